@@ -1,0 +1,16 @@
+"""srcgrad: automatic differentiation of NumPy code by source transformation, plus a PyTorch-style
+define-by-run ``Tensor`` shim. Both share one table of derivative rules."""
+
+from . import rules as _rules  # noqa: F401  (registers the built-in derivative rules)
+from .errors import (InputTypeError, MissingRuleError, NonScalarOutputError, SourceUnavailableError,
+                     SrcgradError, SrcgradSyntaxError)
+from .rules.registry import defjvp, defnondiff, defvjp
+from .tensor import *  # noqa: F401,F403  (the Tensor shim: tensor, Tensor, no_grad, float32, ...)
+from .tensor import __all__ as _tensor_all
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "SrcgradError", "SrcgradSyntaxError", "MissingRuleError", "SourceUnavailableError",
+    "NonScalarOutputError", "InputTypeError", "defvjp", "defjvp", "defnondiff",
+] + list(_tensor_all)

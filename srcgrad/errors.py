@@ -1,0 +1,52 @@
+"""One exception hierarchy, so users can catch everything srcgrad raises with ``except SrcgradError``."""
+
+from __future__ import annotations
+
+
+class SrcgradError(Exception):
+    """Base class of every error srcgrad raises about the user's code."""
+
+
+class LocatedError(SrcgradError):
+    """An error that points at the user's file, line and column the way Python's own ``SyntaxError`` does,
+    so editors and people can jump straight to the culprit, and that says what to do instead."""
+
+    def __init__(self, message: str, filename: str | None = None, lineno: int | None = None,
+                 col: int | None = None, source_line: str | None = None, hint: str | None = None):
+        self.message, self.filename, self.lineno, self.col = message, filename, lineno, col
+        self.source_line, self.hint = source_line, hint
+        super().__init__(self._format())
+
+    def _format(self) -> str:
+        where = f"{self.filename or '<unknown>'}:{self.lineno if self.lineno is not None else '?'}"
+        if self.col is not None:
+            where += f":{self.col + 1}"
+        text = f"{where}: {self.message}"
+        if self.source_line:
+            text += f"\n    {self.source_line.strip()}"
+            if self.col is not None:
+                indent = len(self.source_line) - len(self.source_line.lstrip())
+                text += "\n    " + " " * max(self.col - indent, 0) + "^"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+
+class SrcgradSyntaxError(LocatedError):
+    """A construct srcgrad does not differentiate, located in the user's source."""
+
+
+class MissingRuleError(LocatedError):
+    """A call to a function that has no derivative rule and no Python source to transform."""
+
+
+class SourceUnavailableError(SrcgradError):
+    """The function's source cannot be read (defined in a REPL string, a builtin, a C extension)."""
+
+
+class NonScalarOutputError(SrcgradError, TypeError):
+    """``grad`` was asked for the gradient of a function whose output is not a scalar."""
+
+
+class InputTypeError(SrcgradError, TypeError):
+    """An input to differentiate has a type with no gradient (integers, booleans, strings)."""

@@ -1,0 +1,141 @@
+"""The one table of derivative rules.
+
+A rule is an ordinary Python function registered against the primitive it differentiates. Two consumers
+read this table: the source transformer, which inlines a rule's body into the generated adjoint code as a
+template, and the ``Tensor`` shim, which calls the very same function from its ``grad_fn.apply``. Writing a
+derivative once and serving both keeps the two halves of srcgrad from ever disagreeing.
+
+A reverse rule has the signature ``rule(g, ans, *primal_args, **primal_kwargs)``: ``g`` is the cotangent
+of the primal's output ``ans``; the remaining parameters mirror the primal's own. It returns one partial
+cotangent per differentiable argument (``argnums``), as a single value when there is one and a tuple
+otherwise. With ``argnums="*"`` the rule's variadic parameter is differentiable and it returns one partial
+per variadic argument (``np.einsum``).
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import Any, Callable
+
+ARGNUMS_VARIADIC = "*"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A registered derivative rule and what the transformer needs to know to inline it."""
+
+    primal: Any
+    function: Callable[..., Any]
+    argnums: tuple[int, ...] | str
+    name: str
+
+    @property
+    def signature(self) -> inspect.Signature:
+        return inspect.signature(self.function)
+
+    @property
+    def primal_params(self) -> list[inspect.Parameter]:
+        """The rule's parameters after ``g`` and ``ans``: the primal's own."""
+        return list(self.signature.parameters.values())[2:]
+
+    def differentiable_params(self) -> list[str]:
+        """Names of the rule parameters whose partials the rule returns, in order."""
+        params = self.primal_params
+        if self.argnums == ARGNUMS_VARIADIC:
+            return [p.name for p in params if p.kind is inspect.Parameter.VAR_POSITIONAL]
+        return [params[i].name for i in self.argnums]
+
+    def partials(self, g: Any, ans: Any, *args: Any, **kwargs: Any) -> tuple[Any, ...]:
+        """Call the rule and always return a tuple aligned with the differentiable arguments."""
+        result = self.function(g, ans, *args, **kwargs)
+        if self.argnums == ARGNUMS_VARIADIC:
+            return tuple(result)
+        if len(self.argnums) == 1:
+            return (result,)
+        return tuple(result)
+
+
+_VJP_RULES: dict[int, Rule] = {}
+_JVP_RULES: dict[int, Rule] = {}
+_NONDIFFERENTIABLE: dict[int, Any] = {}
+# Keep every registered primal alive so the id() keys above can never be reused by another object.
+_KEEPALIVE: list[Any] = []
+
+
+def primal_name(primal: Any) -> str:
+    """A human name for a primal, e.g. ``numpy.multiply``, ``math.sin`` or ``operator.mul``."""
+    module = getattr(primal, "__module__", None) or ("numpy" if type(primal).__name__ == "ufunc" else None)
+    if module == "_operator" or (module or "").startswith(("numpy._core", "numpy.core")):
+        module = module.strip("_").split(".")[0]
+    name = getattr(primal, "__qualname__", None) or getattr(primal, "__name__", None) or repr(primal)
+    return f"{module}.{name}" if module and module != "builtins" else name
+
+
+def _register(table: dict[int, Rule], primal: Any, function: Callable, argnums: tuple[int, ...] | str) -> Rule:
+    if argnums != ARGNUMS_VARIADIC:
+        argnums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    rule = Rule(primal, function, argnums, primal_name(primal))
+    if len(rule.signature.parameters) < 3 and rule.argnums != ():
+        raise TypeError(f"a rule for {rule.name} takes (g, ans, *primal_args); got {rule.signature}")
+    table[id(primal)] = rule
+    _KEEPALIVE.append(primal)
+    return rule
+
+
+def defvjp(primal: Any, rule: Callable | None = None, *, argnums: int | tuple[int, ...] | str = 0):
+    """Register a reverse-mode rule for ``primal``; usable as ``defvjp(fn, rule)`` or as a decorator.
+
+    >>> @defvjp(np.multiply, argnums=(0, 1))
+    ... def _(g, ans, x, y):
+    ...     return unbroadcast(g * y, x), unbroadcast(g * x, y)
+    """
+    if rule is not None:
+        return _register(_VJP_RULES, primal, rule, argnums).function
+
+    def decorate(function: Callable) -> Callable:
+        _register(_VJP_RULES, primal, function, argnums)
+        return function
+
+    return decorate
+
+
+def defjvp(primal: Any, rule: Callable | None = None, *, argnums: int | tuple[int, ...] | str = 0):
+    """Register a forward-mode rule ``rule(ans, *tangents_then_primals)`` (see the forward-mode docs)."""
+    if rule is not None:
+        return _register(_JVP_RULES, primal, rule, argnums).function
+
+    def decorate(function: Callable) -> Callable:
+        _register(_JVP_RULES, primal, function, argnums)
+        return function
+
+    return decorate
+
+
+def defnondiff(*primals: Any) -> None:
+    """Declare functions whose outputs carry no gradient (shapes, comparisons, constructors, indices)."""
+    for primal in primals:
+        _NONDIFFERENTIABLE[id(primal)] = primal
+        _KEEPALIVE.append(primal)
+
+
+def vjp_rule(primal: Any) -> Rule | None:
+    """The reverse rule registered for ``primal``, or ``None``."""
+    return _VJP_RULES.get(id(primal))
+
+
+def jvp_rule(primal: Any) -> Rule | None:
+    return _JVP_RULES.get(id(primal))
+
+
+def is_nondifferentiable(primal: Any) -> bool:
+    return id(primal) in _NONDIFFERENTIABLE
+
+
+def registered_vjp_rules() -> list[Rule]:
+    """Every reverse rule, sorted by name (for documentation and coverage tests)."""
+    return sorted(_VJP_RULES.values(), key=lambda r: r.name)
+
+
+def registered_nondifferentiable() -> list[Any]:
+    return list(_NONDIFFERENTIABLE.values())
