@@ -137,5 +137,5 @@ def _(g, ans, x, y):
 
 
 defnondiff(builtins.len, builtins.range, builtins.int, builtins.bool, builtins.round, builtins.isinstance,
-           builtins.print, builtins.str, builtins.type, math.floor, math.ceil, math.trunc, math.isnan,
+           builtins.str, builtins.type, math.floor, math.ceil, math.trunc, math.isnan,
            math.isinf, math.isfinite, math.copysign)

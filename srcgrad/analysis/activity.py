@@ -1,0 +1,51 @@
+"""Activity analysis: which variables need adjoints.
+
+A variable is *varied* when its value depends, through differentiable operations, on an input being
+differentiated, and *useful* when the output depends on it the same way. Only variables that are both —
+*active* — get adjoints; everything else (shapes, counters, conditions, constants) is left to the forward
+sweep. The analysis is flow-insensitive and iterates to a fixpoint, which covers loop-carried values."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import gast
+
+
+def assignments(stmts: list[gast.stmt]) -> Iterator[tuple[str, gast.expr]]:
+    """Every ``name = value`` in a body, at any depth, in source order."""
+    for stmt in stmts:
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
+            yield stmt.targets[0].id, stmt.value
+        for field in ("body", "orelse"):
+            yield from assignments(getattr(stmt, field, []) or [])
+
+
+def loaded_names(expr: gast.AST) -> set[str]:
+    return {n.id for n in gast.walk(expr) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+
+
+def active_variables(fn: gast.FunctionDef, wrt: set[str], returned: set[str],
+                     differentiable_inputs: Callable[[gast.expr], set[str]]) -> set[str]:
+    """Names that are both varied (depend on ``wrt``) and useful (reach ``returned``).
+
+    ``differentiable_inputs(value)`` gives the names through which derivatives flow into ``value``
+    (empty for comparisons and non-differentiable calls)."""
+    flows = [(target, differentiable_inputs(value)) for target, value in assignments(fn.body)]
+    varied = set(wrt)
+    changed = True
+    while changed:
+        changed = False
+        for target, sources in flows:
+            if target not in varied and sources & varied:
+                varied.add(target)
+                changed = True
+    useful = set(returned)
+    changed = True
+    while changed:
+        changed = False
+        for target, sources in flows:
+            if target in useful and not sources <= useful:
+                useful |= sources
+                changed = True
+    return varied & useful

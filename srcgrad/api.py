@@ -1,0 +1,187 @@
+"""The public differentiation API, with JAX's conventions: ``grad``, ``value_and_grad``, ``vjp``, ``show``.
+
+Generated code is cached per function and options. The first call with a new input signature (types,
+shapes, dtypes) runs the variant that also returns the output, to check that it is a scalar; later calls
+run the gradient-only variant, from which dead-code elimination has removed whatever only computed the
+output."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import numbers
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from .errors import InputTypeError, NonScalarOutputError
+from .pipeline import Generated, reverse_transform
+
+_LOCK = threading.RLock()
+_CACHE: dict[tuple, Generated] = {}
+
+
+def _generated(fn: Callable, argnums: tuple[int, ...], with_value: bool, has_aux: bool) -> Generated:
+    """The cached transformation; a redefined function (new code object) is transformed anew."""
+    target = inspect.unwrap(fn)
+    code = getattr(target, "__code__", None)
+    key = (target, code, argnums, with_value, has_aux)
+    with _LOCK:
+        generated = _CACHE.get(key)
+        if generated is None:
+            generated = reverse_transform(target, argnums, with_value, has_aux)
+            _CACHE[key] = generated
+    return generated
+
+
+def _check_input(value: Any, position: int, fn_name: str) -> None:
+    dtype = getattr(value, "dtype", None)
+    if dtype is not None:
+        if not np.issubdtype(dtype, np.inexact):
+            raise InputTypeError(
+                f"{fn_name}: argument {position} has dtype {dtype}; gradients are only defined for floating-point "
+                "inputs. Cast it first, e.g. x.astype(np.float64).")
+        return
+    if isinstance(value, (bool, np.bool_, numbers.Integral)):
+        raise InputTypeError(
+            f"{fn_name}: argument {position} is the integer {value!r}; gradients are only defined for "
+            f"floating-point inputs. Pass {float(value)!r} instead.")
+    if not isinstance(value, numbers.Real):
+        raise InputTypeError(f"{fn_name}: argument {position} is a {type(value).__name__}; srcgrad differentiates "
+                             "with respect to floats and floating-point NumPy arrays.")
+
+
+def _cast_like(gradient: Any, like: Any) -> Any:
+    """Give a gradient its input's type: float for a float, the input's dtype and shape for an array."""
+    if isinstance(like, float) or (isinstance(like, numbers.Real) and not hasattr(like, "dtype")):
+        return float(np.real(gradient))
+    dtype = getattr(like, "dtype", None)
+    out = np.asarray(gradient, dtype=dtype)
+    if out.shape != np.shape(like):
+        raise AssertionError(f"internal error: gradient of shape {out.shape} for an input of shape {np.shape(like)}")
+    if isinstance(like, np.generic):
+        return out[()]
+    return out
+
+
+def _signature(args: Sequence[Any]) -> tuple:
+    return tuple((type(a), getattr(a, "shape", None), getattr(a, "dtype", None)) for a in args)
+
+
+class _Differentiated:
+    """Shared machinery of ``grad`` and ``value_and_grad``."""
+
+    def __init__(self, fn: Callable, argnums: int | Sequence[int], has_aux: bool, with_value: bool):
+        self.fn = fn
+        self.single = isinstance(argnums, int)
+        self.argnums = (argnums,) if self.single else tuple(argnums)
+        self.has_aux = has_aux
+        self.with_value = with_value
+        self.signature = inspect.signature(fn)
+        self.checked: set[tuple] = set()
+        functools.update_wrapper(self, fn)
+        self.__wrapped__ = None
+
+    def _positional(self, args: tuple, kwargs: dict) -> list[Any]:
+        bound = self.signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        return list(bound.arguments.values())
+
+    def _run(self, args: tuple, kwargs: dict, seed: Any = 1.0, check_scalar: bool = True) -> tuple[Any, Any]:
+        values = self._positional(args, kwargs)
+        name = getattr(self.fn, "__name__", "f")
+        for i in self.argnums:
+            _check_input(values[i], i, name)
+        signature = _signature(values)
+        first = check_scalar and signature not in self.checked
+        if self.with_value or first:
+            generated = _generated(self.fn, self.argnums, True, self.has_aux)
+            generated.refresh()
+            value, gradients = generated.function(*values, seed)
+            if first:
+                output = value[0] if self.has_aux else value
+                if np.ndim(output) != 0:
+                    raise NonScalarOutputError(
+                        f"grad requires a scalar output, but {name} returned an array of shape {np.shape(output)}; "
+                        "use srcgrad.vjp for non-scalar outputs.")
+                self.checked.add(signature)
+        else:
+            generated = _generated(self.fn, self.argnums, False, self.has_aux)
+            generated.refresh()
+            value, gradients = None, generated.function(*values, seed)
+        gradients = tuple(_cast_like(g, values[i]) for g, i in zip(gradients, self.argnums))
+        return value, gradients[0] if self.single else gradients
+
+
+class GradFunction(_Differentiated):
+    """What ``grad(f)`` returns: calling it returns the gradient (and the auxiliary data with has_aux)."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        value, gradients = self._run(args, kwargs)
+        if self.has_aux:
+            return gradients, value[1]
+        return gradients
+
+
+class ValueAndGradFunction(_Differentiated):
+    """What ``value_and_grad(f)`` returns: calling it returns ``(value, gradient)``."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        value, gradients = self._run(args, kwargs)
+        return value, gradients
+
+
+def grad(fun: Callable | None = None, argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Any:
+    """The gradient of a scalar function, generated by source transformation.
+
+    ``@grad`` and ``grad(f, argnums=(0, 2))`` both work. The returned function takes ``f``'s arguments and
+    returns the gradient with respect to argument ``argnums`` (a tuple of gradients for a tuple of
+    argnums); with ``has_aux=True``, ``f`` returns ``(output, aux)`` and the call returns ``(grad, aux)``."""
+    if fun is None:
+        return functools.partial(grad, argnums=argnums, has_aux=has_aux)
+    return GradFunction(fun, argnums, has_aux, with_value=False)
+
+
+def value_and_grad(fun: Callable | None = None, argnums: int | Sequence[int] = 0,
+                   has_aux: bool = False) -> Any:
+    """Like ``grad``, but the call returns ``(value, gradient)``; with has_aux, ``((value, aux), grad)``."""
+    if fun is None:
+        return functools.partial(value_and_grad, argnums=argnums, has_aux=has_aux)
+    return ValueAndGradFunction(fun, argnums, has_aux, with_value=True)
+
+
+def vjp(fun: Callable, *primals: Any) -> tuple[Any, Callable[[Any], tuple]]:
+    """``(out, vjp_fn)``: ``vjp_fn(cotangent)`` returns one cotangent per primal, for outputs of any shape."""
+    name = getattr(fun, "__name__", "f")
+    for i, p in enumerate(primals):
+        _check_input(p, i, name)
+    generated = _generated(fun, tuple(range(len(primals))), False, False)
+    out = fun(*primals)
+
+    def vjp_fn(cotangent: Any) -> tuple:
+        if np.shape(cotangent) != np.shape(out):
+            raise ValueError(f"vjp of {name}: the cotangent has shape {np.shape(cotangent)}, but the output has "
+                             f"shape {np.shape(out)}")
+        generated.refresh()
+        gradients = generated.function(*primals, cotangent)
+        return tuple(_cast_like(g, p) for g, p in zip(gradients, primals))
+
+    return out, vjp_fn
+
+
+def show(fun: Callable, argnums: int | Sequence[int] = 0, with_value: bool = False) -> str:
+    """The source of the gradient code srcgrad generates for ``fun`` (also for a ``grad(f)`` object)."""
+    if isinstance(fun, _Differentiated):
+        argnums, fun, with_value = fun.argnums, fun.fn, fun.with_value
+    argnums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    return _generated(fun, argnums, with_value, False).source
+
+
+def generated_function(fun: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+    """The generated gradient function itself (``inspect.getsource`` works on it)."""
+    if isinstance(fun, _Differentiated):
+        argnums, fun = fun.argnums, fun.fn
+    argnums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    return _generated(fun, argnums, False, False).function

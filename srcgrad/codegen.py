@@ -1,0 +1,42 @@
+"""From a generated syntax tree to a live Python function whose source people can read.
+
+The source is unparsed with ``gast.unparse`` (``ast.unparse`` underneath), comment markers become real
+``#`` comments, and the text is registered in ``linecache`` under a descriptive filename, so that
+``inspect.getsource``, tracebacks and pdb all show the generated lines."""
+
+from __future__ import annotations
+
+import ast
+import linecache
+import re
+from collections.abc import Callable
+from typing import Any
+
+import gast
+
+from .transform.reverse import COMMENT
+
+_COMMENT_LINE = re.compile(r"^(\s*)(\"\"\"|'|\")" + COMMENT + r"(.*)\2$")
+
+
+def to_source(fn: gast.FunctionDef) -> str:
+    """Unparse a function, turning comment markers into comments."""
+    module = gast.Module([fn], [])
+    text = gast.unparse(gast.fix_missing_locations(module))
+    lines = []
+    for line in text.splitlines():
+        match = _COMMENT_LINE.match(line)
+        if match:
+            literal = match.group(2) + COMMENT + match.group(3) + match.group(2)
+            lines.append(match.group(1) + "#" + ast.literal_eval(literal)[len(COMMENT):])
+        else:
+            lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def compile_function(source: str, name: str, filename: str, namespace: dict[str, Any]) -> Callable:
+    """Compile ``source`` (one ``def name``) into ``namespace`` and register it for ``inspect``."""
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    code = compile(source, filename, "exec")
+    exec(code, namespace)  # noqa: S102  (running generated code is the point)
+    return namespace[name]

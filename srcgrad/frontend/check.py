@@ -1,0 +1,160 @@
+"""The support fence: accept exactly the Python subset the transformer handles, reject the rest with an
+error that names the construct, the file and line, and what to write instead.
+
+The checker is a whitelist. A node type missing from ``SUPPORTED`` is rejected, so a construct added to
+Python (or forgotten here) fails loudly instead of being differentiated wrongly."""
+
+from __future__ import annotations
+
+import gast
+
+from .parse import ParsedFunction
+
+SUPPORTED: dict[type, str] = {
+    # statements
+    gast.Assign: "assignment", gast.AugAssign: "augmented assignment", gast.AnnAssign: "annotated assignment",
+    gast.Expr: "expression statement", gast.Return: "return", gast.If: "if", gast.For: "for loop",
+    gast.While: "while loop", gast.Pass: "pass",
+    gast.Assert: "assert", gast.Raise: "raise",
+    # expressions
+    gast.BoolOp: "and/or", gast.BinOp: "binary operator", gast.UnaryOp: "unary operator",
+    gast.IfExp: "conditional expression", gast.Compare: "comparison", gast.Call: "call",
+    gast.Constant: "constant", gast.Attribute: "attribute", gast.Subscript: "subscript", gast.Name: "name",
+    gast.List: "list", gast.Tuple: "tuple", gast.Slice: "slice", gast.JoinedStr: "f-string", gast.FormattedValue: "f-string",
+    gast.keyword: "keyword argument", gast.arguments: "arguments",
+    # operators and contexts
+    gast.Load: "", gast.Store: "", gast.Add: "", gast.Sub: "", gast.Mult: "", gast.Div: "", gast.Pow: "",
+    gast.MatMult: "", gast.FloorDiv: "", gast.Mod: "", gast.USub: "", gast.UAdd: "", gast.Not: "",
+    gast.Invert: "", gast.And: "", gast.Or: "", gast.Eq: "", gast.NotEq: "", gast.Lt: "", gast.LtE: "",
+    gast.Gt: "", gast.GtE: "", gast.Is: "", gast.IsNot: "", gast.In: "", gast.NotIn: "",
+}
+
+HINTS: dict[str, str] = {
+    "Try": "move the try/except outside the differentiated function",
+    "With": "move the with-block outside the differentiated function",
+    "Global": "pass the value as an argument instead of using global",
+    "Nonlocal": "pass the value as an argument and return the new one",
+    "Lambda": "define the function with def at module level",
+    "FunctionDef": "define the helper function at module level and call it",
+    "ClassDef": "define the class at module level",
+    "Yield": "return a list or an array instead of yielding",
+    "YieldFrom": "return a list or an array instead of yielding",
+    "Await": "differentiate a synchronous function",
+    "GeneratorExp": "use a list comprehension, e.g. sum([f(v) for v in xs])",
+    "SetComp": "use a list comprehension",
+    "DictComp": "build the values with a list comprehension",
+    "Dict": "pass arrays as separate arguments or a tuple",
+    "Set": "use a list or a tuple",
+    "NamedExpr": "assign the value in its own statement",
+    "Starred": "pass the arguments explicitly",
+    "Delete": "let the variable go out of scope instead of deleting it",
+    "Import": "import at module level",
+    "ImportFrom": "import at module level",
+    "AsyncFor": "differentiate a synchronous function",
+    "Break": "loop over a range that ends where the loop should stop, or use a while condition",
+    "Continue": "guard the rest of the loop body with an if statement",
+    "ListComp": "build the list with a for loop and append, or with np.stack",
+    "AsyncWith": "differentiate a synchronous function",
+}
+
+FORBIDDEN_BINOPS = {gast.BitAnd: "&", gast.BitOr: "|", gast.BitXor: "^", gast.LShift: "<<", gast.RShift: ">>"}
+
+
+class SupportChecker(gast.NodeVisitor):
+    """Walks the function body and raises ``SrcgradSyntaxError`` at the first unsupported construct."""
+
+    def __init__(self, parsed: ParsedFunction):
+        self.parsed = parsed
+
+    def check(self) -> None:
+        fn = self.parsed.node
+        args = fn.args
+        if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs:
+            raise self.parsed.error(fn, "*args, **kwargs, keyword-only and positional-only parameters are not "
+                                    "supported in a differentiated function",
+                                    "use plain positional parameters (defaults are fine)")
+        for stmt in fn.body:
+            self.visit(stmt)
+
+    def generic_visit(self, node: gast.AST) -> None:
+        if type(node) in FORBIDDEN_BINOPS:
+            return
+        if type(node) not in SUPPORTED:
+            name = type(node).__name__
+            what = {"FunctionDef": "a nested function definition"}.get(name, f"'{name}'")
+            raise self.parsed.error(node, f"{what} is not supported inside a differentiated function",
+                                    HINTS.get(name, "rewrite it with supported constructs (see docs/supported.md)"))
+        super().generic_visit(node)
+
+    def visit_Assign(self, node: gast.Assign) -> None:
+        if len(node.targets) != 1:
+            raise self.parsed.error(node, "chained assignment (a = b = ...) is not supported",
+                                    "assign each name in its own statement")
+        self._check_target(node.targets[0])
+        self.generic_visit(node)
+
+    def visit_AugAssign(self, node: gast.AugAssign) -> None:
+        self._check_target(node.target)
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node: gast.AnnAssign) -> None:
+        if node.value is None:
+            raise self.parsed.error(node, "an annotation without a value is not supported", "assign a value")
+        self._check_target(node.target)
+        self.visit(node.value)
+
+    def _check_target(self, target: gast.AST) -> None:
+        if isinstance(target, gast.Name):
+            return
+        if isinstance(target, (gast.Tuple, gast.List)):
+            for elt in target.elts:
+                if not isinstance(elt, gast.Name):
+                    raise self.parsed.error(elt, "only names can be unpacked into",
+                                            "unpack into names, then assign them where they belong")
+            return
+        if isinstance(target, gast.Subscript):
+            raise self.parsed.error(target, "assignment into an array element is not supported yet",
+                                    "build the array with np.stack, np.concatenate or np.where instead")
+        raise self.parsed.error(target, "assignment to this kind of target is not supported",
+                                "assign to a name, a tuple of names, or an element of an array variable")
+
+    def visit_BinOp(self, node: gast.BinOp) -> None:
+        self.generic_visit(node)
+
+    def visit_Call(self, node: gast.Call) -> None:
+        for arg in node.args:
+            if isinstance(arg, gast.Starred):
+                raise self.parsed.error(arg, "star-arguments (*args) in a call are not supported",
+                                        "pass the arguments explicitly")
+        for kw in node.keywords:
+            if kw.arg is None:
+                raise self.parsed.error(kw.value, "**kwargs in a call are not supported",
+                                        "pass the keyword arguments explicitly")
+        self.generic_visit(node)
+
+    def visit_For(self, node: gast.For) -> None:
+        if not isinstance(node.target, gast.Name):
+            raise self.parsed.error(node.target, "a for-loop target must be a single name")
+        if node.orelse:
+            raise self.parsed.error(node, "for-else is not supported", "put the else-block after the loop")
+        it = node.iter
+        if not (isinstance(it, gast.Call) and isinstance(it.func, gast.Name) and it.func.id == "range"):
+            raise self.parsed.error(it, "a for loop over anything but range(...) is not supported yet",
+                                    "loop over indices: for i in range(len(xs)): x = xs[i]")
+        self.generic_visit(node)
+
+    def visit_While(self, node: gast.While) -> None:
+        if node.orelse:
+            raise self.parsed.error(node, "while-else is not supported", "test the loop's condition after it")
+        self.generic_visit(node)
+
+    def visit_Return(self, node: gast.Return) -> None:
+        if node is not self.parsed.node.body[-1]:
+            raise self.parsed.error(node, "a return before the end of the function is not supported",
+                                    "assign the result to a variable and return it once, at the end")
+        self.generic_visit(node)
+
+
+def check_supported(parsed: ParsedFunction) -> None:
+    """Raise ``SrcgradSyntaxError`` at the first construct srcgrad cannot differentiate."""
+    SupportChecker(parsed).check()

@@ -1,0 +1,109 @@
+"""Read a function's source and the scope its names resolve in."""
+
+from __future__ import annotations
+
+import builtins
+import inspect
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import gast
+
+from ..errors import SourceUnavailableError, SrcgradSyntaxError
+
+_MISSING = object()
+
+
+@dataclass
+class Scope:
+    """Where the names of a user function resolve: its closure cells, its module globals, the builtins.
+
+    Resolution happens at transform time so that the transformer can look a called name up in the rule
+    table; the generated code is later bound to the same objects."""
+
+    globals: dict[str, Any]
+    closure: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, fn: Callable) -> Scope:
+        code = fn.__code__
+        cells = fn.__closure__ or ()
+        closure = {}
+        for name, cell in zip(code.co_freevars, cells):
+            try:
+                closure[name] = cell.cell_contents
+            except ValueError:  # an empty cell: the name is assigned later in the enclosing function
+                pass
+        return cls(fn.__globals__, closure)
+
+    def lookup(self, name: str, default: Any = _MISSING) -> Any:
+        for table in (self.closure, self.globals, vars(builtins)):
+            if name in table:
+                return table[name]
+        if default is _MISSING:
+            raise KeyError(name)
+        return default
+
+    def has(self, name: str) -> bool:
+        return self.lookup(name, _MISSING) is not _MISSING
+
+
+@dataclass
+class ParsedFunction:
+    """A user function's syntax tree with line numbers that match its file, plus what errors need."""
+
+    fn: Callable
+    node: gast.FunctionDef
+    filename: str
+    lines: dict[int, str]
+    scope: Scope
+
+    def line(self, lineno: int | None) -> str | None:
+        return self.lines.get(lineno) if lineno is not None else None
+
+    def error(self, node: Any, message: str, hint: str | None = None,
+              cls: type[SrcgradSyntaxError] = SrcgradSyntaxError) -> SrcgradSyntaxError:
+        lineno = getattr(node, "lineno", None)
+        col = getattr(node, "col_offset", None)
+        return cls(message, self.filename, lineno, col, self.line(lineno), hint)
+
+
+def parse_function(fn: Callable) -> ParsedFunction:
+    """Parse ``fn``'s source with gast, strip its decorators and shift line numbers to the file's."""
+    target = inspect.unwrap(fn)
+    if not inspect.isfunction(target):
+        kind = "a builtin or C function" if inspect.isbuiltin(target) else type(target).__name__
+        raise SourceUnavailableError(
+            f"srcgrad can only transform Python functions; {getattr(fn, '__name__', fn)!r} is {kind}. "
+            "Register a rule for it with srcgrad.defvjp instead.")
+    try:
+        lines, start = inspect.getsourcelines(target)
+    except (OSError, TypeError) as exc:
+        raise SourceUnavailableError(
+            f"the source of {target.__qualname__} is not available ({exc}); srcgrad reads a function's "
+            "source to transform it. Define it in a file (not an exec string or the bare REPL), "
+            "or register a rule for it with srcgrad.defvjp.") from None
+    filename = inspect.getsourcefile(target) or target.__code__.co_filename
+    source = textwrap.dedent("".join(lines))
+    module = gast.parse(source)
+    node = module.body[0]
+    if isinstance(node, gast.AsyncFunctionDef):
+        raise SrcgradSyntaxError("async functions cannot be differentiated", filename, start,
+                                 None, lines[0], "differentiate a plain def instead")
+    if not isinstance(node, gast.FunctionDef):
+        raise SourceUnavailableError(
+            f"{target.__qualname__} is a lambda or was not defined by a def statement; srcgrad "
+            "transforms functions defined with def.")
+    line_offset = start - 1
+    col_offset = len(lines[0]) - len(lines[0].lstrip())
+    for sub in gast.walk(node):
+        if getattr(sub, "lineno", None) is not None:
+            sub.lineno += line_offset
+            sub.col_offset += col_offset
+            if getattr(sub, "end_lineno", None) is not None:
+                sub.end_lineno += line_offset
+    node.decorator_list = []
+    numbered = {start + i: text.rstrip("\n") for i, text in enumerate(lines)}
+    return ParsedFunction(target, node, filename, numbered, Scope.of(target))

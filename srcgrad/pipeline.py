@@ -1,0 +1,128 @@
+"""The reverse-mode pipeline, stage by stage (docs/design.md §2).
+
+parse → check → desugar → A-normal form → activity → reverse transform → dead-code elimination → codegen.
+Each stage is a function or a small ``gast.NodeTransformer`` of its own module; this file only composes
+them, so the order is visible in one place."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import gast
+
+from .analysis.activity import active_variables
+from .codegen import compile_function, to_source
+from .errors import SrcgradSyntaxError
+from .frontend.anf import to_anf
+from .frontend.check import check_supported
+from .frontend.desugar import desugar, local_names
+from .frontend.parse import ParsedFunction, Scope, parse_function
+from .naming import Names, Namespace, identifiers
+from .transform.calls import CallResolver
+from .transform.optimize import eliminate_dead_code
+from .transform.reverse import ReverseMode, comment, name
+
+
+@dataclass
+class Generated:
+    """A generated function, its source, and the user names to refresh in its globals before each call."""
+
+    function: Callable
+    source: str
+    namespace: dict[str, Any]
+    user_names: list[str]
+    scope: Scope
+    stages: dict[str, str] = field(default_factory=dict)
+
+    def refresh(self) -> None:
+        """Rebind the user's globals and closure values, so that rebinding a global is seen."""
+        lookup, namespace = self.scope.lookup, self.namespace
+        for user_name in self.user_names:
+            namespace[user_name] = lookup(user_name, None)
+
+
+def reverse_transform(fn: Callable, argnums: tuple[int, ...], with_value: bool, has_aux: bool = False,
+                      optimize: bool = True) -> Generated:
+    """Generate ``f_grad(*params, d_out)`` returning the gradients wrt ``argnums`` (and, with
+    ``with_value``, the output first)."""
+    parsed = parse_function(fn)
+    check_supported(parsed)
+    node = parsed.node
+    params = [a.id for a in node.args.args]
+    for i in argnums:
+        if not -len(params) <= i < len(params):
+            raise ValueError(f"argnums {i} is out of range for {node.name}, which takes {len(params)} arguments")
+    argnums = tuple(i % len(params) for i in argnums)
+    names = Names(identifiers(node) | set(params) | {node.name})
+    namespace = Namespace(parsed.scope, names, local_names(node))
+    stages: dict[str, str] = {}
+
+    desugared = desugar(parsed, namespace)
+    stages["desugar"] = gast.unparse(desugared)
+    core, temps = to_anf(desugared, names)
+    stages["anf"] = gast.unparse(core)
+
+    returned = _output(core, parsed, has_aux)
+    resolver = CallResolver(parsed, namespace, local_names(core))
+    wrt = {params[i] for i in argnums}
+    outputs = {returned.id} if isinstance(returned, gast.Name) else set()
+    active = active_variables(core, wrt, outputs, resolver.differentiable_inputs)
+
+    grad_name = names.fresh(f"{node.name}_grad")
+    seed = names.fresh("d_out")
+    reverse = ReverseMode(core, temps, active, names, namespace, resolver.site, resolver.is_pure, parsed.line)
+    forward, adjoint, gradients = reverse.build(name(seed), returned)
+    results = gast.Tuple([gradients[i] for i in argnums], gast.Load())
+    if with_value:
+        value = core.body[-1].value if has_aux else returned
+        results = gast.Tuple([copy.deepcopy(value), results], gast.Load())
+    body = [comment(" forward sweep")] + forward + [comment(" adjoint sweep")] + adjoint + [gast.Return(results)]
+    arguments = copy.deepcopy(node.args)
+    arguments.args.append(name(seed, store=False))
+    arguments.args[-1].ctx = gast.Param()
+    arguments.defaults = []
+    generated = gast.FunctionDef(grad_name, arguments, body, [], None, None)
+    if optimize:
+        generated = eliminate_dead_code(generated, resolver.is_pure)
+    source = to_source(generated)
+
+    user_names = _free_user_names(generated, namespace, parsed)
+    filename = f"<srcgrad {parsed.fn.__qualname__} reverse argnums={argnums} ({parsed.filename}:{node.lineno})>"
+    scope_namespace = dict(namespace.bindings)
+    scope_namespace["__builtins__"] = __builtins__
+    generated_fn = compile_function(source, grad_name, filename, scope_namespace)
+    result = Generated(generated_fn, source, scope_namespace, user_names, parsed.scope, stages)
+    result.refresh()
+    return result
+
+
+def _output(core: gast.FunctionDef, parsed: ParsedFunction, has_aux: bool) -> gast.expr:
+    last = core.body[-1] if core.body else None
+    if not isinstance(last, gast.Return) or (isinstance(last.value, gast.Constant) and last.value.value is None):
+        raise SrcgradSyntaxError("the function must end with a return of the value to differentiate",
+                                 parsed.filename, parsed.node.lineno, None, parsed.line(parsed.node.lineno),
+                                 "add `return <scalar>` at the end")
+    value = last.value
+    if has_aux:
+        if not (isinstance(value, gast.Tuple) and len(value.elts) == 2):
+            raise SrcgradSyntaxError("with has_aux=True the function must return a pair (output, aux)",
+                                     parsed.filename, last.lineno, None, parsed.line(last.lineno),
+                                     "return output, aux")
+        return value.elts[0]
+    if isinstance(value, gast.Tuple):
+        raise SrcgradSyntaxError("grad needs a single output, but the function returns a tuple",
+                                 parsed.filename, last.lineno, None, parsed.line(last.lineno),
+                                 "return one value, or use has_aux=True for (output, aux)")
+    return value
+
+
+def _free_user_names(fn: gast.FunctionDef, namespace: Namespace, parsed: ParsedFunction) -> list[str]:
+    assigned = {n.id for n in gast.walk(fn) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
+    loaded = {n.id for n in gast.walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+    return sorted(n for n in loaded - assigned - set(namespace.bindings) if parsed.scope.has(n))
+
+
+__all__ = ["Generated", "reverse_transform"]

@@ -1,0 +1,1 @@
+"""Transforms over the core language: reverse mode, rule inlining, optimization."""

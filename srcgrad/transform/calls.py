@@ -1,0 +1,129 @@
+"""What each primitive operation in the core language is: its rule, its differentiable inputs, purity.
+
+Callees are resolved at transform time in the user's scope (``np.tanh`` → the ufunc object), which is how
+an operation finds its row in the rule table."""
+
+from __future__ import annotations
+
+import builtins
+import operator
+import types
+from typing import Any
+
+import gast
+
+from ..errors import MissingRuleError, SrcgradSyntaxError
+from ..frontend.parse import ParsedFunction
+from ..naming import Namespace
+from ..rules.registry import is_nondifferentiable, vjp_rule
+from .reverse import CallSite
+
+BINARY = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul, gast.Div: operator.truediv,
+          gast.Pow: operator.pow, gast.MatMult: operator.matmul, gast.FloorDiv: operator.floordiv,
+          gast.Mod: operator.mod}
+UNARY = {gast.USub: operator.neg, gast.UAdd: operator.pos, gast.Not: operator.not_, gast.Invert: operator.invert}
+_UNKNOWN = object()
+IMPURE = {builtins.print, builtins.input, builtins.open}
+
+
+class CallResolver:
+    """Answers, for a value in the core language, which rule applies and what flows through it."""
+
+    def __init__(self, parsed: ParsedFunction, namespace: Namespace, local_names: set[str]):
+        self.parsed = parsed
+        self.namespace = namespace
+        self.local_names = local_names
+
+    def index_expression(self, index: gast.expr) -> gast.expr:
+        """A subscript's index as an ordinary expression (``1:2`` → ``slice(1, 2, None)``)."""
+        if isinstance(index, gast.Slice):
+            parts = [p or gast.Constant(None, None) for p in (index.lower, index.upper, index.step)]
+            return gast.Call(self.namespace.ref(builtins.slice), parts, [])
+        if isinstance(index, gast.Tuple):
+            return gast.Tuple([self.index_expression(e) for e in index.elts], gast.Load())
+        return index
+
+    def callee(self, func: gast.expr) -> Any:
+        """The object a call's function expression names, or ``_UNKNOWN`` (a local variable, say)."""
+        if isinstance(func, gast.Name):
+            if func.id in self.namespace.bindings:
+                return self.namespace.bindings[func.id]
+            if func.id in self.local_names:
+                return _UNKNOWN
+            return self.parsed.scope.lookup(func.id, _UNKNOWN)
+        if isinstance(func, gast.Attribute):
+            base = self.callee(func.value)
+            if isinstance(base, (types.ModuleType, type)):
+                return getattr(base, func.attr, _UNKNOWN)
+        return _UNKNOWN
+
+    def primitive(self, value: gast.expr) -> Any:
+        if isinstance(value, gast.BinOp):
+            return BINARY.get(type(value.op), _UNKNOWN)
+        if isinstance(value, gast.UnaryOp):
+            return UNARY.get(type(value.op), _UNKNOWN)
+        if isinstance(value, gast.Subscript):
+            return operator.getitem
+        if isinstance(value, gast.Call):
+            return self.callee(value.func)
+        return _UNKNOWN
+
+    def differentiable_inputs(self, value: gast.expr) -> set[str]:
+        """Names through which derivatives can flow into ``value``."""
+        if isinstance(value, gast.Name):
+            return {value.id}
+        if isinstance(value, (gast.Constant, gast.Compare, gast.BoolOp, gast.JoinedStr)):
+            return set()
+        if isinstance(value, gast.Attribute):
+            return set() if value.attr in ("shape", "ndim", "size", "dtype") else _names(value.value)
+        if isinstance(value, gast.Subscript):
+            return _names(value.value)
+        primitive = self.primitive(value)
+        if primitive is not _UNKNOWN and is_nondifferentiable(primitive):
+            return set()
+        if isinstance(value, gast.Call):
+            return set().union(*[_names(a) for a in value.args], *[_names(k.value) for k in value.keywords])
+        return _names(value)
+
+    def is_pure(self, value: gast.expr) -> bool:
+        if not isinstance(value, gast.Call):
+            return True
+        primitive = self.primitive(value)
+        if primitive is _UNKNOWN or primitive in IMPURE:
+            return False
+        return vjp_rule(primitive) is not None or is_nondifferentiable(primitive)
+
+    def site(self, value: gast.expr) -> CallSite:
+        """The rule and arguments of an *active* operation; an error when srcgrad cannot differentiate it."""
+        primitive = self.primitive(value)
+        rule = vjp_rule(primitive) if primitive is not _UNKNOWN else None
+        if rule is not None:
+            if isinstance(value, gast.BinOp):
+                return CallSite(rule, [value.left, value.right], {})
+            if isinstance(value, gast.UnaryOp):
+                return CallSite(rule, [value.operand], {})
+            if isinstance(value, gast.Subscript):
+                return CallSite(rule, [value.value, self.index_expression(value.slice)], {})
+            return CallSite(rule, list(value.args), {k.arg: k.value for k in value.keywords})
+        raise self._unsupported(value, primitive)
+
+    def _unsupported(self, value: gast.expr, primitive: Any) -> Exception:
+        if isinstance(value, gast.Call):
+            label = gast.unparse(value.func).strip()
+            if primitive is _UNKNOWN:
+                return self.parsed.error(value, f"cannot tell which function '{label}' is at transform time",
+                                         "call a module-level function or a NumPy function directly",
+                                         cls=MissingRuleError)
+            return self.parsed.error(
+                value, f"no derivative rule for '{label}' ({getattr(primitive, '__qualname__', primitive)!r})",
+                f"register one: @srcgrad.defvjp({label})\n        def _(g, ans, x): return g * <d{label}/dx>",
+                cls=MissingRuleError)
+        what = {gast.List: "building a list", gast.Tuple: "building a tuple",
+                gast.Attribute: "reading an attribute"}.get(type(value), type(value).__name__)
+        return self.parsed.error(value, f"{what} from differentiable values is not supported yet",
+                                 "pass the values separately or stack them with np.stack",
+                                 cls=SrcgradSyntaxError)
+
+
+def _names(node: gast.AST) -> set[str]:
+    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}

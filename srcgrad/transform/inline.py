@@ -1,0 +1,212 @@
+"""Inline a derivative rule's body at a call site, as a template.
+
+The rule ``def _(g, ans, x, y): return unbroadcast(g * y, x), unbroadcast(g * x, y)`` becomes, at
+``xy = x * y`` with cotangent ``d_xy``, the expressions ``unbroadcast(d_xy * y, x)`` and
+``unbroadcast(d_xy * x, y)``. Parameters are replaced by the call's atoms, the rule's local variables by
+fresh names, and its global names by references into the generated code's namespace. Rules whose source
+cannot be read (a lambda, a C function) are called instead of inlined."""
+
+from __future__ import annotations
+
+import builtins
+import copy
+import inspect
+import numbers
+import textwrap
+from dataclasses import dataclass
+from typing import Any
+
+import gast
+
+from ..naming import Names, Namespace
+from ..rules.helpers import unbroadcast
+from ..rules.registry import ARGNUMS_VARIADIC, Rule
+
+
+@dataclass
+class Template:
+    params: list[inspect.Parameter]
+    body: list[gast.stmt]
+    result: gast.expr
+    globals: dict[str, Any]
+    defaults: dict[str, gast.expr]
+
+
+_TEMPLATES: dict[int, Template | None] = {}
+
+
+def template_of(rule: Rule) -> Template | None:
+    """The rule's body as a template, or ``None`` when it cannot be inlined."""
+    key = id(rule.function)
+    if key not in _TEMPLATES:
+        _TEMPLATES[key] = _build_template(rule)
+    return _TEMPLATES[key]
+
+
+def _build_template(rule: Rule) -> Template | None:
+    try:
+        source = textwrap.dedent(inspect.getsource(rule.function))
+        node = gast.parse(source).body[0]
+    except (OSError, TypeError, SyntaxError, IndexError):
+        return None
+    if not isinstance(node, gast.FunctionDef) or not node.body or not isinstance(node.body[-1], gast.Return):
+        return None
+    if any(isinstance(n, (gast.Return, gast.Yield, gast.FunctionDef, gast.Lambda))
+           for stmt in node.body[:-1] for n in gast.walk(stmt)):
+        return None
+    params = list(inspect.signature(rule.function).parameters.values())
+    args = node.args
+    positional = args.args
+    defaults = dict(zip([a.id for a in positional[len(positional) - len(args.defaults):]], args.defaults))
+    defaults.update({a.id: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
+    return Template(params, node.body[:-1], node.body[-1].value, rule.function.__globals__, defaults)
+
+
+@dataclass
+class Inlined:
+    """Statements to emit first, then one expression per requested partial (``None`` when not asked)."""
+
+    statements: list[gast.stmt]
+    partials: list[gast.expr | None]
+
+
+def bind_arguments(params: list[inspect.Parameter], args: list[gast.expr], keywords: dict[str, gast.expr],
+                   defaults: dict[str, gast.expr]) -> dict[str, gast.expr]:
+    """Map a rule's primal parameters onto the call site's argument expressions."""
+    bound: dict[str, gast.expr] = {}
+    remaining = list(args)
+    for p in params:
+        if p.kind is inspect.Parameter.VAR_POSITIONAL:
+            bound[p.name] = gast.Tuple(remaining, gast.Load())
+            remaining = []
+        elif p.kind is inspect.Parameter.VAR_KEYWORD:
+            extra = {k: v for k, v in keywords.items() if k not in bound}
+            bound[p.name] = gast.Dict([gast.Constant(k, None) for k in extra], list(extra.values()))
+        elif remaining and p.kind is not inspect.Parameter.KEYWORD_ONLY:
+            bound[p.name] = remaining.pop(0)
+        elif p.name in keywords:
+            bound[p.name] = keywords[p.name]
+        elif p.name in defaults:
+            bound[p.name] = defaults[p.name]
+        else:
+            raise TypeError(f"missing argument {p.name!r}")
+    if remaining:
+        raise TypeError("too many positional arguments")
+    return bound
+
+
+def inline(rule: Rule, g: gast.expr, ans: gast.expr, args: list[gast.expr], keywords: dict[str, gast.expr],
+           wanted: list[bool], names: Names, namespace: Namespace, same_shape: set[str]) -> Inlined:
+    """Instantiate ``rule`` at a call site. ``wanted[i]`` says whether the i-th partial is needed;
+    ``same_shape`` names arguments known to have the output's shape (their ``unbroadcast`` is dropped)."""
+    template = template_of(rule)
+    if template is None:
+        return _call_rule(rule, g, ans, args, keywords, wanted, names, namespace)
+    rule_params = template.params[2:]
+    bound = bind_arguments(rule_params, args, keywords, template.defaults)
+    bound[template.params[0].name] = g
+    bound[template.params[1].name] = ans
+    renamer = _TemplateRenamer(bound, template.globals, names, namespace)
+    body = [renamer.visit(copy.deepcopy(stmt)) for stmt in template.body]
+    result = renamer.visit(copy.deepcopy(template.result))
+    statements = [s for s in body if s is not None]
+    count = len(wanted)
+    if isinstance(result, gast.Tuple) and len(result.elts) == count and count > 1:
+        parts: list[gast.expr] = list(result.elts)
+    elif count == 1 and rule.argnums != ARGNUMS_VARIADIC:
+        parts = [result]
+    else:
+        holder = names.fresh("partials")
+        statements.append(gast.Assign([gast.Name(holder, gast.Store(), None, None)], result, None))
+        parts = [gast.Subscript(gast.Name(holder, gast.Load(), None, None), gast.Constant(i, None), gast.Load())
+                 for i in range(count)]
+    unbroadcast_ref = gast.unparse(namespace.ref(unbroadcast))
+    partials = [_simplify(p, same_shape, unbroadcast_ref) if w else None for p, w in zip(parts, wanted)]
+    return Inlined(statements, partials)
+
+
+def _call_rule(rule: Rule, g, ans, args, keywords, wanted, names: Names, namespace: Namespace) -> Inlined:
+    holder = names.fresh("partials")
+    call = gast.Call(namespace.ref(rule.function), [g, ans] + list(args),
+                     [gast.keyword(k, v) for k, v in keywords.items()])
+    stmt = gast.Assign([gast.Name(holder, gast.Store(), None, None)], call, None)
+    if len(wanted) == 1 and rule.argnums != ARGNUMS_VARIADIC:
+        return Inlined([stmt], [gast.Name(holder, gast.Load(), None, None) if wanted[0] else None])
+    parts = [gast.Subscript(gast.Name(holder, gast.Load(), None, None), gast.Constant(i, None), gast.Load())
+             if w else None for i, w in enumerate(wanted)]
+    return Inlined([stmt], parts)
+
+
+class _TemplateRenamer(gast.NodeTransformer):
+    def __init__(self, bound: dict[str, gast.expr], rule_globals: dict[str, Any], names: Names,
+                 namespace: Namespace):
+        self.bound = bound
+        self.rule_globals = rule_globals
+        self.names = names
+        self.namespace = namespace
+        self.locals: dict[str, str] = {}
+
+    def visit_Name(self, node: gast.Name) -> gast.expr:
+        if node.id in self.bound and isinstance(node.ctx, gast.Load):
+            return copy.deepcopy(self.bound[node.id])
+        if isinstance(node.ctx, gast.Store) or node.id in self.locals:
+            if node.id not in self.locals:
+                self.locals[node.id] = self.names.fresh(node.id)
+            return gast.Name(self.locals[node.id], node.ctx, None, None)
+        if node.id in self.rule_globals:
+            return self.namespace.ref(self.rule_globals[node.id])
+        if hasattr(builtins, node.id):
+            return self.namespace.ref(getattr(builtins, node.id))
+        return node
+
+    def visit_comprehension(self, node: gast.comprehension) -> gast.comprehension:
+        node.iter = self.visit(node.iter)
+        target_names = [n for n in gast.walk(node.target) if isinstance(n, gast.Name)]
+        for n in target_names:
+            self.locals.setdefault(n.id, self.names.fresh(n.id))
+        node.target = self.visit(node.target)
+        node.ifs = [self.visit(i) for i in node.ifs]
+        return node
+
+
+def _is_number(node: gast.expr) -> bool:
+    return isinstance(node, gast.Constant) and isinstance(node.value, numbers.Number) and not isinstance(
+        node.value, bool)
+
+
+class _Simplifier(gast.NodeTransformer):
+    """Shape-safe local simplifications of an instantiated partial: fold arithmetic on numeric constants,
+    drop ``unbroadcast(e, x)`` when ``x`` is known to have the output's shape, and ``e ** 1`` → ``e``."""
+
+    def __init__(self, same_shape: set[str], unbroadcast_ref: str):
+        self.same_shape = same_shape
+        self.unbroadcast_ref = unbroadcast_ref
+
+    def visit_BinOp(self, node: gast.BinOp) -> gast.expr:
+        self.generic_visit(node)
+        if _is_number(node.left) and _is_number(node.right):
+            folded = _fold(node)
+            if folded is not None:
+                return folded
+        if isinstance(node.op, gast.Pow) and _is_number(node.right) and node.right.value == 1:
+            return node.left
+        return node
+
+    def visit_Call(self, node: gast.Call) -> gast.expr:
+        self.generic_visit(node)
+        if (gast.unparse(node.func).strip() == self.unbroadcast_ref.strip() and len(node.args) == 2
+                and isinstance(node.args[1], gast.Name) and node.args[1].id in self.same_shape):
+            return node.args[0]
+        return node
+
+
+def _fold(node: gast.BinOp) -> gast.expr | None:
+    ops = {gast.Add: lambda a, b: a + b, gast.Sub: lambda a, b: a - b, gast.Mult: lambda a, b: a * b}
+    fn = ops.get(type(node.op))
+    if fn is None:
+        return None
+    return gast.Constant(fn(node.left.value, node.right.value), None)
+
+
+def _simplify(expr: gast.expr, same_shape: set[str], unbroadcast_ref: str) -> gast.expr:
+    return _Simplifier(same_shape, unbroadcast_ref).visit(expr)

@@ -1,0 +1,81 @@
+"""Optimizations over generated code. Correctness never depends on them: the unoptimized code is valid
+and tested too.
+
+``eliminate_dead_code`` removes assignments whose value nothing reads (with a liveness analysis that
+iterates to a fixpoint over loops), then loops and branches left empty. With ``grad`` (no value returned)
+this removes the parts of the forward sweep that only computed the output."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import gast
+
+from ..analysis.activity import loaded_names
+
+
+def _stored(target: gast.expr) -> set[str]:
+    return {n.id for n in gast.walk(target) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+
+
+class DeadCodeEliminator:
+    """Backward liveness over structured code. ``is_pure(value)`` says whether an assignment's value can be
+    dropped when its target is dead (calls to unknown functions are kept for their effects)."""
+
+    def __init__(self, is_pure: Callable[[gast.expr], bool]):
+        self.is_pure = is_pure
+
+    def block(self, stmts: list[gast.stmt], live: set[str], remove: bool) -> tuple[list[gast.stmt], set[str]]:
+        kept: list[gast.stmt] = []
+        for stmt in reversed(stmts):
+            stmt, live = self.statement(stmt, live, remove)
+            if stmt is not None:
+                kept.append(stmt)
+        kept.reverse()
+        return kept, live
+
+    def statement(self, stmt: gast.stmt, live: set[str], remove: bool) -> tuple[gast.stmt | None, set[str]]:
+        if isinstance(stmt, gast.Assign):
+            targets = _stored(stmt.targets[0])
+            simple = isinstance(stmt.targets[0], gast.Name)
+            if simple and not (targets & live) and self.is_pure(stmt.value):
+                return (None if remove else stmt), live
+            return stmt, (live - targets if simple else live) | loaded_names(stmt.value) | loaded_names(
+                stmt.targets[0])
+        if isinstance(stmt, gast.If):
+            body, live_body = self.block(stmt.body, set(live), remove)
+            orelse, live_else = self.block(stmt.orelse, set(live), remove)
+            if remove:
+                if not body and not orelse:
+                    return None, live
+                stmt.body, stmt.orelse = body or [gast.Pass()], orelse
+            return stmt, live_body | live_else | loaded_names(stmt.test)
+        if isinstance(stmt, (gast.For, gast.While)):
+            loop_live = set(live)
+            while True:
+                _, body_in = self.block(stmt.body, set(loop_live), remove=False)
+                grown = loop_live | body_in
+                if grown == loop_live:
+                    break
+                loop_live = grown
+            if remove:
+                body, _ = self.block(stmt.body, set(loop_live), remove=True)
+                if isinstance(stmt, gast.For) and not body:
+                    return None, live
+                stmt.body = body or [gast.Pass()]
+            header = loaded_names(stmt.iter) if isinstance(stmt, gast.For) else loaded_names(stmt.test)
+            targets = _stored(stmt.target) if isinstance(stmt, gast.For) else set()
+            return stmt, (loop_live - targets) | header | live
+        if isinstance(stmt, gast.Return):
+            return stmt, live | loaded_names(stmt)
+        return stmt, live | loaded_names(stmt)
+
+
+def eliminate_dead_code(fn: gast.FunctionDef, is_pure: Callable[[gast.expr], bool]) -> gast.FunctionDef:
+    """Drop dead assignments, then empty loops and branches, until nothing changes."""
+    eliminator = DeadCodeEliminator(is_pure)
+    while True:
+        before = gast.dump(fn)
+        fn.body, _ = eliminator.block(fn.body, set(), remove=True)
+        if gast.dump(fn) == before:
+            return fn

@@ -1,0 +1,432 @@
+"""Reverse mode: from a function in A-normal form to one that computes its gradient.
+
+The generated function runs a *forward sweep* (the user's code, plus pushes of the few values the adjoint
+needs and that the forward sweep overwrites) and then an *adjoint sweep* (each active statement's rule,
+inlined, in reverse order). The invariant that makes this correct: when the adjoint of a statement runs,
+every variable it reads holds the value it had just after that statement ran forward.
+
+How values are kept, cheapest first (docs/design.md, "Tape economy"):
+  * top-level straight-line code is in SSA form after ANF, so nothing is ever overwritten there;
+  * a temporary inside a loop whose inputs the loop does not change (and the loop index) is recomputed at
+    the start of the adjoint iteration instead of stored;
+  * any other temporary the adjoint reads is pushed when its block ends and popped when its adjoint starts;
+  * a user variable that control flow reassigns is pushed before each overwrite, if the adjoint reads it;
+  * a ``for`` over a range reverses with ``reversed(range)``; a ``while`` counts its iterations.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import gast
+
+from ..analysis.activity import assignments, loaded_names
+from ..analysis.liveness import upward_exposed
+from ..naming import Names, Namespace
+from ..rules.helpers import zeros_like_grad
+from ..rules.registry import Rule
+from .inline import inline
+
+COMMENT = "__srcgrad_comment__"
+
+
+def name(id_: str, store: bool = False) -> gast.Name:
+    return gast.Name(id_, gast.Store() if store else gast.Load(), None, None)
+
+
+def assign(target: str, value: gast.expr) -> gast.Assign:
+    return gast.Assign([name(target, store=True)], value, None)
+
+
+def comment(text: str) -> gast.Expr:
+    return gast.Expr(gast.Constant(f"{COMMENT}{text}", None))
+
+
+@dataclass(eq=False)
+class Block:
+    """A statement list: the function body, a loop body or a branch. Blocks inside loops run many times,
+    so the temporaries they define are overwritten between runs and may need storing."""
+
+    loop: gast.stmt | None
+    temps: list[gast.Assign] = field(default_factory=list)
+    marker: gast.stmt = field(default_factory=lambda: gast.Expr(gast.Constant("__restore__", None)))
+    pushed: list[str] = field(default_factory=list)
+    recomputed: list[gast.Assign] = field(default_factory=list)
+
+
+@dataclass
+class CallSite:
+    """What the reverse transform needs to know about one primitive operation."""
+
+    rule: Rule
+    args: list[gast.expr]
+    keywords: dict[str, gast.expr]
+
+
+def overwritten_variables(fn: gast.FunctionDef, temps: set[str]) -> set[str]:
+    """User variables whose value some assignment replaces: assigned inside control flow, assigned twice,
+    or a parameter assigned at all. Only these can need a push before an overwrite."""
+    counts: dict[str, int] = {}
+    nested: set[str] = set()
+
+    def visit(stmts: list[gast.stmt], depth: int) -> None:
+        for stmt in stmts:
+            if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
+                target = stmt.targets[0].id
+                counts[target] = counts.get(target, 0) + 1
+                if depth:
+                    nested.add(target)
+            for field_name in ("body", "orelse"):
+                visit(getattr(stmt, field_name, []) or [], depth + isinstance(stmt, (gast.If, gast.For, gast.While)))
+            if isinstance(stmt, gast.For):
+                nested.add(stmt.target.id)
+
+    visit(fn.body, 0)
+    params = {a.id for a in fn.args.args}
+    overwritten = nested | {v for v, n in counts.items() if n > 1} | (params & set(counts))
+    return overwritten - temps
+
+
+class ReverseMode:
+    """Builds the forward and adjoint sweeps of one function. See the module docstring."""
+
+    def __init__(self, fn: gast.FunctionDef, temps: set[str], active: set[str], names: Names,
+                 namespace: Namespace, resolve: Callable[[gast.expr], CallSite | None],
+                 is_pure: Callable[[gast.expr], bool], source_line: Callable[[int], str | None]):
+        self.fn = fn
+        self.temps = set(temps)
+        self.active = active
+        self.names = names
+        self.namespace = namespace
+        self.resolve = resolve
+        self.is_pure = is_pure
+        self.source_line = source_line
+        self.params = [a.id for a in fn.args.args]
+        self.overwritten = overwritten_variables(fn, self.temps)
+        self.loop_targets = {s.target.id for s in gast.walk(fn) if isinstance(s, gast.For)}
+        self.adjoint_names: dict[str, str] = {}
+        self.primal_of: dict[str, str] = {}
+        self.blocks: dict[tuple, Block] = {}
+        self.markers: dict[int, Block] = {}
+        self.pops: list[tuple[gast.stmt, str]] = []
+        self.counters: dict[int, str] = {}
+        self.primal_vars = {t for t, _ in assignments(fn.body)} | set(self.params) | self.loop_targets
+        self.stack = names.fresh("stack")
+
+    # --- names ---------------------------------------------------------------------------------------
+
+    def adj(self, var: str) -> str:
+        if var not in self.adjoint_names:
+            self.adjoint_names[var] = self.names.fresh(f"d_{var}")
+            self.primal_of[self.adjoint_names[var]] = var
+        return self.adjoint_names[var]
+
+    def zeros(self, adjoint: str) -> gast.Assign:
+        helper = self.namespace.ref(zeros_like_grad)
+        return assign(adjoint, gast.Call(helper, [name(self.primal_of[adjoint])], []))
+
+    # --- the forward sweep ---------------------------------------------------------------------------
+
+    def forward_block(self, stmts: list[gast.stmt], key: tuple, loop: gast.stmt | None) -> list[gast.stmt]:
+        """Copy a block of the primal, registering its temporaries and marking where pushes may go."""
+        block = self.blocks[key] = Block(loop)
+        out: list[gast.stmt] = []
+        for stmt in stmts:
+            if isinstance(stmt, gast.Assign):
+                target = stmt.targets[0]
+                if isinstance(target, gast.Name) and target.id in self.temps:
+                    block.temps.append(stmt)
+                elif isinstance(target, gast.Name) and target.id in self.overwritten:
+                    out.append(_marker("__push__", target.id))
+                out.append(stmt)
+            elif isinstance(stmt, gast.If):
+                out.append(gast.If(stmt.test, self.forward_block(stmt.body, (id(stmt), "body"), loop),
+                                   self.forward_block(stmt.orelse, (id(stmt), "orelse"), loop)))
+            elif isinstance(stmt, gast.For):
+                body = self.forward_block(stmt.body, (id(stmt), "body"), stmt)
+                out.append(gast.For(stmt.target, stmt.iter, body, [], None))
+            elif isinstance(stmt, gast.While):
+                counter = self.names.fresh("n_iter")
+                self.counters[id(stmt)] = counter
+                self.temps.add(counter)
+                self.primal_vars.add(counter)
+                init = assign(counter, gast.Constant(0, None))
+                block.temps.append(init)
+                body = self.forward_block(stmt.body, (id(stmt), "body"), stmt)
+                body.insert(len(body) - 1, assign(counter, gast.BinOp(name(counter), gast.Add(),
+                                                                      gast.Constant(1, None))))
+                out.extend([init, gast.While(stmt.test, body, [])])
+            else:
+                out.append(stmt)
+        out.append(_marker("__block_end__", key))
+        return out
+
+    # --- the adjoint sweep ---------------------------------------------------------------------------
+
+    def accumulate(self, out: list, defined: set[str], var: str, contribution: gast.expr) -> None:
+        """``d_var += contribution``, where the first contribution assigns (lazy zeros) and never updates
+        an array in place, so that aliased cotangents stay intact."""
+        adjoint = self.adj(var)
+        if adjoint in defined:
+            out.append(assign(adjoint, gast.BinOp(name(adjoint), gast.Add(), contribution)))
+        else:
+            out.append(assign(adjoint, contribution))
+            defined.add(adjoint)
+
+    def adjoint_block(self, stmts: list[gast.stmt], key: tuple, defined: set[str]) -> list[gast.stmt]:
+        marker = _marker("__restore__", key)
+        self.markers[id(marker)] = self.blocks[key]
+        out: list[gast.stmt] = [marker]
+        last_line = None
+        for stmt in reversed(stmts):
+            produced: list[gast.stmt] = []
+            self.adjoint_statement(stmt, defined, produced)
+            if any(not _is_marker(p) for p in produced):
+                line = getattr(stmt, "lineno", None)
+                simple = not isinstance(stmt, (gast.If, gast.For, gast.While))
+                if simple and line is not None and line != last_line and self.source_line(line):
+                    out.append(comment(f" line {line}: {self.source_line(line).strip()}"))
+                    last_line = line
+            out.extend(produced)
+        return out
+
+    def adjoint_statement(self, stmt: gast.stmt, defined: set[str], out: list) -> None:
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
+            target = stmt.targets[0].id
+            self.adjoint_assign(target, stmt.value, defined, out)
+            if target in self.overwritten:
+                pop = _marker("__pop__", target)
+                self.pops.append((pop, target))
+                out.append(pop)
+        elif isinstance(stmt, gast.If):
+            self.adjoint_if(stmt, defined, out)
+        elif isinstance(stmt, gast.For):
+            iterable = gast.Call(self.namespace.ref(reversed), [copy.deepcopy(stmt.iter)], [])
+            self.adjoint_loop(stmt, stmt.body, iterable, stmt.target.id, defined, out)
+        elif isinstance(stmt, gast.While):
+            trips = gast.Call(self.namespace.ref(range), [name(self.counters[id(stmt)])], [])
+            self.adjoint_loop(stmt, stmt.body[stmt.condition_length:], trips, None, defined, out)
+
+    def adjoint_assign(self, target: str, value: gast.expr, defined: set[str], out: list) -> None:
+        adjoint = self.adj(target) if target in self.active else None
+        if adjoint is None or adjoint not in defined:
+            return
+        defined.discard(adjoint)
+        if isinstance(value, gast.Name):
+            if value.id in self.active and value.id != target:
+                self.accumulate(out, defined, value.id, name(adjoint))
+            return
+        if isinstance(value, gast.Constant) or not loaded_names(value) & self.active:
+            return
+        site = self.resolve(value)
+        arguments = differentiable_arguments(site)
+        wanted = [self._active_argument(a) for a in arguments]
+        if not any(wanted):
+            return
+        inlined = inline(site.rule, name(adjoint), name(target), site.args, site.keywords, wanted, self.names,
+                         self.namespace, _same_shape_operands(value))
+        out.extend(inlined.statements)
+        for argument, partial in zip(arguments, inlined.partials):
+            if partial is None:
+                continue
+            if isinstance(argument, gast.Name):
+                self.accumulate(out, defined, argument.id, partial)
+            elif isinstance(argument, (gast.List, gast.Tuple)):
+                holder = self.names.fresh("parts")
+                out.append(assign(holder, partial))
+                for i, element in enumerate(argument.elts):
+                    if isinstance(element, gast.Name) and element.id in self.active:
+                        part = gast.Subscript(name(holder), gast.Constant(i, None), gast.Load())
+                        self.accumulate(out, defined, element.id, part)
+
+    def _active_argument(self, argument: gast.expr) -> bool:
+        if isinstance(argument, gast.Name):
+            return argument.id in self.active
+        if isinstance(argument, (gast.List, gast.Tuple)):
+            return any(isinstance(e, gast.Name) and e.id in self.active for e in argument.elts)
+        return False
+
+    def adjoint_if(self, stmt: gast.If, defined: set[str], out: list) -> None:
+        body_defined, else_defined = set(defined), set(defined)
+        body = self.adjoint_block(stmt.body, (id(stmt), "body"), body_defined)
+        orelse = self.adjoint_block(stmt.orelse, (id(stmt), "orelse"), else_defined)
+        merged = body_defined | else_defined
+        body += [self.zeros(n) for n in sorted(merged - body_defined)]
+        orelse += [self.zeros(n) for n in sorted(merged - else_defined)]
+        defined.clear()
+        defined.update(merged)
+        out.append(gast.If(copy.deepcopy(stmt.test), body, orelse))
+
+    def adjoint_loop(self, loop: gast.stmt, body: list[gast.stmt], iterable: gast.expr, target: str | None,
+                     defined: set[str], out: list) -> None:
+        """Reverse a loop. The cotangents defined when an adjoint iteration starts must be defined when it
+        ends, so that every iteration sees the same state; iterate until that set is stable."""
+        carried = {v for v in upward_exposed(body, {target} if target else set()) if v in self.active}
+        start = set(defined) | {self.adj(v) for v in carried}
+        for _ in range(8):
+            body_defined = set(start)
+            pops_before = len(self.pops)
+            adjoint_body = self.adjoint_block(body, (id(loop), "body"), body_defined)
+            if body_defined <= start:
+                break
+            del self.pops[pops_before:]
+            start |= body_defined
+        adjoint_body += [self.zeros(n) for n in sorted(start - body_defined)]
+        out.extend(self.zeros(n) for n in sorted(start - defined))
+        defined.clear()
+        defined.update(start)
+        loop_target = name(target or self.names.fresh("_"), store=True)
+        out.append(gast.For(loop_target, iterable, adjoint_body, [], None))
+
+    # --- what the adjoint needs from the forward sweep -------------------------------------------------
+
+    def plan_storage(self, adjoint: list[gast.stmt]) -> set[str]:
+        """Decide, block by block, which temporaries to recompute and which to push; return the user
+        variables that must be pushed before each overwrite."""
+        needed = self._reads(adjoint)
+        while True:
+            extra: set[str] = set()
+            for block in self.blocks.values():
+                block.pushed, block.recomputed = [], []
+                if block.loop is None:
+                    continue
+                changed_in_loop = {t for t, _ in assignments(block.loop.body)}
+                changed_in_loop |= {s.target.id for s in gast.walk(block.loop) if isinstance(s, gast.For)}
+                if isinstance(block.loop, gast.For):
+                    changed_in_loop.discard(block.loop.target.id)
+                available: set[str] = set()
+                for stmt in block.temps:
+                    target = stmt.targets[0].id
+                    if target in needed:
+                        inputs = loaded_names(stmt.value)
+                        if (target not in self.counters.values() and self.is_pure(stmt.value)
+                                and all(n in available or n not in changed_in_loop for n in inputs)):
+                            block.recomputed.append(stmt)
+                            extra |= inputs
+                        else:
+                            block.pushed.append(target)
+                    available.add(target)
+            if extra <= needed:
+                break
+            needed |= extra
+        return {v for v in needed if v in self.overwritten}
+
+    def _reads(self, stmts: list[gast.stmt]) -> set[str]:
+        return {node.id for stmt in stmts for node in gast.walk(stmt)
+                if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id in self.primal_vars}
+
+    # --- putting it together -------------------------------------------------------------------------
+
+    def build(self, seed: gast.expr, returned: gast.expr) -> tuple[list[gast.stmt], list[gast.stmt], list[gast.expr]]:
+        """Return the forward statements, the adjoint statements and one gradient expression per parameter,
+        for the cotangent ``seed`` of the output ``returned``."""
+        body = [s for s in self.fn.body if not isinstance(s, gast.Return)]
+        forward = self.forward_block(body, ("top",), None)
+        defined: set[str] = set()
+        seed_stmts = []
+        if isinstance(returned, gast.Name) and returned.id in self.active:
+            seed_stmts.append(assign(self.adj(returned.id), seed))
+            defined.add(self.adj(returned.id))
+        adjoint = seed_stmts + self.adjoint_block(body, ("top",), defined)
+        pushed_vars = self.plan_storage(adjoint)
+        forward = self._fill_forward(forward, pushed_vars)
+        adjoint = self._fill_adjoint(adjoint, pushed_vars)
+        uses_stack = any(b.pushed for b in self.blocks.values()) or bool(pushed_vars)
+        prologue = []
+        if uses_stack:
+            prologue.append(assign(self.stack, gast.List([], gast.Load())))
+        for var in sorted(pushed_vars - set(self.params)):
+            prologue.append(assign(var, gast.Constant(None, None)))
+        gradients = []
+        for param in self.params:
+            adjoint_name = self.adjoint_names.get(param)
+            if adjoint_name in defined:
+                gradients.append(name(adjoint_name))
+            else:
+                gradients.append(gast.Call(self.namespace.ref(zeros_like_grad), [name(param)], []))
+        return prologue + forward, adjoint, gradients
+
+    def _fill_forward(self, stmts: list[gast.stmt], pushed_vars: set[str]) -> list[gast.stmt]:
+        out = []
+        for stmt in stmts:
+            if _is_marker(stmt, "__push__"):
+                if stmt.payload in pushed_vars:
+                    out.append(self._push(stmt.payload))
+            elif _is_marker(stmt, "__block_end__"):
+                out.extend(self._push(v) for v in self.blocks[stmt.payload].pushed)
+            else:
+                for field_name in ("body", "orelse"):
+                    if getattr(stmt, field_name, None):
+                        setattr(stmt, field_name, self._fill_forward(getattr(stmt, field_name), pushed_vars))
+                out.append(stmt)
+        return out
+
+    def _fill_adjoint(self, stmts: list[gast.stmt], pushed_vars: set[str]) -> list[gast.stmt]:
+        out = []
+        for stmt in stmts:
+            if _is_marker(stmt, "__pop__"):
+                if stmt.payload in pushed_vars:
+                    out.append(self._pop(stmt.payload))
+            elif _is_marker(stmt, "__restore__"):
+                block = self.markers[id(stmt)]
+                out.extend(self._pop(v) for v in reversed(block.pushed))
+                out.extend(copy.deepcopy(s) for s in block.recomputed)
+            else:
+                for field_name in ("body", "orelse"):
+                    if getattr(stmt, field_name, None):
+                        setattr(stmt, field_name, self._fill_adjoint(getattr(stmt, field_name), pushed_vars))
+                out.append(stmt)
+        return out
+
+    def _push(self, var: str) -> gast.stmt:
+        append = gast.Attribute(name(self.stack), "append", gast.Load())
+        return gast.Expr(gast.Call(append, [name(var)], []))
+
+    def _pop(self, var: str) -> gast.stmt:
+        return assign(var, gast.Call(gast.Attribute(name(self.stack), "pop", gast.Load()), [], []))
+
+
+def differentiable_arguments(site: CallSite) -> list[gast.expr]:
+    """The call-site expressions bound to the rule's differentiable parameters, in partial order."""
+    from ..rules.registry import ARGNUMS_VARIADIC
+    from .inline import bind_arguments, template_of
+
+    template = template_of(site.rule)
+    bound = bind_arguments(site.rule.primal_params, site.args, site.keywords, template.defaults if template else {})
+    if site.rule.argnums == ARGNUMS_VARIADIC:
+        return list(bound[site.rule.differentiable_params()[0]].elts)
+    return [bound[p] for p in site.rule.differentiable_params()]
+
+
+def _same_shape_operands(value: gast.expr) -> set[str]:
+    """Operands whose shape provably equals the result's: the other operand is a Python number."""
+    if isinstance(value, gast.BinOp):
+        operands = [value.left, value.right]
+    elif isinstance(value, gast.Call) and len(value.args) == 2 and not value.keywords:
+        operands = list(value.args)
+    else:
+        return set()
+
+    def number(e: gast.expr) -> bool:
+        return isinstance(e, gast.Constant) and isinstance(e.value, (int, float)) and not isinstance(e.value, bool)
+
+    a, b = operands
+    if number(b) and isinstance(a, gast.Name):
+        return {a.id}
+    if number(a) and isinstance(b, gast.Name):
+        return {b.id}
+    return set()
+
+
+def _marker(tag: str, payload: Any) -> gast.Expr:
+    stmt = gast.Expr(gast.Constant(tag, None))
+    stmt.payload = payload
+    return stmt
+
+
+def _is_marker(stmt: Any, tag: str | None = None) -> bool:
+    return (isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant) and hasattr(stmt, "payload")
+            and (tag is None or stmt.value.value == tag))
