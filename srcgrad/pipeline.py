@@ -23,7 +23,7 @@ from .frontend.parse import ParsedFunction, Scope, parse_function
 from .naming import Names, Namespace, identifiers
 from .transform.calls import CallResolver
 from .transform.optimize import eliminate_dead_code
-from .transform.reverse import ReverseMode, comment, name
+from .transform.reverse import ReverseMode, annotate_lines, comment, name
 
 
 @dataclass
@@ -87,6 +87,7 @@ def reverse_transform(fn: Callable, argnums: tuple[int, ...], with_value: bool, 
     generated = gast.FunctionDef(grad_name, arguments, body, [], None, None)
     if optimize:
         generated = eliminate_dead_code(generated, resolver.is_pure)
+    generated.body = annotate_lines(generated.body, parsed.line)
     source = to_source(generated)
 
     user_names = _free_user_names(generated, namespace, parsed)

@@ -45,6 +45,24 @@ def comment(text: str) -> gast.Expr:
     return gast.Expr(gast.Constant(f"{COMMENT}{text}", None))
 
 
+def annotate_lines(stmts: list[gast.stmt], source_line: Callable[[int], str | None]) -> list[gast.stmt]:
+    """Head each run of statements that came from one user line with a comment quoting that line."""
+    out: list[gast.stmt] = []
+    last = None
+    for stmt in stmts:
+        for field_name in ("body", "orelse"):
+            if getattr(stmt, field_name, None):
+                setattr(stmt, field_name, annotate_lines(getattr(stmt, field_name), source_line))
+        line = getattr(stmt, "lineno", None)
+        compound = isinstance(stmt, (gast.If, gast.For, gast.While))
+        if line is not None and line != last and not compound and source_line(line):
+            out.append(comment(f" line {line}: {source_line(line).strip()}"))
+        if not compound and line is not None:
+            last = line
+        out.append(stmt)
+    return out
+
+
 @dataclass(eq=False)
 class Block:
     """A statement list: the function body, a loop body or a branch. Blocks inside loops run many times,
@@ -180,16 +198,13 @@ class ReverseMode:
         marker = _marker("__restore__", key)
         self.markers[id(marker)] = self.blocks[key]
         out: list[gast.stmt] = [marker]
-        last_line = None
         for stmt in reversed(stmts):
             produced: list[gast.stmt] = []
             self.adjoint_statement(stmt, defined, produced)
-            if any(not _is_marker(p) for p in produced):
-                line = getattr(stmt, "lineno", None)
-                simple = not isinstance(stmt, (gast.If, gast.For, gast.While))
-                if simple and line is not None and line != last_line and self.source_line(line):
-                    out.append(comment(f" line {line}: {self.source_line(line).strip()}"))
-                    last_line = line
+            line = getattr(stmt, "lineno", None)
+            for p in produced:
+                if getattr(p, "lineno", None) is None and not isinstance(p, (gast.If, gast.For)):
+                    p.lineno = line
             out.extend(produced)
         return out
 
@@ -297,18 +312,19 @@ class ReverseMode:
                 changed_in_loop |= {s.target.id for s in gast.walk(block.loop) if isinstance(s, gast.For)}
                 if isinstance(block.loop, gast.For):
                     changed_in_loop.discard(block.loop.target.id)
-                available: set[str] = set()
+                recomputable: set[str] = set()
                 for stmt in block.temps:
                     target = stmt.targets[0].id
-                    if target in needed:
-                        inputs = loaded_names(stmt.value)
-                        if (target not in self.counters.values() and self.is_pure(stmt.value)
-                                and all(n in available or n not in changed_in_loop for n in inputs)):
-                            block.recomputed.append(stmt)
-                            extra |= inputs
-                        else:
-                            block.pushed.append(target)
-                    available.add(target)
+                    if (target not in self.counters.values() and self.is_pure(stmt.value)
+                            and all(n in recomputable or n not in changed_in_loop for n in loaded_names(stmt.value))):
+                        recomputable.add(target)
+                for stmt in block.temps:
+                    target = stmt.targets[0].id
+                    if target in needed and target in recomputable:
+                        block.recomputed.append(stmt)
+                        extra |= loaded_names(stmt.value)
+                    elif target in needed:
+                        block.pushed.append(target)
             if extra <= needed:
                 break
             needed |= extra
