@@ -73,7 +73,8 @@ def reverse_transform(fn: Callable, argnums: tuple[int, ...], with_value: bool, 
 
     grad_name = names.fresh(f"{node.name}_grad")
     seed = names.fresh("d_out")
-    reverse = ReverseMode(core, temps, active, names, namespace, resolver.site, resolver.is_pure, parsed.line)
+    reverse = ReverseMode(core, temps, active, names, namespace, resolver.site, resolver.is_pure, parsed.line,
+                          resolver.callee)
     forward, adjoint, gradients = reverse.build(name(seed), returned)
     results = gast.Tuple([gradients[i] for i in argnums], gast.Load())
     if with_value:

@@ -121,6 +121,8 @@ class ANF:
             return self.is_static(expr.left) and self.is_static(expr.right)
         if isinstance(expr, gast.Slice):
             return all(p is None or self.is_static(p) for p in (expr.lower, expr.upper, expr.step))
+        if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Name) and expr.func.id.startswith("slice"):
+            return all(self.is_static(a) for a in expr.args) and not expr.keywords
         return False
 
     def rename_loads(self, expr: gast.expr) -> gast.expr:
@@ -208,7 +210,7 @@ class ANF:
             self._emit(then, gast.Assign([_name(result, gast.Store())], self.atom(value, then), None))
             self.compound_depth -= 1
             test = _name(result) if isinstance(expr.op, gast.And) else gast.UnaryOp(gast.Not(), _name(result))
-            self._emit(out, gast.If(test, then, []))
+            self._emit(out, gast.If(self._temp(out, test, "cond"), then, []))
         return _name(result)
 
     def condition(self, test: gast.expr, out: list) -> gast.Name:
@@ -266,6 +268,8 @@ class ANF:
             loop.condition_length = len(head)
         elif isinstance(stmt, (gast.Assert, gast.Raise)):
             self._emit(out, self.rename_loads(stmt))
+        elif isinstance(stmt, gast.Break):
+            self._emit(out, gast.Break())
         elif isinstance(stmt, gast.Pass):
             pass
         else:

@@ -14,13 +14,14 @@ SUPPORTED: dict[type, str] = {
     # statements
     gast.Assign: "assignment", gast.AugAssign: "augmented assignment", gast.AnnAssign: "annotated assignment",
     gast.Expr: "expression statement", gast.Return: "return", gast.If: "if", gast.For: "for loop",
-    gast.While: "while loop", gast.Pass: "pass",
+    gast.While: "while loop", gast.Break: "break", gast.Continue: "continue", gast.Pass: "pass",
     gast.Assert: "assert", gast.Raise: "raise",
     # expressions
     gast.BoolOp: "and/or", gast.BinOp: "binary operator", gast.UnaryOp: "unary operator",
     gast.IfExp: "conditional expression", gast.Compare: "comparison", gast.Call: "call",
     gast.Constant: "constant", gast.Attribute: "attribute", gast.Subscript: "subscript", gast.Name: "name",
-    gast.List: "list", gast.Tuple: "tuple", gast.Slice: "slice", gast.JoinedStr: "f-string", gast.FormattedValue: "f-string",
+    gast.List: "list", gast.Tuple: "tuple", gast.Slice: "slice", gast.ListComp: "list comprehension",
+    gast.comprehension: "comprehension", gast.JoinedStr: "f-string", gast.FormattedValue: "f-string",
     gast.keyword: "keyword argument", gast.arguments: "arguments",
     # operators and contexts
     gast.Load: "", gast.Store: "", gast.Add: "", gast.Sub: "", gast.Mult: "", gast.Div: "", gast.Pow: "",
@@ -51,9 +52,6 @@ HINTS: dict[str, str] = {
     "Import": "import at module level",
     "ImportFrom": "import at module level",
     "AsyncFor": "differentiate a synchronous function",
-    "Break": "loop over a range that ends where the loop should stop, or use a while condition",
-    "Continue": "guard the rest of the loop body with an if statement",
-    "ListComp": "build the list with a for loop and append, or with np.stack",
     "AsyncWith": "differentiate a synchronous function",
 }
 
@@ -112,9 +110,8 @@ class SupportChecker(gast.NodeVisitor):
                     raise self.parsed.error(elt, "only names can be unpacked into",
                                             "unpack into names, then assign them where they belong")
             return
-        if isinstance(target, gast.Subscript):
-            raise self.parsed.error(target, "assignment into an array element is not supported yet",
-                                    "build the array with np.stack, np.concatenate or np.where instead")
+        if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
+            return
         raise self.parsed.error(target, "assignment to this kind of target is not supported",
                                 "assign to a name, a tuple of names, or an element of an array variable")
 
@@ -133,26 +130,33 @@ class SupportChecker(gast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_For(self, node: gast.For) -> None:
-        if not isinstance(node.target, gast.Name):
-            raise self.parsed.error(node.target, "a for-loop target must be a single name")
+        self._check_loop_target(node.target)
         if node.orelse:
-            raise self.parsed.error(node, "for-else is not supported", "put the else-block after the loop")
-        it = node.iter
-        if not (isinstance(it, gast.Call) and isinstance(it.func, gast.Name) and it.func.id == "range"):
-            raise self.parsed.error(it, "a for loop over anything but range(...) is not supported yet",
-                                    "loop over indices: for i in range(len(xs)): x = xs[i]")
+            raise self.parsed.error(node, "for-else is not supported",
+                                    "set a flag before break and test it after the loop")
         self.generic_visit(node)
 
     def visit_While(self, node: gast.While) -> None:
         if node.orelse:
-            raise self.parsed.error(node, "while-else is not supported", "test the loop's condition after it")
+            raise self.parsed.error(node, "while-else is not supported",
+                                    "set a flag before break and test it after the loop")
         self.generic_visit(node)
 
-    def visit_Return(self, node: gast.Return) -> None:
-        if node is not self.parsed.node.body[-1]:
-            raise self.parsed.error(node, "a return before the end of the function is not supported",
-                                    "assign the result to a variable and return it once, at the end")
+    def visit_ListComp(self, node: gast.ListComp) -> None:
+        for gen in node.generators:
+            if gen.is_async:
+                raise self.parsed.error(node, "async comprehensions are not supported")
+            self._check_loop_target(gen.target)
         self.generic_visit(node)
+
+    def _check_loop_target(self, target: gast.expr) -> None:
+        if isinstance(target, gast.Name):
+            return
+        if isinstance(target, gast.Tuple):
+            for element in target.elts:
+                self._check_loop_target(element)
+            return
+        raise self.parsed.error(target, "a loop target must be a name or a tuple of names")
 
 
 def check_supported(parsed: ParsedFunction) -> None:

@@ -12,7 +12,9 @@ from typing import Any
 import gast
 import numpy as np
 
-from ..naming import Namespace
+from ..naming import Names, Namespace
+from ..runtime import assign_index, list_append
+from .jumps import lower_jumps
 from .parse import ParsedFunction
 
 
@@ -110,6 +112,166 @@ class LowerArrayMethods(gast.NodeTransformer):
         return node
 
 
+def _call(func: gast.expr, args: list[gast.expr], like: gast.AST) -> gast.Call:
+    return _located(gast.Call(func, args, []), like)
+
+
+def _load(id_: str) -> gast.Name:
+    return gast.Name(id_, gast.Load(), None, None)
+
+
+def _store(id_: str) -> gast.Name:
+    return gast.Name(id_, gast.Store(), None, None)
+
+
+class LowerListComprehensions:
+    """``ys = [f(v) for v in xs if c]`` → ``ys = []`` + ``for v in xs: if c: ys = ys + [f(v)]``-style
+    statements hoisted before the statement that uses the comprehension. The comprehension's variables are
+    renamed to fresh names, since they must not leak into (or clobber) the function's own."""
+
+    def __init__(self, names: Names):
+        self.names = names
+
+    def block(self, stmts: list[gast.stmt]) -> list[gast.stmt]:
+        out: list[gast.stmt] = []
+        for stmt in stmts:
+            for field in ("body", "orelse"):
+                if getattr(stmt, field, None):
+                    setattr(stmt, field, self.block(getattr(stmt, field)))
+            hoisted: list[gast.stmt] = []
+            self._replace(stmt, hoisted)
+            out.extend(hoisted)
+            out.append(stmt)
+        return out
+
+    def _replace(self, node: gast.AST, hoisted: list[gast.stmt]) -> None:
+        for field, value in gast.iter_fields(node):
+            if isinstance(node, (gast.If, gast.For, gast.While)) and field in ("body", "orelse"):
+                continue
+            if isinstance(value, gast.ListComp):
+                setattr(node, field, self._lower(value, hoisted))
+            elif isinstance(value, gast.AST):
+                self._replace(value, hoisted)
+            elif isinstance(value, list):
+                for i, item in enumerate(value):
+                    if isinstance(item, gast.ListComp):
+                        value[i] = self._lower(item, hoisted)
+                    elif isinstance(item, gast.AST):
+                        self._replace(item, hoisted)
+
+    def _lower(self, comp: gast.ListComp, hoisted: list[gast.stmt]) -> gast.Name:
+        self._replace(comp, hoisted)
+        result = self.names.fresh("items")
+        renames: dict[str, str] = {}
+        for gen in comp.generators:
+            for n in gast.walk(gen.target):
+                if isinstance(n, gast.Name):
+                    renames[n.id] = self.names.fresh(n.id)
+        for n in gast.walk(comp):
+            if isinstance(n, gast.Name) and n.id in renames:
+                n.id = renames[n.id]
+        append = _located(gast.Assign([_store(result)], _call(_load("__list_append__"), [
+            _load(result), comp.elt], comp), None), comp)
+        inner: list[gast.stmt] = [append]
+        for gen in reversed(comp.generators):
+            for cond in reversed(gen.ifs):
+                inner = [_located(gast.If(cond, inner, []), comp)]
+            inner = [_located(gast.For(gen.target, gen.iter, inner, [], None), comp)]
+        hoisted.append(_located(gast.Assign([_store(result)], _located(gast.List([], gast.Load()), comp), None), comp))
+        hoisted.extend(inner)
+        return _load(result)
+
+
+class LowerForLoops(gast.NodeTransformer):
+    """Every ``for`` becomes a loop over a ``range``: ``for x in xs`` → ``for i in range(len(xs)):
+    x = xs[i]``, likewise ``enumerate``, ``zip`` and ``reversed``, so that the adjoint can always run the
+    indices backwards without storing them."""
+
+    def __init__(self, names: Names, namespace: Namespace, is_builtin: Callable[[gast.expr, Any], bool]):
+        self.names = names
+        self.namespace = namespace
+        self.is_builtin = is_builtin
+
+    def visit_For(self, node: gast.For) -> Any:
+        self.generic_visit(node)
+        it = node.iter
+        if isinstance(it, gast.Call) and self.is_builtin(it.func, range) and isinstance(node.target, gast.Name):
+            return node
+        index = self.names.fresh("i")
+        reverse = isinstance(it, gast.Call) and self.is_builtin(it.func, reversed) and len(it.args) == 1
+        holders: list[gast.stmt] = []
+        bindings: list[gast.stmt] = []
+        lengths: list[gast.expr] = []
+        self._unpack(node.target, it.args[0] if reverse else it, index, node, holders, bindings, lengths)
+        length = lengths[0] if len(lengths) == 1 else _call(self.namespace.ref(min), lengths, node)
+        if reverse:
+            bounds = [gast.BinOp(length, gast.Sub(), gast.Constant(1, None)), gast.Constant(-1, None),
+                      gast.Constant(-1, None)]
+        else:
+            bounds = [length]
+        loop = gast.For(_store(index), _call(self.namespace.ref(range), bounds, node), bindings + node.body, [], None)
+        return holders + [_located(loop, node)]
+
+    def _unpack(self, target: gast.expr, iterable: gast.expr, index: str, like: gast.AST, holders: list,
+                bindings: list, lengths: list) -> None:
+        """Bind ``target`` to element ``index`` of ``iterable``, seeing through enumerate and zip."""
+        call = iterable if isinstance(iterable, gast.Call) and not iterable.keywords else None
+        if (call and self.is_builtin(call.func, enumerate) and len(call.args) == 1
+                and isinstance(target, gast.Tuple) and len(target.elts) == 2):
+            bindings.append(_located(gast.Assign([target.elts[0]], _load(index), None), like))
+            self._unpack(target.elts[1], call.args[0], index, like, holders, bindings, lengths)
+            return
+        if (call and self.is_builtin(call.func, zip) and isinstance(target, gast.Tuple)
+                and len(target.elts) == len(call.args)):
+            for element, sequence in zip(target.elts, call.args):
+                self._unpack(element, sequence, index, like, holders, bindings, lengths)
+            return
+        holder = self.names.fresh("seq")
+        holders.append(_located(gast.Assign([_store(holder)], iterable, None), like))
+        lengths.append(_call(self.namespace.ref(len), [_load(holder)], like))
+        item = gast.Subscript(_load(holder), _load(index), gast.Load())
+        bindings.append(_located(gast.Assign([target], item, None), like))
+
+
+class LowerMutations(gast.NodeTransformer):
+    """``y[i] = v`` → ``y = assign_index(y, i, v)``; ``hs.append(h)`` → ``hs = list_append(hs, h)``."""
+
+    def __init__(self, namespace: Namespace, local_names: set[str]):
+        self.namespace = namespace
+        self.local_names = local_names
+
+    def visit_Assign(self, node: gast.Assign) -> Any:
+        target = node.targets[0]
+        if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
+            index = _slice_expression(target.slice, self.namespace)
+            call = _call(self.namespace.ref(assign_index), [_load(target.value.id), index, node.value], node)
+            return _located(gast.Assign([_store(target.value.id)], call, None), node)
+        if isinstance(node.value, gast.Call) and isinstance(node.value.func, gast.Name) \
+                and node.value.func.id == "__list_append__":
+            node.value.func = self.namespace.ref(list_append)
+        return node
+
+    def visit_Expr(self, node: gast.Expr) -> Any:
+        call = node.value
+        if (isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute) and call.func.attr == "append"
+                and isinstance(call.func.value, gast.Name) and call.func.value.id in self.local_names
+                and len(call.args) == 1):
+            owner = call.func.value.id
+            new = _call(self.namespace.ref(list_append), [_load(owner), call.args[0]], node)
+            return _located(gast.Assign([_store(owner)], new, None), node)
+        return node
+
+
+def _slice_expression(index: gast.expr, namespace: Namespace) -> gast.expr:
+    """A subscript's index as an ordinary expression (``1:2`` → ``slice(1, 2, None)``)."""
+    if isinstance(index, gast.Slice):
+        parts = [p or gast.Constant(None, None) for p in (index.lower, index.upper, index.step)]
+        return gast.Call(namespace.ref(slice), parts, [])
+    if isinstance(index, gast.Tuple):
+        return gast.Tuple([_slice_expression(e, namespace) for e in index.elts], gast.Load())
+    return index
+
+
 def local_names(fn: gast.FunctionDef) -> set[str]:
     """Parameters and every name the body assigns: the function's local variables."""
     names = {a.id for a in fn.args.args}
@@ -122,10 +284,16 @@ def local_names(fn: gast.FunctionDef) -> set[str]:
 def desugar(parsed: ParsedFunction, namespace: Namespace) -> gast.FunctionDef:
     """Run the desugaring passes over the parsed function, in order, and return the new tree."""
     fn = parsed.node
-    passes: list[Any] = [
-        LowerAugAssign(),
-        LowerArrayMethods(parsed, namespace, local_names(fn)),
-    ]
-    for transformer in passes:
-        fn = transformer.visit(fn)
+    names = namespace.names
+    locals_ = local_names(fn)
+
+    def is_builtin(func: gast.expr, obj: Any) -> bool:
+        return isinstance(func, gast.Name) and func.id not in locals_ and parsed.scope.lookup(func.id, None) is obj
+
+    fn = LowerAugAssign().visit(fn)
+    fn = LowerArrayMethods(parsed, namespace, locals_).visit(fn)
+    fn.body = LowerListComprehensions(names).block(fn.body)
+    fn = LowerForLoops(names, namespace, is_builtin).visit(fn)
+    fn = LowerMutations(namespace, local_names(fn)).visit(fn)
+    fn = lower_jumps(fn, names)
     return gast.fix_missing_locations(fn)

@@ -1,8 +1,16 @@
 """The derivative-rule table and its built-in rules (importing this package registers them)."""
 
-from . import math_rules, numpy_rules, operator_rules  # noqa: F401  (registration side effects)
-from .registry import (Rule, defjvp, defnondiff, defvjp, is_nondifferentiable, jvp_rule,
-                       registered_vjp_rules, vjp_rule)
+from . import math_rules, numpy_rules, operator_rules, runtime_rules  # noqa: F401  (registration side effects)
+from .registry import (
+                       Rule,
+                       defjvp,
+                       defnondiff,
+                       defvjp,
+                       is_nondifferentiable,
+                       jvp_rule,
+                       registered_vjp_rules,
+                       vjp_rule,
+)
 
 __all__ = ["Rule", "defjvp", "defnondiff", "defvjp", "is_nondifferentiable", "jvp_rule",
            "registered_vjp_rules", "vjp_rule"]

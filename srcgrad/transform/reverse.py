@@ -26,8 +26,8 @@ import gast
 from ..analysis.activity import assignments, loaded_names
 from ..analysis.liveness import upward_exposed
 from ..naming import Names, Namespace
-from ..rules.helpers import zeros_like_grad
 from ..rules.registry import Rule
+from ..runtime import add_grads, list_append, zero_cotangent
 from .inline import inline
 
 COMMENT = "__srcgrad_comment__"
@@ -113,8 +113,10 @@ class ReverseMode:
 
     def __init__(self, fn: gast.FunctionDef, temps: set[str], active: set[str], names: Names,
                  namespace: Namespace, resolve: Callable[[gast.expr], CallSite | None],
-                 is_pure: Callable[[gast.expr], bool], source_line: Callable[[int], str | None]):
+                 is_pure: Callable[[gast.expr], bool], source_line: Callable[[int], str | None],
+                 resolve_callee: Callable[[gast.expr], Any]):
         self.fn = fn
+        self.resolve_callee = resolve_callee
         self.temps = set(temps)
         self.active = active
         self.names = names
@@ -133,6 +135,49 @@ class ReverseMode:
         self.counters: dict[int, str] = {}
         self.primal_vars = {t for t, _ in assignments(fn.body)} | set(self.params) | self.loop_targets
         self.stack = names.fresh("stack")
+        self.sequences = self._sequence_variables()
+        self.maybe_needed = self._maybe_needed()
+
+    def _maybe_needed(self) -> set[str]:
+        """A superset of the variables the adjoint can read: inputs of active statements, conditions and
+        loop ranges, and (for recomputation) the inputs of whatever defines those, transitively."""
+        definitions: dict[str, set[str]] = {}
+        seeds: set[str] = set()
+        for node in gast.walk(self.fn):
+            if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name):
+                target = node.targets[0].id
+                definitions.setdefault(target, set()).update(loaded_names(node.value))
+                if target in self.active:
+                    seeds |= loaded_names(node.value) | {target}
+            elif isinstance(node, gast.If) and self._has_active(node):
+                seeds |= loaded_names(node.test)
+            elif isinstance(node, gast.For) and self._has_active(node):
+                seeds |= loaded_names(node.iter)
+        needed, frontier = set(), seeds
+        while frontier:
+            needed |= frontier
+            frontier = set().union(*(definitions.get(v, set()) for v in frontier)) - needed
+        return needed
+
+    def _has_active(self, stmt: gast.stmt) -> bool:
+        return any(isinstance(n, gast.Assign) and isinstance(n.targets[0], gast.Name)
+                   and n.targets[0].id in self.active for n in gast.walk(stmt))
+
+    def _sequence_variables(self) -> set[str]:
+        """Variables that hold Python lists or tuples: their cotangents add element by element."""
+        sequences: set[str] = set()
+        flows = list(assignments(self.fn.body))
+        changed = True
+        while changed:
+            changed = False
+            for target, value in flows:
+                is_sequence = isinstance(value, (gast.List, gast.Tuple)) or (
+                    isinstance(value, gast.Name) and value.id in sequences) or (
+                    isinstance(value, gast.Call) and self.resolve_callee(value.func) is list_append)
+                if is_sequence and target not in sequences:
+                    sequences.add(target)
+                    changed = True
+        return sequences
 
     # --- names ---------------------------------------------------------------------------------------
 
@@ -143,7 +188,7 @@ class ReverseMode:
         return self.adjoint_names[var]
 
     def zeros(self, adjoint: str) -> gast.Assign:
-        helper = self.namespace.ref(zeros_like_grad)
+        helper = self.namespace.ref(zero_cotangent)
         return assign(adjoint, gast.Call(helper, [name(self.primal_of[adjoint])], []))
 
     # --- the forward sweep ---------------------------------------------------------------------------
@@ -163,23 +208,28 @@ class ReverseMode:
             elif isinstance(stmt, gast.If):
                 out.append(gast.If(stmt.test, self.forward_block(stmt.body, (id(stmt), "body"), loop),
                                    self.forward_block(stmt.orelse, (id(stmt), "orelse"), loop)))
-            elif isinstance(stmt, gast.For):
+            elif isinstance(stmt, (gast.For, gast.While)):
+                if isinstance(stmt, gast.While) or _exit_test(stmt.body) is not None:
+                    counter = self.names.fresh("n_iter")
+                    self.counters[id(stmt)] = counter
+                    self.temps.add(counter)
+                    self.primal_vars.add(counter)
+                    init = assign(counter, gast.Constant(0, None))
+                    block.temps.append(init)
+                    out.append(init)
                 body = self.forward_block(stmt.body, (id(stmt), "body"), stmt)
-                out.append(gast.For(stmt.target, stmt.iter, body, [], None))
-            elif isinstance(stmt, gast.While):
-                counter = self.names.fresh("n_iter")
-                self.counters[id(stmt)] = counter
-                self.temps.add(counter)
-                self.primal_vars.add(counter)
-                init = assign(counter, gast.Constant(0, None))
-                block.temps.append(init)
-                body = self.forward_block(stmt.body, (id(stmt), "body"), stmt)
-                body.insert(len(body) - 1, assign(counter, gast.BinOp(name(counter), gast.Add(),
-                                                                      gast.Constant(1, None))))
-                out.extend([init, gast.While(stmt.test, body, [])])
+                if id(stmt) in self.counters:
+                    counter = self.counters[id(stmt)]
+                    increment = assign(counter, gast.BinOp(name(counter), gast.Add(), gast.Constant(1, None)))
+                    body.insert(_end_of_iteration(body), increment)
+                if isinstance(stmt, gast.For):
+                    out.append(gast.For(stmt.target, stmt.iter, body, [], None))
+                else:
+                    out.append(gast.While(stmt.test, body, []))
             else:
                 out.append(stmt)
-        out.append(_marker("__block_end__", key))
+        end = _end_of_iteration(out) if loop is not None and key == (id(loop), "body") else len(out)
+        out.insert(end, _marker("__block_end__", key))
         return out
 
     # --- the adjoint sweep ---------------------------------------------------------------------------
@@ -188,7 +238,9 @@ class ReverseMode:
         """``d_var += contribution``, where the first contribution assigns (lazy zeros) and never updates
         an array in place, so that aliased cotangents stay intact."""
         adjoint = self.adj(var)
-        if adjoint in defined:
+        if adjoint in defined and var in self.sequences:
+            out.append(assign(adjoint, gast.Call(self.namespace.ref(add_grads), [name(adjoint), contribution], [])))
+        elif adjoint in defined:
             out.append(assign(adjoint, gast.BinOp(name(adjoint), gast.Add(), contribution)))
         else:
             out.append(assign(adjoint, contribution))
@@ -212,14 +264,17 @@ class ReverseMode:
         if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
             target = stmt.targets[0].id
             self.adjoint_assign(target, stmt.value, defined, out)
-            if target in self.overwritten:
+            if target in self.overwritten and target in self.maybe_needed:
                 pop = _marker("__pop__", target)
                 self.pops.append((pop, target))
                 out.append(pop)
         elif isinstance(stmt, gast.If):
             self.adjoint_if(stmt, defined, out)
         elif isinstance(stmt, gast.For):
-            iterable = gast.Call(self.namespace.ref(reversed), [copy.deepcopy(stmt.iter)], [])
+            indices = copy.deepcopy(stmt.iter)
+            if id(stmt) in self.counters:
+                indices = gast.Subscript(indices, gast.Slice(None, name(self.counters[id(stmt)]), None), gast.Load())
+            iterable = gast.Call(self.namespace.ref(reversed), [indices], [])
             self.adjoint_loop(stmt, stmt.body, iterable, stmt.target.id, defined, out)
         elif isinstance(stmt, gast.While):
             trips = gast.Call(self.namespace.ref(range), [name(self.counters[id(stmt)])], [])
@@ -235,6 +290,12 @@ class ReverseMode:
                 self.accumulate(out, defined, value.id, name(adjoint))
             return
         if isinstance(value, gast.Constant) or not loaded_names(value) & self.active:
+            return
+        if isinstance(value, (gast.List, gast.Tuple)):
+            for i, element in enumerate(value.elts):
+                if isinstance(element, gast.Name) and element.id in self.active:
+                    part = gast.Subscript(name(adjoint), gast.Constant(i, None), gast.Load())
+                    self.accumulate(out, defined, element.id, part)
             return
         site = self.resolve(value)
         arguments = differentiable_arguments(site)
@@ -269,6 +330,10 @@ class ReverseMode:
         body = self.adjoint_block(stmt.body, (id(stmt), "body"), body_defined)
         orelse = self.adjoint_block(stmt.orelse, (id(stmt), "orelse"), else_defined)
         merged = body_defined | else_defined
+        if not _has_content(body) and not _has_content(orelse) and merged == defined:
+            self.markers.pop(id(body[0]))
+            self.markers.pop(id(orelse[0]))
+            return
         body += [self.zeros(n) for n in sorted(merged - body_defined)]
         orelse += [self.zeros(n) for n in sorted(merged - else_defined)]
         defined.clear()
@@ -290,6 +355,9 @@ class ReverseMode:
             del self.pops[pops_before:]
             start |= body_defined
         adjoint_body += [self.zeros(n) for n in sorted(start - body_defined)]
+        if not _has_content(adjoint_body):
+            self.markers.pop(id(adjoint_body[0]))
+            return
         out.extend(self.zeros(n) for n in sorted(start - defined))
         defined.clear()
         defined.update(start)
@@ -304,9 +372,10 @@ class ReverseMode:
         needed = self._reads(adjoint)
         while True:
             extra: set[str] = set()
+            reversed_blocks = {id(b) for b in self.markers.values()}
             for block in self.blocks.values():
                 block.pushed, block.recomputed = [], []
-                if block.loop is None:
+                if block.loop is None or id(block) not in reversed_blocks:
                     continue
                 changed_in_loop = {t for t, _ in assignments(block.loop.body)}
                 changed_in_loop |= {s.target.id for s in gast.walk(block.loop) if isinstance(s, gast.For)}
@@ -328,7 +397,7 @@ class ReverseMode:
             if extra <= needed:
                 break
             needed |= extra
-        return {v for v in needed if v in self.overwritten}
+        return {v for v in needed if v in self.overwritten and v in self.maybe_needed}
 
     def _reads(self, stmts: list[gast.stmt]) -> set[str]:
         return {node.id for stmt in stmts for node in gast.walk(stmt)
@@ -362,7 +431,7 @@ class ReverseMode:
             if adjoint_name in defined:
                 gradients.append(name(adjoint_name))
             else:
-                gradients.append(gast.Call(self.namespace.ref(zeros_like_grad), [name(param)], []))
+                gradients.append(gast.Call(self.namespace.ref(zero_cotangent), [name(param)], []))
         return prologue + forward, adjoint, gradients
 
     def _fill_forward(self, stmts: list[gast.stmt], pushed_vars: set[str]) -> list[gast.stmt]:
@@ -394,6 +463,10 @@ class ReverseMode:
                 for field_name in ("body", "orelse"):
                     if getattr(stmt, field_name, None):
                         setattr(stmt, field_name, self._fill_adjoint(getattr(stmt, field_name), pushed_vars))
+                if isinstance(stmt, (gast.If, gast.For)) and not stmt.body:
+                    if not getattr(stmt, "orelse", None):
+                        continue
+                    stmt.body = [gast.Pass()]
                 out.append(stmt)
         return out
 
@@ -435,6 +508,25 @@ def _same_shape_operands(value: gast.expr) -> set[str]:
     if number(a) and isinstance(b, gast.Name):
         return {b.id}
     return set()
+
+
+def _exit_test(body: list[gast.stmt]) -> gast.If | None:
+    """The ``if <flag>: break`` that ends a loop body after jump lowering, if there is one."""
+    last = body[-1] if body else None
+    if isinstance(last, gast.If) and all(_is_marker(s) for s in last.orelse):
+        statements = [s for s in last.body if not _is_marker(s)]
+        if len(statements) == 1 and isinstance(statements[0], gast.Break):
+            return last
+    return None
+
+
+def _end_of_iteration(body: list[gast.stmt]) -> int:
+    """Where an iteration's bookkeeping goes: before the trailing exit test, so it runs on the last trip."""
+    return len(body) - 1 if _exit_test(body) is not None else len(body)
+
+
+def _has_content(stmts: list[gast.stmt]) -> bool:
+    return any(not _is_marker(s, "__restore__") for s in stmts)
 
 
 def _marker(tag: str, payload: Any) -> gast.Expr:

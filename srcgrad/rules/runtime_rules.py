@@ -1,0 +1,27 @@
+"""Rules for ``srcgrad.runtime`` (element writes, list building) and Python builtins over lists."""
+
+import builtins
+
+from ..runtime import add_grads, assign_index, list_append
+from .helpers import unbroadcast, zeros_like_grad
+from .registry import defvjp
+
+
+@defvjp(assign_index, argnums=(0, 2))
+def _(g, ans, x, index, value):
+    return assign_index(g, index, zeros_like_grad(value)), unbroadcast(g[index], value)
+
+
+@defvjp(list_append, argnums=(0, 1))
+def _(g, ans, items, value):
+    return g[:-1], g[-1]
+
+
+@defvjp(add_grads, argnums=(0, 1))
+def _(g, ans, a, b):
+    return g, g
+
+
+@defvjp(builtins.sum)
+def _(g, ans, iterable, start=0):
+    return [unbroadcast(g, item) for item in iterable]

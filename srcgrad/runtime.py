@@ -1,0 +1,52 @@
+"""Functions that generated code calls in place of Python statements that mutate.
+
+The transformer rewrites ``y[i] = v`` into ``y = assign_index(y, i, v)`` and ``hs.append(h)`` into
+``hs = list_append(hs, h)``: pure functions with derivative rules of their own. A mutation of a value the
+adjoint still needs (or of the caller's argument) can then never happen; the price is a copy per write,
+which docs/design.md discusses."""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+
+def assign_index(x: Any, index: Any, value: Any) -> Any:
+    """``x`` with ``x[index]`` replaced by ``value``, as a new array (or list); ``x`` is left untouched."""
+    if isinstance(x, list):
+        out = list(x)
+        out[index] = value
+        return out
+    out = np.array(x, copy=True)
+    out[index] = value
+    return out
+
+
+def list_append(items: list, value: Any) -> list:
+    """``items + [value]`` without modifying ``items``."""
+    return [*items, value]
+
+
+def add_grads(a: Any, b: Any) -> Any:
+    """Add two cotangents, element by element for lists and tuples (``+`` would concatenate them)."""
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        if len(a) < len(b):
+            a, b = b, a
+        return type(a)(x + y for x, y in zip(a, list(b) + [0.0] * (len(a) - len(b))))
+    if isinstance(a, numbers.Number) and a == 0 and isinstance(b, (list, tuple)):
+        return b
+    if isinstance(b, numbers.Number) and b == 0 and isinstance(a, (list, tuple)):
+        return a
+    return a + b
+
+
+def zero_cotangent(value: Any) -> Any:
+    """A zero cotangent shaped like ``value``: 0.0 for numbers (and for a variable not yet assigned, which
+    generated code holds as ``None``), zeros of a floating dtype for arrays, a list of zeros for a list."""
+    if value is None or isinstance(value, numbers.Number):
+        return 0.0
+    if isinstance(value, (list, tuple)):
+        return type(value)(zero_cotangent(v) for v in value)
+    return np.zeros(np.shape(value), dtype=np.result_type(value, np.float32))
