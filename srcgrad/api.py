@@ -23,15 +23,18 @@ _LOCK = threading.RLock()
 _CACHE: dict[tuple, Generated] = {}
 
 
-def _generated(fn: Callable, argnums: tuple[int, ...], with_value: bool, has_aux: bool) -> Generated:
-    """The cached transformation; a redefined function (new code object) is transformed anew."""
+def _generated(fn: Callable, argnums: tuple[int, ...], with_value: bool, has_aux: bool,
+               examples: Sequence[Any] | None = None) -> Generated:
+    """The cached transformation, specialized to the types and shapes of ``examples`` (the call's
+    arguments) when given; a redefined function (new code object) is transformed anew."""
     target = inspect.unwrap(fn)
     code = getattr(target, "__code__", None)
-    key = (target, code, argnums, with_value, has_aux)
+    signature = _signature(examples) if examples is not None else None
+    key = (target, code, argnums, with_value, has_aux, signature)
     with _LOCK:
         generated = _CACHE.get(key)
         if generated is None:
-            generated = reverse_transform(target, argnums, with_value, has_aux)
+            generated = reverse_transform(target, argnums, with_value, has_aux, examples=examples)
             _CACHE[key] = generated
     return generated
 
@@ -67,6 +70,7 @@ def _cast_like(gradient: Any, like: Any) -> Any:
 
 
 def _signature(args: Sequence[Any]) -> tuple:
+    """What generated code is specialized on: each argument's type, and shape and dtype for arrays."""
     return tuple((type(a), getattr(a, "shape", None), getattr(a, "dtype", None)) for a in args)
 
 
@@ -97,7 +101,7 @@ class _Differentiated:
         signature = _signature(values)
         first = check_scalar and signature not in self.checked
         if self.with_value or first:
-            generated = _generated(self.fn, self.argnums, True, self.has_aux)
+            generated = _generated(self.fn, self.argnums, True, self.has_aux, values)
             generated.refresh()
             value, gradients = generated.function(*values, seed)
             if first:
@@ -108,7 +112,7 @@ class _Differentiated:
                         "use srcgrad.vjp for non-scalar outputs.")
                 self.checked.add(signature)
         else:
-            generated = _generated(self.fn, self.argnums, False, self.has_aux)
+            generated = _generated(self.fn, self.argnums, False, self.has_aux, values)
             generated.refresh()
             value, gradients = None, generated.function(*values, seed)
         gradients = tuple(_cast_like(g, values[i]) for g, i in zip(gradients, self.argnums))
@@ -157,7 +161,7 @@ def vjp(fun: Callable, *primals: Any) -> tuple[Any, Callable[[Any], tuple]]:
     name = getattr(fun, "__name__", "f")
     for i, p in enumerate(primals):
         _check_input(p, i, name)
-    generated = _generated(fun, tuple(range(len(primals))), False, False)
+    generated = _generated(fun, tuple(range(len(primals))), False, False, primals)
     out = fun(*primals)
 
     def vjp_fn(cotangent: Any) -> tuple:
@@ -171,12 +175,15 @@ def vjp(fun: Callable, *primals: Any) -> tuple[Any, Callable[[Any], tuple]]:
     return out, vjp_fn
 
 
-def show(fun: Callable, argnums: int | Sequence[int] = 0, with_value: bool = False) -> str:
-    """The source of the gradient code srcgrad generates for ``fun`` (also for a ``grad(f)`` object)."""
+def show(fun: Callable, *example_args: Any, argnums: int | Sequence[int] = 0, with_value: bool = False) -> str:
+    """The source of the gradient code srcgrad generates for ``fun`` (also for a ``grad(f)`` object).
+
+    With example arguments, the code specialized to their types and shapes is shown: the code a call with
+    such arguments runs, where broadcasting reductions that cannot do anything have been removed."""
     if isinstance(fun, _Differentiated):
         argnums, fun, with_value = fun.argnums, fun.fn, fun.with_value
     argnums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
-    return _generated(fun, argnums, with_value, False).source
+    return _generated(fun, argnums, with_value, False, example_args or None).source
 
 
 def generated_function(fun: Callable, argnums: int | Sequence[int] = 0) -> Callable:

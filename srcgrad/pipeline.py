@@ -7,13 +7,14 @@ them, so the order is visible in one place."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import gast
 
 from .analysis.activity import active_variables
+from .analysis.shapes import infer_shapes
 from .codegen import compile_function, to_source
 from .errors import SrcgradSyntaxError
 from .frontend.anf import to_anf
@@ -45,9 +46,10 @@ class Generated:
 
 
 def reverse_transform(fn: Callable, argnums: tuple[int, ...], with_value: bool, has_aux: bool = False,
-                      optimize: bool = True) -> Generated:
+                      optimize: bool = True, examples: Sequence[Any] | None = None) -> Generated:
     """Generate ``f_grad(*params, d_out)`` returning the gradients wrt ``argnums`` (and, with
-    ``with_value``, the output first)."""
+    ``with_value``, the output first). ``examples`` are arguments of the signature the code is specialized
+    for: their shapes let the transformer drop broadcasting reductions that cannot do anything."""
     parsed = parse_function(fn)
     check_supported(parsed)
     node = parsed.node
@@ -71,10 +73,15 @@ def reverse_transform(fn: Callable, argnums: tuple[int, ...], with_value: bool, 
     outputs = {returned.id} if isinstance(returned, gast.Name) else set()
     active = active_variables(core, wrt, outputs, resolver.differentiable_inputs)
 
+    shapes: dict[str, Any] = {}
+    if examples is not None:
+        integers = {s.target.id for s in gast.walk(core) if isinstance(s, gast.For)}
+        shapes = infer_shapes(core, dict(zip(params, examples)), resolver.shape_preserving_primitive, integers)
+
     grad_name = names.fresh(f"{node.name}_grad")
     seed = names.fresh("d_out")
     reverse = ReverseMode(core, temps, active, names, namespace, resolver.site, resolver.is_pure, parsed.line,
-                          resolver.callee)
+                          resolver.callee, shapes)
     forward, adjoint, gradients = reverse.build(name(seed), returned)
     results = gast.Tuple([gradients[i] for i in argnums], gast.Load())
     if with_value:

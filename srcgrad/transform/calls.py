@@ -85,6 +85,15 @@ class CallResolver:
             return set().union(*[_names(a) for a in value.args], *[_names(k.value) for k in value.keywords])
         return _names(value)
 
+    def shape_preserving_primitive(self, value: gast.expr) -> Any:
+        """The primitive of ``value`` if its output shape depends only on its operands' shapes."""
+        primitive = self.primitive(value)
+        if primitive is _UNKNOWN:
+            return None
+        if isinstance(value, (gast.BinOp, gast.UnaryOp, gast.Subscript)):
+            return primitive
+        return primitive if vjp_rule(primitive) is not None else None
+
     def is_pure(self, value: gast.expr) -> bool:
         if not isinstance(value, gast.Call):
             return True

@@ -114,8 +114,9 @@ class ReverseMode:
     def __init__(self, fn: gast.FunctionDef, temps: set[str], active: set[str], names: Names,
                  namespace: Namespace, resolve: Callable[[gast.expr], CallSite | None],
                  is_pure: Callable[[gast.expr], bool], source_line: Callable[[int], str | None],
-                 resolve_callee: Callable[[gast.expr], Any]):
+                 resolve_callee: Callable[[gast.expr], Any], shapes: dict[str, Any] | None = None):
         self.fn = fn
+        self.shapes = shapes or {}
         self.resolve_callee = resolve_callee
         self.temps = set(temps)
         self.active = active
@@ -302,8 +303,12 @@ class ReverseMode:
         wanted = [self._active_argument(a) for a in arguments]
         if not any(wanted):
             return
+        result_shape = self.shapes.get(target)
+        same_shape = _same_shape_operands(value) | {
+            a.id for a in arguments if isinstance(a, gast.Name) and result_shape is not None
+            and self.shapes.get(a.id) == result_shape}
         inlined = inline(site.rule, name(adjoint), name(target), site.args, site.keywords, wanted, self.names,
-                         self.namespace, _same_shape_operands(value))
+                         self.namespace, same_shape)
         out.extend(inlined.statements)
         for argument, partial in zip(arguments, inlined.partials):
             if partial is None:

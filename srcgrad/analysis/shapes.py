@@ -1,0 +1,119 @@
+"""Static shapes, from the shapes of the arguments of one call signature.
+
+Generated code is specialized per input signature (types and shapes), so shapes known at transform time
+let the transformer drop ``unbroadcast`` where an operand provably has the result's shape — and with it
+the need to keep that operand's value for the adjoint (the scalar loop then needs no stack at all).
+
+Each variable gets one shape, the join over every assignment to it (flow-insensitive, so it holds at every
+point of the program), or ``None`` when unknown. A shape comes from evaluating the operation on zeros of
+the operands' shapes — only for operations whose output shape cannot depend on the operands' values:
+differentiable primitives and arithmetic, and subscripts whose indices are integers or constant slices."""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import gast
+import numpy as np
+
+from .activity import assignments
+
+Shape = tuple[int, ...] | None
+_CONFLICT = "conflict"
+
+
+def infer_shapes(fn: gast.FunctionDef, params: dict[str, Any], evaluate: Callable[[gast.expr], Any],
+                 integers: set[str]) -> dict[str, Shape]:
+    """Map each variable to its shape where it is known for sure.
+
+    ``params`` holds example values of the parameters; ``evaluate(value)`` returns the primitive a value
+    applies (or ``None`` when its output shape may depend on data); ``integers`` names variables known to
+    hold Python integers (loop indices)."""
+    shapes: dict[str, Any] = {name: _shape_of(value) for name, value in params.items()}
+    for name in integers:
+        shapes[name] = ()
+    flows = list(assignments(fn.body))
+    for _ in range(len(flows) + 2):
+        changed = False
+        for target, value in flows:
+            shape = _evaluate(value, shapes, evaluate, integers)
+            old = shapes.get(target, _MISSING)
+            new = shape if old is _MISSING else (old if old == shape else _CONFLICT)
+            if new != old:
+                shapes[target] = new
+                changed = True
+        if not changed:
+            break
+    return {k: (v if v != _CONFLICT else None) for k, v in shapes.items()}
+
+
+_MISSING = object()
+
+
+def _shape_of(value: Any) -> Shape:
+    if isinstance(value, numbers.Number) and not isinstance(value, bool):
+        return ()
+    shape = getattr(value, "shape", None)
+    return tuple(shape) if shape is not None and isinstance(value, (np.ndarray, np.generic)) else None
+
+
+def _example(node: gast.expr, shapes: dict[str, Any]) -> Any:
+    if isinstance(node, gast.Constant):
+        return node.value
+    if isinstance(node, gast.Name):
+        shape = shapes.get(node.id, _MISSING)
+        if shape is _MISSING or shape is None or shape == _CONFLICT:
+            raise LookupError(node.id)
+        return np.zeros(shape) if shape != () else 0.0
+    raise LookupError(type(node).__name__)
+
+
+def _evaluate(value: gast.expr, shapes: dict[str, Any], primitive_of: Callable[[gast.expr], Any],
+              integers: set[str]) -> Shape:
+    try:
+        if isinstance(value, (gast.Name, gast.Constant)):
+            return _shape_of(_example(value, shapes)) if not isinstance(value, gast.Constant) else _shape_of(
+                value.value)
+        primitive = primitive_of(value)
+        if primitive is None:
+            return None
+        if isinstance(value, gast.BinOp):
+            args = [_example(value.left, shapes), _example(value.right, shapes)]
+        elif isinstance(value, gast.UnaryOp):
+            args = [_example(value.operand, shapes)]
+        elif isinstance(value, gast.Subscript):
+            args = [_example(value.value, shapes), _static_index(value.slice, integers)]
+        elif isinstance(value, gast.Call):
+            args = [_example(a, shapes) if not isinstance(a, (gast.List, gast.Tuple)) else
+                    [_example(e, shapes) for e in a.elts] for a in value.args]
+            kwargs = {k.arg: _example(k.value, shapes) for k in value.keywords}
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                return _shape_of(primitive(*args, **kwargs))
+        else:
+            return None
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            return _shape_of(primitive(*args))
+    except Exception:  # noqa: BLE001  (any failure just means "unknown")
+        return None
+
+
+def _static_index(index: gast.expr, integers: set[str]) -> Any:
+    """An index whose effect on the shape does not depend on data: integers and constant slices."""
+    if isinstance(index, gast.Tuple):
+        return tuple(_static_index(e, integers) for e in index.elts)
+    if isinstance(index, gast.Slice):
+        parts = [p for p in (index.lower, index.upper, index.step) if p is not None]
+        if all(isinstance(p, gast.Constant) for p in parts):
+            return slice(*[None if p is None else p.value for p in (index.lower, index.upper, index.step)])
+        raise LookupError("slice")
+    if isinstance(index, gast.Constant) and (index.value is None or index.value is Ellipsis
+                                             or isinstance(index.value, int)):
+        return index.value
+    if isinstance(index, gast.Name) and index.id in integers:
+        return 0
+    raise LookupError("index")
