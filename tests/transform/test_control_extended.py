@@ -1,0 +1,251 @@
+"""Control flow beyond plain loops: break, continue, early return, element writes, lists built in loops,
+comprehensions and loops over sequences — each against central finite differences."""
+
+import numpy as np
+import pytest
+from gradcheck import check_grad
+
+import srcgrad
+
+
+def break_in_for(x, n):
+    s = 0.0
+    for i in range(n):
+        s = s + np.sum(np.sin(x * i))
+        if s > 2.0:
+            break
+        s = s * 1.1
+    return s
+
+
+def continue_in_for(x):
+    s = 0.0
+    for i in range(6):
+        if i % 2 == 0:
+            continue
+        s = s + np.sum(x ** i)
+    return s
+
+
+def break_and_continue(x):
+    s = 0.0
+    for i in range(10):
+        if i == 1:
+            continue
+        s = s + np.sum(np.cos(x) * i)
+        if s > 3.0:
+            break
+    return s
+
+
+def early_return(x):
+    if np.sum(x) > 10:
+        return np.sum(x * 2)
+    for i in range(5):
+        x = np.tanh(x) * 1.5
+        if np.max(x) > 1.2:
+            return np.sum(x ** 2)
+    return np.sum(x)
+
+
+def return_in_nested_loop(x):
+    s = 0.0
+    for i in range(4):
+        for j in range(4):
+            s = s + np.sum(x * (i - j))
+            if s > 1.5:
+                return s * s
+    return s
+
+
+def while_with_break(x):
+    y = x
+    k = 0
+    while True:
+        y = y * 1.3
+        k += 1
+        if np.sum(y) > 5 or k > 20:
+            break
+    return np.sum(y)
+
+
+def while_with_continue(x):
+    y = x
+    k = 0
+    while k < 6:
+        k += 1
+        if k == 3:
+            continue
+        y = np.sin(y) + y
+    return np.sum(y)
+
+
+def element_writes(x):
+    y = np.zeros(4)
+    y[0] = x[1] * 2
+    y[1:3] = np.sin(x[:2])
+    y[2] += x[0] ** 2
+    y[3] = 5.0
+    return np.sum(y * y)
+
+
+def constant_over_active_element(x):
+    y = x * 3
+    y[1] = 0.5
+    return np.sum(y ** 2)
+
+
+def write_into_argument(x):
+    x[0] = 1.0
+    x[1] *= 2.0
+    return np.sum(x ** 3)
+
+
+def recurrence_in_array(x, w):
+    h = np.zeros((6, 3))
+    h[0] = x
+    for t in range(5):
+        h[t + 1] = np.tanh(h[t] * w + 0.1)
+    return np.sum(h[5]) + np.sum(h)
+
+
+def column_writes(a):
+    out = np.zeros((3, 3))
+    for j in range(3):
+        out[:, j] = a[:, j] * (j + 1)
+    return np.sum(out ** 2)
+
+
+def rnn_with_append(W, h, xs):
+    hs = []
+    for x in xs:
+        h = np.tanh(W @ h + x)
+        hs.append(h)
+    H = np.stack(hs)
+    return np.sum(H ** 2)
+
+
+def sum_of_list(x):
+    parts = []
+    for i in range(4):
+        parts.append(np.sin(x * i))
+    return np.sum(sum(parts))
+
+
+def array_of_list(x):
+    vals = []
+    for i in range(3):
+        vals.append(np.sum(x) * i)
+    return np.sum(np.array(vals) ** 2)
+
+
+def comprehension(x):
+    terms = [np.sum(x ** k) for k in range(1, 4)]
+    return np.sum(np.stack(terms))
+
+
+def comprehension_with_condition(x):
+    return np.sum(np.stack([np.sin(v) for v in x if v > 0]))
+
+
+def loop_over_rows(x):
+    s = 0.0
+    for row in x:
+        s = s + np.sum(row ** 2) * np.max(row)
+    return s
+
+
+def loop_enumerate_zip(a, b):
+    s = 0.0
+    for i, (u, v) in enumerate(zip(a, b)):
+        s = s + u * v * i
+    return s
+
+
+def loop_reversed(a):
+    s = 0.0
+    for u in reversed(a):
+        s = s * 0.5 + u
+    return s
+
+
+def nested_loops_with_branches(x):
+    s = 0.0
+    for i in range(3):
+        for j in range(i, 3):
+            if (i + j) % 2 == 0:
+                s = s + np.sum(x[i] * x[j])
+            else:
+                s = s - np.sum(np.exp(x[j] - x[i]))
+    return s
+
+
+def loop_tuple_target(pairs):
+    s = 0.0
+    for a, b in pairs:
+        s = s + a * b
+    return s
+
+
+rng = np.random.default_rng(7)
+
+CASES = [
+    (break_in_for, (rng.normal(size=3), 8), (0,)),
+    (continue_in_for, (rng.normal(size=3),), (0,)),
+    (break_and_continue, (rng.normal(size=3),), (0,)),
+    (early_return, (rng.normal(size=3),), (0,)),
+    (early_return, (rng.normal(size=3) + 5,), (0,)),
+    (early_return, (np.full(3, 0.9),), (0,)),
+    (return_in_nested_loop, (rng.normal(size=3) ** 2,), (0,)),
+    (return_in_nested_loop, (np.full(3, 1e-3),), (0,)),
+    (while_with_break, (np.abs(rng.normal(size=3)),), (0,)),
+    (while_with_continue, (rng.normal(size=3),), (0,)),
+    (element_writes, (rng.normal(size=3),), (0,)),
+    (constant_over_active_element, (rng.normal(size=3),), (0,)),
+    (recurrence_in_array, (rng.normal(size=3), rng.normal(size=3)), (0, 1)),
+    (column_writes, (rng.normal(size=(3, 3)),), (0,)),
+    (rnn_with_append, (rng.normal(size=(4, 4)) * 0.5, rng.normal(size=4), rng.normal(size=(5, 4))), (0, 1, 2)),
+    (sum_of_list, (rng.normal(size=3),), (0,)),
+    (array_of_list, (rng.normal(size=3),), (0,)),
+    (comprehension, (rng.normal(size=3),), (0,)),
+    (comprehension_with_condition, (np.array([0.3, -0.2, 1.1, 0.7]),), (0,)),
+    (loop_over_rows, (rng.normal(size=(4, 3)),), (0,)),
+    (loop_enumerate_zip, (rng.normal(size=4), rng.normal(size=4)), (0, 1)),
+    (loop_reversed, (rng.normal(size=5),), (0,)),
+    (nested_loops_with_branches, (rng.normal(size=(3, 2)),), (0,)),
+    (loop_tuple_target, (rng.normal(size=(4, 2)),), (0,)),
+]
+
+
+@pytest.mark.parametrize(("f", "args", "argnums"), CASES, ids=[f"{c[0].__name__}-{i}" for i, c in enumerate(CASES)])
+def test_extended_control_flow(f, args, argnums):
+    check_grad(f, args, argnums)
+
+
+def test_constant_write_zeroes_the_element_gradient():
+    g = srcgrad.grad(constant_over_active_element)(np.array([1.0, 2.0, 3.0]))
+    assert g.dtype == np.float64
+    np.testing.assert_allclose(g, [2 * 3 * 3.0, 0.0, 2 * 3 * 9.0])
+
+
+def test_write_into_argument_leaves_the_argument_alone():
+    # The function itself mutates its argument (Python semantics), so finite differences of it cannot serve
+    # as the reference; the gradient of sum((x0 := 1, 2 x1, x2) ** 3) is known in closed form.
+    x = np.array([0.5, -1.0, 2.0])
+    before = x.copy()
+    g = srcgrad.grad(write_into_argument)(x)
+    np.testing.assert_array_equal(x, before)
+    np.testing.assert_allclose(g, [0.0, 3 * (2 * -1.0) ** 2 * 2, 3 * 4.0])
+
+
+def test_scalar_loop_has_no_stack():
+    def scalar_loop(x, n):
+        s = 0.0
+        for i in range(n):
+            s = s + np.sin(x * i) * np.cos(x + i)
+        return s
+
+    source = srcgrad.show(scalar_loop, 0.3, 1000)
+    assert "stack" not in source
+    assert "reversed(range_n)" in source
+    check_grad(scalar_loop, (0.3, 50), (0,))
