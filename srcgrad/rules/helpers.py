@@ -1,15 +1,30 @@
 """Helpers that derivative rules call: broadcasting, reductions, ties, scatter, contractions.
 
 They run inside generated adjoint code and inside the Tensor shim, so each works on NumPy arrays and on
-plain Python numbers, and takes the fast path when there is nothing to do.
+plain Python numbers, and takes the fast path when there is nothing to do. Rules stay straight-line
+templates; every branch a derivative needs lives here.
+
+Two conventions hold throughout: a float32 input gets a float32 cotangent (constants are Python floats,
+which NumPy treats as "weak", never NumPy float64 scalars), and Python floats stay Python floats.
 """
 
 from __future__ import annotations
 
+import math
 import numbers
 from typing import Any
 
 import numpy as np
+
+# NumPy 2 treats the right-hand side of ``np.linalg.solve`` as a vector only when it is 1-D.
+_SOLVE_VECTOR_IS_1D = int(np.__version__.split(".")[0]) >= 2
+
+LN2 = math.log(2.0)
+LN10 = math.log(10.0)
+
+
+def _is_python_scalar(value: Any) -> bool:
+    return isinstance(value, numbers.Number) and not isinstance(value, (np.generic, np.ndarray))
 
 
 def shape_of(value: Any) -> tuple[int, ...]:
@@ -27,17 +42,38 @@ def unbroadcast(g: Any, like: Any) -> Any:
     ``like``'s shape. Reverse-mode's answer to NumPy's broadcasting, for every binary operator."""
     g_shape = shape_of(g)
     target = shape_of(like)
-    if g_shape == target:
-        return g
-    extra = len(g_shape) - len(target)
-    if extra > 0:
-        g = np.sum(g, axis=tuple(range(extra)))
-    axes = tuple(i for i, n in enumerate(target) if n == 1 and shape_of(g)[i] != 1)
-    if axes:
-        g = np.sum(g, axis=axes, keepdims=True)
-    if not target and isinstance(like, numbers.Number) and isinstance(g, np.ndarray):
+    if g_shape != target:
+        extra = len(g_shape) - len(target)
+        if extra > 0:
+            g = np.sum(g, axis=tuple(range(extra)))
+        axes = tuple(i for i, n in enumerate(target) if n == 1 and shape_of(g)[i] != 1)
+        if axes:
+            g = np.sum(g, axis=axes, keepdims=True)
+    if not target and isinstance(g, np.ndarray) and isinstance(like, numbers.Number):
         return g[()]
     return g
+
+
+def ieee_divide(numerator: Any, denominator: Any) -> Any:
+    """``numerator / denominator`` that gives ±inf or nan for a zero denominator, as NumPy's float64 does,
+    instead of raising ``ZeroDivisionError`` on Python floats (e.g. the slope of ``math.sqrt`` at 0)."""
+    try:
+        return numerator / denominator
+    except ZeroDivisionError:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return float(np.divide(np.float64(numerator), denominator))
+
+
+def ratio_or_zero(numerator: Any, denominator: Any) -> Any:
+    """``numerator / denominator``, and 0 where the denominator is 0: the cotangent scale of a 2-norm or a
+    standard deviation, zero at the origin (or for constant data) as PyTorch gives."""
+    if _is_python_scalar(denominator) and _is_python_scalar(numerator):
+        return numerator / denominator if denominator != 0 else 0.0 * numerator
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(np.equal(denominator, 0), 0, np.divide(numerator, denominator))
+
+
+# --- reductions ------------------------------------------------------------------------------------------
 
 
 def _normalize_axes(axis: Any, ndim: int) -> tuple[int, ...]:
@@ -53,7 +89,8 @@ def expand_reduced(g: Any, like: Any, axis: Any = None, keepdims: bool = False) 
     shape = shape_of(like)
     if keepdims or not shape:
         return g
-    kept = [1 if i in _normalize_axes(axis, len(shape)) else n for i, n in enumerate(shape)]
+    reduced = _normalize_axes(axis, len(shape))
+    kept = [1 if i in reduced else n for i, n in enumerate(shape)]
     return np.reshape(g, kept)
 
 
@@ -74,14 +111,21 @@ def reduced_count(like: Any, axis: Any = None) -> int:
     return count
 
 
+def _float_dtype(value: Any) -> np.dtype:
+    """The floating dtype a cotangent computed from ``value`` should have (float32 stays float32)."""
+    return np.result_type(value, np.float32) if not _is_python_scalar(value) else np.dtype(np.float64)
+
+
 def extremum_grad(g: Any, ans: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Cotangent of ``max``/``min`` reductions: split evenly between tied extrema, as PyTorch's
-    ``amax``/``amin`` and full ``max()``/``min()`` do."""
+    ``amax``/``amin`` and full ``max()``/``min()`` do. A NaN extremum goes to the NaN elements."""
     if not shape_of(x):
         return g
-    hit = x == expand_reduced(ans, x, axis, keepdims)
-    count = np.sum(hit, axis=axis, keepdims=True)
-    return expand_reduced(g, x, axis, keepdims) * hit / count
+    extremum = expand_reduced(ans, x, axis, keepdims)
+    hit = np.equal(x, extremum) | (np.isnan(x) & np.isnan(extremum))
+    g_expanded = expand_reduced(g, x, axis, keepdims)
+    count = np.sum(hit, axis=axis, keepdims=True, dtype=_float_dtype(g_expanded))
+    return np.where(hit, g_expanded / count, 0)
 
 
 def prod_grad(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
@@ -91,16 +135,20 @@ def prod_grad(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
         return g
     if axis is None:
         flat = np.ravel(x)
-        others = _exclusive_cumprod(flat, 0) * _exclusive_cumprod(flat[::-1], 0)[::-1]
-        return np.reshape(others, shape_of(x)) * g
+        return np.reshape(_product_of_others(flat, 0), shape_of(x)) * g
     if isinstance(axis, (tuple, list)):
         moved = np.moveaxis(x, axis, tuple(range(-len(axis), 0)))
         merged = np.reshape(moved, moved.shape[: moved.ndim - len(axis)] + (-1,))
-        others = _exclusive_cumprod(merged, -1) * np.flip(_exclusive_cumprod(np.flip(merged, -1), -1), -1)
-        others = np.moveaxis(np.reshape(others, moved.shape), tuple(range(-len(axis), 0)), axis)
+        others = np.reshape(_product_of_others(merged, -1), moved.shape)
+        others = np.moveaxis(others, tuple(range(-len(axis), 0)), axis)
     else:
-        others = _exclusive_cumprod(x, axis) * np.flip(_exclusive_cumprod(np.flip(x, axis), axis), axis)
+        others = _product_of_others(x, axis)
     return others * expand_reduced(g, x, axis, keepdims)
+
+
+def _product_of_others(x: np.ndarray, axis: int) -> np.ndarray:
+    """For every element, the product of the other elements along ``axis``, without division."""
+    return _exclusive_cumprod(x, axis) * np.flip(_exclusive_cumprod(np.flip(x, axis), axis), axis)
 
 
 def _exclusive_cumprod(x: np.ndarray, axis: int) -> np.ndarray:
@@ -111,6 +159,97 @@ def _exclusive_cumprod(x: np.ndarray, axis: int) -> np.ndarray:
     return np.cumprod(shifted, axis=axis)
 
 
+def cumsum_grad(g: Any, a: Any, axis: Any = None) -> Any:
+    """Cotangent of ``np.cumsum``: the reversed cumulative sum of ``g`` (over the flattened input when
+    ``axis`` is None)."""
+    if axis is None:
+        return np.reshape(np.flip(np.cumsum(np.flip(np.ravel(g)))), shape_of(a))
+    return np.flip(np.cumsum(np.flip(g, axis), axis), axis)
+
+
+def trace_grad(g: Any, a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
+    """Cotangent of ``np.trace``: ``g`` placed on the chosen diagonal of every matrix."""
+    shape = shape_of(a)
+    eye = np.eye(shape[axis1], shape[axis2], k=offset, dtype=_float_dtype(g))
+    return np.moveaxis(eye * np.reshape(g, shape_of(g) + (1, 1)), (-2, -1), (axis1, axis2))
+
+
+# --- elementwise functions with branches -------------------------------------------------------------------
+
+
+def _select_grads(g: Any, x: Any, y: Any, x_wins: Any, y_wins: Any) -> tuple[Any, Any]:
+    """``g`` to ``x`` where ``x_wins``, to ``y`` where ``y_wins``, and half to each where neither does."""
+    half = g * 0.5
+    g_x = np.where(x_wins, g, np.where(y_wins, 0, half))
+    g_y = np.where(y_wins, g, np.where(x_wins, 0, half))
+    return unbroadcast(g_x, x), unbroadcast(g_y, y)
+
+
+def maximum_grads(g: Any, x: Any, y: Any) -> tuple[Any, Any]:
+    """Cotangents of ``np.maximum``: to the larger argument, ties split evenly (as ``torch.maximum``)."""
+    return _select_grads(g, x, y, np.greater(x, y), np.less(x, y))
+
+
+def minimum_grads(g: Any, x: Any, y: Any) -> tuple[Any, Any]:
+    """Cotangents of ``np.minimum``: to the smaller argument, ties split evenly (as ``torch.minimum``)."""
+    return _select_grads(g, x, y, np.less(x, y), np.greater(x, y))
+
+
+def fmax_grads(g: Any, x: Any, y: Any) -> tuple[Any, Any]:
+    """Cotangents of ``np.fmax``, as ``torch.fmax``: a tie goes to ``x``, and a NaN never wins unless both
+    arguments are NaN."""
+    x_wins = np.greater_equal(x, y) | np.isnan(y)
+    return _select_grads(g, x, y, x_wins, ~x_wins)
+
+
+def fmin_grads(g: Any, x: Any, y: Any) -> tuple[Any, Any]:
+    """Cotangents of ``np.fmin``, as ``torch.fmin``."""
+    x_wins = np.less_equal(x, y) | np.isnan(y)
+    return _select_grads(g, x, y, x_wins, ~x_wins)
+
+
+def clip_grad(g: Any, a: Any, a_min: Any = None, a_max: Any = None) -> Any:
+    """Cotangent of ``np.clip``: ``g`` where ``a_min <= a <= a_max`` (boundaries included, as
+    ``torch.clamp``), zero where the input was clipped; either bound may be None."""
+    inside = True
+    if a_min is not None:
+        inside = inside & np.greater_equal(a, a_min)
+    if a_max is not None:
+        inside = inside & np.less_equal(a, a_max)
+    return unbroadcast(g * inside, a)
+
+
+def power_base_grad(g: Any, x: Any, y: Any) -> Any:
+    """Cotangent of ``x`` in ``x ** y``: ``g * y * x ** (y - 1)``, and zero wherever ``y == 0`` (also at
+    ``x == 0``, where ``x ** -1`` is infinite), as ``torch.pow``."""
+    if _is_python_scalar(x) and _is_python_scalar(y):
+        if y == 0:
+            return 0.0 * g
+        try:
+            return g * y * x ** (y - 1)
+        except ZeroDivisionError:  # 0.0 ** negative: the slope is infinite
+            return g * y * math.inf
+    if isinstance(x, np.ndarray) and x.dtype.kind in "biu":
+        x = x.astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = np.where(np.equal(y, 0), 0, y * np.power(x, y - 1))
+    return g * slope
+
+
+def power_exponent_grad(g: Any, ans: Any, x: Any) -> Any:
+    """Cotangent of ``y`` in ``x ** y``: ``g * x ** y * log(x)``, taken as zero where ``x <= 0`` (where
+    ``x ** y`` is not differentiable in ``y``)."""
+    if _is_python_scalar(x) and _is_python_scalar(ans):
+        return g * ans * math.log(x) if x > 0 else 0.0 * g
+    positive = np.greater(x, 0)
+    log_x = np.log(np.where(positive, x, 1).astype(_float_dtype(ans)))
+    with np.errstate(invalid="ignore"):
+        return g * np.where(positive, ans * log_x, 0)
+
+
+# --- indexing ----------------------------------------------------------------------------------------------
+
+
 def _is_basic_index(index: Any) -> bool:
     parts = index if isinstance(index, tuple) else (index,)
     return all(p is None or p is Ellipsis or isinstance(p, (slice, numbers.Integral)) for p in parts)
@@ -118,11 +257,12 @@ def _is_basic_index(index: Any) -> bool:
 
 def getitem_grad(g: Any, x: Any, index: Any) -> Any:
     """Cotangent of ``x[index]``: ``g`` scattered into zeros shaped like ``x``; repeated integer indices
-    accumulate (``np.add.at``), basic slices assign directly."""
+    accumulate (``np.add.at``), basic slices assign directly. For a list or tuple ``x``, a list (tuple)
+    with one cotangent per item."""
     if isinstance(x, (list, tuple)):
-        out = [0.0] * len(x)
+        out = [zeros_like_grad(item) for item in x]
         out[index] = g
-        return type(x)(out) if isinstance(x, tuple) else out
+        return type(x)(out)
     out = np.zeros(shape_of(x), dtype=np.result_type(x, g))
     if _is_basic_index(index):
         out[index] = g
@@ -131,11 +271,38 @@ def getitem_grad(g: Any, x: Any, index: Any) -> Any:
     return out
 
 
+def take_grad(g: Any, a: Any, indices: Any, axis: Any = None, mode: str = "raise") -> Any:
+    """Cotangent of ``np.take``: ``g`` scattered back to the taken positions (after ``mode`` wraps or
+    clips out-of-range indices), accumulating repeats."""
+    n = np.size(a) if axis is None else shape_of(a)[axis]
+    if mode == "wrap":
+        indices = np.mod(indices, n)
+    elif mode == "clip":
+        indices = np.clip(indices, 0, n - 1)
+    if axis is None:
+        return np.reshape(getitem_grad(g, np.ravel(a), indices), shape_of(a))
+    return getitem_grad(g, a, (slice(None),) * (axis % np.ndim(a)) + (indices,))
+
+
+def array_grad(g: Any, obj: Any) -> Any:
+    """Cotangent of ``np.array(obj)`` / ``np.asarray(obj)``: ``g`` in ``obj``'s shape (``ndmin`` may have
+    added axes), in ``obj``'s floating dtype, and one cotangent per item when ``obj`` is a list or tuple."""
+    g = np.reshape(g, np.shape(obj))
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(g[i] for i in range(len(obj)))
+    if isinstance(obj, np.ndarray) and obj.dtype.kind == "f" and g.dtype != obj.dtype:
+        return g.astype(obj.dtype)
+    return g
+
+
+# --- linear algebra ----------------------------------------------------------------------------------------
+
+
 def matmul_left_grad(g: Any, a: Any, b: Any) -> Any:
     """Cotangent of ``a`` in ``a @ b``, including the 1-D (vector) cases and batch broadcasting."""
     a_nd, b_nd = np.ndim(a), np.ndim(b)
     if a_nd == 2 and b_nd == 2:
-        return g @ b.T
+        return g @ np.swapaxes(b, -1, -2)
     if b_nd == 1:
         return unbroadcast(np.multiply.outer(g, b) if a_nd > 1 else g * b, a)
     if a_nd == 1:
@@ -147,9 +314,9 @@ def matmul_right_grad(g: Any, a: Any, b: Any) -> Any:
     """Cotangent of ``b`` in ``a @ b``."""
     a_nd, b_nd = np.ndim(a), np.ndim(b)
     if a_nd == 2 and b_nd == 2:
-        return a.T @ g
+        return np.swapaxes(a, -1, -2) @ g
     if a_nd == 1:
-        return unbroadcast(np.multiply.outer(a, g) if b_nd > 1 else g * a, b)
+        return unbroadcast(g * a if b_nd == 1 else a[:, None] * g[..., None, :], b)
     if b_nd == 1:
         return unbroadcast(np.sum(a * g[..., :, None], axis=tuple(range(a_nd - 1))) if a_nd > 2
                            else g @ a, b)
@@ -157,12 +324,12 @@ def matmul_right_grad(g: Any, a: Any, b: Any) -> Any:
 
 
 def dot_grads(g: Any, a: Any, b: Any) -> tuple[Any, Any]:
-    """Cotangents of ``np.dot(a, b)``: a product of scalars, a matrix product, or an N-D contraction of
-    ``a``'s last axis with ``b``'s second-to-last."""
+    """Cotangents of ``np.dot(a, b)``: a product with a scalar, a matrix product (which covers a 1-D
+    operand on either side), or an N-D contraction of ``a``'s last axis with ``b``'s second-to-last."""
     a_nd, b_nd = np.ndim(a), np.ndim(b)
     if a_nd == 0 or b_nd == 0:
         return unbroadcast(g * b, a), unbroadcast(g * a, b)
-    if a_nd <= 2 and b_nd <= 2:
+    if a_nd == 1 or b_nd == 1 or (a_nd == 2 and b_nd == 2):
         return matmul_left_grad(g, a, b), matmul_right_grad(g, a, b)
     letters = "abcdefghijklmnopqrstuvwxyz"
     a_sub = letters[:a_nd]
@@ -171,22 +338,25 @@ def dot_grads(g: Any, a: Any, b: Any) -> tuple[Any, Any]:
     return einsum_grad(g, spec, (a, b), 0), einsum_grad(g, spec, (a, b), 1)
 
 
+def inner_grads(g: Any, a: Any, b: Any) -> tuple[Any, Any]:
+    """Cotangents of ``np.inner``: a contraction over the last axes, or a product when one is a scalar."""
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return unbroadcast(g * b, a), unbroadcast(g * a, b)
+    return tensordot_grads(g, a, b, ((-1,), (-1,)))
+
+
 def _einsum_parts(subscripts: str, operands: tuple) -> tuple[list[str], str]:
-    """Explicit input and output subscripts of an einsum, with ``...`` replaced by spare letters."""
+    """Explicit input and output subscripts of an einsum, with ``...`` replaced by spare letters (aligned
+    from the right, as broadcasting aligns axes)."""
     spec = subscripts.replace(" ", "")
-    inputs, _, output = spec.partition("->")
+    inputs, arrow, output = spec.partition("->")
     in_subs = inputs.split(",")
     spare = [c for c in "ZYXWVUTSRQPONMLKJIHGFEDCBA" if c not in spec]
-    widest = max((np.ndim(op) - len(s.replace("...", "")) for s, op in zip(in_subs, operands) if "..." in s),
-                 default=0)
+    counts = [np.ndim(op) - len(s.replace("...", "")) if "..." in s else 0 for s, op in zip(in_subs, operands)]
+    widest = max(counts, default=0)
     ellipsis = "".join(spare[:widest])[::-1]
-    expanded = []
-    for sub, op in zip(in_subs, operands):
-        if "..." in sub:
-            n = np.ndim(op) - len(sub.replace("...", ""))
-            sub = sub.replace("...", ellipsis[len(ellipsis) - n:] if n else "")
-        expanded.append(sub)
-    if "->" in spec:
+    expanded = [s.replace("...", ellipsis[widest - n:]) for s, n in zip(in_subs, counts)]
+    if arrow:
         output = output.replace("...", ellipsis)
     else:
         letters = "".join(expanded)
@@ -195,21 +365,30 @@ def _einsum_parts(subscripts: str, operands: tuple) -> tuple[list[str], str]:
 
 
 def einsum_grad(g: Any, subscripts: str, operands: tuple, k: int) -> Any:
-    """Cotangent of the ``k``-th operand of ``np.einsum(subscripts, *operands)``."""
+    """Cotangent of the ``k``-th operand of ``np.einsum(subscripts, *operands)``: the einsum of ``g`` with
+    the other operands, broadcast along indices only this operand has, summed over axes of size 1 that
+    were broadcast, and placed on the diagonal for a repeated index (``'ii->i'``)."""
     in_subs, out_sub = _einsum_parts(subscripts, operands)
     target = in_subs[k]
-    if len(set(target)) != len(target):
-        raise NotImplementedError(f"the gradient of einsum with a repeated index in '{target}' (a diagonal)")
+    shape = shape_of(operands[k])
+    sizes = dict(zip(target, shape))
     others = [s for i, s in enumerate(in_subs) if i != k]
     other_ops = [op for i, op in enumerate(operands) if i != k]
-    available = set(out_sub).union(*others) if others else set(out_sub)
-    present = "".join(c for c in target if c in available)
+    available = set(out_sub).union(*others)
+    unique = "".join(dict.fromkeys(target))
+    present = "".join(c for c in unique if c in available)
     grad = np.einsum(f"{','.join([out_sub] + others)}->{present}", g, *other_ops)
-    if present != target:
-        target_shape = np.shape(operands[k])
-        grad = np.reshape(grad, [n if c in available else 1 for c, n in zip(target, target_shape)])
-        grad = np.broadcast_to(grad, target_shape)
-    return grad
+    broadcast = tuple(i for i, c in enumerate(present) if sizes[c] == 1 and np.shape(grad)[i] != 1)
+    if broadcast:
+        grad = np.sum(grad, axis=broadcast, keepdims=True)
+    if present != unique:
+        grad = np.broadcast_to(np.reshape(grad, [sizes[c] if c in available else 1 for c in unique]),
+                               [sizes[c] for c in unique])
+    if unique == target:
+        return grad
+    out = np.zeros(shape, dtype=np.result_type(grad))
+    np.einsum(f"{target}->{unique}", out)[...] = grad  # a writeable view of the diagonal
+    return out
 
 
 def tensordot_grads(g: Any, a: Any, b: Any, axes: Any = 2) -> tuple[Any, Any]:
@@ -233,15 +412,98 @@ def tensordot_grads(g: Any, a: Any, b: Any, axes: Any = 2) -> tuple[Any, Any]:
     return einsum_grad(g, spec, (a, b), 0), einsum_grad(g, spec, (a, b), 1)
 
 
+def det_grad(g: Any, ans: Any, a: Any) -> Any:
+    """Cotangent of ``np.linalg.det``: ``g`` times the cofactor matrix, which is ``det(a) * inv(a).T`` for
+    an invertible ``a``. It is computed from the SVD ``a = U diag(s) V^T`` as
+    ``det(U) det(V) U diag(prod of the other s) V^T``, so that singular matrices get their finite
+    gradient too."""
+    u, s, vt = np.linalg.svd(a)
+    sign = np.linalg.det(u) * np.linalg.det(vt)
+    cofactor = (u * _product_of_others(s, -1)[..., None, :]) @ vt
+    return np.reshape(g * sign, shape_of(ans) + (1, 1)) * cofactor
+
+
+def solve_grads(g: Any, ans: Any, a: Any, b: Any) -> tuple[Any, Any]:
+    """Cotangents of ``np.linalg.solve(a, b)`` for vector and matrix right-hand sides, with batch
+    broadcasting: ``g_b = solve(a^T, g)`` and ``g_a = -g_b x^T``."""
+    vector = np.ndim(b) == 1 if _SOLVE_VECTOR_IS_1D else np.ndim(b) == np.ndim(a) - 1
+    g_m = g[..., None] if vector else g
+    x_m = ans[..., None] if vector else ans
+    g_b = np.linalg.solve(np.swapaxes(a, -1, -2), g_m)
+    g_a = -(g_b @ np.swapaxes(x_m, -1, -2))
+    return unbroadcast(g_a, a), unbroadcast(g_b[..., 0] if vector else g_b, b)
+
+
 def norm_grad(g: Any, ans: Any, x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Any:
-    """Cotangent of ``np.linalg.norm`` for the 2-norm / Frobenius norm (zero at the origin, as PyTorch
-    gives) and the 1-norm of vectors."""
-    if ord in (None, 2, "fro") and (ord != 2 or axis is not None or np.ndim(x) == 1):
-        scale = expand_reduced(g, x, axis, keepdims) / expand_reduced(ans, x, axis, keepdims)
-        return np.where(expand_reduced(ans, x, axis, keepdims) == 0, 0.0, scale) * x
-    if ord == 1 and (np.ndim(x) == 1 or axis is not None and not isinstance(axis, tuple)):
-        return expand_reduced(g, x, axis, keepdims) * np.sign(x)
-    raise NotImplementedError(f"the gradient of np.linalg.norm with ord={ord!r} on a {np.ndim(x)}-D input")
+    """Cotangent of ``np.linalg.norm`` for every order NumPy accepts: vector p-norms (2, 1, inf, -inf, 0
+    and general p) over the flattened array or one axis, and matrix norms ('fro', 'nuc', 1, -1, 2, -2,
+    inf, -inf) over two axes. The 2-norm has zero gradient at the origin and ties of max/min-type norms
+    split evenly, as PyTorch's ``linalg.norm``."""
+    nd = np.ndim(x)
+    if isinstance(axis, (tuple, list)) and len(axis) == 1:
+        axis = axis[0]
+    if axis is None and (ord is None or nd == 1):
+        return _vector_norm_grad(expand_reduced(g, x, None, keepdims), expand_reduced(ans, x, None, keepdims),
+                                 x, ord, None)
+    if axis is None:
+        axis = (0, 1)
+    if isinstance(axis, numbers.Integral):
+        return _vector_norm_grad(expand_reduced(g, x, axis, keepdims), expand_reduced(ans, x, axis, keepdims),
+                                 x, ord, axis)
+    rows, cols = (a % nd for a in axis)
+    moved = np.moveaxis(x, (rows, cols), (-2, -1))
+    if keepdims:
+        g, ans = (np.moveaxis(v, (rows, cols), (-2, -1)) for v in (g, ans))
+    else:
+        g, ans = (np.reshape(v, shape_of(v) + (1, 1)) for v in (g, ans))
+    return np.moveaxis(_matrix_norm_grad(g, ans, moved, ord), (-2, -1), (rows, cols))
+
+
+def _vector_norm_grad(g: Any, ans: Any, x: Any, ord: Any, axis: Any) -> Any:
+    """``g`` and ``ans`` already broadcast against ``x``; the norm runs over ``axis`` (None: all)."""
+    if ord is None or ord == 2:
+        return ratio_or_zero(g, ans) * x
+    if ord == 1:
+        return g * np.sign(x)
+    if ord == 0:
+        return np.zeros_like(x * g)
+    magnitude = np.abs(x)
+    if np.isinf(ord):
+        hit = np.equal(magnitude, ans)
+        count = np.sum(hit, axis=axis, keepdims=True, dtype=_float_dtype(g))
+        return np.where(hit, g * np.sign(x) / count, 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(np.equal(ans, 0), 0, g / ans ** (ord - 1))
+        return np.where(np.equal(x, 0), 0, scale * np.sign(x) * magnitude ** (ord - 1))
+
+
+def _matrix_norm_grad(g: Any, ans: Any, x: Any, ord: Any) -> Any:
+    """Matrix norms over the last two axes; ``g`` and ``ans`` have shape ``batch + (1, 1)``."""
+    if ord is None or ord == "fro":
+        return ratio_or_zero(g, ans) * x
+    if ord in ("nuc", 2, -2):
+        u, _, vt = np.linalg.svd(x, full_matrices=False)
+        if ord == "nuc":
+            return g * (u @ vt)
+        k = 0 if ord == 2 else -1
+        return g * (u[..., :, k, None] * vt[..., None, k, :])
+    if ord in (1, -1, np.inf, -np.inf):
+        sum_axis = -2 if ord in (1, -1) else -1
+        sums = np.sum(np.abs(x), axis=sum_axis, keepdims=True)
+        hit = np.equal(sums, ans)
+        count = np.sum(hit, axis=-1 if sum_axis == -2 else -2, keepdims=True, dtype=_float_dtype(g))
+        return np.where(hit, g / count, 0) * np.sign(x)
+    raise ValueError(f"invalid norm order {ord!r} for matrices")
+
+
+# --- shape operations --------------------------------------------------------------------------------------
+
+
+def inverse_permutation(axes: Any, ndim: int) -> Any:
+    """The permutation that undoes ``np.transpose(·, axes)`` (negative axes allowed; None stays None)."""
+    if axes is None:
+        return None
+    return tuple(np.argsort([a % ndim for a in axes]))
 
 
 def concatenate_grads(g: Any, arrays: Any, axis: Any = 0) -> list:
@@ -256,6 +518,19 @@ def concatenate_grads(g: Any, arrays: Any, axis: Any = 0) -> list:
 def stack_grads(g: Any, arrays: Any, axis: int = 0) -> list:
     """Cotangents of the pieces of ``np.stack(arrays, axis)``."""
     return [np.take(g, i, axis=axis) for i in range(len(arrays))]
+
+
+def hstack_grads(g: Any, tup: Any) -> list:
+    """Cotangents of the pieces of ``np.hstack``: along axis 0 for 1-D (and 0-D) pieces, else axis 1."""
+    pieces = [np.atleast_1d(t) for t in tup]
+    split = concatenate_grads(g, pieces, 0 if pieces[0].ndim == 1 else 1)
+    return [np.reshape(p, np.shape(t)) for p, t in zip(split, tup)]
+
+
+def vstack_grads(g: Any, tup: Any) -> list:
+    """Cotangents of the pieces of ``np.vstack`` (1-D pieces were stacked as rows)."""
+    split = concatenate_grads(g, [np.atleast_2d(t) for t in tup], 0)
+    return [np.reshape(p, np.shape(t)) for p, t in zip(split, tup)]
 
 
 def zeros_like_grad(value: Any) -> Any:

@@ -1,8 +1,13 @@
-"""Rules for the ``math`` module and numeric builtins on Python floats."""
+"""Rules for the ``math`` module and numeric builtins on Python floats.
+
+Partials of Python floats are Python floats. Where a derivative is infinite (``math.sqrt`` at 0,
+``math.asin`` at ±1) the rule gives ±inf as NumPy would, instead of raising ``ZeroDivisionError``.
+"""
 
 import builtins
 import math
 
+from .helpers import LN2, LN10, ieee_divide, power_base_grad, power_exponent_grad, ratio_or_zero
 from .registry import defnondiff, defvjp
 
 
@@ -23,12 +28,12 @@ def _(g, ans, x):
 
 @defvjp(math.asin)
 def _(g, ans, x):
-    return g / math.sqrt(1.0 - x * x)
+    return ieee_divide(g, math.sqrt(1.0 - x * x))
 
 
 @defvjp(math.acos)
 def _(g, ans, x):
-    return -g / math.sqrt(1.0 - x * x)
+    return ieee_divide(-g, math.sqrt(1.0 - x * x))
 
 
 @defvjp(math.atan)
@@ -38,7 +43,8 @@ def _(g, ans, x):
 
 @defvjp(math.atan2, argnums=(0, 1))
 def _(g, ans, y, x):
-    return g * x / (x * x + y * y), -g * y / (x * x + y * y)
+    scale = ieee_divide(g, x * x + y * y)
+    return scale * x, -scale * y
 
 
 @defvjp(math.sinh)
@@ -56,6 +62,31 @@ def _(g, ans, x):
     return g * (1.0 - ans * ans)
 
 
+@defvjp(math.asinh)
+def _(g, ans, x):
+    return g / math.sqrt(x * x + 1.0)
+
+
+@defvjp(math.acosh)
+def _(g, ans, x):
+    return ieee_divide(g, math.sqrt(x * x - 1.0))
+
+
+@defvjp(math.atanh)
+def _(g, ans, x):
+    return g / (1.0 - x * x)
+
+
+@defvjp(math.degrees)
+def _(g, ans, x):
+    return g * (180.0 / math.pi)
+
+
+@defvjp(math.radians)
+def _(g, ans, x):
+    return g * (math.pi / 180.0)
+
+
 @defvjp(math.exp)
 def _(g, ans, x):
     return g * ans
@@ -66,6 +97,18 @@ def _(g, ans, x):
     return g * (ans + 1.0)
 
 
+if hasattr(math, "exp2"):  # Python 3.11+
+    @defvjp(math.exp2)
+    def _(g, ans, x):
+        return g * ans * LN2
+
+
+if hasattr(math, "cbrt"):  # Python 3.11+
+    @defvjp(math.cbrt)
+    def _(g, ans, x):
+        return ieee_divide(g, 3.0 * ans * ans)
+
+
 @defvjp(math.log)
 def _(g, ans, x, base=math.e):
     return g / (x * math.log(base))
@@ -73,12 +116,12 @@ def _(g, ans, x, base=math.e):
 
 @defvjp(math.log2)
 def _(g, ans, x):
-    return g / (x * math.log(2.0))
+    return g / (x * LN2)
 
 
 @defvjp(math.log10)
 def _(g, ans, x):
-    return g / (x * math.log(10.0))
+    return g / (x * LN10)
 
 
 @defvjp(math.log1p)
@@ -88,12 +131,12 @@ def _(g, ans, x):
 
 @defvjp(math.sqrt)
 def _(g, ans, x):
-    return g * 0.5 / ans
+    return ieee_divide(g * 0.5, ans)
 
 
 @defvjp(math.pow, argnums=(0, 1))
 def _(g, ans, x, y):
-    return g * y * math.pow(x, y - 1.0), g * ans * math.log(x) if x > 0 else 0.0
+    return power_base_grad(g, x, y), power_exponent_grad(g, ans, x)
 
 
 @defvjp(math.fabs)
@@ -103,7 +146,8 @@ def _(g, ans, x):
 
 @defvjp(math.hypot, argnums=(0, 1))
 def _(g, ans, x, y):
-    return g * x / ans, g * y / ans
+    scale = ratio_or_zero(g, ans)
+    return scale * x, scale * y
 
 
 @defvjp(math.erf)
@@ -128,12 +172,12 @@ def _(g, ans, x):
 
 @defvjp(builtins.max, argnums=(0, 1))
 def _(g, ans, x, y):
-    return g * (x >= y), g * (y > x)
+    return g * ((x > y) + 0.5 * (x == y)), g * ((y > x) + 0.5 * (x == y))
 
 
 @defvjp(builtins.min, argnums=(0, 1))
 def _(g, ans, x, y):
-    return g * (x <= y), g * (y < x)
+    return g * ((x < y) + 0.5 * (x == y)), g * ((y < x) + 0.5 * (x == y))
 
 
 defnondiff(builtins.len, builtins.range, builtins.int, builtins.bool, builtins.round, builtins.isinstance,

@@ -1,14 +1,48 @@
 """Rules for NumPy: ufuncs, reductions, linear algebra and shape operations.
 
 Each rule is written to be read: it is inlined into generated code as it stands. Logic that needs branches
-(broadcasting, axes, ties) lives in named helpers in ``srcgrad.runtime``.
+(broadcasting, axes, ties, special points) lives in named helpers in ``helpers.py``, so that every rule is
+a few straight-line statements ending in one ``return``.
 """
 
 import numpy as np
 
-from .helpers import (concatenate_grads, dot_grads, einsum_grad, expand_reduced, extremum_grad, getitem_grad,
-                       matmul_left_grad, matmul_right_grad, norm_grad, prod_grad, reduced_count, repeat_reduced,
-                       stack_grads, tensordot_grads, unbroadcast)
+from .helpers import (
+    LN2,
+    LN10,
+    array_grad,
+    clip_grad,
+    concatenate_grads,
+    cumsum_grad,
+    det_grad,
+    dot_grads,
+    einsum_grad,
+    expand_reduced,
+    extremum_grad,
+    fmax_grads,
+    fmin_grads,
+    hstack_grads,
+    inner_grads,
+    inverse_permutation,
+    matmul_left_grad,
+    matmul_right_grad,
+    maximum_grads,
+    minimum_grads,
+    norm_grad,
+    power_base_grad,
+    power_exponent_grad,
+    prod_grad,
+    ratio_or_zero,
+    reduced_count,
+    repeat_reduced,
+    solve_grads,
+    stack_grads,
+    take_grad,
+    tensordot_grads,
+    trace_grad,
+    unbroadcast,
+    vstack_grads,
+)
 from .registry import ARGNUMS_VARIADIC, defnondiff, defvjp
 
 # --- arithmetic ufuncs -------------------------------------------------------------------------------
@@ -36,8 +70,7 @@ def _(g, ans, x, y):
 
 @defvjp(np.power, argnums=(0, 1))
 def _(g, ans, x, y):
-    return (unbroadcast(g * y * np.power(x, y - 1), x),
-            unbroadcast(g * ans * np.log(np.where(x > 0, x, 1)), y))
+    return unbroadcast(power_base_grad(g, x, y), x), unbroadcast(power_exponent_grad(g, ans, x), y)
 
 
 @defvjp(np.negative)
@@ -82,27 +115,28 @@ def _(g, ans, x):
 
 @defvjp(np.maximum, argnums=(0, 1))
 def _(g, ans, x, y):
-    return unbroadcast(g * ((x > y) + 0.5 * (x == y)), x), unbroadcast(g * ((y > x) + 0.5 * (x == y)), y)
+    return maximum_grads(g, x, y)
 
 
 @defvjp(np.minimum, argnums=(0, 1))
 def _(g, ans, x, y):
-    return unbroadcast(g * ((x < y) + 0.5 * (x == y)), x), unbroadcast(g * ((y < x) + 0.5 * (x == y)), y)
+    return minimum_grads(g, x, y)
 
 
 @defvjp(np.fmax, argnums=(0, 1))
 def _(g, ans, x, y):
-    return unbroadcast(g * ((x > y) + 0.5 * (x == y)), x), unbroadcast(g * ((y > x) + 0.5 * (x == y)), y)
+    return fmax_grads(g, x, y)
 
 
 @defvjp(np.fmin, argnums=(0, 1))
 def _(g, ans, x, y):
-    return unbroadcast(g * ((x < y) + 0.5 * (x == y)), x), unbroadcast(g * ((y < x) + 0.5 * (x == y)), y)
+    return fmin_grads(g, x, y)
 
 
 @defvjp(np.hypot, argnums=(0, 1))
 def _(g, ans, x, y):
-    return unbroadcast(g * x / ans, x), unbroadcast(g * y / ans, y)
+    scale = ratio_or_zero(g, ans)
+    return unbroadcast(scale * x, x), unbroadcast(scale * y, y)
 
 
 @defvjp(np.logaddexp, argnums=(0, 1))
@@ -121,13 +155,8 @@ def _(g, ans, condition, x, y):
 
 
 @defvjp(np.clip)
-def _(g, ans, a, a_min=None, a_max=None):
-    inside = np.ones(np.shape(a), dtype=bool)
-    if a_min is not None:
-        inside = inside & (a >= a_min)
-    if a_max is not None:
-        inside = inside & (a <= a_max)
-    return g * inside
+def _(g, ans, a, a_min=None, a_max=None, out=None, *, min=None, max=None, **kwargs):
+    return clip_grad(g, a, a_min if min is None else min, a_max if max is None else max)
 
 
 # --- exponentials, logarithms, trigonometry ------------------------------------------------------------
@@ -140,7 +169,7 @@ def _(g, ans, x):
 
 @defvjp(np.exp2)
 def _(g, ans, x):
-    return g * ans * np.log(2)
+    return g * ans * LN2
 
 
 @defvjp(np.expm1)
@@ -155,12 +184,12 @@ def _(g, ans, x):
 
 @defvjp(np.log2)
 def _(g, ans, x):
-    return g / (x * np.log(2))
+    return g / (x * LN2)
 
 
 @defvjp(np.log10)
 def _(g, ans, x):
-    return g / (x * np.log(10))
+    return g / (x * LN10)
 
 
 @defvjp(np.log1p)
@@ -276,6 +305,16 @@ def _(g, ans, a, axis=None, out=None, keepdims=False):
     return extremum_grad(g, ans, a, axis, keepdims)
 
 
+@defvjp(np.amax)
+def _(g, ans, a, axis=None, out=None, keepdims=False):
+    return extremum_grad(g, ans, a, axis, keepdims)
+
+
+@defvjp(np.amin)
+def _(g, ans, a, axis=None, out=None, keepdims=False):
+    return extremum_grad(g, ans, a, axis, keepdims)
+
+
 @defvjp(np.var)
 def _(g, ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     centered = a - np.mean(a, axis=axis, keepdims=True)
@@ -285,21 +324,18 @@ def _(g, ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
 @defvjp(np.std)
 def _(g, ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     centered = a - np.mean(a, axis=axis, keepdims=True)
-    scale = expand_reduced(g, a, axis, keepdims) / expand_reduced(ans, a, axis, keepdims)
+    scale = ratio_or_zero(expand_reduced(g, a, axis, keepdims), expand_reduced(ans, a, axis, keepdims))
     return scale * centered / (reduced_count(a, axis) - ddof)
 
 
 @defvjp(np.cumsum)
 def _(g, ans, a, axis=None, dtype=None, out=None):
-    if axis is None:
-        return np.reshape(np.flip(np.cumsum(np.flip(np.ravel(g)))), np.shape(a))
-    return np.flip(np.cumsum(np.flip(g, axis), axis), axis)
+    return cumsum_grad(g, a, axis)
 
 
 @defvjp(np.trace)
 def _(g, ans, a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
-    return np.moveaxis(np.eye(np.shape(a)[axis1], np.shape(a)[axis2], k=offset) * np.reshape(
-        g, np.shape(g) + (1, 1)), (-2, -1), (axis1, axis2))
+    return trace_grad(g, a, offset, axis1, axis2)
 
 
 # --- linear algebra --------------------------------------------------------------------------------------
@@ -327,7 +363,7 @@ def _(g, ans, a, b, out=None):
 
 @defvjp(np.inner, argnums=(0, 1))
 def _(g, ans, a, b):
-    return tensordot_grads(g, a, b, ((-1,), (-1,)))
+    return inner_grads(g, a, b)
 
 
 @defvjp(np.tensordot, argnums=(0, 1))
@@ -348,15 +384,12 @@ def _(g, ans, a):
 
 @defvjp(np.linalg.det)
 def _(g, ans, a):
-    return np.reshape(g * ans, np.shape(ans) + (1, 1)) * np.swapaxes(np.linalg.inv(a), -1, -2)
+    return det_grad(g, ans, a)
 
 
 @defvjp(np.linalg.solve, argnums=(0, 1))
 def _(g, ans, a, b):
-    vector = np.ndim(b) == np.ndim(a) - 1
-    g_b = np.linalg.solve(np.swapaxes(a, -1, -2), g[..., None] if vector else g)
-    ans_m = ans[..., None] if vector else ans
-    return -(g_b @ np.swapaxes(ans_m, -1, -2)), g_b[..., 0] if vector else g_b
+    return solve_grads(g, ans, a, b)
 
 
 @defvjp(np.linalg.norm)
@@ -399,7 +432,7 @@ def _(g, ans, a):
 
 @defvjp(np.transpose)
 def _(g, ans, a, axes=None):
-    return np.transpose(g, None if axes is None else np.argsort(axes))
+    return np.transpose(g, inverse_permutation(axes, np.ndim(g)))
 
 
 @defvjp(np.swapaxes)
@@ -434,22 +467,22 @@ def _(g, ans, arrays, axis=0, out=None, dtype=None, casting="same_kind"):
 
 @defvjp(np.hstack)
 def _(g, ans, tup, dtype=None, casting="same_kind"):
-    return concatenate_grads(g, tup, 0 if np.ndim(tup[0]) == 1 else 1)
+    return hstack_grads(g, tup)
 
 
 @defvjp(np.vstack)
 def _(g, ans, tup, dtype=None, casting="same_kind"):
-    return [np.reshape(p, np.shape(a)) for p, a in zip(concatenate_grads(g, [np.atleast_2d(t) for t in tup], 0), tup)]
+    return vstack_grads(g, tup)
 
 
 @defvjp(np.array)
-def _(g, ans, object, dtype=None, copy=True, order="K", subok=False, ndmin=0, like=None):
-    return g if not isinstance(object, (list, tuple)) else [g[i] for i in range(len(object))]
+def _(g, ans, object, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, like=None):
+    return array_grad(g, object)
 
 
 @defvjp(np.asarray)
-def _(g, ans, a, dtype=None, order=None, like=None):
-    return g if not isinstance(a, (list, tuple)) else [g[i] for i in range(len(a))]
+def _(g, ans, a, dtype=None, order=None, *, device=None, copy=None, like=None):
+    return array_grad(g, a)
 
 
 @defvjp(np.copy)
@@ -464,11 +497,7 @@ def _(g, ans, val):
 
 @defvjp(np.take)
 def _(g, ans, a, indices, axis=None, out=None, mode="raise"):
-    if axis is None:
-        return np.reshape(getitem_grad(np.ravel(g), np.ravel(a), np.ravel(indices)), np.shape(a)) \
-            if np.ndim(indices) else np.reshape(getitem_grad(g, np.ravel(a), indices), np.shape(a))
-    index = (slice(None),) * (axis % np.ndim(a)) + (indices,)
-    return getitem_grad(g, a, index)
+    return take_grad(g, a, indices, axis, mode)
 
 
 defnondiff(

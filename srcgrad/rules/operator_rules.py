@@ -6,9 +6,14 @@ floats; it looks their rules up under the ``operator`` module's functions.
 
 import operator
 
-import numpy as np
-
-from .helpers import getitem_grad, matmul_left_grad, matmul_right_grad, unbroadcast
+from .helpers import (
+    getitem_grad,
+    matmul_left_grad,
+    matmul_right_grad,
+    power_base_grad,
+    power_exponent_grad,
+    unbroadcast,
+)
 from .registry import defnondiff, defvjp
 
 
@@ -34,8 +39,7 @@ def _(g, ans, x, y):
 
 @defvjp(operator.pow, argnums=(0, 1))
 def _(g, ans, x, y):
-    return (unbroadcast(g * y * x ** (y - 1), x),
-            unbroadcast(g * ans * np.log(np.where(x > 0, x, 1)), y))
+    return unbroadcast(power_base_grad(g, x, y), x), unbroadcast(power_exponent_grad(g, ans, x), y)
 
 
 @defvjp(operator.neg)
