@@ -1,3 +1,81 @@
-"""The define-by-run ``Tensor`` shim with PyTorch's autograd semantics."""
+"""The define-by-run ``Tensor`` shim with PyTorch's autograd semantics.
 
-__all__: list[str] = []
+``import srcgrad as torch`` gives the names below: tensors, their constructors, dtypes, grad mode and the
+function forms of the operations. Module map: ``tensor`` (the class), ``ops``/``views``/``copies``/
+``inplace`` (operations, installed here as methods), ``nodes`` (grad_fn classes), ``engine`` (backward),
+``grad_mode``, ``factories``, ``functional``, ``dtypes``, ``messages`` (PyTorch's texts), ``printing``.
+
+The dtype aliases ``float``/``int`` of PyTorch are not exported: ``from srcgrad import *`` would shadow the
+builtins. ``bool`` is (PyTorch code needs ``torch.bool``); use ``float32``/``int64``/``double``/``long``.
+"""
+
+from . import copies, inplace, ops, views
+from .dtypes import (
+    bool,
+    double,
+    dtype,
+    float16,
+    float32,
+    float64,
+    half,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    promote_types,
+    short,
+    uint8,
+)
+from .factories import (
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    Generator,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    initial_seed,
+    linspace,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from .functional import *
+from .functional import __all__ as _functional_all
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .size import Size
+from .tensor import Tensor
+
+for _module in (ops, views, copies, inplace):
+    for _name, _method in _module.METHODS.items():
+        setattr(Tensor, _name, _method)
+
+__all__ = [
+    "Tensor", "Size", "dtype", "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "full",
+    "zeros_like", "ones_like", "empty_like", "full_like", "arange", "linspace", "eye", "rand", "randn",
+    "rand_like", "randn_like", "randint", "manual_seed", "initial_seed", "Generator", "FloatTensor",
+    "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor", "ShortTensor", "CharTensor", "ByteTensor",
+    "BoolTensor", "float16", "float32", "float64", "half", "double", "uint8", "int8", "int16", "int32",
+    "int64", "short", "long", "bool", "promote_types", "no_grad", "enable_grad", "set_grad_enabled",
+    "is_grad_enabled",
+] + list(_functional_all)

@@ -1,0 +1,61 @@
+"""Operations that copy: ``clone``, ``contiguous`` and dtype conversion (``to``, ``float()``, ...)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..rules import shim_rules
+from . import dtypes
+from . import nodes as N
+from .grad_mode import state
+from .ops import P0, rule
+from .tensor import Tensor, edge, result, wrap
+
+_R_COPY, _R_CAST = rule(np.copy), rule(shim_rules.cast)
+
+
+def clone(a: Tensor, order: str = "K") -> Tensor:
+    """A copy with the same memory layout (``order="K"``), as PyTorch's default ``preserve_format``."""
+    out = np.copy(a._data, order=order)
+    if a._rg and state.enabled:
+        return result(out, N.CloneBackward0((edge(a),), _R_COPY, P0, (a._data,), out, {"order": order}))
+    return wrap(out)
+
+
+def contiguous(a: Tensor) -> Tensor:
+    return a if a._data.flags.c_contiguous else clone(a, "C")
+
+
+def to(a: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    """``to(dtype)``, ``to(other_tensor)``, ``to("cpu")``, ``to("cpu", dtype)``: a copy only when the dtype
+    changes (PyTorch returns the tensor itself otherwise)."""
+    target = kwargs.get("dtype")
+    for arg in args:
+        if isinstance(arg, dtypes.dtype):
+            target = arg
+        elif isinstance(arg, Tensor):
+            target = arg.dtype
+    if target is None or target.numpy is a._data.dtype:
+        return a
+    out = shim_rules.cast(a._data, target.numpy)
+    if a._rg and state.enabled and target.is_floating_point:
+        return result(out, N.ToCopyBackward0((edge(a),), _R_CAST, P0, (a._data, target.numpy), out))
+    return wrap(out)
+
+
+def _converter(target: dtypes.dtype, name: str):
+    def convert(a: Tensor) -> Tensor:
+        return to(a, target)
+    convert.__name__ = convert.__qualname__ = name
+    return convert
+
+
+METHODS = {
+    "clone": clone, "contiguous": contiguous, "to": to,
+    "float": _converter(dtypes.float32, "float"), "double": _converter(dtypes.float64, "double"),
+    "half": _converter(dtypes.float16, "half"), "long": _converter(dtypes.int64, "long"),
+    "int": _converter(dtypes.int32, "int"), "short": _converter(dtypes.int16, "short"),
+    "bool": _converter(dtypes.bool, "bool"), "byte": _converter(dtypes.uint8, "byte"),
+}

@@ -1,0 +1,175 @@
+"""The function forms: ``torch.exp(t)``, ``torch.sum(t, dim=0)``, ``torch.cat([a, b])`` ...
+
+Most are the method of the same name called on the first argument; the few that are not (``pow`` with a
+number base, ``max`` of two tensors, ``cat``, ``stack``, ``where``) are written out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import nodes as N
+from . import ops
+from .dtypes import result_type
+from .grad_mode import state
+from .ops import rule
+from .tensor import NO_EDGE, Tensor, check_dim, edge, result, wrap
+
+
+def _method(name: str):
+    def call(input: Any, *args: Any, **kwargs: Any) -> Any:
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
+                            f"{type(input).__name__}")
+        return getattr(input, name)(*args, **kwargs)
+    call.__name__ = call.__qualname__ = name
+    return call
+
+
+add, sub, subtract, mul, multiply = map(_method, ("add", "sub", "subtract", "mul", "multiply"))
+div, divide, true_divide, rsub = map(_method, ("div", "divide", "true_divide", "rsub"))
+matmul, mm, mv, dot = map(_method, ("matmul", "mm", "mv", "dot"))
+exp, log, sin, cos, tan, tanh = map(_method, ("exp", "log", "sin", "cos", "tan", "tanh"))
+sigmoid, relu, abs, absolute = map(_method, ("sigmoid", "relu", "abs", "absolute"))
+sqrt, square, neg, negative, sign = map(_method, ("sqrt", "square", "neg", "negative", "sign"))
+reciprocal, log1p, expm1, clamp, clip = map(_method, ("reciprocal", "log1p", "expm1", "clamp", "clip"))
+sum, mean, max, min, norm = map(_method, ("sum", "mean", "max", "min", "norm"))
+argmax, argmin, maximum, minimum = map(_method, ("argmax", "argmin", "maximum", "minimum"))
+reshape, flatten, t, transpose = map(_method, ("reshape", "flatten", "t", "transpose"))
+swapaxes, permute, squeeze, unsqueeze = map(_method, ("swapaxes", "permute", "squeeze", "unsqueeze"))
+clone, detach, numel = map(_method, ("clone", "detach", "numel"))
+eq, ne, lt, le, gt, ge, equal = map(_method, ("eq", "ne", "lt", "le", "gt", "ge", "equal"))
+logical_and, logical_or, logical_xor = map(_method, ("logical_and", "logical_or", "logical_xor"))
+floor_divide, remainder = map(_method, ("floor_divide", "remainder"))
+
+
+def pow(input: Any, exponent: Any) -> Tensor:
+    """``torch.pow(x, 2)``, ``torch.pow(x, y)``, and ``torch.pow(2, x)`` (a number base)."""
+    if isinstance(input, Tensor):
+        return ops.pow(input, exponent)
+    return ops.rpow(exponent, input)
+
+
+def is_tensor(obj: Any) -> bool:
+    return isinstance(obj, Tensor)
+
+
+_R_CAT, _R_STACK, _R_WHERE = rule(np.concatenate), rule(np.stack), rule(np.where)
+
+
+def _joined(primal: Any, kind: type, rule_: Any, tensors: Any, dim: int, ndim: int) -> Tensor:
+    tensors = list(tensors)
+    target = result_type(*[t._data for t in tensors]).numpy
+    arrays = [t._data.astype(target, copy=False) for t in tensors]
+    axis = check_dim(dim, ndim)
+    out = primal(arrays, axis=axis)
+    if state.enabled and any(t._rg for t in tensors):
+        return result(out, kind(tuple(edge(t) for t in tensors), rule_, None, (arrays,), out, {"axis": axis}))
+    return wrap(out)
+
+
+def cat(tensors: Any, dim: int = 0) -> Tensor:
+    tensors = list(tensors)
+    return _joined(np.concatenate, N.CatBackward0, _R_CAT, tensors, dim, tensors[0]._data.ndim)
+
+
+def stack(tensors: Any, dim: int = 0) -> Tensor:
+    tensors = list(tensors)
+    return _joined(np.stack, N.StackBackward0, _R_STACK, tensors, dim, tensors[0]._data.ndim + 1)
+
+
+def where(condition: Tensor, input: Any, other: Any) -> Tensor:
+    """Entries of ``input`` where ``condition`` holds, else of ``other``: ``WhereBackward0``."""
+    xt = input if isinstance(input, Tensor) else None
+    yt = other if isinstance(other, Tensor) else None
+    xd = input._data if xt is not None else input
+    yd = other._data if yt is not None else other
+    target = result_type(xd, yd).numpy
+    xd, yd = (v.astype(target, copy=False) if isinstance(v, np.ndarray) else v for v in (xd, yd))
+    out = np.asarray(np.where(condition._data, xd, yd), dtype=target)
+    if state.enabled and any(t is not None and t._rg for t in (xt, yt)):
+        edges = (NO_EDGE if xt is None else edge(xt), NO_EDGE if yt is None else edge(yt))
+        return result(out, N.WhereBackward0(edges, _R_WHERE, (0, 1), (condition._data, xd, yd), out))
+    return wrap(out)
+
+
+def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
+             equal_nan: bool = False) -> bool:
+    return bool(np.allclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+__all__ = [
+    "abs",
+    "absolute",
+    "add",
+    "allclose",
+    "argmax",
+    "argmin",
+    "cat",
+    "clamp",
+    "clip",
+    "clone",
+    "cos",
+    "detach",
+    "div",
+    "divide",
+    "dot",
+    "eq",
+    "equal",
+    "exp",
+    "expm1",
+    "flatten",
+    "floor_divide",
+    "ge",
+    "gt",
+    "is_tensor",
+    "le",
+    "log",
+    "log1p",
+    "logical_and",
+    "logical_or",
+    "logical_xor",
+    "lt",
+    "matmul",
+    "max",
+    "maximum",
+    "mean",
+    "min",
+    "minimum",
+    "mm",
+    "mul",
+    "multiply",
+    "mv",
+    "ne",
+    "neg",
+    "negative",
+    "norm",
+    "numel",
+    "permute",
+    "pow",
+    "reciprocal",
+    "relu",
+    "remainder",
+    "reshape",
+    "rsub",
+    "sigmoid",
+    "sign",
+    "sin",
+    "sqrt",
+    "square",
+    "squeeze",
+    "stack",
+    "sub",
+    "subtract",
+    "sum",
+    "swapaxes",
+    "t",
+    "tan",
+    "tanh",
+    "transpose",
+    "true_divide",
+    "unsqueeze",
+    "where",
+]

@@ -1,0 +1,81 @@
+"""PyTorch's error and warning texts, word for word.
+
+Users paste these messages into search engines; answers written for PyTorch only help them if srcgrad says
+exactly the same thing. Collected in one place so that the wording is checked against PyTorch once (by the
+oracle tests) and never drifts apart between modules. PyTorch appends "(Triggered internally at <C++
+file>:<line>.)" to some warnings; that is a location inside PyTorch's own build, not part of the message, so
+srcgrad leaves it out.
+"""
+
+NOT_SCALAR = "grad can be implicitly created only for scalar outputs"
+SECOND_BACKWARD = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after they have "
+    "already been freed). Saved intermediate values of the graph are freed when you call .backward() or "
+    "autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or "
+    "if you need to access saved tensors after calling backward.")
+NO_GRAD_FN = "element {} of tensors does not require grad and does not have a grad_fn"
+GRADIENT_TYPE = "gradients can be either Tensors or None, but got {}"
+SHAPE_MISMATCH = ("Mismatch in shape: grad_output[{i}] has a shape of {got} and output[{i}] has a shape of "
+                  "{want}.")
+
+# Three places refuse requires_grad on integer tensors, each with its own wording.
+INT_GRAD_FACTORY = "Only Tensors of floating point and complex dtype can require gradients"
+INT_GRAD_METHOD = "only Tensors of floating point dtype can require gradients"
+INT_GRAD_SETTER = "only Tensors of floating point and complex dtype can require gradients"
+NON_LEAF_REQUIRES_GRAD = (
+    "you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a "
+    "subgraph that doesn't require differentiation use var_no_grad = var.detach().")
+
+LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
+VIEW_OF_LEAF_INPLACE = "a view of a leaf Variable that requires grad is being used in an in-place operation."
+MODIFIED_SAVED = (
+    "one of the variables needed for gradient computation has been modified by an inplace operation: "
+    "[{type} {sizes}]{origin} is at version {now}; expected version {saved} instead. Hint: enable anomaly "
+    "detection to find the operation that failed to compute its gradient, with "
+    "torch.autograd.set_detect_anomaly(True, check_nan=False).")
+CANNOT_CAST = "result type {} can't be cast to the desired output type {}"
+
+NUMPY_REQUIRES_GRAD = "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
+NON_LEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't "
+    "be populated during autograd.backward(). If you indeed want the .grad field to be populated for a "
+    "non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by "
+    "mistake, make sure you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for "
+    "more information.")
+GRAD_WRONG_TYPE = "assigned grad expected to be a Tensor or None but got grad of type {}"
+GRAD_WRONG_SIZE = ("attempting to assign a gradient of size '{}' to a tensor of size '{}'. Please ensure that "
+                   "the gradient and the tensor are the same size")
+HOOK_NO_GRAD = "cannot register a hook on a tensor that doesn't require gradient"
+RETAIN_NO_GRAD = "can't retain_grad on Tensor that has requires_grad=False"
+
+ITEM_NOT_ONE = "a Tensor with {} elements cannot be converted to Scalar"
+SCALAR_NOT_ONE = "only one element tensors can be converted to Python scalars"
+BOOL_AMBIGUOUS = "Boolean value of Tensor with more than one value is ambiguous"
+LEN_0D = "len() of a 0-d tensor"
+TO_SCALAR_REQUIRES_GRAD = ("Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
+                           "behavior.\nConsider using tensor.detach() first.")
+COPY_CONSTRUCT = (
+    "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
+    "sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor).")
+FORMAT_SPEC = "unsupported format string passed to Tensor.__format__"
+T_NOT_2D = (
+    "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated and it will "
+    "throw an error in a future release. Consider `x.mT` to transpose batches of matrices or "
+    "`x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor.")
+T_0D = "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases."
+
+BROADCAST = ("The size of tensor a ({}) must match the size of tensor b ({}) at non-singleton dimension {}")
+BAD_SHAPE = "shape '{}' is invalid for input of size {}"
+VIEW_STRIDES = ("view size is not compatible with input tensor's size and stride (at least one dimension "
+                "spans across two contiguous subspaces). Use .reshape(...) instead.")
+DIM_RANGE = "Dimension out of range (expected to be in range of [{}, {}], but got {})"
+MM_SHAPES = "mat1 and mat2 shapes cannot be multiplied ({}x{} and {}x{})"
+MV_SHAPES = "size mismatch, got input ({}), mat ({}x{}), vec ({})"
+DOT_SHAPES = ("inconsistent tensor size, expected tensor [{}] and src [{}] to have the same number of "
+              "elements, but got {} and {} elements respectively")
+MEAN_DTYPE = ("mean(): could not infer output dtype. Input dtype must be either a floating point or complex "
+              "dtype. Got: {}")
+CLAMP_NONE = "torch.clamp: At least one of 'min' or 'max' must not be None"
+INDEX_BOUNDS = "index {} is out of bounds for dimension {} with size {}"
+TOO_MANY_INDICES = "too many indices for tensor of dimension {}"
+NEGATIVE_STEP = "step must be greater than zero"

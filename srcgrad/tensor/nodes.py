@@ -1,0 +1,243 @@
+"""The graph's nodes: one ``grad_fn`` class per PyTorch backward-node name, plus ``AccumulateGrad``.
+
+A node does not know any derivative itself. It keeps the NumPy primal's rule from the shared table
+(``srcgrad.rules``) and the arrays the forward call received, and ``apply`` calls that rule: the Tensor
+shim and the source transformer can never disagree about a derivative. The class exists for its *name*
+(what ``grad_fn`` prints), and to say whether PyTorch would have saved tensors for it: only such nodes
+forget their inputs after a ``backward`` without ``retain_graph`` and refuse a second one.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from . import messages
+from .dtypes import from_numpy
+
+_sequence = itertools.count()
+_LEAVES_FIRST = 1 << 62
+NO_KWARGS: dict = {}
+
+
+class RemovableHandle:
+    """What ``register_hook`` returns: ``remove()`` unregisters the hook again."""
+
+    __slots__ = ("_hook", "_hooks")
+
+    def __init__(self, hooks: list, hook: Callable):
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+class Node:
+    """A recorded operation: ``next_functions`` are the edges to the nodes of its inputs."""
+
+    __slots__ = (
+        "__weakref__",
+        "_ans",
+        "_args",
+        "_hooks",
+        "_kwargs",
+        "_pick",
+        "_rule",
+        "_saved",
+        "_seq",
+        "next_functions",
+    )
+    saves = False  # whether PyTorch keeps tensors for this node (and frees them after backward)
+
+    def __init__(self, edges: tuple, rule: Any, pick: tuple | None, args: tuple, ans: Any,
+                 kwargs: dict = NO_KWARGS):
+        self.next_functions = edges  # ((node or None, 0), ...), one per differentiable input
+        self._seq = next(_sequence)  # creation order: the engine runs later nodes first
+        self._rule = rule  # the primal's Rule from the table
+        self._pick = pick  # which of the rule's partials belongs to each edge (None: one list for all)
+        self._args, self._kwargs, self._ans = args, kwargs, ans
+        self._saved = None  # (version cell, version, tensor or None), ... to check before applying
+        self._hooks = None  # {"tensor": [...], "retain": weakref, "pre": [...], "post": [...]}
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} object at {id(self):#x}>"
+
+    @property
+    def metadata(self) -> dict:
+        return self._hook_lists().setdefault("metadata", {})
+
+    def apply(self, grad: Any) -> list:
+        """Cotangents for ``next_functions`` given the cotangent of this node's output."""
+        args = self._args
+        if args is None:
+            raise RuntimeError(messages.SECOND_BACKWARD)
+        if self._saved is not None:
+            check_saved(self)
+        partials = self._rule.partials(grad, self._ans, *args, **self._kwargs)
+        if self._pick is None:
+            return list(partials[0])
+        return [partials[i] for i in self._pick]
+
+    def release(self) -> None:
+        """Forget the saved values (``backward`` without ``retain_graph``), as PyTorch frees them."""
+        if self.saves:
+            self._args = self._ans = self._saved = None
+
+    def __call__(self, *grads: Any) -> tuple:
+        from .tensor import as_tensor_data, wrap
+        results = self.apply(as_tensor_data(grads[0]))
+        return tuple(None if r is None or fn is None else wrap(np.asarray(r))
+                     for r, (fn, _) in zip(results, self.next_functions))
+
+    def _hook_lists(self) -> dict:
+        if self._hooks is None:
+            self._hooks = {}
+        return self._hooks
+
+    def register_hook(self, fn: Callable) -> RemovableHandle:
+        """``fn(grad_inputs, grad_outputs)`` runs after this node has computed its input gradients."""
+        hooks = self._hook_lists().setdefault("post", [])
+        hooks.append(fn)
+        return RemovableHandle(hooks, fn)
+
+    def register_prehook(self, fn: Callable) -> RemovableHandle:
+        """``fn(grad_outputs)`` runs before this node; it may return replacement gradients."""
+        hooks = self._hook_lists().setdefault("pre", [])
+        hooks.append(fn)
+        return RemovableHandle(hooks, fn)
+
+
+class AccumulateGrad:
+    """The sink for a leaf tensor: adds the incoming gradient into ``variable.grad``."""
+
+    __slots__ = ("__weakref__", "_hooks", "_seq", "next_functions", "variable")
+    saves = False
+
+    def __init__(self, variable: Any):
+        self.variable = variable
+        self.next_functions = ()
+        self._seq = _LEAVES_FIRST + next(_sequence)  # PyTorch runs ready leaves before any other node
+        self._hooks = None
+
+    __repr__ = Node.__repr__
+    register_hook = Node.register_hook
+    register_prehook = Node.register_prehook
+    _hook_lists = Node._hook_lists
+    metadata = Node.metadata
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+    def release(self) -> None:
+        pass
+
+
+def check_saved(node: Node) -> None:
+    """Raise PyTorch's error when a tensor the node saved was modified in place after the forward."""
+    saved = node._saved
+    for i in range(0, len(saved), 3):
+        cell, version, tensor = saved[i:i + 3]
+        if cell[0] == version:
+            continue
+        if tensor is None:  # the node's own output
+            array, origin = node._ans, node_origin(node)
+        else:
+            array = tensor._data
+            origin = node_origin(tensor._grad_fn) if tensor._grad_fn is not None else ""
+        raise RuntimeError(messages.MODIFIED_SAVED.format(
+            type=f"torch.{from_numpy(array.dtype).legacy_name}", sizes=list(array.shape), origin=origin,
+            now=cell[0], saved=version))
+
+
+def node_origin(node: Any) -> str:
+    """The ", which is output 0 of Mul," part of the modified-saved-tensor message."""
+    name = "torch::autograd::CopySlices" if type(node).__name__ == "CopySlices" else \
+        re.sub(r"Backward\d*$", "", type(node).__name__)
+    return f", which is output 0 of {name},"
+
+
+def _kind(name: str, saves: bool) -> type:
+    """A node class with PyTorch's name; ``__module__`` is "builtins" so that ``type(y.grad_fn)`` prints
+    ``<class 'MulBackward0'>`` exactly as PyTorch's C++ classes do."""
+    return type(name, (Node,), {"__slots__": (), "saves": saves, "__module__": "builtins",
+                                "__qualname__": name})
+
+
+# Nodes PyTorch frees after backward (they save tensors) ...
+MulBackward0 = _kind("MulBackward0", True)
+DivBackward0 = _kind("DivBackward0", True)
+PowBackward0 = _kind("PowBackward0", True)
+PowBackward1 = _kind("PowBackward1", True)
+PowBackward2 = _kind("PowBackward2", True)
+DotBackward0 = _kind("DotBackward0", True)
+MvBackward0 = _kind("MvBackward0", True)
+MmBackward0 = _kind("MmBackward0", True)
+BmmBackward0 = _kind("BmmBackward0", True)
+ExpBackward0 = _kind("ExpBackward0", True)
+LogBackward0 = _kind("LogBackward0", True)
+SinBackward0 = _kind("SinBackward0", True)
+CosBackward0 = _kind("CosBackward0", True)
+TanBackward0 = _kind("TanBackward0", True)
+TanhBackward0 = _kind("TanhBackward0", True)
+SigmoidBackward0 = _kind("SigmoidBackward0", True)
+ReluBackward0 = _kind("ReluBackward0", True)
+AbsBackward0 = _kind("AbsBackward0", True)
+SqrtBackward0 = _kind("SqrtBackward0", True)
+ReciprocalBackward0 = _kind("ReciprocalBackward0", True)
+Log1PBackward0 = _kind("Log1PBackward0", True)
+Expm1Backward0 = _kind("Expm1Backward0", True)
+ClampBackward0 = _kind("ClampBackward0", True)
+ClampBackward1 = _kind("ClampBackward1", True)
+MaxBackward0 = _kind("MaxBackward0", True)
+MaxBackward1 = _kind("MaxBackward1", True)
+MinBackward0 = _kind("MinBackward0", True)
+MinBackward1 = _kind("MinBackward1", True)
+MaximumBackward0 = _kind("MaximumBackward0", True)
+MinimumBackward0 = _kind("MinimumBackward0", True)
+LinalgVectorNormBackward0 = _kind("LinalgVectorNormBackward0", True)
+IndexBackward0 = _kind("IndexBackward0", True)
+IndexPutBackward0 = _kind("IndexPutBackward0", True)
+CopySlices = _kind("CopySlices", True)
+WhereBackward0 = _kind("WhereBackward0", True)
+ProdBackward0 = _kind("ProdBackward0", True)
+# ... and nodes that keep only sizes and scalars, so a second backward through them works.
+AddBackward0 = _kind("AddBackward0", False)
+SubBackward0 = _kind("SubBackward0", False)
+RsubBackward0 = _kind("RsubBackward0", False)
+RsubBackward1 = _kind("RsubBackward1", False)
+NegBackward0 = _kind("NegBackward0", False)
+SumBackward0 = _kind("SumBackward0", False)
+SumBackward1 = _kind("SumBackward1", False)
+MeanBackward0 = _kind("MeanBackward0", False)
+MeanBackward1 = _kind("MeanBackward1", False)
+ViewBackward0 = _kind("ViewBackward0", False)
+UnsafeViewBackward0 = _kind("UnsafeViewBackward0", False)
+TBackward0 = _kind("TBackward0", False)
+PermuteBackward0 = _kind("PermuteBackward0", False)
+TransposeBackward0 = _kind("TransposeBackward0", False)
+SelectBackward0 = _kind("SelectBackward0", False)
+SliceBackward0 = _kind("SliceBackward0", False)
+AliasBackward0 = _kind("AliasBackward0", False)
+UnsqueezeBackward0 = _kind("UnsqueezeBackward0", False)
+SqueezeBackward0 = _kind("SqueezeBackward0", False)
+SqueezeBackward1 = _kind("SqueezeBackward1", False)
+SqueezeBackward2 = _kind("SqueezeBackward2", False)
+SqueezeBackward4 = _kind("SqueezeBackward4", False)
+ExpandBackward0 = _kind("ExpandBackward0", False)
+CloneBackward0 = _kind("CloneBackward0", False)
+ToCopyBackward0 = _kind("ToCopyBackward0", False)
+CatBackward0 = _kind("CatBackward0", False)
+StackBackward0 = _kind("StackBackward0", False)
+SignBackward0 = _kind("SignBackward0", False)
+ZeroBackward0 = _kind("ZeroBackward0", False)
+FillBackward2 = _kind("FillBackward2", False)
+CopyBackwards = _kind("CopyBackwards", False)
+FillBackward3 = _kind("FillBackward3", False)
