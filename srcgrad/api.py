@@ -24,17 +24,17 @@ _CACHE: dict[tuple, Generated] = {}
 
 
 def _generated(fn: Callable, argnums: tuple[int, ...], with_value: bool, has_aux: bool,
-               examples: Sequence[Any] | None = None) -> Generated:
+               examples: Sequence[Any] | None = None, closure: bool = False) -> Generated:
     """The cached transformation, specialized to the types and shapes of ``examples`` (the call's
     arguments) when given; a redefined function (new code object) is transformed anew."""
     target = inspect.unwrap(fn)
     code = getattr(target, "__code__", None)
     signature = _signature(examples) if examples is not None else None
-    key = (target, code, argnums, with_value, has_aux, signature)
+    key = (target, code, argnums, with_value, has_aux, signature, closure)
     with _LOCK:
         generated = _CACHE.get(key)
         if generated is None:
-            generated = reverse_transform(target, argnums, with_value, has_aux, examples=examples)
+            generated = reverse_transform(target, argnums, with_value, has_aux, examples=examples, closure=closure)
             _CACHE[key] = generated
     return generated
 
@@ -62,11 +62,35 @@ def _cast_like(gradient: Any, like: Any) -> Any:
         return float(np.real(gradient))
     dtype = getattr(like, "dtype", None)
     out = np.asarray(gradient, dtype=dtype)
+    if out is gradient and (out.base is not None or not out.flags.writeable or id(out) in _seen.ids):
+        out = out.copy()
+    _seen.ids.add(id(out))
     if out.shape != np.shape(like):
         raise AssertionError(f"internal error: gradient of shape {out.shape} for an input of shape {np.shape(like)}")
     if isinstance(like, np.generic):
         return out[()]
     return out
+
+
+class _Seen(threading.local):
+    """Arrays already handed out by the current call, so that no two gradients share memory."""
+
+    ids: set[int]
+
+    def __init__(self) -> None:
+        self.ids = set()
+
+
+_seen = _Seen()
+
+
+def _fresh_gradients(gradients: Sequence[Any], likes: Sequence[Any], seed: Any) -> tuple:
+    """Gradients as the user expects them: the inputs' types, writeable, sharing memory with nothing."""
+    _seen.ids = {id(seed)}
+    try:
+        return tuple(_cast_like(g, like) for g, like in zip(gradients, likes))
+    finally:
+        _seen.ids = set()
 
 
 def _signature(args: Sequence[Any]) -> tuple:
@@ -115,7 +139,7 @@ class _Differentiated:
             generated = _generated(self.fn, self.argnums, False, self.has_aux, values)
             generated.refresh()
             value, gradients = None, generated.function(*values, seed)
-        gradients = tuple(_cast_like(g, values[i]) for g, i in zip(gradients, self.argnums))
+        gradients = _fresh_gradients(gradients, [values[i] for i in self.argnums], seed)
         return value, gradients[0] if self.single else gradients
 
 
@@ -157,20 +181,21 @@ def value_and_grad(fun: Callable | None = None, argnums: int | Sequence[int] = 0
 
 
 def vjp(fun: Callable, *primals: Any) -> tuple[Any, Callable[[Any], tuple]]:
-    """``(out, vjp_fn)``: ``vjp_fn(cotangent)`` returns one cotangent per primal, for outputs of any shape."""
+    """``(out, vjp_fn)``: ``vjp_fn(cotangent)`` returns one cotangent per primal, for outputs of any shape.
+
+    The forward sweep runs once, here; ``vjp_fn`` runs only the adjoint sweep and may be called again."""
     name = getattr(fun, "__name__", "f")
     for i, p in enumerate(primals):
         _check_input(p, i, name)
-    generated = _generated(fun, tuple(range(len(primals))), False, False, primals)
-    out = fun(*primals)
+    generated = _generated(fun, tuple(range(len(primals))), True, False, primals, closure=True)
+    generated.refresh()
+    out, backward = generated.function(*primals)
 
     def vjp_fn(cotangent: Any) -> tuple:
         if np.shape(cotangent) != np.shape(out):
             raise ValueError(f"vjp of {name}: the cotangent has shape {np.shape(cotangent)}, but the output has "
                              f"shape {np.shape(out)}")
-        generated.refresh()
-        gradients = generated.function(*primals, cotangent)
-        return tuple(_cast_like(g, p) for g, p in zip(gradients, primals))
+        return _fresh_gradients(backward(cotangent), primals, cotangent)
 
     return out, vjp_fn
 

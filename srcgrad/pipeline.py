@@ -24,7 +24,7 @@ from .frontend.parse import ParsedFunction, Scope, parse_function
 from .naming import Names, Namespace, identifiers
 from .transform.calls import CallResolver
 from .transform.optimize import eliminate_dead_code
-from .transform.reverse import ReverseMode, annotate_lines, comment, name
+from .transform.reverse import ReverseMode, annotate_lines, assign, comment, name
 
 
 @dataclass
@@ -46,7 +46,8 @@ class Generated:
 
 
 def reverse_transform(fn: Callable, argnums: tuple[int, ...], with_value: bool, has_aux: bool = False,
-                      optimize: bool = True, examples: Sequence[Any] | None = None) -> Generated:
+                      optimize: bool = True, examples: Sequence[Any] | None = None,
+                      closure: bool = False) -> Generated:
     """Generate ``f_grad(*params, d_out)`` returning the gradients wrt ``argnums`` (and, with
     ``with_value``, the output first). ``examples`` are arguments of the signature the code is specialized
     for: their shapes let the transformer drop broadcasting reductions that cannot do anything."""
@@ -85,9 +86,13 @@ def reverse_transform(fn: Callable, argnums: tuple[int, ...], with_value: bool, 
     forward, adjoint, gradients = reverse.build(name(seed), returned)
     results = gast.Tuple([gradients[i] for i in argnums], gast.Load())
     if with_value:
+        # The adjoint sweep restores overwritten variables, so the value is captured where it is final.
         value = core.body[-1].value if has_aux else returned
-        results = gast.Tuple([copy.deepcopy(value), results], gast.Load())
-    body = [comment(" forward sweep")] + forward + [comment(" adjoint sweep")] + adjoint + [gast.Return(results)]
+        captured = names.fresh("out")
+        forward.append(assign(captured, copy.deepcopy(value)))
+        results = gast.Tuple([name(captured), results], gast.Load())
+    adjoint_heading = comment(" adjoint sweep")
+    body = [comment(" forward sweep")] + forward + [adjoint_heading] + adjoint + [gast.Return(results)]
     arguments = copy.deepcopy(node.args)
     arguments.args.append(name(seed, store=False))
     arguments.args[-1].ctx = gast.Param()
@@ -95,7 +100,12 @@ def reverse_transform(fn: Callable, argnums: tuple[int, ...], with_value: bool, 
     generated = gast.FunctionDef(grad_name, arguments, body, [], None, None)
     if optimize:
         generated = eliminate_dead_code(generated, resolver.is_pure)
-    generated.body = annotate_lines(generated.body, parsed.line)
+    if closure:
+        generated = _split_into_closure(generated, adjoint_heading, names.fresh(f"{node.name}_backward"), seed,
+                                        reverse.stack, namespace.ref(list))
+        generated.body = annotate_lines(generated.body, parsed.line)
+    else:
+        generated.body = annotate_lines(generated.body, parsed.line)
     source = to_source(generated)
 
     user_names = _free_user_names(generated, namespace, parsed)
@@ -106,6 +116,40 @@ def reverse_transform(fn: Callable, argnums: tuple[int, ...], with_value: bool, 
     result = Generated(generated_fn, source, scope_namespace, user_names, parsed.scope, stages)
     result.refresh()
     return result
+
+
+def _split_into_closure(fn: gast.FunctionDef, heading: gast.stmt, backward_name: str, seed: str,
+                        stack: str, list_ref: gast.expr) -> gast.FunctionDef:
+    """Turn ``f_grad(*params, d_out) -> (out, grads)`` into ``f_vjp(*params) -> (out, f_backward)``, where
+    ``f_backward(d_out)`` runs the adjoint sweep on the values the forward sweep left behind.
+
+    Values the adjoint sweep reassigns (restored from the stack, recomputed) are bound as keyword defaults,
+    and the stack is copied on entry, so the backward function can be called any number of times."""
+    at = next(i for i, stmt in enumerate(fn.body) if stmt is heading)
+    forward, adjoint, returned = fn.body[:at], fn.body[at:-1], fn.body[-1]
+    value, gradients = returned.value.elts
+    forward_names = {n.id for s in forward for n in gast.walk(s) if isinstance(n, gast.Name)
+                     and isinstance(n.ctx, gast.Store)} | {a.id for a in fn.args.args}
+    adjoint_stores = {n.id for s in adjoint for n in gast.walk(s) if isinstance(n, gast.Name)
+                      and isinstance(n.ctx, gast.Store)}
+    adjoint_loads = {n.id for s in adjoint for n in gast.walk(s) if isinstance(n, gast.Name)
+                     and isinstance(n.ctx, gast.Load)}
+    rebound = sorted((adjoint_stores & forward_names) - {seed})
+    prologue = []
+    if stack in adjoint_loads:
+        rebound = sorted(set(rebound) | {stack})
+        prologue.append(assign(stack, gast.Call(list_ref, [name(stack)], [])))
+    params = [gast.Name(n, gast.Param(), None, None) for n in rebound]
+    arguments = gast.arguments([gast.Name(seed, gast.Param(), None, None)], [], None, params,
+                               [name(n) for n in rebound], None, [])
+    backward = gast.FunctionDef(backward_name, arguments, prologue + adjoint + [gast.Return(gradients)], [], None,
+                                None)
+    fn.args.args = [a for a in fn.args.args if a.id != seed]
+    params_ = {a.id for a in fn.args.args}
+    # A loop index or a branch-only variable may never be assigned; the default must still evaluate.
+    unassigned = [assign(n, gast.Constant(None, None)) for n in rebound if n not in params_ and n != stack]
+    fn.body = unassigned + forward + [backward, gast.Return(gast.Tuple([value, name(backward_name)], gast.Load()))]
+    return fn
 
 
 def _output(core: gast.FunctionDef, parsed: ParsedFunction, has_aux: bool) -> gast.expr:
@@ -130,6 +174,7 @@ def _output(core: gast.FunctionDef, parsed: ParsedFunction, has_aux: bool) -> ga
 
 def _free_user_names(fn: gast.FunctionDef, namespace: Namespace, parsed: ParsedFunction) -> list[str]:
     assigned = {n.id for n in gast.walk(fn) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
+    assigned |= {n.name for n in gast.walk(fn) if isinstance(n, gast.FunctionDef)}
     loaded = {n.id for n in gast.walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
     return sorted(n for n in loaded - assigned - set(namespace.bindings) if parsed.scope.has(n))
 

@@ -50,3 +50,12 @@ def zero_cotangent(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return type(value)(zero_cotangent(v) for v in value)
     return np.zeros(np.shape(value), dtype=np.result_type(value, np.float32))
+
+
+def sum_grad(g: Any, iterable: Any) -> Any:
+    """Cotangent of the builtin ``sum(iterable)``: ``g`` for every item (of a list, or each row of an array)."""
+    if isinstance(iterable, np.ndarray):
+        return np.broadcast_to(g, iterable.shape)
+    from .rules.helpers import unbroadcast
+
+    return [unbroadcast(g, item) for item in iterable]

@@ -83,6 +83,9 @@ class ANF:
 
     def _emit(self, out: list, stmt: gast.stmt) -> gast.stmt:
         gast.copy_location(stmt, self._stmt)
+        value = getattr(stmt, "value", None)
+        if isinstance(value, gast.AST) and getattr(value, "lineno", None) is None:
+            gast.copy_location(value, self._stmt)
         out.append(stmt)
         return stmt
 

@@ -47,7 +47,8 @@ class Scope:
         return default
 
     def has(self, name: str) -> bool:
-        return self.lookup(name, _MISSING) is not _MISSING
+        absent = object()
+        return self.lookup(name, absent) is not absent
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 import builtins
 
-from ..runtime import add_grads, assign_index, list_append
+from ..runtime import add_grads, assign_index, list_append, sum_grad
 from .helpers import unbroadcast, zeros_like_grad
 from .registry import defvjp
 
@@ -24,4 +24,4 @@ def _(g, ans, a, b):
 
 @defvjp(builtins.sum)
 def _(g, ans, iterable, start=0):
-    return [unbroadcast(g, item) for item in iterable]
+    return sum_grad(g, iterable)

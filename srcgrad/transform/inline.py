@@ -159,6 +159,11 @@ class _TemplateRenamer(gast.NodeTransformer):
             return self.namespace.ref(getattr(builtins, node.id))
         return node
 
+    def visit_ListComp(self, node: gast.ListComp) -> gast.ListComp:
+        node.generators = [self.visit(g) for g in node.generators]
+        node.elt = self.visit(node.elt)
+        return node
+
     def visit_comprehension(self, node: gast.comprehension) -> gast.comprehension:
         node.iter = self.visit(node.iter)
         target_names = [n for n in gast.walk(node.target) if isinstance(n, gast.Name)]
