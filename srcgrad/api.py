@@ -27,19 +27,23 @@ def _generated(fn: Callable, argnums: tuple[int, ...], with_value: bool, has_aux
                examples: Sequence[Any] | None = None, closure: bool = False) -> Generated:
     """The cached transformation, specialized to the types and shapes of ``examples`` (the call's
     arguments) when given; a redefined function (new code object) is transformed anew."""
-    target = inspect.unwrap(fn)
-    code = getattr(target, "__code__", None)
     signature = _signature(examples) if examples is not None else None
-    key = (target, code, argnums, with_value, has_aux, signature, closure)
+    key = (fn, getattr(fn, "__code__", None), argnums, with_value, has_aux, signature, closure)
+    generated = _CACHE.get(key)
+    if generated is not None:
+        return generated
     with _LOCK:
         generated = _CACHE.get(key)
         if generated is None:
-            generated = reverse_transform(target, argnums, with_value, has_aux, examples=examples, closure=closure)
+            generated = reverse_transform(inspect.unwrap(fn), argnums, with_value, has_aux, examples=examples,
+                                          closure=closure)
             _CACHE[key] = generated
     return generated
 
 
 def _check_input(value: Any, position: int, fn_name: str) -> None:
+    if type(value) is float or (type(value) is np.ndarray and value.dtype.kind in "fc"):
+        return
     dtype = getattr(value, "dtype", None)
     if dtype is not None:
         if not np.issubdtype(dtype, np.inexact):
@@ -56,46 +60,43 @@ def _check_input(value: Any, position: int, fn_name: str) -> None:
                              "with respect to floats and floating-point NumPy arrays.")
 
 
-def _cast_like(gradient: Any, like: Any) -> Any:
-    """Give a gradient its input's type: float for a float, the input's dtype and shape for an array."""
-    if isinstance(like, float) or (isinstance(like, numbers.Real) and not hasattr(like, "dtype")):
+def _cast_like(gradient: Any, like: Any, handed_out: set[int]) -> Any:
+    """Give a gradient its input's type (float for a float; the input's dtype and shape for an array), as
+    an array the caller owns: writeable, and sharing memory with no other gradient or the cotangent."""
+    if type(like) is float:
+        return float(gradient)
+    if (type(like) is np.ndarray and type(gradient) is np.ndarray and gradient.dtype == like.dtype
+            and gradient.shape == like.shape):
+        out = gradient
+    elif isinstance(like, numbers.Real) and not hasattr(like, "dtype"):
         return float(np.real(gradient))
-    dtype = getattr(like, "dtype", None)
-    out = np.asarray(gradient, dtype=dtype)
-    if out is gradient and (out.base is not None or not out.flags.writeable or id(out) in _seen.ids):
+    else:
+        out = np.asarray(gradient, dtype=getattr(like, "dtype", None))
+        if out.shape != np.shape(like):
+            raise AssertionError(f"internal error: gradient of shape {out.shape} for an input of shape "
+                                 f"{np.shape(like)}")
+    if out is gradient and (out.base is not None or not out.flags.writeable or id(out) in handed_out):
         out = out.copy()
-    _seen.ids.add(id(out))
-    if out.shape != np.shape(like):
-        raise AssertionError(f"internal error: gradient of shape {out.shape} for an input of shape {np.shape(like)}")
+    handed_out.add(id(out))
     if isinstance(like, np.generic):
         return out[()]
     return out
 
 
-class _Seen(threading.local):
-    """Arrays already handed out by the current call, so that no two gradients share memory."""
-
-    ids: set[int]
-
-    def __init__(self) -> None:
-        self.ids = set()
-
-
-_seen = _Seen()
-
-
 def _fresh_gradients(gradients: Sequence[Any], likes: Sequence[Any], seed: Any) -> tuple:
-    """Gradients as the user expects them: the inputs' types, writeable, sharing memory with nothing."""
-    _seen.ids = {id(seed)}
-    try:
-        return tuple(_cast_like(g, like) for g, like in zip(gradients, likes))
-    finally:
-        _seen.ids = set()
+    """Gradients as the user expects them; see ``_cast_like``."""
+    handed_out = {id(seed)}
+    return tuple(_cast_like(g, like, handed_out) for g, like in zip(gradients, likes))
+
+
+def _shape(value: Any) -> tuple[int, ...]:
+    return value.shape if type(value) is np.ndarray else np.shape(value)
 
 
 def _signature(args: Sequence[Any]) -> tuple:
     """What generated code is specialized on: each argument's type, and shape and dtype for arrays."""
-    return tuple((type(a), getattr(a, "shape", None), getattr(a, "dtype", None)) for a in args)
+    return tuple((np.ndarray, a.shape, a.dtype) if type(a) is np.ndarray else
+                 (type(a), getattr(a, "shape", None), getattr(a, "dtype", None)) for a in args)
 
 
 class _Differentiated:
@@ -191,10 +192,12 @@ def vjp(fun: Callable, *primals: Any) -> tuple[Any, Callable[[Any], tuple]]:
     generated.refresh()
     out, backward = generated.function(*primals)
 
+    out_shape = _shape(out)
+
     def vjp_fn(cotangent: Any) -> tuple:
-        if np.shape(cotangent) != np.shape(out):
+        if _shape(cotangent) != out_shape:
             raise ValueError(f"vjp of {name}: the cotangent has shape {np.shape(cotangent)}, but the output has "
-                             f"shape {np.shape(out)}")
+                             f"shape {out_shape}")
         return _fresh_gradients(backward(cotangent), primals, cotangent)
 
     return out, vjp_fn

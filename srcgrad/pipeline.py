@@ -40,9 +40,10 @@ class Generated:
 
     def refresh(self) -> None:
         """Rebind the user's globals and closure values, so that rebinding a global is seen."""
-        lookup, namespace = self.scope.lookup, self.namespace
-        for user_name in self.user_names:
-            namespace[user_name] = lookup(user_name, None)
+        if self.user_names:
+            lookup, namespace = self.scope.lookup, self.namespace
+            for user_name in self.user_names:
+                namespace[user_name] = lookup(user_name, None)
 
 
 def reverse_transform(fn: Callable, argnums: tuple[int, ...], with_value: bool, has_aux: bool = False,
