@@ -9,7 +9,7 @@ The dtype aliases ``float``/``int`` of PyTorch are not exported: ``from srcgrad 
 builtins. ``bool`` is (PyTorch code needs ``torch.bool``); use ``float32``/``int64``/``double``/``long``.
 """
 
-from . import copies, inplace, ops, views
+from . import copies, inplace, ops, products, reductions, views
 from .dtypes import (
     bool,
     double,
@@ -66,7 +66,7 @@ from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .size import Size
 from .tensor import Tensor
 
-for _module in (ops, views, copies, inplace):
+for _module in (ops, reductions, products, views, copies, inplace):
     for _name, _method in _module.METHODS.items():
         setattr(Tensor, _name, _method)
 

@@ -10,17 +10,17 @@ from ..rules import shim_rules
 from . import dtypes
 from . import nodes as N
 from .grad_mode import state
-from .ops import P0, rule
+from .nodes import derivative
 from .tensor import Tensor, edge, result, wrap
 
-_R_COPY, _R_CAST = rule(np.copy), rule(shim_rules.cast)
+_COPY, _CAST = derivative(np.copy), derivative(shim_rules.cast)
 
 
 def clone(a: Tensor, order: str = "K") -> Tensor:
     """A copy with the same memory layout (``order="K"``), as PyTorch's default ``preserve_format``."""
     out = np.copy(a._data, order=order)
     if a._rg and state.enabled:
-        return result(out, N.CloneBackward0((edge(a),), _R_COPY, P0, (a._data,), out, {"order": order}))
+        return result(out, N.CloneBackward0((edge(a),), _COPY, (a._data,), out, {"order": order}))
     return wrap(out)
 
 
@@ -41,7 +41,7 @@ def to(a: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         return a
     out = shim_rules.cast(a._data, target.numpy)
     if a._rg and state.enabled and target.is_floating_point:
-        return result(out, N.ToCopyBackward0((edge(a),), _R_CAST, P0, (a._data, target.numpy), out))
+        return result(out, N.ToCopyBackward0((edge(a),), _CAST, (a._data, target.numpy), out))
     return wrap(out)
 
 

@@ -1,14 +1,13 @@
 """The backward sweep: run every node reachable from the root once, after all nodes that feed it.
 
-Like PyTorch's engine, a node runs when all its consumers have run (a dependency count), and among ready
-nodes the most recently created runs first, with leaves' ``AccumulateGrad`` ahead of all others. That
-order is what makes hooks fire in the same order as in PyTorch. Gradients flow as NumPy arrays; they are
-wrapped in tensors only where user code sees them (hooks, ``.grad``).
+The order is PyTorch's (see ``run_backward``), which is what makes hooks fire in the same order as in
+PyTorch. Gradients flow as NumPy arrays; they are wrapped in tensors only where user code sees them
+(hooks, ``.grad``).
 """
 
 from __future__ import annotations
 
-import heapq
+import operator
 from typing import Any
 
 import numpy as np
@@ -19,21 +18,24 @@ from .tensor import as_tensor_data, wrap
 
 
 def run_backward(root: Any, grad: np.ndarray, keep_graph: bool) -> None:
-    """Propagate ``grad``, the cotangent of ``root``'s output, to every leaf below it."""
-    dependencies = _count_dependencies(root)
-    buffers = {root: grad}
-    ready = [(-root._seq, root)]
+    """Propagate ``grad``, the cotangent of ``root``'s output, to every leaf below it.
+
+    PyTorch runs, among ready nodes, a leaf's AccumulateGrad first and otherwise the most recently created
+    node. A node's consumers are all created after it, so the most recent unprocessed node is always ready:
+    that order is simply decreasing creation order, and a leaf is accumulated as soon as its last consumer
+    has run. No ready queue is needed; only leaves need their consumers counted.
+    """
     previous, grad_mode.state.enabled = grad_mode.state.enabled, False  # hooks must not record
     try:
-        while ready:
-            node = heapq.heappop(ready)[1]
+        if type(root) is AccumulateGrad:
+            accumulate(root, grad)
+            return
+        nodes, waiting = _graph(root)
+        buffers = {root: grad}
+        for node in nodes:
             grad = buffers.pop(node, None)
-            if type(node) is AccumulateGrad:
-                if grad is not None:
-                    accumulate(node, grad)
-                continue
-            grads = _apply(node, grad)
-            if not keep_graph:
+            grads = _apply(node, grad) if node._hooks is not None or grad is None else node.apply(grad)
+            if not keep_graph and node.saves:
                 node.release()
             for (child, _), g in zip(node.next_functions, grads):
                 if child is None:
@@ -41,28 +43,34 @@ def run_backward(root: Any, grad: np.ndarray, keep_graph: bool) -> None:
                 if g is not None:
                     held = buffers.get(child)
                     buffers[child] = g if held is None else held + g
-                count = dependencies[child] - 1
-                dependencies[child] = count
-                if count == 0:
-                    heapq.heappush(ready, (-child._seq, child))
+                if type(child) is AccumulateGrad:
+                    waiting[child] -= 1
+                    if waiting[child] == 0 and child in buffers:
+                        accumulate(child, buffers.pop(child))
     finally:
         grad_mode.state.enabled = previous
 
 
-def _count_dependencies(root: Any) -> dict:
-    """For every node below ``root``: how many edges point at it."""
-    dependencies: dict = {}
+def _graph(root: Any) -> tuple[list, dict]:
+    """The non-leaf nodes below ``root`` (itself included), latest first, and for every leaf below it the
+    number of edges pointing at it."""
+    nodes, seen, waiting = [root], {root}, {}
     stack = [root]
     while stack:
         for child, _ in stack.pop().next_functions:
-            if child is not None:
-                count = dependencies.get(child)
-                if count is None:
-                    dependencies[child] = 1
-                    stack.append(child)
-                else:
-                    dependencies[child] = count + 1
-    return dependencies
+            if child is None:
+                continue
+            if type(child) is AccumulateGrad:
+                waiting[child] = waiting.get(child, 0) + 1
+            elif child not in seen:
+                seen.add(child)
+                nodes.append(child)
+                stack.append(child)
+    nodes.sort(key=_creation, reverse=True)
+    return nodes, waiting
+
+
+_creation = operator.attrgetter("_seq")
 
 
 def _apply(node: Any, grad: Any) -> list:

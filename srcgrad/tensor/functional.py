@@ -14,7 +14,7 @@ from . import nodes as N
 from . import ops
 from .dtypes import result_type
 from .grad_mode import state
-from .ops import rule
+from .nodes import derivative
 from .tensor import NO_EDGE, Tensor, check_dim, edge, result, wrap
 
 
@@ -56,28 +56,29 @@ def is_tensor(obj: Any) -> bool:
     return isinstance(obj, Tensor)
 
 
-_R_CAT, _R_STACK, _R_WHERE = rule(np.concatenate), rule(np.stack), rule(np.where)
+_CAT, _STACK = derivative(np.concatenate, None), derivative(np.stack, None)
+_WHERE = derivative(np.where, (0, 1))
 
 
-def _joined(primal: Any, kind: type, rule_: Any, tensors: Any, dim: int, ndim: int) -> Tensor:
+def _joined(primal: Any, kind: type, how: tuple, tensors: Any, dim: int, ndim: int) -> Tensor:
     tensors = list(tensors)
     target = result_type(*[t._data for t in tensors]).numpy
     arrays = [t._data.astype(target, copy=False) for t in tensors]
     axis = check_dim(dim, ndim)
     out = primal(arrays, axis=axis)
     if state.enabled and any(t._rg for t in tensors):
-        return result(out, kind(tuple(edge(t) for t in tensors), rule_, None, (arrays,), out, {"axis": axis}))
+        return result(out, kind(tuple(edge(t) for t in tensors), how, (arrays,), out, {"axis": axis}))
     return wrap(out)
 
 
 def cat(tensors: Any, dim: int = 0) -> Tensor:
     tensors = list(tensors)
-    return _joined(np.concatenate, N.CatBackward0, _R_CAT, tensors, dim, tensors[0]._data.ndim)
+    return _joined(np.concatenate, N.CatBackward0, _CAT, tensors, dim, tensors[0]._data.ndim)
 
 
 def stack(tensors: Any, dim: int = 0) -> Tensor:
     tensors = list(tensors)
-    return _joined(np.stack, N.StackBackward0, _R_STACK, tensors, dim, tensors[0]._data.ndim + 1)
+    return _joined(np.stack, N.StackBackward0, _STACK, tensors, dim, tensors[0]._data.ndim + 1)
 
 
 def where(condition: Tensor, input: Any, other: Any) -> Tensor:
@@ -91,7 +92,7 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:
     out = np.asarray(np.where(condition._data, xd, yd), dtype=target)
     if state.enabled and any(t is not None and t._rg for t in (xt, yt)):
         edges = (NO_EDGE if xt is None else edge(xt), NO_EDGE if yt is None else edge(yt))
-        return result(out, N.WhereBackward0(edges, _R_WHERE, (0, 1), (condition._data, xd, yd), out))
+        return result(out, N.WhereBackward0(edges, _WHERE, (condition._data, xd, yd), out))
     return wrap(out)
 
 

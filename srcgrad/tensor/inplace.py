@@ -18,11 +18,11 @@ from . import messages, ops
 from . import nodes as N
 from .dtypes import from_numpy
 from .grad_mode import state
-from .ops import P0, P01, rule
+from .nodes import derivative
 from .tensor import NO_EDGE, Tensor, edge, result, wrap
 from .views import numpy_index
 
-_R_FILL, _R_INDEX_PUT = rule(shim_rules.fill), rule(shim_rules.index_put)
+_FILL, _INDEX_PUT = derivative(shim_rules.fill), derivative(shim_rules.index_put, (0, 1))
 
 
 def check_inplace(a: Tensor, recording: bool, leaf_message: str = messages.LEAF_INPLACE) -> None:
@@ -103,7 +103,7 @@ def _filled(kind: type):
     def fill(a: Tensor, value: Any = 0) -> Tensor:
         out = np.asarray(shim_rules.fill(a._data, value))
         if a._rg and state.enabled:
-            return result(out, kind((edge(a),), _R_FILL, P0, (a._data, value), out))
+            return result(out, kind((edge(a),), _FILL, (a._data, value), out))
         return wrap(out)
     return fill
 
@@ -164,7 +164,7 @@ def _assign(a: Tensor, index: tuple, value: Any, kind: type, leaf_message: str) 
     a._vc[0] += 1
     if recording:
         edges = (edge(a), NO_EDGE if vt is None else edge(vt))
-        a._grad_fn = kind(edges, _R_INDEX_PUT, P01, (data, index, vd), data)
+        a._grad_fn = kind(edges, _INDEX_PUT, (data, index, vd), data)
         a._rg = True
 
 

@@ -16,12 +16,35 @@ from typing import Any
 
 import numpy as np
 
+from ..rules.registry import Rule, vjp_rule
 from . import messages
 from .dtypes import from_numpy
 
 _sequence = itertools.count()
-_LEAVES_FIRST = 1 << 62
 NO_KWARGS: dict = {}
+
+
+# How a rule's partials map onto a node's edges (the ``pick`` of ``derivative``).
+ONLY = object()  # the rule returns one partial, for the node's single edge
+ALL = object()  # the rule returns a tuple with one partial per edge, in edge order
+SPREAD = object()  # the rule returns one list, spread over the node's edges (cat, stack)
+
+
+def derivative(primal: Any, partials: tuple | None = (0,)) -> tuple:
+    """``(rule, pick)`` for a node whose edges receive the ``partials`` (indices into the rule's
+    differentiable arguments; None: one list for all edges) of ``primal``'s rule from the shared table.
+    Resolved once per operation, so that applying a node is one call of the rule's function."""
+    rule = vjp_rule(primal)
+    if rule is None:
+        raise LookupError(f"no derivative rule registered for {primal!r}")
+    if partials is None:
+        return rule, SPREAD
+    count = len(rule.argnums)
+    if count == 1 and partials == (0,):
+        return rule, ONLY
+    if count > 1 and partials == tuple(range(count)):
+        return rule, ALL
+    return rule, tuple(partials)
 
 
 class RemovableHandle:
@@ -45,22 +68,19 @@ class Node:
         "_ans",
         "_args",
         "_hooks",
+        "_how",
         "_kwargs",
-        "_pick",
-        "_rule",
         "_saved",
         "_seq",
         "next_functions",
     )
     saves = False  # whether PyTorch keeps tensors for this node (and frees them after backward)
 
-    def __init__(self, edges: tuple, rule: Any, pick: tuple | None, args: tuple, ans: Any,
-                 kwargs: dict = NO_KWARGS):
+    def __init__(self, edges: tuple, how: tuple, args: tuple, ans: Any, kwargs: dict = NO_KWARGS):
         self.next_functions = edges  # ((node or None, 0), ...), one per differentiable input
         self._seq = next(_sequence)  # creation order: the engine runs later nodes first
-        self._rule = rule  # the primal's Rule from the table
-        self._pick = pick  # which of the rule's partials belongs to each edge (None: one list for all)
-        self._args, self._kwargs, self._ans = args, kwargs, ans
+        self._how = how  # (rule, pick) from derivative(): the primal's rule and how its partials map
+        self._args, self._kwargs, self._ans = args, kwargs, ans  # what the primal received and returned
         self._saved = None  # (version cell, version, tensor or None), ... to check before applying
         self._hooks = None  # {"tensor": [...], "retain": weakref, "pre": [...], "post": [...]}
 
@@ -81,15 +101,24 @@ class Node:
             raise RuntimeError(messages.SECOND_BACKWARD)
         if self._saved is not None:
             check_saved(self)
-        partials = self._rule.partials(grad, self._ans, *args, **self._kwargs)
-        if self._pick is None:
-            return list(partials[0])
-        return [partials[i] for i in self._pick]
+        rule, pick = self._how
+        partials = rule.function(grad, self._ans, *args, **self._kwargs)  # Rule.partials, minus its checks
+        if pick is ONLY:
+            return (partials,)
+        if pick is ALL:
+            return partials
+        if pick is SPREAD:
+            return list(partials)
+        return [partials[i] for i in pick]
+
+    @property
+    def rule(self) -> Rule:
+        """The rule from the table that this node applies."""
+        return self._how[0]
 
     def release(self) -> None:
         """Forget the saved values (``backward`` without ``retain_graph``), as PyTorch frees them."""
-        if self.saves:
-            self._args = self._ans = self._saved = None
+        self._args = self._ans = self._saved = None
 
     def __call__(self, *grads: Any) -> tuple:
         from .tensor import as_tensor_data, wrap
@@ -124,7 +153,7 @@ class AccumulateGrad:
     def __init__(self, variable: Any):
         self.variable = variable
         self.next_functions = ()
-        self._seq = _LEAVES_FIRST + next(_sequence)  # PyTorch runs ready leaves before any other node
+        self._seq = next(_sequence)
         self._hooks = None
 
     __repr__ = Node.__repr__

@@ -16,14 +16,14 @@ import numpy as np
 from . import messages
 from . import nodes as N
 from .grad_mode import state
-from .ops import P0, rule
+from .nodes import derivative
 from .tensor import Tensor, check_dim, edge, result, warn_once, wrap
 
-_R_RESHAPE, _R_TRANSPOSE, _R_GETITEM = rule(np.reshape), rule(np.transpose), rule(operator.getitem)
-_R_SQUEEZE, _R_UNSQUEEZE, _R_EXPAND = rule(np.squeeze), rule(np.expand_dims), rule(np.broadcast_to)
+_RESHAPE, _TRANSPOSE, _GETITEM = derivative(np.reshape), derivative(np.transpose), derivative(operator.getitem)
+_SQUEEZE, _UNSQUEEZE, _EXPAND = derivative(np.squeeze), derivative(np.expand_dims), derivative(np.broadcast_to)
 
 
-def _view(a: Tensor, out: np.ndarray, kind: type, rule_: Any, args: tuple, kwargs: dict = N.NO_KWARGS
+def _view(a: Tensor, out: np.ndarray, kind: type, how: tuple, args: tuple, kwargs: dict = N.NO_KWARGS
           ) -> Tensor:
     """The tensor over ``out``, a NumPy view of ``a``'s memory."""
     t = wrap(out)
@@ -31,7 +31,7 @@ def _view(a: Tensor, out: np.ndarray, kind: type, rule_: Any, args: tuple, kwarg
     t._base = a if a._base is None else a._base
     if a._rg and state.enabled:
         t._rg = True
-        t._grad_fn = kind((edge(a),), rule_, P0, args, out, kwargs)
+        t._grad_fn = kind((edge(a),), how, args, out, kwargs)
     return t
 
 
@@ -59,7 +59,7 @@ def view(a: Tensor, *shape: Any) -> Tensor:
     out = _reshaped(a._data, shape)
     if not _is_view(out, a._data):
         raise RuntimeError(messages.VIEW_STRIDES)
-    return _view(a, out, N.ViewBackward0, _R_RESHAPE, (a._data, shape))
+    return _view(a, out, N.ViewBackward0, _RESHAPE, (a._data, shape))
 
 
 def reshape(a: Tensor, *shape: Any) -> Tensor:
@@ -68,7 +68,7 @@ def reshape(a: Tensor, *shape: Any) -> Tensor:
     shape = _shape_arg(shape)
     out = _reshaped(a._data, shape)
     if _is_view(out, a._data):
-        return _view(a, out, N.ViewBackward0, _R_RESHAPE, (a._data, shape))
+        return _view(a, out, N.ViewBackward0, _RESHAPE, (a._data, shape))
     return unsafe_view(clone(a, "C"), shape)
 
 
@@ -76,7 +76,7 @@ def unsafe_view(a: Tensor, shape: tuple) -> Tensor:
     """Reshape a tensor nobody else holds (a fresh clone or product): ``UnsafeViewBackward0``."""
     out = a._data.reshape(shape)
     if a._rg and state.enabled:
-        return result(out, N.UnsafeViewBackward0((edge(a),), _R_RESHAPE, P0, (a._data, shape), out))
+        return result(out, N.UnsafeViewBackward0((edge(a),), _RESHAPE, (a._data, shape), out))
     return wrap(out)
 
 
@@ -92,7 +92,7 @@ def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 
 def _transposed(a: Tensor, axes: tuple | None, kind: type) -> Tensor:
-    return _view(a, np.transpose(a._data, axes), kind, _R_TRANSPOSE, (a._data,),
+    return _view(a, np.transpose(a._data, axes), kind, _TRANSPOSE, (a._data,),
                  N.NO_KWARGS if axes is None else {"axes": axes})
 
 
@@ -135,7 +135,7 @@ def squeeze(a: Tensor, dim: Any = None) -> Tensor:
 
 
 def squeeze_dim(a: Tensor, axis: Any, kind: type) -> Tensor:
-    return _view(a, np.squeeze(a._data, axis), kind, _R_SQUEEZE, (a._data, axis))
+    return _view(a, np.squeeze(a._data, axis), kind, _SQUEEZE, (a._data, axis))
 
 
 def unsqueeze(a: Tensor, dim: int) -> Tensor:
@@ -143,7 +143,7 @@ def unsqueeze(a: Tensor, dim: int) -> Tensor:
     if not -ndim - 1 <= dim <= ndim:
         raise IndexError(messages.DIM_RANGE.format(-ndim - 1, ndim, dim))
     d = dim % (ndim + 1)
-    return _view(a, np.expand_dims(a._data, d), N.UnsqueezeBackward0, _R_UNSQUEEZE, (a._data, d))
+    return _view(a, np.expand_dims(a._data, d), N.UnsqueezeBackward0, _UNSQUEEZE, (a._data, d))
 
 
 def expand(a: Tensor, *sizes: Any) -> Tensor:
@@ -157,7 +157,7 @@ def expand(a: Tensor, *sizes: Any) -> Tensor:
                 f"The expanded size of the tensor ({target[lead + i]}) must match the existing size "
                 f"({shape[i]}) at non-singleton dimension {lead + i}.  Target sizes: {list(sizes)}.  "
                 f"Tensor sizes: {list(shape)}")
-    return _view(a, np.broadcast_to(a._data, target), N.ExpandBackward0, _R_EXPAND, (a._data, target))
+    return _view(a, np.broadcast_to(a._data, target), N.ExpandBackward0, _EXPAND, (a._data, target))
 
 
 def expand_as(a: Tensor, other: Tensor) -> Tensor:
@@ -225,13 +225,13 @@ def getitem(a: Tensor, index: Any) -> Tensor:
     if has_advanced:
         return _advanced(current, tuple(advanced))
     if current is a:  # x[...], x[:, :]: nothing to do, but PyTorch still returns a new view
-        return _view(a, a._data[...], N.AliasBackward0, _R_GETITEM, (a._data, (Ellipsis,)))
+        return _view(a, a._data[...], N.AliasBackward0, _GETITEM, (a._data, (Ellipsis,)))
     return current
 
 
 def _basic(a: Tensor, d: int, p: Any, kind: type) -> Tensor:
     index = (slice(None),) * d + (p,)
-    return _view(a, a._data[index], kind, _R_GETITEM, (a._data, index))
+    return _view(a, a._data[index], kind, _GETITEM, (a._data, index))
 
 
 def _advanced(a: Tensor, index: tuple) -> Tensor:
@@ -240,7 +240,7 @@ def _advanced(a: Tensor, index: tuple) -> Tensor:
     except IndexError as error:
         raise IndexError(str(error).replace("axis", "dimension")) from None
     if a._rg and state.enabled:
-        return result(out, N.IndexBackward0((edge(a),), _R_GETITEM, P0, (a._data, index), out))
+        return result(out, N.IndexBackward0((edge(a),), _GETITEM, (a._data, index), out))
     return wrap(out)
 
 

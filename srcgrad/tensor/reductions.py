@@ -1,0 +1,146 @@
+"""Reductions: ``sum``, ``mean``, ``max``/``min`` (whole, along a dim, or pairwise), ``argmax``, ``norm``.
+
+PyTorch names the whole-tensor and the along-``dim`` variants differently (``SumBackward0`` /
+``SumBackward1``, ``MaxBackward1`` / ``MaxBackward0``) and differentiates them differently: ``max()``
+shares the gradient between ties (NumPy's ``max`` rule does the same), ``max(dim)`` gives it all to the
+returned index (``take_along_dim`` in ``shim_rules``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..rules import shim_rules
+from . import messages, ops
+from . import nodes as N
+from .dtypes import from_numpy
+from .grad_mode import state
+from .nodes import derivative
+from .ops import record, requires, saved
+from .tensor import Tensor, check_dim, edge, wrap
+
+
+def dims(dim: Any, ndim: int) -> int | tuple:
+    """A ``dim=`` argument (int or sequence) made non-negative, with PyTorch's range error."""
+    if isinstance(dim, (tuple, list)):
+        return tuple(check_dim(d, ndim) for d in dim)
+    return check_dim(dim, ndim)
+
+
+def _reduction(primal: Any, whole: type, along: type, name: str):
+    """``sum``/``mean`` over everything (``whole`` node) or over ``dim`` (``along`` node)."""
+    how = derivative(primal)
+
+    def op(a: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+        ad = a._data
+        if dtype is not None:
+            ad = ad.astype(dtype.numpy)
+        elif primal is np.mean and ad.dtype.kind != "f":
+            raise RuntimeError(messages.MEAN_DTYPE.format(from_numpy(ad.dtype).scalar_name))
+        elif ad.dtype.kind in "bu":  # PyTorch sums bool and unsigned integers as int64
+            ad = ad.astype(np.int64)
+        if dim is None and not keepdim:
+            out, kind, kwargs = primal(ad), whole, N.NO_KWARGS
+        else:
+            axis = tuple(range(ad.ndim)) if dim is None else dims(dim, ad.ndim)
+            kind, kwargs = along, {"axis": axis, "keepdims": keepdim}
+            out = primal(ad, **kwargs)
+        if a._rg and state.enabled:
+            return record(out, kind, how, (edge(a),), (ad,), kwargs)
+        return wrap(out)
+    op.__name__ = op.__qualname__ = name
+    return op
+
+
+sum = _reduction(np.sum, N.SumBackward0, N.SumBackward1, "sum")
+mean = _reduction(np.mean, N.MeanBackward0, N.MeanBackward1, "mean")
+
+
+class _ReturnType(tuple):
+    """``(values, indices)`` of ``max(dim)``/``min(dim)``, printed as ``torch.return_types.max(...)``."""
+
+    __slots__ = ()
+    values = property(lambda self: self[0])
+    indices = property(lambda self: self[1])
+
+    def __repr__(self) -> str:
+        return f"torch.return_types.{type(self).__name__}(\nvalues={self[0]!r},\nindices={self[1]!r})"
+
+
+_max_type = type("max", (_ReturnType,), {"__slots__": (), "__module__": "torch.return_types"})
+_min_type = type("min", (_ReturnType,), {"__slots__": (), "__module__": "torch.return_types"})
+_TAKE = derivative(shim_rules.take_along_dim)
+
+
+def _extremum(primal: Any, arg: Any, whole: type, along: type, pairwise: Any, returns: type, name: str):
+    """``max()``: the value (ties share the gradient). ``max(dim)``: values and indices (the gradient goes
+    to the returned index, via ``take_along_dim``). ``max(other)``: ``maximum``."""
+    how = derivative(primal)
+
+    def op(a: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+        if isinstance(dim, Tensor):
+            return pairwise(a, dim)
+        ad = a._data
+        if dim is None:
+            out = primal(ad)
+            if not requires(a):
+                return wrap(out)
+            out_tensor = record(out, whole, how, (edge(a),), (ad,))
+            out_tensor._grad_fn._saved = saved(a) + (out_tensor._vc, 0, None)
+            return out_tensor
+        d = check_dim(dim, ad.ndim)
+        indices = arg(ad, axis=d) if ad.ndim else np.asarray(0)
+        out = shim_rules.take_along_dim(ad, indices, d, keepdim) if ad.ndim else ad.copy()
+        idx = wrap(np.expand_dims(indices, d) if keepdim and ad.ndim else np.asarray(indices))
+        if not requires(a):
+            return returns((wrap(out), idx))
+        values = record(out, along, _TAKE, (edge(a),), (ad, indices, d, keepdim))
+        return returns((values, idx))
+    op.__name__ = op.__qualname__ = name
+    return op
+
+
+max = _extremum(np.max, np.argmax, N.MaxBackward1, N.MaxBackward0, ops.maximum, _max_type, "max")
+min = _extremum(np.min, np.argmin, N.MinBackward1, N.MinBackward0, ops.minimum, _min_type, "min")
+
+
+def argmax(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    if dim is None:
+        return wrap(np.asarray(np.argmax(a._data)))
+    return wrap(np.asarray(np.argmax(a._data, axis=check_dim(dim, a._data.ndim), keepdims=keepdim)))
+
+
+def argmin(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    if dim is None:
+        return wrap(np.asarray(np.argmin(a._data)))
+    return wrap(np.asarray(np.argmin(a._data, axis=check_dim(dim, a._data.ndim), keepdims=keepdim)))
+
+
+_NORM, _VECTOR_NORM = derivative(np.linalg.norm), derivative(shim_rules.vector_norm)
+
+
+def norm(a: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
+    """The vector p-norm over ``dim`` (all entries by default): ``LinalgVectorNormBackward0``. The 2-norm is
+    NumPy's ``linalg.norm`` (and its rule); other orders are ``vector_norm``."""
+    ad = a._data
+    if ad.dtype.kind != "f":
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+                           + from_numpy(ad.dtype).scalar_name)
+    axis = None if dim is None else dims(dim, ad.ndim)
+    if p in ("fro", 2, None) and (axis is None or not isinstance(axis, tuple) or len(axis) <= 2):
+        primal, how, args = np.linalg.norm, _NORM, (ad,)
+        kwargs = {"axis": axis, "keepdims": keepdim} if axis is not None or keepdim else N.NO_KWARGS
+    else:
+        primal, how, args = shim_rules.vector_norm, _VECTOR_NORM, (ad, 2 if p == "fro" else p)
+        kwargs = {"dim": axis, "keepdim": keepdim}
+    out = primal(*args, **kwargs)
+    if not requires(a):
+        return wrap(out)
+    out_tensor = record(out, N.LinalgVectorNormBackward0, how, (edge(a),), args, kwargs)
+    out_tensor._grad_fn._saved = saved(a) + (out_tensor._vc, 0, None)
+    return out_tensor
+
+
+METHODS = {"sum": sum, "mean": mean, "max": max, "min": min, "argmax": argmax, "argmin": argmin, "norm": norm}
