@@ -29,6 +29,7 @@ from ..naming import Names, Namespace
 from ..rules.registry import Rule
 from ..runtime import add_grads, list_append, zero_cotangent
 from .inline import inline
+from .specialize import ShapeSpecializer
 
 COMMENT = "__srcgrad_comment__"
 
@@ -309,6 +310,14 @@ class ReverseMode:
             and self.shapes.get(a.id) == result_shape}
         inlined = inline(site.rule, name(adjoint), name(target), site.args, site.keywords, wanted, self.names,
                          self.namespace, same_shape)
+        if self.shapes:
+            known = {v: s for v, s in self.shapes.items() if s is not None}
+            known.update({self.adj(v): s for v, s in known.items() if v in self.adjoint_names})
+            if result_shape is not None:
+                known[adjoint] = result_shape
+            specializer = ShapeSpecializer(known, self.namespace)
+            inlined.statements = [specializer.visit(s) for s in inlined.statements]
+            inlined.partials = [specializer.visit(p) if p is not None else None for p in inlined.partials]
         out.extend(inlined.statements)
         for argument, partial in zip(arguments, inlined.partials):
             if partial is None:

@@ -547,8 +547,6 @@ def test_scalar_loop_with_recomputable_body_needs_no_stack():
     check_grad(sin_cos_loop, (0.3, 50), 0)
 
 
-@pytest.mark.xfail(strict=True, reason="np.sum's adjoint reads the loop-carried value after the loop, so the "
-                                       "loop still pushes it; shape inference will remove it")
 def test_summed_scalar_loop_needs_no_stack():
     source = srcgrad.show(sin_cos_loop_summed, 0.3, 50)
     assert not _has_tape(source), source

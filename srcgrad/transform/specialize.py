@@ -1,0 +1,137 @@
+"""Specialize inlined rules to shapes known at transform time.
+
+Rule helpers decide at run time what to do from their operands' shapes (``unbroadcast`` sums over the
+broadcast axes, ``repeat_reduced`` reshapes and broadcasts, ``matmul_left_grad`` picks a case). When the
+shapes are known statically, the decision is made once, here, and the generated code calls NumPy directly:
+``unbroadcast(d_z, b2)`` becomes ``np.sum(d_z, axis=(0,))``, ``matmul_left_grad(g, h, W2)`` becomes
+``g @ W2.T``. The rewrites are exact for the given shapes, and generated code is cached per shape
+signature, so they never see other shapes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gast
+import numpy as np
+
+from ..naming import Namespace
+from ..rules.helpers import matmul_left_grad, matmul_right_grad, reduced_count, repeat_reduced, unbroadcast
+
+Shape = tuple[int, ...]
+
+
+def _constant(value: Any) -> gast.expr:
+    if isinstance(value, tuple):
+        return gast.Tuple([_constant(v) for v in value], gast.Load())
+    return gast.Constant(value, None)
+
+
+def _literal(node: gast.expr) -> Any:
+    """The value of a constant expression (``1``, ``None``, ``(0, 1)``, ``True``), or raise ``ValueError``."""
+    if isinstance(node, gast.Constant):
+        return node.value
+    if isinstance(node, gast.Tuple):
+        return tuple(_literal(e) for e in node.elts)
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub) and isinstance(node.operand, gast.Constant):
+        return -node.operand.value
+    raise ValueError("not a literal")
+
+
+def _axes(axis: Any, ndim: int) -> tuple[int, ...]:
+    if axis is None:
+        return tuple(range(ndim))
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    return tuple(sorted(a % ndim for a in axes))
+
+
+class ShapeSpecializer(gast.NodeTransformer):
+    """Rewrites helper calls whose operands have known shapes. ``shapes`` maps names to shapes."""
+
+    def __init__(self, shapes: dict[str, Shape], namespace: Namespace):
+        self.shapes = shapes
+        self.namespace = namespace
+        self.helpers = {gast.unparse(namespace.ref(f)).strip(): f
+                        for f in (unbroadcast, repeat_reduced, reduced_count, matmul_left_grad, matmul_right_grad)}
+
+    def shape(self, node: gast.expr) -> Shape | None:
+        if isinstance(node, gast.Name):
+            return self.shapes.get(node.id)
+        if isinstance(node, gast.Constant) and isinstance(node.value, (int, float)):
+            return ()
+        if isinstance(node, gast.UnaryOp):
+            return self.shape(node.operand)
+        if isinstance(node, gast.BinOp) and not isinstance(node.op, gast.MatMult):
+            left, right = self.shape(node.left), self.shape(node.right)
+            if left is None or right is None:
+                return None
+            try:
+                return tuple(np.broadcast_shapes(left, right))
+            except ValueError:
+                return None
+        return None
+
+    def _np(self, function: Any, args: list[gast.expr], keywords: dict[str, Any] | None = None) -> gast.Call:
+        kws = [gast.keyword(k, _constant(v)) for k, v in (keywords or {}).items()]
+        return gast.Call(self.namespace.ref(function), args, kws)
+
+    def visit_Call(self, node: gast.Call) -> gast.expr:
+        self.generic_visit(node)
+        helper = self.helpers.get(gast.unparse(node.func).strip())
+        if helper is None or node.keywords:
+            return node
+        try:
+            rewritten = getattr(self, f"_{helper.__name__}")(*node.args)
+        except (TypeError, ValueError):
+            return node
+        return node if rewritten is None else rewritten
+
+    def _unbroadcast(self, g: gast.expr, like: gast.expr) -> gast.expr | None:
+        g_shape, target = self.shape(g), self.shape(like)
+        if g_shape is None or target is None:
+            return None
+        if g_shape == target:
+            return g
+        lead = len(g_shape) - len(target)
+        if lead < 0:
+            return None
+        out = g
+        if lead:
+            out = self._np(np.sum, [out], {"axis": tuple(range(lead))})
+        ones = tuple(i for i, n in enumerate(target) if n == 1 and g_shape[lead + i] != 1)
+        if ones:
+            out = self._np(np.sum, [out], {"axis": ones, "keepdims": True})
+        return out
+
+    def _repeat_reduced(self, g: gast.expr, like: gast.expr, axis: gast.expr = None,
+                        keepdims: gast.expr = None) -> gast.expr | None:
+        shape = self.shape(like)
+        if shape is None:
+            return None
+        if shape == ():
+            return g
+        axes = _axes(_literal(axis) if axis is not None else None, len(shape))
+        keep = bool(_literal(keepdims)) if keepdims is not None else False
+        expanded = g
+        if not keep:
+            kept = tuple(1 if i in axes else n for i, n in enumerate(shape))
+            expanded = self._np(np.reshape, [g, _constant(kept)])
+        return self._np(np.broadcast_to, [expanded, _constant(shape)])
+
+    def _reduced_count(self, like: gast.expr, axis: gast.expr = None) -> gast.expr | None:
+        shape = self.shape(like)
+        if shape is None:
+            return None
+        count = 1
+        for i in _axes(_literal(axis) if axis is not None else None, len(shape)):
+            count *= shape[i]
+        return gast.Constant(count, None)
+
+    def _matmul_left_grad(self, g: gast.expr, a: gast.expr, b: gast.expr) -> gast.expr | None:
+        if len(self.shape(a) or ()) == 2 and len(self.shape(b) or ()) == 2:
+            return gast.BinOp(g, gast.MatMult(), gast.Attribute(b, "T", gast.Load()))
+        return None
+
+    def _matmul_right_grad(self, g: gast.expr, a: gast.expr, b: gast.expr) -> gast.expr | None:
+        if len(self.shape(a) or ()) == 2 and len(self.shape(b) or ()) == 2:
+            return gast.BinOp(gast.Attribute(a, "T", gast.Load()), gast.MatMult(), g)
+        return None
