@@ -109,37 +109,43 @@ class _Differentiated:
         self.has_aux = has_aux
         self.with_value = with_value
         self.signature = inspect.signature(fn)
-        self.checked: set[tuple] = set()
+        self.n_params = len(self.signature.parameters)
+        self.variants: dict[tuple, Generated] = {}
         functools.update_wrapper(self, fn)
         self.__wrapped__ = None
 
-    def _positional(self, args: tuple, kwargs: dict) -> list[Any]:
+    def _positional(self, args: tuple, kwargs: dict) -> Sequence[Any]:
+        if not kwargs and len(args) == self.n_params:
+            return args
         bound = self.signature.bind(*args, **kwargs)
         bound.apply_defaults()
         return list(bound.arguments.values())
 
-    def _run(self, args: tuple, kwargs: dict, seed: Any = 1.0, check_scalar: bool = True) -> tuple[Any, Any]:
+    def _run(self, args: tuple, kwargs: dict, seed: Any = 1.0) -> tuple[Any, Any]:
         values = self._positional(args, kwargs)
-        name = getattr(self.fn, "__name__", "f")
+        name = self.__name__
         for i in self.argnums:
             _check_input(values[i], i, name)
-        signature = _signature(values)
-        first = check_scalar and signature not in self.checked
-        if self.with_value or first:
+        key = (_signature(values), getattr(self.fn, "__code__", None))
+        generated = self.variants.get(key)
+        if generated is None:
+            # First call with this signature: run the variant that also returns the output, to check it.
             generated = _generated(self.fn, self.argnums, True, self.has_aux, values)
             generated.refresh()
             value, gradients = generated.function(*values, seed)
-            if first:
-                output = value[0] if self.has_aux else value
-                if np.ndim(output) != 0:
-                    raise NonScalarOutputError(
-                        f"grad requires a scalar output, but {name} returned an array of shape {np.shape(output)}; "
-                        "use srcgrad.vjp for non-scalar outputs.")
-                self.checked.add(signature)
+            output = value[0] if self.has_aux else value
+            if np.ndim(output) != 0:
+                raise NonScalarOutputError(
+                    f"grad requires a scalar output, but {name} returned an array of shape {np.shape(output)}; "
+                    "use srcgrad.vjp for non-scalar outputs.")
+            self.variants[key] = _generated(self.fn, self.argnums, self.with_value or self.has_aux,
+                                            self.has_aux, values)
         else:
-            generated = _generated(self.fn, self.argnums, False, self.has_aux, values)
             generated.refresh()
-            value, gradients = None, generated.function(*values, seed)
+            if self.with_value or self.has_aux:
+                value, gradients = generated.function(*values, seed)
+            else:
+                value, gradients = None, generated.function(*values, seed)
         gradients = _fresh_gradients(gradients, [values[i] for i in self.argnums], seed)
         return value, gradients[0] if self.single else gradients
 

@@ -96,11 +96,18 @@ class ShapeSpecializer(gast.NodeTransformer):
             return None
         out = g
         if lead:
-            out = self._np(np.sum, [out], {"axis": tuple(range(lead))})
+            out = self._sum(out, {"axis": tuple(range(lead))})
         ones = tuple(i for i, n in enumerate(target) if n == 1 and g_shape[lead + i] != 1)
         if ones:
-            out = self._np(np.sum, [out], {"axis": ones, "keepdims": True})
+            out = self._sum(out, {"axis": ones, "keepdims": True})
         return out
+
+    @staticmethod
+    def _sum(array: gast.expr, keywords: dict[str, Any]) -> gast.expr:
+        """``array.sum(...)``: the method skips ``np.sum``'s dispatch; ``array`` is known to be an ndarray
+        (it has at least one axis)."""
+        kws = [gast.keyword(k, _constant(v)) for k, v in keywords.items()]
+        return gast.Call(gast.Attribute(array, "sum", gast.Load()), [], kws)
 
     def _repeat_reduced(self, g: gast.expr, like: gast.expr, axis: gast.expr = None,
                         keepdims: gast.expr = None) -> gast.expr | None:
