@@ -1,0 +1,28 @@
+"""The generated-code listings in docs/ are regenerated and compared, so the docs cannot drift."""
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "examples"))
+
+import control_flow  # noqa: E402
+
+LISTING = re.compile(r"<!-- listing: (\w+) -->\n```python\n(.*?)```", re.S)
+
+
+def listings():
+    text = (ROOT / "docs" / "control-flow.md").read_text()
+    return LISTING.findall(text)
+
+
+def test_docs_have_listings():
+    assert {name for name, _ in listings()} == set(control_flow.EXAMPLES)
+
+
+@pytest.mark.parametrize(("name", "shown"), listings(), ids=[n for n, _ in listings()])
+def test_listing_matches_generated_code(name, shown):
+    assert control_flow.listing(name) == shown
