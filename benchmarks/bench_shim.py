@@ -93,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> list[dict[str, Any]]:
     srcgrad.manual_seed(0)
     results, rows = [], []
     for key, workload in (("norm", norm_doubling), ("scalar", scalar_loop)):
-        timings = common.time_interleaved({name: (lambda m=m: workload(m)) for name, m in modules.items()},
+        timings = common.time_interleaved({name: (lambda m=m, w=workload: w(m)) for name, m in modules.items()},
                                           min_time, rounds)
         ratio = timings["srcgrad"].best / timings["torch"].best if "torch" in timings else None
         results.append({"key": key, "ratio": ratio, **{name: t.best for name, t in timings.items()}})

@@ -5,8 +5,9 @@ function forms of the operations. Module map: ``tensor`` (the class), ``ops``/``
 ``inplace`` (operations, installed here as methods), ``nodes`` (grad_fn classes), ``engine`` (backward),
 ``grad_mode``, ``factories``, ``functional``, ``dtypes``, ``messages`` (PyTorch's texts), ``printing``.
 
-The dtype aliases ``float``/``int`` of PyTorch are not exported: ``from srcgrad import *`` would shadow the
-builtins. ``bool`` is (PyTorch code needs ``torch.bool``); use ``float32``/``int64``/``double``/``long``.
+Like ``torch.__all__``, the exports include the dtypes ``float``, ``int`` and ``bool``: ``import srcgrad as
+torch`` needs ``torch.float``; ``from srcgrad import *`` hides the builtins of those names, as
+``from torch import *`` does.
 """
 
 from . import copies, inplace, ops, products, reductions, views
@@ -14,10 +15,12 @@ from .dtypes import (
     bool,
     double,
     dtype,
+    float,
     float16,
     float32,
     float64,
     half,
+    int,
     int8,
     int16,
     int32,
@@ -60,7 +63,7 @@ from .factories import (
     zeros,
     zeros_like,
 )
-from .functional import *
+from .functional import *  # noqa: F403  (torch.exp, torch.sum, torch.cat, ...)
 from .functional import __all__ as _functional_all
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .size import Size
@@ -75,7 +78,7 @@ __all__ = [
     "zeros_like", "ones_like", "empty_like", "full_like", "arange", "linspace", "eye", "rand", "randn",
     "rand_like", "randn_like", "randint", "manual_seed", "initial_seed", "Generator", "FloatTensor",
     "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor", "ShortTensor", "CharTensor", "ByteTensor",
-    "BoolTensor", "float16", "float32", "float64", "half", "double", "uint8", "int8", "int16", "int32",
-    "int64", "short", "long", "bool", "promote_types", "no_grad", "enable_grad", "set_grad_enabled",
+    "BoolTensor", "float16", "float32", "float64", "half", "double", "float", "uint8", "int8", "int16",
+    "int32", "int64", "short", "long", "int", "bool", "promote_types", "no_grad", "enable_grad", "set_grad_enabled",
     "is_grad_enabled",
 ] + list(_functional_all)

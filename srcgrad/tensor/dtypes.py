@@ -50,6 +50,7 @@ int32 = dtype("int32", np.int32, "IntTensor")
 int64 = dtype("int64", np.int64, "LongTensor")
 bool = dtype("bool", np.bool_, "BoolTensor")
 half, double, short, long = float16, float64, int16, int64
+float, int = float32, int32
 
 ALL = (float16, float32, float64, uint8, int8, int16, int32, int64, bool)
 DEFAULT_FLOAT = float32

@@ -14,6 +14,7 @@ import numpy as np
 
 from . import grad_mode
 from .nodes import AccumulateGrad
+from .ops import FP_ERRORS, QUIET
 from .tensor import as_tensor_data, wrap
 
 
@@ -26,6 +27,7 @@ def run_backward(root: Any, grad: np.ndarray, keep_graph: bool) -> None:
     has run. No ready queue is needed; only leaves need their consumers counted.
     """
     previous, grad_mode.state.enabled = grad_mode.state.enabled, False  # hooks must not record
+    token = FP_ERRORS.set(QUIET)  # rules divide by zero where PyTorch's formulas do, silently
     try:
         if type(root) is AccumulateGrad:
             accumulate(root, grad)
@@ -48,6 +50,7 @@ def run_backward(root: Any, grad: np.ndarray, keep_graph: bool) -> None:
                     if waiting[child] == 0 and child in buffers:
                         accumulate(child, buffers.pop(child))
     finally:
+        FP_ERRORS.reset(token)
         grad_mode.state.enabled = previous
 
 

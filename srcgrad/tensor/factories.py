@@ -39,6 +39,27 @@ def _plain(data: Any) -> Any:
     return data
 
 
+def _sizes(data: Any) -> list:
+    """The shape PyTorch reads off nested sequences: the lengths along the first element at each depth."""
+    sizes = []
+    while isinstance(data, (list, tuple)):
+        sizes.append(len(data))
+        if not data:
+            break
+        data = data[0]
+    return sizes
+
+
+def _check_rectangular(data: Any, sizes: list, dim: int) -> None:
+    if len(data) != sizes[dim]:
+        raise ValueError(f"expected sequence of length {sizes[dim]} at dim {dim} (got {len(data)})")
+    if dim + 1 < len(sizes):
+        for item in data:
+            if not isinstance(item, (list, tuple)):
+                raise TypeError("not a sequence")
+            _check_rectangular(item, sizes, dim + 1)
+
+
 def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data`` (numbers, nested sequences, a NumPy array, a tensor)."""
     if isinstance(data, Tensor):
@@ -49,6 +70,7 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool
     else:
         if isinstance(data, (list, tuple)):
             data = _plain(data)
+            _check_rectangular(data, _sizes(data), 0)
         array = np.array(data)
         if array.dtype.kind == "f" and not isinstance(data, np.generic):
             array = array.astype(np.float32)  # Python floats give the default dtype

@@ -10,6 +10,7 @@ changes of those tensors are detected with PyTorch's error; the rule itself may 
 from __future__ import annotations
 
 import builtins
+import contextvars
 from typing import Any
 
 import numpy as np
@@ -33,6 +34,24 @@ def _array_out() -> Any:
 
 
 OUT = _array_out()
+
+
+def _floating_point_state() -> tuple:
+    """NumPy's floating-point error state (a context variable in NumPy 2) and its all-"ignore" value.
+
+    PyTorch computes ``log(0)``, ``1/0`` or ``sqrt(-1)`` silently; NumPy warns. Setting the context variable
+    around a NumPy call silences it for that call only (about 0.1 µs; ``np.errstate`` costs 20 times that)
+    and leaves the user's own NumPy settings alone. Where NumPy keeps the state elsewhere, a private variable
+    stands in and the warnings stay."""
+    try:
+        from numpy._core._ufunc_config import _extobj_contextvar as state
+        with np.errstate(all="ignore"):
+            return state, state.get()
+    except (ImportError, AttributeError):
+        return contextvars.ContextVar("srcgrad_floating_point"), None
+
+
+FP_ERRORS, QUIET = _floating_point_state()
 SELF, RESULT = "self", "result"
 
 
@@ -120,10 +139,13 @@ def _binary(ufunc: np.ufunc, kind: type, save: Any = None, true_div: bool = Fals
         if ops is None:
             return NotImplemented
         ad, bd, bt = ops
+        token = FP_ERRORS.set(QUIET)
         try:
             out = ufunc(ad, bd, out=OUT)
         except ValueError:
             raise broadcast_error(ad, bd) from None
+        finally:
+            FP_ERRORS.reset(token)
         if state.enabled and (a._rg or (bt is not None and bt._rg)):
             node = kind((edge(a), NO_EDGE if bt is None else edge(bt)), how, (ad, bd), out)
             if save is not None:
@@ -168,7 +190,11 @@ def rsub(a: Tensor, b: Any, alpha: float = 1) -> Tensor:
     ad, bd, bt = ops
     if alpha != 1:
         ad = ad * alpha
-    out = np.subtract(bd, ad, out=OUT)
+    token = FP_ERRORS.set(QUIET)
+    try:
+        out = np.subtract(bd, ad, out=OUT)
+    finally:
+        FP_ERRORS.reset(token)
     if not requires(a, bt):
         return wrap(out)
     if bt is None:
@@ -189,12 +215,15 @@ def pow(a: Tensor, exponent: Any) -> Tensor:
     if ops is None:
         return NotImplemented
     ad, ed, et = ops
+    token = FP_ERRORS.set(QUIET)
     try:
         out = np.power(ad, ed, out=OUT)
     except ValueError as error:
         if "broadcast" in str(error):
             raise broadcast_error(ad, ed) from None
         raise RuntimeError(str(error)) from None  # "Integers to negative integer powers are not allowed."
+    finally:
+        FP_ERRORS.reset(token)
     if not requires(a, et):
         return wrap(out)
     if et is None:
@@ -214,7 +243,11 @@ def rpow(a: Tensor, base: Any) -> Tensor:
     if ops is None:
         return NotImplemented
     ad, bd, _ = ops
-    out = np.power(bd, ad, out=OUT)
+    token = FP_ERRORS.set(QUIET)
+    try:
+        out = np.power(bd, ad, out=OUT)
+    finally:
+        FP_ERRORS.reset(token)
     if not requires(a):
         return wrap(out)
     out_tensor = record(out, N.PowBackward2, _POW_EXPONENT, (edge(a),), (bd, ad))
@@ -238,7 +271,11 @@ def _unary(name: str, primal: Any, kind: type, save: str | None, floating: bool 
         ad = a._data
         if floating and ad.dtype.kind != "f":
             ad = ad.astype(np.float32)
-        out = primal(ad, out=OUT) if is_ufunc else primal(ad)
+        token = FP_ERRORS.set(QUIET)
+        try:
+            out = primal(ad, out=OUT) if is_ufunc else primal(ad)
+        finally:
+            FP_ERRORS.reset(token)
         if a._rg and state.enabled:
             node = kind((edge(a),), how, (ad,), out)
             out_tensor = result(out, node)

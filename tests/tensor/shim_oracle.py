@@ -42,7 +42,7 @@ def transcript(module: ModuleType, code: str) -> str:
         warnings.simplefilter("always")
         warnings.showwarning = show
         try:
-            exec(compile(textwrap.dedent(code), "<snippet>", "exec"), namespace)  # noqa: S102  (the snippet is ours)
-        except Exception as error:  # noqa: BLE001  (the exception is part of the transcript)
+            exec(compile(textwrap.dedent(code), "<snippet>", "exec"), namespace)
+        except Exception as error:
             print(f"{type(error).__name__}: {error}")
     return TRIGGERED.sub("", ADDRESS.sub("0x...", out.getvalue()))
