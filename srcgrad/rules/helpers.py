@@ -167,6 +167,40 @@ def cumsum_grad(g: Any, a: Any, axis: Any = None) -> Any:
     return np.flip(np.cumsum(np.flip(g, axis), axis), axis)
 
 
+def cumprod_grad(g: Any, ans: Any, a: Any, axis: Any = None) -> Any:
+    """Cotangent of ``np.cumprod``: ``sum over j >= i of g_j * prod over k <= j, k != i of a_k``. Where
+    ``a`` has no zeros that is ``reversed cumsum(g * ans) / a``; lines with a zero take the exact
+    (quadratic) sum instead."""
+    if axis is None:
+        return np.reshape(cumprod_grad(np.ravel(g), np.ravel(ans), np.ravel(a), 0), shape_of(a))
+    x = np.moveaxis(np.asarray(a), axis, -1)
+    g_m = np.moveaxis(np.asarray(g), axis, -1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.flip(np.cumsum(np.flip(g_m * np.moveaxis(np.asarray(ans), axis, -1), -1), -1), -1) / x
+    for line in map(tuple, np.argwhere(np.any(x == 0, axis=-1))):
+        values, cotangent = x[line], g_m[line]
+        for i in range(values.shape[0]):
+            others = values.copy()
+            others[i] = 1
+            out[line + (i,)] = np.sum(cotangent[i:] * np.cumprod(others)[i:])
+    return np.moveaxis(out, -1, axis)
+
+
+def diff_grad(g: Any, a: Any, n: int = 1, axis: int = -1, prepend: Any = np._NoValue,
+              append: Any = np._NoValue) -> Any:
+    """Cotangent of ``np.diff``: the adjoint of a first difference ``y_i = x_{i+1} - x_i`` is
+    ``-diff(pad(g, 1))``, applied ``n`` times; with ``prepend``/``append`` the input is the middle part."""
+    axis = axis % max(np.ndim(a), 1)
+    pad = [(0, 0)] * np.ndim(g)
+    pad[axis] = (1, 1)
+    for _ in range(n):
+        g = -np.diff(np.pad(g, pad), axis=axis)
+    before = 0 if prepend is np._NoValue else (1 if np.ndim(prepend) == 0 else np.shape(prepend)[axis])
+    index = [slice(None)] * np.ndim(g)
+    index[axis] = slice(before, before + shape_of(a)[axis])
+    return g[tuple(index)]
+
+
 def trace_grad(g: Any, a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
     """Cotangent of ``np.trace``: ``g`` placed on the chosen diagonal of every matrix."""
     shape = shape_of(a)
@@ -497,6 +531,55 @@ def _matrix_norm_grad(g: Any, ans: Any, x: Any, ord: Any) -> Any:
 
 
 # --- shape operations --------------------------------------------------------------------------------------
+
+
+def sort_grad(g: Any, a: Any, axis: Any = -1) -> Any:
+    """Cotangent of ``np.sort``: ``g`` sent back to where each sorted element came from."""
+    if axis is None:
+        return np.reshape(sort_grad(np.ravel(g), np.ravel(a), 0), shape_of(a))
+    order = np.argsort(a, axis=axis, kind="stable")
+    out = np.zeros(shape_of(a), dtype=np.result_type(a, g))
+    np.put_along_axis(out, order, g, axis=axis)
+    return out
+
+
+def diagonal_grad(g: Any, a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
+    """Cotangent of ``np.diagonal``: ``g`` placed on the diagonal it was read from."""
+    out = np.zeros(shape_of(a), dtype=np.result_type(a, g))
+    matrices = np.moveaxis(out, (axis1, axis2), (-2, -1))  # a view of out
+    i = np.arange(shape_of(g)[-1])
+    matrices[..., i + max(-offset, 0), i + max(offset, 0)] = g
+    return out
+
+
+def diag_grad(g: Any, v: Any, k: int = 0) -> Any:
+    """Cotangent of ``np.diag``: the ``k``-th diagonal of ``g`` for a vector ``v`` (which was put on it),
+    ``g`` placed on the ``k``-th diagonal for a matrix ``v`` (which it was read from)."""
+    if np.ndim(v) == 1:
+        return np.diagonal(g, k).copy()
+    return diagonal_grad(g, v, k, 0, 1)
+
+
+def tile_grad(g: Any, a: Any, reps: Any) -> Any:
+    """Cotangent of ``np.tile``: the sum of ``g`` over the copies."""
+    reps = (reps,) if isinstance(reps, numbers.Integral) else tuple(reps)
+    shape = tuple(shape_of(a))
+    d = max(len(shape), len(reps))
+    shape_d = (1,) * (d - len(shape)) + shape
+    reps_d = (1,) * (d - len(reps)) + reps
+    pairs = [n for pair in zip(reps_d, shape_d) for n in pair]
+    return np.reshape(np.sum(np.reshape(g, pairs), axis=tuple(range(0, 2 * d, 2))), shape)
+
+
+def repeat_grad(g: Any, a: Any, repeats: Any, axis: Any = None) -> Any:
+    """Cotangent of ``np.repeat``: the sum of ``g`` over the repeats of each element."""
+    if axis is None:
+        return np.reshape(repeat_grad(np.ravel(g), np.ravel(a), repeats, 0), shape_of(a))
+    axis = axis % np.ndim(a)
+    source = np.repeat(np.arange(shape_of(a)[axis]), repeats)
+    out = np.zeros(shape_of(a), dtype=np.result_type(a, g))
+    np.add.at(out, (slice(None),) * axis + (source,), g)
+    return out
 
 
 def inverse_permutation(axes: Any, ndim: int) -> Any:

@@ -13,8 +13,12 @@ from .helpers import (
     array_grad,
     clip_grad,
     concatenate_grads,
+    cumprod_grad,
     cumsum_grad,
     det_grad,
+    diag_grad,
+    diagonal_grad,
+    diff_grad,
     dot_grads,
     einsum_grad,
     expand_reduced,
@@ -34,11 +38,14 @@ from .helpers import (
     prod_grad,
     ratio_or_zero,
     reduced_count,
+    repeat_grad,
     repeat_reduced,
     solve_grads,
+    sort_grad,
     stack_grads,
     take_grad,
     tensordot_grads,
+    tile_grad,
     trace_grad,
     unbroadcast,
     vstack_grads,
@@ -69,6 +76,11 @@ def _(g, ans, x, y):
 
 
 @defvjp(np.power, argnums=(0, 1))
+def _(g, ans, x, y):
+    return unbroadcast(power_base_grad(g, x, y), x), unbroadcast(power_exponent_grad(g, ans, x), y)
+
+
+@defvjp(np.float_power, argnums=(0, 1))
 def _(g, ans, x, y):
     return unbroadcast(power_base_grad(g, x, y), x), unbroadcast(power_exponent_grad(g, ans, x), y)
 
@@ -333,6 +345,21 @@ def _(g, ans, a, axis=None, dtype=None, out=None):
     return cumsum_grad(g, a, axis)
 
 
+@defvjp(np.cumprod)
+def _(g, ans, a, axis=None, dtype=None, out=None):
+    return cumprod_grad(g, ans, a, axis)
+
+
+@defvjp(np.diff)
+def _(g, ans, a, n=1, axis=-1, prepend=np._NoValue, append=np._NoValue):
+    return diff_grad(g, a, n, axis, prepend, append)
+
+
+@defvjp(np.sort)
+def _(g, ans, a, axis=-1, kind=None, order=None, *, stable=None):
+    return sort_grad(g, a, axis)
+
+
 @defvjp(np.trace)
 def _(g, ans, a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
     return trace_grad(g, a, offset, axis1, axis2)
@@ -490,6 +517,56 @@ def _(g, ans, a, order="K", subok=False):
     return g
 
 
+@defvjp(np.atleast_3d)
+def _(g, ans, a):
+    return np.reshape(g, np.shape(a))
+
+
+@defvjp(np.fliplr)
+def _(g, ans, m):
+    return np.fliplr(g)
+
+
+@defvjp(np.flipud)
+def _(g, ans, m):
+    return np.flipud(g)
+
+
+@defvjp(np.roll)
+def _(g, ans, a, shift, axis=None):
+    return np.roll(g, np.negative(shift), axis)
+
+
+@defvjp(np.diagonal)
+def _(g, ans, a, offset=0, axis1=0, axis2=1):
+    return diagonal_grad(g, a, offset, axis1, axis2)
+
+
+@defvjp(np.diag)
+def _(g, ans, v, k=0):
+    return diag_grad(g, v, k)
+
+
+@defvjp(np.triu)
+def _(g, ans, m, k=0):
+    return unbroadcast(np.triu(g, k), m)
+
+
+@defvjp(np.tril)
+def _(g, ans, m, k=0):
+    return unbroadcast(np.tril(g, k), m)
+
+
+@defvjp(np.tile)
+def _(g, ans, A, reps):
+    return tile_grad(g, A, reps)
+
+
+@defvjp(np.repeat)
+def _(g, ans, a, repeats, axis=None):
+    return repeat_grad(g, a, repeats, axis)
+
+
 @defvjp(np.real)
 def _(g, ans, val):
     return g
@@ -503,7 +580,7 @@ def _(g, ans, a, indices, axis=None, out=None, mode="raise"):
 defnondiff(
     np.shape, np.ndim, np.size, np.zeros_like, np.ones_like, np.empty_like, np.full_like, np.zeros, np.ones,
     np.empty, np.full, np.eye, np.identity, np.arange, np.linspace, np.sign, np.floor, np.ceil, np.round,
-    np.rint, np.trunc, np.argmax, np.argmin, np.argsort, np.nonzero,
+    np.rint, np.trunc, np.around, np.fix, np.argmax, np.argmin, np.argsort, np.nonzero,
     np.isnan, np.isinf, np.isfinite, np.equal, np.not_equal, np.less, np.less_equal, np.greater,
     np.greater_equal, np.logical_and, np.logical_or, np.logical_not, np.logical_xor, np.all, np.any,
     np.floor_divide, np.mod, np.result_type, np.allclose, np.isclose, np.array_equal, np.count_nonzero,

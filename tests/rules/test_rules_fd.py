@@ -10,6 +10,7 @@ reference partials instead. Every check also verifies shapes and that float32 st
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import os
 import sys
@@ -20,6 +21,8 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from srcgrad.rules import vjp_rule
 
 
 def _load_cases():
@@ -50,6 +53,9 @@ SETTINGS = settings(max_examples=EXAMPLES, deadline=None,
 def check_shapes(partials, args, positions) -> None:
     for partial, position in zip(partials, positions):
         for item, (_, leaf) in zip(partial_leaves(partial, args[position]), leaves(args[position])):
+            if leaf is None:  # an optional argument left out (a clamp bound): no cotangent
+                assert item is None
+                continue
             assert item is not None
             assert np.shape(item) == np.shape(leaf), f"partial shape {np.shape(item)} for {np.shape(leaf)}"
 
@@ -68,14 +74,21 @@ def to_float32(value):
     return value
 
 
+def ans_of(case, args, kwargs):
+    with np.errstate(all="ignore"):
+        return case.primal(*copy.deepcopy(args), **kwargs)
+
+
 def check_float32(case, args, kwargs, rng) -> None:
     """With float32 inputs and a float32 cotangent, float32 arrays get float32 partials (where NumPy
     itself keeps float32)."""
-    if case.python_floats or "dtype" in kwargs:
+    if case.python_floats or "dtype" in kwargs or isinstance(ans_of(case, args, kwargs), (list, tuple)):
         return
+    if case.float32_bug:
+        return  # tracked by test_known_bug_shim_inf_norm_float32
     args32 = tuple(to_float32(a) for a in args)
     with np.errstate(all="ignore"):
-        ans32 = case.primal(*args32, **kwargs)
+        ans32 = case.primal(*copy.deepcopy(args32), **kwargs)
     if np.result_type(ans32) != np.float32:
         return
     g32 = cotangent_like(ans32, rng)
@@ -88,7 +101,8 @@ def check_float32(case, args, kwargs, rng) -> None:
 
 
 def evaluate(case, args, kwargs) -> np.ndarray:
-    return np.asarray(case.primal(*args, **kwargs), dtype=np.float64)
+    # A copy of the arguments: some primals write into theirs (the shim's index_put).
+    return np.asarray(case.primal(*copy.deepcopy(args), **kwargs), dtype=np.float64)
 
 
 def directional_derivative(case, args, kwargs, position, index, leaf, v) -> np.ndarray:
@@ -115,7 +129,7 @@ def test_rule_matches_finite_differences(case, data):
     draw = cases.Draw(data)
     args, kwargs = case.make(draw)
     rng = draw.rng
-    ans = case.primal(*args, **kwargs)
+    ans = case.primal(*copy.deepcopy(args), **kwargs)
     assert np.all(np.isfinite(ans)), "the case drew a point outside the primal's domain"
     g = cotangent_like(ans, rng)
     with warnings.catch_warnings():
@@ -129,6 +143,8 @@ def test_rule_matches_finite_differences(case, data):
     for k in checked:
         position = positions[k]
         for item, (index, leaf) in zip(partial_leaves(partials[k], args[position]), leaves(args[position])):
+            if leaf is None:
+                continue
             v = direction_like(leaf, rng)
             jv = directional_derivative(case, args, kwargs, position, index, leaf, v)
             expected = float(np.sum(g_arr * jv))
@@ -148,7 +164,7 @@ def test_rule_matches_reference_at_nonsmooth_points(case, data):
     draw = cases.Draw(data)
     args, kwargs = case.make(draw)
     with np.errstate(all="ignore"):
-        ans = case.primal(*args, **kwargs)
+        ans = case.primal(*copy.deepcopy(args), **kwargs)
     g = cotangent_like(ans, draw.rng)
     expected = case.expected(g, *args, **kwargs)
     finite = all(np.all(np.isfinite(e)) for e in expected)
@@ -168,3 +184,14 @@ def test_rule_matches_reference_at_nonsmooth_points(case, data):
         np.testing.assert_array_equal(got[~np.isfinite(want)], want[~np.isfinite(want)])
         np.testing.assert_allclose(got[np.isfinite(want)], want[np.isfinite(want)], rtol=1e-12, atol=1e-14)
     check_float32(case, args, kwargs, draw.rng)
+
+
+@pytest.mark.xfail(strict=True, reason="shim_rules.vector_norm_grad divides by an int64 tie count")
+def test_known_bug_shim_inf_norm_float32():
+    """Cases with ``float32_bug`` skip the float32 check; this test tracks the bug itself. When a fix
+    lands it XPASSes, which fails (strict): then drop ``float32_bug`` from the cases."""
+    shim_rules = pytest.importorskip("srcgrad.rules.shim_rules")
+    x = np.array([2.0, -2.0, 1.0], dtype=np.float32)
+    ans = shim_rules.vector_norm(x, np.inf)
+    (partial,) = vjp_rule(shim_rules.vector_norm).partials(np.float32(1.0), ans, x, np.inf)
+    assert partial.dtype == np.float32
