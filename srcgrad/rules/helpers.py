@@ -168,21 +168,24 @@ def cumsum_grad(g: Any, a: Any, axis: Any = None) -> Any:
 
 
 def cumprod_grad(g: Any, ans: Any, a: Any, axis: Any = None) -> Any:
-    """Cotangent of ``np.cumprod``: ``sum over j >= i of g_j * prod over k <= j, k != i of a_k``. Where
-    ``a`` has no zeros that is ``reversed cumsum(g * ans) / a``; lines with a zero take the exact
-    (quadratic) sum instead."""
+    """Cotangent of ``np.cumprod``: ``sum over j >= i of g_j * prod over k <= j, k != i of a_k``.
+
+    Before the first zero of a line that is ``reversed cumsum(g * ans)_i / a_i`` (the terms from the zero
+    on vanish with ``ans``); after it every product contains the zero; at the first zero ``z`` it is
+    ``ans_{z-1} * sum over j >= z of g_j * prod over z < k <= j of a_k``. Linear time, exact at zeros."""
     if axis is None:
         return np.reshape(cumprod_grad(np.ravel(g), np.ravel(ans), np.ravel(a), 0), shape_of(a))
     x = np.moveaxis(np.asarray(a), axis, -1)
     g_m = np.moveaxis(np.asarray(g), axis, -1)
+    ans_m = np.moveaxis(np.asarray(ans), axis, -1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.flip(np.cumsum(np.flip(g_m * np.moveaxis(np.asarray(ans), axis, -1), -1), -1), -1) / x
+        out = np.flip(np.cumsum(np.flip(g_m * ans_m, -1), -1), -1) / x
     for line in map(tuple, np.argwhere(np.any(x == 0, axis=-1))):
-        values, cotangent = x[line], g_m[line]
-        for i in range(values.shape[0]):
-            others = values.copy()
-            others[i] = 1
-            out[line + (i,)] = np.sum(cotangent[i:] * np.cumprod(others)[i:])
+        values = x[line]
+        z = int(np.argmax(values == 0))
+        tail = np.cumprod(np.concatenate([[1], values[z + 1:]]))
+        out[line + (slice(z + 1, None),)] = 0
+        out[line + (z,)] = (ans_m[line + (z - 1,)] if z else 1) * np.sum(g_m[line + (slice(z, None),)] * tail)
     return np.moveaxis(out, -1, axis)
 
 

@@ -1236,3 +1236,9 @@ _shim_case("cast", "float32", lambda d: call(d.arr((3,)), np.float32), None, smo
            expected=lambda g, a, dtype: (g,))
 _shim_case("sign", "array", lambda d: call(d.arr(d.shape(), NONZERO)), lambda T, x: T.sign(x))
 _shim_case("fill", "array", lambda d: call(d.arr(d.shape()), 1.5))
+_shim_case("view_of", "getitem-transpose",
+           lambda d: call(d.arr((3, 4, 2)), ((operator.getitem, ((slice(None), 1),), {}), (np.transpose, (), {}))),
+           lambda T, a, steps: a[:, 1].T)
+_shim_case("view_of", "slices", lambda d: call(d.arr((5, 3)), ((operator.getitem, ((slice(1, None, 2),),), {}),
+                                                            (np.swapaxes, (0, 1), {}))),
+           lambda T, a, steps: a[1::2].swapaxes(0, 1))
