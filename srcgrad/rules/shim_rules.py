@@ -55,6 +55,15 @@ def index_put(a, index, value):
     return a
 
 
+def view_of(a, steps):
+    """The view of ``a`` that ``steps`` take, each ``(function, args, kwargs)`` such as ``(operator.getitem,
+    ((0,),), {})``: how a view tensor is read off its base once the base has changed in place (the forward
+    of PyTorch's AsStridedBackward0)."""
+    for function, args, kwargs in steps:
+        a = function(a, *args, **kwargs)
+    return a
+
+
 def add_scaled(x, y, alpha):
     """``x + alpha * y``: ``add``/``sub`` with PyTorch's ``alpha=`` argument."""
     return x + alpha * y
@@ -111,6 +120,13 @@ def _(g, ans, a, index, value):
     kept = np.array(g, copy=True)
     kept[index] = 0
     return kept, unbroadcast(g[index], value)
+
+
+@defvjp(view_of)
+def _(g, ans, a, steps):
+    grad = np.zeros_like(a, dtype=np.result_type(g))
+    view_of(grad, steps)[...] = g
+    return grad
 
 
 @defvjp(add_scaled, argnums=(0, 1))

@@ -2,8 +2,9 @@
 
 An in-place operation is its out-of-place twin plus a *commit*: the value is written into the tensor's
 own memory (so views see it), the version counter moves on (so nodes that saved the old value refuse to
-run, with PyTorch's message), and the tensor's ``grad_fn`` becomes the new node. PyTorch's rules about
-what may be modified in place — not a leaf that requires grad, not a view of one — are checked first.
+run, with PyTorch's message), and the tensor's ``grad_fn`` becomes the new node — or, for a view, its
+base's node becomes ``CopySlices`` around it, as in PyTorch. PyTorch's rules about what may be modified in
+place — not a leaf that requires grad, not a view of one — are checked first.
 """
 
 from __future__ import annotations
@@ -20,25 +21,23 @@ from .dtypes import from_numpy
 from .grad_mode import state
 from .nodes import derivative
 from .tensor import NO_EDGE, Tensor, edge, result, wrap
-from .views import numpy_index
+from .views import basic_index, numpy_index
 
 _FILL, _INDEX_PUT = derivative(shim_rules.fill), derivative(shim_rules.index_put, (0, 1))
 
 
-def check_inplace(a: Tensor, recording: bool, leaf_message: str = messages.LEAF_INPLACE) -> None:
-    """Refuse what PyTorch refuses: changing a leaf that requires grad, or a view of one, while recording.
-    Changing a view of a non-leaf would need PyTorch's graph rebasing, which the shim does not do."""
+def check_inplace(a: Tensor, leaf_message: str = messages.LEAF_INPLACE) -> None:
+    """Refuse what PyTorch refuses while recording: changing a leaf that requires grad, or a view of one."""
     if not state.enabled:
         return
     if a._rg and a._grad_fn is None:
         raise RuntimeError(leaf_message)
     base = a._base
-    if base is not None and recording:
-        if base._rg and base._grad_fn is None:
+    if base is not None and base._rg:
+        if a._view_no_grad:
+            raise RuntimeError(messages.NO_GRAD_VIEW_INPLACE)
+        if base._grad_fn is None:
             raise RuntimeError(messages.VIEW_OF_LEAF_INPLACE)
-        raise NotImplementedError("srcgrad's Tensor shim cannot record an in-place change of a view of a "
-                                  "tensor that requires grad; change the base tensor, or use an out-of-place "
-                                  "operation")
 
 
 def commit(a: Tensor, out: Tensor) -> Tensor:
@@ -52,9 +51,7 @@ def commit(a: Tensor, out: Tensor) -> Tensor:
         if have._category > want._category:
             raise RuntimeError(messages.CANNOT_CAST.format(have.scalar_name, want.scalar_name))
     node = out._grad_fn
-    produced = a._grad_fn
-    if produced is not None and produced._ans is data:  # its rule may still read the old value
-        produced._ans = data.copy()
+    _keep_old_value(a)
     if node is not None and node._args is not None:
         node._args = tuple(x.copy() if x is data else x for x in node._args)
     try:
@@ -66,8 +63,26 @@ def commit(a: Tensor, out: Tensor) -> Tensor:
     a._vc[0] += 1
     if node is not None:
         node._saved = _rebase_saved(node._saved, a, out)
-        a._grad_fn, a._rg = node, True
+        become_output(a, node)
     return a
+
+
+def _keep_old_value(a: Tensor) -> None:
+    """The node that produced ``a`` may still read its value (its rule's ``ans``): keep a copy of it."""
+    produced = a._grad_fn
+    if produced is not None and getattr(produced, "_ans", None) is a._data:
+        produced._ans = a._data.copy()
+
+
+def become_output(a: Tensor, node: N.Node) -> None:
+    """Make ``a`` (just changed in place) the output of ``node``. For a view, PyTorch's rebase: the base's
+    node becomes ``CopySlices`` around ``node``, and the view reads itself off the base again."""
+    base = a._base
+    if base is None:
+        a._grad_fn, a._rg = node, True
+        return
+    base._grad_fn, base._rg = N.CopySlices(edge(base), node, a._view_steps), True
+    a._view_version = -1  # so that edge() and grad_fn make it AsStridedBackward0 of the base
 
 
 def _rebase_saved(saved: tuple | None, a: Tensor, out: Tensor) -> tuple | None:
@@ -88,9 +103,7 @@ def _rebase_saved(saved: tuple | None, a: Tensor, out: Tensor) -> tuple | None:
 
 def _inplace(op: Callable, name: str):
     def method(a: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-        recording = state.enabled and (a._rg or any(isinstance(x, Tensor) and x._rg
-                                                    for x in args + tuple(kwargs.values())))
-        check_inplace(a, recording)
+        check_inplace(a)
         out = op(a, *args, **kwargs)
         if out is NotImplemented:
             return NotImplemented
@@ -110,62 +123,37 @@ def _filled(kind: type):
 
 def copy_(a: Tensor, src: Tensor) -> Tensor:
     """Overwrite ``a`` with ``src`` (broadcast, converted to ``a``'s dtype): ``CopyBackwards``."""
-    _assign(a, (Ellipsis,), src, N.CopyBackwards, messages.LEAF_INPLACE)
+    _write(a, (Ellipsis,), src, N.CopyBackwards)
     return a
 
 
 def setitem(a: Tensor, index: Any, value: Any) -> None:
-    """``a[index] = value``. PyTorch writes into the view ``a[index]``, so the node depends on the index:
-    ``CopySlices`` after a select/slice/unsqueeze, ``IndexPutBackward0`` for advanced indices alone, and
-    for the whole tensor (``a[:]``, ``a[...]``) plain ``copy_``/``fill_`` (``CopyBackwards``/
-    ``FillBackward3``)."""
-    index = numpy_index(index)
-    kind = _setitem_kind(index, a._data.shape)
-    if kind is None:
-        kind = N.CopyBackwards if isinstance(value, Tensor) else N.FillBackward3
-    message = messages.VIEW_OF_LEAF_INPLACE if kind is N.CopySlices else messages.LEAF_INPLACE
-    _assign(a, index, value, kind, message)
+    """``a[index] = value`` the way PyTorch does it: basic indices make a view of ``a`` and the value is
+    copied into the view (``CopySlices`` on ``a``); advanced indices alone are ``IndexPutBackward0``; an
+    index that covers everything (``a[:]``, ``a[...]``) is a plain ``copy_``/``fill_`` of ``a``."""
+    target, advanced = basic_index(a, numpy_index(index))
+    if advanced is not None:
+        _write(target, advanced, value, N.IndexPutBackward0)
+    else:
+        _write(target, (Ellipsis,), value, N.CopyBackwards if isinstance(value, Tensor) else N.FillBackward3)
 
 
-def _setitem_kind(parts: tuple, shape: tuple) -> type | None:
-    ndim = len(shape)
-    consumed = sum(p.ndim if isinstance(p, np.ndarray) and p.dtype == bool else 1
-                   for p in parts if p is not None and p is not Ellipsis)
-    d, advanced = 0, False
-    for p in parts:
-        if p is Ellipsis:
-            d += ndim - consumed
-        elif isinstance(p, slice):
-            if d >= ndim or p.indices(shape[d]) != (0, shape[d], 1):
-                return N.CopySlices
-            d += 1
-        elif p is None or not isinstance(p, np.ndarray):
-            return N.CopySlices
-        else:
-            advanced = True
-            d += p.ndim if p.dtype == bool else 1
-    return N.IndexPutBackward0 if advanced else None
-
-
-def _assign(a: Tensor, index: tuple, value: Any, kind: type, leaf_message: str) -> None:
-    """Write ``value`` into ``a[index]``; the node has edges to ``a``'s previous node and to ``value``."""
+def _write(a: Tensor, index: tuple, value: Any, kind: type) -> None:
+    """Write ``value`` into ``a[index]``: a node of ``kind`` with edges to ``a``'s previous node and to
+    ``value`` (the rule is ``index_put``'s whatever PyTorch calls the node)."""
+    check_inplace(a)
     vt = value if isinstance(value, Tensor) else None
     recording = state.enabled and (a._rg or (vt is not None and vt._rg))
-    check_inplace(a, recording, leaf_message)
     vd = vt._data if vt is not None else value
     data = a._data
-    produced = a._grad_fn
-    if produced is not None and produced._ans is data:
-        produced._ans = data.copy()
+    _keep_old_value(a)
     try:
         shim_rules.index_put(data, index, vd)
     except IndexError as error:
         raise IndexError(str(error).replace("axis", "dimension")) from None
     a._vc[0] += 1
     if recording:
-        edges = (edge(a), NO_EDGE if vt is None else edge(vt))
-        a._grad_fn = kind(edges, _INDEX_PUT, (data, index, vd), data)
-        a._rg = True
+        become_output(a, kind((edge(a), NO_EDGE if vt is None else edge(vt)), _INDEX_PUT, (data, index, vd), data))
 
 
 METHODS = {

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..rules.registry import Rule, vjp_rule
+from ..rules.shim_rules import view_of
 from . import messages
 from .dtypes import from_numpy
 
@@ -234,7 +235,6 @@ MinimumBackward0 = _kind("MinimumBackward0", True)
 LinalgVectorNormBackward0 = _kind("LinalgVectorNormBackward0", True)
 IndexBackward0 = _kind("IndexBackward0", True)
 IndexPutBackward0 = _kind("IndexPutBackward0", True)
-CopySlices = _kind("CopySlices", True)
 WhereBackward0 = _kind("WhereBackward0", True)
 ProdBackward0 = _kind("ProdBackward0", True)
 # ... and nodes that keep only sizes and scalars, so a second backward through them works.
@@ -269,4 +269,36 @@ SignBackward0 = _kind("SignBackward0", False)
 ZeroBackward0 = _kind("ZeroBackward0", False)
 FillBackward2 = _kind("FillBackward2", False)
 CopyBackwards = _kind("CopyBackwards", False)
+AsStridedBackward0 = _kind("AsStridedBackward0", False)
+
+
+class CopySlices(Node):
+    """The base's node after an in-place operation on one of its views (PyTorch's name and structure).
+
+    ``fn`` is the node the operation recorded on the view. Outside the view the base's gradient passes
+    through unchanged; inside, it goes through ``fn``, whose gradient for the view's old value is written
+    back in place and whose other gradients go to ``fn``'s other inputs. ``steps`` locate the view in the
+    base (see ``shim_rules.view_of``).
+    """
+
+    __slots__ = ()
+    __module__ = "builtins"
+    saves = True
+
+    def __init__(self, base_edge: tuple, fn: Node, steps: tuple):
+        super().__init__((base_edge, *fn.next_functions[1:]), (None, None), (steps, fn), None)
+
+    def apply(self, grad: Any) -> list:
+        if self._args is None:
+            raise RuntimeError(messages.SECOND_BACKWARD)
+        steps, fn = self._args
+        result = np.array(grad, copy=True)
+        region = view_of(result, steps)
+        grads = fn.apply(np.array(region))
+        region[...] = grads[0]
+        return [result, *grads[1:]]
+
+    @property
+    def rule(self) -> Rule:
+        return self._args[1].rule
 FillBackward3 = _kind("FillBackward3", False)

@@ -16,10 +16,11 @@ from typing import Any
 
 import numpy as np
 
+from ..rules.shim_rules import view_of
 from . import messages, printing
 from .dtypes import dtype as _dtype_cls
 from .dtypes import float32, from_numpy
-from .nodes import AccumulateGrad, RemovableHandle
+from .nodes import AccumulateGrad, AsStridedBackward0, RemovableHandle, derivative
 from .size import Size
 
 NO_EDGE = (None, 0)
@@ -29,7 +30,20 @@ _new = object.__new__
 class Tensor:
     """A multi-dimensional array that can record the operations applied to it and differentiate them."""
 
-    __slots__ = ("__weakref__", "_accum", "_base", "_data", "_grad", "_grad_fn", "_hooks", "_rg", "_vc")
+    __slots__ = (
+        "__weakref__",
+        "_accum",
+        "_base",
+        "_data",
+        "_grad",
+        "_grad_fn",
+        "_hooks",
+        "_rg",
+        "_vc",
+        "_view_no_grad",
+        "_view_steps",
+        "_view_version",
+    )
     __array_ufunc__ = None  # NumPy operators defer to Tensor's reflected methods: np.float32(2) * t is a Tensor
 
     def __hash__(self) -> int:  # == is elementwise, so hashing is by identity, as in PyTorch
@@ -37,7 +51,8 @@ class Tensor:
 
     # _data: the np.ndarray; _rg: requires_grad; _grad_fn: the node that produced it (None for leaves);
     # _grad: accumulated gradient (Tensor); _vc: version counter [n], shared with views and detach();
-    # _base: the tensor this one is a view of; _accum: weakref to the leaf's AccumulateGrad;
+    # _base: the tensor this one is a view of, _view_steps: how to read it off _base (set for views only),
+    # _view_version: the version its grad_fn was made at, _view_no_grad: made under no_grad; _accum: weakref to the leaf's AccumulateGrad;
     # _hooks: a leaf's gradient hooks (a non-leaf's live on its grad_fn).
 
     def __init__(self, *args: Any) -> None:
@@ -59,6 +74,8 @@ class Tensor:
 
     @property
     def grad_fn(self) -> Any:
+        if self._base is not None and self._vc[0] != self._view_version:
+            refresh_view(self)
         return self._grad_fn
 
     @property
@@ -305,7 +322,10 @@ def warn_once(message: str, stacklevel: int = 3) -> None:
 
 
 def wrap(data: np.ndarray) -> Tensor:
-    """A new leaf tensor over ``data`` (no copy), not requiring grad."""
+    """A new leaf tensor over ``data`` (no copy), not requiring grad. NumPy returns scalars for 0-d results
+    of reductions (and of ufuncs before 2.3); a tensor always holds an array, so that it can change in place."""
+    if data.__class__ is not np.ndarray:
+        data = np.asarray(data)
     t = _new(Tensor)
     t._data, t._rg, t._grad_fn, t._grad = data, False, None, None
     t._vc, t._base, t._accum, t._hooks = [0], None, None, None
@@ -314,6 +334,8 @@ def wrap(data: np.ndarray) -> Tensor:
 
 def result(data: np.ndarray, node: Any) -> Tensor:
     """The output tensor of a recorded operation."""
+    if data.__class__ is not np.ndarray:
+        data = np.asarray(data)
     t = _new(Tensor)
     t._data, t._rg, t._grad_fn, t._grad = data, True, node, None
     t._vc, t._base, t._accum, t._hooks = [0], None, None, None
@@ -323,12 +345,28 @@ def result(data: np.ndarray, node: Any) -> Tensor:
 def edge(t: Tensor) -> tuple:
     """The (node, 0) pair through which gradient flows back into ``t``: its grad_fn, its AccumulateGrad,
     or (None, 0) when it does not require grad."""
+    if t._base is not None and t._vc[0] != t._view_version:
+        refresh_view(t)
     fn = t._grad_fn
     if fn is not None:
         return (fn, 0)
     if t._rg:
         return (t._accumulator(), 0)
     return NO_EDGE
+
+
+_VIEW_OF = derivative(view_of)
+
+
+def refresh_view(t: Tensor) -> None:
+    """A view whose memory changed in place (through its base or another view) since its grad_fn was
+    made: its gradient must now flow through the base's current node, as PyTorch's regenerated
+    ``AsStridedBackward0`` does."""
+    base = t._base
+    t._view_version = t._vc[0]
+    if base._rg:
+        t._grad_fn = AsStridedBackward0((edge(base),), _VIEW_OF, (base._data, t._view_steps), t._data)
+        t._rg = True
 
 
 def as_tensor_data(value: Any) -> np.ndarray:

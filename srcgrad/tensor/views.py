@@ -25,10 +25,17 @@ _SQUEEZE, _UNSQUEEZE, _EXPAND = derivative(np.squeeze), derivative(np.expand_dim
 
 def _view(a: Tensor, out: np.ndarray, kind: type, how: tuple, args: tuple, kwargs: dict = N.NO_KWARGS
           ) -> Tensor:
-    """The tensor over ``out``, a NumPy view of ``a``'s memory."""
+    """The tensor over ``out``, a NumPy view of ``a``'s memory: it remembers its base and the steps that
+    read it off the base (for in-place changes, see ``inplace.rebase`` and ``tensor.refresh_view``)."""
     t = wrap(out)
     t._vc = a._vc
-    t._base = a if a._base is None else a._base
+    step = ((how[0].primal, args[1:], kwargs),)
+    if a._base is None:
+        t._base, t._view_steps = a, step
+    else:
+        t._base, t._view_steps = a._base, a._view_steps + step
+    t._view_version = a._vc[0]
+    t._view_no_grad = not state.enabled
     if a._rg and state.enabled:
         t._rg = True
         t._grad_fn = kind((edge(a),), how, args, out, kwargs)
@@ -187,7 +194,18 @@ def _is_int(p: Any) -> bool:
 
 
 def getitem(a: Tensor, index: Any) -> Tensor:
-    parts = numpy_index(index)
+    current, advanced = basic_index(a, numpy_index(index), lone_slice_is_view=type(index) is slice)
+    if advanced is not None:
+        return _advanced(current, advanced)
+    if current is a:  # x[...], x[:, :]: nothing to do, but PyTorch still returns a new view
+        return _view(a, a._data[...], N.AliasBackward0, _GETITEM, (a._data, (Ellipsis,)))
+    return current
+
+
+def basic_index(a: Tensor, parts: tuple, lone_slice_is_view: bool = False) -> tuple:
+    """Apply the basic parts of an index (ints, slices, None, ...) as views, one PyTorch view op each;
+    full slices are skipped, except a lone one when ``lone_slice_is_view`` (as ``x[:]`` in PyTorch). Returns
+    the view (``a`` itself if nothing applied) and what remains for advanced indexing (None: nothing)."""
     ndim = a._data.ndim
     consumed = sum(p.ndim if isinstance(p, np.ndarray) and p.dtype == bool else 1
                    for p in parts if p is not None and p is not Ellipsis)
@@ -209,7 +227,7 @@ def getitem(a: Tensor, index: Any) -> Tensor:
             size = current._data.shape[d]
             if p.step is not None and p.step <= 0:
                 raise ValueError(messages.NEGATIVE_STEP)
-            if type(index) is slice or p.indices(size) != (0, size, 1):  # a lone slice is never skipped
+            if lone_slice_is_view or p.indices(size) != (0, size, 1):
                 current = _basic(current, d, p, N.SliceBackward0)
             advanced.append(slice(None))
             d += 1
@@ -222,15 +240,11 @@ def getitem(a: Tensor, index: Any) -> Tensor:
             advanced.append(p)
             has_advanced = True
             d += p.ndim if isinstance(p, np.ndarray) and p.dtype == bool else 1
-    if has_advanced:
-        return _advanced(current, tuple(advanced))
-    if current is a:  # x[...], x[:, :]: nothing to do, but PyTorch still returns a new view
-        return _view(a, a._data[...], N.AliasBackward0, _GETITEM, (a._data, (Ellipsis,)))
-    return current
+    return current, tuple(advanced) if has_advanced else None
 
 
 def _basic(a: Tensor, d: int, p: Any, kind: type) -> Tensor:
-    index = (slice(None),) * d + (p,)
+    index = (slice(None),) * d + (p, Ellipsis)  # the Ellipsis makes NumPy return a 0-d view, not a scalar
     return _view(a, a._data[index], kind, _GETITEM, (a._data, index))
 
 

@@ -122,6 +122,27 @@ def test_inplace_chain_matches_out_of_place():
     check(op, (2, 3))
 
 
+def test_inplace_changes_through_views_match_out_of_place():
+    def op(x, w):
+        y = x * 1
+        y[0].mul_(w[0])
+        y.t()[1:, 1] += w[1:] ** 2
+        v = y[:, 1:]
+        v.sin_()
+        y[1][2] = w[0] * w[1]
+        return y.exp()
+    check(op, (2, 3), (3,))
+
+
+def test_view_made_before_its_base_changed_follows_the_change():
+    x = torch.ones(2, 3, requires_grad=True)
+    y = x * 1
+    row = y[0]
+    y.mul_(5)
+    row.sum().backward()
+    assert x.grad.tolist() == [[5., 5., 5.], [0., 0., 0.]]
+
+
 def test_dtype_conversion_converts_the_gradient_back():
     x = torch.tensor([1., 2.], requires_grad=True)
     (x.double() * torch.tensor([3., 4.], dtype=torch.float64)).sum().backward()

@@ -382,6 +382,27 @@ SNIPPETS = [
     'x = torch.tensor([1., 2., 3.], requires_grad=True)\ny = x.clone()\ny[1] = 10\nprint(y, x)\ny.sum().backward()\nprint(x.grad)',
     'x = torch.ones(3, requires_grad=True)\nz = x * 2\nz.detach_()\nprint(z.requires_grad, z.grad_fn, z.is_leaf)',
     'x = torch.ones(2, 2, requires_grad=True)\ny = x.sum(1)\nprint(y.grad_fn, y.grad_fn.next_functions)',
+    # --- in-place changes of views: CopySlices on the base, AsStridedBackward0 for the view -------------
+    'x = torch.ones(2, 3, requires_grad=True)\ny = x * 1\nv = y[0]\nv.mul_(2)\nprint(graph(y.grad_fn)); print(graph(v.grad_fn))\ny.sum().backward()\nprint(x.grad)',
+    'x = torch.ones(2, 3, requires_grad=True)\nw = torch.tensor([1., 2.], requires_grad=True)\ny = x * 1\nv = y[:, 1]\nv.add_(w)\nprint(graph(y.grad_fn)); print(graph(v.grad_fn))\n(y * torch.arange(6.).reshape(2, 3)).sum().backward()\nprint(x.grad, w.grad)',
+    'x = torch.ones(2, 3, requires_grad=True)\ny = x * 1\ny.t().mul_(3)\nprint(graph(y.grad_fn), y)\ny.sum().backward()\nprint(x.grad)',
+    'x = torch.ones(2, 3, requires_grad=True)\ny = x * 1\ny[0][1] = 5\nprint(graph(y.grad_fn), y)\ny.sum().backward()\nprint(x.grad)',
+    'x = torch.ones(2, 3, requires_grad=True)\nw = torch.tensor([3., 4.], requires_grad=True)\ny = x * 1\nv = y[0]\nv[1] = w[0] * 2\nprint(graph(y.grad_fn)); print(graph(v.grad_fn))\ny.sum().backward()\nprint(x.grad, w.grad)',
+    'w = torch.ones(3, requires_grad=True)\nb = torch.zeros(2, 3)\nb[0].add_(w)\nprint(graph(b.grad_fn), b.requires_grad, b.is_leaf)\n(b * 2).sum().backward()\nprint(w.grad)',
+    'x = torch.ones(2, 3, requires_grad=True)\ny = x * 1\nv = y.view(6)\nv.mul_(2)\nprint(graph(y.grad_fn), graph(v.grad_fn))\ny.sum().backward()\nprint(x.grad)',
+    'x = torch.ones(2, 3, requires_grad=True)\ny = x.exp()\nv = y[0]\nv.mul_(2)\ny.sum().backward()',
+    'x = torch.ones(2, 3, requires_grad=True)\ny = x * 1\nv = y[0]\ny.mul_(2)\nprint(graph(v.grad_fn))\nv.sum().backward()\nprint(x.grad)',
+    'x = torch.ones(2, 3, requires_grad=True)\ny = x * 1\nv1 = y[0]\nv2 = y[0, 1:]\nv1.mul_(3)\nprint(graph(v2.grad_fn))\nv2.sum().backward()\nprint(x.grad)',
+    'x = torch.ones(2, 3, requires_grad=True)\ny = x * 1\ny[0, [0, 2]] = 0\nprint(graph(y.grad_fn))\ny[[0, 1], 0] = 7\nprint(graph(y.grad_fn), y)\ny.sum().backward()\nprint(x.grad)',
+    'x = torch.ones(2, 3, requires_grad=True)\ny = x + 0\ny[:, 0] = 5\ny[:] = 2\nprint(graph(y.grad_fn))\ny[1:, 1:] = x[1:, 1:] * 3\nprint(graph(y.grad_fn))\ny.sum().backward()\nprint(x.grad)',
+    'x = torch.ones(2, 3, requires_grad=True)\ny = x * 1\ny[0].zero_()\ny[1].fill_(4)\nprint(graph(y.grad_fn), y)\ny.sum().backward()\nprint(x.grad)',
+    'x = torch.ones(3, requires_grad=True)\ny = x * 1\nv = y[1:]\nv.exp_()\nv.sum().backward()\nprint(graph(v.grad_fn), x.grad)',
+    'x = torch.ones(2, 2, requires_grad=True)\ny = x * 1\nz = y[0]\nz += 1\nz *= 2\nprint(graph(y.grad_fn), graph(z.grad_fn), y)\ny.sum().backward()\nprint(x.grad)',
+    'x = torch.ones(3, requires_grad=True)\ny = x * 2\nv = y[:2]\nv.add_(1)\ny.sum().backward()\ny.sum().backward()',
+    'x = torch.ones(2, 3, requires_grad=True)\nwith torch.no_grad():\n    v = x[0]\nv.mul_(2)\nprint(x, v.requires_grad)',
+    'x = torch.ones(2, 3, requires_grad=True)\ny = x * 1\nwith torch.no_grad():\n    y[0] = 5\nprint(graph(y.grad_fn))\ny.sum().backward()\nprint(x.grad)',
+    'a = torch.zeros(3)\nx = torch.tensor([1., 2.], requires_grad=True)\na[1:] = x * x\nprint(graph(a.grad_fn), a)\na.sum().backward()\nprint(x.grad)',
+    'x = torch.ones(2, 3, requires_grad=True)\ny = x * 1\nv = y.t()\nv[0, 1] = 9\nprint(y, graph(y.grad_fn))\ny.sum().backward()\nprint(x.grad)',
 ]
 
 
