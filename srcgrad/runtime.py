@@ -30,11 +30,12 @@ def list_append(items: list, value: Any) -> list:
 
 
 def add_grads(a: Any, b: Any) -> Any:
-    """Add two cotangents, element by element for lists and tuples (``+`` would concatenate them)."""
+    """Add two cotangents, element by element (recursively) for lists and tuples, where ``+`` would
+    concatenate them; a zero number stands for a zero cotangent of any structure."""
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         if len(a) < len(b):
             a, b = b, a
-        return type(a)(x + y for x, y in zip(a, list(b) + [0.0] * (len(a) - len(b))))
+        return type(a)(add_grads(x, y) for x, y in zip(a, list(b) + [0.0] * (len(a) - len(b))))
     if isinstance(a, numbers.Number) and a == 0 and isinstance(b, (list, tuple)):
         return b
     if isinstance(b, numbers.Number) and b == 0 and isinstance(a, (list, tuple)):

@@ -160,7 +160,6 @@ class LowerListComprehensions:
                         self._replace(item, hoisted)
 
     def _lower(self, comp: gast.ListComp, hoisted: list[gast.stmt]) -> gast.Name:
-        self._replace(comp, hoisted)
         result = self.names.fresh("items")
         renames: dict[str, str] = {}
         for gen in comp.generators:
@@ -170,9 +169,14 @@ class LowerListComprehensions:
         for n in gast.walk(comp):
             if isinstance(n, gast.Name) and n.id in renames:
                 n.id = renames[n.id]
+        # Comprehensions nested in the element run once per iteration: lower them inside the loop.
+        self._replace(comp.generators[0].iter, hoisted)
+        per_item: list[gast.stmt] = []
+        holder = gast.Expr(comp.elt)
+        self._replace(holder, per_item)
         append = _located(gast.Assign([_store(result)], _call(_load("__list_append__"), [
-            _load(result), comp.elt], comp), None), comp)
-        inner: list[gast.stmt] = [append]
+            _load(result), holder.value], comp), None), comp)
+        inner: list[gast.stmt] = per_item + [append]
         for gen in reversed(comp.generators):
             for cond in reversed(gen.ifs):
                 inner = [_located(gast.If(cond, inner, []), comp)]

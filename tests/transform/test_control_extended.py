@@ -187,6 +187,132 @@ def loop_tuple_target(pairs):
     return s
 
 
+def while_inside_for(x):
+    s = 0.0
+    for i in range(3):
+        y = x * (i + 1)
+        while np.sum(y * y) < 4.0:
+            y = y * 1.5
+        s = s + np.sum(y)
+    return s
+
+
+def writes_inside_while(x):
+    out = np.zeros(5)
+    k = 0
+    while k < 5:
+        out[k] = np.sum(x) * k + x[k % 3]
+        k += 1
+    return np.sum(out ** 2)
+
+
+def early_return_in_while(x):
+    y = x
+    while True:
+        y = np.sin(y) * 2.0
+        if np.sum(y) > 1.0:
+            return np.sum(y * y)
+        if np.max(np.abs(y)) < 1e-3:
+            return np.sum(y)
+
+
+def continue_in_while_with_writes(x):
+    acc = np.zeros(3)
+    k = 0
+    while k < 6:
+        k += 1
+        if k % 3 == 0:
+            continue
+        acc[k % 3] += np.sum(x * k)
+    return np.sum(acc * acc)
+
+
+def nested_comprehension(x):
+    rows = [[x[i] * x[j] for j in range(3)] for i in range(3)]
+    return np.sum(np.array([np.stack(r) for r in rows]))
+
+
+def comprehension_over_zip(a, b):
+    return np.sum(np.stack([u * v + np.sin(u) for u, v in zip(a, b)]))
+
+
+def enumerate_with_writes(x):
+    y = np.zeros_like(x)
+    for i, v in enumerate(x):
+        y[i] = v * v * (i + 1)
+    return np.sum(np.exp(y))
+
+
+def break_inner_loop_only(x):
+    s = 0.0
+    for i in range(4):
+        for j in range(4):
+            if j > i:
+                break
+            s = s + np.sum(x * (i + j))
+    return s
+
+
+def negative_step_range(x):
+    s = 0.0
+    for i in range(5, 0, -2):
+        s = s * 0.5 + np.sum(x ** 2) * i
+    return s
+
+
+def range_from_data(x):
+    n = x.shape[0]
+    s = 0.0
+    for i in range(1, n - 1):
+        s = s + x[i - 1] * x[i] * x[i + 1]
+    return s
+
+
+def branch_on_loop_carried(x):
+    y = x
+    for i in range(6):
+        if np.sum(y) > 0:
+            y = y - 0.3
+        else:
+            y = y * 1.1
+    return np.sum(y ** 2)
+
+
+def elif_chain(x):
+    t = np.sum(x)
+    if t > 2:
+        y = x ** 3
+    elif t > 0:
+        y = np.sin(x)
+    elif t > -2:
+        y = x * t
+    else:
+        y = np.exp(x)
+    return np.sum(y)
+
+
+def conditional_expression_in_loop(x):
+    s = 0.0
+    for i in range(5):
+        s = s + (np.sum(x * i) if i % 2 else np.sum(np.cos(x)))
+    return s
+
+
+def list_indexing_in_loop(x):
+    parts = [x * 1.0, np.sin(x), x ** 2]
+    s = 0.0
+    for i in range(3):
+        s = s + np.sum(parts[i] * (i + 1))
+    return s
+
+
+def matrix_power_loop(A, v):
+    for _ in range(4):
+        v = A @ v
+        v = v / np.linalg.norm(v)
+    return v @ A @ v
+
+
 rng = np.random.default_rng(7)
 
 CASES = [
@@ -214,6 +340,24 @@ CASES = [
     (loop_reversed, (rng.normal(size=5),), (0,)),
     (nested_loops_with_branches, (rng.normal(size=(3, 2)),), (0,)),
     (loop_tuple_target, (rng.normal(size=(4, 2)),), (0,)),
+    (while_inside_for, (rng.normal(size=3) * 0.3,), (0,)),
+    (writes_inside_while, (rng.normal(size=3),), (0,)),
+    (early_return_in_while, (np.array([0.2, 0.4, 0.5]),), (0,)),
+    (continue_in_while_with_writes, (rng.normal(size=3),), (0,)),
+    (nested_comprehension, (rng.normal(size=3),), (0,)),
+    (comprehension_over_zip, (rng.normal(size=4), rng.normal(size=4)), (0, 1)),
+    (enumerate_with_writes, (rng.normal(size=3) * 0.5,), (0,)),
+    (break_inner_loop_only, (rng.normal(size=3),), (0,)),
+    (negative_step_range, (rng.normal(size=3),), (0,)),
+    (range_from_data, (rng.normal(size=6),), (0,)),
+    (branch_on_loop_carried, (rng.normal(size=3),), (0,)),
+    (elif_chain, (np.array([1.0, 1.5, 0.2]),), (0,)),
+    (elif_chain, (np.array([0.1, 0.3, 0.2]),), (0,)),
+    (elif_chain, (np.array([-0.5, -0.3, 0.2]),), (0,)),
+    (elif_chain, (np.array([-2.0, -1.5, 0.2]),), (0,)),
+    (conditional_expression_in_loop, (rng.normal(size=3),), (0,)),
+    (list_indexing_in_loop, (rng.normal(size=3),), (0,)),
+    (matrix_power_loop, (np.eye(3) + 0.3 * rng.normal(size=(3, 3)), rng.normal(size=3)), (0, 1)),
 ]
 
 
