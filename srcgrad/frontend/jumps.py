@@ -6,6 +6,8 @@ adjoint mirrors exactly the statements that ran, because the guards are ordinary
 
 from __future__ import annotations
 
+import copy
+
 import gast
 
 from ..naming import Names
@@ -46,8 +48,6 @@ def _guarded(stmts: list[gast.stmt], may_jump, rewrite, test: gast.expr) -> list
 
 
 def _copy(node: gast.AST) -> gast.AST:
-    import copy
-
     return copy.deepcopy(node)
 
 

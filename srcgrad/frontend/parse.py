@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import contextlib
 import inspect
 import textwrap
 from collections.abc import Callable
@@ -32,10 +33,8 @@ class Scope:
         cells = fn.__closure__ or ()
         closure = {}
         for name, cell in zip(code.co_freevars, cells):
-            try:
+            with contextlib.suppress(ValueError):  # an empty cell: assigned later in the enclosing function
                 closure[name] = cell.cell_contents
-            except ValueError:  # an empty cell: the name is assigned later in the enclosing function
-                pass
         return cls(fn.__globals__, closure)
 
     def lookup(self, name: str, default: Any = _MISSING) -> Any:
