@@ -259,6 +259,8 @@ def clip_grad(g: Any, a: Any, a_min: Any = None, a_max: Any = None) -> Any:
 def power_base_grad(g: Any, x: Any, y: Any) -> Any:
     """Cotangent of ``x`` in ``x ** y``: ``g * y * x ** (y - 1)``, and zero wherever ``y == 0`` (also at
     ``x == 0``, where ``x ** -1`` is infinite), as ``torch.pow``."""
+    if isinstance(y, numbers.Number) and y >= 1:  # the common x ** 2: no zero-base special case
+        return g * y * (x if y == 2 else x ** (y - 1))
     if _is_python_scalar(x) and _is_python_scalar(y):
         if y == 0:
             return 0.0 * g
