@@ -80,7 +80,8 @@ class LowerJumps:
 
     def _return_block(self, stmts: list[gast.stmt], in_loop: bool) -> list[gast.stmt]:
         not_returned = gast.UnaryOp(gast.Not(), _name(self.returned))
-        may_return = lambda s: _contains([s], (gast.Return,), True)
+        def may_return(stmt: gast.stmt) -> bool:
+            return _contains([stmt], (gast.Return,), True)
 
         def rewrite(stmt: gast.stmt) -> list[gast.stmt]:
             if isinstance(stmt, gast.Return):
@@ -126,7 +127,8 @@ class LowerJumps:
         test: gast.expr = gast.UnaryOp(gast.Not(), _name(flags[0]))
         if len(flags) == 2:
             test = gast.BoolOp(gast.And(), [test, gast.UnaryOp(gast.Not(), _name(flags[1]))])
-        may_jump = lambda s: _contains([s], (gast.Break, gast.Continue), False)
+        def may_jump(stmt: gast.stmt) -> bool:
+            return _contains([stmt], (gast.Break, gast.Continue), False)
 
         def rewrite(stmt: gast.stmt) -> list[gast.stmt]:
             if isinstance(stmt, gast.Break):
