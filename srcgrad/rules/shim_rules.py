@@ -20,9 +20,8 @@ def relu(x):
 
 
 def sigmoid(x):
-    """``1 / (1 + exp(-x))`` without overflow: exp is only ever taken of ``-|x|``."""
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    """``1 / (1 + exp(-x))`` computed as ``exp(-log(1 + exp(-x)))``, which never overflows."""
+    return np.exp(-np.logaddexp(0, -x))
 
 
 def take_along_dim(a, indices, dim, keepdim=False):

@@ -3,7 +3,9 @@ functions, comparisons. Also the helpers the other operation modules share.
 
 Every operation computes its value with one NumPy function (the *primal*) and, when it records, creates
 the node PyTorch would create, holding that primal's rule from the shared table (``nodes.derivative``) and
-exactly the arguments the primal received. What PyTorch saves for the node is noted separately (``_saved``) so that in-place
+exactly the arguments the primal received. Where a NumPy function is a Python wrapper around an ndarray
+method or a ufunc (``np.sum`` around ``add.reduce``, ``np.transpose`` around ``ndarray.transpose``), the
+value is computed by what it wraps: the same array, at a third of the cost on small tensors. What PyTorch saves for the node is noted separately (``_saved``) so that in-place
 changes of those tensors are detected with PyTorch's error; the rule itself may need other arrays too.
 """
 
@@ -71,7 +73,11 @@ def record(out: Any, kind: type, how: tuple, edges: tuple, args: tuple, kwargs: 
 
 def requires(*tensors: Any) -> bool:
     """Whether an operation on ``tensors`` (None for non-tensor operands) is recorded."""
-    return state.enabled and any(t is not None and t._rg for t in tensors)
+    if state.enabled:
+        for t in tensors:
+            if t is not None and t._rg:
+                return True
+    return False
 
 
 # --- operand preparation -----------------------------------------------------------------------------
@@ -311,10 +317,11 @@ def clamp(a: Tensor, min: Any = None, max: Any = None) -> Tensor:
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         return _clamp_tensor(a, min, max)
     ad = a._data
-    target = result_type(ad, *[b for b in (min, max) if b is not None])
-    if target.numpy is not ad.dtype:
-        ad = ad.astype(target.numpy)
-    out = np.asarray(np.clip(ad, min, max))
+    if ad.dtype.kind != "f":
+        ad = ad.astype(result_type(ad, *[b for b in (min, max) if b is not None]).numpy, copy=False)
+    # np.clip's value; its ufuncs called directly (np.clip's own argument handling costs three times more)
+    out = np.maximum(ad, min, out=OUT) if max is None else np.minimum(ad, max, out=OUT) if min is None else \
+        np.minimum(np.maximum(ad, min), max, out=OUT)
     if not requires(a):
         return wrap(out)
     out_tensor = record(out, N.ClampBackward1, _CLIP, (edge(a),), (ad, min, max))

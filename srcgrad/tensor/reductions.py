@@ -13,12 +13,13 @@ from typing import Any
 import numpy as np
 
 from ..rules import shim_rules
+from ..rules.helpers import reduced_count
 from . import messages, ops
 from . import nodes as N
 from .dtypes import from_numpy
 from .grad_mode import state
 from .nodes import derivative
-from .ops import record, requires, saved
+from .ops import OUT, record, requires, saved
 from .tensor import Tensor, check_dim, edge, wrap
 
 
@@ -29,7 +30,20 @@ def dims(dim: Any, ndim: int) -> int | tuple:
     return check_dim(dim, ndim)
 
 
-def _reduction(primal: Any, whole: type, along: type, name: str):
+def _sum(a: np.ndarray, axis: Any, keepdims: bool) -> Any:
+    """``np.sum(a, axis, keepdims=keepdims)``, through the ndarray method np.sum calls."""
+    return a.sum(axis, keepdims=keepdims)
+
+
+def _mean(a: np.ndarray, axis: Any, keepdims: bool) -> Any:
+    """``np.mean(a, axis, keepdims=keepdims)``: the same float sum divided by the same count, without
+    np.mean's Python-level argument handling (float16 keeps np.mean's float32 accumulator)."""
+    if a.dtype == np.float16:
+        return np.mean(a, axis, keepdims=keepdims)
+    return np.true_divide(np.add.reduce(a, axis, keepdims=keepdims), reduced_count(a, axis), out=OUT)
+
+
+def _reduction(primal: Any, compute: Any, whole: type, along: type, name: str):
     """``sum``/``mean`` over everything (``whole`` node) or over ``dim`` (``along`` node)."""
     how = derivative(primal)
 
@@ -42,11 +56,11 @@ def _reduction(primal: Any, whole: type, along: type, name: str):
         elif ad.dtype.kind in "bu":  # PyTorch sums bool and unsigned integers as int64
             ad = ad.astype(np.int64)
         if dim is None and not keepdim:
-            out, kind, kwargs = primal(ad), whole, N.NO_KWARGS
+            out, kind, kwargs = compute(ad, None, False), whole, N.NO_KWARGS
         else:
             axis = tuple(range(ad.ndim)) if dim is None else dims(dim, ad.ndim)
             kind, kwargs = along, {"axis": axis, "keepdims": keepdim}
-            out = primal(ad, **kwargs)
+            out = compute(ad, axis, keepdim)
         if a._rg and state.enabled:
             return record(out, kind, how, (edge(a),), (ad,), kwargs)
         return wrap(out)
@@ -54,8 +68,8 @@ def _reduction(primal: Any, whole: type, along: type, name: str):
     return op
 
 
-sum = _reduction(np.sum, N.SumBackward0, N.SumBackward1, "sum")
-mean = _reduction(np.mean, N.MeanBackward0, N.MeanBackward1, "mean")
+sum = _reduction(np.sum, _sum, N.SumBackward0, N.SumBackward1, "sum")
+mean = _reduction(np.mean, _mean, N.MeanBackward0, N.MeanBackward1, "mean")
 
 
 class _ReturnType(tuple):
@@ -84,7 +98,7 @@ def _extremum(primal: Any, arg: Any, whole: type, along: type, pairwise: Any, re
             return pairwise(a, dim)
         ad = a._data
         if dim is None:
-            out = primal(ad)
+            out = ad.max() if primal is np.max else ad.min()  # what np.max / np.min return
             if not requires(a):
                 return wrap(out)
             out_tensor = record(out, whole, how, (edge(a),), (ad,))

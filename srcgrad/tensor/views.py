@@ -15,6 +15,7 @@ import numpy as np
 
 from . import messages
 from . import nodes as N
+from .copies import clone
 from .grad_mode import state
 from .nodes import derivative
 from .tensor import Tensor, check_dim, edge, result, warn_once, wrap
@@ -46,7 +47,10 @@ def _shape_arg(shape: tuple) -> tuple:
     """``reshape(2, 3)``, ``reshape((2, 3))`` and ``reshape([2, 3])`` all mean the shape (2, 3)."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
-    return tuple(int(n) for n in shape)
+    for n in shape:
+        if type(n) is not int:
+            return tuple(int(n) for n in shape)
+    return shape
 
 
 def _is_view(out: np.ndarray, data: np.ndarray) -> bool:
@@ -71,7 +75,6 @@ def view(a: Tensor, *shape: Any) -> Tensor:
 
 def reshape(a: Tensor, *shape: Any) -> Tensor:
     """A view when the memory layout allows one; otherwise, as in PyTorch, a clone viewed."""
-    from .copies import clone
     shape = _shape_arg(shape)
     out = _reshaped(a._data, shape)
     if _is_view(out, a._data):
@@ -99,7 +102,7 @@ def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 
 def _transposed(a: Tensor, axes: tuple | None, kind: type) -> Tensor:
-    return _view(a, np.transpose(a._data, axes), kind, _TRANSPOSE, (a._data,),
+    return _view(a, a._data.transpose(axes), kind, _TRANSPOSE, (a._data,),
                  N.NO_KWARGS if axes is None else {"axes": axes})
 
 
@@ -142,7 +145,7 @@ def squeeze(a: Tensor, dim: Any = None) -> Tensor:
 
 
 def squeeze_dim(a: Tensor, axis: Any, kind: type) -> Tensor:
-    return _view(a, np.squeeze(a._data, axis), kind, _SQUEEZE, (a._data, axis))
+    return _view(a, a._data.squeeze(axis), kind, _SQUEEZE, (a._data, axis))
 
 
 def unsqueeze(a: Tensor, dim: int) -> Tensor:
@@ -150,7 +153,8 @@ def unsqueeze(a: Tensor, dim: int) -> Tensor:
     if not -ndim - 1 <= dim <= ndim:
         raise IndexError(messages.DIM_RANGE.format(-ndim - 1, ndim, dim))
     d = dim % (ndim + 1)
-    return _view(a, np.expand_dims(a._data, d), N.UnsqueezeBackward0, _UNSQUEEZE, (a._data, d))
+    out = a._data[(slice(None),) * d + (None,)]  # np.expand_dims(a, d)
+    return _view(a, out, N.UnsqueezeBackward0, _UNSQUEEZE, (a._data, d))
 
 
 def expand(a: Tensor, *sizes: Any) -> Tensor:
@@ -194,6 +198,11 @@ def _is_int(p: Any) -> bool:
 
 
 def getitem(a: Tensor, index: Any) -> Tensor:
+    if type(index) is int and a._data.ndim:  # x[i], the common case, straight to the select
+        size = a._data.shape[0]
+        if not -size <= index < size:
+            raise IndexError(messages.INDEX_BOUNDS.format(index, 0, size))
+        return _basic(a, 0, index, N.SelectBackward0)
     current, advanced = basic_index(a, numpy_index(index), lone_slice_is_view=type(index) is slice)
     if advanced is not None:
         return _advanced(current, advanced)
