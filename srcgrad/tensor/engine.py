@@ -12,10 +12,32 @@ from typing import Any
 
 import numpy as np
 
-from . import grad_mode
+from . import grad_mode, messages
 from .nodes import AccumulateGrad
 from .ops import FP_ERRORS, QUIET
-from .tensor import as_tensor_data, wrap
+from .size import Size
+from .tensor import Tensor, as_tensor_data, edge, wrap
+
+
+def backward(tensor: Any, gradient: Any, keep_graph: bool) -> None:
+    """``tensor.backward(gradient)``, with PyTorch's checks of the gradient."""
+    if not tensor._rg:
+        raise RuntimeError(messages.NO_GRAD_FN.format(0))
+    data = tensor._data
+    if gradient is None:
+        if data.size != 1:
+            raise RuntimeError(messages.NOT_SCALAR)
+        grad = np.ones_like(data)
+    else:
+        if isinstance(gradient, (list, tuple)):
+            gradient = gradient[0]
+        if not isinstance(gradient, Tensor):
+            raise TypeError(messages.GRADIENT_TYPE.format(type(gradient).__name__))
+        if gradient._data.shape != data.shape:
+            raise RuntimeError(messages.SHAPE_MISMATCH.format(i=0, got=Size(gradient._data.shape),
+                                                              want=Size(data.shape)))
+        grad = gradient._data.astype(data.dtype, copy=False)
+    run_backward(edge(tensor)[0], grad, keep_graph)
 
 
 def run_backward(root: Any, grad: np.ndarray, keep_graph: bool) -> None:

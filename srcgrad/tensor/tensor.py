@@ -139,27 +139,11 @@ class Tensor:
     def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None,
                  create_graph: bool = False, inputs: Any = None) -> None:
         """Accumulate d(self)/d(leaf) · gradient into the ``.grad`` of every leaf that self depends on."""
-        from .engine import run_backward
+        from .engine import backward
         if create_graph or inputs is not None:
             raise NotImplementedError("backward(create_graph=True) and backward(inputs=...) are not "
                                       "supported by srcgrad's Tensor shim")
-        if not self._rg:
-            raise RuntimeError(messages.NO_GRAD_FN.format(0))
-        if gradient is None:
-            if self._data.size != 1:
-                raise RuntimeError(messages.NOT_SCALAR)
-            grad = np.ones_like(self._data)
-        else:
-            if isinstance(gradient, (list, tuple)):
-                gradient = gradient[0]
-            if not isinstance(gradient, Tensor):
-                raise TypeError(messages.GRADIENT_TYPE.format(type(gradient).__name__))
-            if gradient._data.shape != self._data.shape:
-                raise RuntimeError(messages.SHAPE_MISMATCH.format(i=0, got=Size(gradient._data.shape),
-                                                                  want=Size(self._data.shape)))
-            grad = gradient._data.astype(self._data.dtype, copy=False)
-        root = self._grad_fn if self._grad_fn is not None else self._accumulator()
-        run_backward(root, grad, bool(retain_graph))
+        backward(self, gradient, bool(retain_graph))
 
     def _accumulator(self) -> AccumulateGrad:
         """The leaf's AccumulateGrad: one per tensor while the graph holds it (PyTorch keeps it weakly)."""
@@ -288,6 +272,20 @@ class Tensor:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self._data.shape[0]))
 
+    # --- copying and pickling (PyTorch's rules) ---------------------------------------------------------------
+
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        if self._grad_fn is not None:
+            raise RuntimeError(messages.DEEPCOPY_NON_LEAF)
+        copied = wrap(self._data.copy())
+        copied._rg = self._rg
+        copied._grad = None if self._grad is None else self._grad.__deepcopy__(memo)
+        memo[id(self)] = copied
+        return copied
+
+    def __reduce_ex__(self, protocol: int) -> tuple:
+        return _unpickle, (self._data, self._rg)  # data and requires_grad; like PyTorch, not .grad
+
     # --- printing ------------------------------------------------------------------------------------
 
     def __repr__(self) -> str:
@@ -319,6 +317,12 @@ def warn_once(message: str, stacklevel: int = 3) -> None:
     if message not in _warned:
         _warned.add(message)
         warnings.warn(message, UserWarning, stacklevel=stacklevel)
+
+
+def _unpickle(data: np.ndarray, requires_grad: bool) -> Tensor:
+    t = wrap(data)
+    t._rg = requires_grad
+    return t
 
 
 def wrap(data: np.ndarray) -> Tensor:

@@ -403,6 +403,14 @@ SNIPPETS = [
     'x = torch.ones(2, 3, requires_grad=True)\ny = x * 1\nwith torch.no_grad():\n    y[0] = 5\nprint(graph(y.grad_fn))\ny.sum().backward()\nprint(x.grad)',
     'a = torch.zeros(3)\nx = torch.tensor([1., 2.], requires_grad=True)\na[1:] = x * x\nprint(graph(a.grad_fn), a)\na.sum().backward()\nprint(x.grad)',
     'x = torch.ones(2, 3, requires_grad=True)\ny = x * 1\nv = y.t()\nv[0, 1] = 9\nprint(y, graph(y.grad_fn))\ny.sum().backward()\nprint(x.grad)',
+    # --- copying, pickling, index assignment variants --------------------------------------------------
+    'import copy, pickle\nx = torch.tensor([1., 2.], requires_grad=True)\n(x * 2).sum().backward()\nz = pickle.loads(pickle.dumps(x))\nprint(z, z.grad, z.is_leaf)\nc = copy.deepcopy(x)\nprint(c, c.grad, c is x, c.grad is x.grad)\nprint(pickle.loads(pickle.dumps(x * 2)))\ncopy.deepcopy(x * 2)',
+    'import copy\nx = torch.tensor([1., 2.])\ny = copy.copy(x)\ny.add_(1)\nprint(x, y)',
+    'x = torch.ones(2, 2)\nx[0, 0] = 5\nx[1] = torch.tensor([7, 8])\nx[:, 1] += 1\nprint(x, x._version)',
+    'x = torch.tensor([1., 2., 3.], requires_grad=True)\ny = x * 1\ny[1:] *= 2\nprint(graph(y.grad_fn))\ny.sum().backward()\nprint(x.grad)',
+    'x = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)\ny = x.clone()\ny[y > 2] = 0\nprint(graph(y.grad_fn), y)\ny.sum().backward()\nprint(x.grad)',
+    'x = torch.arange(4.).requires_grad_()\ny = x.view(2, 2)\nz = y.t()\nw = z[0]\nprint(w._base is x, graph(w.grad_fn))',
+    "x = torch.ones(3, requires_grad=True)\ny = 2 * x\ny.register_hook(lambda g: print('hook sees', g))\nz = y.clone()\ny.add_(1)\n(z * y).sum().backward()\nprint(x.grad)",
 ]
 
 
