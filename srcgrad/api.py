@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InputTypeError, NonScalarOutputError
+from .errors import InputTypeError, MissingRuleError, NonScalarOutputError
 from .pipeline import Generated, reverse_transform
 
 _LOCK = threading.RLock()
@@ -226,3 +226,43 @@ def generated_function(fun: Callable, argnums: int | Sequence[int] = 0) -> Calla
         argnums, fun = fun.argnums, fun.fn
     argnums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
     return _generated(fun, argnums, False, False).function
+
+
+def callee_vjp(fn: Callable, args: tuple) -> tuple[Any, Callable[[Any], tuple]]:
+    """``(out, backward)`` for a call from generated code into a Python function: the callee is transformed
+    (once per argument signature) into its forward sweep, which returns the backward sweep as a closure.
+    Arguments the call leaves to their defaults are filled in; ``backward`` returns cotangents for the
+    arguments the call passed."""
+    if not inspect.isroutine(fn) and inspect.isfunction(getattr(type(fn), "__call__", None)):
+        fn = fn.__call__  # a callable instance: differentiate its __call__ method
+    target = fn.__func__ if inspect.ismethod(fn) else fn
+    values = (fn.__self__, *args) if inspect.ismethod(fn) else args
+    if not inspect.isfunction(inspect.unwrap(target)):
+        raise MissingRuleError(f"no derivative rule for {getattr(fn, '__qualname__', fn)!r}, and it is not a "
+                               "Python function srcgrad can transform; register one with srcgrad.defvjp(fn, rule)")
+    signature = inspect.signature(target)
+    bound = signature.bind(*values)
+    bound.apply_defaults()
+    full = tuple(bound.arguments.values())
+    differentiable = tuple(i for i, v in enumerate(full) if _has_cotangent(v))
+    generated = _generated(target, differentiable, True, False, full, closure=True)
+    generated.refresh()
+    out, backward = generated.function(*full)
+    skip = 1 if inspect.ismethod(fn) else 0
+
+    def passed_backward(g: Any) -> tuple:
+        by_position = dict(zip(differentiable, backward(g)))
+        return tuple(by_position.get(i) for i in range(skip, skip + len(args)))
+
+    return out, passed_backward
+
+
+def _has_cotangent(value: Any) -> bool:
+    """Whether a callee's argument can carry a gradient: floats, inexact arrays, and lists of them."""
+    if isinstance(value, (list, tuple)):
+        return any(_has_cotangent(v) for v in value)
+    if isinstance(value, (bool, np.bool_)):
+        return False
+    if isinstance(value, (np.ndarray, np.generic)):
+        return value.dtype.kind in "fc"
+    return isinstance(value, (float, complex))

@@ -69,10 +69,10 @@ def reverse_transform(fn: Callable, argnums: tuple[int, ...], with_value: bool, 
     core, temps = to_anf(desugared, names)
     stages["anf"] = gast.unparse(core)
 
-    returned = _output(core, parsed, has_aux)
+    returned = _output(core, parsed, has_aux, allow_tuple=closure)
     resolver = CallResolver(parsed, namespace, local_names(core))
     wrt = {params[i] for i in argnums}
-    outputs = {returned.id} if isinstance(returned, gast.Name) else set()
+    outputs = {n.id for n in gast.walk(returned) if isinstance(n, gast.Name)}
     active = active_variables(core, wrt, outputs, resolver.differentiable_inputs)
 
     shapes: dict[str, Any] = {}
@@ -153,7 +153,7 @@ def _split_into_closure(fn: gast.FunctionDef, heading: gast.stmt, backward_name:
     return fn
 
 
-def _output(core: gast.FunctionDef, parsed: ParsedFunction, has_aux: bool) -> gast.expr:
+def _output(core: gast.FunctionDef, parsed: ParsedFunction, has_aux: bool, allow_tuple: bool = False) -> gast.expr:
     last = core.body[-1] if core.body else None
     if not isinstance(last, gast.Return) or (isinstance(last.value, gast.Constant) and last.value.value is None):
         raise SrcgradSyntaxError("the function must end with a return of the value to differentiate",
@@ -166,7 +166,7 @@ def _output(core: gast.FunctionDef, parsed: ParsedFunction, has_aux: bool) -> ga
                                      parsed.filename, last.lineno, None, parsed.line(last.lineno),
                                      "return output, aux")
         return value.elts[0]
-    if isinstance(value, gast.Tuple):
+    if isinstance(value, gast.Tuple) and not allow_tuple:
         raise SrcgradSyntaxError("grad needs a single output, but the function returns a tuple",
                                  parsed.filename, last.lineno, None, parsed.line(last.lineno),
                                  "return one value, or use has_aux=True for (output, aux)")

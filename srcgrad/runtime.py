@@ -45,12 +45,15 @@ def add_grads(a: Any, b: Any) -> Any:
 
 def zero_cotangent(value: Any) -> Any:
     """A zero cotangent shaped like ``value``: 0.0 for numbers (and for a variable not yet assigned, which
-    generated code holds as ``None``), zeros of a floating dtype for arrays, a list of zeros for a list."""
+    generated code holds as ``None``), zeros of a floating dtype for arrays, a list of zeros for a list, and
+    ``None`` for values that have no cotangent (a function passed as an argument)."""
     if value is None or isinstance(value, numbers.Number):
         return 0.0
     if isinstance(value, (list, tuple)):
         return type(value)(zero_cotangent(v) for v in value)
-    return np.zeros(np.shape(value), dtype=np.result_type(value, np.float32))
+    if isinstance(value, (np.ndarray, np.generic)):
+        return np.zeros(value.shape, dtype=np.result_type(value, np.float32))
+    return None  # functions, objects, strings: no cotangent
 
 
 def sum_grad(g: Any, iterable: Any) -> Any:
@@ -60,3 +63,47 @@ def sum_grad(g: Any, iterable: Any) -> Any:
     from .rules.helpers import unbroadcast
 
     return [unbroadcast(g, item) for item in iterable]
+
+
+def call_with_vjp(fn: Any, *args: Any) -> tuple[Any, Any]:
+    """Call ``fn(*args)`` from generated code, returning ``(output, backward)`` where ``backward(g)`` gives
+    one cotangent per argument.
+
+    The caller's transformer rewrites calls to the user's own functions (and to callees only known at run
+    time: a function passed as an argument, a method) into this. A callee with a derivative rule uses it;
+    a Python function is transformed, on first sight and per argument signature, into a forward sweep that
+    returns its backward sweep as a closure — so recursion and call trees need nothing special."""
+    from .rules.registry import is_nondifferentiable, vjp_rule
+
+    rule = vjp_rule(fn)
+    if rule is not None:
+        out = fn(*args)
+        return out, _rule_backward(rule, out, args)
+    if is_nondifferentiable(fn) or isinstance(fn, type):
+        out = fn(*args)
+        return out, _zero_backward(args)
+    from .api import callee_vjp
+
+    return callee_vjp(fn, args)
+
+
+def _rule_backward(rule: Any, out: Any, args: tuple) -> Any:
+    def backward(g: Any) -> tuple:
+        partials = dict(zip(rule.differentiable_params(), rule.partials(g, out, *args)))
+        names = [p.name for p in rule.primal_params]
+        return tuple(partials.get(names[i], 0.0) if i < len(names) else 0.0 for i in range(len(args)))
+
+    return backward
+
+
+def _zero_backward(args: tuple) -> Any:
+    def backward(g: Any) -> tuple:
+        return tuple(0.0 for _ in args)
+
+    return backward
+
+
+def call_output(pair: tuple[Any, Any]) -> Any:
+    """The output of a ``call_with_vjp`` pair (a function of its own, so that its rule can hand the
+    cotangent back as a pair without a zero for the backward closure)."""
+    return pair[0]

@@ -36,6 +36,10 @@ def describe(expr: gast.AST) -> str:
         return expr.attr
     if isinstance(expr, gast.Call):
         head = describe(expr.func)
+        if head.startswith("call_output") and expr.args:
+            return f"{describe(expr.args[0])}_out"
+        if head.startswith("call_with_vjp") and expr.args:
+            return describe(expr.args[0])
         return f"{head}_{describe(expr.args[0])}" if expr.args else head
     if isinstance(expr, gast.BinOp):
         return f"{describe(expr.left)}_{OP_WORDS.get(type(expr.op), 'op')}_{describe(expr.right)}"

@@ -6,6 +6,8 @@ source locations of the nodes it replaces, so errors and line comments still poi
 from __future__ import annotations
 
 import copy
+import inspect
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -13,7 +15,8 @@ import gast
 import numpy as np
 
 from ..naming import Names, Namespace
-from ..runtime import assign_index, list_append
+from ..rules.registry import is_nondifferentiable, vjp_rule
+from ..runtime import assign_index, call_output, call_with_vjp, list_append
 from .jumps import lower_jumps
 from .parse import ParsedFunction
 
@@ -266,6 +269,80 @@ class LowerMutations(gast.NodeTransformer):
         return node
 
 
+_LIBRARY_MODULES = ("numpy", "srcgrad", "math", "builtins", "operator", "functools", "itertools")
+
+
+class LowerUserCalls(gast.NodeTransformer):
+    """``helper(x, y)`` → ``call_with_vjp(helper, x, y)[0]`` for every callee that is not a primitive of
+    the rule table: the user's own functions, methods, and callables only known at run time. The runtime
+    transforms such a callee on first sight into a forward sweep that returns its backward sweep."""
+
+    def __init__(self, parsed: ParsedFunction, namespace: Namespace, local_names: set[str]):
+        self.parsed = parsed
+        self.namespace = namespace
+        self.local_names = local_names
+
+    def resolve(self, func: gast.expr) -> Any:
+        if isinstance(func, gast.Name):
+            if func.id in self.namespace.bindings:
+                return self.namespace.bindings[func.id]
+            if func.id in self.local_names:
+                return _UNRESOLVED
+            return self.parsed.scope.lookup(func.id, _UNRESOLVED)
+        if isinstance(func, gast.Attribute):
+            base = self.resolve(func.value)
+            if isinstance(base, (types.ModuleType, type)):
+                return getattr(base, func.attr, _UNRESOLVED)
+        return _UNRESOLVED
+
+    def is_primitive(self, callee: Any) -> bool:
+        if callee is _UNRESOLVED:
+            return False
+        if vjp_rule(callee) is not None or is_nondifferentiable(callee) or isinstance(callee, type):
+            return True
+        if not inspect.isroutine(callee) and inspect.isfunction(getattr(type(callee), "__call__", None)):
+            return False  # an instance of a user class with a Python __call__
+        function = inspect.unwrap(callee.__func__ if inspect.ismethod(callee) else callee)
+        if not inspect.isfunction(function):
+            return True  # a C function: if it is active and has no rule, the transformer says so
+        module = getattr(function, "__module__", "") or ""
+        return module.split(".")[0] in _LIBRARY_MODULES
+
+    def visit_Call(self, node: gast.Call) -> gast.AST:
+        self.generic_visit(node)
+        callee = self.resolve(node.func)
+        if self.is_primitive(callee):
+            return node
+        args = list(node.args)
+        if node.keywords:
+            args = self._positional(node, callee)
+        call = _call(self.namespace.ref(call_with_vjp), [node.func, *args], node)
+        return _call(self.namespace.ref(call_output), [call], node)
+
+    def _positional(self, node: gast.Call, callee: Any) -> list[gast.expr]:
+        """Keyword arguments as positional ones, so that each gets its cotangent."""
+        try:
+            params = list(inspect.signature(callee).parameters)
+        except (TypeError, ValueError):
+            raise self.parsed.error(node, "keyword arguments to a function known only at run time are not "
+                                    "supported", "pass the arguments positionally") from None
+        keywords = {k.arg: k.value for k in node.keywords}
+        args = list(node.args)
+        for param in params[len(args):]:
+            if not keywords:
+                break
+            if param not in keywords:
+                raise self.parsed.error(node, f"argument '{param}' is left to its default before a keyword "
+                                        "argument", f"pass '{param}' explicitly")
+            args.append(keywords.pop(param))
+        if keywords:
+            raise self.parsed.error(node, f"unexpected keyword argument(s) {sorted(keywords)}")
+        return args
+
+
+_UNRESOLVED = object()
+
+
 def _slice_expression(index: gast.expr, namespace: Namespace) -> gast.expr:
     """A subscript's index as an ordinary expression (``1:2`` → ``slice(1, 2, None)``)."""
     if isinstance(index, gast.Slice):
@@ -299,5 +376,6 @@ def desugar(parsed: ParsedFunction, namespace: Namespace) -> gast.FunctionDef:
     fn.body = LowerListComprehensions(names).block(fn.body)
     fn = LowerForLoops(names, namespace, is_builtin).visit(fn)
     fn = LowerMutations(namespace, local_names(fn)).visit(fn)
+    fn = LowerUserCalls(parsed, namespace, local_names(fn)).visit(fn)
     fn = lower_jumps(fn, names)
     return gast.fix_missing_locations(fn)

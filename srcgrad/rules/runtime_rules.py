@@ -2,7 +2,7 @@
 
 import builtins
 
-from ..runtime import add_grads, assign_index, list_append, sum_grad
+from ..runtime import add_grads, assign_index, call_output, call_with_vjp, list_append, sum_grad
 from .helpers import unbroadcast, zeros_like_grad
 from .registry import defvjp
 
@@ -25,3 +25,13 @@ def _(g, ans, a, b):
 @defvjp(builtins.sum)
 def _(g, ans, iterable, start=0):
     return sum_grad(g, iterable)
+
+
+@defvjp(call_with_vjp, argnums="*")
+def _(g, ans, fn, *args):
+    return ans[1](g[0])
+
+
+@defvjp(call_output)
+def _(g, ans, pair):
+    return (g, None)

@@ -16,6 +16,7 @@ from ..errors import MissingRuleError, SrcgradSyntaxError
 from ..frontend.parse import ParsedFunction
 from ..naming import Namespace
 from ..rules.registry import is_nondifferentiable, vjp_rule
+from ..runtime import call_with_vjp
 from .reverse import CallSite
 
 BINARY = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul, gast.Div: operator.truediv,
@@ -23,7 +24,7 @@ BINARY = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mu
           gast.Mod: operator.mod}
 UNARY = {gast.USub: operator.neg, gast.UAdd: operator.pos, gast.Not: operator.not_, gast.Invert: operator.invert}
 _UNKNOWN = object()
-IMPURE = {builtins.print, builtins.input, builtins.open}
+IMPURE = {builtins.print, builtins.input, builtins.open, call_with_vjp}
 
 
 class CallResolver:
@@ -92,6 +93,8 @@ class CallResolver:
             return None
         if isinstance(value, (gast.BinOp, gast.UnaryOp, gast.Subscript)):
             return primitive
+        if primitive in IMPURE:
+            return None
         return primitive if vjp_rule(primitive) is not None else None
 
     def is_pure(self, value: gast.expr) -> bool:

@@ -27,7 +27,7 @@ from ..analysis.activity import assignments, loaded_names
 from ..analysis.liveness import upward_exposed
 from ..naming import Names, Namespace
 from ..rules.registry import Rule
-from ..runtime import add_grads, list_append, zero_cotangent
+from ..runtime import add_grads, call_output, list_append, zero_cotangent
 from .inline import inline
 from .specialize import ShapeSpecializer
 
@@ -166,7 +166,8 @@ class ReverseMode:
                    and n.targets[0].id in self.active for n in gast.walk(stmt))
 
     def _sequence_variables(self) -> set[str]:
-        """Variables that hold Python lists or tuples: their cotangents add element by element."""
+        """Variables that may hold Python lists or tuples (literals, appends, results of calls into user
+        functions): their cotangents add element by element."""
         sequences: set[str] = set()
         flows = list(assignments(self.fn.body))
         changed = True
@@ -175,7 +176,7 @@ class ReverseMode:
             for target, value in flows:
                 is_sequence = isinstance(value, (gast.List, gast.Tuple)) or (
                     isinstance(value, gast.Name) and value.id in sequences) or (
-                    isinstance(value, gast.Call) and self.resolve_callee(value.func) is list_append)
+                    isinstance(value, gast.Call) and self.resolve_callee(value.func) in (list_append, call_output))
                 if is_sequence and target not in sequences:
                     sequences.add(target)
                     changed = True
@@ -429,6 +430,11 @@ class ReverseMode:
         if isinstance(returned, gast.Name) and returned.id in self.active:
             seed_stmts.append(assign(self.adj(returned.id), seed))
             defined.add(self.adj(returned.id))
+        elif isinstance(returned, gast.Tuple):
+            for i, element in enumerate(returned.elts):
+                if isinstance(element, gast.Name) and element.id in self.active:
+                    part = gast.Subscript(copy.deepcopy(seed), gast.Constant(i, None), gast.Load())
+                    self.accumulate(seed_stmts, defined, element.id, part)
         adjoint = seed_stmts + self.adjoint_block(body, ("top",), defined)
         pushed_vars = self.plan_storage(adjoint)
         forward = self._fill_forward(forward, pushed_vars)

@@ -1,0 +1,207 @@
+"""Calls into the user's own functions: helpers, imported functions, defaults and keywords, recursion,
+functions passed as arguments, methods, closures — each against central finite differences."""
+
+import numpy as np
+import pytest
+from callee_module import imported_square_sum, uses_unsupported
+from gradcheck import check_grad
+
+import srcgrad
+
+
+def scaled_sin(v, scale=2.0):
+    return np.sin(v) * scale
+
+
+def product_plus_exp(a, b):
+    return a * b + np.exp(a)
+
+
+def calls_helper(x):
+    return np.sum(scaled_sin(x))
+
+
+def calls_with_defaults_and_keywords(x):
+    return np.sum(scaled_sin(x) + scaled_sin(x, 3.0) + scaled_sin(x, scale=0.5))
+
+
+def calls_two_arguments(x, y):
+    return np.sum(product_plus_exp(x, y) * product_plus_exp(y, x))
+
+
+def calls_imported(x):
+    return imported_square_sum(x) + imported_square_sum(x * 2, weight=0.5)
+
+
+def poly(x, n):
+    if n == 0:
+        return 1.0
+    return 1.0 + x * poly(x, n - 1)
+
+
+def recursive_polynomial(x):
+    return poly(x, 5)
+
+
+def is_even_weight(x, n):
+    if n == 0:
+        return x
+    return is_odd_weight(x * 1.1, n - 1)
+
+
+def is_odd_weight(x, n):
+    if n == 0:
+        return x * x
+    return is_even_weight(np.sin(x), n - 1)
+
+
+def mutual_recursion(x):
+    return np.sum(is_even_weight(x, 5))
+
+
+def tree_sum(values, lo, hi):
+    if hi - lo == 1:
+        return values[lo] ** 2
+    mid = (lo + hi) // 2
+    return tree_sum(values, lo, mid) + tree_sum(values, mid, hi) * 0.5
+
+
+def recursive_tree(x):
+    return tree_sum(x, 0, x.shape[0])
+
+
+def apply(f, v):
+    return f(v)
+
+
+def function_arguments(x):
+    return np.sum(apply(np.tanh, x) + apply(scaled_sin, x) + apply(np.exp, x * 0.1))
+
+
+def make_scaler(factor):
+    def scale(v):
+        return v * factor + np.sin(v)
+    return scale
+
+
+triple = make_scaler(3.0)
+
+
+def calls_closure(x):
+    return np.sum(triple(x) ** 2)
+
+
+class Layer:
+    def __init__(self, W, b):
+        self.W = W
+        self.b = b
+
+    def forward(self, x):
+        return np.tanh(self.W @ x + self.b)
+
+
+class Model:
+    def __init__(self):
+        self.first = Layer(np.eye(3) * 0.6, np.full(3, 0.1))
+        self.second = Layer(np.ones((2, 3)) * 0.3, np.zeros(2))
+
+    def __call__(self, x):
+        return self.second.forward(self.first.forward(x))
+
+
+model = Model()
+
+
+def calls_methods(x):
+    return np.sum(model(x) ** 2)
+
+
+def calls_in_loop(x):
+    h = x
+    for i in range(4):
+        h = scaled_sin(h, 0.9) + product_plus_exp(h, x) * 0.1
+    return np.sum(h)
+
+
+def calls_in_branch(x):
+    if np.sum(x) > 0:
+        y = scaled_sin(x)
+    else:
+        y = product_plus_exp(x, x)
+    return np.sum(y)
+
+
+def returns_pair(v):
+    return v * 2.0, np.sin(v)
+
+
+def unpacks_tuple_result(x):
+    a, b = returns_pair(x)
+    return np.sum(a * b)
+
+
+def nested_calls(x):
+    return np.sum(scaled_sin(product_plus_exp(scaled_sin(x), x)))
+
+
+def float_helper(t):
+    return t * t + 1.0
+
+
+def calls_on_floats(x):
+    return float_helper(x) * float_helper(x * 0.5)
+
+
+rng = np.random.default_rng(11)
+CASES = [
+    (calls_helper, (rng.normal(size=3),), (0,)),
+    (calls_with_defaults_and_keywords, (rng.normal(size=3),), (0,)),
+    (calls_two_arguments, (rng.normal(size=3) * 0.5, rng.normal(size=3) * 0.5), (0, 1)),
+    (calls_imported, (rng.normal(size=3),), (0,)),
+    (recursive_polynomial, (0.7,), (0,)),
+    (mutual_recursion, (rng.normal(size=3),), (0,)),
+    (recursive_tree, (rng.normal(size=5),), (0,)),
+    (function_arguments, (rng.normal(size=3),), (0,)),
+    (calls_closure, (rng.normal(size=3),), (0,)),
+    (calls_methods, (rng.normal(size=3),), (0,)),
+    (calls_in_loop, (rng.normal(size=3) * 0.3,), (0,)),
+    (calls_in_branch, (np.abs(rng.normal(size=3)),), (0,)),
+    (calls_in_branch, (-np.abs(rng.normal(size=3)),), (0,)),
+    (unpacks_tuple_result, (rng.normal(size=3),), (0,)),
+    (nested_calls, (rng.normal(size=3) * 0.5,), (0,)),
+    (calls_on_floats, (0.8,), (0,)),
+]
+
+
+@pytest.mark.parametrize(("f", "args", "argnums"), CASES, ids=[f"{c[0].__name__}-{i}" for i, c in enumerate(CASES)])
+def test_calls(f, args, argnums):
+    check_grad(f, args, argnums)
+
+
+def test_rebinding_a_called_global_is_seen():
+    global scaled_sin
+    x = np.array([0.1, 0.2, 0.3])
+    before = srcgrad.grad(calls_helper)(x)
+    original = scaled_sin
+    try:
+        scaled_sin = lambda v, scale=2.0: v * 0.0
+        with pytest.raises(srcgrad.SrcgradError):
+            srcgrad.grad(calls_helper)(x)
+
+        def scaled_sin(v, scale=2.0):
+            return v * 5.0
+
+        np.testing.assert_allclose(srcgrad.grad(calls_helper)(x), np.full(3, 5.0))
+    finally:
+        scaled_sin = original
+    np.testing.assert_allclose(srcgrad.grad(calls_helper)(x), before)
+
+
+def test_unsupported_construct_in_callee_reports_the_callee():
+    def calls_bad(x):
+        return np.sum(uses_unsupported(x))
+
+    with pytest.raises(srcgrad.SrcgradSyntaxError) as info:
+        srcgrad.grad(calls_bad)(np.ones(3))
+    assert info.value.filename.endswith("callee_module/__init__.py")
+    assert "with" in str(info.value)
