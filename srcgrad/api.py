@@ -18,6 +18,7 @@ import numpy as np
 
 from .errors import InputTypeError, MissingRuleError, NonScalarOutputError
 from .pipeline import Generated, reverse_transform
+from .runtime import is_callable_instance
 
 _LOCK = threading.RLock()
 _CACHE: dict[tuple, Generated] = {}
@@ -233,7 +234,7 @@ def callee_vjp(fn: Callable, args: tuple) -> tuple[Any, Callable[[Any], tuple]]:
     (once per argument signature) into its forward sweep, which returns the backward sweep as a closure.
     Arguments the call leaves to their defaults are filled in; ``backward`` returns cotangents for the
     arguments the call passed."""
-    if not inspect.isroutine(fn) and inspect.isfunction(getattr(type(fn), "__call__", None)):
+    if is_callable_instance(fn):
         fn = fn.__call__  # a callable instance: differentiate its __call__ method
     target = fn.__func__ if inspect.ismethod(fn) else fn
     values = (fn.__self__, *args) if inspect.ismethod(fn) else args

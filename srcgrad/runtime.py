@@ -65,6 +65,13 @@ def sum_grad(g: Any, iterable: Any) -> Any:
     return [unbroadcast(g, item) for item in iterable]
 
 
+def is_callable_instance(obj: Any) -> bool:
+    """An instance of a class whose ``__call__`` is a Python function (a model object, say)."""
+    import inspect
+
+    return not inspect.isroutine(obj) and inspect.isfunction(inspect.getattr_static(type(obj), "__call__", None))
+
+
 def call_with_vjp(fn: Any, *args: Any) -> tuple[Any, Any]:
     """Call ``fn(*args)`` from generated code, returning ``(output, backward)`` where ``backward(g)`` gives
     one cotangent per argument.

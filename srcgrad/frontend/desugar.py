@@ -16,7 +16,7 @@ import numpy as np
 
 from ..naming import Names, Namespace
 from ..rules.registry import is_nondifferentiable, vjp_rule
-from ..runtime import assign_index, call_output, call_with_vjp, list_append
+from ..runtime import assign_index, call_output, call_with_vjp, is_callable_instance, list_append
 from .jumps import lower_jumps
 from .parse import ParsedFunction
 
@@ -300,7 +300,7 @@ class LowerUserCalls(gast.NodeTransformer):
             return False
         if vjp_rule(callee) is not None or is_nondifferentiable(callee) or isinstance(callee, type):
             return True
-        if not inspect.isroutine(callee) and inspect.isfunction(getattr(type(callee), "__call__", None)):
+        if is_callable_instance(callee):
             return False  # an instance of a user class with a Python __call__
         function = inspect.unwrap(callee.__func__ if inspect.ismethod(callee) else callee)
         if not inspect.isfunction(function):
