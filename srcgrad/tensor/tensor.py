@@ -1,10 +1,10 @@
 """``Tensor``: a NumPy array plus what autograd needs to know about it.
 
 The class holds state and the small protocol methods (attributes, conversions, printing, ``backward``).
-The operations live in ``ops`` (differentiable math), ``views`` (shape and indexing) and ``inplace``; the
-package's ``__init__`` installs their ``METHODS`` tables on the class. Every slot is a plain attribute so that an operation
-costs one NumPy call plus a few attribute stores: that is what lets the shim keep up with PyTorch's
-C++ dispatcher on small tensors.
+The operations live in ``ops``, ``reductions``, ``products``, ``views``, ``copies`` and ``inplace``; the
+package's ``__init__`` installs their ``METHODS`` tables on the class. Every slot is a plain attribute so
+that an operation costs one NumPy call plus a few attribute stores: that is what lets the shim keep up
+with PyTorch's C++ dispatcher on small tensors.
 """
 
 from __future__ import annotations
@@ -51,15 +51,14 @@ class Tensor:
 
     # _data: the np.ndarray; _rg: requires_grad; _grad_fn: the node that produced it (None for leaves);
     # _grad: accumulated gradient (Tensor); _vc: version counter [n], shared with views and detach();
-    # _base: the tensor this one is a view of, _view_steps: how to read it off _base (set for views only),
-    # _view_version: the version its grad_fn was made at, _view_no_grad: made under no_grad; _accum: weakref to the leaf's AccumulateGrad;
-    # _hooks: a leaf's gradient hooks (a non-leaf's live on its grad_fn).
+    # _accum: weakref to the leaf's AccumulateGrad; _hooks: a leaf's gradient hooks (a non-leaf's live on
+    # its grad_fn). Views only: _base, the tensor they view; _view_steps, how to read them off _base;
+    # _view_version, the version their grad_fn was made at; _view_no_grad, made under no_grad.
 
     def __init__(self, *args: Any) -> None:
         """The legacy constructor ``torch.Tensor(2, 3)`` / ``torch.Tensor([1, 2])``: float32."""
         from .factories import legacy_new
-        other = legacy_new(float32, args)
-        _init(self, other._data)
+        _init(self, legacy_new(float32, args)._data, None)
 
     # --- autograd state -----------------------------------------------------------------------------
 
@@ -303,12 +302,6 @@ class Tensor:
         return object.__format__(self, spec)
 
 
-def _init(t: Tensor, data: np.ndarray) -> Tensor:
-    t._data, t._rg, t._grad_fn, t._grad = data, False, None, None
-    t._vc, t._base, t._accum, t._hooks = [0], None, None, None
-    return t
-
-
 _warned: set = set()
 
 
@@ -325,25 +318,24 @@ def _unpickle(data: np.ndarray, requires_grad: bool) -> Tensor:
     return t
 
 
-def wrap(data: np.ndarray) -> Tensor:
-    """A new leaf tensor over ``data`` (no copy), not requiring grad. NumPy returns scalars for 0-d results
-    of reductions (and of ufuncs before 2.3); a tensor always holds an array, so that it can change in place."""
+def _init(t: Tensor, data: np.ndarray, node: Any) -> Tensor:
+    """Fill a new tensor's slots. NumPy returns scalars for 0-d results of reductions (and of ufuncs before
+    2.3); a tensor always holds an array, so that it can change in place."""
     if data.__class__ is not np.ndarray:
         data = np.asarray(data)
-    t = _new(Tensor)
-    t._data, t._rg, t._grad_fn, t._grad = data, False, None, None
+    t._data, t._rg, t._grad_fn, t._grad = data, node is not None, node, None
     t._vc, t._base, t._accum, t._hooks = [0], None, None, None
     return t
+
+
+def wrap(data: np.ndarray) -> Tensor:
+    """A new leaf tensor over ``data`` (no copy), not requiring grad."""
+    return _init(_new(Tensor), data, None)
 
 
 def result(data: np.ndarray, node: Any) -> Tensor:
     """The output tensor of a recorded operation."""
-    if data.__class__ is not np.ndarray:
-        data = np.asarray(data)
-    t = _new(Tensor)
-    t._data, t._rg, t._grad_fn, t._grad = data, True, node, None
-    t._vc, t._base, t._accum, t._hooks = [0], None, None, None
-    return t
+    return _init(_new(Tensor), data, node)
 
 
 def edge(t: Tensor) -> tuple:

@@ -411,6 +411,19 @@ SNIPPETS = [
     'x = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)\ny = x.clone()\ny[y > 2] = 0\nprint(graph(y.grad_fn), y)\ny.sum().backward()\nprint(x.grad)',
     'x = torch.arange(4.).requires_grad_()\ny = x.view(2, 2)\nz = y.t()\nw = z[0]\nprint(w._base is x, graph(w.grad_fn))',
     "x = torch.ones(3, requires_grad=True)\ny = 2 * x\ny.register_hook(lambda g: print('hook sees', g))\nz = y.clone()\ny.add_(1)\n(z * y).sum().backward()\nprint(x.grad)",
+    # --- gradients at kinks and edges of the domain ----------------------------------------------------
+    'x = torch.tensor([0., 2.], requires_grad=True)\n(x ** 0).sum().backward()\nprint(x.grad)',
+    'x = torch.tensor([0., 2.], requires_grad=True)\n(x ** 0.5).sum().backward()\nprint(x.grad)',
+    'x = torch.tensor([0., 1.], requires_grad=True)\ny = torch.tensor([1., 0.], requires_grad=True)\n(x / y).sum().backward()\nprint(x.grad, y.grad)',
+    'x = torch.tensor([0., 1.], requires_grad=True)\nx.log().sum().backward()\nprint(x.grad)\nx.grad = None\nx.sqrt().sum().backward()\nprint(x.grad)',
+    'x = torch.tensor([[1., 1.], [2., 2.]], requires_grad=True)\nx.max(dim=1)[0].sum().backward()\nprint(x.grad)\nx.grad = None\nx.min().backward()\nprint(x.grad)',
+    "x = torch.tensor([1., 2., 2., 0.], requires_grad=True)\nx.norm(p=float('inf')).backward()\nprint(x.grad)",
+    'x = torch.tensor([0., 0.], requires_grad=True)\nx.norm(p=1).backward()\nprint(x.grad)\nx.grad = None\nx.norm(p=3).backward()\nprint(x.grad)',
+    'x = torch.tensor([1e-30, 1e30], requires_grad=True)\nprint(x * x, (x * x).sum())',
+    'x = torch.tensor([3., 3.], requires_grad=True)\ntorch.maximum(x, torch.tensor([3., 1.])).sum().backward()\nprint(x.grad)',
+    'x = torch.tensor([-1., 0., 1.], requires_grad=True)\nx.sign().sum().backward()\nprint(x.grad)',
+    'x = torch.tensor([1., 2.], requires_grad=True)\nx.mean().backward()\nx.sum().backward()\nprint(x.grad)',
+    'x = torch.tensor([[1., 2., 3.], [4., 5., 6.]], requires_grad=True)\nx.mean(dim=0).sum().backward()\nprint(x.grad)\nx.grad = None\nx.norm(dim=(0, 1)).backward()\nprint(x.grad)',
 ]
 
 
