@@ -24,6 +24,7 @@ from __future__ import annotations
 import builtins
 import copy
 import math
+import numbers
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -164,6 +165,11 @@ def differentiable_positions(rule, args: tuple) -> list[int]:
     return list(rule.argnums)
 
 
+def is_value(leaf) -> bool:
+    """Whether a leaf carries a cotangent: a number or an array (not None, not a function)."""
+    return isinstance(leaf, (numbers.Number, np.ndarray, np.generic))
+
+
 def leaves(value) -> list[tuple[int | None, object]]:
     """The differentiable leaves of an argument: itself, or the items of a list/tuple argument."""
     if isinstance(value, (list, tuple)):
@@ -228,6 +234,10 @@ class Case:
     check: tuple[int, ...] | None = None   # the partials to check (indices into the rule's partials)
     python_floats: bool = False            # all arguments are Python floats: partials must be floats too
     float32_bug: str | None = None         # a known float32 -> float64 partial (tracked by a strict xfail)
+    # For primals whose output holds more than values (call_with_vjp's (output, backward) pair): the part
+    # that finite differences and the cotangent refer to, and the full cotangent built from its cotangent.
+    project: Callable | None = None
+    cotangent: Callable | None = None
 
     @property
     def id(self) -> str:
@@ -1242,3 +1252,27 @@ _shim_case("view_of", "getitem-transpose",
 _shim_case("view_of", "slices", lambda d: call(d.arr((5, 3)), ((operator.getitem, ((slice(1, None, 2),),), {}),
                                                             (np.swapaxes, (0, 1), {}))),
            lambda T, a, steps: a[1::2].swapaxes(0, 1))
+
+
+# --- srcgrad.runtime: calls into the user's own functions ---------------------------------------------
+
+
+def _callee(x, y):
+    return np.sin(x) * y + x
+
+
+def _pair_output(ans):
+    return ans[0]
+
+
+def _pair_cotangent(g):
+    return (g, None)
+
+
+if _runtime is not None and vjp_rule(getattr(_runtime, "call_with_vjp", None)) is not None:
+    case(_runtime.call_with_vjp, "rule", lambda d: call(np.multiply, d.arr((2, 3)), d.arr((3,))),
+         project=_pair_output, cotangent=_pair_cotangent)
+    case(_runtime.call_with_vjp, "python-function", lambda d: call(_callee, d.arr((2, 3)), d.arr((2, 1))),
+         project=_pair_output, cotangent=_pair_cotangent)
+if _runtime is not None and vjp_rule(getattr(_runtime, "call_output", None)) is not None:
+    case(_runtime.call_output, "pair", lambda d: call((d.arr(d.shape()), _pair_cotangent)))
