@@ -73,6 +73,11 @@ def cast(a, dtype):
     return a.astype(dtype)
 
 
+def remainder(x, y):
+    """``x - floor(x / y) * y`` (NumPy's and PyTorch's remainder), as a function of both arguments."""
+    return np.remainder(x, y)
+
+
 def sign(x):
     """-1, 0 or 1; its gradient is zero everywhere (PyTorch records it, NumPy's table calls it constant)."""
     return np.sign(x)
@@ -136,6 +141,11 @@ def _(g, ans, x, y, alpha):
 @defvjp(cast)
 def _(g, ans, a, dtype):
     return np.asarray(g, dtype=np.result_type(a))
+
+
+@defvjp(remainder, argnums=(0, 1))
+def _(g, ans, x, y):
+    return unbroadcast(g, x), unbroadcast(-g * np.floor_divide(x, y), y)
 
 
 @defvjp(sign)

@@ -267,9 +267,20 @@ CatBackward0 = _kind("CatBackward0", False)
 StackBackward0 = _kind("StackBackward0", False)
 SignBackward0 = _kind("SignBackward0", False)
 ZeroBackward0 = _kind("ZeroBackward0", False)
+RemainderBackward0 = _kind("RemainderBackward0", False)
+RemainderBackward1 = _kind("RemainderBackward1", True)
 FillBackward2 = _kind("FillBackward2", False)
 CopyBackwards = _kind("CopyBackwards", False)
 AsStridedBackward0 = _kind("AsStridedBackward0", False)
+
+
+def _not_differentiable(self: Node, grad: Any) -> list:
+    raise RuntimeError(f"derivative for aten::{self._args[0]} is not implemented")
+
+
+# What PyTorch records for an operation it has no derivative of (``x // y``, ``2 % x``): backward fails.
+NotImplementedNode = type("NotImplemented", (Node,), {"__slots__": (), "__module__": "builtins",
+                                                      "apply": _not_differentiable})
 
 
 class CopySlices(Node):

@@ -5,13 +5,13 @@ Every operation computes its value with one NumPy function (the *primal*) and, w
 the node PyTorch would create, holding that primal's rule from the shared table (``nodes.derivative``) and
 exactly the arguments the primal received. Where a NumPy function is a Python wrapper around an ndarray
 method or a ufunc (``np.sum`` around ``add.reduce``, ``np.transpose`` around ``ndarray.transpose``), the
-value is computed by what it wraps: the same array, at a third of the cost on small tensors. What PyTorch saves for the node is noted separately (``_saved``) so that in-place
-changes of those tensors are detected with PyTorch's error; the rule itself may need other arrays too.
+value is computed by what it wraps: the same array, at a third of the cost on small tensors. What PyTorch
+saves for the node is noted separately (``_saved``) so that in-place changes of those tensors are detected
+with PyTorch's error; the rule itself may need other arrays too.
 """
 
 from __future__ import annotations
 
-import builtins
 import contextvars
 from typing import Any
 
@@ -115,9 +115,9 @@ def operands(a: Tensor, b: Any, true_div: bool = False) -> tuple | None:
 def broadcast_error(ad: Any, bd: Any) -> RuntimeError:
     """PyTorch's message for shapes that do not broadcast: the first clash from the right."""
     sa, sb = np.shape(ad), np.shape(bd)
-    for i in range(1, builtins.min(len(sa), len(sb)) + 1):
+    for i in range(1, min(len(sa), len(sb)) + 1):
         if sa[-i] != sb[-i] and sa[-i] != 1 and sb[-i] != 1:
-            return RuntimeError(messages.BROADCAST.format(sa[-i], sb[-i], builtins.max(len(sa), len(sb)) - i))
+            return RuntimeError(messages.BROADCAST.format(sa[-i], sb[-i], max(len(sa), len(sb)) - i))
     return RuntimeError(f"shapes {list(sa)} and {list(sb)} cannot be broadcast")
 
 
@@ -360,9 +360,56 @@ def _compare(ufunc: np.ufunc, name: str):
 eq, ne = _compare(np.equal, "eq"), _compare(np.not_equal, "ne")
 lt, le = _compare(np.less, "lt"), _compare(np.less_equal, "le")
 gt, ge = _compare(np.greater, "gt"), _compare(np.greater_equal, "ge")
-logical_and, logical_or = _compare(np.bitwise_and, "logical_and"), _compare(np.bitwise_or, "logical_or")
-logical_xor = _compare(np.bitwise_xor, "logical_xor")
-floor_divide, remainder = _compare(np.floor_divide, "floor_divide"), _compare(np.remainder, "remainder")
+logical_and, logical_or = _compare(np.logical_and, "logical_and"), _compare(np.logical_or, "logical_or")
+logical_xor = _compare(np.logical_xor, "logical_xor")
+bitwise_and, bitwise_or = _compare(np.bitwise_and, "bitwise_and"), _compare(np.bitwise_or, "bitwise_or")
+bitwise_xor = _compare(np.bitwise_xor, "bitwise_xor")
+_REMAINDER, _REMAINDER_SELF = derivative(shim_rules.remainder, (0, 1)), derivative(shim_rules.remainder)
+
+
+def remainder(a: Tensor, b: Any) -> Tensor:
+    """``a % b``: ``RemainderBackward0`` for a number ``b``, ``RemainderBackward1`` for a tensor (the gradient
+    is 1 for ``a``, ``-floor(a / b)`` for ``b``)."""
+    ops = operands(a, b)
+    if ops is None:
+        return NotImplemented
+    ad, bd, bt = ops
+    token = FP_ERRORS.set(QUIET)
+    try:
+        out = shim_rules.remainder(ad, bd)
+    finally:
+        FP_ERRORS.reset(token)
+    if not requires(a, bt):
+        return wrap(out)
+    if bt is None:
+        return record(out, N.RemainderBackward0, _REMAINDER_SELF, (edge(a),), (ad, bd))
+    out_tensor = record(out, N.RemainderBackward1, _REMAINDER, (edge(a), edge(bt)), (ad, bd))
+    out_tensor._grad_fn._saved = saved(a, bt) if bt._rg else None
+    return out_tensor
+
+
+def _without_derivative(ufunc: np.ufunc, aten_name: str, reflected: bool):
+    """``a // b``, ``b // a``, ``b % a``: PyTorch computes them but records a node that refuses backward."""
+    def op(a: Tensor, b: Any) -> Tensor:
+        ops = operands(a, b)
+        if ops is None:
+            return NotImplemented
+        ad, bd, bt = ops
+        token = FP_ERRORS.set(QUIET)
+        try:
+            out = ufunc(bd, ad, out=OUT) if reflected else ufunc(ad, bd, out=OUT)
+        finally:
+            FP_ERRORS.reset(token)
+        if not requires(a, bt):
+            return wrap(out)
+        edges = (edge(a),) if bt is None else (edge(a), edge(bt))
+        return result(out, N.NotImplementedNode(edges, (None, None), (aten_name,), out))
+    return op
+
+
+floor_divide = _without_derivative(np.floor_divide, "floor_divide", reflected=False)
+rfloordiv = _without_derivative(np.floor_divide, "floor_divide", reflected=True)
+rremainder = _without_derivative(np.remainder, "remainder", reflected=True)
 
 
 def invert(a: Tensor) -> Tensor:
@@ -387,7 +434,9 @@ METHODS = {
     "absolute": abs, "neg": neg, "negative": neg, "__neg__": neg, "__pos__": positive, "sign": sign,
     "clamp": clamp, "clip": clamp, "maximum": maximum, "minimum": minimum, "eq": eq, "__eq__": eq,
     "ne": ne, "__ne__": ne, "lt": lt, "__lt__": lt, "le": le, "__le__": le, "gt": gt, "__gt__": gt,
-    "ge": ge, "__ge__": ge, "__and__": logical_and, "__or__": logical_or, "__xor__": logical_xor,
+    "ge": ge, "__ge__": ge, "__and__": bitwise_and, "__or__": bitwise_or, "__xor__": bitwise_xor,
     "logical_and": logical_and, "logical_or": logical_or, "logical_xor": logical_xor,
-    "__invert__": invert, "__floordiv__": floor_divide, "__mod__": remainder, "equal": equal,
+    "bitwise_and": bitwise_and, "bitwise_or": bitwise_or, "bitwise_xor": bitwise_xor, "__invert__": invert,
+    "floor_divide": floor_divide, "__floordiv__": floor_divide, "__rfloordiv__": rfloordiv,
+    "remainder": remainder, "__mod__": remainder, "__rmod__": rremainder, "equal": equal,
 }

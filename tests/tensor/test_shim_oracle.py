@@ -424,6 +424,12 @@ SNIPPETS = [
     'x = torch.tensor([-1., 0., 1.], requires_grad=True)\nx.sign().sum().backward()\nprint(x.grad)',
     'x = torch.tensor([1., 2.], requires_grad=True)\nx.mean().backward()\nx.sum().backward()\nprint(x.grad)',
     'x = torch.tensor([[1., 2., 3.], [4., 5., 6.]], requires_grad=True)\nx.mean(dim=0).sum().backward()\nprint(x.grad)\nx.grad = None\nx.norm(dim=(0, 1)).backward()\nprint(x.grad)',
+    # --- remainder, floor division, logical and bitwise operators ----------------------------------------
+    'x = torch.tensor([1.5, 3.], requires_grad=True)\ny = torch.tensor([2., 2.], requires_grad=True)\nr = x % y\nprint(r, graph(r.grad_fn))\nr.sum().backward()\nprint(x.grad, y.grad)',
+    'x = torch.tensor([1.5, 3.], requires_grad=True)\nprint(x % 2, graph((x % 2).grad_fn))\nz = x // 2\nprint(z, graph(z.grad_fn))\nz.sum().backward()',
+    'x = torch.tensor([1.5, 3.], requires_grad=True)\nprint(2 % x, 2 // x, x // x)\n(2 % x).sum().backward()',
+    'print(torch.tensor([5, -5]) // 2, torch.tensor([5., -5.]) // 2, torch.tensor([5, -5]) % 3, torch.tensor([-5.5]) % 2, 7 // torch.tensor([2, 3]))',
+    'print(torch.logical_and(torch.tensor([1, 2]), torch.tensor([2, 0])), torch.tensor([1, 2]) & torch.tensor([3, 1]), torch.tensor([1, 2]) | 4, torch.tensor([True, False]) ^ True)',
 ]
 
 
