@@ -10,7 +10,7 @@ torch`` needs ``torch.float``; ``from srcgrad import *`` hides the builtins of t
 ``from torch import *`` does.
 """
 
-from . import copies, inplace, ops, products, reductions, views
+from . import copies, inplace, ops, pointwise, products, reductions, views
 from .dtypes import (
     bool,
     double,
@@ -69,7 +69,7 @@ from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .size import Size
 from .tensor import Tensor
 
-for _module in (ops, reductions, products, views, copies, inplace):
+for _module in (ops, pointwise, reductions, products, views, copies, inplace):
     for _name, _method in _module.METHODS.items():
         setattr(Tensor, _name, _method)
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..rules import shim_rules
-from . import messages, ops
+from . import messages, ops, pointwise
 from . import nodes as N
 from .dtypes import from_numpy
 from .grad_mode import state
@@ -162,12 +162,12 @@ METHODS = {
     "mul_": _inplace(ops.mul, "mul_"), "__imul__": _inplace(ops.mul, "__imul__"),
     "div_": _inplace(ops.div, "div_"), "__itruediv__": _inplace(ops.div, "__itruediv__"),
     "pow_": _inplace(ops.pow, "pow_"), "__ipow__": _inplace(ops.pow, "__ipow__"),
-    "neg_": _inplace(ops.neg, "neg_"), "abs_": _inplace(ops.abs, "abs_"),
-    "exp_": _inplace(ops.exp, "exp_"), "log_": _inplace(ops.log, "log_"),
-    "sin_": _inplace(ops.sin, "sin_"), "cos_": _inplace(ops.cos, "cos_"),
-    "tanh_": _inplace(ops.tanh, "tanh_"), "sigmoid_": _inplace(ops.sigmoid, "sigmoid_"),
-    "relu_": _inplace(ops.relu, "relu_"), "sqrt_": _inplace(ops.sqrt, "sqrt_"),
-    "clamp_": _inplace(ops.clamp, "clamp_"), "clip_": _inplace(ops.clamp, "clip_"),
+    "neg_": _inplace(pointwise.neg, "neg_"), "abs_": _inplace(pointwise.abs, "abs_"),
+    "exp_": _inplace(pointwise.exp, "exp_"), "log_": _inplace(pointwise.log, "log_"),
+    "sin_": _inplace(pointwise.sin, "sin_"), "cos_": _inplace(pointwise.cos, "cos_"),
+    "tanh_": _inplace(pointwise.tanh, "tanh_"), "sigmoid_": _inplace(pointwise.sigmoid, "sigmoid_"),
+    "relu_": _inplace(pointwise.relu, "relu_"), "sqrt_": _inplace(pointwise.sqrt, "sqrt_"),
+    "clamp_": _inplace(pointwise.clamp, "clamp_"), "clip_": _inplace(pointwise.clamp, "clip_"),
     "zero_": _inplace(_filled(N.ZeroBackward0), "zero_"), "fill_": _inplace(_filled(N.FillBackward2), "fill_"),
     "copy_": copy_, "__setitem__": setitem,
 }
