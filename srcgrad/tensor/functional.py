@@ -35,13 +35,14 @@ exp, log, sin, cos, tan, tanh = map(_method, ("exp", "log", "sin", "cos", "tan",
 sigmoid, relu, abs, absolute = map(_method, ("sigmoid", "relu", "abs", "absolute"))
 sqrt, square, neg, negative, sign = map(_method, ("sqrt", "square", "neg", "negative", "sign"))
 reciprocal, log1p, expm1, clamp, clip = map(_method, ("reciprocal", "log1p", "expm1", "clamp", "clip"))
-sum, mean, max, min, norm = map(_method, ("sum", "mean", "max", "min", "norm"))
+sum, mean, prod, max, min, norm = map(_method, ("sum", "mean", "prod", "max", "min", "norm"))
 argmax, argmin, maximum, minimum = map(_method, ("argmax", "argmin", "maximum", "minimum"))
 reshape, flatten, t, transpose = map(_method, ("reshape", "flatten", "t", "transpose"))
 swapaxes, permute, squeeze, unsqueeze = map(_method, ("swapaxes", "permute", "squeeze", "unsqueeze"))
 clone, detach, numel = map(_method, ("clone", "detach", "numel"))
 eq, ne, lt, le, gt, ge, equal = map(_method, ("eq", "ne", "lt", "le", "gt", "ge", "equal"))
 logical_and, logical_or, logical_xor = map(_method, ("logical_and", "logical_or", "logical_xor"))
+bitwise_and, bitwise_or, bitwise_xor = map(_method, ("bitwise_and", "bitwise_or", "bitwise_xor"))
 floor_divide, remainder = map(_method, ("floor_divide", "remainder"))
 
 
@@ -108,6 +109,9 @@ __all__ = [
     "allclose",
     "argmax",
     "argmin",
+    "bitwise_and",
+    "bitwise_or",
+    "bitwise_xor",
     "cat",
     "clamp",
     "clip",
@@ -150,6 +154,7 @@ __all__ = [
     "numel",
     "permute",
     "pow",
+    "prod",
     "reciprocal",
     "relu",
     "remainder",

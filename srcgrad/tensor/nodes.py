@@ -237,6 +237,7 @@ IndexBackward0 = _kind("IndexBackward0", True)
 IndexPutBackward0 = _kind("IndexPutBackward0", True)
 WhereBackward0 = _kind("WhereBackward0", True)
 ProdBackward0 = _kind("ProdBackward0", True)
+ProdBackward1 = _kind("ProdBackward1", True)
 # ... and nodes that keep only sizes and scalars, so a second backward through them works.
 AddBackward0 = _kind("AddBackward0", False)
 SubBackward0 = _kind("SubBackward0", False)

@@ -44,7 +44,7 @@ def _mean(a: np.ndarray, axis: Any, keepdims: bool) -> Any:
 
 
 def _reduction(primal: Any, compute: Any, whole: type, along: type, name: str):
-    """``sum``/``mean`` over everything (``whole`` node) or over ``dim`` (``along`` node)."""
+    """``sum``/``mean``/``prod`` over everything (``whole`` node) or over ``dim`` (``along`` node)."""
     how = derivative(primal)
 
     def op(a: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
@@ -53,7 +53,7 @@ def _reduction(primal: Any, compute: Any, whole: type, along: type, name: str):
             ad = ad.astype(dtype.numpy)
         elif primal is np.mean and ad.dtype.kind != "f":
             raise RuntimeError(messages.MEAN_DTYPE.format(from_numpy(ad.dtype).scalar_name))
-        elif ad.dtype.kind in "bu":  # PyTorch sums bool and unsigned integers as int64
+        elif ad.dtype.kind in "bu":  # PyTorch sums (and multiplies) bools and unsigned integers as int64
             ad = ad.astype(np.int64)
         if dim is None and not keepdim:
             out, kind, kwargs = compute(ad, None, False), whole, N.NO_KWARGS
@@ -62,14 +62,23 @@ def _reduction(primal: Any, compute: Any, whole: type, along: type, name: str):
             kind, kwargs = along, {"axis": axis, "keepdims": keepdim}
             out = compute(ad, axis, keepdim)
         if a._rg and state.enabled:
-            return record(out, kind, how, (edge(a),), (ad,), kwargs)
+            out_tensor = record(out, kind, how, (edge(a),), (ad,), kwargs)
+            if kind.saves:  # prod keeps its input and output
+                out_tensor._grad_fn._saved = saved(a) + (out_tensor._vc, 0, None)
+            return out_tensor
         return wrap(out)
     op.__name__ = op.__qualname__ = name
     return op
 
 
+def _prod(a: np.ndarray, axis: Any, keepdims: bool) -> Any:
+    """``np.prod(a, axis, keepdims=keepdims)``, through the ndarray method np.prod calls."""
+    return a.prod(axis, keepdims=keepdims)
+
+
 sum = _reduction(np.sum, _sum, N.SumBackward0, N.SumBackward1, "sum")
 mean = _reduction(np.mean, _mean, N.MeanBackward0, N.MeanBackward1, "mean")
+prod = _reduction(np.prod, _prod, N.ProdBackward0, N.ProdBackward1, "prod")
 
 
 class _ReturnType(tuple):
@@ -157,4 +166,4 @@ def norm(a: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> T
     return out_tensor
 
 
-METHODS = {"sum": sum, "mean": mean, "max": max, "min": min, "argmax": argmax, "argmin": argmin, "norm": norm}
+METHODS = {"sum": sum, "mean": mean, "prod": prod, "max": max, "min": min, "argmax": argmax, "argmin": argmin, "norm": norm}

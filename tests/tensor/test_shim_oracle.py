@@ -430,6 +430,7 @@ SNIPPETS = [
     'x = torch.tensor([1.5, 3.], requires_grad=True)\nprint(2 % x, 2 // x, x // x)\n(2 % x).sum().backward()',
     'print(torch.tensor([5, -5]) // 2, torch.tensor([5., -5.]) // 2, torch.tensor([5, -5]) % 3, torch.tensor([-5.5]) % 2, 7 // torch.tensor([2, 3]))',
     'print(torch.logical_and(torch.tensor([1, 2]), torch.tensor([2, 0])), torch.tensor([1, 2]) & torch.tensor([3, 1]), torch.tensor([1, 2]) | 4, torch.tensor([True, False]) ^ True)',
+    'x = torch.tensor([[1., 2.], [3., 0.]], requires_grad=True)\np = x.prod()\nq = x.prod(0)\nr = x.prod(1, keepdim=True)\nprint(p, q, r, graph(p.grad_fn), graph(q.grad_fn))\n(p + q.sum() + r.sum()).backward()\nprint(x.grad)\nprint(torch.tensor([1, 2]).prod(), torch.tensor([True, True]).prod().dtype, torch.prod(torch.tensor([2., 3.])))',
 ]
 
 
