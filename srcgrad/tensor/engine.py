@@ -114,7 +114,7 @@ def _apply(node: Any, grad: Any) -> list:
 def _run_pre_hooks(hooks: dict, grad: Any) -> Any:
     """Tensor hooks, then retain_grad (it always sees the hooked gradient), then node pre-hooks."""
     for hook in hooks.get("tensor", ()):
-        replaced = hook(wrap(np.asarray(grad)))
+        replaced = hook(wrap(grad))
         if replaced is not None:
             grad = as_tensor_data(replaced)
     retained = hooks.get("retain")
@@ -122,7 +122,7 @@ def _run_pre_hooks(hooks: dict, grad: Any) -> Any:
     if tensor is not None:
         _add_to_grad(tensor, grad, in_place=False)
     for hook in hooks.get("pre", ()):
-        replaced = hook((wrap(np.asarray(grad)),))
+        replaced = hook((wrap(grad),))
         if replaced is not None:
             grad = as_tensor_data(replaced[0])
     return grad
@@ -134,10 +134,15 @@ def accumulate(node: AccumulateGrad, grad: Any) -> None:
     tensor = node.variable
     if tensor._hooks:
         for hook in list(tensor._hooks):
-            replaced = hook(wrap(np.asarray(grad)))
+            replaced = hook(wrap(grad))
             if replaced is not None:
                 grad = as_tensor_data(replaced)
+    hooks = node._hooks
+    if hooks is not None:
+        grad = _run_pre_hooks(hooks, grad)
     _add_to_grad(tensor, grad, in_place=True)
+    for hook in hooks.get("post", ()) if hooks is not None else ():
+        hook((), (wrap(grad),))
 
 
 def _add_to_grad(tensor: Any, grad: Any, in_place: bool) -> None:

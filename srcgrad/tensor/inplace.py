@@ -140,7 +140,7 @@ def setitem(a: Tensor, index: Any, value: Any) -> None:
 
 def _write(a: Tensor, index: tuple, value: Any, kind: type) -> None:
     """Write ``value`` into ``a[index]``: a node of ``kind`` with edges to ``a``'s previous node and to
-    ``value`` (the rule is ``index_put``'s whatever PyTorch calls the node)."""
+    ``value``. Whatever PyTorch calls the node, its derivative is that of ``shim_rules.index_put``."""
     check_inplace(a)
     vt = value if isinstance(value, Tensor) else None
     recording = state.enabled and (a._rg or (vt is not None and vt._rg))

@@ -17,8 +17,8 @@ from . import nodes as N
 from .dtypes import result_type
 from .grad_mode import state
 from .nodes import derivative
-from .ops import FP_ERRORS, NO_EDGE, OUT, QUIET, broadcast_error, mul, record, requires, saved
-from .tensor import Tensor, edge, result, wrap
+from .ops import FP_ERRORS, OUT, QUIET, broadcast_error, mul, record, requires, saved
+from .tensor import NO_EDGE, Tensor, edge, result, wrap
 
 SELF, RESULT = "self", "result"  # what PyTorch saves: the input, or the output
 

@@ -431,6 +431,8 @@ SNIPPETS = [
     'print(torch.tensor([5, -5]) // 2, torch.tensor([5., -5.]) // 2, torch.tensor([5, -5]) % 3, torch.tensor([-5.5]) % 2, 7 // torch.tensor([2, 3]))',
     'print(torch.logical_and(torch.tensor([1, 2]), torch.tensor([2, 0])), torch.tensor([1, 2]) & torch.tensor([3, 1]), torch.tensor([1, 2]) | 4, torch.tensor([True, False]) ^ True)',
     'x = torch.tensor([[1., 2.], [3., 0.]], requires_grad=True)\np = x.prod()\nq = x.prod(0)\nr = x.prod(1, keepdim=True)\nprint(p, q, r, graph(p.grad_fn), graph(q.grad_fn))\n(p + q.sum() + r.sum()).backward()\nprint(x.grad)\nprint(torch.tensor([1, 2]).prod(), torch.tensor([True, True]).prod().dtype, torch.prod(torch.tensor([2., 3.])))',
+    "x = torch.tensor([1., 2.], requires_grad=True)\ny = x * 3\nacc = y.grad_fn.next_functions[0][0]\nacc.register_prehook(lambda go: print('pre', go))\nacc.register_hook(lambda gi, go: print('post', gi, go))\ny.sum().backward()\nprint(x.grad)",
+    'x = torch.tensor([1., 2.], requires_grad=True)\ny = x * 3\ny.register_hook(lambda g: g.mul_(2))\ny.sum().backward()\nprint(x.grad)',
 ]
 
 
