@@ -25,8 +25,11 @@ def sigmoid(x):
 
 
 def take_along_dim(a, indices, dim, keepdim=False):
-    """The entries of ``a`` at ``indices`` along ``dim``: the values of ``max(dim)``/``min(dim)``."""
-    values = np.take_along_axis(a, np.expand_dims(indices, dim), dim)
+    """The entries of ``a`` at ``indices`` along ``dim``: the values of ``max(dim)``/``min(dim)`` (a 0-d
+    ``a`` counts as one entry along dim 0)."""
+    values = np.take_along_axis(np.atleast_1d(a), np.expand_dims(indices, dim), dim)
+    if np.ndim(a) == 0:
+        return np.reshape(values, ())
     return values if keepdim else np.squeeze(values, dim)
 
 
@@ -100,9 +103,9 @@ def _(g, ans, x):
 
 @defvjp(take_along_dim)
 def _(g, ans, a, indices, dim, keepdim=False):
-    grad = np.zeros(np.shape(a), dtype=np.result_type(g))
+    grad = np.zeros(np.shape(a) or (1,), dtype=np.result_type(g))
     np.put_along_axis(grad, np.expand_dims(indices, dim), expand_reduced(g, a, dim, keepdim), dim)
-    return grad
+    return np.reshape(grad, np.shape(a))
 
 
 @defvjp(vector_norm)

@@ -19,7 +19,7 @@ from . import nodes as N
 from .dtypes import from_numpy
 from .grad_mode import state
 from .nodes import derivative
-from .ops import OUT, record, requires, saved
+from .ops import FP_ERRORS, OUT, QUIET, record, requires, saved
 from .tensor import Tensor, check_dim, edge, wrap
 
 
@@ -55,12 +55,16 @@ def _reduction(primal: Any, compute: Any, whole: type, along: type, name: str):
             raise RuntimeError(messages.MEAN_DTYPE.format(from_numpy(ad.dtype).scalar_name))
         elif ad.dtype.kind in "bu":  # PyTorch sums (and multiplies) bools and unsigned integers as int64
             ad = ad.astype(np.int64)
-        if dim is None and not keepdim:
-            out, kind, kwargs = compute(ad, None, False), whole, N.NO_KWARGS
-        else:
-            axis = tuple(range(ad.ndim)) if dim is None else dims(dim, ad.ndim)
-            kind, kwargs = along, {"axis": axis, "keepdims": keepdim}
-            out = compute(ad, axis, keepdim)
+        token = FP_ERRORS.set(QUIET)  # the mean of nothing is nan, silently
+        try:
+            if dim is None and not keepdim:
+                out, kind, kwargs = compute(ad, None, False), whole, N.NO_KWARGS
+            else:  # a 0-d tensor has one entry along dim 0 (or -1): reduce it whole
+                axis = None if dim is None or ad.ndim == 0 else dims(dim, ad.ndim)
+                kind, kwargs = along, {"axis": axis, "keepdims": keepdim}
+                out = compute(ad, axis, keepdim)
+        finally:
+            FP_ERRORS.reset(token)
         if a._rg and state.enabled:
             out_tensor = record(out, kind, how, (edge(a),), (ad,), kwargs)
             if kind.saves:  # prod keeps its input and output
@@ -115,7 +119,7 @@ def _extremum(primal: Any, arg: Any, whole: type, along: type, pairwise: Any, re
             return out_tensor
         d = check_dim(dim, ad.ndim)
         indices = arg(ad, axis=d) if ad.ndim else np.asarray(0)
-        out = shim_rules.take_along_dim(ad, indices, d, keepdim) if ad.ndim else ad.copy()
+        out = shim_rules.take_along_dim(ad, indices, d, keepdim)
         idx = wrap(np.expand_dims(indices, d) if keepdim and ad.ndim else np.asarray(indices))
         if not requires(a):
             return returns((wrap(out), idx))

@@ -433,6 +433,13 @@ SNIPPETS = [
     'x = torch.tensor([[1., 2.], [3., 0.]], requires_grad=True)\np = x.prod()\nq = x.prod(0)\nr = x.prod(1, keepdim=True)\nprint(p, q, r, graph(p.grad_fn), graph(q.grad_fn))\n(p + q.sum() + r.sum()).backward()\nprint(x.grad)\nprint(torch.tensor([1, 2]).prod(), torch.tensor([True, True]).prod().dtype, torch.prod(torch.tensor([2., 3.])))',
     "x = torch.tensor([1., 2.], requires_grad=True)\ny = x * 3\nacc = y.grad_fn.next_functions[0][0]\nacc.register_prehook(lambda go: print('pre', go))\nacc.register_hook(lambda gi, go: print('post', gi, go))\ny.sum().backward()\nprint(x.grad)",
     'x = torch.tensor([1., 2.], requires_grad=True)\ny = x * 3\ny.register_hook(lambda g: g.mul_(2))\ny.sum().backward()\nprint(x.grad)',
+    # --- 0-d and empty tensors --------------------------------------------------------------------------
+    'x = torch.tensor(2., requires_grad=True)\nv, i = x.max(0)\nprint(v, i, graph(v.grad_fn))\nv.backward()\nprint(x.grad)',
+    'x = torch.tensor(2., requires_grad=True)\ns = x.sum(0)\nm = x.mean(-1)\nprint(s, m, graph(s.grad_fn))\n(s + m).backward()\nprint(x.grad)',
+    'x = torch.tensor(2., requires_grad=True)\nprint(x.norm(), x.reshape(1), x.unsqueeze(0), x.view(1, 1).shape, x.flatten().shape, x[None].shape, x[...].shape)',
+    'x = torch.tensor(2., requires_grad=True)\nprint(x.t(), x.squeeze(), x.expand(3), x.max(), x.min())',
+    'x = torch.ones(0, requires_grad=True)\nprint(x.sum(), x.mean(), x.shape)',
+    'x = torch.ones(2, 0)\nprint(x, x.sum(0), x.sum(1))',
 ]
 
 
