@@ -56,6 +56,15 @@ def _floating_point_state() -> tuple:
 FP_ERRORS, QUIET = _floating_point_state()
 
 
+def quietly(function: Any, *args: Any) -> Any:
+    """``function(*args)`` without NumPy's floating-point warnings (the hottest operations inline this)."""
+    token = FP_ERRORS.set(QUIET)
+    try:
+        return function(*args)
+    finally:
+        FP_ERRORS.reset(token)
+
+
 def saved(*tensors: Tensor) -> tuple | None:
     """What a node keeps to detect later in-place changes: (version cell, version now, tensor) triples."""
     flat: tuple = ()
@@ -195,11 +204,7 @@ def rsub(a: Tensor, b: Any, alpha: float = 1) -> Tensor:
     ad, bd, bt = ops
     if alpha != 1:
         ad = ad * alpha
-    token = FP_ERRORS.set(QUIET)
-    try:
-        out = np.subtract(bd, ad, out=OUT)
-    finally:
-        FP_ERRORS.reset(token)
+    out = quietly(np.subtract, bd, ad)
     if not requires(a, bt):
         return wrap(out)
     if bt is None:
@@ -215,15 +220,12 @@ def pow(a: Tensor, exponent: Any) -> Tensor:
     if ops is None:
         return NotImplemented
     ad, ed, et = ops
-    token = FP_ERRORS.set(QUIET)
     try:
-        out = np.power(ad, ed, out=OUT)
+        out = quietly(np.power, ad, ed)
     except ValueError as error:
         if "broadcast" in str(error):
             raise broadcast_error(ad, ed) from None
         raise RuntimeError(str(error)) from None  # "Integers to negative integer powers are not allowed."
-    finally:
-        FP_ERRORS.reset(token)
     if not requires(a, et):
         return wrap(out)
     if et is None:
@@ -243,11 +245,7 @@ def rpow(a: Tensor, base: Any) -> Tensor:
     if ops is None:
         return NotImplemented
     ad, bd, _ = ops
-    token = FP_ERRORS.set(QUIET)
-    try:
-        out = np.power(bd, ad, out=OUT)
-    finally:
-        FP_ERRORS.reset(token)
+    out = quietly(np.power, bd, ad)
     if not requires(a):
         return wrap(out)
     out_tensor = record(out, N.PowBackward2, _POW_EXPONENT, (edge(a),), (bd, ad))
@@ -272,11 +270,7 @@ def remainder(a: Tensor, b: Any) -> Tensor:
     if ops is None:
         return NotImplemented
     ad, bd, bt = ops
-    token = FP_ERRORS.set(QUIET)
-    try:
-        out = shim_rules.remainder(ad, bd)
-    finally:
-        FP_ERRORS.reset(token)
+    out = quietly(shim_rules.remainder, ad, bd)
     if not requires(a, bt):
         return wrap(out)
     if bt is None:
@@ -293,11 +287,7 @@ def _without_derivative(ufunc: np.ufunc, aten_name: str, reflected: bool):
         if ops is None:
             return NotImplemented
         ad, bd, bt = ops
-        token = FP_ERRORS.set(QUIET)
-        try:
-            out = ufunc(bd, ad, out=OUT) if reflected else ufunc(ad, bd, out=OUT)
-        finally:
-            FP_ERRORS.reset(token)
+        out = quietly(ufunc, bd, ad) if reflected else quietly(ufunc, ad, bd)
         if not requires(a, bt):
             return wrap(out)
         edges = (edge(a),) if bt is None else (edge(a), edge(bt))
