@@ -42,8 +42,17 @@ def _generated(fn: Callable, argnums: tuple[int, ...], with_value: bool, has_aux
     return generated
 
 
-def _check_input(value: Any, position: int, fn_name: str) -> None:
+def _check_input(value: Any, position: int | str, fn_name: str) -> None:
+    """Raise ``InputTypeError`` unless ``value`` is a float, an inexact array, or a dict/list/tuple of them."""
     if type(value) is float or (type(value) is np.ndarray and value.dtype.kind in "fc"):
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_input(item, f"{position}[{key!r}]", fn_name)
+        return
+    if isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            _check_input(item, f"{position}[{i}]", fn_name)
         return
     dtype = getattr(value, "dtype", None)
     if dtype is not None:
@@ -65,7 +74,15 @@ def _cast_like(gradient: Any, like: Any, handed_out: set[int]) -> Any:
     """Give a gradient its input's type (float for a float; the input's dtype and shape for an array), as
     an array the caller owns: writeable, and sharing memory with no other gradient or the cotangent."""
     if type(like) is float:
-        return float(gradient)
+        return float(gradient) if gradient is not None else 0.0
+    if isinstance(like, dict):
+        given = gradient if isinstance(gradient, dict) else {}
+        return {key: _cast_like(given.get(key, 0.0), item, handed_out) for key, item in like.items()}
+    if isinstance(like, (list, tuple)):
+        given = gradient if isinstance(gradient, (list, tuple)) else [0.0] * len(like)
+        return type(like)(_cast_like(g, item, handed_out) for g, item in zip(given, like))
+    if gradient is None or (isinstance(gradient, numbers.Number) and gradient == 0 and np.ndim(like)):
+        gradient = np.zeros(np.shape(like), dtype=getattr(like, "dtype", None))
     if (type(like) is np.ndarray and type(gradient) is np.ndarray and gradient.dtype == like.dtype
             and gradient.shape == like.shape):
         out = gradient
@@ -104,18 +121,22 @@ class _Differentiated:
     """Shared machinery of ``grad`` and ``value_and_grad``."""
 
     def __init__(self, fn: Callable, argnums: int | Sequence[int], has_aux: bool, with_value: bool):
-        self.fn = fn
         self.single = isinstance(argnums, int)
-        self.argnums = (argnums,) if self.single else tuple(argnums)
+        argnums = (argnums,) if self.single else tuple(argnums)
+        # A bound method is differentiated as its function, with the instance as a leading argument.
+        self.bound = (fn.__self__,) if inspect.ismethod(fn) else ()
+        self.fn = fn.__func__ if inspect.ismethod(fn) else fn
+        self.argnums = tuple(i + len(self.bound) if i >= 0 else i for i in argnums)
         self.has_aux = has_aux
         self.with_value = with_value
-        self.signature = inspect.signature(fn)
+        self.signature = inspect.signature(self.fn)
         self.n_params = len(self.signature.parameters)
         self.variants: dict[tuple, Generated] = {}
         functools.update_wrapper(self, fn)
         self.__wrapped__ = None
 
     def _positional(self, args: tuple, kwargs: dict) -> Sequence[Any]:
+        args = self.bound + args
         if not kwargs and len(args) == self.n_params:
             return args
         bound = self.signature.bind(*args, **kwargs)
@@ -262,6 +283,8 @@ def _has_cotangent(value: Any) -> bool:
     """Whether a callee's argument can carry a gradient: floats, inexact arrays, and lists of them."""
     if isinstance(value, (list, tuple)):
         return any(_has_cotangent(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_cotangent(v) for v in value.values())
     if isinstance(value, (bool, np.bool_)):
         return False
     if isinstance(value, (np.ndarray, np.generic)):

@@ -82,8 +82,9 @@ def reverse_transform(fn: Callable, argnums: tuple[int, ...], with_value: bool, 
 
     grad_name = names.fresh(f"{node.name}_grad")
     seed = names.fresh("d_out")
+    containers = {p for p, v in zip(params, examples or ()) if isinstance(v, (dict, list, tuple))}
     reverse = ReverseMode(core, temps, active, names, namespace, resolver.site, resolver.is_pure, parsed.line,
-                          resolver.callee, shapes)
+                          resolver.callee, shapes, containers)
     forward, adjoint, gradients = reverse.build(name(seed), returned)
     results = gast.Tuple([gradients[i] for i in argnums], gast.Load())
     if with_value:

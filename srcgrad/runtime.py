@@ -32,13 +32,22 @@ def list_append(items: list, value: Any) -> list:
 def add_grads(a: Any, b: Any) -> Any:
     """Add two cotangents, element by element (recursively) for lists and tuples, where ``+`` would
     concatenate them; a zero number stands for a zero cotangent of any structure."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        merged = dict(a)
+        for key, value in b.items():
+            merged[key] = add_grads(merged[key], value) if key in merged else value
+        return merged
+    if a is None:
+        return b
+    if b is None:
+        return a
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         if len(a) < len(b):
             a, b = b, a
         return type(a)(add_grads(x, y) for x, y in zip(a, list(b) + [0.0] * (len(a) - len(b))))
-    if isinstance(a, numbers.Number) and a == 0 and isinstance(b, (list, tuple)):
+    if isinstance(a, numbers.Number) and a == 0 and isinstance(b, (list, tuple, dict)):
         return b
-    if isinstance(b, numbers.Number) and b == 0 and isinstance(a, (list, tuple)):
+    if isinstance(b, numbers.Number) and b == 0 and isinstance(a, (list, tuple, dict)):
         return a
     return a + b
 
@@ -51,6 +60,8 @@ def zero_cotangent(value: Any) -> Any:
         return 0.0
     if isinstance(value, (list, tuple)):
         return type(value)(zero_cotangent(v) for v in value)
+    if isinstance(value, dict):
+        return {}  # sparse: every key's cotangent is zero
     if isinstance(value, (np.ndarray, np.generic)):
         return np.zeros(value.shape, dtype=np.result_type(value, np.float32))
     return None  # functions, objects, strings: no cotangent

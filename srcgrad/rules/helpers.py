@@ -297,7 +297,9 @@ def _is_basic_index(index: Any) -> bool:
 def getitem_grad(g: Any, x: Any, index: Any) -> Any:
     """Cotangent of ``x[index]``: ``g`` scattered into zeros shaped like ``x``; repeated integer indices
     accumulate (``np.add.at``), basic slices assign directly. For a list or tuple ``x``, a list (tuple)
-    with one cotangent per item."""
+    with one cotangent per item; for a dict, a dict holding only ``index``."""
+    if isinstance(x, dict):
+        return {index: g}  # sparse: keys not read have no entry (a zero cotangent)
     if isinstance(x, (list, tuple)):
         out = [zeros_like_grad(item) for item in x]
         out[index] = g
@@ -627,4 +629,6 @@ def zeros_like_grad(value: Any) -> Any:
         return 0.0
     if isinstance(value, (list, tuple)):
         return type(value)(zeros_like_grad(v) for v in value)
+    if isinstance(value, dict):
+        return {}  # a sparse dict cotangent: keys without an entry are zero
     return np.zeros_like(value, dtype=np.result_type(value, np.float32))

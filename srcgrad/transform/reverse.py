@@ -115,8 +115,10 @@ class ReverseMode:
     def __init__(self, fn: gast.FunctionDef, temps: set[str], active: set[str], names: Names,
                  namespace: Namespace, resolve: Callable[[gast.expr], CallSite | None],
                  is_pure: Callable[[gast.expr], bool], source_line: Callable[[int], str | None],
-                 resolve_callee: Callable[[gast.expr], Any], shapes: dict[str, Any] | None = None):
+                 resolve_callee: Callable[[gast.expr], Any], shapes: dict[str, Any] | None = None,
+                 containers: set[str] | None = None):
         self.fn = fn
+        self.containers = containers or set()
         self.shapes = shapes or {}
         self.resolve_callee = resolve_callee
         self.temps = set(temps)
@@ -168,7 +170,7 @@ class ReverseMode:
     def _sequence_variables(self) -> set[str]:
         """Variables that may hold Python lists or tuples (literals, appends, results of calls into user
         functions): their cotangents add element by element."""
-        sequences: set[str] = set()
+        sequences: set[str] = set(self.containers)
         flows = list(assignments(self.fn.body))
         changed = True
         while changed:
