@@ -588,15 +588,19 @@ case(np.sum, "axis", _reduction(), t_reduce("sum"))
 case(np.sum, "positional", lambda d: call(d.arr((2, 3)), 1), lambda T, a, axis: T.sum(a, axis))
 case(np.sum, "float", lambda d: call(d.flt()), lambda T, a: a * 1)
 case(np.mean, "axis", _reduction(), t_reduce("mean"))
-case(np.prod, "axis", _reduction(), t_prod)
+# Products of up to 27 factors of magnitude 0.5 to 1.5: the higher Taylor terms of a long product of
+# small factors would outgrow its first derivative, and the finite-difference truncation error with them.
+PROD_FACTORS = (0.5, 1.5, True)
+case(np.prod, "axis", lambda d: (lambda shape: call(d.arr(shape, PROD_FACTORS), d.axis(len(shape)),
+                                                    keepdims=d.flag()))(d.shape(0, 3, hi=3)), t_prod)
 case(np.max, "axis", _reduction(DISTINCT), t_reduce("amax"))
 case(np.min, "axis", _reduction(DISTINCT), t_reduce("amin"))
 
 
 def _with_zeros(count: int) -> Callable:
     def make(d):
-        shape = d.shape(1, 3, lo=2)
-        x = d.arr(shape)
+        shape = d.shape(1, 3, lo=2, hi=3)
+        x = d.arr(shape, PROD_FACTORS)
         x.flat[d.ints((count,), 0, x.size)] = 0.0
         return call(x, d.axis(len(shape)), keepdims=d.flag())
     return make
@@ -1276,3 +1280,15 @@ if _runtime is not None and vjp_rule(getattr(_runtime, "call_with_vjp", None)) i
          project=_pair_output, cotangent=_pair_cotangent)
 if _runtime is not None and vjp_rule(getattr(_runtime, "call_output", None)) is not None:
     case(_runtime.call_output, "pair", lambda d: call((d.arr(d.shape()), _pair_cotangent)))
+
+
+def _remainder(d, y_shape=None):
+    # x / y stays at least 0.1 away from an integer, where the remainder jumps.
+    shape = d.shape()
+    y = d.arr(shape if y_shape is None else None, NONZERO)
+    x = np.asarray(y) * (d.ints(shape, -3, 3) + d.values(shape, (0.1, 0.9, False)))
+    return call(x, y)
+
+
+_shim_case("remainder", "same-shape", _remainder, lambda T, x, y: T.remainder(x, y))
+_shim_case("remainder", "float-divisor", lambda d: _remainder(d, y_shape="float"), lambda T, x, y: T.remainder(x, y))

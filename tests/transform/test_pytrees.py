@@ -12,7 +12,7 @@ from gradcheck import assert_close, finite_difference
 import srcgrad
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples"))
-import mlp_two_moons  # noqa: E402
+import mlp_two_moons
 
 
 def leaves(tree, path=()):
