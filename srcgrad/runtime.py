@@ -100,6 +100,10 @@ def call_with_vjp(fn: Any, *args: Any) -> tuple[Any, Any]:
     if is_nondifferentiable(fn) or isinstance(fn, type):
         out = fn(*args)
         return out, _zero_backward(args)
+    from .custom import custom_vjp
+
+    if isinstance(fn, custom_vjp):
+        return fn.forward(args)
     from .api import callee_vjp
 
     return callee_vjp(fn, args)

@@ -1,0 +1,67 @@
+"""User-defined derivatives: ``custom_vjp`` for functions srcgrad should not (or cannot) look inside,
+and ``stop_gradient``."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from .rules.registry import defnondiff
+
+
+class custom_vjp:  # noqa: N801  (named like the decorator it is, as in JAX)
+    """A function with a hand-written reverse rule, JAX style::
+
+        @srcgrad.custom_vjp
+        def clip_gradient(x):
+            return x
+
+        def fwd(x):
+            return x, None                 # (output, residuals for the backward)
+
+        def bwd(residuals, g):
+            return (np.clip(g, -1, 1),)    # one cotangent per argument
+
+        clip_gradient.defvjp(fwd, bwd)
+
+    Calling it runs the function; differentiating a caller runs ``fwd`` in the forward sweep and ``bwd`` in
+    the adjoint sweep, without transforming the function's own source."""
+
+    def __init__(self, fun: Callable):
+        self.fun = fun
+        self.fwd: Callable | None = None
+        self.bwd: Callable | None = None
+        functools.update_wrapper(self, fun)
+
+    def defvjp(self, fwd: Callable, bwd: Callable) -> custom_vjp:
+        self.fwd, self.bwd = fwd, bwd
+        return self
+
+    def __call__(self, *args: Any) -> Any:
+        return self.fun(*args)
+
+    def forward(self, args: tuple) -> tuple[Any, Callable[[Any], tuple]]:
+        """``(output, backward)`` for a call from generated code."""
+        if self.fwd is None or self.bwd is None:
+            raise TypeError(f"custom_vjp function {self.__name__!r} is called in differentiated code, but has no "
+                            "rule yet: call .defvjp(fwd, bwd) first")
+        out, residuals = self.fwd(*args)
+        bwd = self.bwd
+
+        def backward(g: Any) -> tuple:
+            cotangents = tuple(bwd(residuals, g))
+            if len(cotangents) != len(args):
+                raise ValueError(f"the bwd of {self.__name__!r} returned {len(cotangents)} cotangents for "
+                                 f"{len(args)} arguments")
+            return cotangents
+
+        return out, backward
+
+
+def stop_gradient(x: Any) -> Any:
+    """``x`` itself, treated as a constant by differentiation."""
+    return x
+
+
+defnondiff(stop_gradient)
