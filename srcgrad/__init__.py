@@ -4,10 +4,16 @@ define-by-run ``Tensor`` shim. Both share one table of derivative rules."""
 from . import rules as _rules  # noqa: F401  (registers the built-in derivative rules)
 from .api import generated_function, grad, show, value_and_grad, vjp
 from .custom import custom_vjp, stop_gradient
-from .errors import (InputTypeError, MissingRuleError, NonScalarOutputError, SourceUnavailableError,
-                     SrcgradError, SrcgradSyntaxError)
+from .errors import (
+                     InputTypeError,
+                     MissingRuleError,
+                     NonScalarOutputError,
+                     SourceUnavailableError,
+                     SrcgradError,
+                     SrcgradSyntaxError,
+)
 from .rules.registry import defjvp, defnondiff, defvjp
-from .tensor import *  # noqa: F401,F403  (the Tensor shim: tensor, Tensor, no_grad, float32, ...)
+from .tensor import *  # noqa: F403  (the Tensor shim: tensor, Tensor, no_grad, float32, ...)
 from .tensor import __all__ as _tensor_all
 
 __version__ = "0.1.0"

@@ -10,7 +10,7 @@ from typing import Any
 from .rules.registry import defnondiff
 
 
-class custom_vjp:  # noqa: N801  (named like the decorator it is, as in JAX)
+class custom_vjp:
     """A function with a hand-written reverse rule, JAX style::
 
         @srcgrad.custom_vjp
