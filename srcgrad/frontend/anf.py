@@ -114,7 +114,7 @@ class ANF:
     # --- expressions ---------------------------------------------------------------------------------
 
     def is_static(self, expr: gast.expr) -> bool:
-        if isinstance(expr, gast.Constant):
+        if isinstance(expr, (gast.Constant, gast.Lambda)):
             return True
         if isinstance(expr, gast.Attribute):
             return expr.attr in STATIC_ATTRIBUTES and isinstance(expr.value, gast.Name)
@@ -133,6 +133,8 @@ class ANF:
         return False
 
     def rename_loads(self, expr: gast.expr) -> gast.expr:
+        if isinstance(expr, gast.Lambda):
+            return expr  # its names are its parameters and module-level names (see the support check)
         for sub in gast.walk(expr):
             if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Load):
                 sub.id = self._read(sub.id)

@@ -20,11 +20,11 @@ SUPPORTED: dict[type, str] = {
     gast.BoolOp: "and/or", gast.BinOp: "binary operator", gast.UnaryOp: "unary operator",
     gast.IfExp: "conditional expression", gast.Compare: "comparison", gast.Call: "call",
     gast.Constant: "constant", gast.Attribute: "attribute", gast.Subscript: "subscript", gast.Name: "name",
-    gast.List: "list", gast.Tuple: "tuple", gast.Slice: "slice", gast.ListComp: "list comprehension",
+    gast.List: "list", gast.Tuple: "tuple", gast.Slice: "slice", gast.ListComp: "list comprehension", gast.Lambda: "lambda",
     gast.comprehension: "comprehension", gast.JoinedStr: "f-string", gast.FormattedValue: "f-string",
     gast.keyword: "keyword argument", gast.arguments: "arguments",
     # operators and contexts
-    gast.Load: "", gast.Store: "", gast.Add: "", gast.Sub: "", gast.Mult: "", gast.Div: "", gast.Pow: "",
+    gast.Load: "", gast.Store: "", gast.Param: "", gast.Add: "", gast.Sub: "", gast.Mult: "", gast.Div: "", gast.Pow: "",
     gast.MatMult: "", gast.FloorDiv: "", gast.Mod: "", gast.USub: "", gast.UAdd: "", gast.Not: "",
     gast.Invert: "", gast.And: "", gast.Or: "", gast.Eq: "", gast.NotEq: "", gast.Lt: "", gast.LtE: "",
     gast.Gt: "", gast.GtE: "", gast.Is: "", gast.IsNot: "", gast.In: "", gast.NotIn: "",
@@ -35,7 +35,6 @@ HINTS: dict[str, str] = {
     "With": "move the with-block outside the differentiated function",
     "Global": "pass the value as an argument instead of using global",
     "Nonlocal": "pass the value as an argument and return the new one",
-    "Lambda": "define the function with def at module level",
     "FunctionDef": "define the helper function at module level and call it",
     "ClassDef": "define the class at module level",
     "Yield": "return a list or an array instead of yielding",
@@ -63,6 +62,9 @@ class SupportChecker(gast.NodeVisitor):
 
     def __init__(self, parsed: ParsedFunction):
         self.parsed = parsed
+        fn = parsed.node
+        self.local_names = {a.id for a in fn.args.args} | {
+            n.id for n in gast.walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
 
     def check(self) -> None:
         fn = self.parsed.node
@@ -140,6 +142,19 @@ class SupportChecker(gast.NodeVisitor):
         if node.orelse:
             raise self.parsed.error(node, "while-else is not supported",
                                     "set a flag before break and test it after the loop")
+        self.generic_visit(node)
+
+    def visit_Lambda(self, node: gast.Lambda) -> None:
+        """A lambda may use its parameters and module-level names; a local variable it captured would
+        carry no gradient through the closure, so that is an error rather than a silent zero."""
+        params = {a.id for a in node.args.args}
+        if node.args.vararg or node.args.kwarg or node.args.kwonlyargs:
+            raise self.parsed.error(node, "a lambda with *args, **kwargs or keyword-only parameters is not supported")
+        used = {n.id for n in gast.walk(node.body) if isinstance(n, gast.Name)}
+        captured = sorted((used - params) & self.local_names)
+        if captured:
+            raise self.parsed.error(node, f"a lambda that uses the local variable(s) {', '.join(captured)} is not "
+                                    "supported", "pass them to the lambda as arguments")
         self.generic_visit(node)
 
     def visit_ListComp(self, node: gast.ListComp) -> None:

@@ -87,15 +87,17 @@ def parse_function(fn: Callable) -> ParsedFunction:
             "or register a rule for it with srcgrad.defvjp.") from None
     filename = inspect.getsourcefile(target) or target.__code__.co_filename
     source = textwrap.dedent("".join(lines))
-    module = gast.parse(source)
-    node = module.body[0]
+    if target.__name__ == "<lambda>":
+        node = _lambda_as_def(source, target)
+    else:
+        node = gast.parse(source).body[0]
     if isinstance(node, gast.AsyncFunctionDef):
         raise SrcgradSyntaxError("async functions cannot be differentiated", filename, start,
                                  None, lines[0], "differentiate a plain def instead")
     if not isinstance(node, gast.FunctionDef):
         raise SourceUnavailableError(
-            f"{target.__qualname__} is a lambda or was not defined by a def statement; srcgrad "
-            "transforms functions defined with def.")
+            f"{target.__qualname__} was not defined by a def statement or a lambda that srcgrad can find in "
+            "its source line")
     line_offset = start - 1
     col_offset = len(lines[0]) - len(lines[0].lstrip())
     for sub in gast.walk(node):
@@ -107,3 +109,24 @@ def parse_function(fn: Callable) -> ParsedFunction:
     node.decorator_list = []
     numbered = {start + i: text.rstrip("\n") for i, text in enumerate(lines)}
     return ParsedFunction(target, node, filename, numbered, Scope.of(target))
+
+
+def _lambda_as_def(source: str, target: Callable) -> gast.FunctionDef | None:
+    """The lambda ``target`` as ``def <lambda>(params): return body``, found in its source lines by its
+    parameter names; ``None`` when the lines hold no such lambda or several that match."""
+    try:
+        tree = gast.parse(source)
+    except SyntaxError:
+        try:
+            tree = gast.parse("(" + source.strip().rstrip(",") + ")")
+        except SyntaxError:
+            return None
+    params = list(inspect.signature(target).parameters)
+    found = [n for n in gast.walk(tree) if isinstance(n, gast.Lambda)
+             and [a.id for a in n.args.args] == params and not n.args.vararg and not n.args.kwarg]
+    if len(found) != 1:
+        return None
+    lam = found[0]
+    body = [gast.copy_location(gast.Return(lam.body), lam.body)]
+    node = gast.FunctionDef("<lambda>", lam.args, body, [], None, None)
+    return gast.copy_location(node, lam)

@@ -447,8 +447,13 @@ def uses_with(x):
 
 
 def uses_lambda(x):
-    square = lambda v: v * v  # error here
+    square = lambda v: v * v  # supported: a lambda that uses only its parameters
     return np.sum(square(x))
+
+
+def test_local_lambda_is_differentiated():
+    x = np.array([0.5, -1.0, 2.0])
+    np.testing.assert_allclose(srcgrad.grad(uses_lambda)(x), 2 * x)
 
 
 def uses_nested_def(x):
@@ -498,7 +503,7 @@ def uses_del(x):
     return np.sum(x)
 
 
-UNSUPPORTED = [uses_try, uses_with, uses_lambda, uses_nested_def, uses_global, uses_yield, uses_dict_literal,
+UNSUPPORTED = [uses_try, uses_with, uses_nested_def, uses_global, uses_yield, uses_dict_literal,
                uses_star_args_call, uses_walrus, uses_set_literal, uses_generator_expression, uses_del]
 
 

@@ -184,9 +184,8 @@ def test_rebinding_a_called_global_is_seen():
     before = srcgrad.grad(calls_helper)(x)
     original = scaled_sin
     try:
-        scaled_sin = lambda v, scale=2.0: v * 0.0
-        with pytest.raises(srcgrad.SrcgradError):
-            srcgrad.grad(calls_helper)(x)
+        scaled_sin = lambda v, scale=2.0: v * 0.0  # rebound to a lambda: seen at once
+        np.testing.assert_allclose(srcgrad.grad(calls_helper)(x), np.zeros(3))
 
         def scaled_sin(v, scale=2.0):
             return v * 5.0
@@ -205,3 +204,33 @@ def test_unsupported_construct_in_callee_reports_the_callee():
         srcgrad.grad(calls_bad)(np.ones(3))
     assert info.value.filename.endswith("callee_module/__init__.py")
     assert "with" in str(info.value)
+
+
+squash = lambda v: np.tanh(v) * 2.0 + v * v
+
+
+def calls_module_level_lambda(x):
+    return np.sum(squash(x) + apply(squash, x * 0.5))
+
+
+def passes_inline_lambda(x):
+    return np.sum(apply(lambda v: np.sin(v) ** 2 + v, x))
+
+
+def lambda_capturing_a_local(x, y):
+    return np.sum(apply(lambda v: v * y, x))
+
+
+@pytest.mark.parametrize("f", [calls_module_level_lambda, passes_inline_lambda])
+def test_lambdas(f):
+    check_grad(f, (np.array([0.3, -0.8, 1.1]),), (0,))
+
+
+def test_grad_of_a_lambda():
+    np.testing.assert_allclose(srcgrad.grad(squash)(0.4), 2.0 * (1 - np.tanh(0.4) ** 2) + 0.8)
+
+
+def test_lambda_capturing_a_local_is_a_located_error():
+    with pytest.raises(srcgrad.SrcgradSyntaxError, match="local variable") as info:
+        srcgrad.grad(lambda_capturing_a_local)(np.ones(2), np.ones(2))
+    assert info.value.filename == __file__
