@@ -81,7 +81,7 @@ def and_or_not_conditions(x, t):
 def and_or_as_values_on_floats(a, b):
     scale = a or 1.0
     other = b and a * b
-    return scale * other + (a > b and a or b)
+    return scale * other + ((a > b and a) or b)
 
 
 @case(lambda r: (1.3,), wrt=(0,))
