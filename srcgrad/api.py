@@ -25,11 +25,11 @@ _CACHE: dict[tuple, Generated] = {}
 
 
 def _generated(fn: Callable, argnums: tuple[int, ...], with_value: bool, has_aux: bool,
-               examples: Sequence[Any] | None = None, closure: bool = False) -> Generated:
+               examples: Sequence[Any] | None = None, closure: bool = False, callee: bool = False) -> Generated:
     """The cached transformation, specialized to the types and shapes of ``examples`` (the call's
     arguments) when given; a redefined function (new code object) is transformed anew."""
     signature = _signature(examples) if examples is not None else None
-    key = (fn, getattr(fn, "__code__", None), argnums, with_value, has_aux, signature, closure)
+    key = (fn, getattr(fn, "__code__", None), argnums, with_value, has_aux, signature, closure, callee)
     generated = _CACHE.get(key)
     if generated is not None:
         return generated
@@ -37,7 +37,7 @@ def _generated(fn: Callable, argnums: tuple[int, ...], with_value: bool, has_aux
         generated = _CACHE.get(key)
         if generated is None:
             generated = reverse_transform(inspect.unwrap(fn), argnums, with_value, has_aux, examples=examples,
-                                          closure=closure)
+                                          closure=closure, callee=callee)
             _CACHE[key] = generated
     return generated
 
@@ -267,7 +267,7 @@ def callee_vjp(fn: Callable, args: tuple) -> tuple[Any, Callable[[Any], tuple]]:
     bound.apply_defaults()
     full = tuple(bound.arguments.values())
     differentiable = tuple(i for i, v in enumerate(full) if _has_cotangent(v))
-    generated = _generated(target, differentiable, True, False, full, closure=True)
+    generated = _generated(target, differentiable, True, False, full, closure=True, callee=True)
     generated.refresh()
     out, backward = generated.function(*full)
     skip = 1 if inspect.ismethod(fn) else 0

@@ -18,12 +18,12 @@ from .analysis.shapes import infer_shapes
 from .codegen import compile_function, to_source
 from .errors import SrcgradSyntaxError
 from .frontend.anf import to_anf
-from .frontend.check import check_supported
+from .frontend.check import check_no_argument_mutation, check_supported
 from .frontend.desugar import desugar, local_names
 from .frontend.parse import ParsedFunction, Scope, parse_function
 from .naming import Names, Namespace, identifiers
 from .transform.calls import CallResolver
-from .transform.optimize import eliminate_dead_code
+from .transform.optimize import eliminate_dead_code, propagate_copies
 from .transform.reverse import ReverseMode, annotate_lines, assign, comment, name
 
 
@@ -48,12 +48,14 @@ class Generated:
 
 def reverse_transform(fn: Callable, argnums: tuple[int, ...], with_value: bool, has_aux: bool = False,
                       optimize: bool = True, examples: Sequence[Any] | None = None,
-                      closure: bool = False) -> Generated:
+                      closure: bool = False, callee: bool = False) -> Generated:
     """Generate ``f_grad(*params, d_out)`` returning the gradients wrt ``argnums`` (and, with
     ``with_value``, the output first). ``examples`` are arguments of the signature the code is specialized
     for: their shapes let the transformer drop broadcasting reductions that cannot do anything."""
     parsed = parse_function(fn)
     check_supported(parsed)
+    if callee:
+        check_no_argument_mutation(parsed)
     node = parsed.node
     params = [a.id for a in node.args.args]
     for i in argnums:
@@ -101,7 +103,7 @@ def reverse_transform(fn: Callable, argnums: tuple[int, ...], with_value: bool, 
     arguments.defaults = []
     generated = gast.FunctionDef(grad_name, arguments, body, [], None, None)
     if optimize:
-        generated = eliminate_dead_code(generated, resolver.is_pure)
+        generated = eliminate_dead_code(propagate_copies(generated), resolver.is_pure)
     if closure:
         generated = _split_into_closure(generated, adjoint_heading, names.fresh(f"{node.name}_backward"), seed,
                                         reverse.stack, namespace.ref(list))

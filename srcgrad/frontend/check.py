@@ -177,3 +177,27 @@ class SupportChecker(gast.NodeVisitor):
 def check_supported(parsed: ParsedFunction) -> None:
     """Raise ``SrcgradSyntaxError`` at the first construct srcgrad cannot differentiate."""
     SupportChecker(parsed).check()
+
+
+def check_no_argument_mutation(parsed: ParsedFunction) -> None:
+    """A function called from differentiated code must not write into the arrays or lists its caller
+    passed: Python would make the change visible to the caller, but srcgrad's copy-on-write element writes
+    would not, and the gradient would silently describe a different program. Writes into an argument the
+    function first rebinds (``x = x.copy()``) are fine."""
+    fn = parsed.node
+    params = {a.id for a in fn.args.args}
+    rebound = {t.id for node in gast.walk(fn) if isinstance(node, (gast.Assign, gast.AnnAssign))
+               for t in ([node.target] if isinstance(node, gast.AnnAssign) else node.targets)
+               if isinstance(t, gast.Name)}
+    for node in gast.walk(fn):
+        written = None
+        if isinstance(node, (gast.Assign, gast.AugAssign)):
+            for target in (node.targets if isinstance(node, gast.Assign) else [node.target]):
+                if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
+                    written = target.value.id
+        elif (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
+              and node.func.attr in ("append", "extend", "insert", "pop") and isinstance(node.func.value, gast.Name)):
+            written = node.func.value.id
+        if written in params and written not in rebound:
+            raise parsed.error(node, f"this function writes into its argument '{written}', which belongs to the "
+                               "calling function", f"work on a copy: {written} = {written}.copy()")

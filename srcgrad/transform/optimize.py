@@ -79,3 +79,56 @@ def eliminate_dead_code(fn: gast.FunctionDef, is_pure: Callable[[gast.expr], boo
         fn.body, _ = eliminator.block(fn.body, set(), remove=True)
         if gast.dump(fn) == before:
             return fn
+
+
+def _assignment_counts(fn: gast.FunctionDef) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for node in gast.walk(fn):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Param)):
+            counts[node.id] = counts.get(node.id, 0) + 1
+        elif isinstance(node, gast.For):
+            for target in gast.walk(node.target):
+                if isinstance(target, gast.Name):
+                    counts[target.id] = counts.get(target.id, 0) + 1
+    return counts
+
+
+def propagate_copies(fn: gast.FunctionDef) -> gast.FunctionDef:
+    """Replace ``a = b; ... use(a)`` by ``use(b)`` within one block, and drop the copy when ``a`` is used
+    nowhere else. Only for ``a`` assigned once in the whole function, and only until ``b`` is reassigned,
+    so every replaced use sees the same value."""
+    counts = _assignment_counts(fn)
+    loads: dict[str, int] = {}
+    for node in gast.walk(fn):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+            loads[node.id] = loads.get(node.id, 0) + 1
+
+    def block(stmts: list[gast.stmt]) -> list[gast.stmt]:
+        out: list[gast.stmt] = []
+        aliases: dict[str, str] = {}
+        for stmt in stmts:
+            for name_node in gast.walk(stmt):
+                if isinstance(name_node, gast.Name) and isinstance(name_node.ctx, gast.Load) \
+                        and name_node.id in aliases:
+                    loads[name_node.id] -= 1
+                    name_node.id = aliases[name_node.id]
+                    loads[name_node.id] = loads.get(name_node.id, 0) + 1
+            for field in ("body", "orelse"):
+                if getattr(stmt, field, None):
+                    setattr(stmt, field, block(getattr(stmt, field)))
+            stored = {n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+            if isinstance(stmt, gast.For):
+                stored |= {n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name)}
+            if (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
+                    and isinstance(stmt.value, gast.Name) and stmt.targets[0].id == stmt.value.id):
+                continue  # ``a = a``: what a replaced use leaves behind
+            if stored:
+                aliases = {a: b for a, b in aliases.items() if a not in stored and b not in stored}
+            if (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
+                    and isinstance(stmt.value, gast.Name) and counts.get(stmt.targets[0].id) == 1):
+                aliases[stmt.targets[0].id] = stmt.value.id
+            out.append(stmt)
+        return out
+
+    fn.body = block(fn.body)
+    return fn

@@ -234,3 +234,29 @@ def test_lambda_capturing_a_local_is_a_located_error():
     with pytest.raises(srcgrad.SrcgradSyntaxError, match="local variable") as info:
         srcgrad.grad(lambda_capturing_a_local)(np.ones(2), np.ones(2))
     assert info.value.filename == __file__
+
+
+def _normalizes_in_place(v):
+    v[0] = 0.0  # the caller's array: Python would change it, srcgrad's copy would not
+    return np.sum(v ** 2)
+
+
+def _normalizes_a_copy(v):
+    v = v.copy()
+    v[0] = 0.0
+    return np.sum(v ** 2)
+
+
+def calls_mutating_helper(x):
+    return _normalizes_in_place(x) + np.sum(x ** 3)
+
+
+def calls_copying_helper(x):
+    return _normalizes_a_copy(x) + np.sum(x ** 3)
+
+
+def test_callee_writing_into_its_argument_is_a_located_error():
+    with pytest.raises(srcgrad.SrcgradSyntaxError, match="writes into its argument 'v'") as info:
+        srcgrad.grad(calls_mutating_helper)(np.array([1.0, 2.0]))
+    assert info.value.filename == __file__
+    check_grad(calls_copying_helper, (np.array([1.0, 2.0, -0.5]),), (0,))
