@@ -239,7 +239,27 @@ def show(fun: Callable, *example_args: Any, argnums: int | Sequence[int] = 0, wi
     if isinstance(fun, _Differentiated):
         argnums, fun, with_value = fun.argnums, fun.fn, fun.with_value
     argnums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
-    return _generated(fun, argnums, with_value, False, example_args or None).source
+    generated = _generated(fun, argnums, with_value, False, example_args or None)
+    if not example_args:
+        return generated.source
+    # Callees are transformed when first called: run once on the examples to show their code too.
+    _recording.callees = []
+    try:
+        generated.refresh()
+        generated.function(*example_args, 1.0)
+        callees = list(_recording.callees)
+    finally:
+        _recording.callees = None
+    parts = [generated.source]
+    parts += [f"\n# called from the code above\n{callee.source}" for callee in callees]
+    return "".join(parts)
+
+
+class _Recording(threading.local):
+    callees: list | None = None
+
+
+_recording = _Recording()
 
 
 def generated_function(fun: Callable, argnums: int | Sequence[int] = 0) -> Callable:
@@ -269,6 +289,8 @@ def callee_vjp(fn: Callable, args: tuple) -> tuple[Any, Callable[[Any], tuple]]:
     differentiable = tuple(i for i, v in enumerate(full) if _has_cotangent(v))
     generated = _generated(target, differentiable, True, False, full, closure=True, callee=True)
     generated.refresh()
+    if _recording.callees is not None and all(g is not generated for g in _recording.callees):
+        _recording.callees.append(generated)
     out, backward = generated.function(*full)
     skip = 1 if inspect.ismethod(fn) else 0
 

@@ -11,6 +11,7 @@ inline, because nothing differentiable flows through them."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import gast
@@ -37,9 +38,9 @@ def describe(expr: gast.AST) -> str:
     if isinstance(expr, gast.Call):
         head = describe(expr.func)
         if head.startswith("call_output") and expr.args:
-            return f"{describe(expr.args[0])}_out"
+            return re.sub(r"_call(_\d+)?$", "", describe(expr.args[0])) + "_out"
         if head.startswith("call_with_vjp") and expr.args:
-            return describe(expr.args[0])
+            return f"{describe(expr.args[0])}_call"
         return f"{head}_{describe(expr.args[0])}" if expr.args else head
     if isinstance(expr, gast.BinOp):
         return f"{describe(expr.left)}_{OP_WORDS.get(type(expr.op), 'op')}_{describe(expr.right)}"
@@ -55,6 +56,10 @@ def describe(expr: gast.AST) -> str:
 
 
 def _short(text: str) -> str:
+    """At most four words and 28 characters, keeping a trailing ``_call``/``_out`` marker."""
+    for marker in ("_call", "_out"):
+        if text.endswith(marker) and len(text) > len(marker):
+            return _short(text[: -len(marker)]) + marker
     parts = text.split("_")
     return "_".join(parts[:4])[:28]
 
