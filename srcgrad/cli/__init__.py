@@ -18,7 +18,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from .highlight import highlight
+from .colors import highlight
 from .loading import UsageError, check_argnums, evaluate_args, load_target, parse_argnums
 
 FORWARD_UNAVAILABLE = "forward mode is not available yet"

@@ -12,7 +12,7 @@ from conftest import DATA, ROOT, run_srcgrad
 
 import srcgrad
 from srcgrad.cli import main
-from srcgrad.cli.highlight import strip_ansi
+from srcgrad.cli.colors import strip_ansi
 from srcgrad.cli.loading import load_target
 from srcgrad.pipeline import reverse_transform
 
