@@ -36,7 +36,7 @@ def _generated(fn: Callable, argnums: tuple[int, ...], with_value: bool, has_aux
     with _LOCK:
         generated = _CACHE.get(key)
         if generated is None:
-            generated = reverse_transform(inspect.unwrap(fn), argnums, with_value, has_aux, examples=examples,
+            generated = reverse_transform(fn, argnums, with_value, has_aux, examples=examples,
                                           closure=closure, callee=callee)
             _CACHE[key] = generated
     return generated
@@ -123,6 +123,8 @@ class _Differentiated:
     def __init__(self, fn: Callable, argnums: int | Sequence[int], has_aux: bool, with_value: bool):
         self.single = isinstance(argnums, int)
         argnums = (argnums,) if self.single else tuple(argnums)
+        if is_callable_instance(fn):
+            fn = fn.__call__
         # A bound method is differentiated as its function, with the instance as a leading argument.
         self.bound = (fn.__self__,) if inspect.ismethod(fn) else ()
         self.fn = fn.__func__ if inspect.ismethod(fn) else fn
@@ -145,7 +147,7 @@ class _Differentiated:
 
     def _run(self, args: tuple, kwargs: dict, seed: Any = 1.0) -> tuple[Any, Any]:
         values = self._positional(args, kwargs)
-        name = self.__name__
+        name = getattr(self.fn, "__name__", "f")
         for i in self.argnums:
             _check_input(values[i], i, name)
         key = (_signature(values), getattr(self.fn, "__code__", None))
@@ -270,7 +272,7 @@ def generated_function(fun: Callable, argnums: int | Sequence[int] = 0) -> Calla
     return _generated(fun, argnums, False, False).function
 
 
-def callee_vjp(fn: Callable, args: tuple) -> tuple[Any, Callable[[Any], tuple]]:
+def callee_vjp(fn: Callable, args: tuple, keywords: dict | None = None) -> tuple[Any, Callable[[Any], tuple]]:
     """``(out, backward)`` for a call from generated code into a Python function: the callee is transformed
     (once per argument signature) into its forward sweep, which returns the backward sweep as a closure.
     Arguments the call leaves to their defaults are filled in; ``backward`` returns cotangents for the
@@ -279,11 +281,11 @@ def callee_vjp(fn: Callable, args: tuple) -> tuple[Any, Callable[[Any], tuple]]:
         fn = fn.__call__  # a callable instance: differentiate its __call__ method
     target = fn.__func__ if inspect.ismethod(fn) else fn
     values = (fn.__self__, *args) if inspect.ismethod(fn) else args
-    if not inspect.isfunction(inspect.unwrap(target)):
+    if not inspect.isfunction(target):
         raise MissingRuleError(f"no derivative rule for {getattr(fn, '__qualname__', fn)!r}, and it is not a "
                                "Python function srcgrad can transform; register one with srcgrad.defvjp(fn, rule)")
     signature = inspect.signature(target)
-    bound = signature.bind(*values)
+    bound = signature.bind(*values, **(keywords or {}))
     bound.apply_defaults()
     full = tuple(bound.arguments.values())
     differentiable = tuple(i for i, v in enumerate(full) if _has_cotangent(v))

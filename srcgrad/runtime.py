@@ -7,6 +7,7 @@ which docs/design.md discusses."""
 
 from __future__ import annotations
 
+import functools
 import numbers
 from typing import Any
 
@@ -106,6 +107,11 @@ def call_with_vjp(fn: Any, *args: Any) -> tuple[Any, Any]:
         return fn.forward(args)
     from .api import callee_vjp
 
+    if isinstance(fn, functools.partial):
+        # Arguments the partial binds are constants of the call; cotangents flow to the ones passed here.
+        out, backward = callee_vjp(fn.func, (*fn.args, *args), fn.keywords)
+        bound = len(fn.args)
+        return out, lambda g: backward(g)[bound:]
     return callee_vjp(fn, args)
 
 

@@ -25,6 +25,21 @@ def _located(new: gast.AST, old: gast.AST) -> gast.AST:
     return gast.copy_location(new, old)
 
 
+class LowerZeroArgumentSuper(gast.NodeTransformer):
+    """``super()`` → ``super(__class__, self)``: generated code is not defined inside the class, so the
+    implicit form has no ``__class__`` cell; the method's own cell supplies it through the scope."""
+
+    def __init__(self, first_param: str | None):
+        self.first_param = first_param
+
+    def visit_Call(self, node: gast.Call) -> gast.AST:
+        self.generic_visit(node)
+        if (isinstance(node.func, gast.Name) and node.func.id == "super" and not node.args and not node.keywords
+                and self.first_param):
+            node.args = [_load("__class__"), _load(self.first_param)]
+        return node
+
+
 class LowerAugAssign(gast.NodeTransformer):
     """``a op= b`` → ``a = a op b``; for ``y[i] += b`` the element is read and written back, so the update
     reaches the array (a silent-wrong bug in older tools)."""
@@ -322,22 +337,30 @@ class LowerUserCalls(gast.NodeTransformer):
     def _positional(self, node: gast.Call, callee: Any) -> list[gast.expr]:
         """Keyword arguments as positional ones, so that each gets its cotangent."""
         try:
-            params = list(inspect.signature(callee).parameters)
+            params = inspect.signature(callee).parameters
         except (TypeError, ValueError):
             raise self.parsed.error(node, "keyword arguments to a function known only at run time are not "
                                     "supported", "pass the arguments positionally") from None
         keywords = {k.arg: k.value for k in node.keywords}
         args = list(node.args)
-        for param in params[len(args):]:
+        for name, param in list(params.items())[len(args):]:
             if not keywords:
                 break
-            if param not in keywords:
-                raise self.parsed.error(node, f"argument '{param}' is left to its default before a keyword "
-                                        "argument", f"pass '{param}' explicitly")
-            args.append(keywords.pop(param))
+            if name in keywords:
+                args.append(keywords.pop(name))
+            elif param.default is not inspect.Parameter.empty:
+                args.append(self._default(name, param.default))
+            else:
+                raise self.parsed.error(node, f"missing argument '{name}'")
         if keywords:
             raise self.parsed.error(node, f"unexpected keyword argument(s) {sorted(keywords)}")
         return args
+
+    def _default(self, name: str, value: Any) -> gast.expr:
+        """A parameter's default value as an expression: a literal, or a name bound to the object."""
+        if value is None or isinstance(value, (bool, int, float, str)):
+            return gast.Constant(value, None)
+        return _load(self.namespace.bind(value, f"{name}_default"))
 
 
 _UNRESOLVED = object()
@@ -371,6 +394,7 @@ def desugar(parsed: ParsedFunction, namespace: Namespace) -> gast.FunctionDef:
     def is_builtin(func: gast.expr, obj: Any) -> bool:
         return isinstance(func, gast.Name) and func.id not in locals_ and parsed.scope.lookup(func.id, None) is obj
 
+    fn = LowerZeroArgumentSuper(fn.args.args[0].id if fn.args.args else None).visit(fn)
     fn = LowerAugAssign().visit(fn)
     fn = LowerArrayMethods(parsed, namespace, locals_).visit(fn)
     fn.body = LowerListComprehensions(names).block(fn.body)

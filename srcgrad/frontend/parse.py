@@ -72,14 +72,15 @@ class ParsedFunction:
 
 def parse_function(fn: Callable) -> ParsedFunction:
     """Parse ``fn``'s source with gast, strip its decorators and shift line numbers to the file's."""
-    target = inspect.unwrap(fn)
+    target = fn  # a decorated function is transformed as its wrapper: the wrapper may change the result
     if not inspect.isfunction(target):
         kind = "a builtin or C function" if inspect.isbuiltin(target) else type(target).__name__
         raise SourceUnavailableError(
             f"srcgrad can only transform Python functions; {getattr(fn, '__name__', fn)!r} is {kind}. "
             "Register a rule for it with srcgrad.defvjp instead.")
     try:
-        lines, start = inspect.getsourcelines(target)
+        # The code object, not the function: inspect would follow __wrapped__ to the undecorated function.
+        lines, start = inspect.getsourcelines(target.__code__)
     except (OSError, TypeError) as exc:
         raise SourceUnavailableError(
             f"the source of {target.__qualname__} is not available ({exc}); srcgrad reads a function's "

@@ -631,4 +631,6 @@ def zeros_like_grad(value: Any) -> Any:
         return type(value)(zeros_like_grad(v) for v in value)
     if isinstance(value, dict):
         return {}  # a sparse dict cotangent: keys without an entry are zero
+    if not isinstance(value, (np.ndarray, np.generic)):
+        return None  # strings, functions, objects: no cotangent
     return np.zeros_like(value, dtype=np.result_type(value, np.float32))

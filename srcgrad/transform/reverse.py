@@ -178,6 +178,8 @@ class ReverseMode:
             for target, value in flows:
                 is_sequence = isinstance(value, (gast.List, gast.Tuple)) or (
                     isinstance(value, gast.Name) and value.id in sequences) or (
+                    isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name)
+                    and value.value.id in sequences) or (
                     isinstance(value, gast.Call) and self.resolve_callee(value.func) in (list_append, call_output))
                 if is_sequence and target not in sequences:
                     sequences.add(target)

@@ -260,3 +260,116 @@ def test_callee_writing_into_its_argument_is_a_located_error():
         srcgrad.grad(calls_mutating_helper)(np.array([1.0, 2.0]))
     assert info.value.filename == __file__
     check_grad(calls_copying_helper, (np.array([1.0, 2.0, -0.5]),), (0,))
+
+
+def _indexed_layers(params, x):
+    layers = params["layers"]
+    return np.sum(layers[0] * x) + np.sum(layers[1] * x * x)
+
+
+def _looped_layers(params, x):
+    s = 0.0
+    for w in params["layers"]:
+        s = s + np.sum(w * x)
+    return s
+
+
+def test_containers_taken_out_of_containers():
+    params = {"layers": [np.array([0.5, 1.0, -1.0]), np.array([2.0, 0.1, 0.3])]}
+    x = np.array([1.0, 2.0, 3.0])
+    g = srcgrad.grad(_indexed_layers)(params, x)
+    np.testing.assert_allclose(g["layers"][0], x)
+    np.testing.assert_allclose(g["layers"][1], x * x)
+    g = srcgrad.grad(_looped_layers)(params, x)
+    np.testing.assert_allclose(g["layers"][0], x)
+    np.testing.assert_allclose(g["layers"][1], x)
+
+
+class _Linear:
+    def __init__(self, w):
+        self.w = w
+
+    def __call__(self, x):
+        return self.w * x
+
+
+class _Dense(_Linear):
+    def __call__(self, x):
+        return np.tanh(super().__call__(x))
+
+
+_dense = _Dense(np.array([0.5, -1.0, 2.0]))
+
+
+def _uses_super(x):
+    return np.sum(_dense(x) ** 2)
+
+
+def _evaluate(node, x):
+    return node[1] * x
+
+
+def _tuple_with_string(x):
+    return np.sum(_evaluate(("scale", 2.0), x))
+
+
+def test_zero_argument_super_and_tuples_holding_strings():
+    check_grad(_uses_super, (np.array([0.1, 0.2, 0.3]),), (0,))
+    np.testing.assert_allclose(srcgrad.grad(_tuple_with_string)(np.ones(3)), np.full(3, 2.0))
+
+
+class _Energy:
+    def __init__(self, w):
+        self.w = w
+
+    def __call__(self, x):
+        return np.sum(self.w * x * x)
+
+
+def test_grad_of_a_callable_object():
+    x = np.array([0.1, 0.2, 0.3])
+    energy = _Energy(np.array([1.0, 2.0, 3.0]))
+    np.testing.assert_allclose(srcgrad.grad(energy)(x), 2 * energy.w * x)
+
+
+def _doubled(fn):
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        return 2.0 * fn(*args, **kwargs)
+
+    return wrapper
+
+
+@_doubled
+def _energy(x):
+    return np.sum(x * x)
+
+
+def test_a_decorating_wrapper_is_not_skipped():
+    # The wrapper doubles the result; differentiating the undecorated function would be silently wrong.
+    with pytest.raises(srcgrad.SrcgradSyntaxError, match=r"\*args"):
+        srcgrad.grad(_energy)(np.ones(3))
+
+
+def _scaled(v, scale=2.0, shift=0.0):
+    return v * scale + shift
+
+
+def _keyword_after_default(x):
+    return np.sum(_scaled(x, shift=1.0) * x)
+
+
+def test_keyword_after_a_default_and_partials():
+    import functools
+
+    check_grad(_keyword_after_default, (np.array([0.3, -0.4]),), (0,))
+    triple = functools.partial(_scaled, scale=3.0)
+    globals()["_triple"] = triple
+
+    def uses_partial(x):
+        return np.sum(apply(_triple, x) ** 2)
+
+    x = np.array([0.3, -0.4])
+    np.testing.assert_allclose(srcgrad.grad(uses_partial)(x), 2 * 3.0 * x * 3.0)
