@@ -366,10 +366,9 @@ def test_keyword_after_a_default_and_partials():
 
     check_grad(_keyword_after_default, (np.array([0.3, -0.4]),), (0,))
     triple = functools.partial(_scaled, scale=3.0)
-    globals()["_triple"] = triple
 
     def uses_partial(x):
-        return np.sum(apply(_triple, x) ** 2)
+        return np.sum(apply(triple, x) ** 2)
 
     x = np.array([0.3, -0.4])
     np.testing.assert_allclose(srcgrad.grad(uses_partial)(x), 2 * 3.0 * x * 3.0)
