@@ -2,15 +2,16 @@
 
 from . import math_rules, numpy_rules, operator_rules, runtime_rules  # noqa: F401  (registration side effects)
 from .registry import (
-                       Rule,
-                       defjvp,
-                       defnondiff,
-                       defvjp,
-                       is_nondifferentiable,
-                       jvp_rule,
-                       registered_vjp_rules,
-                       vjp_rule,
+    Rule,
+    defjvp,
+    defnondiff,
+    defvjp,
+    is_nondifferentiable,
+    jvp_rules,
+    registered_jvp_rules,
+    registered_vjp_rules,
+    vjp_rule,
 )
 
-__all__ = ["Rule", "defjvp", "defnondiff", "defvjp", "is_nondifferentiable", "jvp_rule",
-           "registered_vjp_rules", "vjp_rule"]
+__all__ = ["Rule", "defjvp", "defnondiff", "defvjp", "is_nondifferentiable", "jvp_rules",
+           "registered_jvp_rules", "registered_vjp_rules", "vjp_rule"]

@@ -57,7 +57,7 @@ class Rule:
 
 
 _VJP_RULES: dict[int, Rule] = {}
-_JVP_RULES: dict[int, Rule] = {}
+_JVP_RULES: dict[int, dict[int | str, Rule]] = {}
 _NONDIFFERENTIABLE: dict[int, Any] = {}
 # Keep every registered primal alive so the id() keys above can never be reused by another object.
 _KEEPALIVE: list[Any] = []
@@ -100,16 +100,32 @@ def defvjp(primal: Any, rule: Callable | None = None, *, argnums: int | tuple[in
     return decorate
 
 
-def defjvp(primal: Any, rule: Callable | None = None, *, argnums: int | tuple[int, ...] | str = 0):
-    """Register a forward-mode rule ``rule(ans, *tangents_then_primals)`` (see the forward-mode docs)."""
-    if rule is not None:
-        return _register(_JVP_RULES, primal, rule, argnums).function
+def defjvp(primal: Any, rule: Callable | None = None, *, argnum: int | str = 0):
+    """Register a forward-mode rule for argument ``argnum`` of ``primal``; usable as ``defjvp(fn, rule,
+    argnum=1)`` or as a decorator.
 
-    def decorate(function: Callable) -> Callable:
-        _register(_JVP_RULES, primal, function, argnums)
+    The rule mirrors a reverse rule's signature: ``rule(t, ans, *primal_args, **primal_kwargs)`` returns the
+    tangent of the output contributed by the tangent ``t`` of that one argument (``J_argnum @ t``); the
+    transformer adds the contributions of the active arguments. For a variadic argument (``argnum="*"``, as
+    for ``np.einsum``'s operands) the rule is ``rule(t, k, ans, *primal_args)`` with ``k`` the operand's
+    position among the variadic ones. Broadcasting needs no care: ``t`` has its argument's shape and NumPy
+    broadcasts the contribution to the output's.
+
+    >>> @defjvp(np.multiply, argnum=0)
+    ... def _(t, ans, x, y):
+    ...     return t * y
+    """
+
+    def register(function: Callable) -> Callable:
+        entry = Rule(primal, function, ARGNUMS_VARIADIC if argnum == ARGNUMS_VARIADIC else (argnum,),
+                     primal_name(primal))
+        _JVP_RULES.setdefault(id(primal), {})[argnum] = entry
+        _KEEPALIVE.append(primal)
         return function
 
-    return decorate
+    if rule is not None:
+        return register(rule)
+    return register
 
 
 def defnondiff(*primals: Any) -> None:
@@ -124,8 +140,15 @@ def vjp_rule(primal: Any) -> Rule | None:
     return _VJP_RULES.get(id(primal))
 
 
-def jvp_rule(primal: Any) -> Rule | None:
-    return _JVP_RULES.get(id(primal))
+def jvp_rules(primal: Any) -> dict[int | str, Rule]:
+    """The forward rules registered for ``primal``, by argument position (``"*"`` for variadic ones)."""
+    return _JVP_RULES.get(id(primal), {})
+
+
+def registered_jvp_rules() -> list[tuple[Rule, int | str]]:
+    """Every forward rule with its argument, sorted by primal name (for documentation and coverage)."""
+    return sorted(((rule, argnum) for rules in _JVP_RULES.values() for argnum, rule in rules.items()),
+                  key=lambda item: (item[0].name, str(item[1])))
 
 
 def is_nondifferentiable(primal: Any) -> bool:
