@@ -52,30 +52,11 @@ def reverse_transform(fn: Callable, argnums: tuple[int, ...], with_value: bool, 
     """Generate ``f_grad(*params, d_out)`` returning the gradients wrt ``argnums`` (and, with
     ``with_value``, the output first). ``examples`` are arguments of the signature the code is specialized
     for: their shapes let the transformer drop broadcasting reductions that cannot do anything."""
-    parsed = parse_function(fn)
-    check_supported(parsed)
-    if callee:
-        check_no_argument_mutation(parsed)
-    node = parsed.node
-    params = [a.id for a in node.args.args]
-    for i in argnums:
-        if not -len(params) <= i < len(params):
-            raise ValueError(f"argnums {i} is out of range for {node.name}, which takes {len(params)} arguments")
-    argnums = tuple(i % len(params) for i in argnums)
-    names = Names(identifiers(node) | set(params) | {node.name})
-    namespace = Namespace(parsed.scope, names, local_names(node))
-    stages: dict[str, str] = {}
-
-    desugared = desugar(parsed, namespace)
-    stages["desugar"] = gast.unparse(desugared)
-    core, temps = to_anf(desugared, names)
-    stages["anf"] = gast.unparse(core)
-
-    returned = _output(core, parsed, has_aux, allow_tuple=closure)
-    resolver = CallResolver(parsed, namespace, local_names(core))
-    wrt = {params[i] for i in argnums}
-    outputs = {n.id for n in gast.walk(returned) if isinstance(n, gast.Name)}
-    active = active_variables(core, wrt, outputs, resolver.differentiable_inputs)
+    front = _front_end(fn, argnums, has_aux, closure, callee)
+    parsed, node, params, argnums, names, namespace = (front.parsed, front.parsed.node, front.params,
+                                                        front.argnums, front.names, front.namespace)
+    core, temps, returned, resolver, active, stages = (front.core, front.temps, front.returned, front.resolver,
+                                                        front.active, front.stages)
 
     shapes: dict[str, Any] = {}
     if examples is not None:
@@ -107,16 +88,63 @@ def reverse_transform(fn: Callable, argnums: tuple[int, ...], with_value: bool, 
     if closure:
         generated = _split_into_closure(generated, adjoint_heading, names.fresh(f"{node.name}_backward"), seed,
                                         reverse.stack, namespace.ref(list))
-        generated.body = annotate_lines(generated.body, parsed.line)
-    else:
-        generated.body = annotate_lines(generated.body, parsed.line)
-    source = to_source(generated)
+    generated.body = annotate_lines(generated.body, parsed.line)
+    return _compile(generated, grad_name, parsed, namespace, f"reverse argnums={argnums}", stages)
 
+
+@dataclass
+class FrontEnd:
+    """What every transformation starts from: the parsed function in the core language, analysed."""
+
+    parsed: ParsedFunction
+    params: list[str]
+    argnums: tuple[int, ...]
+    names: Names
+    namespace: Namespace
+    core: gast.FunctionDef
+    temps: set[str]
+    returned: gast.expr
+    resolver: CallResolver
+    active: set[str]
+    stages: dict[str, str]
+
+
+def _front_end(fn: Callable, argnums: tuple[int, ...], has_aux: bool, allow_tuple: bool,
+               callee: bool) -> FrontEnd:
+    """parse → check → desugar → A-normal form → activity, shared by reverse and forward mode."""
+    parsed = parse_function(fn)
+    check_supported(parsed)
+    if callee:
+        check_no_argument_mutation(parsed)
+    node = parsed.node
+    params = [a.id for a in node.args.args]
+    for i in argnums:
+        if not -len(params) <= i < len(params):
+            raise ValueError(f"argnums {i} is out of range for {node.name}, which takes {len(params)} arguments")
+    argnums = tuple(i % len(params) for i in argnums)
+    names = Names(identifiers(node) | set(params) | {node.name})
+    namespace = Namespace(parsed.scope, names, local_names(node))
+    stages: dict[str, str] = {}
+    desugared = desugar(parsed, namespace)
+    stages["desugar"] = gast.unparse(desugared)
+    core, temps = to_anf(desugared, names)
+    stages["anf"] = gast.unparse(core)
+    returned = _output(core, parsed, has_aux, allow_tuple=allow_tuple)
+    resolver = CallResolver(parsed, namespace, local_names(core))
+    wrt = {params[i] for i in argnums}
+    outputs = {n.id for n in gast.walk(returned) if isinstance(n, gast.Name)}
+    active = active_variables(core, wrt, outputs, resolver.differentiable_inputs)
+    return FrontEnd(parsed, params, argnums, names, namespace, core, temps, returned, resolver, active, stages)
+
+
+def _compile(generated: gast.FunctionDef, name_: str, parsed: ParsedFunction, namespace: Namespace, kind: str,
+             stages: dict[str, str]) -> Generated:
+    source = to_source(generated)
     user_names = _free_user_names(generated, namespace, parsed)
-    filename = f"<srcgrad {parsed.fn.__qualname__} reverse argnums={argnums} ({parsed.filename}:{node.lineno})>"
+    filename = f"<srcgrad {parsed.fn.__qualname__} {kind} ({parsed.filename}:{parsed.node.lineno})>"
     scope_namespace = dict(namespace.bindings)
     scope_namespace["__builtins__"] = __builtins__
-    generated_fn = compile_function(source, grad_name, filename, scope_namespace)
+    generated_fn = compile_function(source, name_, filename, scope_namespace)
     result = Generated(generated_fn, source, scope_namespace, user_names, parsed.scope, stages)
     result.refresh()
     return result
