@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .errors import InputTypeError, MissingRuleError, NonScalarOutputError
-from .pipeline import Generated, reverse_transform
+from .pipeline import Generated, forward_transform, reverse_transform
 from .runtime import is_callable_instance
 
 _LOCK = threading.RLock()
@@ -314,3 +314,58 @@ def _has_cotangent(value: Any) -> bool:
     if isinstance(value, (np.ndarray, np.generic)):
         return value.dtype.kind in "fc"
     return isinstance(value, (float, complex))
+
+
+def _forward_generated(fn: Callable, argnums: tuple[int, ...], examples: Sequence[Any],
+                       callee: bool = False) -> Generated:
+    key = ("forward", fn, getattr(fn, "__code__", None), argnums, _signature(examples), callee)
+    generated = _CACHE.get(key)
+    if generated is None:
+        with _LOCK:
+            generated = _CACHE.get(key)
+            if generated is None:
+                generated = forward_transform(fn, argnums, examples, callee=callee)
+                _CACHE[key] = generated
+    return generated
+
+
+def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
+    """``(fun(*primals), J @ tangents)``: forward mode, by source transformation. ``tangents`` has one
+    entry per primal, of the same type, shape and dtype."""
+    primals, tangents = tuple(primals), tuple(tangents)
+    name = getattr(fun, "__name__", "f")
+    if len(primals) != len(tangents):
+        raise ValueError(f"jvp of {name}: {len(primals)} primals but {len(tangents)} tangents")
+    for i, (p, t) in enumerate(zip(primals, tangents)):
+        _check_input(p, i, name)
+        if _shape(p) != _shape(t):
+            raise ValueError(f"jvp of {name}: tangent {i} has shape {_shape(t)}, but its primal has shape "
+                             f"{_shape(p)}")
+    if is_callable_instance(fun):
+        fun = fun.__call__
+    bound = (fun.__self__,) if inspect.ismethod(fun) else ()
+    target = fun.__func__ if inspect.ismethod(fun) else fun
+    argnums = tuple(range(len(bound), len(bound) + len(primals)))
+    generated = _forward_generated(target, argnums, bound + primals)
+    generated.refresh()
+    return generated.function(*bound, *primals, *tangents)
+
+
+def callee_jvp(fn: Callable, args: tuple, tangents: tuple, keywords: dict | None = None) -> tuple[Any, Any]:
+    """``(out, out_tangent)`` for a call from forward-mode code into a Python function."""
+    if is_callable_instance(fn):
+        fn = fn.__call__
+    target = fn.__func__ if inspect.ismethod(fn) else fn
+    values = (fn.__self__, *args) if inspect.ismethod(fn) else args
+    skip = 1 if inspect.ismethod(fn) else 0
+    if not inspect.isfunction(target):
+        raise MissingRuleError(f"no derivative rule for {getattr(fn, '__qualname__', fn)!r}, and it is not a "
+                               "Python function srcgrad can transform; register one with srcgrad.defvjp/defjvp")
+    bound = inspect.signature(target).bind(*values, **(keywords or {}))
+    bound.apply_defaults()
+    full = tuple(bound.arguments.values())
+    passed = dict(zip(range(skip, skip + len(tangents)), tangents))
+    differentiable = tuple(i for i, v in enumerate(full) if passed.get(i) is not None and _has_cotangent(v))
+    generated = _forward_generated(target, differentiable, full, callee=True)
+    generated.refresh()
+    return generated.function(*full, *(passed[i] for i in differentiable))

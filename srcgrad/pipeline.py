@@ -24,7 +24,8 @@ from .frontend.parse import ParsedFunction, Scope, parse_function
 from .naming import Names, Namespace, identifiers
 from .transform.calls import CallResolver
 from .transform.optimize import eliminate_dead_code, propagate_copies
-from .transform.reverse import ReverseMode, annotate_lines, assign, comment, name
+from .transform.forward import ForwardMode
+from .transform.reverse import ReverseMode, annotate_lines, assign, comment, name, sequence_variables
 
 
 @dataclass
@@ -90,6 +91,35 @@ def reverse_transform(fn: Callable, argnums: tuple[int, ...], with_value: bool, 
                                         reverse.stack, namespace.ref(list))
     generated.body = annotate_lines(generated.body, parsed.line)
     return _compile(generated, grad_name, parsed, namespace, f"reverse argnums={argnums}", stages)
+
+
+def forward_transform(fn: Callable, argnums: tuple[int, ...], examples: Sequence[Any] | None = None,
+                      callee: bool = False, optimize: bool = True) -> Generated:
+    """Generate ``f_jvp(*params, *tangents) -> (out, out_tangent)``, with one tangent parameter per
+    argument in ``argnums``."""
+    front = _front_end(fn, argnums, False, True, callee)
+    parsed, params, names, namespace = front.parsed, front.params, front.names, front.namespace
+    containers = {p for p, v in zip(params, examples or ()) if isinstance(v, (dict, list, tuple))}
+    sequences = sequence_variables(front.core, containers, front.resolver.callee)
+    forward = ForwardMode(front.core, front.active, names, namespace, front.resolver.site, front.resolver.callee,
+                          sequences, parsed.error)
+    tangent_params = [forward.tangent(params[i]) for i in front.argnums]
+    body = forward.block([s for s in front.core.body if not isinstance(s, gast.Return)])
+    returned = front.returned
+    outputs = returned.elts if isinstance(returned, gast.Tuple) else [returned]
+    tangents = [forward.tangent_of(o) for o in outputs]
+    results = gast.Tuple([copy.deepcopy(returned),
+                          gast.Tuple(tangents, gast.Load()) if isinstance(returned, gast.Tuple) else tangents[0]],
+                         gast.Load())
+    arguments = copy.deepcopy(parsed.node.args)
+    arguments.args += [gast.Name(t, gast.Param(), None, None) for t in tangent_params]
+    arguments.defaults = []
+    jvp_name = names.fresh(f"{parsed.node.name}_jvp")
+    generated = gast.FunctionDef(jvp_name, arguments, body + [gast.Return(results)], [], None, None)
+    if optimize:
+        generated = eliminate_dead_code(propagate_copies(generated), front.resolver.is_pure)
+    generated.body = annotate_lines(generated.body, parsed.line)
+    return _compile(generated, jvp_name, parsed, namespace, f"forward argnums={front.argnums}", front.stages)
 
 
 @dataclass

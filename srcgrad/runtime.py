@@ -135,3 +135,27 @@ def call_output(pair: tuple[Any, Any]) -> Any:
     """The output of a ``call_with_vjp`` pair (a function of its own, so that its rule can hand the
     cotangent back as a pair without a zero for the backward closure)."""
     return pair[0]
+
+
+def call_with_jvp(fn: Any, args: tuple, tangents: tuple) -> tuple[Any, Any]:
+    """Forward mode's ``call_with_vjp``: ``(output, output tangent)`` of ``fn(*args)`` for the argument
+    tangents ``tangents`` — by the callee's forward rules, or by transforming a Python callee."""
+    from .rules.registry import is_nondifferentiable, jvp_rules, vjp_rule
+
+    rule = vjp_rule(fn)
+    if rule is not None:
+        out = fn(*args)
+        rules = jvp_rules(fn)
+        total = zero_cotangent(out)
+        for position in rule.argnums if rule.argnums != "*" else ():
+            if position < len(args) and position in rules and tangents[position] is not None:
+                total = add_grads(total, rules[position].function(tangents[position], out, *args))
+        return out, total
+    if is_nondifferentiable(fn) or isinstance(fn, type):
+        out = fn(*args)
+        return out, zero_cotangent(out)
+    from .api import callee_jvp
+
+    if isinstance(fn, functools.partial):
+        return callee_jvp(fn.func, (*fn.args, *args), (*(None for _ in fn.args), *tangents), fn.keywords)
+    return callee_jvp(fn, args, tangents)

@@ -168,23 +168,7 @@ class ReverseMode:
                    and n.targets[0].id in self.active for n in gast.walk(stmt))
 
     def _sequence_variables(self) -> set[str]:
-        """Variables that may hold Python lists or tuples (literals, appends, results of calls into user
-        functions): their cotangents add element by element."""
-        sequences: set[str] = set(self.containers)
-        flows = list(assignments(self.fn.body))
-        changed = True
-        while changed:
-            changed = False
-            for target, value in flows:
-                is_sequence = isinstance(value, (gast.List, gast.Tuple)) or (
-                    isinstance(value, gast.Name) and value.id in sequences) or (
-                    isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name)
-                    and value.value.id in sequences) or (
-                    isinstance(value, gast.Call) and self.resolve_callee(value.func) in (list_append, call_output))
-                if is_sequence and target not in sequences:
-                    sequences.add(target)
-                    changed = True
-        return sequences
+        return sequence_variables(self.fn, self.containers, self.resolve_callee)
 
     # --- names ---------------------------------------------------------------------------------------
 
@@ -532,6 +516,27 @@ def _same_shape_operands(value: gast.expr) -> set[str]:
     if number(a) and isinstance(b, gast.Name):
         return {b.id}
     return set()
+
+
+def sequence_variables(fn: gast.FunctionDef, containers: set[str], resolve_callee: Callable[[gast.expr], Any]
+                       ) -> set[str]:
+    """Variables that may hold Python lists, tuples or dicts (literals, appends, results of calls into user
+    functions, items of other containers, container parameters): their derivatives add element by element."""
+    sequences: set[str] = set(containers)
+    flows = list(assignments(fn.body))
+    changed = True
+    while changed:
+        changed = False
+        for target, value in flows:
+            is_sequence = isinstance(value, (gast.List, gast.Tuple)) or (
+                isinstance(value, gast.Name) and value.id in sequences) or (
+                isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name)
+                and value.value.id in sequences) or (
+                isinstance(value, gast.Call) and resolve_callee(value.func) in (list_append, call_output))
+            if is_sequence and target not in sequences:
+                sequences.add(target)
+                changed = True
+    return sequences
 
 
 def _exit_test(body: list[gast.stmt]) -> gast.If | None:
