@@ -23,8 +23,8 @@ from .frontend.desugar import desugar, local_names
 from .frontend.parse import ParsedFunction, Scope, parse_function
 from .naming import Names, Namespace, identifiers
 from .transform.calls import CallResolver
-from .transform.optimize import eliminate_dead_code, propagate_copies
 from .transform.forward import ForwardMode
+from .transform.optimize import eliminate_dead_code, propagate_copies
 from .transform.reverse import ReverseMode, annotate_lines, assign, comment, name, sequence_variables
 
 
