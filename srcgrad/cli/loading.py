@@ -24,12 +24,13 @@ class UsageError(Exception):
 
 def module_name(path: Path) -> str:
     """A module name derived from the file name (``my-model.py`` → ``my_model``), prefixed with ``_srcgrad_``
-    when an already imported module has that name, so a user's ``test.py`` cannot shadow a real module."""
+    when an imported or standard-library module has that name, so a user's ``json.py`` shadows nothing."""
     name = re.sub(r"\W", "_", path.stem) or "_module"
     if name[0].isdigit():
         name = f"_{name}"
     existing = sys.modules.get(name)
-    if existing is not None and Path(getattr(existing, "__file__", "") or "").resolve() != path.resolve():
+    other_file = existing is not None and Path(getattr(existing, "__file__", "") or "").resolve() != path.resolve()
+    if other_file or name in sys.stdlib_module_names:  # a later `import json` must still find the real one
         name = f"_srcgrad_{name}"
     return name
 

@@ -242,6 +242,7 @@ def test_module_name_from_path(tmp_path):
     assert module_name(tmp_path / "a-b c.py") == "a_b_c"
     assert module_name(tmp_path / "2nd.py") == "_2nd"
     assert module_name(tmp_path / "numpy.py") == "_srcgrad_numpy"  # never shadows an imported module
+    assert module_name(tmp_path / "json.py") == "_srcgrad_json"  # nor one of the standard library
 
 
 def test_examples_directory_is_usable(tmp_path):
