@@ -15,3 +15,12 @@ from .registry import (
 
 __all__ = ["Rule", "defjvp", "defnondiff", "defvjp", "is_nondifferentiable", "jvp_rules",
            "registered_jvp_rules", "registered_vjp_rules", "vjp_rule"]
+
+# Forward rules, one per differentiable argument of each reverse rule above (registration side effects).
+from . import (  # noqa: F401
+    math_jvp_rules,
+    numpy_jvp_rules,
+    operator_jvp_rules,
+    runtime_jvp_rules,
+    shim_jvp_rules,
+)

@@ -1,0 +1,223 @@
+"""Helpers that forward rules call: ties, kinks, reductions, list arguments and special points.
+
+Forward rules are templates, like reverse rules: a few straight-line statements ending in one ``return``.
+Every branch a tangent needs lives here. Each helper mirrors the convention of the reverse rule it pairs
+with (ties split evenly, zero gradient of a 2-norm at the origin, the stable order of a sort, ...), so that
+``<g, J t>`` from a forward rule equals ``<J^T g, t>`` from the reverse rule at every point, smooth or not.
+
+Tangents keep the floating dtype of the value they belong to (a float32 tangent gives a float32
+contribution) and Python floats stay Python floats.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from .helpers import (
+    _SOLVE_VECTOR_IS_1D,
+    det_grad,
+    expand_reduced,
+    norm_grad,
+    prod_grad,
+    shape_of,
+    zeros_like_grad,
+)
+
+
+def _is_python_scalar(value: Any) -> bool:
+    return isinstance(value, numbers.Number) and not isinstance(value, (np.generic, np.ndarray))
+
+
+def tangent_dtype(value: Any) -> np.dtype:
+    """The floating dtype of a tangent computed from ``value`` (float32 stays float32)."""
+    if _is_python_scalar(value):
+        return np.dtype(np.float64)
+    return np.result_type(value, np.float32)
+
+
+def float_dtype_or_none(dtype: Any) -> Any:
+    """A ``dtype=`` argument to pass on to the tangent: floating dtypes are kept (the output has them),
+    integer or boolean ones dropped (a tangent is never rounded), ``None`` stays ``None``."""
+    if dtype is None:
+        return None
+    return dtype if np.dtype(dtype).kind in "fc" else None
+
+
+# --- list arguments --------------------------------------------------------------------------------------
+
+
+def dense_tangents(t: Any, items: Any) -> list:
+    """The tangents of the items of a list argument, each shaped like its item: a missing tangent
+    (``None``) becomes zeros, a scalar zero standing for an array's tangent is broadcast to its shape."""
+    out = []
+    for tangent, item in zip(t, items):
+        if tangent is None:
+            tangent = zeros_like_grad(item)
+        elif np.shape(tangent) != np.shape(item) and not isinstance(item, (list, tuple)):
+            tangent = np.broadcast_to(tangent, np.shape(item))
+        out.append(tangent)
+    return out
+
+
+def with_operand(operands: tuple, k: int, t: Any) -> tuple:
+    """``operands`` with the ``k``-th one replaced by its tangent (the forward rule of a multilinear
+    function such as ``np.einsum``)."""
+    return (*operands[:k], t, *operands[k + 1:])
+
+
+def array_jvp(t: Any, obj: Any, dtype: Any = None, ndmin: int = 0) -> Any:
+    """Tangent of ``np.array(obj, dtype, ndmin=ndmin)``: the same construction from the tangents of the
+    items (of ``obj`` itself when it is an array), in the output's floating dtype."""
+    if isinstance(obj, (list, tuple)):
+        t = dense_tangents(t, obj)
+    return np.array(t, dtype=float_dtype_or_none(dtype), ndmin=ndmin)
+
+
+def sum_jvp(t: Any) -> Any:
+    """Tangent of the builtin ``sum(iterable)``: the sum of the items' tangents (of the rows of an array);
+    missing tangents count as zero. ``start`` is a constant."""
+    if isinstance(t, np.ndarray):
+        return np.sum(t, axis=0)
+    total = 0.0
+    for tangent in t:
+        if tangent is not None:
+            total = total + tangent
+    return total
+
+
+# --- elementwise functions with branches -------------------------------------------------------------------
+
+
+def select_jvp(t: Any, wins: Any, loses: Any) -> Any:
+    """The tangent of an argument of ``maximum``/``minimum``-like selections: ``t`` where the argument
+    wins, nothing where the other one does, half of ``t`` where neither does (a tie, as the reverse rules
+    split the cotangent)."""
+    return np.where(wins, t, np.where(loses, 0, t * 0.5))
+
+
+def clip_jvp(t: Any, a: Any, a_min: Any = None, a_max: Any = None) -> Any:
+    """Tangent of ``np.clip`` in ``a``: ``t`` where ``a_min <= a <= a_max`` (boundaries included, as
+    the reverse rule), zero where the input was clipped; either bound may be None."""
+    inside = True
+    if a_min is not None:
+        inside = inside & np.greater_equal(a, a_min)
+    if a_max is not None:
+        inside = inside & np.less_equal(a, a_max)
+    return t * inside
+
+
+# --- reductions ------------------------------------------------------------------------------------------
+
+
+def _ones_like_output(ans: Any, t: Any) -> Any:
+    return np.ones(shape_of(ans), dtype=np.result_type(tangent_dtype(t), tangent_dtype(ans)))
+
+
+def extremum_jvp(t: Any, ans: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """Tangent of ``max``/``min`` reductions: the mean of the tangents of the tied extrema (the reverse
+    rule splits the cotangent evenly between them); a NaN extremum takes the NaN elements' tangents."""
+    if not shape_of(x):
+        return t
+    extremum = expand_reduced(ans, x, axis, keepdims)
+    hit = np.equal(x, extremum) | (np.isnan(x) & np.isnan(extremum))
+    count = np.sum(hit, axis=axis, keepdims=keepdims, dtype=tangent_dtype(t))
+    return np.sum(np.where(hit, t, 0), axis=axis, keepdims=keepdims) / count
+
+
+def prod_jvp(t: Any, ans: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """Tangent of ``np.prod``: each tangent times the product of the *other* elements (exact at zeros,
+    as the reverse rule), summed over the reduced axes."""
+    if not shape_of(x):
+        return t
+    others = prod_grad(_ones_like_output(ans, t), x, axis, keepdims)
+    return np.sum(others * t, axis=axis, keepdims=keepdims)
+
+
+def cumprod_jvp(t: Any, ans: Any, a: Any, axis: Any = None) -> Any:
+    """Tangent of ``np.cumprod``: ``sum over i <= j of t_i * prod over k <= j, k != i of a_k``.
+
+    Before the first zero ``z`` of a line that is ``ans_j * cumsum(t / a)_j``; from it on every product
+    but the one leaving out ``a_z`` vanishes, which leaves ``t_z * ans_{z-1} * prod over z < k <= j of
+    a_k``. Linear time, exact at zeros."""
+    if axis is None:
+        return cumprod_jvp(np.ravel(t), np.ravel(ans), np.ravel(a), 0)
+    x = np.moveaxis(np.asarray(a), axis, -1)
+    t_m = np.moveaxis(np.asarray(t), axis, -1)
+    ans_m = np.moveaxis(np.asarray(ans), axis, -1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = ans_m * np.cumsum(t_m / x, axis=-1)
+    for line in map(tuple, np.argwhere(np.any(x == 0, axis=-1))):
+        values = x[line]
+        z = int(np.argmax(values == 0))
+        tail = np.cumprod(np.concatenate([[1], values[z + 1:]]))
+        out[line + (slice(z, None),)] = t_m[line + (z,)] * (ans_m[line + (z - 1,)] if z else 1) * tail
+    return np.moveaxis(out, -1, axis)
+
+
+def diff_jvp(t: Any, n: int = 1, axis: int = -1, prepend: Any = np._NoValue, append: Any = np._NoValue) -> Any:
+    """Tangent of ``np.diff``: the same differences of ``t``, with zeros in place of the constant
+    ``prepend``/``append`` values."""
+    dtype = tangent_dtype(t)
+    if prepend is not np._NoValue:
+        prepend = np.zeros(np.shape(prepend), dtype=dtype)
+    if append is not np._NoValue:
+        append = np.zeros(np.shape(append), dtype=dtype)
+    return np.diff(t, n=n, axis=axis, prepend=prepend, append=append)
+
+
+def sort_jvp(t: Any, a: Any, axis: Any = -1) -> Any:
+    """Tangent of ``np.sort``: ``t`` permuted as the values were, in the stable order (ties keep their
+    order, as the reverse rule sends cotangents back)."""
+    if axis is None:
+        return sort_jvp(np.ravel(t), np.ravel(a), 0)
+    order = np.argsort(a, axis=axis, kind="stable")
+    return np.take_along_axis(np.asarray(t), order, axis=axis)
+
+
+# --- linear algebra ----------------------------------------------------------------------------------------
+
+
+def det_jvp(t: Any, ans: Any, a: Any) -> Any:
+    """Tangent of ``np.linalg.det``: ``sum(cofactor(a) * t)`` over each matrix, which is
+    ``det(a) trace(inv(a) @ t)`` for an invertible ``a``; the cofactor comes from the reverse rule's
+    helper, finite for singular matrices too."""
+    return np.sum(det_grad(_ones_like_output(ans, t), ans, a) * t, axis=(-2, -1))
+
+
+def solve_a_jvp(t: Any, ans: Any, a: Any, b: Any) -> Any:
+    """Tangent of ``np.linalg.solve(a, b)`` in ``a``: ``-solve(a, t @ x)``, for a vector or matrix
+    right-hand side, with batch broadcasting."""
+    vector = np.ndim(b) == 1 if _SOLVE_VECTOR_IS_1D else np.ndim(b) == np.ndim(a) - 1
+    x_m = ans[..., None] if vector else ans
+    dx = -np.linalg.solve(a, t @ x_m)
+    return dx[..., 0] if vector else dx
+
+
+def norm_jvp(t: Any, ans: Any, x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Any:
+    """Tangent of ``np.linalg.norm`` for every order: each output's gradient with respect to its inputs
+    (the reverse rule's partial for a unit cotangent, so zero at the origin and ties split evenly) dotted
+    with ``t`` over the reduced axes."""
+    weights = norm_grad(_ones_like_output(ans, t), ans, x, ord, axis, keepdims)
+    if isinstance(axis, list):
+        axis = tuple(axis)
+    return np.sum(weights * t, axis=axis, keepdims=keepdims)
+
+
+def vector_norm_jvp(t: Any, ans: Any, x: Any, ord: Any = 2, dim: Any = None, keepdim: bool = False) -> Any:
+    """Tangent of the shim's ``vector_norm``, mirroring ``shim_rules.vector_norm_grad``: zero where the
+    norm is zero, the tangents of tied entries of an inf-norm averaged."""
+    norm = expand_reduced(ans, x, dim, keepdim)
+    dtype = tangent_dtype(t)
+    if ord == 0:
+        return np.zeros(shape_of(ans), dtype=np.result_type(dtype, tangent_dtype(ans)))
+    if ord == 1:
+        return np.sum(np.sign(x) * t, axis=dim, keepdims=keepdim)
+    if ord in (np.inf, -np.inf):
+        hits = np.abs(x) == norm
+        count = np.sum(hits, axis=dim, keepdims=keepdim, dtype=dtype)
+        return np.sum(np.where(hits, np.sign(x) * t, 0), axis=dim, keepdims=keepdim) / count
+    scale = np.where(norm == 0, 0, 1 / np.where(norm == 0, 1, norm ** (ord - 1)))
+    return np.sum(scale * np.sign(x) * np.abs(x) ** (ord - 1) * t, axis=dim, keepdims=keepdim)

@@ -1,0 +1,660 @@
+"""Forward rules for NumPy: ufuncs, reductions, linear algebra and shape operations.
+
+One rule per differentiable argument of each reverse rule in ``numpy_rules.py``, with the same parameters
+after the tangent: ``rule(t, ans, *primal_args, **primal_kwargs)`` returns ``J_argnum @ t``. ``t`` has its
+argument's shape; NumPy broadcasts the contribution to the output's. Linear functions (reshapes, flips,
+sums, contractions in one operand) apply themselves to ``t``. Conventions at non-differentiable points
+(ties, kinks, zeros) are those of the reverse rules, with the branching logic in ``jvp_helpers.py``.
+"""
+
+import numpy as np
+
+from .helpers import LN2, LN10, power_base_grad, power_exponent_grad, ratio_or_zero, reduced_count
+from .jvp_helpers import (
+    array_jvp,
+    clip_jvp,
+    cumprod_jvp,
+    dense_tangents,
+    det_jvp,
+    diff_jvp,
+    extremum_jvp,
+    float_dtype_or_none,
+    norm_jvp,
+    prod_jvp,
+    select_jvp,
+    solve_a_jvp,
+    sort_jvp,
+    with_operand,
+)
+from .registry import ARGNUMS_VARIADIC, defjvp
+
+# --- arithmetic ufuncs -------------------------------------------------------------------------------
+
+
+@defjvp(np.add, argnum=0)
+def _(t, ans, x, y):
+    return t
+
+
+@defjvp(np.add, argnum=1)
+def _(t, ans, x, y):
+    return t
+
+
+@defjvp(np.subtract, argnum=0)
+def _(t, ans, x, y):
+    return t
+
+
+@defjvp(np.subtract, argnum=1)
+def _(t, ans, x, y):
+    return -t
+
+
+@defjvp(np.multiply, argnum=0)
+def _(t, ans, x, y):
+    return t * y
+
+
+@defjvp(np.multiply, argnum=1)
+def _(t, ans, x, y):
+    return x * t
+
+
+@defjvp(np.divide, argnum=0)
+def _(t, ans, x, y):
+    return t / y
+
+
+@defjvp(np.divide, argnum=1)
+def _(t, ans, x, y):
+    return -t * ans / y
+
+
+@defjvp(np.power, argnum=0)
+def _(t, ans, x, y):
+    return power_base_grad(t, x, y)
+
+
+@defjvp(np.power, argnum=1)
+def _(t, ans, x, y):
+    return power_exponent_grad(t, ans, x)
+
+
+@defjvp(np.float_power, argnum=0)
+def _(t, ans, x, y):
+    return power_base_grad(t, x, y)
+
+
+@defjvp(np.float_power, argnum=1)
+def _(t, ans, x, y):
+    return power_exponent_grad(t, ans, x)
+
+
+@defjvp(np.negative)
+def _(t, ans, x):
+    return -t
+
+
+@defjvp(np.positive)
+def _(t, ans, x):
+    return t
+
+
+@defjvp(np.reciprocal)
+def _(t, ans, x):
+    return -t * ans * ans
+
+
+@defjvp(np.square)
+def _(t, ans, x):
+    return t * 2 * x
+
+
+@defjvp(np.sqrt)
+def _(t, ans, x):
+    return t * 0.5 / ans
+
+
+@defjvp(np.cbrt)
+def _(t, ans, x):
+    return t / (3 * ans * ans)
+
+
+@defjvp(np.absolute)
+def _(t, ans, x):
+    return t * np.sign(x)
+
+
+@defjvp(np.fabs)
+def _(t, ans, x):
+    return t * np.sign(x)
+
+
+@defjvp(np.maximum, argnum=0)
+def _(t, ans, x, y):
+    return select_jvp(t, np.greater(x, y), np.less(x, y))
+
+
+@defjvp(np.maximum, argnum=1)
+def _(t, ans, x, y):
+    return select_jvp(t, np.greater(y, x), np.less(y, x))
+
+
+@defjvp(np.minimum, argnum=0)
+def _(t, ans, x, y):
+    return select_jvp(t, np.less(x, y), np.greater(x, y))
+
+
+@defjvp(np.minimum, argnum=1)
+def _(t, ans, x, y):
+    return select_jvp(t, np.less(y, x), np.greater(y, x))
+
+
+@defjvp(np.fmax, argnum=0)
+def _(t, ans, x, y):
+    return np.where(np.greater_equal(x, y) | np.isnan(y), t, 0)
+
+
+@defjvp(np.fmax, argnum=1)
+def _(t, ans, x, y):
+    return np.where(np.greater_equal(x, y) | np.isnan(y), 0, t)
+
+
+@defjvp(np.fmin, argnum=0)
+def _(t, ans, x, y):
+    return np.where(np.less_equal(x, y) | np.isnan(y), t, 0)
+
+
+@defjvp(np.fmin, argnum=1)
+def _(t, ans, x, y):
+    return np.where(np.less_equal(x, y) | np.isnan(y), 0, t)
+
+
+@defjvp(np.hypot, argnum=0)
+def _(t, ans, x, y):
+    return ratio_or_zero(t, ans) * x
+
+
+@defjvp(np.hypot, argnum=1)
+def _(t, ans, x, y):
+    return ratio_or_zero(t, ans) * y
+
+
+@defjvp(np.logaddexp, argnum=0)
+def _(t, ans, x, y):
+    return t * np.exp(x - ans)
+
+
+@defjvp(np.logaddexp, argnum=1)
+def _(t, ans, x, y):
+    return t * np.exp(y - ans)
+
+
+@defjvp(np.logaddexp2, argnum=0)
+def _(t, ans, x, y):
+    return t * np.exp2(x - ans)
+
+
+@defjvp(np.logaddexp2, argnum=1)
+def _(t, ans, x, y):
+    return t * np.exp2(y - ans)
+
+
+@defjvp(np.where, argnum=1)
+def _(t, ans, condition, x, y):
+    return np.where(condition, t, 0)
+
+
+@defjvp(np.where, argnum=2)
+def _(t, ans, condition, x, y):
+    return np.where(condition, 0, t)
+
+
+@defjvp(np.clip)
+def _(t, ans, a, a_min=None, a_max=None, out=None, *, min=None, max=None, **kwargs):
+    return clip_jvp(t, a, a_min if min is None else min, a_max if max is None else max)
+
+
+# --- exponentials, logarithms, trigonometry ------------------------------------------------------------
+
+
+@defjvp(np.exp)
+def _(t, ans, x):
+    return t * ans
+
+
+@defjvp(np.exp2)
+def _(t, ans, x):
+    return t * ans * LN2
+
+
+@defjvp(np.expm1)
+def _(t, ans, x):
+    return t * (ans + 1)
+
+
+@defjvp(np.log)
+def _(t, ans, x):
+    return t / x
+
+
+@defjvp(np.log2)
+def _(t, ans, x):
+    return t / (x * LN2)
+
+
+@defjvp(np.log10)
+def _(t, ans, x):
+    return t / (x * LN10)
+
+
+@defjvp(np.log1p)
+def _(t, ans, x):
+    return t / (1 + x)
+
+
+@defjvp(np.sin)
+def _(t, ans, x):
+    return t * np.cos(x)
+
+
+@defjvp(np.cos)
+def _(t, ans, x):
+    return -t * np.sin(x)
+
+
+@defjvp(np.tan)
+def _(t, ans, x):
+    return t * (1 + ans * ans)
+
+
+@defjvp(np.arcsin)
+def _(t, ans, x):
+    return t / np.sqrt(1 - x * x)
+
+
+@defjvp(np.arccos)
+def _(t, ans, x):
+    return -t / np.sqrt(1 - x * x)
+
+
+@defjvp(np.arctan)
+def _(t, ans, x):
+    return t / (1 + x * x)
+
+
+@defjvp(np.arctan2, argnum=0)
+def _(t, ans, y, x):
+    return t * x / (x * x + y * y)
+
+
+@defjvp(np.arctan2, argnum=1)
+def _(t, ans, y, x):
+    return -t * y / (x * x + y * y)
+
+
+@defjvp(np.sinh)
+def _(t, ans, x):
+    return t * np.cosh(x)
+
+
+@defjvp(np.cosh)
+def _(t, ans, x):
+    return t * np.sinh(x)
+
+
+@defjvp(np.tanh)
+def _(t, ans, x):
+    return t * (1 - ans * ans)
+
+
+@defjvp(np.arcsinh)
+def _(t, ans, x):
+    return t / np.sqrt(x * x + 1)
+
+
+@defjvp(np.arccosh)
+def _(t, ans, x):
+    return t / np.sqrt(x * x - 1)
+
+
+@defjvp(np.arctanh)
+def _(t, ans, x):
+    return t / (1 - x * x)
+
+
+@defjvp(np.deg2rad)
+def _(t, ans, x):
+    return t * (np.pi / 180)
+
+
+@defjvp(np.rad2deg)
+def _(t, ans, x):
+    return t * (180 / np.pi)
+
+
+@defjvp(np.sinc)
+def _(t, ans, x):
+    return t * np.where(x == 0, 0.0, (np.cos(np.pi * x) - ans) / np.where(x == 0, 1.0, x))
+
+
+# --- reductions ------------------------------------------------------------------------------------------
+
+
+@defjvp(np.sum)
+def _(t, ans, a, axis=None, dtype=None, out=None, keepdims=False):
+    return np.sum(t, axis=axis, dtype=float_dtype_or_none(dtype), keepdims=keepdims)
+
+
+@defjvp(np.mean)
+def _(t, ans, a, axis=None, dtype=None, out=None, keepdims=False):
+    return np.mean(t, axis=axis, dtype=float_dtype_or_none(dtype), keepdims=keepdims)
+
+
+@defjvp(np.prod)
+def _(t, ans, a, axis=None, dtype=None, out=None, keepdims=False):
+    return prod_jvp(t, ans, a, axis, keepdims)
+
+
+@defjvp(np.max)
+def _(t, ans, a, axis=None, out=None, keepdims=False):
+    return extremum_jvp(t, ans, a, axis, keepdims)
+
+
+@defjvp(np.min)
+def _(t, ans, a, axis=None, out=None, keepdims=False):
+    return extremum_jvp(t, ans, a, axis, keepdims)
+
+
+@defjvp(np.amax)
+def _(t, ans, a, axis=None, out=None, keepdims=False):
+    return extremum_jvp(t, ans, a, axis, keepdims)
+
+
+@defjvp(np.amin)
+def _(t, ans, a, axis=None, out=None, keepdims=False):
+    return extremum_jvp(t, ans, a, axis, keepdims)
+
+
+@defjvp(np.var)
+def _(t, ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    centered = a - np.mean(a, axis=axis, keepdims=True)
+    return np.sum(centered * t, axis=axis, keepdims=keepdims) * 2 / (reduced_count(a, axis) - ddof)
+
+
+@defjvp(np.std)
+def _(t, ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    centered = a - np.mean(a, axis=axis, keepdims=True)
+    return ratio_or_zero(np.sum(centered * t, axis=axis, keepdims=keepdims), ans) / (reduced_count(a, axis) - ddof)
+
+
+@defjvp(np.cumsum)
+def _(t, ans, a, axis=None, dtype=None, out=None):
+    return np.cumsum(t, axis=axis, dtype=float_dtype_or_none(dtype))
+
+
+@defjvp(np.cumprod)
+def _(t, ans, a, axis=None, dtype=None, out=None):
+    return cumprod_jvp(t, ans, a, axis)
+
+
+@defjvp(np.diff)
+def _(t, ans, a, n=1, axis=-1, prepend=np._NoValue, append=np._NoValue):
+    return diff_jvp(t, n, axis, prepend, append)
+
+
+@defjvp(np.sort)
+def _(t, ans, a, axis=-1, kind=None, order=None, *, stable=None):
+    return sort_jvp(t, a, axis)
+
+
+@defjvp(np.trace)
+def _(t, ans, a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+    return np.trace(t, offset, axis1, axis2, dtype=float_dtype_or_none(dtype))
+
+
+# --- linear algebra --------------------------------------------------------------------------------------
+
+
+@defjvp(np.matmul, argnum=0)
+def _(t, ans, x1, x2):
+    return np.matmul(t, x2)
+
+
+@defjvp(np.matmul, argnum=1)
+def _(t, ans, x1, x2):
+    return np.matmul(x1, t)
+
+
+@defjvp(np.dot, argnum=0)
+def _(t, ans, a, b, out=None):
+    return np.dot(t, b)
+
+
+@defjvp(np.dot, argnum=1)
+def _(t, ans, a, b, out=None):
+    return np.dot(a, t)
+
+
+@defjvp(np.vdot, argnum=0)
+def _(t, ans, a, b):
+    return np.vdot(t, b)
+
+
+@defjvp(np.vdot, argnum=1)
+def _(t, ans, a, b):
+    return np.vdot(a, t)
+
+
+@defjvp(np.outer, argnum=0)
+def _(t, ans, a, b, out=None):
+    return np.outer(t, b)
+
+
+@defjvp(np.outer, argnum=1)
+def _(t, ans, a, b, out=None):
+    return np.outer(a, t)
+
+
+@defjvp(np.inner, argnum=0)
+def _(t, ans, a, b):
+    return np.inner(t, b)
+
+
+@defjvp(np.inner, argnum=1)
+def _(t, ans, a, b):
+    return np.inner(a, t)
+
+
+@defjvp(np.tensordot, argnum=0)
+def _(t, ans, a, b, axes=2):
+    return np.tensordot(t, b, axes)
+
+
+@defjvp(np.tensordot, argnum=1)
+def _(t, ans, a, b, axes=2):
+    return np.tensordot(a, t, axes)
+
+
+@defjvp(np.einsum, argnum=ARGNUMS_VARIADIC)
+def _(t, k, ans, subscripts, *operands, **options):
+    return np.einsum(subscripts, *with_operand(operands, k, t), **options)
+
+
+@defjvp(np.linalg.inv)
+def _(t, ans, a):
+    return -(ans @ t @ ans)
+
+
+@defjvp(np.linalg.det)
+def _(t, ans, a):
+    return det_jvp(t, ans, a)
+
+
+@defjvp(np.linalg.solve, argnum=0)
+def _(t, ans, a, b):
+    return solve_a_jvp(t, ans, a, b)
+
+
+@defjvp(np.linalg.solve, argnum=1)
+def _(t, ans, a, b):
+    return np.linalg.solve(a, t)
+
+
+@defjvp(np.linalg.norm)
+def _(t, ans, x, ord=None, axis=None, keepdims=False):
+    return norm_jvp(t, ans, x, ord, axis, keepdims)
+
+
+# --- shape operations ------------------------------------------------------------------------------------
+
+
+@defjvp(np.reshape)
+def _(t, ans, a, *args, **kwargs):
+    return np.reshape(t, *args, **kwargs)
+
+
+@defjvp(np.ravel)
+def _(t, ans, a, order="C"):
+    return np.ravel(t, order)
+
+
+@defjvp(np.squeeze)
+def _(t, ans, a, axis=None):
+    return np.squeeze(t, axis)
+
+
+@defjvp(np.expand_dims)
+def _(t, ans, a, axis):
+    return np.expand_dims(t, axis)
+
+
+@defjvp(np.atleast_1d)
+def _(t, ans, a):
+    return np.atleast_1d(t)
+
+
+@defjvp(np.atleast_2d)
+def _(t, ans, a):
+    return np.atleast_2d(t)
+
+
+@defjvp(np.transpose)
+def _(t, ans, a, axes=None):
+    return np.transpose(t, axes)
+
+
+@defjvp(np.swapaxes)
+def _(t, ans, a, axis1, axis2):
+    return np.swapaxes(t, axis1, axis2)
+
+
+@defjvp(np.moveaxis)
+def _(t, ans, a, source, destination):
+    return np.moveaxis(t, source, destination)
+
+
+@defjvp(np.broadcast_to)
+def _(t, ans, array, shape):
+    return np.broadcast_to(t, shape)
+
+
+@defjvp(np.flip)
+def _(t, ans, m, axis=None):
+    return np.flip(t, axis)
+
+
+@defjvp(np.concatenate)
+def _(t, ans, arrays, axis=0, out=None, dtype=None, casting="same_kind"):
+    return np.concatenate(dense_tangents(t, arrays), axis=axis)
+
+
+@defjvp(np.stack)
+def _(t, ans, arrays, axis=0, out=None, dtype=None, casting="same_kind"):
+    return np.stack(dense_tangents(t, arrays), axis=axis)
+
+
+@defjvp(np.hstack)
+def _(t, ans, tup, dtype=None, casting="same_kind"):
+    return np.hstack(dense_tangents(t, tup))
+
+
+@defjvp(np.vstack)
+def _(t, ans, tup, dtype=None, casting="same_kind"):
+    return np.vstack(dense_tangents(t, tup))
+
+
+@defjvp(np.array)
+def _(t, ans, object, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, like=None):
+    return array_jvp(t, object, dtype, ndmin)
+
+
+@defjvp(np.asarray)
+def _(t, ans, a, dtype=None, order=None, *, device=None, copy=None, like=None):
+    return array_jvp(t, a, dtype)
+
+
+@defjvp(np.copy)
+def _(t, ans, a, order="K", subok=False):
+    return np.copy(t)
+
+
+@defjvp(np.atleast_3d)
+def _(t, ans, a):
+    return np.atleast_3d(t)
+
+
+@defjvp(np.fliplr)
+def _(t, ans, m):
+    return np.fliplr(t)
+
+
+@defjvp(np.flipud)
+def _(t, ans, m):
+    return np.flipud(t)
+
+
+@defjvp(np.roll)
+def _(t, ans, a, shift, axis=None):
+    return np.roll(t, shift, axis)
+
+
+@defjvp(np.diagonal)
+def _(t, ans, a, offset=0, axis1=0, axis2=1):
+    return np.diagonal(t, offset, axis1, axis2)
+
+
+@defjvp(np.diag)
+def _(t, ans, v, k=0):
+    return np.diag(t, k)
+
+
+@defjvp(np.triu)
+def _(t, ans, m, k=0):
+    return np.triu(t, k)
+
+
+@defjvp(np.tril)
+def _(t, ans, m, k=0):
+    return np.tril(t, k)
+
+
+@defjvp(np.tile)
+def _(t, ans, A, reps):
+    return np.tile(t, reps)
+
+
+@defjvp(np.repeat)
+def _(t, ans, a, repeats, axis=None):
+    return np.repeat(t, repeats, axis)
+
+
+@defjvp(np.real)
+def _(t, ans, val):
+    return np.real(t)
+
+
+@defjvp(np.take)
+def _(t, ans, a, indices, axis=None, out=None, mode="raise"):
+    return np.take(t, indices, axis=axis, mode=mode)
