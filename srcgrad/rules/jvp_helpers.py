@@ -31,11 +31,18 @@ def _is_python_scalar(value: Any) -> bool:
     return isinstance(value, numbers.Number) and not isinstance(value, (np.generic, np.ndarray))
 
 
+def array_tangent(t: Any) -> Any:
+    """The tangent of an array_like argument written as a list or tuple (``np.exp([x, y])``), which comes
+    one tangent per item, as the array NumPy makes of the argument; any other tangent as it is. (Python
+    operators would repeat or reject a list.)"""
+    return np.asarray(t) if isinstance(t, (list, tuple)) else t
+
+
 def tangent_dtype(value: Any) -> np.dtype:
     """The floating dtype of a tangent computed from ``value`` (float32 stays float32)."""
     if _is_python_scalar(value):
         return np.dtype(np.float64)
-    return np.result_type(value, np.float32)
+    return np.result_type(array_tangent(value), np.float32)
 
 
 def float_dtype_or_none(dtype: Any) -> Any:
@@ -95,6 +102,7 @@ def select_jvp(t: Any, wins: Any, loses: Any) -> Any:
     """The tangent of an argument of ``maximum``/``minimum``-like selections: ``t`` where the argument
     wins, nothing where the other one does, half of ``t`` where neither does (a tie, as the reverse rules
     split the cotangent)."""
+    t = array_tangent(t)
     return np.where(wins, t, np.where(loses, 0, t * 0.5))
 
 
@@ -106,7 +114,7 @@ def clip_jvp(t: Any, a: Any, a_min: Any = None, a_max: Any = None) -> Any:
         inside = inside & np.greater_equal(a, a_min)
     if a_max is not None:
         inside = inside & np.less_equal(a, a_max)
-    return t * inside
+    return array_tangent(t) * inside
 
 
 # --- reductions ------------------------------------------------------------------------------------------
@@ -119,6 +127,7 @@ def _ones_like_output(ans: Any, t: Any) -> Any:
 def extremum_jvp(t: Any, ans: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Tangent of ``max``/``min`` reductions: the mean of the tangents of the tied extrema (the reverse
     rule splits the cotangent evenly between them); a NaN extremum takes the NaN elements' tangents."""
+    t = array_tangent(t)
     if not shape_of(x):
         return t
     extremum = expand_reduced(ans, x, axis, keepdims)
@@ -130,9 +139,10 @@ def extremum_jvp(t: Any, ans: Any, x: Any, axis: Any = None, keepdims: bool = Fa
 def prod_jvp(t: Any, ans: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Tangent of ``np.prod``: each tangent times the product of the *other* elements (exact at zeros,
     as the reverse rule), summed over the reduced axes."""
+    t = array_tangent(t)
     if not shape_of(x):
         return t
-    others = prod_grad(_ones_like_output(ans, t), x, axis, keepdims)
+    others = prod_grad(_ones_like_output(ans, t), np.asarray(x), axis, keepdims)
     return np.sum(others * t, axis=axis, keepdims=keepdims)
 
 

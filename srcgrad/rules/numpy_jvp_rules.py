@@ -5,6 +5,9 @@ after the tangent: ``rule(t, ans, *primal_args, **primal_kwargs)`` returns ``J_a
 argument's shape; NumPy broadcasts the contribution to the output's. Linear functions (reshapes, flips,
 sums, contractions in one operand) apply themselves to ``t``. Conventions at non-differentiable points
 (ties, kinks, zeros) are those of the reverse rules, with the branching logic in ``jvp_helpers.py``.
+
+An array_like argument written as a list (``np.exp([x, y])``) has a list of tangents, one per item;
+``array_tangent`` makes it the array NumPy makes of the argument before Python operators see it.
 """
 
 import numpy as np
@@ -12,6 +15,7 @@ import numpy as np
 from .helpers import LN2, LN10, power_base_grad, power_exponent_grad, ratio_or_zero, reduced_count
 from .jvp_helpers import (
     array_jvp,
+    array_tangent,
     clip_jvp,
     cumprod_jvp,
     dense_tangents,
@@ -33,102 +37,102 @@ from .registry import ARGNUMS_VARIADIC, defjvp
 
 @defjvp(np.add, argnum=0)
 def _(t, ans, x, y):
-    return t
+    return array_tangent(t)
 
 
 @defjvp(np.add, argnum=1)
 def _(t, ans, x, y):
-    return t
+    return array_tangent(t)
 
 
 @defjvp(np.subtract, argnum=0)
 def _(t, ans, x, y):
-    return t
+    return array_tangent(t)
 
 
 @defjvp(np.subtract, argnum=1)
 def _(t, ans, x, y):
-    return -t
+    return -array_tangent(t)
 
 
 @defjvp(np.multiply, argnum=0)
 def _(t, ans, x, y):
-    return t * y
+    return np.multiply(t, y)
 
 
 @defjvp(np.multiply, argnum=1)
 def _(t, ans, x, y):
-    return x * t
+    return np.multiply(x, t)
 
 
 @defjvp(np.divide, argnum=0)
 def _(t, ans, x, y):
-    return t / y
+    return np.divide(t, y)
 
 
 @defjvp(np.divide, argnum=1)
 def _(t, ans, x, y):
-    return -t * ans / y
+    return -array_tangent(t) * ans / y
 
 
 @defjvp(np.power, argnum=0)
 def _(t, ans, x, y):
-    return power_base_grad(t, x, y)
+    return power_base_grad(array_tangent(t), x, y)
 
 
 @defjvp(np.power, argnum=1)
 def _(t, ans, x, y):
-    return power_exponent_grad(t, ans, x)
+    return power_exponent_grad(array_tangent(t), ans, x)
 
 
 @defjvp(np.float_power, argnum=0)
 def _(t, ans, x, y):
-    return power_base_grad(t, x, y)
+    return power_base_grad(array_tangent(t), x, y)
 
 
 @defjvp(np.float_power, argnum=1)
 def _(t, ans, x, y):
-    return power_exponent_grad(t, ans, x)
+    return power_exponent_grad(array_tangent(t), ans, x)
 
 
 @defjvp(np.negative)
 def _(t, ans, x):
-    return -t
+    return -array_tangent(t)
 
 
 @defjvp(np.positive)
 def _(t, ans, x):
-    return t
+    return array_tangent(t)
 
 
 @defjvp(np.reciprocal)
 def _(t, ans, x):
-    return -t * ans * ans
+    return -array_tangent(t) * ans * ans
 
 
 @defjvp(np.square)
 def _(t, ans, x):
-    return t * 2 * x
+    return array_tangent(t) * 2 * x
 
 
 @defjvp(np.sqrt)
 def _(t, ans, x):
-    return t * 0.5 / ans
+    return array_tangent(t) * 0.5 / ans
 
 
 @defjvp(np.cbrt)
 def _(t, ans, x):
-    return t / (3 * ans * ans)
+    return array_tangent(t) / (3 * ans * ans)
 
 
 @defjvp(np.absolute)
 def _(t, ans, x):
-    return t * np.sign(x)
+    return array_tangent(t) * np.sign(x)
 
 
 @defjvp(np.fabs)
 def _(t, ans, x):
-    return t * np.sign(x)
+    return array_tangent(t) * np.sign(x)
 
 
 @defjvp(np.maximum, argnum=0)
@@ -153,62 +157,62 @@ def _(t, ans, x, y):
 
 @defjvp(np.fmax, argnum=0)
 def _(t, ans, x, y):
-    return np.where(np.greater_equal(x, y) | np.isnan(y), t, 0)
+    return np.where(np.greater_equal(x, y) | np.isnan(y), array_tangent(t), 0)
 
 
 @defjvp(np.fmax, argnum=1)
 def _(t, ans, x, y):
-    return np.where(np.greater_equal(x, y) | np.isnan(y), 0, t)
+    return np.where(np.greater_equal(x, y) | np.isnan(y), 0, array_tangent(t))
 
 
 @defjvp(np.fmin, argnum=0)
 def _(t, ans, x, y):
-    return np.where(np.less_equal(x, y) | np.isnan(y), t, 0)
+    return np.where(np.less_equal(x, y) | np.isnan(y), array_tangent(t), 0)
 
 
 @defjvp(np.fmin, argnum=1)
 def _(t, ans, x, y):
-    return np.where(np.less_equal(x, y) | np.isnan(y), 0, t)
+    return np.where(np.less_equal(x, y) | np.isnan(y), 0, array_tangent(t))
 
 
 @defjvp(np.hypot, argnum=0)
 def _(t, ans, x, y):
-    return ratio_or_zero(t, ans) * x
+    return ratio_or_zero(array_tangent(t), ans) * x
 
 
 @defjvp(np.hypot, argnum=1)
 def _(t, ans, x, y):
-    return ratio_or_zero(t, ans) * y
+    return ratio_or_zero(array_tangent(t), ans) * y
 
 
 @defjvp(np.logaddexp, argnum=0)
 def _(t, ans, x, y):
-    return t * np.exp(x - ans)
+    return array_tangent(t) * np.exp(x - ans)
 
 
 @defjvp(np.logaddexp, argnum=1)
 def _(t, ans, x, y):
-    return t * np.exp(y - ans)
+    return array_tangent(t) * np.exp(y - ans)
 
 
 @defjvp(np.logaddexp2, argnum=0)
 def _(t, ans, x, y):
-    return t * np.exp2(x - ans)
+    return array_tangent(t) * np.exp2(x - ans)
 
 
 @defjvp(np.logaddexp2, argnum=1)
 def _(t, ans, x, y):
-    return t * np.exp2(y - ans)
+    return array_tangent(t) * np.exp2(y - ans)
 
 
 @defjvp(np.where, argnum=1)
 def _(t, ans, condition, x, y):
-    return np.where(condition, t, 0)
+    return np.where(condition, array_tangent(t), 0)
 
 
 @defjvp(np.where, argnum=2)
 def _(t, ans, condition, x, y):
-    return np.where(condition, 0, t)
+    return np.where(condition, 0, array_tangent(t))
 
 
 @defjvp(np.clip)
@@ -221,122 +225,122 @@ def _(t, ans, a, a_min=None, a_max=None, out=None, *, min=None, max=None, **kwar
 
 @defjvp(np.exp)
 def _(t, ans, x):
-    return t * ans
+    return array_tangent(t) * ans
 
 
 @defjvp(np.exp2)
 def _(t, ans, x):
-    return t * ans * LN2
+    return array_tangent(t) * ans * LN2
 
 
 @defjvp(np.expm1)
 def _(t, ans, x):
-    return t * (ans + 1)
+    return array_tangent(t) * (ans + 1)
 
 
 @defjvp(np.log)
 def _(t, ans, x):
-    return t / x
+    return array_tangent(t) / x
 
 
 @defjvp(np.log2)
 def _(t, ans, x):
-    return t / (x * LN2)
+    return array_tangent(t) / (x * LN2)
 
 
 @defjvp(np.log10)
 def _(t, ans, x):
-    return t / (x * LN10)
+    return array_tangent(t) / (x * LN10)
 
 
 @defjvp(np.log1p)
 def _(t, ans, x):
-    return t / (1 + x)
+    return array_tangent(t) / (1 + x)
 
 
 @defjvp(np.sin)
 def _(t, ans, x):
-    return t * np.cos(x)
+    return array_tangent(t) * np.cos(x)
 
 
 @defjvp(np.cos)
 def _(t, ans, x):
-    return -t * np.sin(x)
+    return -array_tangent(t) * np.sin(x)
 
 
 @defjvp(np.tan)
 def _(t, ans, x):
-    return t * (1 + ans * ans)
+    return array_tangent(t) * (1 + ans * ans)
 
 
 @defjvp(np.arcsin)
 def _(t, ans, x):
-    return t / np.sqrt(1 - x * x)
+    return array_tangent(t) / np.sqrt(1 - x * x)
 
 
 @defjvp(np.arccos)
 def _(t, ans, x):
-    return -t / np.sqrt(1 - x * x)
+    return -array_tangent(t) / np.sqrt(1 - x * x)
 
 
 @defjvp(np.arctan)
 def _(t, ans, x):
-    return t / (1 + x * x)
+    return array_tangent(t) / (1 + x * x)
 
 
 @defjvp(np.arctan2, argnum=0)
 def _(t, ans, y, x):
-    return t * x / (x * x + y * y)
+    return array_tangent(t) * x / (x * x + y * y)
 
 
 @defjvp(np.arctan2, argnum=1)
 def _(t, ans, y, x):
-    return -t * y / (x * x + y * y)
+    return -array_tangent(t) * y / (x * x + y * y)
 
 
 @defjvp(np.sinh)
 def _(t, ans, x):
-    return t * np.cosh(x)
+    return array_tangent(t) * np.cosh(x)
 
 
 @defjvp(np.cosh)
 def _(t, ans, x):
-    return t * np.sinh(x)
+    return array_tangent(t) * np.sinh(x)
 
 
 @defjvp(np.tanh)
 def _(t, ans, x):
-    return t * (1 - ans * ans)
+    return array_tangent(t) * (1 - ans * ans)
 
 
 @defjvp(np.arcsinh)
 def _(t, ans, x):
-    return t / np.sqrt(x * x + 1)
+    return array_tangent(t) / np.sqrt(x * x + 1)
 
 
 @defjvp(np.arccosh)
 def _(t, ans, x):
-    return t / np.sqrt(x * x - 1)
+    return array_tangent(t) / np.sqrt(x * x - 1)
 
 
 @defjvp(np.arctanh)
 def _(t, ans, x):
-    return t / (1 - x * x)
+    return array_tangent(t) / (1 - x * x)
 
 
 @defjvp(np.deg2rad)
 def _(t, ans, x):
-    return t * (np.pi / 180)
+    return array_tangent(t) * (np.pi / 180)
 
 
 @defjvp(np.rad2deg)
 def _(t, ans, x):
-    return t * (180 / np.pi)
+    return array_tangent(t) * (180 / np.pi)
 
 
 @defjvp(np.sinc)
 def _(t, ans, x):
-    return t * np.where(x == 0, 0.0, (np.cos(np.pi * x) - ans) / np.where(x == 0, 1.0, x))
+    return array_tangent(t) * np.where(x == 0, 0.0, (np.cos(np.pi * x) - ans) / np.where(x == 0, 1.0, x))
 
 
 # --- reductions ------------------------------------------------------------------------------------------
