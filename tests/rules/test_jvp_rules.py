@@ -47,8 +47,36 @@ def _load_cases():
 
 cases = _load_cases()
 
+
+
+def _floats(n: int, dom=cases.REAL):
+    return lambda d: [d.flt(dom) for _ in range(n)]
+
+
+# Array_like arguments written as lists (``np.exp([x, y])``): their tangent comes as a list, one per item.
+_LIST = [
+    (np.negative, lambda d: cases.call(_floats(3)(d))),
+    (np.square, lambda d: cases.call(_floats(2)(d))),
+    (np.sqrt, lambda d: cases.call(_floats(3, cases.POS)(d))),
+    (np.log, lambda d: cases.call([d.arr((2,), cases.POS), d.arr((2,), cases.POS)])),
+    (np.cos, lambda d: cases.call(_floats(2)(d))),
+    (np.multiply, lambda d: cases.call(_floats(3)(d), d.flt())),
+    (np.subtract, lambda d: cases.call(d.flt(), _floats(2)(d))),
+    (np.divide, lambda d: cases.call(_floats(2)(d), _floats(2, cases.NONZERO)(d))),
+    (np.power, lambda d: cases.call(_floats(2, cases.POS)(d), d.pick([2, 2.0, 0.5]))),
+    (np.maximum, lambda d: cases.call(_floats(3, cases.EVEN)(d), d.flt(cases.ODD))),
+    (np.clip, lambda d: cases.call(_floats(4, cases.ODD)(d), -0.5, 0.5)),
+    (np.max, lambda d: cases.call(list(d.arr((4,), cases.DISTINCT)))),
+    (np.prod, lambda d: cases.call(_floats(3, cases.PROD_FACTORS)(d))),
+    (np.linalg.norm, lambda d: cases.call(_floats(3, cases.NONZERO)(d))),
+    (np.cumprod, lambda d: cases.call(_floats(3)(d))),
+    (np.mean, lambda d: cases.call([d.arr((2,)), d.arr((2,))], 0)),
+    (np.std, lambda d: cases.call([0.5, -0.5, d.flt()])),
+]
+LIST_CASES = [cases.Case(primal, make, "list") for primal, make in _LIST]
+
 # call_with_vjp has no forward rule: forward mode calls the user's functions through call_with_jvp.
-CASES = [c for c in cases.CASES if c.primal is not runtime.call_with_vjp]
+CASES = [c for c in cases.CASES if c.primal is not runtime.call_with_vjp] + LIST_CASES
 SMOOTH = [c for c in CASES if c.smooth]
 STEP = 1e-3
 FD_RTOL = 1e-6
