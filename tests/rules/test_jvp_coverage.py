@@ -106,6 +106,13 @@ def test_forward_rule_body_is_a_template(rule, argnum):
             assert not isinstance(node, ast.Return) or node is body[-1], f"{rule.name}: more than one return"
 
 
+def test_the_transformer_can_inline_every_forward_rule():
+    from srcgrad.transform.inline import template_of
+
+    called = sorted(_label(r, a) for r, a in FORWARD if template_of(r) is None)
+    assert not called, f"forward rules the transformer would have to call instead of inlining: {called}"
+
+
 def test_every_forward_rule_is_exercised_by_a_case():
     exercised = set()
     for case in cases.CASES:
