@@ -12,6 +12,7 @@ from .errors import (
                      SrcgradError,
                      SrcgradSyntaxError,
 )
+from .higher import derivative, hessian, hvp, jacfwd, jacrev
 from .rules.registry import defjvp, defnondiff, defvjp
 from .tensor import *  # noqa: F403  (the Tensor shim: tensor, Tensor, no_grad, float32, ...)
 from .tensor import __all__ as _tensor_all
@@ -19,7 +20,7 @@ from .tensor import __all__ as _tensor_all
 __version__ = "0.1.0"
 
 __all__ = [
-    "grad", "value_and_grad", "vjp", "jvp", "show", "generated_function", "custom_vjp", "stop_gradient",
+    "grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "hessian", "hvp", "derivative", "show", "generated_function", "custom_vjp", "stop_gradient",
     "SrcgradError", "SrcgradSyntaxError", "MissingRuleError", "SourceUnavailableError",
     "NonScalarOutputError", "InputTypeError", "defvjp", "defjvp", "defnondiff",
 ] + list(_tensor_all)

@@ -18,7 +18,8 @@ import numpy as np
 
 from .errors import InputTypeError, MissingRuleError, NonScalarOutputError
 from .pipeline import Generated, forward_transform, reverse_transform
-from .runtime import is_callable_instance
+from .rules.registry import vjp_rule
+from .runtime import call_with_jvp, is_callable_instance
 
 _LOCK = threading.RLock()
 _CACHE: dict[tuple, Generated] = {}
@@ -117,6 +118,10 @@ def _signature(args: Sequence[Any]) -> tuple:
                  (type(a), getattr(a, "shape", None), getattr(a, "dtype", None)) for a in args)
 
 
+def _call_primitive(primitive: Callable, x: Any) -> Any:
+    return primitive(x)
+
+
 class _Differentiated:
     """Shared machinery of ``grad`` and ``value_and_grad``."""
 
@@ -125,9 +130,14 @@ class _Differentiated:
         argnums = (argnums,) if self.single else tuple(argnums)
         if is_callable_instance(fn):
             fn = fn.__call__
-        # A bound method is differentiated as its function, with the instance as a leading argument.
-        self.bound = (fn.__self__,) if inspect.ismethod(fn) else ()
-        self.fn = fn.__func__ if inspect.ismethod(fn) else fn
+        # A bound method is differentiated as its function, with the instance as a leading argument; a
+        # primitive of the rule table (grad(np.sin)) through a one-line function that calls it.
+        if inspect.ismethod(fn):
+            self.bound, self.fn = (fn.__self__,), fn.__func__
+        elif vjp_rule(fn) is not None and not inspect.isfunction(fn):
+            self.bound, self.fn = (fn,), _call_primitive
+        else:
+            self.bound, self.fn = (), fn
         self.argnums = tuple(i + len(self.bound) if i >= 0 else i for i in argnums)
         self.has_aux = has_aux
         self.with_value = with_value
@@ -343,6 +353,8 @@ def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple
                              f"{_shape(p)}")
     if is_callable_instance(fun):
         fun = fun.__call__
+    if vjp_rule(fun) is not None and not inspect.isfunction(fun):
+        return call_with_jvp(fun, primals, tangents)
     bound = (fun.__self__,) if inspect.ismethod(fun) else ()
     target = fun.__func__ if inspect.ismethod(fun) else fun
     argnums = tuple(range(len(bound), len(bound) + len(primals)))

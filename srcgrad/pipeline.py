@@ -16,7 +16,7 @@ import gast
 from .analysis.activity import active_variables
 from .analysis.shapes import infer_shapes
 from .codegen import compile_function, to_source
-from .errors import SrcgradSyntaxError
+from .errors import MissingRuleError, SrcgradSyntaxError
 from .frontend.anf import to_anf
 from .frontend.check import check_no_argument_mutation, check_supported
 from .frontend.desugar import desugar, local_names
@@ -68,7 +68,8 @@ def reverse_transform(fn: Callable, argnums: tuple[int, ...], with_value: bool, 
     seed = names.fresh("d_out")
     containers = {p for p, v in zip(params, examples or ()) if isinstance(v, (dict, list, tuple))}
     reverse = ReverseMode(core, temps, active, names, namespace, resolver.site, resolver.is_pure, parsed.line,
-                          resolver.callee, shapes, containers)
+                          resolver.callee, shapes, containers,
+                          lambda node, message, hint: parsed.error(node, message, hint, cls=MissingRuleError))
     forward, adjoint, gradients = reverse.build(name(seed), returned)
     results = gast.Tuple([gradients[i] for i in argnums], gast.Load())
     if with_value:

@@ -154,6 +154,13 @@ def call_with_jvp(fn: Any, args: tuple, tangents: tuple) -> tuple[Any, Any]:
     if is_nondifferentiable(fn) or isinstance(fn, type):
         out = fn(*args)
         return out, zero_cotangent(out)
+    from .custom import custom_vjp
+
+    if isinstance(fn, custom_vjp):
+        from .errors import MissingRuleError
+
+        raise MissingRuleError(f"{fn.__name__!r} is a custom_vjp function: it defines reverse mode only, so forward "
+                               "mode (jvp, jacfwd, hessian, hvp) cannot go through it, as in JAX")
     from .api import callee_jvp
 
     if isinstance(fn, functools.partial):

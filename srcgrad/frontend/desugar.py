@@ -285,6 +285,8 @@ class LowerMutations(gast.NodeTransformer):
 
 
 _LIBRARY_MODULES = ("numpy", "srcgrad", "math", "builtins", "operator", "functools", "itertools")
+# Forward rules' helpers are differentiated like user code, so that reverse mode can go over forward mode.
+_TRANSFORMED_LIBRARY_MODULES = ("srcgrad.rules.jvp_helpers",)
 
 
 class LowerUserCalls(gast.NodeTransformer):
@@ -321,6 +323,8 @@ class LowerUserCalls(gast.NodeTransformer):
         if not inspect.isfunction(function):
             return True  # a C function: if it is active and has no rule, the transformer says so
         module = getattr(function, "__module__", "") or ""
+        if module in _TRANSFORMED_LIBRARY_MODULES:
+            return False
         return module.split(".")[0] in _LIBRARY_MODULES
 
     def visit_Call(self, node: gast.Call) -> gast.AST:

@@ -17,7 +17,9 @@ __all__ = ["Rule", "defjvp", "defnondiff", "defvjp", "is_nondifferentiable", "jv
            "registered_jvp_rules", "registered_vjp_rules", "vjp_rule"]
 
 # Forward rules, one per differentiable argument of each reverse rule above (registration side effects).
+# Rules for the helpers forward rules call, so forward-mode code can be differentiated again.
 from . import (  # noqa: F401
+    helper_rules,
     math_jvp_rules,
     numpy_jvp_rules,
     operator_jvp_rules,

@@ -15,8 +15,9 @@ per variadic argument (``np.einsum``).
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 ARGNUMS_VARIADIC = "*"
 

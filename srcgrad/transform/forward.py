@@ -21,7 +21,7 @@ from ..naming import Names, Namespace
 from ..rules.registry import ARGNUMS_VARIADIC, Rule, jvp_rules
 from ..runtime import add_grads, call_output, call_with_jvp, call_with_vjp, zero_cotangent
 from .inline import bind_arguments, inline, template_of
-from .reverse import CallSite, assign, name
+from .reverse import CallSite, assign, name, nondifferentiable_active_arguments
 
 
 class ForwardMode:
@@ -100,6 +100,12 @@ class ForwardMode:
 
     def tangent_statements(self, target: str, value: gast.expr) -> list[gast.stmt]:
         site = self.site(value)
+        missing = nondifferentiable_active_arguments(site, self.active)
+        if missing:
+            raise self.error(value, f"'{site.rule.name}' has no derivative rule for its argument(s) "
+                             f"{', '.join(missing)}, which depend on the differentiated inputs",
+                             "hold them constant (srcgrad.stop_gradient) or register a rule for them",
+                             cls=MissingRuleError)
         rules = jvp_rules(site.rule.primal)
         out: list[gast.stmt] = []
         contributions: list[gast.expr] = []

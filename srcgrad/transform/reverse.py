@@ -116,8 +116,9 @@ class ReverseMode:
                  namespace: Namespace, resolve: Callable[[gast.expr], CallSite | None],
                  is_pure: Callable[[gast.expr], bool], source_line: Callable[[int], str | None],
                  resolve_callee: Callable[[gast.expr], Any], shapes: dict[str, Any] | None = None,
-                 containers: set[str] | None = None):
+                 containers: set[str] | None = None, located_error: Callable[..., Exception] | None = None):
         self.fn = fn
+        self.located_error = located_error
         self.containers = containers or set()
         self.shapes = shapes or {}
         self.resolve_callee = resolve_callee
@@ -290,6 +291,11 @@ class ReverseMode:
             return
         site = self.resolve(value)
         arguments = differentiable_arguments(site)
+        missing = nondifferentiable_active_arguments(site, self.active)
+        if missing:
+            raise self.located_error(value, f"'{site.rule.name}' has no derivative rule for its argument(s) "
+                                     f"{', '.join(missing)}, which depend on the differentiated inputs",
+                                     "hold them constant (srcgrad.stop_gradient) or register a rule for them")
         wanted = [self._active_argument(a) for a in arguments]
         if not any(wanted):
             return
@@ -484,6 +490,26 @@ class ReverseMode:
 
     def _pop(self, var: str) -> gast.stmt:
         return assign(var, gast.Call(gast.Attribute(name(self.stack), "pop", gast.Load()), [], []))
+
+
+def nondifferentiable_active_arguments(site: CallSite, active: set[str]) -> list[str]:
+    """Parameters the rule does not differentiate but the call passes an active value: without a rule
+    for them the gradient would silently miss their contribution."""
+    from .inline import bind_arguments, template_of
+
+    template = template_of(site.rule)
+    bound = bind_arguments(site.rule.primal_params, site.args, site.keywords, template.defaults if template else {})
+    differentiable = set(site.rule.differentiable_params())
+    return [param for param, expr in bound.items() if param not in differentiable and param not in _STRUCTURAL
+            and any(isinstance(n, gast.Name) and n.id in active for n in gast.walk(expr))]
+
+
+# Parameters that describe structure (types, axes, shapes, indices) and carry no derivative whatever value
+# flows into them.
+_STRUCTURAL = {"dtype", "axis", "axes", "keepdims", "ord", "out", "order", "shape", "newshape", "casting",
+               "subok", "copy", "like", "ndmin", "mode", "kind", "side", "ddof", "offset", "axis1", "axis2",
+               "source", "destination", "indices", "index", "condition", "subscripts", "optimize", "repeats",
+               "reps", "n", "k", "decimals"}
 
 
 def differentiable_arguments(site: CallSite) -> list[gast.expr]:

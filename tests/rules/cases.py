@@ -591,8 +591,14 @@ case(np.mean, "axis", _reduction(), t_reduce("mean"))
 # Products of up to 27 factors of magnitude 0.5 to 1.5: the higher Taylor terms of a long product of
 # small factors would outgrow its first derivative, and the finite-difference truncation error with them.
 PROD_FACTORS = (0.5, 1.5, True)
-case(np.prod, "axis", lambda d: (lambda shape: call(d.arr(shape, PROD_FACTORS), d.axis(len(shape)),
-                                                    keepdims=d.flag()))(d.shape(0, 3, hi=3)), t_prod)
+
+
+def _prod(d):
+    shape = d.shape(0, 3, hi=3)
+    return call(d.arr(shape, PROD_FACTORS), d.axis(len(shape)), keepdims=d.flag())
+
+
+case(np.prod, "axis", _prod, t_prod)
 case(np.max, "axis", _reduction(DISTINCT), t_reduce("amax"))
 case(np.min, "axis", _reduction(DISTINCT), t_reduce("amin"))
 
@@ -1292,3 +1298,27 @@ def _remainder(d, y_shape=None):
 
 _shim_case("remainder", "same-shape", _remainder, lambda T, x, y: T.remainder(x, y))
 _shim_case("remainder", "float-divisor", lambda d: _remainder(d, y_shape="float"), lambda T, x, y: T.remainder(x, y))
+
+# --- rule helpers that forward rules call (differentiated again by higher-order derivatives) -------------
+
+from srcgrad.rules.helpers import ieee_divide, power_base_grad, ratio_or_zero  # noqa: E402
+
+
+def _power_base_case(exponent):
+    def make(d):
+        shape = d.shape(1, 2)
+        return call(d.arr(shape), d.arr(shape, POS), exponent)
+    return make
+
+
+def _pair(dom):
+    def make(d):
+        shape = d.shape(0, 2)
+        return call(d.arr(shape), d.arr(shape, dom))
+    return make
+
+
+case(power_base_grad, "array", _power_base_case(3), None, check=(0, 1))
+case(power_base_grad, "fractional", _power_base_case(2.5), None, check=(0, 1))
+case(ieee_divide, "array", _pair(NONZERO), None)
+case(ratio_or_zero, "array", _pair(NONZERO), None)
