@@ -38,5 +38,5 @@ def compile_function(source: str, name: str, filename: str, namespace: dict[str,
     """Compile ``source`` (one ``def name``) into ``namespace`` and register it for ``inspect``."""
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     code = compile(source, filename, "exec")
-    exec(code, namespace)
+    exec(code, namespace)  # running generated code is the point
     return namespace[name]

@@ -16,7 +16,8 @@ agreement.
 srcgrad's gradient (the Hessian, row by row) is compared with second differences of ``f``. That catches
 gradients that are right at ``args`` but wrong nearby.
 
-Forward mode does not exist yet; ``modes`` containing ``"fwd"`` raises ``NotImplementedError``.
+``modes`` chooses reverse mode (``"rev"``), forward mode (``"fwd"``) or both; each is compared with the same
+finite differences.
 """
 
 from __future__ import annotations
@@ -63,6 +64,33 @@ class GradCheckSummary:
     max_tolerance_fraction: float
 
 
+def _forward_derivative(f: Callable[..., Any], args: tuple, positions: tuple[int, ...]) -> Callable[[Any], float]:
+    """The derivative along one coordinate by forward mode: a unit tangent there, zero elsewhere."""
+    from .api import _forward_generated
+
+    generated = _forward_generated(f, positions, args)
+
+    def along(c: _Coordinate) -> float:
+        tangents = []
+        for p in positions:
+            unit = _shifted(args, c, 1.0)[p] if p == c.position else args[p]
+            tangents.append(_difference_tree(unit, args[p]))
+        generated.refresh()
+        return _scalar(generated.function(*args, *tangents)[1])
+
+    return along
+
+
+def _difference_tree(a: Any, b: Any) -> Any:
+    if isinstance(a, dict):
+        return {k: _difference_tree(a[k], b[k]) for k in a}
+    if isinstance(a, (list, tuple)):
+        return type(a)(_difference_tree(x, y) for x, y in zip(a, b))
+    if isinstance(a, float):
+        return float(a - b)
+    return np.asarray(a) - np.asarray(b)
+
+
 @dataclass(frozen=True)
 class _Coordinate:
     """One scalar entry of the arguments: argument ``position``, a path into dicts/lists/tuples, an index."""
@@ -91,10 +119,8 @@ def check_grads(f: Callable[..., Any], args: Sequence[Any], order: int = 1, mode
 
     modes = (modes,) if isinstance(modes, str) else tuple(modes)
     for mode in modes:
-        if mode == "fwd":
-            raise NotImplementedError("forward mode is not available yet")
-        if mode != "rev":
-            raise ValueError(f"unknown mode {mode!r}: use 'rev' (reverse mode)")
+        if mode not in ("rev", "fwd"):
+            raise ValueError(f"unknown mode {mode!r}: use 'rev' (reverse mode) or 'fwd' (forward mode)")
     if order not in (1, 2):
         raise ValueError(f"order must be 1 or 2, not {order!r}")
     args = tuple(args) if isinstance(args, (tuple, list)) else (args,)
@@ -106,11 +132,15 @@ def check_grads(f: Callable[..., Any], args: Sequence[Any], order: int = 1, mode
     gradients = dict(zip(positions, gradient_fn(*args)))
     scale = max(1.0, abs(_scalar(f(*args))))
     checker = _Comparison(f, args, positions, scale, rtol, atol)
+    forward = _forward_derivative(f, args, positions) if "fwd" in modes else None
     for c in coordinates:
         h = _step(args, c, order=1)
         plus, minus = _shifted(args, c, h), _shifted(args, c, -h)
         fd = (_scalar(f(*plus)) - _scalar(f(*minus))) / _actual_step(h, _value(plus, c), _value(minus, c))
-        checker.compare(f"d/d {c.label()}", _lookup(gradients[c.position], c), fd, _dtype(args, c), order=1)
+        if "rev" in modes:
+            checker.compare(f"d/d {c.label()}", _lookup(gradients[c.position], c), fd, _dtype(args, c), order=1)
+        if forward is not None:
+            checker.compare(f"forward-mode d/d {c.label()}", forward(c), fd, _dtype(args, c), order=1)
     checker.raise_if_failed(order=1)
 
     if order == 2:

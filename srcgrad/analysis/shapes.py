@@ -98,7 +98,7 @@ def _evaluate(value: gast.expr, shapes: dict[str, Any], primitive_of: Callable[[
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
             return _shape_of(primitive(*args))
-    except Exception:
+    except Exception:  # any failure just means "unknown"
         return None
 
 

@@ -1,11 +1,11 @@
 """``python -m srcgrad``: read the gradient code srcgrad writes, check a gradient, run the seed tutorial.
 
-    python -m srcgrad show path/to/file.py:func [--argnums 0,1] [--args EXPR] [--unoptimized]
+    python -m srcgrad show path/to/file.py:func [--argnums 0,1] [--args EXPR] [--unoptimized] [--mode forward]
     python -m srcgrad check path/to/file.py:func --args "(np.ones(3), 2.0)" [--order 2]
     python -m srcgrad tutorial
 
 Exit status: 0 success (PASS), 1 a failed check or code srcgrad cannot differentiate, 2 a usage error (a
-wrong path, name, expression or option; forward mode, which does not exist yet), always with one line on
+wrong path, name, expression or option), always with one line on
 stderr, so scripts and people can tell "your gradient is wrong" from "you typed it wrong".
 """
 
@@ -21,7 +21,6 @@ from typing import Any, NoReturn
 from .colors import highlight
 from .loading import UsageError, check_argnums, evaluate_args, load_target, parse_argnums
 
-FORWARD_UNAVAILABLE = "forward mode is not available yet"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -44,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="example arguments (a Python expression, numpy as np in scope): the code specialized "
                            "to their types and shapes is shown")
     show.add_argument("--mode", choices=("reverse", "forward"), default="reverse",
-                      help="reverse mode (default); forward mode is not available yet")
+                      help="reverse mode (default) or forward mode")
     show.add_argument("--unoptimized", action="store_true",
                       help="show the code before dead-code elimination")
     show.add_argument("--color", choices=("auto", "always", "never"), default="auto",
@@ -59,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help='the point to check at, e.g. "(np.ones(3), 2.0)" (numpy as np in scope)')
     check.add_argument("--order", type=int, choices=(1, 2), default=1, help="2 also checks second derivatives")
     check.add_argument("--mode", choices=("reverse", "forward"), default="reverse",
-                       help="reverse mode (default); forward mode is not available yet")
+                       help="reverse mode (default) or forward mode")
     check.add_argument("--rtol", type=float, help="relative tolerance (default: per dtype)")
     check.add_argument("--atol", type=float, help="absolute tolerance (default: per dtype)")
 
@@ -102,10 +101,8 @@ def _usage(prog: str, message: str) -> int:
 
 def _show(options: argparse.Namespace, prog: str) -> int:
     import srcgrad
-    from srcgrad.pipeline import reverse_transform
+    from srcgrad.pipeline import forward_transform, reverse_transform
 
-    if options.mode == "forward":
-        raise UsageError(FORWARD_UNAVAILABLE)
     fn = load_target(options.target)
     argnums = parse_argnums(options.argnums) if options.argnums is not None else 0
     args = _arguments(fn, options.args) if options.args is not None else None
@@ -113,7 +110,10 @@ def _show(options: argparse.Namespace, prog: str) -> int:
     fn, args, argnums = _unbind(fn, args, argnums)
     check_argnums(fn, argnums, len(args) if args is not None else None)
     try:
-        if options.unoptimized:
+        if options.mode == "forward":
+            numbers = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+            source = forward_transform(fn, numbers, examples=args, optimize=not options.unoptimized).source
+        elif options.unoptimized:
             numbers = (argnums,) if isinstance(argnums, int) else tuple(argnums)
             source = reverse_transform(inspect.unwrap(fn), numbers, with_value=False, optimize=False,
                                        examples=args).source
@@ -131,8 +131,6 @@ def _show(options: argparse.Namespace, prog: str) -> int:
 def _check(options: argparse.Namespace, prog: str) -> int:
     from srcgrad.testing import check_grads
 
-    if options.mode == "forward":
-        raise UsageError(FORWARD_UNAVAILABLE)
     fn = load_target(options.target)
     args = _arguments(fn, options.args)
     argnums = parse_argnums(options.argnums) if options.argnums is not None else None
@@ -141,7 +139,7 @@ def _check(options: argparse.Namespace, prog: str) -> int:
     name = f"{getattr(fn, '__qualname__', options.target)} ({options.target})"
     try:
         summary = check_grads(fn, args, order=options.order, rtol=options.rtol, atol=options.atol,
-                              argnums=argnums)
+                              argnums=argnums, modes=("fwd",) if options.mode == "forward" else ("rev",))
     except AssertionError as error:
         print(f"FAIL {name}\n{error}")
         return 1

@@ -126,9 +126,13 @@ def test_show_a_bound_method(model_file):
     assert result.stdout.startswith("def energy_grad(self, x, scale, d_out):")
 
 
-def test_forward_mode_is_a_clear_error(model_file):
-    assert_usage_error(run_srcgrad("show", f"{model_file}:loss", "--mode", "forward"),
-                       "forward mode is not available yet")
+def test_forward_mode(model_file):
+    shown = run_srcgrad("show", f"{model_file}:loss", "--mode", "forward", "--color", "never")
+    assert shown.returncode == 0, shown.stderr
+    assert "def loss_jvp(" in shown.stdout
+    checked = run_srcgrad("check", f"{model_file}:loss", "--args", LOSS_ARGS, "--mode", "forward")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert checked.stdout.startswith("PASS")
 
 
 @pytest.mark.parametrize(("target", "fragment"), [
@@ -187,8 +191,6 @@ def test_check_fails_with_details(model_file):
 
 
 def test_check_errors(model_file):
-    assert_usage_error(run_srcgrad("check", f"{model_file}:loss", "--args", LOSS_ARGS, "--mode", "forward"),
-                       "forward mode is not available yet")
     assert_usage_error(run_srcgrad("check", f"{model_file}:loss", "--args", "(1, 2)"), "--args do not fit loss")
     assert_usage_error(run_srcgrad("check", f"{model_file}:loss", "--args", "(np.arange(3), np.ones((2, 3)), 1)",
                                    "--argnums", "0"), "argument 0 has no floating-point entries")
@@ -233,8 +235,8 @@ def test_main_in_process(model_file, capsys):
     """The same entry point, called directly (how the subprocess tests' exit codes come about)."""
     assert main(["show", f"{model_file}:loss", "--color", "never"]) == 0
     assert capsys.readouterr().out.startswith("def loss_grad(w, x, y, d_out):")
-    assert main(["show", f"{model_file}:loss", "--mode", "forward"]) == 2
-    assert capsys.readouterr().err.strip().endswith("forward mode is not available yet")
+    assert main(["show", f"{model_file}:loss", "--mode", "forward", "--color", "never"]) == 0
+    assert "_jvp(" in capsys.readouterr().out
 
 
 def test_module_name_from_path(tmp_path):
