@@ -22,7 +22,6 @@ from .colors import highlight
 from .loading import UsageError, check_argnums, evaluate_args, load_target, parse_argnums
 
 
-
 class _Parser(argparse.ArgumentParser):
     """argparse with one-line errors: the usage block argparse prints would bury the message."""
 
