@@ -5,12 +5,16 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT
 
 import srcgrad  # noqa: F401  (registers the built-in rules)
 from srcgrad.rules.registry import registered_vjp_rules
 
 
+@pytest.mark.skipif(sys.version_info[:2] != (3, 11),
+                    reason="docs/rules.md is generated on Python 3.11; the math module differs by version "
+                           "(math.cbrt and math.exp2 exist from 3.11 on)")
 def test_rules_doc_is_current():
     result = subprocess.run([sys.executable, str(ROOT / "scripts" / "generate_rules_doc.py"), "--check"],
                             capture_output=True, text=True, timeout=120)
