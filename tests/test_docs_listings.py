@@ -26,3 +26,13 @@ def test_docs_have_listings():
 @pytest.mark.parametrize(("name", "shown"), listings(), ids=[n for n, _ in listings()])
 def test_listing_matches_generated_code(name, shown):
     assert control_flow.listing(name) == shown
+
+
+def test_readme_listing_matches_generated_code():
+    import quickstart
+
+    import srcgrad
+
+    text = (ROOT / "README.md").read_text()
+    shown = re.search(r"<!-- listing: quickstart.loss -->\n```python\n(.*?)```", text, re.S).group(1)
+    assert shown == srcgrad.show(quickstart.loss)

@@ -56,6 +56,9 @@ def annotate_lines(stmts: list[gast.stmt], source_line: Callable[[int], str | No
                 setattr(stmt, field_name, annotate_lines(getattr(stmt, field_name), source_line))
         line = getattr(stmt, "lineno", None)
         compound = isinstance(stmt, (gast.If, gast.For, gast.While))
+        if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant) \
+                and str(stmt.value.value).startswith(COMMENT):
+            last = None  # a section heading: the next statement gets its line comment again
         if line is not None and line != last and not compound and source_line(line):
             out.append(comment(f" line {line}: {source_line(line).strip()}"))
         if not compound and line is not None:
