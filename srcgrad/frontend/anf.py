@@ -280,6 +280,8 @@ class ANF:
             self.compound_depth -= 1
             loop = self._emit(out, gast.While(gast.Constant(True, None), head + body, []))
             loop.condition_length = len(head)
+        elif isinstance(stmt, gast.FunctionDef):
+            self._emit(out, stmt)  # a nested def: transformed as a callee when it is called
         elif isinstance(stmt, (gast.Assert, gast.Raise)):
             self._emit(out, self.rename_loads(stmt))
         elif isinstance(stmt, gast.Break):

@@ -15,7 +15,7 @@ SUPPORTED: dict[type, str] = {
     gast.Assign: "assignment", gast.AugAssign: "augmented assignment", gast.AnnAssign: "annotated assignment",
     gast.Expr: "expression statement", gast.Return: "return", gast.If: "if", gast.For: "for loop",
     gast.While: "while loop", gast.Break: "break", gast.Continue: "continue", gast.Pass: "pass",
-    gast.Assert: "assert", gast.Raise: "raise",
+    gast.Assert: "assert", gast.Raise: "raise", gast.FunctionDef: "nested function",
     # expressions
     gast.BoolOp: "and/or", gast.BinOp: "binary operator", gast.UnaryOp: "unary operator",
     gast.IfExp: "conditional expression", gast.Compare: "comparison", gast.Call: "call",
@@ -35,7 +35,6 @@ HINTS: dict[str, str] = {
     "With": "move the with-block outside the differentiated function",
     "Global": "pass the value as an argument instead of using global",
     "Nonlocal": "pass the value as an argument and return the new one",
-    "FunctionDef": "define the helper function at module level and call it",
     "ClassDef": "define the class at module level",
     "Yield": "return a list or an array instead of yielding",
     "YieldFrom": "return a list or an array instead of yielding",
@@ -62,9 +61,7 @@ class SupportChecker(gast.NodeVisitor):
 
     def __init__(self, parsed: ParsedFunction):
         self.parsed = parsed
-        fn = parsed.node
-        self.local_names = {a.id for a in fn.args.args} | {
-            n.id for n in gast.walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+        self.local_names = outer_local_names(parsed.node)
 
     def check(self) -> None:
         fn = self.parsed.node
@@ -144,6 +141,23 @@ class SupportChecker(gast.NodeVisitor):
                                     "set a flag before break and test it after the loop")
         self.generic_visit(node)
 
+    def visit_FunctionDef(self, node: gast.FunctionDef) -> None:
+        """A nested ``def`` is transformed like any callee when it is called; like a lambda, it may not use
+        the enclosing function's local variables (the closure would carry no gradient)."""
+        if node is self.parsed.node:
+            return
+        if node.decorator_list:
+            raise self.parsed.error(node, "a decorated nested function is not supported",
+                                    "define it at module level")
+        inner = {a.id for a in node.args.args} | {
+            n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+        used = {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+        captured = sorted((used - inner) & self.local_names)
+        if captured:
+            raise self.parsed.error(node, f"a nested function that uses the local variable(s) {', '.join(captured)} "
+                                    "of the enclosing function is not supported",
+                                    "pass them as arguments, or define the function at module level")
+
     def visit_Lambda(self, node: gast.Lambda) -> None:
         """A lambda may use its parameters and module-level names; a local variable it captured would
         carry no gradient through the closure, so that is an error rather than a silent zero."""
@@ -172,6 +186,26 @@ class SupportChecker(gast.NodeVisitor):
                 self._check_loop_target(element)
             return
         raise self.parsed.error(target, "a loop target must be a name or a tuple of names")
+
+
+def outer_local_names(fn: gast.FunctionDef) -> set[str]:
+    """The function's own local variables: parameters, assigned names and nested ``def`` names, not the
+    variables of nested functions and lambdas."""
+    names = {a.id for a in fn.args.args}
+
+    def visit(node: gast.AST) -> None:
+        for child in gast.iter_child_nodes(node):
+            if isinstance(child, gast.FunctionDef):
+                names.add(child.name)
+                continue
+            if isinstance(child, gast.Lambda):
+                continue
+            if isinstance(child, gast.Name) and isinstance(child.ctx, gast.Store):
+                names.add(child.id)
+            visit(child)
+
+    visit(fn)
+    return names
 
 
 def check_supported(parsed: ParsedFunction) -> None:

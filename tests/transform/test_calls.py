@@ -372,3 +372,27 @@ def test_keyword_after_a_default_and_partials():
 
     x = np.array([0.3, -0.4])
     np.testing.assert_allclose(srcgrad.grad(uses_partial)(x), 2 * 3.0 * x * 3.0)
+
+
+def nested_helper(x):
+    def helper(v, s):
+        return np.sin(v) * s
+
+    total = 0.0
+    for i in range(3):
+        total = total + np.sum(helper(x, i + 1.0))
+    return total
+
+
+def nested_capturing(x, y):
+    def uses(v):
+        return v * y
+
+    return np.sum(uses(x))
+
+
+def test_nested_def():
+    check_grad(nested_helper, (np.array([0.1, 0.5, -0.4]),), (0,))
+    with pytest.raises(srcgrad.SrcgradSyntaxError, match="local variable") as info:
+        srcgrad.grad(nested_capturing)(np.ones(2), np.ones(2))
+    assert info.value.filename == __file__
