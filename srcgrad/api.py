@@ -19,7 +19,7 @@ import numpy as np
 from .errors import InputTypeError, MissingRuleError, NonScalarOutputError
 from .pipeline import Generated, forward_transform, reverse_transform
 from .rules.registry import vjp_rule
-from .runtime import call_with_jvp, is_callable_instance
+from .runtime import call_with_jvp, is_callable_instance, zero_cotangent
 
 _LOCK = threading.RLock()
 _CACHE: dict[tuple, Generated] = {}
@@ -381,3 +381,30 @@ def callee_jvp(fn: Callable, args: tuple, tangents: tuple, keywords: dict | None
     generated = _forward_generated(target, differentiable, full, callee=True)
     generated.refresh()
     return generated.function(*full, *(passed[i] for i in differentiable))
+
+
+def jvp_call_cotangents(g: Any, ans: Any, fn: Callable, args: tuple, tangents: tuple) -> tuple[tuple, tuple]:
+    """Reverse mode through ``call_with_jvp(fn, args, tangents)`` (reverse over forward, for ``hessian``):
+    the cotangents of ``args`` and ``tangents`` for the cotangent ``g`` of ``(out, out_tangent)``, by
+    reverse-transforming the forward-mode function the call ran."""
+    if is_callable_instance(fn):
+        fn = fn.__call__
+    target = fn.__func__ if inspect.ismethod(fn) else fn
+    if not inspect.isfunction(target):
+        raise MissingRuleError(f"reverse mode over forward mode through {getattr(fn, '__qualname__', fn)!r} is not "
+                               "supported yet (it is not a Python function srcgrad transforms)")
+    values = (fn.__self__, *args) if inspect.ismethod(fn) else args
+    skip = 1 if inspect.ismethod(fn) else 0
+    bound = inspect.signature(target).bind(*values)
+    bound.apply_defaults()
+    full = tuple(bound.arguments.values())
+    passed = dict(zip(range(skip, skip + len(tangents)), tangents))
+    differentiable = tuple(i for i, v in enumerate(full) if passed.get(i) is not None and _has_cotangent(v))
+    jvp_function = _forward_generated(target, differentiable, full, callee=True).function
+    seed = tuple(zero_cotangent(part) if c is None else c for c, part in zip(g, ans))
+    _, backward = callee_vjp(jvp_function, (*full, *(passed[i] for i in differentiable)))
+    cotangents = backward(seed)
+    arg_cotangents = tuple(cotangents[skip + i] for i in range(len(args)))
+    tangent_cotangents = tuple(cotangents[len(full) + differentiable.index(skip + i)]
+                               if skip + i in differentiable else None for i in range(len(tangents)))
+    return arg_cotangents, tangent_cotangents

@@ -166,3 +166,10 @@ def call_with_jvp(fn: Any, args: tuple, tangents: tuple) -> tuple[Any, Any]:
     if isinstance(fn, functools.partial):
         return callee_jvp(fn.func, (*fn.args, *args), (*(None for _ in fn.args), *tangents), fn.keywords)
     return callee_jvp(fn, args, tangents)
+
+
+def call_with_jvp_cotangents(g: Any, ans: Any, fn: Any, args: tuple, tangents: tuple) -> tuple[tuple, tuple]:
+    """The reverse rule of ``call_with_jvp`` (see ``srcgrad.api.jvp_call_cotangents``)."""
+    from .api import jvp_call_cotangents
+
+    return jvp_call_cotangents(g, ans, fn, args, tangents)

@@ -2,7 +2,17 @@
 
 import builtins
 
-from ..runtime import add_grads, assign_index, call_output, call_with_vjp, list_append, sum_grad, zero_cotangent
+from ..runtime import (
+    add_grads,
+    assign_index,
+    call_output,
+    call_with_jvp,
+    call_with_jvp_cotangents,
+    call_with_vjp,
+    list_append,
+    sum_grad,
+    zero_cotangent,
+)
 from .helpers import unbroadcast, zeros_like_grad
 from .registry import defnondiff, defvjp
 
@@ -38,3 +48,8 @@ def _(g, ans, pair):
 
 
 defnondiff(zero_cotangent)
+
+
+@defvjp(call_with_jvp, argnums=(1, 2))
+def _(g, ans, fn, args, tangents):
+    return call_with_jvp_cotangents(g, ans, fn, args, tangents)

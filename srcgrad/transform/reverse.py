@@ -27,7 +27,7 @@ from ..analysis.activity import assignments, loaded_names
 from ..analysis.liveness import upward_exposed
 from ..naming import Names, Namespace
 from ..rules.registry import Rule
-from ..runtime import add_grads, call_output, list_append, zero_cotangent
+from ..runtime import add_grads, call_output, call_with_jvp, list_append, zero_cotangent
 from .inline import inline
 from .specialize import ShapeSpecializer
 
@@ -561,7 +561,7 @@ def sequence_variables(fn: gast.FunctionDef, containers: set[str], resolve_calle
                 isinstance(value, gast.Name) and value.id in sequences) or (
                 isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name)
                 and value.value.id in sequences) or (
-                isinstance(value, gast.Call) and resolve_callee(value.func) in (list_append, call_output))
+                isinstance(value, gast.Call) and resolve_callee(value.func) in (list_append, call_output, call_with_jvp))
             if is_sequence and target not in sequences:
                 sequences.add(target)
                 changed = True

@@ -1325,3 +1325,19 @@ case(power_base_grad, "array", _power_base_case(3), None, check=(0, 1))
 case(power_base_grad, "fractional", _power_base_case(2.5), None, check=(0, 1))
 case(ieee_divide, "array", _pair(NONZERO), None)
 case(ratio_or_zero, "array", _pair(NONZERO), None)
+
+
+def _pair_sum(ans):
+    return ans[0] + ans[1]
+
+
+def _pair_of(g):
+    return (g, g)
+
+
+if _runtime is not None and vjp_rule(getattr(_runtime, "call_with_jvp", None)) is not None:
+    # Reverse mode over forward mode through a call: the output pair (out, tangent) is checked through
+    # out + tangent, whose cotangent is (g, g).
+    case(_runtime.call_with_jvp, "python-function",
+         lambda d: call(_callee, (d.arr((2, 3)), d.arr((2, 1))), (d.arr((2, 3)), d.arr((2, 1)))),
+         project=_pair_sum, cotangent=_pair_of)

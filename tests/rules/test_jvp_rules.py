@@ -78,8 +78,9 @@ _LIST = [
 ]
 LIST_CASES = [cases.Case(primal, make, "list") for primal, make in _LIST]
 
-# call_with_vjp has no forward rule: forward mode calls the user's functions through call_with_jvp.
-CASES = [c for c in cases.CASES if c.primal is not runtime.call_with_vjp] + LIST_CASES
+# call_with_vjp and call_with_jvp have no forward rule: forward mode calls the user's functions through
+# call_with_jvp, and call_with_jvp's reverse rule serves reverse mode over forward mode.
+CASES = [c for c in cases.CASES if c.primal not in (runtime.call_with_vjp, runtime.call_with_jvp)] + LIST_CASES
 SMOOTH = [c for c in CASES if c.smooth]
 
 # Points where the forward rule is right (finite differences agree) and the reverse rule is not: each is
