@@ -210,7 +210,42 @@ def grad(fun: Callable | None = None, argnums: int | Sequence[int] = 0, has_aux:
     argnums); with ``has_aux=True``, ``f`` returns ``(output, aux)`` and the call returns ``(grad, aux)``."""
     if fun is None:
         return functools.partial(grad, argnums=argnums, has_aux=has_aux)
+    if isinstance(fun, (GradFunction, NthDerivative)) and not has_aux:
+        return NthDerivative.of(fun, argnums)
     return GradFunction(fun, argnums, has_aux, with_value=False)
+
+
+class NthDerivative:
+    """``grad(grad(f))`` (and deeper) of a function of one float: the n-th derivative, by forward mode
+    applied to generated code n times (``srcgrad.derivative``). The gradient of a gradient is only a
+    gradient when the inner function maps a float to a float; for arrays use ``hessian`` or ``hvp``."""
+
+    def __init__(self, fn: Callable, order: int):
+        self.fn, self.order = fn, order
+        functools.update_wrapper(self, fn)
+        self.__wrapped__ = None
+
+    @classmethod
+    def of(cls, inner: Any, argnums: Any) -> NthDerivative:
+        if isinstance(inner, NthDerivative):
+            fn, order = inner.fn, inner.order + 1
+        else:
+            if inner.argnums != (0,) or not inner.single or inner.has_aux or inner.bound:
+                raise NotImplementedError("grad of a gradient is supported for functions of one float; use "
+                                          "srcgrad.hessian or srcgrad.hvp for arrays")
+            fn, order = inner.fn, 2
+        if argnums != 0:
+            raise NotImplementedError("grad of a gradient is supported for functions of one float")
+        return cls(fn, order)
+
+    def __call__(self, x: float) -> float:
+        from .higher import derivative
+
+        _check_input(x, 0, getattr(self.fn, "__name__", "f"))
+        if not isinstance(x, float):
+            raise NonScalarOutputError("grad of a gradient needs a function of one float (the inner gradient "
+                                       "of an array function is not a scalar); use srcgrad.hessian or hvp")
+        return derivative(self.fn, self.order)(x)
 
 
 def value_and_grad(fun: Callable | None = None, argnums: int | Sequence[int] = 0,
@@ -243,11 +278,18 @@ def vjp(fun: Callable, *primals: Any) -> tuple[Any, Callable[[Any], tuple]]:
     return out, vjp_fn
 
 
-def show(fun: Callable, *example_args: Any, argnums: int | Sequence[int] = 0, with_value: bool = False) -> str:
-    """The source of the gradient code srcgrad generates for ``fun`` (also for a ``grad(f)`` object).
+def show(fun: Callable, *example_args: Any, argnums: int | Sequence[int] = 0, with_value: bool = False,
+         mode: str = "reverse") -> str:
+    """The source of the gradient code srcgrad generates for ``fun`` (also for a ``grad(f)`` object);
+    ``mode="forward"`` shows the forward-mode (``jvp``) code instead.
 
     With example arguments, the code specialized to their types and shapes is shown: the code a call with
     such arguments runs, where broadcasting reductions that cannot do anything have been removed."""
+    if mode == "forward":
+        numbers = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+        return forward_transform(fun, numbers, example_args or None).source
+    if mode != "reverse":
+        raise ValueError(f"mode must be 'reverse' or 'forward', not {mode!r}")
     if isinstance(fun, _Differentiated):
         argnums, fun, with_value = fun.argnums, fun.fn, fun.with_value
     argnums = (argnums,) if isinstance(argnums, int) else tuple(argnums)

@@ -83,3 +83,15 @@ def test_jvp_of_a_vector_function_against_finite_differences():
 def test_jvp_checks_tangent_shapes():
     with pytest.raises(ValueError, match="shape"):
         srcgrad.jvp(np.sin, (np.ones(3),), (np.ones(2),))
+
+
+def _forward_example(x, y):
+    return np.sum(np.sin(x) * y)
+
+
+def test_show_forward_mode():
+    source = srcgrad.show(_forward_example, argnums=(0, 1), mode="forward")
+    assert source.startswith("def _forward_example_jvp(x, y, d_x, d_y):")
+    assert "# line" in source
+    with pytest.raises(ValueError, match="mode"):
+        srcgrad.show(_forward_example, mode="sideways")

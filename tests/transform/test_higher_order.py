@@ -331,3 +331,16 @@ def test_newton_converges_in_fewer_than_15_steps():
     w, steps = newton_logistic_regression.newton(X, y)
     assert steps < 15
     assert np.linalg.norm(srcgrad.grad(newton_logistic_regression.loss)(w, X, y)) < 1e-8
+
+
+def test_grad_of_grad_is_the_second_derivative():
+    x = 0.7
+    second = (-math.sin(x) * x ** 3 + 6 * math.cos(x) * x ** 2 + 6 * math.sin(x) * x + 0.25 * math.exp(0.5 * x))
+    assert srcgrad.grad(srcgrad.grad(quintic))(x) == pytest.approx(second, rel=1e-12)
+    assert srcgrad.grad(srcgrad.grad(srcgrad.grad(quintic)))(x) == pytest.approx(
+        srcgrad.derivative(quintic, 3)(x), rel=1e-12)
+
+
+def test_grad_of_grad_of_an_array_function_points_to_hessian():
+    with pytest.raises(srcgrad.NonScalarOutputError, match="hessian"):
+        srcgrad.grad(srcgrad.grad(rosenbrock))(POINT)
