@@ -91,7 +91,7 @@ def _forward_example(x, y):
 
 def test_show_forward_mode():
     source = srcgrad.show(_forward_example, argnums=(0, 1), mode="forward")
-    assert source.startswith("def _forward_example_jvp(x, y, d_x, d_y):")
+    assert source.startswith("def forward_example_jvp(x, y, d_x, d_y):")
     assert "# line" in source
     with pytest.raises(ValueError, match="mode"):
         srcgrad.show(_forward_example, mode="sideways")
