@@ -3,7 +3,7 @@ define-by-run ``Tensor`` shim. Both share one table of derivative rules."""
 
 from . import rules as _rules  # noqa: F401  (registers the built-in derivative rules)
 from .api import generated_function, grad, jvp, show, value_and_grad, vjp
-from .custom import custom_vjp, stop_gradient
+from .custom import custom_jvp, custom_vjp, stop_gradient
 from .errors import (
                      InputTypeError,
                      MissingRuleError,
@@ -20,7 +20,7 @@ from .tensor import __all__ as _tensor_all
 __version__ = "0.1.0"
 
 __all__ = [
-    "grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "hessian", "hvp", "derivative", "show", "generated_function", "custom_vjp", "stop_gradient",
+    "grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "hessian", "hvp", "derivative", "show", "generated_function", "custom_vjp", "custom_jvp", "stop_gradient",
     "SrcgradError", "SrcgradSyntaxError", "MissingRuleError", "SourceUnavailableError",
     "NonScalarOutputError", "InputTypeError", "defvjp", "defjvp", "defnondiff",
 ] + list(_tensor_all)

@@ -65,3 +65,42 @@ def stop_gradient(x: Any) -> Any:
 
 
 defnondiff(stop_gradient)
+
+
+class custom_jvp:  # named like the decorator it is, as in JAX
+    """A function with a hand-written forward rule, JAX style::
+
+        @srcgrad.custom_jvp
+        def safe_log(x):
+            return np.log(x)
+
+        @safe_log.defjvp
+        def safe_log_jvp(primals, tangents):
+            (x,), (t,) = primals, tangents
+            return np.log(x), t / x
+
+    Forward mode (``jvp``, ``jacfwd``, ``derivative``) uses the rule; reverse mode refuses, since srcgrad does
+    not transpose a forward rule (use ``custom_vjp`` for reverse mode, or both on separate functions)."""
+
+    def __init__(self, fun: Callable):
+        self.fun = fun
+        self.rule: Callable | None = None
+        functools.update_wrapper(self, fun)
+
+    def defjvp(self, rule: Callable) -> Callable:
+        self.rule = rule
+        return rule
+
+    def __call__(self, *args: Any) -> Any:
+        return self.fun(*args)
+
+    def forward(self, args: tuple, tangents: tuple) -> tuple[Any, Any]:
+        """``(output, output tangent)`` for a call from forward-mode code."""
+        if self.rule is None:
+            raise TypeError(f"custom_jvp function {self.__name__!r} is called in differentiated code, but has no "
+                            "rule yet: decorate one with @.defjvp first")
+        from .runtime import zero_cotangent
+
+        filled = tuple(zero_cotangent(a) if t is None else t for a, t in zip(args, tangents))
+        out, tangent = self.rule(args, filled)
+        return out, tangent

@@ -101,10 +101,15 @@ def call_with_vjp(fn: Any, *args: Any) -> tuple[Any, Any]:
     if is_nondifferentiable(fn) or isinstance(fn, type):
         out = fn(*args)
         return out, _zero_backward(args)
-    from .custom import custom_vjp
+    from .custom import custom_jvp, custom_vjp
 
     if isinstance(fn, custom_vjp):
         return fn.forward(args)
+    if isinstance(fn, custom_jvp):
+        from .errors import MissingRuleError
+
+        raise MissingRuleError(f"{fn.__name__!r} is a custom_jvp function: it defines forward mode only, and srcgrad "
+                               "does not transpose a forward rule; give it a custom_vjp for reverse mode")
     from .api import callee_vjp
 
     if isinstance(fn, functools.partial):
@@ -154,13 +159,15 @@ def call_with_jvp(fn: Any, args: tuple, tangents: tuple) -> tuple[Any, Any]:
     if is_nondifferentiable(fn) or isinstance(fn, type):
         out = fn(*args)
         return out, zero_cotangent(out)
-    from .custom import custom_vjp
+    from .custom import custom_jvp, custom_vjp
 
     if isinstance(fn, custom_vjp):
         from .errors import MissingRuleError
 
         raise MissingRuleError(f"{fn.__name__!r} is a custom_vjp function: it defines reverse mode only, so forward "
                                "mode (jvp, jacfwd, hessian, hvp) cannot go through it, as in JAX")
+    if isinstance(fn, custom_jvp):
+        return fn.forward(args, tangents)
     from .api import callee_jvp
 
     if isinstance(fn, functools.partial):

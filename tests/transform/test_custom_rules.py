@@ -96,3 +96,28 @@ def stops(x):
 def test_stop_gradient_treats_its_argument_as_constant():
     x = np.array([1.0, -2.0, 3.0])
     np.testing.assert_allclose(srcgrad.grad(stops)(x), x)
+
+
+@srcgrad.custom_jvp
+def safe_log(x):
+    return np.log(x)
+
+
+@safe_log.defjvp
+def _safe_log_jvp(primals, tangents):
+    (x,), (t,) = primals, tangents
+    return np.log(x), t / np.maximum(x, 1e-3)
+
+
+def uses_safe_log(x):
+    return np.sum(safe_log(x) * 2.0)
+
+
+def test_custom_jvp_in_forward_mode_and_refused_in_reverse_mode():
+    x = np.array([1e-5, 0.5, 2.0])
+    t = np.ones(3)
+    out, tangent = srcgrad.jvp(uses_safe_log, (x,), (t,))
+    np.testing.assert_allclose(out, uses_safe_log(x))
+    np.testing.assert_allclose(tangent, np.sum(2.0 / np.maximum(x, 1e-3)))
+    with pytest.raises(srcgrad.MissingRuleError, match="custom_jvp"):
+        srcgrad.grad(uses_safe_log)(x)
