@@ -5,6 +5,8 @@ Each rule is written to be read: it is inlined into generated code as it stands.
 a few straight-line statements ending in one ``return``.
 """
 
+import operator
+
 import numpy as np
 
 from .helpers import (
@@ -55,28 +57,33 @@ from .registry import ARGNUMS_VARIADIC, defnondiff, defvjp
 # --- arithmetic ufuncs -------------------------------------------------------------------------------
 
 
+@defvjp(operator.add, argnums=(0, 1))
 @defvjp(np.add, argnums=(0, 1))
-def _(g, ans, x, y):
+def _add(g, ans, x, y):
     return unbroadcast(g, x), unbroadcast(g, y)
 
 
+@defvjp(operator.sub, argnums=(0, 1))
 @defvjp(np.subtract, argnums=(0, 1))
-def _(g, ans, x, y):
+def _subtract(g, ans, x, y):
     return unbroadcast(g, x), unbroadcast(-g, y)
 
 
+@defvjp(operator.mul, argnums=(0, 1))
 @defvjp(np.multiply, argnums=(0, 1))
-def _(g, ans, x, y):
+def _multiply(g, ans, x, y):
     return unbroadcast(g * y, x), unbroadcast(g * x, y)
 
 
+@defvjp(operator.truediv, argnums=(0, 1))
 @defvjp(np.divide, argnums=(0, 1))
-def _(g, ans, x, y):
+def _divide(g, ans, x, y):
     return unbroadcast(g / y, x), unbroadcast(-g * ans / y, y)
 
 
+@defvjp(operator.pow, argnums=(0, 1))
 @defvjp(np.power, argnums=(0, 1))
-def _(g, ans, x, y):
+def _power(g, ans, x, y):
     return unbroadcast(power_base_grad(g, x, y), x), unbroadcast(power_exponent_grad(g, ans, x), y)
 
 

@@ -1,45 +1,14 @@
 """Rules for Python's operators (``a + b``, ``a @ b``, ``x[i]`` …) on arrays and numbers.
 
 The transformer keeps operators as operators in the generated primal code, so that Python floats stay
-floats; it looks their rules up under the ``operator`` module's functions.
+floats; it looks their rules up under the ``operator`` module's functions. ``+ - * / **`` share their NumPy
+counterparts' rules (``numpy_rules.py`` registers each for both); the others are here.
 """
 
 import operator
 
-from .helpers import (
-    getitem_grad,
-    matmul_left_grad,
-    matmul_right_grad,
-    power_base_grad,
-    power_exponent_grad,
-    unbroadcast,
-)
+from .helpers import getitem_grad, matmul_left_grad, matmul_right_grad
 from .registry import defnondiff, defvjp
-
-
-@defvjp(operator.add, argnums=(0, 1))
-def _(g, ans, x, y):
-    return unbroadcast(g, x), unbroadcast(g, y)
-
-
-@defvjp(operator.sub, argnums=(0, 1))
-def _(g, ans, x, y):
-    return unbroadcast(g, x), unbroadcast(-g, y)
-
-
-@defvjp(operator.mul, argnums=(0, 1))
-def _(g, ans, x, y):
-    return unbroadcast(g * y, x), unbroadcast(g * x, y)
-
-
-@defvjp(operator.truediv, argnums=(0, 1))
-def _(g, ans, x, y):
-    return unbroadcast(g / y, x), unbroadcast(-g * ans / y, y)
-
-
-@defvjp(operator.pow, argnums=(0, 1))
-def _(g, ans, x, y):
-    return unbroadcast(power_base_grad(g, x, y), x), unbroadcast(power_exponent_grad(g, ans, x), y)
 
 
 @defvjp(operator.neg)
