@@ -74,6 +74,13 @@ def _check_input(value: Any, position: int | str, fn_name: str) -> None:
 def _cast_like(gradient: Any, like: Any, handed_out: set[int]) -> Any:
     """Give a gradient its input's type (float for a float; the input's dtype and shape for an array), as
     an array the caller owns: writeable, and sharing memory with no other gradient or the cotangent."""
+    if (type(gradient) is np.ndarray and type(like) is np.ndarray and gradient.base is None
+            and gradient.dtype is like.dtype and gradient.shape == like.shape):
+        # The common case, kept short: a fresh array of the input's dtype and shape.
+        if id(gradient) in handed_out:
+            return gradient.copy()
+        handed_out.add(id(gradient))
+        return gradient
     if type(like) is float:
         return float(gradient) if gradient is not None else 0.0
     if isinstance(like, dict):
@@ -114,8 +121,8 @@ def _shape(value: Any) -> tuple[int, ...]:
 
 def _signature(args: Sequence[Any]) -> tuple:
     """What generated code is specialized on: each argument's type, and shape and dtype for arrays."""
-    return tuple((np.ndarray, a.shape, a.dtype) if type(a) is np.ndarray else
-                 (type(a), getattr(a, "shape", None), getattr(a, "dtype", None)) for a in args)
+    return tuple([(a.shape, a.dtype) if type(a) is np.ndarray else
+                  (type(a), getattr(a, "shape", None), getattr(a, "dtype", None)) for a in args])
 
 
 def _call_primitive(primitive: Callable, x: Any) -> Any:

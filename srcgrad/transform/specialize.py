@@ -118,10 +118,16 @@ class ShapeSpecializer(gast.NodeTransformer):
             return g
         axes = _axes(_literal(axis) if axis is not None else None, len(shape))
         keep = bool(_literal(keepdims)) if keepdims is not None else False
+        if len(axes) == len(shape):
+            # A full reduction: the cotangent is one value, repeated everywhere.
+            return self._np(np.full, [_constant(shape), g])
         expanded = g
         if not keep:
             kept = tuple(1 if i in axes else n for i, n in enumerate(shape))
             expanded = self._np(np.reshape, [g, _constant(kept)])
+        if len(axes) == 1:
+            # One summed axis: np.repeat materializes it faster than np.broadcast_to builds a view.
+            return self._np(np.repeat, [expanded, gast.Constant(shape[axes[0]], None)], {"axis": axes[0]})
         return self._np(np.broadcast_to, [expanded, _constant(shape)])
 
     def _reduced_count(self, like: gast.expr, axis: gast.expr = None) -> gast.expr | None:
