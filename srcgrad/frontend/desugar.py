@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import copy
 import inspect
-import types
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +18,7 @@ from ..rules.registry import is_nondifferentiable, vjp_rule
 from ..runtime import assign_index, call_output, call_with_vjp, is_callable_instance, list_append
 from .jumps import lower_jumps
 from .parse import ParsedFunction
+from .resolve import UNRESOLVED, index_expression, resolve_callee
 
 
 def _located(new: gast.AST, old: gast.AST) -> gast.AST:
@@ -265,7 +265,7 @@ class LowerMutations(gast.NodeTransformer):
     def visit_Assign(self, node: gast.Assign) -> Any:
         target = node.targets[0]
         if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
-            index = _slice_expression(target.slice, self.namespace)
+            index = index_expression(target.slice, self.namespace)
             call = _call(self.namespace.ref(assign_index), [_load(target.value.id), index, node.value], node)
             return _located(gast.Assign([_store(target.value.id)], call, None), node)
         if isinstance(node.value, gast.Call) and isinstance(node.value.func, gast.Name) \
@@ -300,20 +300,10 @@ class LowerUserCalls(gast.NodeTransformer):
         self.local_names = local_names
 
     def resolve(self, func: gast.expr) -> Any:
-        if isinstance(func, gast.Name):
-            if func.id in self.namespace.bindings:
-                return self.namespace.bindings[func.id]
-            if func.id in self.local_names:
-                return _UNRESOLVED
-            return self.parsed.scope.lookup(func.id, _UNRESOLVED)
-        if isinstance(func, gast.Attribute):
-            base = self.resolve(func.value)
-            if isinstance(base, (types.ModuleType, type)):
-                return getattr(base, func.attr, _UNRESOLVED)
-        return _UNRESOLVED
+        return resolve_callee(func, self.namespace, self.local_names)
 
     def is_primitive(self, callee: Any) -> bool:
-        if callee is _UNRESOLVED:
+        if callee is UNRESOLVED:
             return False
         if vjp_rule(callee) is not None or is_nondifferentiable(callee) or isinstance(callee, type):
             return True
@@ -365,19 +355,6 @@ class LowerUserCalls(gast.NodeTransformer):
         if value is None or isinstance(value, (bool, int, float, str)):
             return gast.Constant(value, None)
         return _load(self.namespace.bind(value, f"{name}_default"))
-
-
-_UNRESOLVED = object()
-
-
-def _slice_expression(index: gast.expr, namespace: Namespace) -> gast.expr:
-    """A subscript's index as an ordinary expression (``1:2`` → ``slice(1, 2, None)``)."""
-    if isinstance(index, gast.Slice):
-        parts = [p or gast.Constant(None, None) for p in (index.lower, index.upper, index.step)]
-        return gast.Call(namespace.ref(slice), parts, [])
-    if isinstance(index, gast.Tuple):
-        return gast.Tuple([_slice_expression(e, namespace) for e in index.elts], gast.Load())
-    return index
 
 
 def local_names(fn: gast.FunctionDef) -> set[str]:

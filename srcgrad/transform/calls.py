@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import builtins
 import operator
-import types
 from typing import Any
 
 import gast
 
 from ..errors import MissingRuleError, SrcgradSyntaxError
 from ..frontend.parse import ParsedFunction
+from ..frontend.resolve import UNRESOLVED, index_expression, resolve_callee
 from ..naming import Namespace
 from ..rules.registry import is_nondifferentiable, vjp_rule
 from ..runtime import call_with_vjp
@@ -23,7 +23,7 @@ BINARY = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mu
           gast.Pow: operator.pow, gast.MatMult: operator.matmul, gast.FloorDiv: operator.floordiv,
           gast.Mod: operator.mod}
 UNARY = {gast.USub: operator.neg, gast.UAdd: operator.pos, gast.Not: operator.not_, gast.Invert: operator.invert}
-_UNKNOWN = object()
+_UNKNOWN = UNRESOLVED
 IMPURE = {builtins.print, builtins.input, builtins.open, call_with_vjp}
 
 
@@ -35,28 +35,9 @@ class CallResolver:
         self.namespace = namespace
         self.local_names = local_names
 
-    def index_expression(self, index: gast.expr) -> gast.expr:
-        """A subscript's index as an ordinary expression (``1:2`` → ``slice(1, 2, None)``)."""
-        if isinstance(index, gast.Slice):
-            parts = [p or gast.Constant(None, None) for p in (index.lower, index.upper, index.step)]
-            return gast.Call(self.namespace.ref(builtins.slice), parts, [])
-        if isinstance(index, gast.Tuple):
-            return gast.Tuple([self.index_expression(e) for e in index.elts], gast.Load())
-        return index
-
     def callee(self, func: gast.expr) -> Any:
         """The object a call's function expression names, or ``_UNKNOWN`` (a local variable, say)."""
-        if isinstance(func, gast.Name):
-            if func.id in self.namespace.bindings:
-                return self.namespace.bindings[func.id]
-            if func.id in self.local_names:
-                return _UNKNOWN
-            return self.parsed.scope.lookup(func.id, _UNKNOWN)
-        if isinstance(func, gast.Attribute):
-            base = self.callee(func.value)
-            if isinstance(base, (types.ModuleType, type)):
-                return getattr(base, func.attr, _UNKNOWN)
-        return _UNKNOWN
+        return resolve_callee(func, self.namespace, self.local_names)
 
     def primitive(self, value: gast.expr) -> Any:
         if isinstance(value, gast.BinOp):
@@ -115,7 +96,7 @@ class CallResolver:
             if isinstance(value, gast.UnaryOp):
                 return CallSite(rule, [value.operand], {})
             if isinstance(value, gast.Subscript):
-                return CallSite(rule, [value.value, self.index_expression(value.slice)], {})
+                return CallSite(rule, [value.value, index_expression(value.slice, self.namespace)], {})
             return CallSite(rule, list(value.args), {k.arg: k.value for k in value.keywords})
         raise self._unsupported(value, primitive)
 

@@ -74,7 +74,6 @@ class Block:
 
     loop: gast.stmt | None
     temps: list[gast.Assign] = field(default_factory=list)
-    marker: gast.stmt = field(default_factory=lambda: gast.Expr(gast.Constant("__restore__", None)))
     pushed: list[str] = field(default_factory=list)
     recomputed: list[gast.Assign] = field(default_factory=list)
 

@@ -1,0 +1,40 @@
+"""What names and subscripts in the user's code refer to, at transform time — shared by the desugaring
+passes and the transformer's call resolution."""
+
+from __future__ import annotations
+
+import builtins
+import types
+from typing import Any
+
+import gast
+
+from ..naming import Namespace
+
+UNRESOLVED = object()
+
+
+def resolve_callee(func: gast.expr, namespace: Namespace, local_names: set[str]) -> Any:
+    """The object a call's function expression names — through srcgrad's own bindings, the user's scope
+    and attributes of modules and classes — or ``UNRESOLVED`` (a local variable, an attribute of one)."""
+    if isinstance(func, gast.Name):
+        if func.id in namespace.bindings:
+            return namespace.bindings[func.id]
+        if func.id in local_names:
+            return UNRESOLVED
+        return namespace.scope.lookup(func.id, UNRESOLVED)
+    if isinstance(func, gast.Attribute):
+        base = resolve_callee(func.value, namespace, local_names)
+        if isinstance(base, (types.ModuleType, type)):
+            return getattr(base, func.attr, UNRESOLVED)
+    return UNRESOLVED
+
+
+def index_expression(index: gast.expr, namespace: Namespace) -> gast.expr:
+    """A subscript's index as an ordinary expression (``1:2`` → ``slice(1, 2, None)``)."""
+    if isinstance(index, gast.Slice):
+        parts = [p or gast.Constant(None, None) for p in (index.lower, index.upper, index.step)]
+        return gast.Call(namespace.ref(builtins.slice), parts, [])
+    if isinstance(index, gast.Tuple):
+        return gast.Tuple([index_expression(e, namespace) for e in index.elts], gast.Load())
+    return index
