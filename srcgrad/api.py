@@ -16,10 +16,11 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InputTypeError, MissingRuleError, NonScalarOutputError
+from .binding import Binding, bind, is_variadic, item_of
+from .errors import InputTypeError, NonScalarOutputError
 from .pipeline import Generated, forward_transform, reverse_transform
 from .rules.registry import vjp_rule
-from .runtime import call_with_jvp, is_callable_instance, zero_cotangent
+from .runtime import call_with_jvp, is_callable_instance
 
 _LOCK = threading.RLock()
 _CACHE: dict[tuple, Generated] = {}
@@ -120,9 +121,17 @@ def _shape(value: Any) -> tuple[int, ...]:
 
 
 def _signature(args: Sequence[Any]) -> tuple:
-    """What generated code is specialized on: each argument's type, and shape and dtype for arrays."""
-    return tuple([(a.shape, a.dtype) if type(a) is np.ndarray else
+    """What generated code is specialized on: each argument's type, and shape and dtype for arrays; the
+    length or keys, and the items' signatures, for a container."""
+    return tuple([(a.shape, a.dtype) if type(a) is np.ndarray else _container_signature(a)
+                  if isinstance(a, (tuple, list, dict)) else
                   (type(a), getattr(a, "shape", None), getattr(a, "dtype", None)) for a in args])
+
+
+def _container_signature(value: tuple | list | dict) -> tuple:
+    if isinstance(value, dict):
+        return (type(value), tuple(value), _signature(tuple(value.values())))
+    return (type(value), _signature(value))
 
 
 def _call_primitive(primitive: Callable, x: Any) -> Any:
@@ -148,8 +157,9 @@ class _Differentiated:
         self.argnums = tuple(i + len(self.bound) if i >= 0 else i for i in argnums)
         self.has_aux = has_aux
         self.with_value = with_value
-        self.signature = inspect.signature(self.fn)
+        self.signature = inspect.signature(self.fn, follow_wrapped=False)
         self.n_params = len(self.signature.parameters)
+        self.variadic = is_variadic(self.signature)
         self.variants: dict[tuple, Generated] = {}
         functools.update_wrapper(self, fn)
         self.__wrapped__ = None
@@ -163,15 +173,51 @@ class _Differentiated:
         return list(bound.arguments.values())
 
     def _run(self, args: tuple, kwargs: dict, seed: Any = 1.0) -> tuple[Any, Any]:
+        if self.variadic:
+            return self._run_variadic(args, kwargs, seed)
         values = self._positional(args, kwargs)
         name = getattr(self.fn, "__name__", "f")
         for i in self.argnums:
             _check_input(values[i], i, name)
-        key = (_signature(values), getattr(self.fn, "__code__", None))
+        value, gradients = self._gradients(values, self.argnums, seed)
+        gradients = _fresh_gradients(gradients, [values[i] for i in self.argnums], seed)
+        return value, gradients[0] if self.single else gradients
+
+    def _run_variadic(self, args: tuple, kwargs: dict, seed: Any) -> tuple[Any, Any]:
+        """A function with ``*args``/``**kwargs``/keyword-only parameters: ``argnums`` count the call's
+        positional arguments, as in JAX; the generated code is differentiated with respect to the
+        parameters that hold them (a ``*args`` tuple as a whole) and the requested items picked out."""
+        name = getattr(self.fn, "__name__", "f")
+        binding = bind(self.signature, self.bound + args, kwargs)
+        slots = [self._slot(binding, i, len(self.bound) + len(args), name) for i in self.argnums]
+        params = tuple(sorted({param for param, _ in slots}))
+        likes = [item_of(binding.values[param], key) for param, key in slots]
+        for i, like in zip(self.argnums, likes):
+            _check_input(like, i, name)
+        value, by_param = self._gradients(binding.values, params, seed)
+        picked = [item_of(by_param[params.index(param)], key) for param, key in slots]
+        gradients = _fresh_gradients(picked, likes, seed)
+        return value, gradients[0] if self.single else gradients
+
+    def _slot(self, binding: Binding, position: int, passed: int, name: str) -> tuple[int, Any]:
+        parameters = list(self.signature.parameters.values())
+        if position < 0:
+            position += passed
+        if 0 <= position < passed:
+            return binding.slot(position)
+        if position < len(parameters) and parameters[position].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD:
+            return position, None  # passed by keyword, or left to its default
+        raise ValueError(f"argnums {position} is out of range: {name} was called with {passed} positional "
+                         "arguments")
+
+    def _gradients(self, values: Sequence[Any], argnums: tuple[int, ...], seed: Any) -> tuple[Any, tuple]:
+        """``(value or None, gradients wrt argnums)`` from the generated code for ``values``' signature."""
+        name = getattr(self.fn, "__name__", "f")
+        key = (_signature(values), getattr(self.fn, "__code__", None), argnums)
         generated = self.variants.get(key)
         if generated is None:
             # First call with this signature: run the variant that also returns the output, to check it.
-            generated = _generated(self.fn, self.argnums, True, self.has_aux, values)
+            generated = _generated(self.fn, argnums, True, self.has_aux, values)
             generated.refresh()
             value, gradients = generated.function(*values, seed)
             output = value[0] if self.has_aux else value
@@ -179,7 +225,7 @@ class _Differentiated:
                 raise NonScalarOutputError(
                     f"grad requires a scalar output, but {name} returned an array of shape {np.shape(output)}; "
                     "use srcgrad.vjp for non-scalar outputs.")
-            self.variants[key] = _generated(self.fn, self.argnums, self.with_value or self.has_aux,
+            self.variants[key] = _generated(self.fn, argnums, self.with_value or self.has_aux,
                                             self.has_aux, values)
         else:
             generated.refresh()
@@ -187,8 +233,7 @@ class _Differentiated:
                 value, gradients = generated.function(*values, seed)
             else:
                 value, gradients = None, generated.function(*values, seed)
-        gradients = _fresh_gradients(gradients, [values[i] for i in self.argnums], seed)
-        return value, gradients[0] if self.single else gradients
+        return value, gradients
 
 
 class GradFunction(_Differentiated):
@@ -270,9 +315,22 @@ def vjp(fun: Callable, *primals: Any) -> tuple[Any, Callable[[Any], tuple]]:
     name = getattr(fun, "__name__", "f")
     for i, p in enumerate(primals):
         _check_input(p, i, name)
-    generated = _generated(fun, tuple(range(len(primals))), True, False, primals, closure=True)
-    generated.refresh()
-    out, backward = generated.function(*primals)
+    binding = _variadic_binding(fun, primals)
+    if binding is None:
+        generated = _generated(fun, tuple(range(len(primals))), True, False, primals, closure=True)
+        generated.refresh()
+        out, backward = generated.function(*primals)
+    else:
+        params = tuple(sorted({param for param, _ in binding.slots}))
+        generated = _generated(fun, params, True, False, binding.values, closure=True)
+        generated.refresh()
+        out, by_param = generated.function(*binding.values)
+
+        def backward(cotangent: Any) -> tuple:
+            per_parameter = [None] * len(binding.values)
+            for param, gradient in zip(params, by_param(cotangent)):
+                per_parameter[param] = gradient
+            return binding.pick(per_parameter)
 
     out_shape = _shape(out)
 
@@ -285,6 +343,15 @@ def vjp(fun: Callable, *primals: Any) -> tuple[Any, Callable[[Any], tuple]]:
     return out, vjp_fn
 
 
+def _variadic_binding(fun: Any, args: Sequence[Any]) -> Binding | None:
+    """The binding of ``args`` to a Python function with ``*args``/``**kwargs``/keyword-only parameters
+    (whose generated code takes one value per parameter); ``None`` for any other callable."""
+    if not inspect.isfunction(fun):
+        return None
+    signature = inspect.signature(fun, follow_wrapped=False)
+    return bind(signature, args) if is_variadic(signature) else None
+
+
 def show(fun: Callable, *example_args: Any, argnums: int | Sequence[int] = 0, with_value: bool = False,
          mode: str = "reverse") -> str:
     """The source of the gradient code srcgrad generates for ``fun`` (also for a ``grad(f)`` object);
@@ -292,6 +359,10 @@ def show(fun: Callable, *example_args: Any, argnums: int | Sequence[int] = 0, wi
 
     With example arguments, the code specialized to their types and shapes is shown: the code a call with
     such arguments runs, where broadcasting reductions that cannot do anything have been removed."""
+    binding = _variadic_binding(getattr(fun, "fn", fun), example_args) if example_args else None
+    if binding is not None:
+        numbers = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+        argnums, example_args = tuple(sorted({binding.slot(i)[0] for i in numbers})), binding.values
     if mode == "forward":
         numbers = (argnums,) if isinstance(argnums, int) else tuple(argnums)
         return forward_transform(fun, numbers, example_args or None).source
@@ -331,50 +402,6 @@ def generated_function(fun: Callable, argnums: int | Sequence[int] = 0) -> Calla
     return _generated(fun, argnums, False, False).function
 
 
-def callee_vjp(fn: Callable, args: tuple, keywords: dict | None = None) -> tuple[Any, Callable[[Any], tuple]]:
-    """``(out, backward)`` for a call from generated code into a Python function: the callee is transformed
-    (once per argument signature) into its forward sweep, which returns the backward sweep as a closure.
-    Arguments the call leaves to their defaults are filled in; ``backward`` returns cotangents for the
-    arguments the call passed."""
-    if is_callable_instance(fn):
-        fn = fn.__call__  # a callable instance: differentiate its __call__ method
-    target = fn.__func__ if inspect.ismethod(fn) else fn
-    values = (fn.__self__, *args) if inspect.ismethod(fn) else args
-    if not inspect.isfunction(target):
-        raise MissingRuleError(f"no derivative rule for {getattr(fn, '__qualname__', fn)!r}, and it is not a "
-                               "Python function srcgrad can transform; register one with srcgrad.defvjp(fn, rule)")
-    signature = inspect.signature(target)
-    bound = signature.bind(*values, **(keywords or {}))
-    bound.apply_defaults()
-    full = tuple(bound.arguments.values())
-    differentiable = tuple(i for i, v in enumerate(full) if _has_cotangent(v))
-    generated = _generated(target, differentiable, True, False, full, closure=True, callee=True)
-    generated.refresh()
-    if _recording.callees is not None and all(g is not generated for g in _recording.callees):
-        _recording.callees.append(generated)
-    out, backward = generated.function(*full)
-    skip = 1 if inspect.ismethod(fn) else 0
-
-    def passed_backward(g: Any) -> tuple:
-        by_position = dict(zip(differentiable, backward(g)))
-        return tuple(by_position.get(i) for i in range(skip, skip + len(args)))
-
-    return out, passed_backward
-
-
-def _has_cotangent(value: Any) -> bool:
-    """Whether a callee's argument can carry a gradient: floats, inexact arrays, and lists of them."""
-    if isinstance(value, (list, tuple)):
-        return any(_has_cotangent(v) for v in value)
-    if isinstance(value, dict):
-        return any(_has_cotangent(v) for v in value.values())
-    if isinstance(value, (bool, np.bool_)):
-        return False
-    if isinstance(value, (np.ndarray, np.generic)):
-        return value.dtype.kind in "fc"
-    return isinstance(value, (float, complex))
-
-
 def _forward_generated(fn: Callable, argnums: tuple[int, ...], examples: Sequence[Any],
                        callee: bool = False) -> Generated:
     key = ("forward", fn, getattr(fn, "__code__", None), argnums, _signature(examples), callee)
@@ -406,54 +433,14 @@ def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple
         return call_with_jvp(fun, primals, tangents)
     bound = (fun.__self__,) if inspect.ismethod(fun) else ()
     target = fun.__func__ if inspect.ismethod(fun) else fun
+    binding = _variadic_binding(target, bound + primals)
+    if binding is not None:
+        per_parameter = binding.place((None,) * len(bound) + tangents)
+        argnums = tuple(i for i, t in enumerate(per_parameter) if t is not None)
+        generated = _forward_generated(target, argnums, binding.values)
+        generated.refresh()
+        return generated.function(*binding.values, *(per_parameter[i] for i in argnums))
     argnums = tuple(range(len(bound), len(bound) + len(primals)))
     generated = _forward_generated(target, argnums, bound + primals)
     generated.refresh()
     return generated.function(*bound, *primals, *tangents)
-
-
-def callee_jvp(fn: Callable, args: tuple, tangents: tuple, keywords: dict | None = None) -> tuple[Any, Any]:
-    """``(out, out_tangent)`` for a call from forward-mode code into a Python function."""
-    if is_callable_instance(fn):
-        fn = fn.__call__
-    target = fn.__func__ if inspect.ismethod(fn) else fn
-    values = (fn.__self__, *args) if inspect.ismethod(fn) else args
-    skip = 1 if inspect.ismethod(fn) else 0
-    if not inspect.isfunction(target):
-        raise MissingRuleError(f"no derivative rule for {getattr(fn, '__qualname__', fn)!r}, and it is not a "
-                               "Python function srcgrad can transform; register one with srcgrad.defvjp/defjvp")
-    bound = inspect.signature(target).bind(*values, **(keywords or {}))
-    bound.apply_defaults()
-    full = tuple(bound.arguments.values())
-    passed = dict(zip(range(skip, skip + len(tangents)), tangents))
-    differentiable = tuple(i for i, v in enumerate(full) if passed.get(i) is not None and _has_cotangent(v))
-    generated = _forward_generated(target, differentiable, full, callee=True)
-    generated.refresh()
-    return generated.function(*full, *(passed[i] for i in differentiable))
-
-
-def jvp_call_cotangents(g: Any, ans: Any, fn: Callable, args: tuple, tangents: tuple) -> tuple[tuple, tuple]:
-    """Reverse mode through ``call_with_jvp(fn, args, tangents)`` (reverse over forward, for ``hessian``):
-    the cotangents of ``args`` and ``tangents`` for the cotangent ``g`` of ``(out, out_tangent)``, by
-    reverse-transforming the forward-mode function the call ran."""
-    if is_callable_instance(fn):
-        fn = fn.__call__
-    target = fn.__func__ if inspect.ismethod(fn) else fn
-    if not inspect.isfunction(target):
-        raise MissingRuleError(f"reverse mode over forward mode through {getattr(fn, '__qualname__', fn)!r} is not "
-                               "supported yet (it is not a Python function srcgrad transforms)")
-    values = (fn.__self__, *args) if inspect.ismethod(fn) else args
-    skip = 1 if inspect.ismethod(fn) else 0
-    bound = inspect.signature(target).bind(*values)
-    bound.apply_defaults()
-    full = tuple(bound.arguments.values())
-    passed = dict(zip(range(skip, skip + len(tangents)), tangents))
-    differentiable = tuple(i for i, v in enumerate(full) if passed.get(i) is not None and _has_cotangent(v))
-    jvp_function = _forward_generated(target, differentiable, full, callee=True).function
-    seed = tuple(zero_cotangent(part) if c is None else c for c, part in zip(g, ans))
-    _, backward = callee_vjp(jvp_function, (*full, *(passed[i] for i in differentiable)))
-    cotangents = backward(seed)
-    arg_cotangents = tuple(cotangents[skip + i] for i in range(len(args)))
-    tangent_cotangents = tuple(cotangents[len(full) + differentiable.index(skip + i)]
-                               if skip + i in differentiable else None for i in range(len(tangents)))
-    return arg_cotangents, tangent_cotangents

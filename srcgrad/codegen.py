@@ -7,6 +7,7 @@ The source is unparsed with ``gast.unparse`` (``ast.unparse`` underneath), comme
 from __future__ import annotations
 
 import ast
+import hashlib
 import linecache
 import re
 from collections.abc import Callable
@@ -35,8 +36,17 @@ def to_source(fn: gast.FunctionDef) -> str:
 
 
 def compile_function(source: str, name: str, filename: str, namespace: dict[str, Any]) -> Callable:
-    """Compile ``source`` (one ``def name``) into ``namespace`` and register it for ``inspect``."""
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    """Compile ``source`` (one ``def name``) into ``namespace`` and register it for ``inspect``.
+
+    Code specialized to another argument signature of the same function may already be registered under
+    ``filename``; then the name gets a digest of the source, so that each function's lines stay its own
+    (``inspect.getsource`` of generated code is what a higher-order transformation parses)."""
+    lines = source.splitlines(True)
+    registered = linecache.cache.get(filename)
+    if registered is not None and registered[2] != lines:
+        digest = hashlib.sha1(source.encode()).hexdigest()[:10]
+        filename = f"{filename[:-1]} {digest}>" if filename.endswith(">") else f"{filename} {digest}"
+    linecache.cache[filename] = (len(source), None, lines, filename)
     code = compile(source, filename, "exec")
     exec(code, namespace)  # running generated code is the point
     return namespace[name]

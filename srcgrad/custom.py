@@ -38,8 +38,8 @@ class custom_vjp:
         self.fwd, self.bwd = fwd, bwd
         return self
 
-    def __call__(self, *args: Any) -> Any:
-        return self.fun(*args)
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.fun(*args, **kwargs)
 
     def forward(self, args: tuple) -> tuple[Any, Callable[[Any], tuple]]:
         """``(output, backward)`` for a call from generated code."""
@@ -91,8 +91,8 @@ class custom_jvp:  # named like the decorator it is, as in JAX
         self.rule = rule
         return rule
 
-    def __call__(self, *args: Any) -> Any:
-        return self.fun(*args)
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.fun(*args, **kwargs)
 
     def forward(self, args: tuple, tangents: tuple) -> tuple[Any, Any]:
         """``(output, output tangent)`` for a call from forward-mode code."""

@@ -21,6 +21,7 @@ from .frontend.anf import to_anf
 from .frontend.check import check_no_argument_mutation, check_supported
 from .frontend.desugar import desugar, local_names
 from .frontend.parse import ParsedFunction, Scope, parse_function
+from .frontend.variadic import specialize_signature
 from .naming import Names, Namespace, identifiers
 from .transform.calls import CallResolver
 from .transform.forward import ForwardMode
@@ -53,7 +54,7 @@ def reverse_transform(fn: Callable, argnums: tuple[int, ...], with_value: bool, 
     """Generate ``f_grad(*params, d_out)`` returning the gradients wrt ``argnums`` (and, with
     ``with_value``, the output first). ``examples`` are arguments of the signature the code is specialized
     for: their shapes let the transformer drop broadcasting reductions that cannot do anything."""
-    front = _front_end(fn, argnums, has_aux, closure, callee)
+    front = _front_end(fn, argnums, has_aux, closure, callee, examples)
     parsed, node, params, argnums, names, namespace = (front.parsed, front.parsed.node, front.params,
                                                         front.argnums, front.names, front.namespace)
     core, temps, returned, resolver, active, stages = (front.core, front.temps, front.returned, front.resolver,
@@ -98,7 +99,7 @@ def forward_transform(fn: Callable, argnums: tuple[int, ...], examples: Sequence
                       callee: bool = False, optimize: bool = True) -> Generated:
     """Generate ``f_jvp(*params, *tangents) -> (out, out_tangent)``, with one tangent parameter per
     argument in ``argnums``."""
-    front = _front_end(fn, argnums, False, True, callee)
+    front = _front_end(fn, argnums, False, True, callee, examples)
     parsed, params, names, namespace = front.parsed, front.params, front.names, front.namespace
     containers = {p for p, v in zip(params, examples or ()) if isinstance(v, (dict, list, tuple))}
     sequences = sequence_variables(front.core, containers, front.resolver.callee)
@@ -141,14 +142,15 @@ class FrontEnd:
 
 
 def _front_end(fn: Callable, argnums: tuple[int, ...], has_aux: bool, allow_tuple: bool,
-               callee: bool) -> FrontEnd:
-    """parse → check → desugar → A-normal form → activity, shared by reverse and forward mode."""
+               callee: bool, examples: Sequence[Any] | None = None) -> FrontEnd:
+    """parse → specialize the signature → check → desugar → A-normal form → activity, shared by reverse
+    and forward mode."""
     parsed = parse_function(fn)
+    params = specialize_signature(parsed, examples)
     check_supported(parsed)
     if callee:
         check_no_argument_mutation(parsed)
     node = parsed.node
-    params = [a.id for a in node.args.args]
     for i in argnums:
         if not -len(params) <= i < len(params):
             raise ValueError(f"argnums {i} is out of range for {node.name}, which takes {len(params)} arguments")

@@ -94,37 +94,74 @@ def call_with_vjp(fn: Any, *args: Any) -> tuple[Any, Any]:
     returns its backward sweep as a closure — so recursion and call trees need nothing special."""
     from .rules.registry import is_nondifferentiable, vjp_rule
 
+    keywords = None
+    if type(fn) is KeywordCall:
+        fn, args, keywords = fn.function, *fn.split(args)
+    if isinstance(fn, functools.partial):
+        # Arguments the partial binds are constants of the call; cotangents flow to the ones passed here.
+        merged = {**_without(fn.keywords, keywords or ()), **(keywords or {})}
+        out, backward = call_with_vjp(KeywordCall(fn.func, tuple(merged)), *fn.args, *args, *merged.values())
+        bound, passed = len(fn.args), len(args) + len(keywords or ())
+        return out, lambda g: _partial_cotangents(backward(g), bound, len(args), passed)
     rule = vjp_rule(fn)
     if rule is not None:
-        out = fn(*args)
-        return out, _rule_backward(rule, out, args)
+        out = fn(*args, **(keywords or {}))
+        return out, _rule_backward(rule, out, args, keywords)
     if is_nondifferentiable(fn) or isinstance(fn, type):
-        out = fn(*args)
-        return out, _zero_backward(args)
+        out = fn(*args, **(keywords or {}))
+        return out, _zero_backward((*args, *(keywords or ())))
     from .custom import custom_jvp, custom_vjp
 
     if isinstance(fn, custom_vjp):
-        return fn.forward(args)
+        if not keywords:
+            return fn.forward(args)
+        binding = _bind_custom(fn, args, keywords)
+        out, backward = fn.forward(binding.values)
+        return out, lambda g: binding.pick(backward(g))
     if isinstance(fn, custom_jvp):
         from .errors import MissingRuleError
 
         raise MissingRuleError(f"{fn.__name__!r} is a custom_jvp function: it defines forward mode only, and srcgrad "
                                "does not transpose a forward rule; give it a custom_vjp for reverse mode")
-    from .api import callee_vjp
+    from .callees import callee_vjp
 
-    if isinstance(fn, functools.partial):
-        # Arguments the partial binds are constants of the call; cotangents flow to the ones passed here.
-        out, backward = callee_vjp(fn.func, (*fn.args, *args), fn.keywords)
-        bound = len(fn.args)
-        return out, lambda g: backward(g)[bound:]
-    return callee_vjp(fn, args)
+    return callee_vjp(fn, args, keywords)
 
 
-def _rule_backward(rule: Any, out: Any, args: tuple) -> Any:
+def _partial_cotangents(cotangents: tuple, bound: int, n_args: int, passed: int) -> tuple:
+    """The cotangents of the arguments passed to a ``functools.partial``, out of those of the arguments
+    the partial itself passes: its own positional ones first, and its own keywords before the call's."""
+    positional = cotangents[bound:bound + n_args]
+    return positional + cotangents[len(cotangents) - (passed - n_args):] if passed > n_args else positional
+
+
+class KeywordCall:
+    """A callee and the names of the keyword arguments a call passes it. Generated code passes every
+    value positionally, so that each gets a cotangent; this object, in the callee's place, says that the
+    trailing ones are keywords: a ``**kwargs`` or keyword-only parameter, or a callee only known at run
+    time, cannot take them by position."""
+
+    __slots__ = ("function", "names")
+
+    def __init__(self, function: Any, names: tuple[str, ...]):
+        self.function, self.names = function, names
+
+    def split(self, args: tuple) -> tuple[tuple, dict[str, Any]]:
+        at = len(args) - len(self.names)
+        return args[:at], dict(zip(self.names, args[at:]))
+
+
+def with_keywords(function: Any, names: tuple[str, ...]) -> KeywordCall:
+    """``function`` called with the keyword arguments ``names`` (see ``KeywordCall``)."""
+    return KeywordCall(function, names)
+
+
+def _rule_backward(rule: Any, out: Any, args: tuple, keywords: dict | None = None) -> Any:
     def backward(g: Any) -> tuple:
-        partials = dict(zip(rule.differentiable_params(), rule.partials(g, out, *args)))
+        partials = dict(zip(rule.differentiable_params(), rule.partials(g, out, *args, **(keywords or {}))))
         names = [p.name for p in rule.primal_params]
-        return tuple(partials.get(names[i], 0.0) if i < len(names) else 0.0 for i in range(len(args)))
+        passed = [names[i] if i < len(names) else None for i in range(len(args))] + list(keywords or ())
+        return tuple(partials.get(name, 0.0) for name in passed)
 
     return backward
 
@@ -147,17 +184,31 @@ def call_with_jvp(fn: Any, args: tuple, tangents: tuple) -> tuple[Any, Any]:
     tangents ``tangents`` — by the callee's forward rules, or by transforming a Python callee."""
     from .rules.registry import is_nondifferentiable, jvp_rules, vjp_rule
 
+    keywords: dict[str, Any] = {}
+    if type(fn) is KeywordCall:
+        fn, (args, keywords) = fn.function, fn.split(args)
+        tangents, keyword_tangents = tangents[:len(args)], dict(zip(keywords, tangents[len(args):]))
+    if isinstance(fn, functools.partial):
+        merged = {**_without(fn.keywords, keywords), **keywords}
+        merged_tangents = [keyword_tangents.get(k) if k in keywords else None for k in merged]
+        return call_with_jvp(KeywordCall(fn.func, tuple(merged)), (*fn.args, *args, *merged.values()),
+                             ((None,) * len(fn.args) + tuple(tangents) + tuple(merged_tangents)))
     rule = vjp_rule(fn)
     if rule is not None:
-        out = fn(*args)
+        out = fn(*args, **keywords)
         rules = jvp_rules(fn)
         total = zero_cotangent(out)
+        names = [p.name for p in rule.primal_params]
         for position in rule.argnums if rule.argnums != "*" else ():
-            if position < len(args) and position in rules and tangents[position] is not None:
-                total = add_grads(total, rules[position].function(tangents[position], out, *args))
+            if position >= len(names) or position not in rules:
+                continue
+            tangent = (tangents[position] if position < len(args) else
+                       keyword_tangents.get(names[position]) if keywords else None)
+            if tangent is not None:
+                total = add_grads(total, rules[position].function(tangent, out, *args, **keywords))
         return out, total
     if is_nondifferentiable(fn) or isinstance(fn, type):
-        out = fn(*args)
+        out = fn(*args, **keywords)
         return out, zero_cotangent(out)
     from .custom import custom_jvp, custom_vjp
 
@@ -166,17 +217,50 @@ def call_with_jvp(fn: Any, args: tuple, tangents: tuple) -> tuple[Any, Any]:
 
         raise MissingRuleError(f"{fn.__name__!r} is a custom_vjp function: it defines reverse mode only, so forward "
                                "mode (jvp, jacfwd, hessian, hvp) cannot go through it, as in JAX")
+    if keywords:
+        tangents = (*tangents, *keyword_tangents.values())
     if isinstance(fn, custom_jvp):
-        return fn.forward(args, tangents)
-    from .api import callee_jvp
+        if not keywords:
+            return fn.forward(args, tangents)
+        binding = _bind_custom(fn, args, keywords)
+        return fn.forward(binding.values, tuple(binding.place(tangents)))
+    from .callees import callee_jvp
 
-    if isinstance(fn, functools.partial):
-        return callee_jvp(fn.func, (*fn.args, *args), (*(None for _ in fn.args), *tangents), fn.keywords)
-    return callee_jvp(fn, args, tangents)
+    return callee_jvp(fn, args, tangents, keywords)
+
+
+def _bind_custom(fn: Any, args: tuple, keywords: dict) -> Any:
+    """Keyword arguments of a custom_vjp/custom_jvp function, bound to its parameters: its rules take
+    the arguments positionally, as in JAX."""
+    import inspect
+
+    from .binding import bind, is_variadic
+
+    signature = inspect.signature(fn.fun)
+    if is_variadic(signature):
+        raise TypeError(f"{fn.__name__!r}: keyword arguments to a custom_vjp/custom_jvp function with *args, "
+                        "**kwargs or keyword-only parameters are not supported; pass them positionally")
+    return bind(signature, args, keywords)
+
+
+def _without(mapping: dict, names: Any) -> dict:
+    return {k: v for k, v in mapping.items() if k not in names}
 
 
 def call_with_jvp_cotangents(g: Any, ans: Any, fn: Any, args: tuple, tangents: tuple) -> tuple[tuple, tuple]:
-    """The reverse rule of ``call_with_jvp`` (see ``srcgrad.api.jvp_call_cotangents``)."""
-    from .api import jvp_call_cotangents
+    """The reverse rule of ``call_with_jvp`` (see ``srcgrad.callees.jvp_call_cotangents``)."""
+    from .callees import jvp_call_cotangents
 
-    return jvp_call_cotangents(g, ans, fn, args, tangents)
+    keywords: dict[str, Any] = {}
+    if type(fn) is KeywordCall:
+        fn, (args, keywords) = fn.function, fn.split(args)
+    if isinstance(fn, functools.partial):
+        merged = {**_without(fn.keywords, keywords), **keywords}
+        bound, passed = len(fn.args), len(args) + len(keywords)
+        keyword_tangents = dict(zip(keywords, tangents[len(args):]))
+        arg_cotangents, tangent_cotangents = call_with_jvp_cotangents(
+            g, ans, KeywordCall(fn.func, tuple(merged)), (*fn.args, *args, *merged.values()),
+            (*(None for _ in fn.args), *tangents[:len(args)], *(keyword_tangents.get(k) for k in merged)))
+        return (_partial_cotangents(arg_cotangents, bound, len(args), passed),
+                _partial_cotangents(tangent_cotangents, bound, len(args), passed))
+    return jvp_call_cotangents(g, ans, fn, args, tangents, keywords)

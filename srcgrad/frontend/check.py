@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gast
 
-from .parse import ParsedFunction
+from .parse import ParsedFunction, parameter_names
 
 SUPPORTED: dict[type, str] = {
     # statements
@@ -64,13 +64,7 @@ class SupportChecker(gast.NodeVisitor):
         self.local_names = outer_local_names(parsed.node)
 
     def check(self) -> None:
-        fn = self.parsed.node
-        args = fn.args
-        if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs:
-            raise self.parsed.error(fn, "*args, **kwargs, keyword-only and positional-only parameters are not "
-                                    "supported in a differentiated function",
-                                    "use plain positional parameters (defaults are fine)")
-        for stmt in fn.body:
+        for stmt in self.parsed.node.body:
             self.visit(stmt)
 
     def generic_visit(self, node: gast.AST) -> None:
@@ -117,17 +111,6 @@ class SupportChecker(gast.NodeVisitor):
     def visit_BinOp(self, node: gast.BinOp) -> None:
         self.generic_visit(node)
 
-    def visit_Call(self, node: gast.Call) -> None:
-        for arg in node.args:
-            if isinstance(arg, gast.Starred):
-                raise self.parsed.error(arg, "star-arguments (*args) in a call are not supported",
-                                        "pass the arguments explicitly")
-        for kw in node.keywords:
-            if kw.arg is None:
-                raise self.parsed.error(kw.value, "**kwargs in a call are not supported",
-                                        "pass the keyword arguments explicitly")
-        self.generic_visit(node)
-
     def visit_For(self, node: gast.For) -> None:
         self._check_loop_target(node.target)
         if node.orelse:
@@ -149,7 +132,7 @@ class SupportChecker(gast.NodeVisitor):
         if node.decorator_list:
             raise self.parsed.error(node, "a decorated nested function is not supported",
                                     "define it at module level")
-        inner = {a.id for a in node.args.args} | {
+        inner = set(parameter_names(node.args)) | {
             n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
         used = {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
         captured = sorted((used - inner) & self.local_names)
@@ -161,9 +144,7 @@ class SupportChecker(gast.NodeVisitor):
     def visit_Lambda(self, node: gast.Lambda) -> None:
         """A lambda may use its parameters and module-level names; a local variable it captured would
         carry no gradient through the closure, so that is an error rather than a silent zero."""
-        params = {a.id for a in node.args.args}
-        if node.args.vararg or node.args.kwarg or node.args.kwonlyargs:
-            raise self.parsed.error(node, "a lambda with *args, **kwargs or keyword-only parameters is not supported")
+        params = set(parameter_names(node.args))
         used = {n.id for n in gast.walk(node.body) if isinstance(n, gast.Name)}
         captured = sorted((used - params) & self.local_names)
         if captured:

@@ -6,6 +6,7 @@ source locations of the nodes it replaces, so errors and line comments still poi
 from __future__ import annotations
 
 import copy
+import functools
 import inspect
 from collections.abc import Callable
 from typing import Any
@@ -15,7 +16,7 @@ import numpy as np
 
 from ..naming import Names, Namespace
 from ..rules.registry import is_nondifferentiable, vjp_rule
-from ..runtime import assign_index, call_output, call_with_vjp, is_callable_instance, list_append
+from ..runtime import assign_index, call_output, call_with_vjp, is_callable_instance, list_append, with_keywords
 from .jumps import lower_jumps
 from .parse import ParsedFunction
 from .resolve import UNRESOLVED, index_expression, resolve_callee
@@ -307,8 +308,8 @@ class LowerUserCalls(gast.NodeTransformer):
             return False
         if vjp_rule(callee) is not None or is_nondifferentiable(callee) or isinstance(callee, type):
             return True
-        if is_callable_instance(callee):
-            return False  # an instance of a user class with a Python __call__
+        if is_callable_instance(callee) or isinstance(callee, functools.partial):
+            return False  # an instance of a user class with a Python __call__; a partial, unwrapped at run time
         function = inspect.unwrap(callee.__func__ if inspect.ismethod(callee) else callee)
         if not inspect.isfunction(function):
             return True  # a C function: if it is active and has no rule, the transformer says so
@@ -322,24 +323,33 @@ class LowerUserCalls(gast.NodeTransformer):
         callee = self.resolve(node.func)
         if self.is_primitive(callee):
             return node
-        args = list(node.args)
+        func, args = node.func, list(node.args)
         if node.keywords:
-            args = self._positional(node, callee)
-        call = _call(self.namespace.ref(call_with_vjp), [node.func, *args], node)
+            positional = self._positional(node, callee)
+            if positional is None:
+                # Keywords the callee cannot take by position travel by name, next to the callee.
+                names = gast.Tuple([gast.Constant(k.arg, None) for k in node.keywords], gast.Load())
+                func = _call(self.namespace.ref(with_keywords), [node.func, names], node)
+                args += [k.value for k in node.keywords]
+            else:
+                args = positional
+        call = _call(self.namespace.ref(call_with_vjp), [func, *args], node)
         return _call(self.namespace.ref(call_output), [call], node)
 
-    def _positional(self, node: gast.Call, callee: Any) -> list[gast.expr]:
-        """Keyword arguments as positional ones, so that each gets its cotangent."""
+    def _positional(self, node: gast.Call, callee: Any) -> list[gast.expr] | None:
+        """Keyword arguments as positional ones, so that each gets its cotangent; ``None`` where the callee
+        takes some of them only by name (``**kwargs``, keyword-only) or is known only at run time."""
         try:
-            params = inspect.signature(callee).parameters
+            params = inspect.signature(callee, follow_wrapped=False).parameters
         except (TypeError, ValueError):
-            raise self.parsed.error(node, "keyword arguments to a function known only at run time are not "
-                                    "supported", "pass the arguments positionally") from None
+            return None
         keywords = {k.arg: k.value for k in node.keywords}
         args = list(node.args)
         for name, param in list(params.items())[len(args):]:
             if not keywords:
                 break
+            if param.kind is not inspect.Parameter.POSITIONAL_OR_KEYWORD:
+                return None
             if name in keywords:
                 args.append(keywords.pop(name))
             elif param.default is not inspect.Parameter.empty:
@@ -347,6 +357,8 @@ class LowerUserCalls(gast.NodeTransformer):
             else:
                 raise self.parsed.error(node, f"missing argument '{name}'")
         if keywords:
+            if any(p.kind in (p.VAR_KEYWORD, p.KEYWORD_ONLY) for p in params.values()):
+                return None
             raise self.parsed.error(node, f"unexpected keyword argument(s) {sorted(keywords)}")
         return args
 

@@ -122,12 +122,18 @@ def _lambda_as_def(source: str, target: Callable) -> gast.FunctionDef | None:
             tree = gast.parse("(" + source.strip().rstrip(",") + ")")
         except SyntaxError:
             return None
-    params = list(inspect.signature(target).parameters)
-    found = [n for n in gast.walk(tree) if isinstance(n, gast.Lambda)
-             and [a.id for a in n.args.args] == params and not n.args.vararg and not n.args.kwarg]
+    params = list(inspect.signature(target, follow_wrapped=False).parameters)
+    found = [n for n in gast.walk(tree) if isinstance(n, gast.Lambda) and parameter_names(n.args) == params]
     if len(found) != 1:
         return None
     lam = found[0]
     body = [gast.copy_location(gast.Return(lam.body), lam.body)]
     node = gast.FunctionDef("<lambda>", lam.args, body, [], None, None)
     return gast.copy_location(node, lam)
+
+
+def parameter_names(args: gast.arguments) -> list[str]:
+    """Parameter names in the order of ``inspect.Signature.parameters``."""
+    star = [args.vararg] if args.vararg is not None else []
+    double_star = [args.kwarg] if args.kwarg is not None else []
+    return [a.id for a in [*args.posonlyargs, *args.args, *star, *args.kwonlyargs, *double_star]]

@@ -11,6 +11,7 @@ from ..runtime import (
     call_with_vjp,
     list_append,
     sum_grad,
+    with_keywords,
     zero_cotangent,
 )
 from .helpers import unbroadcast, zeros_like_grad
@@ -48,6 +49,7 @@ def _(g, ans, pair):
 
 
 defnondiff(zero_cotangent)
+defnondiff(with_keywords)
 
 
 @defvjp(call_with_jvp, argnums=(1, 2))

@@ -1184,17 +1184,29 @@ def test_nested_defs_without_captured_locals_are_differentiated(f):
     np.testing.assert_allclose(srcgrad.grad(f)(np.array([0.1, 0.2, 0.3])), np.full(3, 2.0))
 
 
-@pytest.mark.parametrize(("f", "where", "text"), [
-    (uses_star_args, uses_star_args, "def uses_star_args"),
-    (uses_star_kwargs, uses_star_kwargs, "def uses_star_kwargs"),
-    (calls_star_callee, _star_callee, "def _star_callee"),
-    (calls_kwargs_callee, _kwargs_callee, "def _kwargs_callee"),
-], ids=["star_args", "star_kwargs", "star_args_callee", "kwargs_callee"])
-def test_unsupported_constructs_raise_located_errors(f, where, text):
-    with pytest.raises(srcgrad.SrcgradError) as info:
-        srcgrad.grad(f)(np.array([0.1, 0.2, 0.3]))
+@pytest.mark.parametrize("f", [uses_star_args, calls_star_callee, calls_kwargs_callee])
+def test_star_parameters_are_differentiated(f):
+    x = np.array([0.1, 0.2, 0.3])
+    expected = np.ones(3) if f is uses_star_args else np.full(3, 2.0)
+    np.testing.assert_allclose(srcgrad.grad(f)(x), expected, rtol=1e-15)
+    check_grad(f, [x])
+
+
+def test_a_kwargs_parameter_is_differentiated_and_its_keywords_get_gradients():
+    x = np.array([0.1, 0.2, 0.3])
+    np.testing.assert_allclose(srcgrad.grad(uses_star_kwargs)(x, scale=2.0), np.ones(3))
+
+
+def _spreads_a_local_list(x):
+    parts = [x, x]
+    return np.sum(_star_callee(*parts))
+
+
+def test_star_arguments_of_unknown_length_raise_located_errors():
+    with pytest.raises(srcgrad.SrcgradError, match="star-arguments") as info:
+        srcgrad.grad(_spreads_a_local_list)(np.array([0.1, 0.2, 0.3]))
     assert info.value.filename == __file__
-    assert info.value.lineno == _line_of(where, text)
+    assert info.value.lineno == _line_of(_spreads_a_local_list, "_star_callee(*parts)")
 
 
 square = lambda v: v * v + np.sin(v)

@@ -1,0 +1,113 @@
+"""Calls from generated code into the user's Python functions.
+
+A callee is transformed on first sight, per argument signature, like any differentiated function: in
+reverse mode into a forward sweep that returns its backward sweep as a closure (``callee_vjp``), in forward
+mode into its ``jvp`` code (``callee_jvp``), and, for reverse mode over forward-mode code (``hessian``),
+the callee's forward code is itself reverse-transformed (``jvp_call_cotangents``). The call's arguments
+are bound to the callee's parameters by ``srcgrad.binding``, so defaults, keyword arguments, ``*args``
+and ``**kwargs`` all reach the generated code as one value per parameter, and derivatives come back as
+one per argument the caller passed."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .api import _forward_generated, _generated, _recording
+from .binding import Binding, bind
+from .errors import MissingRuleError
+from .rules.registry import primal_name, vjp_rule
+from .runtime import is_callable_instance, zero_cotangent
+
+
+def _bound(fn: Callable, args: tuple, keywords: dict | None, mode: str) -> tuple[Callable, Binding, int]:
+    """The Python function to transform, the binding of the call, and how many leading parameters the
+    call did not pass (the instance of a bound method)."""
+    if is_callable_instance(fn):
+        fn = fn.__call__  # a callable instance: differentiate its __call__ method
+    method = inspect.ismethod(fn)
+    target = fn.__func__ if method else fn
+    if not inspect.isfunction(target):
+        raise MissingRuleError(f"no derivative rule for {getattr(fn, '__qualname__', fn)!r}, and it is not a "
+                               f"Python function srcgrad can transform; register one with srcgrad.{mode}(fn, rule)")
+    values = (fn.__self__, *args) if method else args
+    return target, bind(inspect.signature(target, follow_wrapped=False), values, keywords), 1 if method else 0
+
+
+def callee_vjp(fn: Callable, args: tuple, keywords: dict | None = None) -> tuple[Any, Callable[[Any], tuple]]:
+    """``(out, backward)`` for the call ``fn(*args, **keywords)``: ``backward(g)`` returns one cotangent per
+    argument passed, positional ones first, then the keywords in order."""
+    target, binding, skip = _bound(fn, args, keywords, "defvjp")
+    full = binding.values
+    differentiable = tuple(i for i, v in enumerate(full) if has_cotangent(v))
+    generated = _generated(target, differentiable, True, False, full, closure=True, callee=True)
+    generated.refresh()
+    if _recording.callees is not None and all(g is not generated for g in _recording.callees):
+        _recording.callees.append(generated)
+    out, backward = generated.function(*full)
+
+    def passed_backward(g: Any) -> tuple:
+        per_parameter = [None] * len(full)
+        for i, cotangent in zip(differentiable, backward(g)):
+            per_parameter[i] = cotangent
+        return binding.pick(per_parameter)[skip:]
+
+    return out, passed_backward
+
+
+def has_cotangent(value: Any) -> bool:
+    """Whether a callee's argument can carry a gradient: floats, inexact arrays, and containers of them."""
+    if isinstance(value, (list, tuple)):
+        return any(has_cotangent(v) for v in value)
+    if isinstance(value, dict):
+        return any(has_cotangent(v) for v in value.values())
+    if isinstance(value, (bool, np.bool_)):
+        return False
+    if isinstance(value, (np.ndarray, np.generic)):
+        return value.dtype.kind in "fc"
+    return isinstance(value, (float, complex))
+
+
+def _forward_parameters(binding: Binding, skip: int, tangents: tuple) -> tuple[tuple[int, ...], list]:
+    """The parameters that receive a tangent, and the per-parameter tangents, for one tangent (or None)
+    per passed argument."""
+    per_parameter = binding.place((None,) * skip + tuple(tangents))
+    differentiable = tuple(i for i, (t, v) in enumerate(zip(per_parameter, binding.values))
+                           if t is not None and has_cotangent(v))
+    return differentiable, per_parameter
+
+
+def callee_jvp(fn: Callable, args: tuple, tangents: tuple, keywords: dict | None = None) -> tuple[Any, Any]:
+    """``(out, out_tangent)`` for a call from forward-mode code; ``tangents`` has one entry (None: none)
+    per passed argument, positional ones first, then the keywords in order."""
+    target, binding, skip = _bound(fn, args, keywords, "defjvp")
+    differentiable, per_parameter = _forward_parameters(binding, skip, tangents)
+    generated = _forward_generated(target, differentiable, binding.values, callee=True)
+    generated.refresh()
+    return generated.function(*binding.values, *(per_parameter[i] for i in differentiable))
+
+
+def jvp_call_cotangents(g: Any, ans: Any, fn: Callable, args: tuple, tangents: tuple,
+                        keywords: dict | None = None) -> tuple[tuple, tuple]:
+    """Reverse mode through ``call_with_jvp(fn, args, tangents)`` (reverse over forward, for ``hessian``):
+    the cotangents of the passed arguments and of their tangents for the cotangent ``g`` of
+    ``(out, out_tangent)``, by reverse-transforming the forward-mode function the call ran."""
+    if vjp_rule(fn) is not None:
+        raise MissingRuleError(f"second derivatives through {primal_name(fn)}, passed as a function value, are not "
+                               "supported: call it directly in the function, or wrap it in a def")
+    target, binding, skip = _bound(fn, args, keywords, "defvjp")
+    differentiable, per_parameter = _forward_parameters(binding, skip, tangents)
+    full = binding.values
+    jvp_function = _forward_generated(target, differentiable, full, callee=True).function
+    seed = tuple(zero_cotangent(part) if c is None else c for c, part in zip(g, ans))
+    _, backward = callee_vjp(jvp_function, (*full, *(per_parameter[i] for i in differentiable)))
+    cotangents = backward(seed)
+    arg_cotangents = binding.pick(cotangents[:len(full)])[skip:]
+    tangent_by_parameter = [None] * len(full)
+    for k, i in enumerate(differentiable):
+        tangent_by_parameter[i] = cotangents[len(full) + k]
+    tangent_cotangents = binding.pick(tangent_by_parameter)[skip:]
+    return arg_cotangents, tuple(None if t is None else c for c, t in zip(tangent_cotangents, tangents))
