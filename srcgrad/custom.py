@@ -39,6 +39,10 @@ class custom_vjp:
         return self
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if _has_tensor(args):
+            from .tensor.registered import call_custom_vjp
+
+            return call_custom_vjp(self, args)
         return self.fun(*args, **kwargs)
 
     def forward(self, args: tuple) -> tuple[Any, Callable[[Any], tuple]]:
@@ -92,6 +96,10 @@ class custom_jvp:  # named like the decorator it is, as in JAX
         return rule
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if _has_tensor(args):
+            from .tensor.registered import call_custom_jvp
+
+            return call_custom_jvp(self, args)
         return self.fun(*args, **kwargs)
 
     def forward(self, args: tuple, tangents: tuple) -> tuple[Any, Any]:
@@ -104,3 +112,10 @@ class custom_jvp:  # named like the decorator it is, as in JAX
         filled = tuple(zero_cotangent(a) if t is None else t for a, t in zip(args, tangents))
         out, tangent = self.rule(args, filled)
         return out, tangent
+
+
+def _has_tensor(args: tuple) -> bool:
+    """Whether a call passes ``Tensor`` shim values (then the shim records it, with the custom rule)."""
+    from .tensor.tensor import Tensor
+
+    return any(isinstance(a, Tensor) for a in args)

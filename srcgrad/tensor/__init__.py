@@ -3,7 +3,8 @@
 ``import srcgrad as torch`` gives the names below: tensors, their constructors, dtypes, grad mode and the
 function forms of the operations. Module map: ``tensor`` (the class), ``ops``/``views``/``copies``/
 ``inplace`` (operations, installed here as methods), ``nodes`` (grad_fn classes), ``engine`` (backward),
-``grad_mode``, ``factories``, ``functional``, ``dtypes``, ``messages`` (PyTorch's texts), ``printing``.
+``grad_mode``, ``factories``, ``functional``, ``dtypes``, ``messages`` (PyTorch's texts), ``printing``,
+``registered`` (functions with a user's rule: ``defvjp``, ``custom_vjp``).
 
 Like ``torch.__all__``, the exports include the dtypes ``float``, ``int`` and ``bool``: ``import srcgrad as
 torch`` needs ``torch.float``; ``from srcgrad import *`` hides the builtins of those names, as
@@ -66,6 +67,7 @@ from .factories import (
 from .functional import *  # noqa: F403  (torch.exp, torch.sum, torch.cat, ...)
 from .functional import __all__ as _functional_all
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .registered import on_tensors
 from .size import Size
 from .tensor import Tensor
 
@@ -80,5 +82,5 @@ __all__ = [
     "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor", "ShortTensor", "CharTensor", "ByteTensor",
     "BoolTensor", "float16", "float32", "float64", "half", "double", "float", "uint8", "int8", "int16",
     "int32", "int64", "short", "long", "int", "bool", "promote_types", "no_grad", "enable_grad", "set_grad_enabled",
-    "is_grad_enabled",
+    "is_grad_enabled", "on_tensors",
 ] + list(_functional_all)
