@@ -29,7 +29,8 @@ def _load_cases():
 
 
 cases = _load_cases()
-RULES = registered_vjp_rules()
+# srcgrad's own rules: tests elsewhere register rules of their own (srcgrad.defvjp) in the same process.
+RULES = [rule for rule in registered_vjp_rules() if rule.function.__module__.startswith("srcgrad.")]
 
 
 def test_the_table_has_at_least_80_rules():
