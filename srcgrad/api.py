@@ -359,18 +359,16 @@ def show(fun: Callable, *example_args: Any, argnums: int | Sequence[int] = 0, wi
 
     With example arguments, the code specialized to their types and shapes is shown: the code a call with
     such arguments runs, where broadcasting reductions that cannot do anything have been removed."""
-    binding = _variadic_binding(getattr(fun, "fn", fun), example_args) if example_args else None
-    if binding is not None:
-        numbers = (argnums,) if isinstance(argnums, int) else tuple(argnums)
-        argnums, example_args = tuple(sorted({binding.slot(i)[0] for i in numbers})), binding.values
-    if mode == "forward":
-        numbers = (argnums,) if isinstance(argnums, int) else tuple(argnums)
-        return forward_transform(fun, numbers, example_args or None).source
-    if mode != "reverse":
+    if mode not in ("reverse", "forward"):
         raise ValueError(f"mode must be 'reverse' or 'forward', not {mode!r}")
     if isinstance(fun, _Differentiated):
         argnums, fun, with_value = fun.argnums, fun.fn, fun.with_value
     argnums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    binding = _variadic_binding(fun, example_args) if example_args else None
+    if binding is not None:
+        argnums, example_args = tuple(sorted({binding.slot(i)[0] for i in argnums})), binding.values
+    if mode == "forward":
+        return forward_transform(fun, argnums, example_args or None).source
     generated = _generated(fun, argnums, with_value, False, example_args or None)
     if not example_args:
         return generated.source

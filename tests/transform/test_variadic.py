@@ -230,3 +230,12 @@ def test_gradients_of_keywords_that_land_in_kwargs_come_back_per_keyword():
     np.testing.assert_allclose(gx, np.full(3, 2.0))
     assert (ga, gb) == (pytest.approx(np.sum(X)), pytest.approx(0.5))
     assert type(ga) is float and type(gb) is float
+
+
+def test_show_of_a_grad_object_of_a_variadic_function_uses_its_argnums():
+    r1 = np.array([0.1, 0.2, 0.3])
+    source = srcgrad.show(srcgrad.grad(_top_level, 1), X, r1)
+    assert "def top_level_grad(x, rest, scale, named, d_out)" in source
+    assert source.rstrip().endswith("return (d_seq,)")  # the gradient of `rest` alone, as the loop names it
+    forward = srcgrad.show(_top_level, X, r1, argnums=1, mode="forward")
+    assert "def top_level_jvp(x, rest, scale, named, d_rest)" in forward
