@@ -292,6 +292,10 @@ def show(fun: Callable, *example_args: Any, argnums: int | Sequence[int] = 0, wi
 
     With example arguments, the code specialized to their types and shapes is shown: the code a call with
     such arguments runs, where broadcasting reductions that cannot do anything have been removed."""
+    from .show_higher import is_higher_order, show_higher
+
+    if is_higher_order(fun):
+        return show_higher(fun, example_args)
     if mode == "forward":
         numbers = (argnums,) if isinstance(argnums, int) else tuple(argnums)
         return forward_transform(fun, numbers, example_args or None).source
@@ -429,6 +433,8 @@ def callee_jvp(fn: Callable, args: tuple, tangents: tuple, keywords: dict | None
     differentiable = tuple(i for i, v in enumerate(full) if passed.get(i) is not None and _has_cotangent(v))
     generated = _forward_generated(target, differentiable, full, callee=True)
     generated.refresh()
+    if _recording.callees is not None and all(g is not generated for g in _recording.callees):
+        _recording.callees.append(generated)
     return generated.function(*full, *(passed[i] for i in differentiable))
 
 

@@ -8,6 +8,7 @@ helpers and the tape; reverse-over-forward reuses the rule table as it stands.)"
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -31,7 +32,8 @@ def _tangent_function(arity: int, argnum: int) -> Callable:
     return _TANGENT_TRAMPOLINES[key]
 
 
-def _hvp(fun: Callable, args: tuple, argnum: int, v: Any) -> Any:
+def hvp_at(fun: Callable, args: tuple, argnum: int, v: Any) -> Any:
+    """``H v`` for the Hessian of scalar ``fun`` in argument ``argnum`` at ``args``, the others fixed."""
     _check_input(args[argnum], argnum, getattr(fun, "__name__", "f"))
     jvp_function = _forward_generated(fun, (argnum,), args).function
     return grad(_tangent_function(len(args), argnum), argnums=1 + argnum)(jvp_function, *args, v)
@@ -41,21 +43,31 @@ def hvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> Any:
     """The Hessian of scalar ``fun`` at ``primals`` times ``tangents``, for a function of one argument
     (JAX's ``hvp`` convention)."""
     (x,), (v,) = tuple(primals), tuple(tangents)
-    return _hvp(fun, (x,), 0, v)
+    return hvp_at(fun, (x,), 0, v)
 
 
-def hessian(fun: Callable, argnums: int = 0) -> Callable[..., Any]:
-    """``hessian(f)(*args)``: the second derivatives of scalar ``f`` with respect to argument ``argnums``,
-    shaped ``x.shape + x.shape``; the other arguments are held fixed."""
+class HessianFunction:
+    """``hessian(f)``: called with ``f``'s arguments, the second derivatives of scalar ``f`` with respect to
+    argument ``argnums``, shaped ``x.shape + x.shape``; the other arguments are held fixed. ``srcgrad.show``
+    lists the code it runs."""
 
-    def hessian_fn(*args: Any) -> Any:
-        x = args[argnums]
+    def __init__(self, fn: Callable, argnums: int):
+        self.fn, self.argnums = fn, argnums
+        functools.update_wrapper(self, fn)
+        self.__wrapped__ = None
+
+    def __call__(self, *args: Any) -> Any:
+        x = args[self.argnums]
         if isinstance(x, float):
-            return float(_hvp(fun, args, argnums, 1.0))
-        columns = [_hvp(fun, args, argnums, basis) for basis in _basis(x)]
+            return float(hvp_at(self.fn, args, self.argnums, 1.0))
+        columns = [hvp_at(self.fn, args, self.argnums, basis) for basis in _basis(x)]
         return np.stack(columns, axis=-1).reshape(x.shape + x.shape)
 
-    return hessian_fn
+
+def hessian(fun: Callable, argnums: int = 0) -> HessianFunction:
+    """``hessian(f)(*args)``: the second derivatives of scalar ``f`` with respect to argument ``argnums``,
+    shaped ``x.shape + x.shape``; the other arguments are held fixed."""
+    return HessianFunction(fun, argnums)
 
 
 def derivative(fun: Callable, order: int = 1) -> Callable[[float], float]:
@@ -77,38 +89,48 @@ def derivative(fun: Callable, order: int = 1) -> Callable[[float], float]:
     return nth
 
 
-def _single_argument(fun: Callable, argnums: int, args: Sequence[Any]) -> tuple[Callable, Any]:
-    if len(args) != 1 or argnums != 0:
-        raise NotImplementedError("jacfwd and jacrev currently take functions of one array or float")
-    return fun, args[0]
+class JacobianFunction:
+    """``jacfwd(f)`` or ``jacrev(f)`` (``mode`` "forward" or "reverse") of a function of one array or float:
+    called with ``x``, the Jacobian shaped ``out.shape + x.shape``. ``srcgrad.show`` lists the code it runs."""
+
+    def __init__(self, fn: Callable, argnums: int, mode: str):
+        self.fn, self.argnums, self.mode = fn, argnums, mode
+        functools.update_wrapper(self, fn)
+        self.__wrapped__ = None
+
+    def __call__(self, *args: Any) -> Any:
+        if len(args) != 1 or self.argnums != 0:
+            raise NotImplementedError("jacfwd and jacrev currently take functions of one array or float")
+        x = args[0]
+        if self.mode == "forward":
+            return _jacobian_forward(self.fn, x)
+        return _jacobian_reverse(self.fn, x)
 
 
-def jacfwd(fun: Callable, argnums: int = 0) -> Callable[..., Any]:
+def _jacobian_forward(f: Callable, x: Any) -> Any:
+    if isinstance(x, float):
+        return jvp(f, (x,), (1.0,))[1]
+    columns = [np.asarray(jvp(f, (x,), (basis,))[1]) for basis in _basis(x)]
+    return np.stack(columns, axis=-1).reshape(columns[0].shape + x.shape)
+
+
+def _jacobian_reverse(f: Callable, x: Any) -> Any:
+    out, pullback = vjp(f, x)
+    out = np.asarray(out)
+    rows = [np.asarray(pullback(basis.reshape(out.shape) if out.shape else float(basis.item()))[0])
+            for basis in _basis(out)]
+    return np.stack(rows).reshape(out.shape + np.shape(x))
+
+
+def jacfwd(fun: Callable, argnums: int = 0) -> JacobianFunction:
     """``jacfwd(f)(x)``: the Jacobian by forward mode, one ``jvp`` per input element, shaped
     ``out.shape + x.shape``."""
-
-    def jacobian_fn(*args: Any) -> Any:
-        f, x = _single_argument(fun, argnums, args)
-        if isinstance(x, float):
-            return jvp(f, (x,), (1.0,))[1]
-        columns = [np.asarray(jvp(f, (x,), (basis,))[1]) for basis in _basis(x)]
-        return np.stack(columns, axis=-1).reshape(columns[0].shape + x.shape)
-
-    return jacobian_fn
+    return JacobianFunction(fun, argnums, "forward")
 
 
-def jacrev(fun: Callable, argnums: int = 0) -> Callable[..., Any]:
+def jacrev(fun: Callable, argnums: int = 0) -> JacobianFunction:
     """``jacrev(f)(x)``: the Jacobian by reverse mode, one ``vjp`` per output element."""
-
-    def jacobian_fn(*args: Any) -> Any:
-        f, x = _single_argument(fun, argnums, args)
-        out, pullback = vjp(f, x)
-        out = np.asarray(out)
-        rows = [np.asarray(pullback(basis.reshape(out.shape) if out.shape else float(basis.item()))[0])
-                for basis in _basis(out)]
-        return np.stack(rows).reshape(out.shape + np.shape(x))
-
-    return jacobian_fn
+    return JacobianFunction(fun, argnums, "reverse")
 
 
 def _basis(x: Any) -> list[np.ndarray]:

@@ -25,12 +25,12 @@ def _(t, ans, x, index, value):
 
 @defjvp(list_append, argnum=0)
 def _(t, ans, items, value):
-    return [*t, zeros_like_grad(value)]
+    return list_append(t, zeros_like_grad(value))
 
 
 @defjvp(list_append, argnum=1)
 def _(t, ans, items, value):
-    return [*zeros_like_grad(items), t]
+    return list_append(zeros_like_grad(items), t)
 
 
 @defjvp(add_grads, argnum=0)

@@ -11,6 +11,7 @@ transforms the callee in forward mode on first sight, just as reverse mode's ``c
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -117,10 +118,12 @@ class ForwardMode:
             for k, operand in enumerate(operands):
                 if isinstance(operand, gast.Name) and operand.id in self.active:
                     rule = self._rule(rules, ARGNUMS_VARIADIC, site, value)
-                    call = gast.Call(self.namespace.ref(rule.function),
-                                     [name(self.tangent(operand.id)), gast.Constant(k, None), name(target),
-                                      *site.args], [gast.keyword(k_, v) for k_, v in site.keywords.items()])
-                    contributions.append(call)
+                    # ``rule(t, k, ans, *primal_args)`` inlined as a one-partial rule whose "ans" is ``k``
+                    inlined = inline(dataclasses.replace(rule, argnums=(0,)), name(self.tangent(operand.id)),
+                                     gast.Constant(k, None), [name(target), *site.args], site.keywords, [True],
+                                     self.names, self.namespace, set())
+                    out.extend(inlined.statements)
+                    contributions.append(inlined.partials[0])
         else:
             for position, param in zip(site.rule.argnums, site.rule.differentiable_params()):
                 argument = bound[param]

@@ -1341,3 +1341,33 @@ if _runtime is not None and vjp_rule(getattr(_runtime, "call_with_jvp", None)) i
     case(_runtime.call_with_jvp, "python-function",
          lambda d: call(_callee, (d.arr((2, 3)), d.arr((2, 1))), (d.arr((2, 3)), d.arr((2, 1)))),
          project=_pair_sum, cotangent=_pair_of)
+
+from srcgrad.rules.helpers import det_grad  # noqa: E402
+from srcgrad.rules.jvp_helpers import einsum_operand_tangent  # noqa: E402
+
+
+def _det_grad_case(batch):
+    def make(d):
+        a = d.matrix(batch + (3, 3))
+        return call(d.arr(batch), np.linalg.det(a), a)
+    return make
+
+
+case(det_grad, "2d", _det_grad_case(()), None)
+case(det_grad, "batched", _det_grad_case((2,)), None)
+
+
+def _einsum_tangent_case(spec, shapes, k):
+    def make(d):
+        operands = [d.arr(s) for s in shapes]
+        return call(d.arr(shapes[k]), k, spec, operands)
+    return make
+
+
+case(einsum_operand_tangent, "matmul-first", _einsum_tangent_case("ij,jk->ik", [(2, 3), (3, 4)], 0), None)
+case(einsum_operand_tangent, "three-operands", _einsum_tangent_case("i,ij,j->", [(3,), (3, 2), (2,)], 1), None)
+
+from srcgrad.rules.jvp_helpers import array_tangent  # noqa: E402
+
+case(array_tangent, "array", lambda d: call(d.arr(d.shape())), None)
+case(array_tangent, "list", lambda d: call([d.flt(), d.flt(), d.flt()]), None)

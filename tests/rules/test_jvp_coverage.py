@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from srcgrad import runtime
-from srcgrad.rules import jvp_rules, registered_jvp_rules, registered_vjp_rules, vjp_rule
+from srcgrad import SrcgradError, runtime
+from srcgrad.rules import helper_rules, jvp_rules, registered_jvp_rules, registered_vjp_rules, vjp_rule
 from srcgrad.rules.registry import ARGNUMS_VARIADIC
 
 
@@ -68,6 +68,18 @@ def test_every_forward_rule_belongs_to_a_differentiable_argument():
 
 def test_the_table_has_a_forward_rule_per_argument():
     assert len(FORWARD) == len(EXPECTED) >= 200
+
+
+# Rule helpers whose rules refuse to differentiate them again (a located error is the tested behaviour,
+# in tests/transform/test_higher_order.py); there is no derivative for finite differences to check.
+REFUSING = {id(f) for f in helper_rules.REFUSING}
+
+
+def test_refusing_rules_raise():
+    for helper in helper_rules.REFUSING:
+        for rule in [vjp_rule(helper), *jvp_rules(helper).values()]:
+            with pytest.raises(SrcgradError, match="not supported"):
+                rule.function(None, None, None, None, None, 2)
 
 
 def test_call_with_vjp_has_no_forward_rule():
@@ -124,5 +136,6 @@ def test_every_forward_rule_is_exercised_by_a_case():
         checked = arguments if case.check is None or rule.argnums == ARGNUMS_VARIADIC else \
             [arguments[i] for i in case.check]
         exercised.update((id(case.primal), a) for a in checked)
-    unexercised = sorted(_label(r, a) for r, a in FORWARD if (id(r.primal), a) not in exercised)
+    unexercised = sorted(_label(r, a) for r, a in FORWARD
+                         if (id(r.primal), a) not in exercised and id(r.primal) not in REFUSING)
     assert not unexercised, f"forward rules no case in tests/rules/cases.py exercises: {unexercised}"
