@@ -445,6 +445,10 @@ def jvp_call_cotangents(g: Any, ans: Any, fn: Callable, args: tuple, tangents: t
     if is_callable_instance(fn):
         fn = fn.__call__
     target = fn.__func__ if inspect.ismethod(fn) else fn
+    if not inspect.isfunction(target) and vjp_rule(target) is not None:
+        from .higher import primitive_trampoline
+
+        target = fn = primitive_trampoline(target, len(args))  # a primitive passed as a value
     if not inspect.isfunction(target):
         raise MissingRuleError(f"reverse mode over forward mode through {getattr(fn, '__qualname__', fn)!r} is not "
                                "supported yet (it is not a Python function srcgrad transforms)")

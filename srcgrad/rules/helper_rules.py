@@ -15,9 +15,11 @@ from .helpers import (
     einsum_grad,
     ieee_divide,
     power_base_grad,
+    power_exponent_grad,
     ratio_or_zero,
     reduced_count,
     shape_of,
+    unbroadcast,
     zeros_like_grad,
 )
 from .jvp_helpers import (
@@ -48,12 +50,39 @@ def _(tt, ans, t):
     return array_tangent(tt)
 
 
-# power_base_grad(g, x, y) = g * y * x ** (y - 1), zero where y == 0
+# power_base_grad(g, x, y) = g * y * x ** (y - 1), zero where y == 0; its derivative in y is
+# g * x ** (y - 1) * (1 + y log x). power_exponent_grad(g, ans, x) = g * ans * log(x), zero where x <= 0.
 
 
-@defvjp(power_base_grad, argnums=(0, 1))
+def power_base_grad_exponent_partial(c: Any, g: Any, x: Any, y: Any) -> Any:
+    """``c`` times the derivative of ``power_base_grad(g, x, y)`` in ``y`` (``log x`` taken as zero where
+    ``x <= 0``, as ``power_exponent_grad`` does)."""
+    scalars = all(isinstance(v, (int, float)) for v in (c, g, x, y))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lowered = np.power(np.asarray(x, dtype=np.result_type(x, np.float32)), np.subtract(y, 1))
+        out = c * g * (lowered + power_exponent_grad(y, lowered, x))
+    return float(out) if scalars else out
+
+
+def power_exponent_grad_base_partial(c: Any, g: Any, ans: Any, x: Any) -> Any:
+    """``c`` times the derivative of ``power_exponent_grad(g, ans, x)`` in ``x``: ``c g ans / x``, zero
+    where ``x <= 0``."""
+    return np.where(np.greater(x, 0), ratio_or_zero(c * g * ans, x), 0) if not isinstance(x, (int, float)) \
+        else (ratio_or_zero(c * g * ans, x) if x > 0 else 0.0 * c)
+
+
+def ones_like_value(value: Any) -> Any:
+    """Ones shaped like ``value``; a Python number gives ``1.0``."""
+    return 1.0 if isinstance(value, (int, float)) else np.ones_like(value)
+
+
+defnondiff(ones_like_value)
+
+
+@defvjp(power_base_grad, argnums=(0, 1, 2))
 def _(ct, ans, g, x, y):
-    return power_base_grad(ct, x, y), power_base_grad(ct * g * y, x, y - 1)
+    return (unbroadcast(power_base_grad(ct, x, y), g), unbroadcast(power_base_grad(ct * g * y, x, y - 1), x),
+            unbroadcast(power_base_grad_exponent_partial(ct, g, x, y), y))
 
 
 @defjvp(power_base_grad, argnum=0)
@@ -66,12 +95,39 @@ def _(t, ans, g, x, y):
     return power_base_grad(g * y * t, x, y - 1)
 
 
+@defjvp(power_base_grad, argnum=2)
+def _(t, ans, g, x, y):
+    return power_base_grad_exponent_partial(t, g, x, y)
+
+
+@defvjp(power_exponent_grad, argnums=(0, 1, 2))
+def _(ct, ans, g, power, x):
+    return (unbroadcast(power_exponent_grad(ct, power, x), g),
+            unbroadcast(power_exponent_grad(ct * g, ones_like_value(power), x), power),
+            unbroadcast(power_exponent_grad_base_partial(ct, g, power, x), x))
+
+
+@defjvp(power_exponent_grad, argnum=0)
+def _(t, ans, g, power, x):
+    return power_exponent_grad(t, power, x)
+
+
+@defjvp(power_exponent_grad, argnum=1)
+def _(t, ans, g, power, x):
+    return power_exponent_grad(g * t, ones_like_value(power), x)
+
+
+@defjvp(power_exponent_grad, argnum=2)
+def _(t, ans, g, power, x):
+    return power_exponent_grad_base_partial(t, g, power, x)
+
+
 # ieee_divide(n, d) = n / d, and ratio_or_zero(n, d) = n / d where d != 0, else 0
 
 
 @defvjp(ieee_divide, argnums=(0, 1))
 def _(ct, ans, n, d):
-    return ieee_divide(ct, d), -ieee_divide(ct * ans, d)
+    return unbroadcast(ieee_divide(ct, d), n), unbroadcast(-ieee_divide(ct * ans, d), d)
 
 
 @defjvp(ieee_divide, argnum=0)
@@ -86,7 +142,7 @@ def _(t, ans, n, d):
 
 @defvjp(ratio_or_zero, argnums=(0, 1))
 def _(ct, ans, n, d):
-    return ratio_or_zero(ct, d), -ratio_or_zero(ct * ans, d)
+    return unbroadcast(ratio_or_zero(ct, d), n), unbroadcast(-ratio_or_zero(ct * ans, d), d)
 
 
 @defjvp(ratio_or_zero, argnum=0)

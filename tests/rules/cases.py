@@ -1304,7 +1304,7 @@ _shim_case("remainder", "float-divisor", lambda d: _remainder(d, y_shape="float"
 
 # --- rule helpers that forward rules call (differentiated again by higher-order derivatives) -------------
 
-from srcgrad.rules.helpers import ieee_divide, power_base_grad, ratio_or_zero  # noqa: E402
+from srcgrad.rules.helpers import ieee_divide, power_base_grad, power_exponent_grad, ratio_or_zero  # noqa: E402
 
 
 def _power_base_case(exponent):
@@ -1323,6 +1323,23 @@ def _pair(dom):
 
 case(power_base_grad, "array", _power_base_case(3), None, check=(0, 1))
 case(power_base_grad, "fractional", _power_base_case(2.5), None, check=(0, 1))
+
+
+def _power_base_array_exponent(d):
+    shape = d.shape(1, 2)
+    return call(d.arr(shape), d.arr(shape, POS), d.arr(shape, POS) + 0.5)
+
+
+def _power_exponent_case(d):
+    shape = d.shape(0, 2)
+    x = d.arr(shape, POS)
+    return call(d.arr(shape), np.power(x, 1.7), x)
+
+
+case(power_base_grad, "array-exponent", _power_base_array_exponent, None)
+case(power_base_grad, "floats", lambda d: call(d.flt(), d.flt(POS), d.flt(POS) + 0.5), None)
+case(power_exponent_grad, "array", _power_exponent_case, None)
+case(power_exponent_grad, "floats", lambda d: call(d.flt(), d.flt(POS), d.flt(POS)), None)
 case(ieee_divide, "array", _pair(NONZERO), None)
 case(ratio_or_zero, "array", _pair(NONZERO), None)
 

@@ -280,26 +280,7 @@ def test_hessian_matches_finite_differences_of_the_gradient(f):
     np.testing.assert_allclose(H, H.T, rtol=1e-9, atol=1e-10)
 
 
-TORCH_FUNCTIONS = {
-    "rosenbrock": lambda T, x: T.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2),
-    "log_sum_exp": lambda T, x: T.logsumexp(x, 0),
-    "tanh_layer": lambda T, x: T.sum(T.tanh(T.tensor([[0.5, -0.3, 0.2], [0.1, 0.4, -0.6]],
-                                                      dtype=T.float64) @ x) ** 2),
-    "softmax_entropy": lambda T, x: -T.sum(T.softmax(x, 0) * T.log_softmax(x, 0)),
-    "polynomial": lambda T, x: T.sum(x ** 4 - 2.0 * x ** 3 + x) + x[0] * x[1] * x[2],
-    "huber": lambda T, x: T.sum(T.where(T.abs(x) < 0.5, 0.5 * x * x, 0.5 * (T.abs(x) - 0.25))),
-    "series": lambda T, x: sum(T.sum(x ** n) / n for n in range(1, 6)),
-    "logs": lambda T, x: T.sum(T.log1p(x * x) + T.expm1(x * 0.5)),
-}
-
-
-@pytest.mark.parametrize("name", sorted(TORCH_FUNCTIONS))
-def test_hessian_matches_pytorch(name):
-    torch = pytest.importorskip("torch")
-    f = globals()[name]
-    expected = torch.autograd.functional.hessian(lambda x: TORCH_FUNCTIONS[name](torch, x),
-                                                 torch.tensor(POINT, dtype=torch.float64)).numpy()
-    np.testing.assert_allclose(srcgrad.hessian(f)(POINT), expected, rtol=1e-10, atol=1e-10)
+# PyTorch comparisons of these Hessians: test_hessian_torch.py; the gradient corpora: test_corpus_hessians.py.
 
 
 def test_hvp_and_jacobians():
