@@ -9,6 +9,7 @@ helpers and the tape; reverse-over-forward reuses the rule table as it stands.)"
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -16,6 +17,7 @@ import numpy as np
 
 from .api import _check_input, _forward_generated, grad, jvp, vjp
 from .codegen import compile_function
+from .rules.registry import vjp_rule
 
 _TANGENT_TRAMPOLINES: dict[tuple[int, int], Callable] = {}
 
@@ -48,6 +50,36 @@ def primitive_trampoline(primitive: Callable, arity: int) -> Callable:
                                                        f"<srcgrad call of {name} with {arity} arguments>",
                                                        {"primitive": primitive})
     return _PRIMITIVE_TRAMPOLINES[key]
+
+
+def jvp_call_tangent(fn: Callable, args: tuple, tangents: tuple, arg_tangents: tuple | None,
+                     tangent_tangents: tuple | None) -> Any:
+    """Forward mode over ``call_with_jvp(fn, args, tangents)`` (``derivative`` of order 3 and more through a
+    call): the tangent of its ``(out, out_tangent)`` pair for the tangents of ``args`` and of ``tangents``
+    (either may be None: held fixed), by forward mode over the forward code of ``fn`` the call ran."""
+    from .api import _has_cotangent, callee_jvp
+    from .runtime import is_callable_instance, zero_cotangent
+
+    if is_callable_instance(fn):
+        fn = fn.__call__
+    target = fn.__func__ if inspect.ismethod(fn) else fn
+    if not inspect.isfunction(target) and vjp_rule(target) is not None:
+        target = fn = primitive_trampoline(target, len(args))
+    values = (fn.__self__, *args) if inspect.ismethod(fn) else args
+    skip = 1 if inspect.ismethod(fn) else 0
+    bound = inspect.signature(target).bind(*values)
+    bound.apply_defaults()
+    full = tuple(bound.arguments.values())
+    passed = dict(zip(range(skip, skip + len(tangents)), tangents))
+    differentiable = tuple(i for i, v in enumerate(full) if passed.get(i) is not None and _has_cotangent(v))
+    jvp_function = _forward_generated(target, differentiable, full, callee=True).function
+    inner = (*full, *(passed[i] for i in differentiable))
+    outer = [None] * len(full)
+    for i, t in enumerate(arg_tangents or ()):
+        outer[skip + i] = t
+    outer += [tangent_tangents[i - skip] if tangent_tangents is not None else None for i in differentiable]
+    inner_tangents = tuple(zero_cotangent(v) if t is None else t for v, t in zip(inner, outer))
+    return callee_jvp(jvp_function, inner, inner_tangents)[1]
 
 
 def hvp_at(fun: Callable, args: tuple, argnum: int, v: Any) -> Any:

@@ -33,6 +33,7 @@ from .jvp_helpers import (
     with_operand,
 )
 from .registry import defjvp, defnondiff, defvjp
+from .runtime_jvp_rules import call_with_jvp_tangent
 
 defnondiff(zeros_like_grad, reduced_count, tangent_dtype, float_dtype_or_none)
 
@@ -51,24 +52,14 @@ def _(tt, ans, t):
 
 
 # power_base_grad(g, x, y) = g * y * x ** (y - 1), zero where y == 0; its derivative in y is
-# g * x ** (y - 1) * (1 + y log x). power_exponent_grad(g, ans, x) = g * ans * log(x), zero where x <= 0.
+# g * x ** (y - 1) * (1 + y log x), log x taken as zero where x <= 0. power_exponent_grad(g, ans, x) = g * ans * log(x), zero where x <= 0.
 
 
-def power_base_grad_exponent_partial(c: Any, g: Any, x: Any, y: Any) -> Any:
-    """``c`` times the derivative of ``power_base_grad(g, x, y)`` in ``y`` (``log x`` taken as zero where
-    ``x <= 0``, as ``power_exponent_grad`` does)."""
-    scalars = all(isinstance(v, (int, float)) for v in (c, g, x, y))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        lowered = np.power(np.asarray(x, dtype=np.result_type(x, np.float32)), np.subtract(y, 1))
-        out = c * g * (lowered + power_exponent_grad(y, lowered, x))
-    return float(out) if scalars else out
-
-
-def power_exponent_grad_base_partial(c: Any, g: Any, ans: Any, x: Any) -> Any:
-    """``c`` times the derivative of ``power_exponent_grad(g, ans, x)`` in ``x``: ``c g ans / x``, zero
-    where ``x <= 0``."""
-    return np.where(np.greater(x, 0), ratio_or_zero(c * g * ans, x), 0) if not isinstance(x, (int, float)) \
-        else (ratio_or_zero(c * g * ans, x) if x > 0 else 0.0 * c)
+def positive_mask(x: Any) -> Any:
+    """1 where ``x > 0``, else 0 (a Python float for a Python number): where ``log x`` is taken."""
+    if isinstance(x, (int, float)):
+        return 1.0 if x > 0 else 0.0
+    return np.greater(x, 0).astype(np.result_type(x, np.float32))
 
 
 def ones_like_value(value: Any) -> Any:
@@ -76,13 +67,13 @@ def ones_like_value(value: Any) -> Any:
     return 1.0 if isinstance(value, (int, float)) else np.ones_like(value)
 
 
-defnondiff(ones_like_value)
+defnondiff(ones_like_value, positive_mask)
 
 
 @defvjp(power_base_grad, argnums=(0, 1, 2))
 def _(ct, ans, g, x, y):
     return (unbroadcast(power_base_grad(ct, x, y), g), unbroadcast(power_base_grad(ct * g * y, x, y - 1), x),
-            unbroadcast(power_base_grad_exponent_partial(ct, g, x, y), y))
+            unbroadcast(ct * g * x ** (y - 1) + power_exponent_grad(ct * g * y, x ** (y - 1), x), y))
 
 
 @defjvp(power_base_grad, argnum=0)
@@ -97,14 +88,14 @@ def _(t, ans, g, x, y):
 
 @defjvp(power_base_grad, argnum=2)
 def _(t, ans, g, x, y):
-    return power_base_grad_exponent_partial(t, g, x, y)
+    return t * g * x ** (y - 1) + power_exponent_grad(t * g * y, x ** (y - 1), x)
 
 
 @defvjp(power_exponent_grad, argnums=(0, 1, 2))
 def _(ct, ans, g, power, x):
     return (unbroadcast(power_exponent_grad(ct, power, x), g),
             unbroadcast(power_exponent_grad(ct * g, ones_like_value(power), x), power),
-            unbroadcast(power_exponent_grad_base_partial(ct, g, power, x), x))
+            unbroadcast(ratio_or_zero(ct * g * power, x) * positive_mask(x), x))
 
 
 @defjvp(power_exponent_grad, argnum=0)
@@ -119,7 +110,7 @@ def _(t, ans, g, power, x):
 
 @defjvp(power_exponent_grad, argnum=2)
 def _(t, ans, g, power, x):
-    return power_exponent_grad_base_partial(t, g, power, x)
+    return ratio_or_zero(t * g * power, x) * positive_mask(x)
 
 
 # ieee_divide(n, d) = n / d, and ratio_or_zero(n, d) = n / d where d != 0, else 0
@@ -211,7 +202,7 @@ def _(t, ans, g, det, a):
 # p-norms with p < 1) would need the derivatives of the singular value decomposition: its rules refuse.
 
 defnondiff(piecewise_linear_norm_grad, norm_kind)
-REFUSING = (svd_norm_grad,)
+REFUSING = (svd_norm_grad, call_with_jvp_tangent)
 
 
 @defvjp(svd_norm_grad, argnums=(0, 1, 2))
@@ -275,3 +266,38 @@ def _(tt, ans, t, k, subscripts, operands):
 @defjvp(einsum_operand_tangent, argnum=3)
 def _(ts, ans, t, k, subscripts, operands):
     return einsum_operands_tangent(ts, t, k, subscripts, operands)
+
+
+# call_with_jvp_tangent is forward mode over a call in forward-mode code (a second derivative through a
+# call into a user function); a third derivative through the call would need forward mode over that.
+
+
+@defvjp(call_with_jvp_tangent, argnums=(1, 2, 3, 4))
+def _(ct, ans, fn, args, tangents, arg_tangents, tangent_tangents):
+    return refuse_third_derivative_through_call(fn)
+
+
+@defjvp(call_with_jvp_tangent, argnum=1)
+def _(t, ans, fn, args, tangents, arg_tangents, tangent_tangents):
+    return refuse_third_derivative_through_call(fn)
+
+
+@defjvp(call_with_jvp_tangent, argnum=2)
+def _(t, ans, fn, args, tangents, arg_tangents, tangent_tangents):
+    return refuse_third_derivative_through_call(fn)
+
+
+@defjvp(call_with_jvp_tangent, argnum=3)
+def _(t, ans, fn, args, tangents, arg_tangents, tangent_tangents):
+    return refuse_third_derivative_through_call(fn)
+
+
+@defjvp(call_with_jvp_tangent, argnum=4)
+def _(t, ans, fn, args, tangents, arg_tangents, tangent_tangents):
+    return refuse_third_derivative_through_call(fn)
+
+
+def refuse_third_derivative_through_call(fn: Any) -> Any:
+    raise SrcgradError(f"derivatives of order 3 and more through a call into {getattr(fn, '__name__', fn)!r} "
+                       "(reverse or forward mode over its second-derivative code) are not supported yet; "
+                       "write the callee's body into the caller, or use order 2 (hessian, grad(grad(f)))")
