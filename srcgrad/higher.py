@@ -15,24 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from .api import _check_input, _forward_generated, grad, jvp, vjp
+from .api import _cast_like, _check_input, _forward_generated, callee_vjp, jvp, vjp
 from .codegen import compile_function
+from .errors import NonScalarOutputError
 from .rules.registry import vjp_rule
-
-_TANGENT_TRAMPOLINES: dict[tuple[int, int], Callable] = {}
-
-
-def _tangent_function(arity: int, argnum: int) -> Callable:
-    """``tangent_of(jvp_function, a0, ..., v) = jvp_function(a0, ..., v)[1]`` for ``arity`` arguments: a
-    function with source, so that reverse mode can differentiate through the generated forward code."""
-    key = (arity, argnum)
-    if key not in _TANGENT_TRAMPOLINES:
-        params = ", ".join(f"a{i}" for i in range(arity))
-        source = (f"def tangent_of(jvp_function, {params}, v):\n"
-                  f"    return jvp_function({params}, v)[1]\n")
-        _TANGENT_TRAMPOLINES[key] = compile_function(source, "tangent_of", f"<srcgrad hvp arity {arity}>", {})
-    return _TANGENT_TRAMPOLINES[key]
-
+from .runtime import zero_cotangent
 
 _PRIMITIVE_TRAMPOLINES: dict[tuple[int, int], Callable] = {}
 
@@ -84,9 +71,17 @@ def jvp_call_tangent(fn: Callable, args: tuple, tangents: tuple, arg_tangents: t
 
 def hvp_at(fun: Callable, args: tuple, argnum: int, v: Any) -> Any:
     """``H v`` for the Hessian of scalar ``fun`` in argument ``argnum`` at ``args``, the others fixed."""
-    _check_input(args[argnum], argnum, getattr(fun, "__name__", "f"))
-    jvp_function = _forward_generated(fun, (argnum,), args).function
-    return grad(_tangent_function(len(args), argnum), argnums=1 + argnum)(jvp_function, *args, v)
+    name = getattr(fun, "__name__", "f")
+    _check_input(args[argnum], argnum, name)
+    generated = _forward_generated(fun, (argnum,), args)
+    generated.refresh()
+    # reverse mode over the forward code, seeded with (0, 1) for its (output, tangent) pair
+    (out, tangent), backward = callee_vjp(generated.function, (*args, v))
+    if np.shape(tangent) != ():
+        raise NonScalarOutputError(f"the Hessian of {name} needs a scalar output; it returned shape "
+                                   f"{np.shape(tangent)} (use jacfwd(jacrev(f)) for a vector function)")
+    cotangents = backward((zero_cotangent(out), 1.0))
+    return _cast_like(cotangents[argnum], args[argnum], set())
 
 
 def hvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> Any:
