@@ -18,6 +18,7 @@ import numpy as np
 from .api import _cast_like, _check_input, _forward_generated, callee_vjp, jvp, vjp
 from .codegen import compile_function
 from .errors import NonScalarOutputError
+from .locate import locating
 from .rules.registry import vjp_rule
 from .runtime import zero_cotangent
 
@@ -84,6 +85,7 @@ def hvp_at(fun: Callable, args: tuple, argnum: int, v: Any) -> Any:
     return _cast_like(cotangents[argnum], args[argnum], set())
 
 
+@locating
 def hvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> Any:
     """The Hessian of scalar ``fun`` at ``primals`` times ``tangents``, for a function of one argument
     (JAX's ``hvp`` convention)."""
@@ -101,6 +103,7 @@ class HessianFunction:
         functools.update_wrapper(self, fn)
         self.__wrapped__ = None
 
+    @locating
     def __call__(self, *args: Any) -> Any:
         x = args[self.argnums]
         if isinstance(x, float):
@@ -121,6 +124,7 @@ def derivative(fun: Callable, order: int = 1) -> Callable[[float], float]:
     if order < 1:
         raise ValueError("order must be at least 1")
 
+    @locating
     def nth(x: float) -> float:
         function, args = fun, (x,)
         for _ in range(order):
@@ -143,6 +147,7 @@ class JacobianFunction:
         functools.update_wrapper(self, fn)
         self.__wrapped__ = None
 
+    @locating
     def __call__(self, *args: Any) -> Any:
         if len(args) != 1 or self.argnums != 0:
             raise NotImplementedError("jacfwd and jacrev currently take functions of one array or float")

@@ -4,6 +4,8 @@ srcgrad refuses with an error that says why (a ``custom_vjp`` defines reverse mo
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import test_corpus_calls
@@ -57,8 +59,11 @@ def finite_difference_hessian(f, args, argnum, eps=1e-5):
 def test_hessian_matches_finite_differences_of_the_gradient(case, argnum):
     args = case.args()
     if case.name in REFUSED:
-        with pytest.raises(srcgrad.SrcgradError, match=REFUSED[case.name]):
+        with pytest.raises(srcgrad.SrcgradError, match=REFUSED[case.name]) as raised:
             srcgrad.hessian(case.fn, argnums=argnum)(*args)
+        # located at the user's line that calls the custom_vjp function (in the caller or a callee)
+        called = re.search(r"'(\w+)' is a custom_vjp", str(raised.value)).group(1)
+        assert raised.value.filename.endswith(".py") and f"{called}(" in raised.value.source_line
         return
     H = np.asarray(srcgrad.hessian(case.fn, argnums=argnum)(*args))
     x = args[argnum]

@@ -1,6 +1,7 @@
 """Second and higher derivatives: hessian, hvp, jacfwd, jacrev and derivative, against finite differences
 of srcgrad's gradient and against PyTorch's ``torch.autograd.functional.hessian``."""
 
+import inspect
 import math
 import sys
 from pathlib import Path
@@ -268,8 +269,12 @@ def singular_det(x):
                                             (singular_det, r"np\.linalg\.det at a singular matrix")])
 def test_second_derivatives_srcgrad_cannot_take_raise(f, message):
     srcgrad.grad(f)(POINT)  # the first derivative exists
-    with pytest.raises(srcgrad.SrcgradError, match=message):
+    with pytest.raises(srcgrad.SrcgradError, match=message) as raised:
         srcgrad.hessian(f)(POINT)
+    # located at the user's line that asks for it
+    lines, start = inspect.getsourcelines(f)
+    assert (raised.value.filename, raised.value.lineno) == (__file__, start + 1)
+    assert raised.value.source_line.strip() == lines[1].strip()
 
 
 @pytest.mark.parametrize("f", FUNCTIONS, ids=[f.__name__ for f in FUNCTIONS])

@@ -199,5 +199,6 @@ def test_second_derivatives_through_calls_and_a_located_refusal_at_the_third(f):
     (second,) = torch.autograd.grad(first, t)
     assert srcgrad.derivative(f, 2)(x) == pytest.approx(second.item(), rel=1e-10)
     assert srcgrad.grad(srcgrad.grad(f))(x) == pytest.approx(second.item(), rel=1e-10)
-    with pytest.raises(srcgrad.SrcgradError, match="order 3 and more through a call"):
+    with pytest.raises(srcgrad.SrcgradError, match="order 3 and more through a call") as raised:
         srcgrad.derivative(f, 3)(x)
+    assert raised.value.filename == __file__  # at the line of f that makes the call
