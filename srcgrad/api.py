@@ -359,6 +359,10 @@ def show(fun: Callable, *example_args: Any, argnums: int | Sequence[int] = 0, wi
 
     With example arguments, the code specialized to their types and shapes is shown: the code a call with
     such arguments runs, where broadcasting reductions that cannot do anything have been removed."""
+    from .show_higher import is_higher_order, show_higher
+
+    if is_higher_order(fun):
+        return show_higher(fun, example_args)
     if mode not in ("reverse", "forward"):
         raise ValueError(f"mode must be 'reverse' or 'forward', not {mode!r}")
     if isinstance(fun, _Differentiated):

@@ -10,6 +10,7 @@ one per argument the caller passed."""
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable
 from typing import Any
@@ -20,7 +21,7 @@ from .api import _forward_generated, _generated, _recording
 from .binding import Binding, bind
 from .errors import MissingRuleError
 from .rules.registry import primal_name, vjp_rule
-from .runtime import is_callable_instance, zero_cotangent
+from .runtime import KeywordCall, is_callable_instance, zero_cotangent
 
 
 def _bound(fn: Callable, args: tuple, keywords: dict | None, mode: str) -> tuple[Callable, Binding, int]:
@@ -87,6 +88,8 @@ def callee_jvp(fn: Callable, args: tuple, tangents: tuple, keywords: dict | None
     differentiable, per_parameter = _forward_parameters(binding, skip, tangents)
     generated = _forward_generated(target, differentiable, binding.values, callee=True)
     generated.refresh()
+    if _recording.callees is not None and all(g is not generated for g in _recording.callees):
+        _recording.callees.append(generated)
     return generated.function(*binding.values, *(per_parameter[i] for i in differentiable))
 
 
@@ -95,9 +98,13 @@ def jvp_call_cotangents(g: Any, ans: Any, fn: Callable, args: tuple, tangents: t
     """Reverse mode through ``call_with_jvp(fn, args, tangents)`` (reverse over forward, for ``hessian``):
     the cotangents of the passed arguments and of their tangents for the cotangent ``g`` of
     ``(out, out_tangent)``, by reverse-transforming the forward-mode function the call ran."""
-    if vjp_rule(fn) is not None:
-        raise MissingRuleError(f"second derivatives through {primal_name(fn)}, passed as a function value, are not "
-                               "supported: call it directly in the function, or wrap it in a def")
+    if not inspect.isfunction(fn) and vjp_rule(fn) is not None:
+        if keywords:
+            raise MissingRuleError(f"second derivatives through {primal_name(fn)}, passed as a function value and "
+                                   "called with keyword arguments, are not supported: call it directly")
+        from .higher import primitive_trampoline
+
+        fn = primitive_trampoline(fn, len(args))  # a primitive passed as a value
     target, binding, skip = _bound(fn, args, keywords, "defvjp")
     differentiable, per_parameter = _forward_parameters(binding, skip, tangents)
     full = binding.values
@@ -111,3 +118,32 @@ def jvp_call_cotangents(g: Any, ans: Any, fn: Callable, args: tuple, tangents: t
         tangent_by_parameter[i] = cotangents[len(full) + k]
     tangent_cotangents = binding.pick(tangent_by_parameter)[skip:]
     return arg_cotangents, tuple(None if t is None else c for c, t in zip(tangent_cotangents, tangents))
+
+
+def jvp_call_tangent(fn: Callable, args: tuple, tangents: tuple, arg_tangents: tuple | None,
+                     tangent_tangents: tuple | None) -> Any:
+    """Forward mode over ``call_with_jvp(fn, args, tangents)`` (``derivative`` of order 3 and more through a
+    call): the tangent of its ``(out, out_tangent)`` pair for the tangents of ``args`` and of ``tangents``
+    (either may be None: held fixed), by forward mode over the forward code of ``fn`` the call ran. Every
+    sequence has one entry per passed argument."""
+    keywords = None
+    if type(fn) is KeywordCall:
+        fn, (args, keywords) = fn.function, fn.split(args)
+    if isinstance(fn, functools.partial):
+        raise MissingRuleError("derivatives of order 3 and more through a call of a functools.partial are not "
+                               "supported: call the function itself")
+    if not inspect.isfunction(fn) and vjp_rule(fn) is not None and not keywords:
+        from .higher import primitive_trampoline
+
+        fn = primitive_trampoline(fn, len(args))
+    target, binding, skip = _bound(fn, args, keywords, "defjvp")
+    differentiable, per_parameter = _forward_parameters(binding, skip, tangents)
+    full = binding.values
+    jvp_function = _forward_generated(target, differentiable, full, callee=True).function
+    inner = (*full, *(per_parameter[i] for i in differentiable))
+    outer_args = binding.place((None,) * skip + tuple(arg_tangents)) if arg_tangents else [None] * len(full)
+    outer_tangents = (binding.place((None,) * skip + tuple(tangent_tangents)) if tangent_tangents is not None
+                      else [None] * len(full))
+    outer = list(outer_args) + [outer_tangents[i] for i in differentiable]
+    inner_tangents = tuple(zero_cotangent(v) if t is None else t for v, t in zip(inner, outer))
+    return callee_jvp(jvp_function, inner, inner_tangents)[1]

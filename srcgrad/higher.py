@@ -8,54 +8,83 @@ helpers and the tape; reverse-over-forward reuses the rule table as it stands.)"
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from .api import _check_input, _forward_generated, grad, jvp, vjp
+from .api import _cast_like, _check_input, _forward_generated, jvp, vjp
+from .callees import callee_vjp
 from .codegen import compile_function
+from .errors import NonScalarOutputError
+from .locate import locating
+from .runtime import zero_cotangent
 
-_TANGENT_TRAMPOLINES: dict[tuple[int, int], Callable] = {}
+_PRIMITIVE_TRAMPOLINES: dict[tuple[int, int], Callable] = {}
 
 
-def _tangent_function(arity: int, argnum: int) -> Callable:
-    """``tangent_of(jvp_function, a0, ..., v) = jvp_function(a0, ..., v)[1]`` for ``arity`` arguments: a
-    function with source, so that reverse mode can differentiate through the generated forward code."""
-    key = (arity, argnum)
-    if key not in _TANGENT_TRAMPOLINES:
+def primitive_trampoline(primitive: Callable, arity: int) -> Callable:
+    """``def apply(a0, ..., a_{n-1}): return primitive(a0, ...)`` with source: a primitive with rules that
+    reached forward-mode code as a value (``apply(np.exp, x)``), written as a Python function so that reverse
+    mode over forward mode can transform the forward code of the call."""
+    key = (id(primitive), arity)
+    if key not in _PRIMITIVE_TRAMPOLINES:
         params = ", ".join(f"a{i}" for i in range(arity))
-        source = (f"def tangent_of(jvp_function, {params}, v):\n"
-                  f"    return jvp_function({params}, v)[1]\n")
-        _TANGENT_TRAMPOLINES[key] = compile_function(source, "tangent_of", f"<srcgrad hvp arity {arity}>", {})
-    return _TANGENT_TRAMPOLINES[key]
+        name = getattr(primitive, "__name__", "primitive")
+        source = f"def apply_{name}({params}):\n    return primitive({params})\n"
+        _PRIMITIVE_TRAMPOLINES[key] = compile_function(source, f"apply_{name}",
+                                                       f"<srcgrad call of {name} with {arity} arguments>",
+                                                       {"primitive": primitive})
+    return _PRIMITIVE_TRAMPOLINES[key]
 
 
-def _hvp(fun: Callable, args: tuple, argnum: int, v: Any) -> Any:
-    _check_input(args[argnum], argnum, getattr(fun, "__name__", "f"))
-    jvp_function = _forward_generated(fun, (argnum,), args).function
-    return grad(_tangent_function(len(args), argnum), argnums=1 + argnum)(jvp_function, *args, v)
+def hvp_at(fun: Callable, args: tuple, argnum: int, v: Any) -> Any:
+    """``H v`` for the Hessian of scalar ``fun`` in argument ``argnum`` at ``args``, the others fixed."""
+    name = getattr(fun, "__name__", "f")
+    _check_input(args[argnum], argnum, name)
+    generated = _forward_generated(fun, (argnum,), args)
+    generated.refresh()
+    # reverse mode over the forward code, seeded with (0, 1) for its (output, tangent) pair
+    (out, tangent), backward = callee_vjp(generated.function, (*args, v))
+    if np.shape(tangent) != ():
+        raise NonScalarOutputError(f"the Hessian of {name} needs a scalar output; it returned shape "
+                                   f"{np.shape(tangent)} (use jacfwd(jacrev(f)) for a vector function)")
+    cotangents = backward((zero_cotangent(out), 1.0))
+    return _cast_like(cotangents[argnum], args[argnum], set())
 
 
+@locating
 def hvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> Any:
     """The Hessian of scalar ``fun`` at ``primals`` times ``tangents``, for a function of one argument
     (JAX's ``hvp`` convention)."""
     (x,), (v,) = tuple(primals), tuple(tangents)
-    return _hvp(fun, (x,), 0, v)
+    return hvp_at(fun, (x,), 0, v)
 
 
-def hessian(fun: Callable, argnums: int = 0) -> Callable[..., Any]:
-    """``hessian(f)(*args)``: the second derivatives of scalar ``f`` with respect to argument ``argnums``,
-    shaped ``x.shape + x.shape``; the other arguments are held fixed."""
+class HessianFunction:
+    """``hessian(f)``: called with ``f``'s arguments, the second derivatives of scalar ``f`` with respect to
+    argument ``argnums``, shaped ``x.shape + x.shape``; the other arguments are held fixed. ``srcgrad.show``
+    lists the code it runs."""
 
-    def hessian_fn(*args: Any) -> Any:
-        x = args[argnums]
+    def __init__(self, fn: Callable, argnums: int):
+        self.fn, self.argnums = fn, argnums
+        functools.update_wrapper(self, fn)
+        self.__wrapped__ = None
+
+    @locating
+    def __call__(self, *args: Any) -> Any:
+        x = args[self.argnums]
         if isinstance(x, float):
-            return float(_hvp(fun, args, argnums, 1.0))
-        columns = [_hvp(fun, args, argnums, basis) for basis in _basis(x)]
+            return float(hvp_at(self.fn, args, self.argnums, 1.0))
+        columns = [hvp_at(self.fn, args, self.argnums, basis) for basis in _basis(x)]
         return np.stack(columns, axis=-1).reshape(x.shape + x.shape)
 
-    return hessian_fn
+
+def hessian(fun: Callable, argnums: int = 0) -> HessianFunction:
+    """``hessian(f)(*args)``: the second derivatives of scalar ``f`` with respect to argument ``argnums``,
+    shaped ``x.shape + x.shape``; the other arguments are held fixed."""
+    return HessianFunction(fun, argnums)
 
 
 def derivative(fun: Callable, order: int = 1) -> Callable[[float], float]:
@@ -64,6 +93,7 @@ def derivative(fun: Callable, order: int = 1) -> Callable[[float], float]:
     if order < 1:
         raise ValueError("order must be at least 1")
 
+    @locating
     def nth(x: float) -> float:
         function, args = fun, (x,)
         for _ in range(order):
@@ -77,38 +107,49 @@ def derivative(fun: Callable, order: int = 1) -> Callable[[float], float]:
     return nth
 
 
-def _single_argument(fun: Callable, argnums: int, args: Sequence[Any]) -> tuple[Callable, Any]:
-    if len(args) != 1 or argnums != 0:
-        raise NotImplementedError("jacfwd and jacrev currently take functions of one array or float")
-    return fun, args[0]
+class JacobianFunction:
+    """``jacfwd(f)`` or ``jacrev(f)`` (``mode`` "forward" or "reverse") of a function of one array or float:
+    called with ``x``, the Jacobian shaped ``out.shape + x.shape``. ``srcgrad.show`` lists the code it runs."""
+
+    def __init__(self, fn: Callable, argnums: int, mode: str):
+        self.fn, self.argnums, self.mode = fn, argnums, mode
+        functools.update_wrapper(self, fn)
+        self.__wrapped__ = None
+
+    @locating
+    def __call__(self, *args: Any) -> Any:
+        if len(args) != 1 or self.argnums != 0:
+            raise NotImplementedError("jacfwd and jacrev currently take functions of one array or float")
+        x = args[0]
+        if self.mode == "forward":
+            return _jacobian_forward(self.fn, x)
+        return _jacobian_reverse(self.fn, x)
 
 
-def jacfwd(fun: Callable, argnums: int = 0) -> Callable[..., Any]:
+def _jacobian_forward(f: Callable, x: Any) -> Any:
+    if isinstance(x, float):
+        return jvp(f, (x,), (1.0,))[1]
+    columns = [np.asarray(jvp(f, (x,), (basis,))[1]) for basis in _basis(x)]
+    return np.stack(columns, axis=-1).reshape(columns[0].shape + x.shape)
+
+
+def _jacobian_reverse(f: Callable, x: Any) -> Any:
+    out, pullback = vjp(f, x)
+    out = np.asarray(out)
+    rows = [np.asarray(pullback(basis.reshape(out.shape) if out.shape else float(basis.item()))[0])
+            for basis in _basis(out)]
+    return np.stack(rows).reshape(out.shape + np.shape(x))
+
+
+def jacfwd(fun: Callable, argnums: int = 0) -> JacobianFunction:
     """``jacfwd(f)(x)``: the Jacobian by forward mode, one ``jvp`` per input element, shaped
     ``out.shape + x.shape``."""
-
-    def jacobian_fn(*args: Any) -> Any:
-        f, x = _single_argument(fun, argnums, args)
-        if isinstance(x, float):
-            return jvp(f, (x,), (1.0,))[1]
-        columns = [np.asarray(jvp(f, (x,), (basis,))[1]) for basis in _basis(x)]
-        return np.stack(columns, axis=-1).reshape(columns[0].shape + x.shape)
-
-    return jacobian_fn
+    return JacobianFunction(fun, argnums, "forward")
 
 
-def jacrev(fun: Callable, argnums: int = 0) -> Callable[..., Any]:
+def jacrev(fun: Callable, argnums: int = 0) -> JacobianFunction:
     """``jacrev(f)(x)``: the Jacobian by reverse mode, one ``vjp`` per output element."""
-
-    def jacobian_fn(*args: Any) -> Any:
-        f, x = _single_argument(fun, argnums, args)
-        out, pullback = vjp(f, x)
-        out = np.asarray(out)
-        rows = [np.asarray(pullback(basis.reshape(out.shape) if out.shape else float(basis.item()))[0])
-                for basis in _basis(out)]
-        return np.stack(rows).reshape(out.shape + np.shape(x))
-
-    return jacobian_fn
+    return JacobianFunction(fun, argnums, "reverse")
 
 
 def _basis(x: Any) -> list[np.ndarray]:

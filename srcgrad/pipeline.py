@@ -106,7 +106,9 @@ def forward_transform(fn: Callable, argnums: tuple[int, ...], examples: Sequence
     forward = ForwardMode(front.core, front.active, names, namespace, front.resolver.site, front.resolver.callee,
                           sequences, parsed.error)
     tangent_params = [forward.tangent(params[i]) for i in front.argnums]
-    body = forward.block([s for s in front.core.body if not isinstance(s, gast.Return)])
+    # a parameter held fixed that becomes active (``x = W @ x`` differentiated in W only) starts at zero
+    held = [forward.zero(p) for i, p in enumerate(params) if p in front.active and i not in front.argnums]
+    body = held + forward.block([s for s in front.core.body if not isinstance(s, gast.Return)])
     returned = front.returned
     outputs = returned.elts if isinstance(returned, gast.Tuple) else [returned]
     tangents = [forward.tangent_of(o) for o in outputs]

@@ -41,8 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--args", metavar="EXPR",
                       help="example arguments (a Python expression, numpy as np in scope): the code specialized "
                            "to their types and shapes is shown")
-    show.add_argument("--mode", choices=("reverse", "forward"), default="reverse",
-                      help="reverse mode (default) or forward mode")
+    show.add_argument("--mode", choices=("reverse", "forward", "hessian"), default="reverse",
+                      help="reverse mode (default), forward mode, or all the code of srcgrad.hessian "
+                           "(reverse mode over forward mode; needs --args)")
     show.add_argument("--unoptimized", action="store_true",
                       help="show the code before dead-code elimination")
     show.add_argument("--color", choices=("auto", "always", "never"), default="auto",
@@ -109,7 +110,11 @@ def _show(options: argparse.Namespace, prog: str) -> int:
     fn, args, argnums = _unbind(fn, args, argnums)
     check_argnums(fn, argnums, len(args) if args is not None else None)
     try:
-        if options.mode == "forward":
+        if options.mode == "hessian":
+            if args is None or not isinstance(argnums, int):
+                return _usage(prog, "--mode hessian needs --args and one argument number")
+            source = srcgrad.show(srcgrad.hessian(fn, argnums), *args)
+        elif options.mode == "forward":
             numbers = (argnums,) if isinstance(argnums, int) else tuple(argnums)
             source = forward_transform(fn, numbers, examples=args, optimize=not options.unoptimized).source
         elif options.unoptimized:

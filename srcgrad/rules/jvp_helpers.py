@@ -21,7 +21,7 @@ from .helpers import (
     det_grad,
     expand_reduced,
     norm_grad,
-    prod_grad,
+    ratio_or_zero,
     shape_of,
     zeros_like_grad,
 )
@@ -73,6 +73,13 @@ def with_operand(operands: tuple, k: int, t: Any) -> tuple:
     """``operands`` with the ``k``-th one replaced by its tangent (the forward rule of a multilinear
     function such as ``np.einsum``)."""
     return (*operands[:k], t, *operands[k + 1:])
+
+
+def einsum_operand_tangent(t: Any, k: int, subscripts: str, operands: Any) -> Any:
+    """``np.einsum(subscripts, *operands)`` with the ``k``-th operand replaced by its tangent ``t``: the
+    tangent contributed by that operand (einsum is linear in each). A function with rules of its own
+    (``helper_rules.py``), so that the forward code of an einsum can be differentiated again."""
+    return np.einsum(subscripts, *with_operand(tuple(operands), k, t))
 
 
 def array_jvp(t: Any, obj: Any, dtype: Any = None, ndmin: int = 0) -> Any:
@@ -142,8 +149,36 @@ def prod_jvp(t: Any, ans: Any, x: Any, axis: Any = None, keepdims: bool = False)
     t = array_tangent(t)
     if not shape_of(x):
         return t
-    others = prod_grad(_ones_like_output(ans, t), np.asarray(x), axis, keepdims)
-    return np.sum(others * t, axis=axis, keepdims=keepdims)
+    return np.sum(product_of_others(np.asarray(x), axis) * t, axis=axis, keepdims=keepdims)
+
+
+def product_of_others(x: Any, axis: Any = None) -> Any:
+    """For every element of ``x``, the product of the other elements it is reduced with over ``axis``
+    (None: all of them; an int or a tuple of axes), without division, so exact at zeros. Written with
+    differentiable NumPy calls (cumulative products from both ends) so that the tangent of ``np.prod``
+    has second derivatives too."""
+    if axis is None:
+        return np.reshape(_others_along_last(np.ravel(x)), np.shape(x))
+    if isinstance(axis, (tuple, list)):
+        axes = tuple(axis)
+        ends = tuple(range(-len(axes), 0))
+        moved = np.moveaxis(x, axes, ends)
+        merged = np.reshape(moved, np.shape(moved)[: np.ndim(moved) - len(axes)] + (-1,))
+        others = np.reshape(_others_along_last(merged), np.shape(moved))
+        return np.moveaxis(others, ends, axes)
+    return np.moveaxis(_others_along_last(np.moveaxis(x, axis, -1)), -1, axis)
+
+
+def _others_along_last(x: Any) -> Any:
+    before = _exclusive_cumprod_last(x)
+    after = np.flip(_exclusive_cumprod_last(np.flip(x, -1)), -1)
+    return before * after
+
+
+def _exclusive_cumprod_last(x: Any) -> Any:
+    """``[1, x_0, x_0 x_1, ...]`` along the last axis."""
+    ones = np.ones(np.shape(x)[:-1] + (1,), dtype=np.result_type(x, np.float32))
+    return np.cumprod(np.concatenate([ones, x[..., :-1]], axis=-1), axis=-1)
 
 
 def cumprod_jvp(t: Any, ans: Any, a: Any, axis: Any = None) -> Any:
@@ -207,13 +242,56 @@ def solve_a_jvp(t: Any, ans: Any, a: Any, b: Any) -> Any:
 
 
 def norm_jvp(t: Any, ans: Any, x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Any:
-    """Tangent of ``np.linalg.norm`` for every order: each output's gradient with respect to its inputs
-    (the reverse rule's partial for a unit cotangent, so zero at the origin and ties split evenly) dotted
-    with ``t`` over the reduced axes."""
-    weights = norm_grad(_ones_like_output(ans, t), ans, x, ord, axis, keepdims)
+    """Tangent of ``np.linalg.norm`` for every order. The smooth ones are written out so that they have
+    second derivatives: ``<x, t> / norm`` for the Euclidean and Frobenius norms (zero at the origin),
+    ``<sign(x) |x|^(p-1), t> / norm^(p-1)`` for vector p-norms with p > 1. The piecewise linear ones
+    (1, inf, -inf, 0) dot ``t`` with their piecewise constant gradient; the rest (matrix 2, -2 and
+    nuclear norms, p < 1) with the reverse rule's gradient, whose own derivative is refused."""
     if isinstance(axis, list):
         axis = tuple(axis)
+    x = np.asarray(x)
+    t = array_tangent(t)
+    kind = norm_kind(ord, axis, np.ndim(x))
+    if kind == "euclidean":
+        return ratio_or_zero(np.sum(x * t, axis=axis, keepdims=keepdims), ans)
+    if kind == "power":
+        power = np.sum(np.sign(x) * np.abs(x) ** (ord - 1) * t, axis=axis, keepdims=keepdims)
+        return ratio_or_zero(power, ans ** (ord - 1))
+    if kind == "piecewise linear":
+        weights = piecewise_linear_norm_grad(_ones_like_output(ans, t), ans, x, ord, axis, keepdims)
+        return np.sum(weights * t, axis=axis, keepdims=keepdims)
+    weights = svd_norm_grad(_ones_like_output(ans, t), ans, x, ord, axis, keepdims)
     return np.sum(weights * t, axis=axis, keepdims=keepdims)
+
+
+def norm_kind(ord: Any, axis: Any, ndim: int) -> str:
+    """Which formula the tangent of ``np.linalg.norm(x, ord, axis)`` takes: "euclidean", "power" (vector
+    p-norm, p > 1), "piecewise linear" or "other"."""
+    if ord is None or (isinstance(ord, str) and ord == "fro"):
+        return "euclidean"
+    if isinstance(ord, str):
+        return "other"
+    vector = isinstance(axis, int) or (axis is None and ndim == 1) or (isinstance(axis, tuple) and len(axis) == 1)
+    if vector:
+        if ord == 2:
+            return "euclidean"
+        if ord in (0, 1, np.inf, -np.inf):
+            return "piecewise linear"
+        return "power" if ord > 1 else "other"
+    return "piecewise linear" if ord in (1, -1, np.inf, -np.inf) else "other"
+
+
+def piecewise_linear_norm_grad(g: Any, ans: Any, x: Any, ord: Any = None, axis: Any = None,
+                               keepdims: bool = False) -> Any:
+    """The gradient of a piecewise linear norm (``norm_grad``), which is piecewise constant: its own
+    derivative is zero wherever it is defined, and its rules say so."""
+    return norm_grad(g, ans, x, ord, axis, keepdims)
+
+
+def svd_norm_grad(g: Any, ans: Any, x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Any:
+    """The gradient of the other norms (``norm_grad``: matrix 2, -2 and nuclear norms through the SVD,
+    vector p-norms with p < 1); its rules refuse to differentiate it again."""
+    return norm_grad(g, ans, x, ord, axis, keepdims)
 
 
 def vector_norm_jvp(t: Any, ans: Any, x: Any, ord: Any = 2, dim: Any = None, keepdim: bool = False) -> Any:

@@ -21,6 +21,7 @@ from .jvp_helpers import (
     dense_tangents,
     det_jvp,
     diff_jvp,
+    einsum_operand_tangent,
     extremum_jvp,
     float_dtype_or_none,
     norm_jvp,
@@ -28,7 +29,6 @@ from .jvp_helpers import (
     select_jvp,
     solve_a_jvp,
     sort_jvp,
-    with_operand,
 )
 from .registry import ARGNUMS_VARIADIC, defjvp
 
@@ -483,7 +483,7 @@ def _(t, ans, a, b, axes=2):
 
 @defjvp(np.einsum, argnum=ARGNUMS_VARIADIC)
 def _(t, k, ans, subscripts, *operands, **options):
-    return np.einsum(subscripts, *with_operand(operands, k, t), **options)
+    return einsum_operand_tangent(t, k, subscripts, operands)
 
 
 @defjvp(np.linalg.inv)

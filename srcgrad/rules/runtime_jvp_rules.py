@@ -7,7 +7,7 @@ tangent of a ``call_with_vjp`` pair is ``(output tangent, None)``, mirroring the
 
 import builtins
 
-from ..runtime import add_grads, assign_index, call_output, list_append
+from ..runtime import add_grads, assign_index, call_output, call_with_jvp, list_append
 from .helpers import zeros_like_grad
 from .jvp_helpers import sum_jvp
 from .registry import defjvp
@@ -25,12 +25,12 @@ def _(t, ans, x, index, value):
 
 @defjvp(list_append, argnum=0)
 def _(t, ans, items, value):
-    return [*t, zeros_like_grad(value)]
+    return list_append(t, zeros_like_grad(value))
 
 
 @defjvp(list_append, argnum=1)
 def _(t, ans, items, value):
-    return [*zeros_like_grad(items), t]
+    return list_append(zeros_like_grad(items), t)
 
 
 @defjvp(add_grads, argnum=0)
@@ -51,3 +51,23 @@ def _(t, ans, iterable, start=0):
 @defjvp(call_output)
 def _(t, ans, pair):
     return t[0]
+
+
+# Forward mode over forward-mode code that calls a user function (derivatives of order 3 and more): the
+# tangent of the (out, out_tangent) pair, by forward mode over the callee's forward code.
+
+
+def call_with_jvp_tangent(fn, args, tangents, arg_tangents, tangent_tangents):
+    from ..callees import jvp_call_tangent
+
+    return jvp_call_tangent(fn, args, tangents, arg_tangents, tangent_tangents)
+
+
+@defjvp(call_with_jvp, argnum=1)
+def _(t, ans, fn, args, tangents):
+    return call_with_jvp_tangent(fn, args, tangents, t, None)
+
+
+@defjvp(call_with_jvp, argnum=2)
+def _(t, ans, fn, args, tangents):
+    return call_with_jvp_tangent(fn, args, tangents, None, t)

@@ -11,6 +11,7 @@ transforms the callee in forward mode on first sight, just as reverse mode's ``c
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -39,6 +40,9 @@ class ForwardMode:
         self.sequences = sequences
         self.error = parsed_error
         self.tangent_names: dict[str, str] = {}
+        # pairs from calls into user functions, whose tangent is call_with_jvp's (out, out_tangent) pair
+        # (forward-mode code that is itself differentiated again calls call_with_jvp as an ordinary rule)
+        self.user_pairs: set[str] = set()
 
     def tangent(self, var: str) -> str:
         if var not in self.tangent_names:
@@ -92,7 +96,8 @@ class ForwardMode:
             return [stmt, assign(self.tangent(target), name(self.tangent(value.id)))]
         if isinstance(value, (gast.List, gast.Tuple)):
             return [stmt, assign(self.tangent(target), self.tangent_of(value))]
-        if isinstance(value, gast.Call) and self.callee(value.func) is call_output:
+        if isinstance(value, gast.Call) and self.callee(value.func) is call_output and \
+                isinstance(value.args[0], gast.Name) and value.args[0].id in self.user_pairs:
             pair = value.args[0]
             part = gast.Subscript(name(self.tangent(pair.id)), gast.Constant(1, None), gast.Load())
             return [stmt, assign(self.tangent(target), part)]
@@ -117,10 +122,12 @@ class ForwardMode:
             for k, operand in enumerate(operands):
                 if isinstance(operand, gast.Name) and operand.id in self.active:
                     rule = self._rule(rules, ARGNUMS_VARIADIC, site, value)
-                    call = gast.Call(self.namespace.ref(rule.function),
-                                     [name(self.tangent(operand.id)), gast.Constant(k, None), name(target),
-                                      *site.args], [gast.keyword(k_, v) for k_, v in site.keywords.items()])
-                    contributions.append(call)
+                    # ``rule(t, k, ans, *primal_args)`` inlined as a one-partial rule whose "ans" is ``k``
+                    inlined = inline(dataclasses.replace(rule, argnums=(0,)), name(self.tangent(operand.id)),
+                                     gast.Constant(k, None), [name(target), *site.args], site.keywords, [True],
+                                     self.names, self.namespace, set())
+                    out.extend(inlined.statements)
+                    contributions.append(inlined.partials[0])
         else:
             for position, param in zip(site.rule.argnums, site.rule.differentiable_params()):
                 argument = bound[param]
@@ -158,6 +165,7 @@ class ForwardMode:
         """``pair = call_with_vjp(f, *args)`` becomes ``pair = call_with_jvp(f, (args...), (tangents...))``,
         whose second item is the output's tangent."""
         fn, *args = value.args
+        self.user_pairs.add(target)
         tangents = gast.Tuple([self.tangent_of(a) for a in args], gast.Load())
         call = gast.Call(self.namespace.ref(call_with_jvp), [fn, gast.Tuple(list(args), gast.Load()), tangents], [])
         return [gast.copy_location(assign(target, call), stmt),

@@ -159,6 +159,28 @@ class _TemplateRenamer(gast.NodeTransformer):
             return self.namespace.ref(getattr(builtins, node.id))
         return node
 
+    def visit_Call(self, node: gast.Call) -> gast.expr:
+        """Spread ``*(a, b)`` and ``**{'k': v}`` once the rule's ``*args``/``**kwargs`` are bound to the call
+        site's literal argument lists, so that the generated code has plain calls (which can themselves
+        be differentiated again)."""
+        self.generic_visit(node)
+        args: list[gast.expr] = []
+        for arg in node.args:
+            if isinstance(arg, gast.Starred) and isinstance(arg.value, (gast.Tuple, gast.List)):
+                args.extend(arg.value.elts)
+            else:
+                args.append(arg)
+        keywords: list[gast.keyword] = []
+        for keyword in node.keywords:
+            value = keyword.value
+            if keyword.arg is None and isinstance(value, gast.Dict) and all(
+                    isinstance(k, gast.Constant) and isinstance(k.value, str) for k in value.keys):
+                keywords.extend(gast.keyword(k.value, v) for k, v in zip(value.keys, value.values))
+            else:
+                keywords.append(keyword)
+        node.args, node.keywords = args, keywords
+        return node
+
     def visit_ListComp(self, node: gast.ListComp) -> gast.ListComp:
         node.generators = [self.visit(g) for g in node.generators]
         node.elt = self.visit(node.elt)

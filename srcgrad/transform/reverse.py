@@ -26,6 +26,7 @@ import gast
 from ..analysis.activity import assignments, loaded_names
 from ..analysis.liveness import upward_exposed
 from ..naming import Names, Namespace
+from ..rules.helpers import zeros_like_grad
 from ..rules.registry import Rule
 from ..runtime import add_grads, call_output, call_with_jvp, list_append, zero_cotangent
 from .inline import inline
@@ -556,11 +557,15 @@ def sequence_variables(fn: gast.FunctionDef, containers: set[str], resolve_calle
     while changed:
         changed = False
         for target, value in flows:
+            callee = resolve_callee(value.func) if isinstance(value, gast.Call) else None
             is_sequence = isinstance(value, (gast.List, gast.Tuple)) or (
                 isinstance(value, gast.Name) and value.id in sequences) or (
                 isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name)
                 and value.value.id in sequences) or (
-                isinstance(value, gast.Call) and resolve_callee(value.func) in (list_append, call_output, call_with_jvp))
+                callee in (list_append, call_output, call_with_jvp)) or (
+                # the tangents of containers, in forward-mode code that reverse mode differentiates again
+                callee in (add_grads, zero_cotangent, zeros_like_grad) and any(
+                    isinstance(a, gast.Name) and a.id in sequences for a in value.args))
             if is_sequence and target not in sequences:
                 sequences.add(target)
                 changed = True

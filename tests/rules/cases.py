@@ -1304,7 +1304,7 @@ _shim_case("remainder", "float-divisor", lambda d: _remainder(d, y_shape="float"
 
 # --- rule helpers that forward rules call (differentiated again by higher-order derivatives) -------------
 
-from srcgrad.rules.helpers import ieee_divide, power_base_grad, ratio_or_zero  # noqa: E402
+from srcgrad.rules.helpers import ieee_divide, power_base_grad, power_exponent_grad, ratio_or_zero  # noqa: E402
 
 
 def _power_base_case(exponent):
@@ -1323,6 +1323,23 @@ def _pair(dom):
 
 case(power_base_grad, "array", _power_base_case(3), None, check=(0, 1))
 case(power_base_grad, "fractional", _power_base_case(2.5), None, check=(0, 1))
+
+
+def _power_base_array_exponent(d):
+    shape = d.shape(1, 2)
+    return call(d.arr(shape), d.arr(shape, POS), d.arr(shape, POS) + 0.5)
+
+
+def _power_exponent_case(d):
+    shape = d.shape(0, 2)
+    x = d.arr(shape, POS)
+    return call(d.arr(shape), np.power(x, 1.7), x)
+
+
+case(power_base_grad, "array-exponent", _power_base_array_exponent, None)
+case(power_base_grad, "floats", lambda d: call(d.flt(), d.flt(POS), d.flt(POS) + 0.5), None)
+case(power_exponent_grad, "array", _power_exponent_case, None)
+case(power_exponent_grad, "floats", lambda d: call(d.flt(), d.flt(POS), d.flt(POS)), None)
 case(ieee_divide, "array", _pair(NONZERO), None)
 case(ratio_or_zero, "array", _pair(NONZERO), None)
 
@@ -1341,3 +1358,33 @@ if _runtime is not None and vjp_rule(getattr(_runtime, "call_with_jvp", None)) i
     case(_runtime.call_with_jvp, "python-function",
          lambda d: call(_callee, (d.arr((2, 3)), d.arr((2, 1))), (d.arr((2, 3)), d.arr((2, 1)))),
          project=_pair_sum, cotangent=_pair_of)
+
+from srcgrad.rules.helpers import det_grad  # noqa: E402
+from srcgrad.rules.jvp_helpers import einsum_operand_tangent  # noqa: E402
+
+
+def _det_grad_case(batch):
+    def make(d):
+        a = d.matrix(batch + (3, 3))
+        return call(d.arr(batch), np.linalg.det(a), a)
+    return make
+
+
+case(det_grad, "2d", _det_grad_case(()), None)
+case(det_grad, "batched", _det_grad_case((2,)), None)
+
+
+def _einsum_tangent_case(spec, shapes, k):
+    def make(d):
+        operands = [d.arr(s) for s in shapes]
+        return call(d.arr(shapes[k]), k, spec, operands)
+    return make
+
+
+case(einsum_operand_tangent, "matmul-first", _einsum_tangent_case("ij,jk->ik", [(2, 3), (3, 4)], 0), None)
+case(einsum_operand_tangent, "three-operands", _einsum_tangent_case("i,ij,j->", [(3,), (3, 2), (2,)], 1), None)
+
+from srcgrad.rules.jvp_helpers import array_tangent  # noqa: E402
+
+case(array_tangent, "array", lambda d: call(d.arr(d.shape())), None)
+case(array_tangent, "list", lambda d: call([d.flt(), d.flt(), d.flt()]), None)

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from srcgrad import runtime
-from srcgrad.rules import jvp_rules, registered_jvp_rules, registered_vjp_rules, vjp_rule
+from srcgrad import SrcgradError, runtime
+from srcgrad.rules import helper_rules, jvp_rules, registered_jvp_rules, registered_vjp_rules, vjp_rule
 from srcgrad.rules.registry import ARGNUMS_VARIADIC
 
 
@@ -36,9 +36,9 @@ def _load_cases():
 cases = _load_cases()
 # Only srcgrad's own rules: tests elsewhere in the same process may register rules of their own.
 BUILTIN = "srcgrad.rules."
-# Forward mode goes through user calls with call_with_jvp, and reverse mode over forward mode through
-# call_with_jvp's reverse rule; neither call has (or needs) a forward rule.
-WITHOUT_FORWARD_RULE = {id(runtime.call_with_vjp), id(runtime.call_with_jvp)}
+# Forward mode goes through user calls with call_with_jvp (which has forward rules of its own, for forward
+# mode over forward-mode code), never through call_with_vjp.
+WITHOUT_FORWARD_RULE = {id(runtime.call_with_vjp)}
 REVERSE = [r for r in registered_vjp_rules() if r.function.__module__.startswith(BUILTIN)]
 FORWARD = [(r, a) for r, a in registered_jvp_rules() if r.function.__module__.startswith(BUILTIN)]
 
@@ -68,6 +68,19 @@ def test_every_forward_rule_belongs_to_a_differentiable_argument():
 
 def test_the_table_has_a_forward_rule_per_argument():
     assert len(FORWARD) == len(EXPECTED) >= 200
+
+
+# Rule helpers whose rules refuse to differentiate them again (a located error is the tested behaviour,
+# in tests/transform/test_higher_order.py); there is no derivative for finite differences to check.
+REFUSING = {id(f) for f in helper_rules.REFUSING}
+
+
+def test_refusing_rules_raise():
+    for helper in helper_rules.REFUSING:
+        for rule in [vjp_rule(helper), *jvp_rules(helper).values()]:
+            arguments = [None] * len(rule.signature.parameters)
+            with pytest.raises(SrcgradError, match="not supported"):
+                rule.function(*arguments)
 
 
 def test_call_with_vjp_has_no_forward_rule():
@@ -124,5 +137,6 @@ def test_every_forward_rule_is_exercised_by_a_case():
         checked = arguments if case.check is None or rule.argnums == ARGNUMS_VARIADIC else \
             [arguments[i] for i in case.check]
         exercised.update((id(case.primal), a) for a in checked)
-    unexercised = sorted(_label(r, a) for r, a in FORWARD if (id(r.primal), a) not in exercised)
+    unexercised = sorted(_label(r, a) for r, a in FORWARD
+                         if (id(r.primal), a) not in exercised and id(r.primal) not in REFUSING)
     assert not unexercised, f"forward rules no case in tests/rules/cases.py exercises: {unexercised}"

@@ -135,6 +135,15 @@ def test_forward_mode(model_file):
     assert checked.stdout.startswith("PASS")
 
 
+def test_show_hessian(model_file):
+    shown = run_srcgrad("show", f"{model_file}:loss", "--mode", "hessian", "--args", LOSS_ARGS, "--color", "never")
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.startswith("# hessian of loss: reverse mode over forward mode")
+    assert "def loss_jvp(" in shown.stdout and "def loss_jvp_grad(" in shown.stdout
+    missing_args = run_srcgrad("show", f"{model_file}:loss", "--mode", "hessian")
+    assert missing_args.returncode == 2 and "--mode hessian needs --args" in missing_args.stderr
+
+
 @pytest.mark.parametrize(("target", "fragment"), [
     ("missing.py:loss", "no such file: missing.py"),
     ("{model}:nope", "has no attribute 'nope'"),
