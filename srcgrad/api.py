@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .errors import InputTypeError, MissingRuleError, NonScalarOutputError
-from .pipeline import Generated, forward_transform, reverse_transform
+from .pipeline import Generated, forward_transform, reverse_variants
 from .rules.registry import vjp_rule
 from .runtime import call_with_jvp, is_callable_instance, zero_cotangent
 
@@ -26,9 +26,13 @@ _CACHE: dict[tuple, Generated] = {}
 
 
 def _generated(fn: Callable, argnums: tuple[int, ...], with_value: bool, has_aux: bool,
-               examples: Sequence[Any] | None = None, closure: bool = False, callee: bool = False) -> Generated:
+               examples: Sequence[Any] | None = None, closure: bool = False, callee: bool = False,
+               also_without_value: bool = False) -> Generated:
     """The cached transformation, specialized to the types and shapes of ``examples`` (the call's
-    arguments) when given; a redefined function (new code object) is transformed anew."""
+    arguments) when given; a redefined function (new code object) is transformed anew.
+
+    ``also_without_value`` builds and caches the variant without the output in the same pass (``grad``'s
+    first call runs the variant with the output, and every later call the one without)."""
     signature = _signature(examples) if examples is not None else None
     key = (fn, getattr(fn, "__code__", None), argnums, with_value, has_aux, signature, closure, callee)
     generated = _CACHE.get(key)
@@ -37,9 +41,14 @@ def _generated(fn: Callable, argnums: tuple[int, ...], with_value: bool, has_aux
     with _LOCK:
         generated = _CACHE.get(key)
         if generated is None:
-            generated = reverse_transform(fn, argnums, with_value, has_aux, examples=examples,
-                                          closure=closure, callee=callee)
-            _CACHE[key] = generated
+            other = key[:3] + (False,) + key[4:]
+            wanted = (False, with_value) if also_without_value and with_value and other not in _CACHE \
+                else (with_value,)
+            variants = reverse_variants(fn, argnums, wanted, has_aux, examples=examples, closure=closure,
+                                        callee=callee)
+            for value_variant, made in variants.items():
+                _CACHE[key[:3] + (value_variant,) + key[4:]] = made
+            generated = variants[with_value]
     return generated
 
 
@@ -171,7 +180,8 @@ class _Differentiated:
         generated = self.variants.get(key)
         if generated is None:
             # First call with this signature: run the variant that also returns the output, to check it.
-            generated = _generated(self.fn, self.argnums, True, self.has_aux, values)
+            generated = _generated(self.fn, self.argnums, True, self.has_aux, values,
+                                   also_without_value=not (self.with_value or self.has_aux))
             generated.refresh()
             value, gradients = generated.function(*values, seed)
             output = value[0] if self.has_aux else value

@@ -6,7 +6,6 @@ them, so the order is visible in one place."""
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +22,7 @@ from .frontend.desugar import desugar, local_names
 from .frontend.parse import ParsedFunction, Scope, parse_function
 from .naming import Names, Namespace, identifiers
 from .transform.calls import CallResolver
+from .transform.clone import clone
 from .transform.forward import ForwardMode
 from .transform.optimize import eliminate_dead_code, propagate_copies
 from .transform.reverse import ReverseMode, annotate_lines, assign, comment, name, sequence_variables
@@ -53,6 +53,15 @@ def reverse_transform(fn: Callable, argnums: tuple[int, ...], with_value: bool, 
     """Generate ``f_grad(*params, d_out)`` returning the gradients wrt ``argnums`` (and, with
     ``with_value``, the output first). ``examples`` are arguments of the signature the code is specialized
     for: their shapes let the transformer drop broadcasting reductions that cannot do anything."""
+    return reverse_variants(fn, argnums, (with_value,), has_aux, optimize, examples, closure, callee)[with_value]
+
+
+def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequence[bool], has_aux: bool = False,
+                     optimize: bool = True, examples: Sequence[Any] | None = None,
+                     closure: bool = False, callee: bool = False) -> dict[bool, Generated]:
+    """``reverse_transform`` for each of ``with_values`` (with and without the output), from one run of
+    the front end and the reverse transformer: ``grad``'s first call needs both variants, and the stages
+    up to the generated function are most of the cost of transforming."""
     front = _front_end(fn, argnums, has_aux, closure, callee)
     parsed, node, params, argnums, names, namespace = (front.parsed, front.parsed.node, front.params,
                                                         front.argnums, front.names, front.namespace)
@@ -71,27 +80,34 @@ def reverse_transform(fn: Callable, argnums: tuple[int, ...], with_value: bool, 
                           resolver.callee, shapes, containers,
                           lambda node, message, hint: parsed.error(node, message, hint, cls=MissingRuleError))
     forward, adjoint, gradients = reverse.build(name(seed), returned)
-    results = gast.Tuple([gradients[i] for i in argnums], gast.Load())
-    if with_value:
-        # The adjoint sweep restores overwritten variables, so the value is captured where it is final.
-        value = core.body[-1].value if has_aux else returned
-        captured = names.fresh("out")
-        forward.append(assign(captured, copy.deepcopy(value)))
-        results = gast.Tuple([name(captured), results], gast.Load())
-    adjoint_heading = comment(" adjoint sweep")
-    body = [comment(" forward sweep")] + forward + [adjoint_heading] + adjoint + [gast.Return(results)]
-    arguments = copy.deepcopy(node.args)
-    arguments.args.append(name(seed, store=False))
-    arguments.args[-1].ctx = gast.Param()
-    arguments.defaults = []
-    generated = gast.FunctionDef(grad_name, arguments, body, [], None, None)
-    if optimize:
-        generated = eliminate_dead_code(propagate_copies(generated), resolver.is_pure)
-    if closure:
-        generated = _split_into_closure(generated, adjoint_heading, names.fresh(f"{node.name}_backward"), seed,
-                                        reverse.stack, namespace.ref(list))
-    generated.body = annotate_lines(generated.body, parsed.line)
-    return _compile(generated, grad_name, parsed, namespace, f"reverse argnums={argnums}", stages)
+    variants: dict[bool, Generated] = {}
+    for k, with_value in enumerate(with_values):
+        last = k == len(with_values) - 1
+        # Each variant is optimized in place, so all but the last work on copies.
+        forward_k, adjoint_k = (forward, adjoint) if last else (clone(forward), clone(adjoint))
+        results = gast.Tuple([gradients[i] if last else clone(gradients[i]) for i in argnums], gast.Load())
+        if with_value:
+            # The adjoint sweep restores overwritten variables, so the value is captured where it is final.
+            value = core.body[-1].value if has_aux else returned
+            captured = names.fresh("out")
+            forward_k = [*forward_k, assign(captured, clone(value))]
+            results = gast.Tuple([name(captured), results], gast.Load())
+        adjoint_heading = comment(" adjoint sweep")
+        body = [comment(" forward sweep"), *forward_k, adjoint_heading, *adjoint_k, gast.Return(results)]
+        arguments = clone(node.args)
+        arguments.args.append(name(seed, store=False))
+        arguments.args[-1].ctx = gast.Param()
+        arguments.defaults = []
+        generated = gast.FunctionDef(grad_name, arguments, body, [], None, None)
+        if optimize:
+            generated = eliminate_dead_code(propagate_copies(generated), resolver.is_pure)
+        if closure:
+            generated = _split_into_closure(generated, adjoint_heading, names.fresh(f"{node.name}_backward"),
+                                            seed, reverse.stack, namespace.ref(list))
+        generated.body = annotate_lines(generated.body, parsed.line)
+        variants[with_value] = _compile(generated, grad_name, parsed, namespace, f"reverse argnums={argnums}",
+                                        stages)
+    return variants
 
 
 def forward_transform(fn: Callable, argnums: tuple[int, ...], examples: Sequence[Any] | None = None,
@@ -109,10 +125,10 @@ def forward_transform(fn: Callable, argnums: tuple[int, ...], examples: Sequence
     returned = front.returned
     outputs = returned.elts if isinstance(returned, gast.Tuple) else [returned]
     tangents = [forward.tangent_of(o) for o in outputs]
-    results = gast.Tuple([copy.deepcopy(returned),
+    results = gast.Tuple([clone(returned),
                           gast.Tuple(tangents, gast.Load()) if isinstance(returned, gast.Tuple) else tangents[0]],
                          gast.Load())
-    arguments = copy.deepcopy(parsed.node.args)
+    arguments = clone(parsed.node.args)
     arguments.args += [gast.Name(t, gast.Param(), None, None) for t in tangent_params]
     arguments.defaults = []
     jvp_name = names.fresh(f"{parsed.node.name}_jvp")
@@ -242,4 +258,4 @@ def _free_user_names(fn: gast.FunctionDef, namespace: Namespace, parsed: ParsedF
     return sorted(n for n in loaded - assigned - set(namespace.bindings) if parsed.scope.has(n))
 
 
-__all__ = ["Generated", "reverse_transform"]
+__all__ = ["Generated", "reverse_transform", "reverse_variants"]

@@ -10,7 +10,6 @@ transforms the callee in forward mode on first sight, just as reverse mode's ``c
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +19,7 @@ from ..errors import MissingRuleError
 from ..naming import Names, Namespace
 from ..rules.registry import ARGNUMS_VARIADIC, Rule, jvp_rules
 from ..runtime import add_grads, call_output, call_with_jvp, call_with_vjp, zero_cotangent
+from .clone import clone
 from .inline import bind_arguments, inline, template_of
 from .reverse import CallSite, assign, name, nondifferentiable_active_arguments
 
@@ -54,7 +54,7 @@ class ForwardMode:
             return name(self.tangent(atom.id))
         if isinstance(atom, (gast.List, gast.Tuple)):
             return type(atom)([self.tangent_of(e) for e in atom.elts], gast.Load())
-        return gast.Call(self.namespace.ref(zero_cotangent), [copy.deepcopy(atom)], [])
+        return gast.Call(self.namespace.ref(zero_cotangent), [clone(atom)], [])
 
     # --- statements ----------------------------------------------------------------------------------
 

@@ -16,7 +16,6 @@ How values are kept, cheapest first (docs/design.md, "Tape economy"):
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +27,7 @@ from ..analysis.liveness import upward_exposed
 from ..naming import Names, Namespace
 from ..rules.registry import Rule
 from ..runtime import add_grads, call_output, call_with_jvp, list_append, zero_cotangent
+from .clone import clone
 from .inline import inline
 from .specialize import ShapeSpecializer
 
@@ -265,7 +265,7 @@ class ReverseMode:
         elif isinstance(stmt, gast.If):
             self.adjoint_if(stmt, defined, out)
         elif isinstance(stmt, gast.For):
-            indices = copy.deepcopy(stmt.iter)
+            indices = clone(stmt.iter)
             if id(stmt) in self.counters:
                 indices = gast.Subscript(indices, gast.Slice(None, name(self.counters[id(stmt)]), None), gast.Load())
             iterable = gast.Call(self.namespace.ref(reversed), [indices], [])
@@ -349,7 +349,7 @@ class ReverseMode:
         orelse += [self.zeros(n) for n in sorted(merged - else_defined)]
         defined.clear()
         defined.update(merged)
-        out.append(gast.If(copy.deepcopy(stmt.test), body, orelse))
+        out.append(gast.If(clone(stmt.test), body, orelse))
 
     def adjoint_loop(self, loop: gast.stmt, body: list[gast.stmt], iterable: gast.expr, target: str | None,
                      defined: set[str], out: list) -> None:
@@ -429,7 +429,7 @@ class ReverseMode:
         elif isinstance(returned, gast.Tuple):
             for i, element in enumerate(returned.elts):
                 if isinstance(element, gast.Name) and element.id in self.active:
-                    part = gast.Subscript(copy.deepcopy(seed), gast.Constant(i, None), gast.Load())
+                    part = gast.Subscript(clone(seed), gast.Constant(i, None), gast.Load())
                     self.accumulate(seed_stmts, defined, element.id, part)
         adjoint = seed_stmts + self.adjoint_block(body, ("top",), defined)
         pushed_vars = self.plan_storage(adjoint)
@@ -474,7 +474,7 @@ class ReverseMode:
             elif _is_marker(stmt, "__restore__"):
                 block = self.markers[id(stmt)]
                 out.extend(self._pop(v) for v in reversed(block.pushed))
-                out.extend(copy.deepcopy(s) for s in block.recomputed)
+                out.extend(clone(s) for s in block.recomputed)
             else:
                 for field_name in ("body", "orelse"):
                     if getattr(stmt, field_name, None):

@@ -1,0 +1,81 @@
+"""What makes transformation cheaper must not change what it produces: the fast tree copy is a deep copy,
+and the two variants ``grad`` builds in one pass are the code each would be on its own."""
+
+from __future__ import annotations
+
+import copy
+
+import gast
+import numpy as np
+from gradcheck import check_grad
+
+import srcgrad
+from srcgrad.pipeline import reverse_transform, reverse_variants
+from srcgrad.transform.clone import clone
+
+
+def net(W, b, x):
+    h = np.tanh(x @ W + b)
+    total = 0.0
+    for i in range(3):
+        total = total + np.sum(h * h) * i
+    if total > 0:
+        total = total * 2.0
+    return total
+
+
+def test_clone_is_an_independent_deep_copy():
+    tree = gast.parse("def f(x, *a, k=1):\n    y = [x[i] + 1.5 for i in a]\n    return y, {'k': k}\n")
+    loop = gast.parse("while x:\n    x = x - 1\n").body[0]
+    loop.condition_length = 1          # an annotation a stage attached
+    tree.body.append(loop)
+    copied = clone(tree)
+    assert gast.dump(copied, include_attributes=True) == gast.dump(tree, include_attributes=True)
+    assert gast.dump(copied) == gast.dump(copy.deepcopy(tree))
+    assert copied.body[1].condition_length == 1
+    originals = {id(n) for n in gast.walk(tree)}
+    assert not originals & {id(n) for n in gast.walk(copied)}
+    copied.body[0].body[0].targets[0].id = "z"
+    assert tree.body[0].body[0].targets[0].id == "y"
+    assert clone([1, "a", None]) == [1, "a", None]
+
+
+def test_variants_built_together_equal_variants_built_alone():
+    rng = np.random.default_rng(0)
+    args = (rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=(5, 3)))
+    both = reverse_variants(net, (0, 1), (False, True), examples=args)
+    for with_value in (False, True):
+        alone = reverse_transform(net, (0, 1), with_value, examples=args)
+        assert both[with_value].source == alone.source
+    value, (dW, db) = both[True].function(*args, 1.0)
+    gW, gb = both[False].function(*args, 1.0)
+    assert value == net(*args)
+    np.testing.assert_array_equal(dW, gW)
+    np.testing.assert_array_equal(db, gb)
+
+
+def test_grad_first_call_transforms_once_and_caches_both_variants(monkeypatch):
+    calls = []
+    original = srcgrad.api.reverse_variants
+
+    def counting(fn, argnums, with_values, *args, **kwargs):
+        calls.append((fn.__name__, tuple(with_values)))
+        return original(fn, argnums, with_values, *args, **kwargs)
+
+    monkeypatch.setattr(srcgrad.api, "reverse_variants", counting)
+    rng = np.random.default_rng(1)
+    args = (rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=(5, 3)))
+
+    def fresh(W, b, x):   # a function of its own, so that nothing is cached yet
+        return net(W, b, x) + np.sum(W)
+
+    g = srcgrad.grad(fresh, argnums=(0, 1))
+    first, second = g(*args), g(*args)
+    # one pass for `fresh` (both variants); its callee `net` is transformed on its own, once
+    assert [c for c in calls if c[0] == "fresh"] == [("fresh", (False, True))]
+    assert len(calls) == 2
+    for a, b in zip(first, second):
+        np.testing.assert_array_equal(a, b)
+    checked = check_grad(fresh, args, argnums=(0, 1))   # against finite differences
+    for a, b in zip(first, checked):
+        np.testing.assert_array_equal(a, b)
