@@ -252,9 +252,13 @@ def _output(core: gast.FunctionDef, parsed: ParsedFunction, has_aux: bool, allow
 
 
 def _free_user_names(fn: gast.FunctionDef, namespace: Namespace, parsed: ParsedFunction) -> list[str]:
-    assigned = {n.id for n in gast.walk(fn) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
-    assigned |= {n.name for n in gast.walk(fn) if isinstance(n, gast.FunctionDef)}
-    loaded = {n.id for n in gast.walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+    assigned: set[str] = set()
+    loaded: set[str] = set()
+    for n in gast.walk(fn):
+        if isinstance(n, gast.Name):
+            (loaded if isinstance(n.ctx, gast.Load) else assigned).add(n.id)
+        elif isinstance(n, gast.FunctionDef):
+            assigned.add(n.name)
     return sorted(n for n in loaded - assigned - set(namespace.bindings) if parsed.scope.has(n))
 
 

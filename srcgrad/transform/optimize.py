@@ -24,6 +24,16 @@ class DeadCodeEliminator:
 
     def __init__(self, is_pure: Callable[[gast.expr], bool]):
         self.is_pure = is_pure
+        self.removed = 0   # statements dropped so far: the fixpoint test, cheaper than comparing dumps
+        self._loads: dict[int, set[str]] = {}
+
+    def loads(self, node: gast.AST) -> set[str]:
+        """``loaded_names``, remembered: loops are walked until their liveness settles, and nodes are not
+        changed while this pass runs (only statement lists are)."""
+        found = self._loads.get(id(node))
+        if found is None:
+            found = self._loads[id(node)] = loaded_names(node)
+        return found
 
     def block(self, stmts: list[gast.stmt], live: set[str], remove: bool) -> tuple[list[gast.stmt], set[str]]:
         kept: list[gast.stmt] = []
@@ -31,6 +41,8 @@ class DeadCodeEliminator:
             stmt, live = self.statement(stmt, live, remove)
             if stmt is not None:
                 kept.append(stmt)
+            elif remove:
+                self.removed += 1
         kept.reverse()
         return kept, live
 
@@ -40,7 +52,7 @@ class DeadCodeEliminator:
             simple = isinstance(stmt.targets[0], gast.Name)
             if simple and not (targets & live) and self.is_pure(stmt.value):
                 return (None if remove else stmt), live
-            return stmt, (live - targets if simple else live) | loaded_names(stmt.value) | loaded_names(
+            return stmt, (live - targets if simple else live) | self.loads(stmt.value) | self.loads(
                 stmt.targets[0])
         if isinstance(stmt, gast.If):
             body, live_body = self.block(stmt.body, set(live), remove)
@@ -49,7 +61,7 @@ class DeadCodeEliminator:
                 if not body and not orelse:
                     return None, live
                 stmt.body, stmt.orelse = body or [gast.Pass()], orelse
-            return stmt, live_body | live_else | loaded_names(stmt.test)
+            return stmt, live_body | live_else | self.loads(stmt.test)
         if isinstance(stmt, (gast.For, gast.While)):
             loop_live = set(live)
             while True:
@@ -63,21 +75,21 @@ class DeadCodeEliminator:
                 if isinstance(stmt, gast.For) and not body:
                     return None, live
                 stmt.body = body or [gast.Pass()]
-            header = loaded_names(stmt.iter) if isinstance(stmt, gast.For) else loaded_names(stmt.test)
+            header = self.loads(stmt.iter) if isinstance(stmt, gast.For) else self.loads(stmt.test)
             targets = _stored(stmt.target) if isinstance(stmt, gast.For) else set()
             return stmt, (loop_live - targets) | header | live
         if isinstance(stmt, gast.Return):
-            return stmt, live | loaded_names(stmt)
-        return stmt, live | loaded_names(stmt)
+            return stmt, live | self.loads(stmt)
+        return stmt, live | self.loads(stmt)
 
 
 def eliminate_dead_code(fn: gast.FunctionDef, is_pure: Callable[[gast.expr], bool]) -> gast.FunctionDef:
     """Drop dead assignments, then empty loops and branches, until nothing changes."""
     eliminator = DeadCodeEliminator(is_pure)
     while True:
-        before = gast.dump(fn)
+        before = eliminator.removed
         fn.body, _ = eliminator.block(fn.body, set(), remove=True)
-        if gast.dump(fn) == before:
+        if eliminator.removed == before:
             return fn
 
 
