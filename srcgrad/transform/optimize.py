@@ -105,42 +105,59 @@ def _assignment_counts(fn: gast.FunctionDef) -> dict[str, int]:
     return counts
 
 
-def propagate_copies(fn: gast.FunctionDef) -> gast.FunctionDef:
-    """Replace ``a = b; ... use(a)`` by ``use(b)`` within one block, and drop the copy when ``a`` is used
-    nowhere else. Only for ``a`` assigned once in the whole function, and only until ``b`` is reassigned,
-    so every replaced use sees the same value."""
-    counts = _assignment_counts(fn)
-    loads: dict[str, int] = {}
-    for node in gast.walk(fn):
-        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
-            loads[node.id] = loads.get(node.id, 0) + 1
+def _replace_loads(node: gast.AST, aliases: dict[str, str]) -> None:
+    if aliases:
+        for name_node in gast.walk(node):
+            if isinstance(name_node, gast.Name) and isinstance(name_node.ctx, gast.Load) and name_node.id in aliases:
+                name_node.id = aliases[name_node.id]
 
-    def block(stmts: list[gast.stmt]) -> list[gast.stmt]:
+
+def _stored_anywhere(stmt: gast.stmt) -> set[str]:
+    stored = {n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+    if isinstance(stmt, gast.For):
+        stored |= {n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name)}
+    return stored
+
+
+def propagate_copies(fn: gast.FunctionDef) -> gast.FunctionDef:
+    """Replace ``a = b; ... use(a)`` by ``use(b)``, leaving the copy to dead-code elimination. Only for
+    ``a`` assigned once in the whole function, and only until ``b`` is reassigned, so every replaced use
+    sees the same value: a loop or branch body inherits the copies that nothing in the loop or branch
+    reassigns (a loop's body and its ``while`` test run again after the body's assignments)."""
+    counts = _assignment_counts(fn)
+
+    def block(stmts: list[gast.stmt], inherited: dict[str, str]) -> list[gast.stmt]:
         out: list[gast.stmt] = []
-        aliases: dict[str, str] = {}
+        aliases = dict(inherited)
         for stmt in stmts:
-            for name_node in gast.walk(stmt):
-                if isinstance(name_node, gast.Name) and isinstance(name_node.ctx, gast.Load) \
-                        and name_node.id in aliases:
-                    loads[name_node.id] -= 1
-                    name_node.id = aliases[name_node.id]
-                    loads[name_node.id] = loads.get(name_node.id, 0) + 1
-            for field in ("body", "orelse"):
-                if getattr(stmt, field, None):
-                    setattr(stmt, field, block(getattr(stmt, field)))
-            stored = {n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
-            if isinstance(stmt, gast.For):
-                stored |= {n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name)}
-            if (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
-                    and isinstance(stmt.value, gast.Name) and stmt.targets[0].id == stmt.value.id):
-                continue  # ``a = a``: what a replaced use leaves behind
-            if stored:
+            if isinstance(stmt, (gast.If, gast.For, gast.While)):
+                if isinstance(stmt, gast.If):
+                    _replace_loads(stmt.test, aliases)
+                elif isinstance(stmt, gast.For):
+                    _replace_loads(stmt.iter, aliases)
+                stored = _stored_anywhere(stmt)
                 aliases = {a: b for a, b in aliases.items() if a not in stored and b not in stored}
-            if (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
-                    and isinstance(stmt.value, gast.Name) and counts.get(stmt.targets[0].id) == 1):
-                aliases[stmt.targets[0].id] = stmt.value.id
+                if isinstance(stmt, gast.While):
+                    _replace_loads(stmt.test, aliases)
+                stmt.body = block(stmt.body, aliases)
+                stmt.orelse = block(stmt.orelse, aliases)
+                out.append(stmt)
+                continue
+            _replace_loads(stmt, aliases)
+            if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) \
+                    and isinstance(stmt.value, gast.Name):
+                target, source = stmt.targets[0].id, stmt.value.id
+                if target == source:
+                    continue  # ``a = a``: what a replaced use leaves behind
+                aliases = {a: b for a, b in aliases.items() if target not in (a, b)}
+                if counts.get(target) == 1:
+                    aliases[target] = source
+            else:
+                stored = _stored_anywhere(stmt)
+                if stored:
+                    aliases = {a: b for a, b in aliases.items() if a not in stored and b not in stored}
             out.append(stmt)
         return out
 
-    fn.body = block(fn.body)
+    fn.body = block(fn.body, {})
     return fn
