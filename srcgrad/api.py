@@ -121,7 +121,7 @@ def _cast_like(gradient: Any, like: Any, handed_out: set[int]) -> Any:
 def _fresh_gradients(gradients: Sequence[Any], likes: Sequence[Any], seed: Any) -> tuple:
     """Gradients as the user expects them; see ``_cast_like``."""
     handed_out = {id(seed)}
-    return tuple(_cast_like(g, like, handed_out) for g, like in zip(gradients, likes))
+    return tuple([_cast_like(g, like, handed_out) for g, like in zip(gradients, likes)])
 
 
 def _shape(value: Any) -> tuple[int, ...]:
@@ -159,7 +159,7 @@ class _Differentiated:
         self.with_value = with_value
         self.signature = inspect.signature(self.fn)
         self.n_params = len(self.signature.parameters)
-        self.variants: dict[tuple, Generated] = {}
+        self.variants: dict[tuple, tuple[Generated, bool]] = {}   # signature -> (code, inputs plain)
         functools.update_wrapper(self, fn)
         self.__wrapped__ = None
 
@@ -173,12 +173,15 @@ class _Differentiated:
 
     def _run(self, args: tuple, kwargs: dict, seed: Any = 1.0) -> tuple[Any, Any]:
         values = self._positional(args, kwargs)
-        name = getattr(self.fn, "__name__", "f")
-        for i in self.argnums:
-            _check_input(values[i], i, name)
         key = (_signature(values), getattr(self.fn, "__code__", None))
-        generated = self.variants.get(key)
-        if generated is None:
+        entry = self.variants.get(key)
+        # The signature pins the type and dtype of a float or an array, so for those the input check made
+        # when the entry was created still holds; the contents of a dict or list may have changed.
+        if entry is None or not entry[1]:
+            name = getattr(self.fn, "__name__", "f")
+            for i in self.argnums:
+                _check_input(values[i], i, name)
+        if entry is None:
             # First call with this signature: run the variant that also returns the output, to check it.
             generated = _generated(self.fn, self.argnums, True, self.has_aux, values,
                                    also_without_value=not (self.with_value or self.has_aux))
@@ -189,9 +192,11 @@ class _Differentiated:
                 raise NonScalarOutputError(
                     f"grad requires a scalar output, but {name} returned an array of shape {np.shape(output)}; "
                     "use srcgrad.vjp for non-scalar outputs.")
-            self.variants[key] = _generated(self.fn, self.argnums, self.with_value or self.has_aux,
-                                            self.has_aux, values)
+            plain = all(type(values[i]) in (float, np.ndarray) for i in self.argnums)
+            self.variants[key] = (_generated(self.fn, self.argnums, self.with_value or self.has_aux,
+                                             self.has_aux, values), plain)
         else:
+            generated = entry[0]
             generated.refresh()
             if self.with_value or self.has_aux:
                 value, gradients = generated.function(*values, seed)
