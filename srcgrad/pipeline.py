@@ -24,6 +24,7 @@ from .naming import Names, Namespace, identifiers
 from .transform.calls import CallResolver
 from .transform.clone import clone
 from .transform.forward import ForwardMode
+from .transform.loops import compose_scaling_loops
 from .transform.optimize import eliminate_dead_code, propagate_copies
 from .transform.reverse import ReverseMode, annotate_lines, assign, comment, name, sequence_variables
 
@@ -101,6 +102,7 @@ def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequen
         generated = gast.FunctionDef(grad_name, arguments, body, [], None, None)
         if optimize:
             generated = eliminate_dead_code(propagate_copies(generated), resolver.is_pure)
+            generated = compose_scaling_loops(generated, namespace)
         if closure:
             generated = _split_into_closure(generated, adjoint_heading, names.fresh(f"{node.name}_backward"),
                                             seed, reverse.stack, namespace.ref(list))
