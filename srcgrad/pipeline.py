@@ -14,6 +14,7 @@ import gast
 
 from .analysis.activity import active_variables
 from .analysis.shapes import infer_shapes
+from .analysis.shift import shift_only_extrema
 from .codegen import compile_function, to_source
 from .errors import MissingRuleError, SrcgradSyntaxError
 from .frontend.anf import to_anf
@@ -77,6 +78,9 @@ def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequen
     grad_name = names.fresh(f"{node.name}_grad")
     seed = names.fresh("d_out")
     containers = {p for p, v in zip(params, examples or ()) if isinstance(v, (dict, list, tuple))}
+    if optimize:
+        # A stable softmax's maximum contributes nothing: hold it constant, as a hand-written gradient does.
+        active = active - shift_only_extrema(core, resolver.callee)
     reverse = ReverseMode(core, temps, active, names, namespace, resolver.site, resolver.is_pure, parsed.line,
                           resolver.callee, shapes, containers,
                           lambda node, message, hint: parsed.error(node, message, hint, cls=MissingRuleError))
