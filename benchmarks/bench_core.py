@@ -25,6 +25,7 @@ import numpy as np
 # This checkout's srcgrad (not an installed one), and the benchmark modules beside this file.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import bench_transform
 import common  # benchmarks/common.py
 import peers
 import report
@@ -133,6 +134,8 @@ def main(argv: Sequence[str] | None = None) -> list[dict[str, Any]]:
         body += [f"- {line}" for line in left_out]
         body += ["", "<details><summary>Best and median per candidate</summary>", "", details, "", "</details>"]
         report.replace_results(DOCS / "benchmarks.md", "\n".join(body))
+        tables = bench_transform.main(["--quick"] if args.quick else [])
+        report.replace_results(DOCS / "benchmarks.md", f"{tables['times']}\n\n{tables['memory']}", "transform")
     return results
 
 

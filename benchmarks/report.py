@@ -1,7 +1,7 @@
 """Turning results into the markdown tables and the bar chart of docs/benchmarks.md.
 
-The runner rewrites only the part of docs/benchmarks.md between ``<!-- results:begin -->`` and
-``<!-- results:end -->``; the prose around it (method, what the generated code still does) is kept."""
+The runner rewrites only the parts of docs/benchmarks.md between ``<!-- results:begin -->`` and
+``<!-- results:end -->`` (and the ``transform`` markers); the prose around them is kept."""
 
 from __future__ import annotations
 
@@ -12,6 +12,10 @@ from typing import Any
 import common
 
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
+
+
+def markers(block: str) -> tuple[str, str]:
+    return f"<!-- {block}:begin -->", f"<!-- {block}:end -->"
 LABELS = {"srcgrad": "srcgrad", "autograd": "HIPS autograd", "torch": "PyTorch eager", "tangent": "tangent-ad",
           "jax": "JAX eager", "jax.jit": "JAX jit"}
 
@@ -77,13 +81,14 @@ def bar_chart(results: Sequence[dict[str, Any]], peers: Sequence[str], path: Pat
     return None
 
 
-def replace_results(doc: Path, body: str) -> None:
-    """Put ``body`` between the result markers of ``doc`` (appending the markers if missing)."""
+def replace_results(doc: Path, body: str, name: str = "results") -> None:
+    """Put ``body`` between the ``name`` markers of ``doc`` (appending the markers if missing)."""
     text = doc.read_text() if doc.exists() else ""
-    block = f"{BEGIN}\n{body.rstrip()}\n{END}"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        tail = rest.split(END, 1)[1]
+    begin, end = markers(name)
+    block = f"{begin}\n{body.rstrip()}\n{end}"
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        tail = rest.split(end, 1)[1]
         text = head + block + tail
     else:
         text = text.rstrip() + "\n\n" + block + "\n"

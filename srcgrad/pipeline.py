@@ -15,6 +15,7 @@ import gast
 from .analysis.activity import active_variables
 from .analysis.shapes import infer_shapes
 from .analysis.shift import shift_only_extrema
+from .analysis.walk import walk
 from .codegen import compile_function, to_source
 from .errors import MissingRuleError, SrcgradSyntaxError
 from .frontend.anf import to_anf
@@ -72,7 +73,7 @@ def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequen
 
     shapes: dict[str, Any] = {}
     if examples is not None:
-        integers = {s.target.id for s in gast.walk(core) if isinstance(s, gast.For)}
+        integers = {s.target.id for s in walk(core) if isinstance(s, gast.For)}
         shapes = infer_shapes(core, dict(zip(params, examples)), resolver.shape_preserving_primitive, integers)
 
     grad_name = names.fresh(f"{node.name}_grad")
@@ -185,7 +186,7 @@ def _front_end(fn: Callable, argnums: tuple[int, ...], has_aux: bool, allow_tupl
     returned = _output(core, parsed, has_aux, allow_tuple=allow_tuple)
     resolver = CallResolver(parsed, namespace, local_names(core))
     wrt = {params[i] for i in argnums}
-    outputs = {n.id for n in gast.walk(returned) if isinstance(n, gast.Name)}
+    outputs = {n.id for n in walk(returned) if isinstance(n, gast.Name)}
     active = active_variables(core, wrt, outputs, resolver.differentiable_inputs)
     return FrontEnd(parsed, params, argnums, names, namespace, core, temps, returned, resolver, active, stages)
 
@@ -213,11 +214,11 @@ def _split_into_closure(fn: gast.FunctionDef, heading: gast.stmt, backward_name:
     at = next(i for i, stmt in enumerate(fn.body) if stmt is heading)
     forward, adjoint, returned = fn.body[:at], fn.body[at:-1], fn.body[-1]
     value, gradients = returned.value.elts
-    forward_names = {n.id for s in forward for n in gast.walk(s) if isinstance(n, gast.Name)
+    forward_names = {n.id for s in forward for n in walk(s) if isinstance(n, gast.Name)
                      and isinstance(n.ctx, gast.Store)} | {a.id for a in fn.args.args}
-    adjoint_stores = {n.id for s in adjoint for n in gast.walk(s) if isinstance(n, gast.Name)
+    adjoint_stores = {n.id for s in adjoint for n in walk(s) if isinstance(n, gast.Name)
                       and isinstance(n.ctx, gast.Store)}
-    adjoint_loads = {n.id for s in adjoint for n in gast.walk(s) if isinstance(n, gast.Name)
+    adjoint_loads = {n.id for s in adjoint for n in walk(s) if isinstance(n, gast.Name)
                      and isinstance(n.ctx, gast.Load)}
     rebound = sorted((adjoint_stores & forward_names) - {seed})
     prologue = []
@@ -260,7 +261,7 @@ def _output(core: gast.FunctionDef, parsed: ParsedFunction, has_aux: bool, allow
 def _free_user_names(fn: gast.FunctionDef, namespace: Namespace, parsed: ParsedFunction) -> list[str]:
     assigned: set[str] = set()
     loaded: set[str] = set()
-    for n in gast.walk(fn):
+    for n in walk(fn):
         if isinstance(n, gast.Name):
             (loaded if isinstance(n.ctx, gast.Load) else assigned).add(n.id)
         elif isinstance(n, gast.FunctionDef):

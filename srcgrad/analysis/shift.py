@@ -21,6 +21,8 @@ from typing import Any
 import gast
 import numpy as np
 
+from .walk import walk
+
 EXTREMA = (np.max, np.amax, np.min, np.amin)
 
 
@@ -67,7 +69,7 @@ class _Uses:
         self.defs: dict[str, gast.expr] = {}
         self.stored: dict[str, int] = {}   # assignments (parameters count one) of each name
         stored = self.stored
-        for node in gast.walk(fn):
+        for node in walk(fn):
             if isinstance(node, gast.Name) and not isinstance(node.ctx, gast.Load):
                 stored[node.id] = stored.get(node.id, 0) + 1
         for stmt in fn.body:
@@ -79,7 +81,7 @@ class _Uses:
         for stmt in fn.body:
             single = isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) \
                 and stmt.targets[0].id in self.defs
-            for node in gast.walk(stmt):
+            for node in walk(stmt):
                 if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
                     self.readers.setdefault(node.id, []).append(stmt.targets[0].id if single else None)
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import gast
 
+from ..analysis.walk import walk
 from ..errors import MissingRuleError
 from ..naming import Names, Namespace
 from ..rules.registry import ARGNUMS_VARIADIC, Rule, jvp_rules
@@ -85,7 +86,7 @@ class ForwardMode:
             return [stmt]
         if isinstance(value, gast.Call) and self.callee(value.func) is call_with_vjp:
             return self.user_call(stmt, target, value)
-        active_inputs = {n.id for n in gast.walk(value) if isinstance(n, gast.Name) and n.id in self.active}
+        active_inputs = {n.id for n in walk(value) if isinstance(n, gast.Name) and n.id in self.active}
         if not active_inputs or isinstance(value, gast.Constant):
             return [stmt, self.zero(target)]
         if isinstance(value, gast.Name):

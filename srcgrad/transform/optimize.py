@@ -12,10 +12,11 @@ from collections.abc import Callable
 import gast
 
 from ..analysis.activity import loaded_names
+from ..analysis.walk import walk
 
 
 def _stored(target: gast.expr) -> set[str]:
-    return {n.id for n in gast.walk(target) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+    return {n.id for n in walk(target) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
 
 
 class DeadCodeEliminator:
@@ -95,11 +96,11 @@ def eliminate_dead_code(fn: gast.FunctionDef, is_pure: Callable[[gast.expr], boo
 
 def _assignment_counts(fn: gast.FunctionDef) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for node in gast.walk(fn):
+    for node in walk(fn):
         if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Param)):
             counts[node.id] = counts.get(node.id, 0) + 1
         elif isinstance(node, gast.For):
-            for target in gast.walk(node.target):
+            for target in walk(node.target):
                 if isinstance(target, gast.Name):
                     counts[target.id] = counts.get(target.id, 0) + 1
     return counts
@@ -107,15 +108,15 @@ def _assignment_counts(fn: gast.FunctionDef) -> dict[str, int]:
 
 def _replace_loads(node: gast.AST, aliases: dict[str, str]) -> None:
     if aliases:
-        for name_node in gast.walk(node):
+        for name_node in walk(node):
             if isinstance(name_node, gast.Name) and isinstance(name_node.ctx, gast.Load) and name_node.id in aliases:
                 name_node.id = aliases[name_node.id]
 
 
 def _stored_anywhere(stmt: gast.stmt) -> set[str]:
-    stored = {n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+    stored = {n.id for n in walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
     if isinstance(stmt, gast.For):
-        stored |= {n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name)}
+        stored |= {n.id for n in walk(stmt.target) if isinstance(n, gast.Name)}
     return stored
 
 

@@ -24,6 +24,7 @@ import gast
 
 from ..analysis.activity import assignments, loaded_names
 from ..analysis.liveness import upward_exposed
+from ..analysis.walk import walk
 from ..naming import Names, Namespace
 from ..rules.registry import Rule
 from ..runtime import add_grads, call_output, call_with_jvp, list_append, zero_cotangent
@@ -133,7 +134,7 @@ class ReverseMode:
         self.source_line = source_line
         self.params = [a.id for a in fn.args.args]
         self.overwritten = overwritten_variables(fn, self.temps)
-        self.loop_targets = {s.target.id for s in gast.walk(fn) if isinstance(s, gast.For)}
+        self.loop_targets = {s.target.id for s in walk(fn) if isinstance(s, gast.For)}
         self.adjoint_names: dict[str, str] = {}
         self.primal_of: dict[str, str] = {}
         self.blocks: dict[tuple, Block] = {}
@@ -150,7 +151,7 @@ class ReverseMode:
         loop ranges, and (for recomputation) the inputs of whatever defines those, transitively."""
         definitions: dict[str, set[str]] = {}
         seeds: set[str] = set()
-        for node in gast.walk(self.fn):
+        for node in walk(self.fn):
             if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name):
                 target = node.targets[0].id
                 definitions.setdefault(target, set()).update(loaded_names(node.value))
@@ -168,7 +169,7 @@ class ReverseMode:
 
     def _has_active(self, stmt: gast.stmt) -> bool:
         return any(isinstance(n, gast.Assign) and isinstance(n.targets[0], gast.Name)
-                   and n.targets[0].id in self.active for n in gast.walk(stmt))
+                   and n.targets[0].id in self.active for n in walk(stmt))
 
     def _sequence_variables(self) -> set[str]:
         return sequence_variables(self.fn, self.containers, self.resolve_callee)
@@ -389,7 +390,7 @@ class ReverseMode:
                 if block.loop is None or id(block) not in reversed_blocks:
                     continue
                 changed_in_loop = {t for t, _ in assignments(block.loop.body)}
-                changed_in_loop |= {s.target.id for s in gast.walk(block.loop) if isinstance(s, gast.For)}
+                changed_in_loop |= {s.target.id for s in walk(block.loop) if isinstance(s, gast.For)}
                 if isinstance(block.loop, gast.For):
                     changed_in_loop.discard(block.loop.target.id)
                 recomputable: set[str] = set()
@@ -411,7 +412,7 @@ class ReverseMode:
         return {v for v in needed if v in self.overwritten and v in self.maybe_needed}
 
     def _reads(self, stmts: list[gast.stmt]) -> set[str]:
-        return {node.id for stmt in stmts for node in gast.walk(stmt)
+        return {node.id for stmt in stmts for node in walk(stmt)
                 if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id in self.primal_vars}
 
     # --- putting it together -------------------------------------------------------------------------
@@ -503,7 +504,7 @@ def nondifferentiable_active_arguments(site: CallSite, active: set[str]) -> list
     bound = bind_arguments(site.rule.primal_params, site.args, site.keywords, template.defaults if template else {})
     differentiable = set(site.rule.differentiable_params())
     return [param for param, expr in bound.items() if param not in differentiable and param not in _STRUCTURAL
-            and any(isinstance(n, gast.Name) and n.id in active for n in gast.walk(expr))]
+            and any(isinstance(n, gast.Name) and n.id in active for n in walk(expr))]
 
 
 # Parameters that describe structure (types, axes, shapes, indices) and carry no derivative whatever value
