@@ -7,6 +7,7 @@ import copy
 
 import gast
 import numpy as np
+import pytest
 from gradcheck import check_grad
 
 import srcgrad
@@ -116,3 +117,26 @@ def test_copy_propagation_keeps_the_values_of_a_loop_gradient():
     optimized = reverse_transform(loop, (0,), False).function(x, 1.0)
     np.testing.assert_allclose(optimized[0], unoptimized[0], rtol=1e-15, atol=0)
     check_grad(loop, [x])
+
+
+def _dict_loss(params):
+    return np.sum(params["w"] * params["w"])
+
+
+def test_cached_calls_still_check_inputs_the_signature_does_not_pin():
+    g = srcgrad.grad(_dict_loss)
+    w = np.array([1.0, -2.0])
+    np.testing.assert_array_equal(g({"w": w})["w"], 2 * w)
+    np.testing.assert_array_equal(g({"w": w})["w"], 2 * w)   # cached variant
+    # Same signature (a dict), but now an integer array inside: still refused.
+    with pytest.raises(srcgrad.InputTypeError, match="dtype int64"):
+        g({"w": np.array([1, 2])})
+    # An integer array where a float array was: a new signature, checked again.
+    h = srcgrad.grad(lambda_free_square)
+    np.testing.assert_array_equal(h(w), 2 * w)
+    with pytest.raises(srcgrad.InputTypeError):
+        h(np.array([1, 2]))
+
+
+def lambda_free_square(x):
+    return np.sum(x * x)
