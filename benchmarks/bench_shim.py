@@ -26,7 +26,9 @@ from typing import Any
 
 import numpy as np
 
+# This checkout's srcgrad (not an installed one), and the benchmark modules beside this file.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import common  # benchmarks/common.py
 
 import srcgrad

@@ -18,7 +18,7 @@ import numpy as np
 
 from .binding import Binding, bind, is_variadic, item_of
 from .errors import InputTypeError, NonScalarOutputError
-from .pipeline import Generated, forward_transform, reverse_transform
+from .pipeline import Generated, forward_transform, reverse_variants
 from .rules.registry import vjp_rule
 from .runtime import call_with_jvp, is_callable_instance
 
@@ -27,9 +27,13 @@ _CACHE: dict[tuple, Generated] = {}
 
 
 def _generated(fn: Callable, argnums: tuple[int, ...], with_value: bool, has_aux: bool,
-               examples: Sequence[Any] | None = None, closure: bool = False, callee: bool = False) -> Generated:
+               examples: Sequence[Any] | None = None, closure: bool = False, callee: bool = False,
+               also_without_value: bool = False) -> Generated:
     """The cached transformation, specialized to the types and shapes of ``examples`` (the call's
-    arguments) when given; a redefined function (new code object) is transformed anew."""
+    arguments) when given; a redefined function (new code object) is transformed anew.
+
+    ``also_without_value`` builds and caches the variant without the output in the same pass (``grad``'s
+    first call runs the variant with the output, and every later call the one without)."""
     signature = _signature(examples) if examples is not None else None
     key = (fn, getattr(fn, "__code__", None), argnums, with_value, has_aux, signature, closure, callee)
     generated = _CACHE.get(key)
@@ -38,9 +42,14 @@ def _generated(fn: Callable, argnums: tuple[int, ...], with_value: bool, has_aux
     with _LOCK:
         generated = _CACHE.get(key)
         if generated is None:
-            generated = reverse_transform(fn, argnums, with_value, has_aux, examples=examples,
-                                          closure=closure, callee=callee)
-            _CACHE[key] = generated
+            other = key[:3] + (False,) + key[4:]
+            wanted = (False, with_value) if also_without_value and with_value and other not in _CACHE \
+                else (with_value,)
+            variants = reverse_variants(fn, argnums, wanted, has_aux, examples=examples, closure=closure,
+                                        callee=callee)
+            for value_variant, made in variants.items():
+                _CACHE[key[:3] + (value_variant,) + key[4:]] = made
+            generated = variants[with_value]
     return generated
 
 
@@ -113,7 +122,7 @@ def _cast_like(gradient: Any, like: Any, handed_out: set[int]) -> Any:
 def _fresh_gradients(gradients: Sequence[Any], likes: Sequence[Any], seed: Any) -> tuple:
     """Gradients as the user expects them; see ``_cast_like``."""
     handed_out = {id(seed)}
-    return tuple(_cast_like(g, like, handed_out) for g, like in zip(gradients, likes))
+    return tuple([_cast_like(g, like, handed_out) for g, like in zip(gradients, likes)])
 
 
 def _shape(value: Any) -> tuple[int, ...]:
@@ -160,7 +169,7 @@ class _Differentiated:
         self.signature = inspect.signature(self.fn, follow_wrapped=False)
         self.n_params = len(self.signature.parameters)
         self.variadic = is_variadic(self.signature)
-        self.variants: dict[tuple, Generated] = {}
+        self.variants: dict[tuple, tuple[Generated, bool]] = {}   # signature -> (code, inputs plain)
         functools.update_wrapper(self, fn)
         self.__wrapped__ = None
 
@@ -176,10 +185,7 @@ class _Differentiated:
         if self.variadic:
             return self._run_variadic(args, kwargs, seed)
         values = self._positional(args, kwargs)
-        name = getattr(self.fn, "__name__", "f")
-        for i in self.argnums:
-            _check_input(values[i], i, name)
-        value, gradients = self._gradients(values, self.argnums, seed)
+        value, gradients = self._gradients(values, self.argnums, seed, check=True)
         gradients = _fresh_gradients(gradients, [values[i] for i in self.argnums], seed)
         return value, gradients[0] if self.single else gradients
 
@@ -194,7 +200,7 @@ class _Differentiated:
         likes = [item_of(binding.values[param], key) for param, key in slots]
         for i, like in zip(self.argnums, likes):
             _check_input(like, i, name)
-        value, by_param = self._gradients(binding.values, params, seed)
+        value, by_param = self._gradients(binding.values, params, seed, check=False)
         picked = [item_of(by_param[params.index(param)], key) for param, key in slots]
         gradients = _fresh_gradients(picked, likes, seed)
         return value, gradients[0] if self.single else gradients
@@ -210,14 +216,22 @@ class _Differentiated:
         raise ValueError(f"argnums {position} is out of range: {name} was called with {passed} positional "
                          "arguments")
 
-    def _gradients(self, values: Sequence[Any], argnums: tuple[int, ...], seed: Any) -> tuple[Any, tuple]:
-        """``(value or None, gradients wrt argnums)`` from the generated code for ``values``' signature."""
-        name = getattr(self.fn, "__name__", "f")
+    def _gradients(self, values: Sequence[Any], argnums: tuple[int, ...], seed: Any,
+                   check: bool) -> tuple[Any, tuple]:
+        """``(value or None, gradients wrt argnums)`` from the generated code for ``values``' signature;
+        ``check``: check the inputs ``argnums`` (unless their signature already pins type and dtype)."""
         key = (_signature(values), getattr(self.fn, "__code__", None), argnums)
-        generated = self.variants.get(key)
-        if generated is None:
+        entry = self.variants.get(key)
+        # The signature pins the type and dtype of a float or an array, so for those the input check made
+        # when the entry was created still holds; the contents of a dict or list may have changed.
+        if check and (entry is None or not entry[1]):
+            for i in argnums:
+                _check_input(values[i], i, getattr(self.fn, "__name__", "f"))
+        if entry is None:
+            name = getattr(self.fn, "__name__", "f")
             # First call with this signature: run the variant that also returns the output, to check it.
-            generated = _generated(self.fn, argnums, True, self.has_aux, values)
+            generated = _generated(self.fn, argnums, True, self.has_aux, values,
+                                   also_without_value=not (self.with_value or self.has_aux))
             generated.refresh()
             value, gradients = generated.function(*values, seed)
             output = value[0] if self.has_aux else value
@@ -225,9 +239,11 @@ class _Differentiated:
                 raise NonScalarOutputError(
                     f"grad requires a scalar output, but {name} returned an array of shape {np.shape(output)}; "
                     "use srcgrad.vjp for non-scalar outputs.")
-            self.variants[key] = _generated(self.fn, argnums, self.with_value or self.has_aux,
-                                            self.has_aux, values)
+            plain = all(type(values[i]) in (float, np.ndarray) for i in argnums)
+            self.variants[key] = (_generated(self.fn, argnums, self.with_value or self.has_aux,
+                                             self.has_aux, values), plain)
         else:
+            generated = entry[0]
             generated.refresh()
             if self.with_value or self.has_aux:
                 value, gradients = generated.function(*values, seed)

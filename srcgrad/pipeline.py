@@ -6,7 +6,6 @@ them, so the order is visible in one place."""
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +14,8 @@ import gast
 
 from .analysis.activity import active_variables
 from .analysis.shapes import infer_shapes
+from .analysis.shift import shift_only_extrema
+from .analysis.walk import walk
 from .codegen import compile_function, to_source
 from .errors import MissingRuleError, SrcgradSyntaxError
 from .frontend.anf import to_anf
@@ -24,7 +25,9 @@ from .frontend.parse import ParsedFunction, Scope, parse_function
 from .frontend.variadic import specialize_signature
 from .naming import Names, Namespace, identifiers
 from .transform.calls import CallResolver
+from .transform.clone import clone
 from .transform.forward import ForwardMode
+from .transform.loops import compose_scaling_loops
 from .transform.optimize import eliminate_dead_code, propagate_copies
 from .transform.reverse import ReverseMode, annotate_lines, assign, comment, name, sequence_variables
 
@@ -54,6 +57,15 @@ def reverse_transform(fn: Callable, argnums: tuple[int, ...], with_value: bool, 
     """Generate ``f_grad(*params, d_out)`` returning the gradients wrt ``argnums`` (and, with
     ``with_value``, the output first). ``examples`` are arguments of the signature the code is specialized
     for: their shapes let the transformer drop broadcasting reductions that cannot do anything."""
+    return reverse_variants(fn, argnums, (with_value,), has_aux, optimize, examples, closure, callee)[with_value]
+
+
+def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequence[bool], has_aux: bool = False,
+                     optimize: bool = True, examples: Sequence[Any] | None = None,
+                     closure: bool = False, callee: bool = False) -> dict[bool, Generated]:
+    """``reverse_transform`` for each of ``with_values`` (with and without the output), from one run of
+    the front end and the reverse transformer: ``grad``'s first call needs both variants, and the stages
+    up to the generated function are most of the cost of transforming."""
     front = _front_end(fn, argnums, has_aux, closure, callee, examples)
     parsed, node, params, argnums, names, namespace = (front.parsed, front.parsed.node, front.params,
                                                         front.argnums, front.names, front.namespace)
@@ -62,37 +74,48 @@ def reverse_transform(fn: Callable, argnums: tuple[int, ...], with_value: bool, 
 
     shapes: dict[str, Any] = {}
     if examples is not None:
-        integers = {s.target.id for s in gast.walk(core) if isinstance(s, gast.For)}
+        integers = {s.target.id for s in walk(core) if isinstance(s, gast.For)}
         shapes = infer_shapes(core, dict(zip(params, examples)), resolver.shape_preserving_primitive, integers)
 
     grad_name = names.fresh(f"{node.name}_grad")
     seed = names.fresh("d_out")
     containers = {p for p, v in zip(params, examples or ()) if isinstance(v, (dict, list, tuple))}
+    if optimize:
+        # A stable softmax's maximum contributes nothing: hold it constant, as a hand-written gradient does.
+        active = active - shift_only_extrema(core, resolver.callee)
     reverse = ReverseMode(core, temps, active, names, namespace, resolver.site, resolver.is_pure, parsed.line,
                           resolver.callee, shapes, containers,
                           lambda node, message, hint: parsed.error(node, message, hint, cls=MissingRuleError))
     forward, adjoint, gradients = reverse.build(name(seed), returned)
-    results = gast.Tuple([gradients[i] for i in argnums], gast.Load())
-    if with_value:
-        # The adjoint sweep restores overwritten variables, so the value is captured where it is final.
-        value = core.body[-1].value if has_aux else returned
-        captured = names.fresh("out")
-        forward.append(assign(captured, copy.deepcopy(value)))
-        results = gast.Tuple([name(captured), results], gast.Load())
-    adjoint_heading = comment(" adjoint sweep")
-    body = [comment(" forward sweep")] + forward + [adjoint_heading] + adjoint + [gast.Return(results)]
-    arguments = copy.deepcopy(node.args)
-    arguments.args.append(name(seed, store=False))
-    arguments.args[-1].ctx = gast.Param()
-    arguments.defaults = []
-    generated = gast.FunctionDef(grad_name, arguments, body, [], None, None)
-    if optimize:
-        generated = eliminate_dead_code(propagate_copies(generated), resolver.is_pure)
-    if closure:
-        generated = _split_into_closure(generated, adjoint_heading, names.fresh(f"{node.name}_backward"), seed,
-                                        reverse.stack, namespace.ref(list))
-    generated.body = annotate_lines(generated.body, parsed.line)
-    return _compile(generated, grad_name, parsed, namespace, f"reverse argnums={argnums}", stages)
+    variants: dict[bool, Generated] = {}
+    for k, with_value in enumerate(with_values):
+        last = k == len(with_values) - 1
+        # Each variant is optimized in place, so all but the last work on copies.
+        forward_k, adjoint_k = (forward, adjoint) if last else (clone(forward), clone(adjoint))
+        results = gast.Tuple([gradients[i] if last else clone(gradients[i]) for i in argnums], gast.Load())
+        if with_value:
+            # The adjoint sweep restores overwritten variables, so the value is captured where it is final.
+            value = core.body[-1].value if has_aux else returned
+            captured = names.fresh("out")
+            forward_k = [*forward_k, assign(captured, clone(value))]
+            results = gast.Tuple([name(captured), results], gast.Load())
+        adjoint_heading = comment(" adjoint sweep")
+        body = [comment(" forward sweep"), *forward_k, adjoint_heading, *adjoint_k, gast.Return(results)]
+        arguments = clone(node.args)
+        arguments.args.append(name(seed, store=False))
+        arguments.args[-1].ctx = gast.Param()
+        arguments.defaults = []
+        generated = gast.FunctionDef(grad_name, arguments, body, [], None, None)
+        if optimize:
+            generated = eliminate_dead_code(propagate_copies(generated), resolver.is_pure)
+            generated = compose_scaling_loops(generated, namespace)
+        if closure:
+            generated = _split_into_closure(generated, adjoint_heading, names.fresh(f"{node.name}_backward"),
+                                            seed, reverse.stack, namespace.ref(list))
+        generated.body = annotate_lines(generated.body, parsed.line)
+        variants[with_value] = _compile(generated, grad_name, parsed, namespace, f"reverse argnums={argnums}",
+                                        stages)
+    return variants
 
 
 def forward_transform(fn: Callable, argnums: tuple[int, ...], examples: Sequence[Any] | None = None,
@@ -112,10 +135,10 @@ def forward_transform(fn: Callable, argnums: tuple[int, ...], examples: Sequence
     returned = front.returned
     outputs = returned.elts if isinstance(returned, gast.Tuple) else [returned]
     tangents = [forward.tangent_of(o) for o in outputs]
-    results = gast.Tuple([copy.deepcopy(returned),
+    results = gast.Tuple([clone(returned),
                           gast.Tuple(tangents, gast.Load()) if isinstance(returned, gast.Tuple) else tangents[0]],
                          gast.Load())
-    arguments = copy.deepcopy(parsed.node.args)
+    arguments = clone(parsed.node.args)
     arguments.args += [gast.Name(t, gast.Param(), None, None) for t in tangent_params]
     arguments.defaults = []
     jvp_name = names.fresh(f"{parsed.node.name}_jvp")
@@ -167,7 +190,7 @@ def _front_end(fn: Callable, argnums: tuple[int, ...], has_aux: bool, allow_tupl
     returned = _output(core, parsed, has_aux, allow_tuple=allow_tuple)
     resolver = CallResolver(parsed, namespace, local_names(core))
     wrt = {params[i] for i in argnums}
-    outputs = {n.id for n in gast.walk(returned) if isinstance(n, gast.Name)}
+    outputs = {n.id for n in walk(returned) if isinstance(n, gast.Name)}
     active = active_variables(core, wrt, outputs, resolver.differentiable_inputs)
     return FrontEnd(parsed, params, argnums, names, namespace, core, temps, returned, resolver, active, stages)
 
@@ -195,11 +218,11 @@ def _split_into_closure(fn: gast.FunctionDef, heading: gast.stmt, backward_name:
     at = next(i for i, stmt in enumerate(fn.body) if stmt is heading)
     forward, adjoint, returned = fn.body[:at], fn.body[at:-1], fn.body[-1]
     value, gradients = returned.value.elts
-    forward_names = {n.id for s in forward for n in gast.walk(s) if isinstance(n, gast.Name)
+    forward_names = {n.id for s in forward for n in walk(s) if isinstance(n, gast.Name)
                      and isinstance(n.ctx, gast.Store)} | {a.id for a in fn.args.args}
-    adjoint_stores = {n.id for s in adjoint for n in gast.walk(s) if isinstance(n, gast.Name)
+    adjoint_stores = {n.id for s in adjoint for n in walk(s) if isinstance(n, gast.Name)
                       and isinstance(n.ctx, gast.Store)}
-    adjoint_loads = {n.id for s in adjoint for n in gast.walk(s) if isinstance(n, gast.Name)
+    adjoint_loads = {n.id for s in adjoint for n in walk(s) if isinstance(n, gast.Name)
                      and isinstance(n.ctx, gast.Load)}
     rebound = sorted((adjoint_stores & forward_names) - {seed})
     prologue = []
@@ -240,10 +263,14 @@ def _output(core: gast.FunctionDef, parsed: ParsedFunction, has_aux: bool, allow
 
 
 def _free_user_names(fn: gast.FunctionDef, namespace: Namespace, parsed: ParsedFunction) -> list[str]:
-    assigned = {n.id for n in gast.walk(fn) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
-    assigned |= {n.name for n in gast.walk(fn) if isinstance(n, gast.FunctionDef)}
-    loaded = {n.id for n in gast.walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+    assigned: set[str] = set()
+    loaded: set[str] = set()
+    for n in walk(fn):
+        if isinstance(n, gast.Name):
+            (loaded if isinstance(n.ctx, gast.Load) else assigned).add(n.id)
+        elif isinstance(n, gast.FunctionDef):
+            assigned.add(n.name)
     return sorted(n for n in loaded - assigned - set(namespace.bindings) if parsed.scope.has(n))
 
 
-__all__ = ["Generated", "reverse_transform"]
+__all__ = ["Generated", "reverse_transform", "reverse_variants"]

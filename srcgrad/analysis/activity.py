@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterator
 
 import gast
 
+from .walk import walk
+
 
 def assignments(stmts: list[gast.stmt]) -> Iterator[tuple[str, gast.expr]]:
     """Every ``name = value`` in a body, at any depth, in source order."""
@@ -22,7 +24,7 @@ def assignments(stmts: list[gast.stmt]) -> Iterator[tuple[str, gast.expr]]:
 
 
 def loaded_names(expr: gast.AST) -> set[str]:
-    return {n.id for n in gast.walk(expr) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+    return {n.id for n in walk(expr) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
 
 def active_variables(fn: gast.FunctionDef, wrt: set[str], returned: set[str],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gast
 
 from .activity import loaded_names
+from .walk import walk
 
 
 def _stmt_loads(stmt: gast.stmt) -> set[str]:
@@ -29,7 +30,7 @@ def _walk(stmts: list[gast.stmt], assigned: set[str]) -> tuple[set[str], set[str
     for stmt in stmts:
         exposed |= _stmt_loads(stmt) - assigned
         if isinstance(stmt, gast.Assign):
-            assigned = assigned | {n.id for n in gast.walk(stmt.targets[0])
+            assigned = assigned | {n.id for n in walk(stmt.targets[0])
                                    if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
         elif isinstance(stmt, gast.If):
             body_exposed, body_assigned = _walk(stmt.body, set(assigned))

@@ -14,6 +14,7 @@ per variadic argument (``np.einsum``).
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,8 +32,9 @@ class Rule:
     argnums: tuple[int, ...] | str
     name: str
 
-    @property
+    @functools.cached_property
     def signature(self) -> inspect.Signature:
+        """Computed once per rule: transforming a function asks for it at every call site."""
         return inspect.signature(self.function)
 
     @property

@@ -11,6 +11,7 @@ from typing import Any
 
 import gast
 
+from ..analysis.walk import walk
 from ..errors import MissingRuleError, SrcgradSyntaxError
 from ..frontend.parse import ParsedFunction
 from ..frontend.resolve import UNRESOLVED, index_expression, resolve_callee
@@ -119,4 +120,4 @@ class CallResolver:
 
 
 def _names(node: gast.AST) -> set[str]:
-    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+    return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}

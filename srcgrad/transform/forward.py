@@ -10,17 +10,18 @@ transforms the callee in forward mode on first sight, just as reverse mode's ``c
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 from collections.abc import Callable
 from typing import Any
 
 import gast
 
+from ..analysis.walk import walk
 from ..errors import MissingRuleError
 from ..naming import Names, Namespace
 from ..rules.registry import ARGNUMS_VARIADIC, Rule, jvp_rules
 from ..runtime import add_grads, call_output, call_with_jvp, call_with_vjp, zero_cotangent
+from .clone import clone
 from .inline import bind_arguments, inline, template_of
 from .reverse import CallSite, assign, name, nondifferentiable_active_arguments
 
@@ -58,7 +59,7 @@ class ForwardMode:
             return name(self.tangent(atom.id))
         if isinstance(atom, (gast.List, gast.Tuple)):
             return type(atom)([self.tangent_of(e) for e in atom.elts], gast.Load())
-        return gast.Call(self.namespace.ref(zero_cotangent), [copy.deepcopy(atom)], [])
+        return gast.Call(self.namespace.ref(zero_cotangent), [clone(atom)], [])
 
     # --- statements ----------------------------------------------------------------------------------
 
@@ -89,7 +90,7 @@ class ForwardMode:
             return [stmt]
         if isinstance(value, gast.Call) and self.callee(value.func) is call_with_vjp:
             return self.user_call(stmt, target, value)
-        active_inputs = {n.id for n in gast.walk(value) if isinstance(n, gast.Name) and n.id in self.active}
+        active_inputs = {n.id for n in walk(value) if isinstance(n, gast.Name) and n.id in self.active}
         if not active_inputs or isinstance(value, gast.Constant):
             return [stmt, self.zero(target)]
         if isinstance(value, gast.Name):

@@ -9,7 +9,6 @@ cannot be read (a lambda, a C function) are called instead of inlined."""
 from __future__ import annotations
 
 import builtins
-import copy
 import inspect
 import numbers
 import textwrap
@@ -21,6 +20,7 @@ import gast
 from ..naming import Names, Namespace
 from ..rules.helpers import unbroadcast
 from ..rules.registry import ARGNUMS_VARIADIC, Rule
+from .clone import clone
 
 
 @dataclass
@@ -107,8 +107,8 @@ def inline(rule: Rule, g: gast.expr, ans: gast.expr, args: list[gast.expr], keyw
     bound[template.params[0].name] = g
     bound[template.params[1].name] = ans
     renamer = _TemplateRenamer(bound, template.globals, names, namespace)
-    body = [renamer.visit(copy.deepcopy(stmt)) for stmt in template.body]
-    result = renamer.visit(copy.deepcopy(template.result))
+    body = [renamer.visit(clone(stmt)) for stmt in template.body]
+    result = renamer.visit(clone(template.result))
     statements = [s for s in body if s is not None]
     count = len(wanted)
     if isinstance(result, gast.Tuple) and len(result.elts) == count and count > 1:
@@ -148,7 +148,7 @@ class _TemplateRenamer(gast.NodeTransformer):
 
     def visit_Name(self, node: gast.Name) -> gast.expr:
         if node.id in self.bound and isinstance(node.ctx, gast.Load):
-            return copy.deepcopy(self.bound[node.id])
+            return clone(self.bound[node.id])
         if isinstance(node.ctx, gast.Store) or node.id in self.locals:
             if node.id not in self.locals:
                 self.locals[node.id] = self.names.fresh(node.id)

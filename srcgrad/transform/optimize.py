@@ -12,10 +12,11 @@ from collections.abc import Callable
 import gast
 
 from ..analysis.activity import loaded_names
+from ..analysis.walk import walk
 
 
 def _stored(target: gast.expr) -> set[str]:
-    return {n.id for n in gast.walk(target) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+    return {n.id for n in walk(target) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
 
 
 class DeadCodeEliminator:
@@ -24,6 +25,16 @@ class DeadCodeEliminator:
 
     def __init__(self, is_pure: Callable[[gast.expr], bool]):
         self.is_pure = is_pure
+        self.removed = 0   # statements dropped so far: the fixpoint test, cheaper than comparing dumps
+        self._loads: dict[int, set[str]] = {}
+
+    def loads(self, node: gast.AST) -> set[str]:
+        """``loaded_names``, remembered: loops are walked until their liveness settles, and nodes are not
+        changed while this pass runs (only statement lists are)."""
+        found = self._loads.get(id(node))
+        if found is None:
+            found = self._loads[id(node)] = loaded_names(node)
+        return found
 
     def block(self, stmts: list[gast.stmt], live: set[str], remove: bool) -> tuple[list[gast.stmt], set[str]]:
         kept: list[gast.stmt] = []
@@ -31,6 +42,8 @@ class DeadCodeEliminator:
             stmt, live = self.statement(stmt, live, remove)
             if stmt is not None:
                 kept.append(stmt)
+            elif remove:
+                self.removed += 1
         kept.reverse()
         return kept, live
 
@@ -40,7 +53,7 @@ class DeadCodeEliminator:
             simple = isinstance(stmt.targets[0], gast.Name)
             if simple and not (targets & live) and self.is_pure(stmt.value):
                 return (None if remove else stmt), live
-            return stmt, (live - targets if simple else live) | loaded_names(stmt.value) | loaded_names(
+            return stmt, (live - targets if simple else live) | self.loads(stmt.value) | self.loads(
                 stmt.targets[0])
         if isinstance(stmt, gast.If):
             body, live_body = self.block(stmt.body, set(live), remove)
@@ -49,7 +62,7 @@ class DeadCodeEliminator:
                 if not body and not orelse:
                     return None, live
                 stmt.body, stmt.orelse = body or [gast.Pass()], orelse
-            return stmt, live_body | live_else | loaded_names(stmt.test)
+            return stmt, live_body | live_else | self.loads(stmt.test)
         if isinstance(stmt, (gast.For, gast.While)):
             loop_live = set(live)
             while True:
@@ -63,72 +76,89 @@ class DeadCodeEliminator:
                 if isinstance(stmt, gast.For) and not body:
                     return None, live
                 stmt.body = body or [gast.Pass()]
-            header = loaded_names(stmt.iter) if isinstance(stmt, gast.For) else loaded_names(stmt.test)
+            header = self.loads(stmt.iter) if isinstance(stmt, gast.For) else self.loads(stmt.test)
             targets = _stored(stmt.target) if isinstance(stmt, gast.For) else set()
             return stmt, (loop_live - targets) | header | live
         if isinstance(stmt, gast.Return):
-            return stmt, live | loaded_names(stmt)
-        return stmt, live | loaded_names(stmt)
+            return stmt, live | self.loads(stmt)
+        return stmt, live | self.loads(stmt)
 
 
 def eliminate_dead_code(fn: gast.FunctionDef, is_pure: Callable[[gast.expr], bool]) -> gast.FunctionDef:
     """Drop dead assignments, then empty loops and branches, until nothing changes."""
     eliminator = DeadCodeEliminator(is_pure)
     while True:
-        before = gast.dump(fn)
+        before = eliminator.removed
         fn.body, _ = eliminator.block(fn.body, set(), remove=True)
-        if gast.dump(fn) == before:
+        if eliminator.removed == before:
             return fn
 
 
 def _assignment_counts(fn: gast.FunctionDef) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for node in gast.walk(fn):
+    for node in walk(fn):
         if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Param)):
             counts[node.id] = counts.get(node.id, 0) + 1
         elif isinstance(node, gast.For):
-            for target in gast.walk(node.target):
+            for target in walk(node.target):
                 if isinstance(target, gast.Name):
                     counts[target.id] = counts.get(target.id, 0) + 1
     return counts
 
 
-def propagate_copies(fn: gast.FunctionDef) -> gast.FunctionDef:
-    """Replace ``a = b; ... use(a)`` by ``use(b)`` within one block, and drop the copy when ``a`` is used
-    nowhere else. Only for ``a`` assigned once in the whole function, and only until ``b`` is reassigned,
-    so every replaced use sees the same value."""
-    counts = _assignment_counts(fn)
-    loads: dict[str, int] = {}
-    for node in gast.walk(fn):
-        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
-            loads[node.id] = loads.get(node.id, 0) + 1
+def _replace_loads(node: gast.AST, aliases: dict[str, str]) -> None:
+    if aliases:
+        for name_node in walk(node):
+            if isinstance(name_node, gast.Name) and isinstance(name_node.ctx, gast.Load) and name_node.id in aliases:
+                name_node.id = aliases[name_node.id]
 
-    def block(stmts: list[gast.stmt]) -> list[gast.stmt]:
+
+def _stored_anywhere(stmt: gast.stmt) -> set[str]:
+    stored = {n.id for n in walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+    if isinstance(stmt, gast.For):
+        stored |= {n.id for n in walk(stmt.target) if isinstance(n, gast.Name)}
+    return stored
+
+
+def propagate_copies(fn: gast.FunctionDef) -> gast.FunctionDef:
+    """Replace ``a = b; ... use(a)`` by ``use(b)``, leaving the copy to dead-code elimination. Only for
+    ``a`` assigned once in the whole function, and only until ``b`` is reassigned, so every replaced use
+    sees the same value: a loop or branch body inherits the copies that nothing in the loop or branch
+    reassigns (a loop's body and its ``while`` test run again after the body's assignments)."""
+    counts = _assignment_counts(fn)
+
+    def block(stmts: list[gast.stmt], inherited: dict[str, str]) -> list[gast.stmt]:
         out: list[gast.stmt] = []
-        aliases: dict[str, str] = {}
+        aliases = dict(inherited)
         for stmt in stmts:
-            for name_node in gast.walk(stmt):
-                if isinstance(name_node, gast.Name) and isinstance(name_node.ctx, gast.Load) \
-                        and name_node.id in aliases:
-                    loads[name_node.id] -= 1
-                    name_node.id = aliases[name_node.id]
-                    loads[name_node.id] = loads.get(name_node.id, 0) + 1
-            for field in ("body", "orelse"):
-                if getattr(stmt, field, None):
-                    setattr(stmt, field, block(getattr(stmt, field)))
-            stored = {n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
-            if isinstance(stmt, gast.For):
-                stored |= {n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name)}
-            if (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
-                    and isinstance(stmt.value, gast.Name) and stmt.targets[0].id == stmt.value.id):
-                continue  # ``a = a``: what a replaced use leaves behind
-            if stored:
+            if isinstance(stmt, (gast.If, gast.For, gast.While)):
+                if isinstance(stmt, gast.If):
+                    _replace_loads(stmt.test, aliases)
+                elif isinstance(stmt, gast.For):
+                    _replace_loads(stmt.iter, aliases)
+                stored = _stored_anywhere(stmt)
                 aliases = {a: b for a, b in aliases.items() if a not in stored and b not in stored}
-            if (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
-                    and isinstance(stmt.value, gast.Name) and counts.get(stmt.targets[0].id) == 1):
-                aliases[stmt.targets[0].id] = stmt.value.id
+                if isinstance(stmt, gast.While):
+                    _replace_loads(stmt.test, aliases)
+                stmt.body = block(stmt.body, aliases)
+                stmt.orelse = block(stmt.orelse, aliases)
+                out.append(stmt)
+                continue
+            _replace_loads(stmt, aliases)
+            if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) \
+                    and isinstance(stmt.value, gast.Name):
+                target, source = stmt.targets[0].id, stmt.value.id
+                if target == source:
+                    continue  # ``a = a``: what a replaced use leaves behind
+                aliases = {a: b for a, b in aliases.items() if target not in (a, b)}
+                if counts.get(target) == 1:
+                    aliases[target] = source
+            else:
+                stored = _stored_anywhere(stmt)
+                if stored:
+                    aliases = {a: b for a, b in aliases.items() if a not in stored and b not in stored}
             out.append(stmt)
         return out
 
-    fn.body = block(fn.body)
+    fn.body = block(fn.body, {})
     return fn

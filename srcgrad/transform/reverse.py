@@ -16,21 +16,23 @@ How values are kept, cheapest first (docs/design.md, "Tape economy"):
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import gast
 
 from ..analysis.activity import assignments, loaded_names
 from ..analysis.liveness import upward_exposed
+from ..analysis.walk import walk
 from ..naming import Names, Namespace
 from ..rules.helpers import zeros_like_grad
 from ..rules.registry import Rule
 from ..runtime import add_grads, call_output, call_with_jvp, list_append, zero_cotangent
+from .clone import clone
 from .inline import inline
 from .specialize import ShapeSpecializer
+from .storage import Block, StoragePlanner, is_marker, marker, overwritten_variables
 
 COMMENT = "__srcgrad_comment__"
 
@@ -68,17 +70,6 @@ def annotate_lines(stmts: list[gast.stmt], source_line: Callable[[int], str | No
     return out
 
 
-@dataclass(eq=False)
-class Block:
-    """A statement list: the function body, a loop body or a branch. Blocks inside loops run many times,
-    so the temporaries they define are overwritten between runs and may need storing."""
-
-    loop: gast.stmt | None
-    temps: list[gast.Assign] = field(default_factory=list)
-    pushed: list[str] = field(default_factory=list)
-    recomputed: list[gast.Assign] = field(default_factory=list)
-
-
 @dataclass
 class CallSite:
     """What the reverse transform needs to know about one primitive operation."""
@@ -88,31 +79,7 @@ class CallSite:
     keywords: dict[str, gast.expr]
 
 
-def overwritten_variables(fn: gast.FunctionDef, temps: set[str]) -> set[str]:
-    """User variables whose value some assignment replaces: assigned inside control flow, assigned twice,
-    or a parameter assigned at all. Only these can need a push before an overwrite."""
-    counts: dict[str, int] = {}
-    nested: set[str] = set()
-
-    def visit(stmts: list[gast.stmt], depth: int) -> None:
-        for stmt in stmts:
-            if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
-                target = stmt.targets[0].id
-                counts[target] = counts.get(target, 0) + 1
-                if depth:
-                    nested.add(target)
-            for field_name in ("body", "orelse"):
-                visit(getattr(stmt, field_name, []) or [], depth + isinstance(stmt, (gast.If, gast.For, gast.While)))
-            if isinstance(stmt, gast.For):
-                nested.add(stmt.target.id)
-
-    visit(fn.body, 0)
-    params = {a.id for a in fn.args.args}
-    overwritten = nested | {v for v, n in counts.items() if n > 1} | (params & set(counts))
-    return overwritten - temps
-
-
-class ReverseMode:
+class ReverseMode(StoragePlanner):
     """Builds the forward and adjoint sweeps of one function. See the module docstring."""
 
     def __init__(self, fn: gast.FunctionDef, temps: set[str], active: set[str], names: Names,
@@ -134,7 +101,7 @@ class ReverseMode:
         self.source_line = source_line
         self.params = [a.id for a in fn.args.args]
         self.overwritten = overwritten_variables(fn, self.temps)
-        self.loop_targets = {s.target.id for s in gast.walk(fn) if isinstance(s, gast.For)}
+        self.loop_targets = {s.target.id for s in walk(fn) if isinstance(s, gast.For)}
         self.adjoint_names: dict[str, str] = {}
         self.primal_of: dict[str, str] = {}
         self.blocks: dict[tuple, Block] = {}
@@ -144,32 +111,7 @@ class ReverseMode:
         self.primal_vars = {t for t, _ in assignments(fn.body)} | set(self.params) | self.loop_targets
         self.stack = names.fresh("stack")
         self.sequences = self._sequence_variables()
-        self.maybe_needed = self._maybe_needed()
-
-    def _maybe_needed(self) -> set[str]:
-        """A superset of the variables the adjoint can read: inputs of active statements, conditions and
-        loop ranges, and (for recomputation) the inputs of whatever defines those, transitively."""
-        definitions: dict[str, set[str]] = {}
-        seeds: set[str] = set()
-        for node in gast.walk(self.fn):
-            if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name):
-                target = node.targets[0].id
-                definitions.setdefault(target, set()).update(loaded_names(node.value))
-                if target in self.active:
-                    seeds |= loaded_names(node.value) | {target}
-            elif isinstance(node, gast.If) and self._has_active(node):
-                seeds |= loaded_names(node.test)
-            elif isinstance(node, gast.For) and self._has_active(node):
-                seeds |= loaded_names(node.iter)
-        needed, frontier = set(), seeds
-        while frontier:
-            needed |= frontier
-            frontier = set().union(*(definitions.get(v, set()) for v in frontier)) - needed
-        return needed
-
-    def _has_active(self, stmt: gast.stmt) -> bool:
-        return any(isinstance(n, gast.Assign) and isinstance(n.targets[0], gast.Name)
-                   and n.targets[0].id in self.active for n in gast.walk(stmt))
+        self.maybe_needed = self.maybe_needed_variables()
 
     def _sequence_variables(self) -> set[str]:
         return sequence_variables(self.fn, self.containers, self.resolve_callee)
@@ -198,7 +140,7 @@ class ReverseMode:
                 if isinstance(target, gast.Name) and target.id in self.temps:
                     block.temps.append(stmt)
                 elif isinstance(target, gast.Name) and target.id in self.overwritten:
-                    out.append(_marker("__push__", target.id))
+                    out.append(marker("__push__", target.id))
                 out.append(stmt)
             elif isinstance(stmt, gast.If):
                 out.append(gast.If(stmt.test, self.forward_block(stmt.body, (id(stmt), "body"), loop),
@@ -224,7 +166,7 @@ class ReverseMode:
             else:
                 out.append(stmt)
         end = _end_of_iteration(out) if loop is not None and key == (id(loop), "body") else len(out)
-        out.insert(end, _marker("__block_end__", key))
+        out.insert(end, marker("__block_end__", key))
         return out
 
     # --- the adjoint sweep ---------------------------------------------------------------------------
@@ -242,9 +184,9 @@ class ReverseMode:
             defined.add(adjoint)
 
     def adjoint_block(self, stmts: list[gast.stmt], key: tuple, defined: set[str]) -> list[gast.stmt]:
-        marker = _marker("__restore__", key)
-        self.markers[id(marker)] = self.blocks[key]
-        out: list[gast.stmt] = [marker]
+        restore = marker("__restore__", key)
+        self.markers[id(restore)] = self.blocks[key]
+        out: list[gast.stmt] = [restore]
         for stmt in reversed(stmts):
             produced: list[gast.stmt] = []
             self.adjoint_statement(stmt, defined, produced)
@@ -260,13 +202,13 @@ class ReverseMode:
             target = stmt.targets[0].id
             self.adjoint_assign(target, stmt.value, defined, out)
             if target in self.overwritten and target in self.maybe_needed:
-                pop = _marker("__pop__", target)
+                pop = marker("__pop__", target)
                 self.pops.append((pop, target))
                 out.append(pop)
         elif isinstance(stmt, gast.If):
             self.adjoint_if(stmt, defined, out)
         elif isinstance(stmt, gast.For):
-            indices = copy.deepcopy(stmt.iter)
+            indices = clone(stmt.iter)
             if id(stmt) in self.counters:
                 indices = gast.Subscript(indices, gast.Slice(None, name(self.counters[id(stmt)]), None), gast.Load())
             iterable = gast.Call(self.namespace.ref(reversed), [indices], [])
@@ -350,7 +292,7 @@ class ReverseMode:
         orelse += [self.zeros(n) for n in sorted(merged - else_defined)]
         defined.clear()
         defined.update(merged)
-        out.append(gast.If(copy.deepcopy(stmt.test), body, orelse))
+        out.append(gast.If(clone(stmt.test), body, orelse))
 
     def adjoint_loop(self, loop: gast.stmt, body: list[gast.stmt], iterable: gast.expr, target: str | None,
                      defined: set[str], out: list) -> None:
@@ -376,45 +318,6 @@ class ReverseMode:
         loop_target = name(target or self.names.fresh("_"), store=True)
         out.append(gast.For(loop_target, iterable, adjoint_body, [], None))
 
-    # --- what the adjoint needs from the forward sweep -------------------------------------------------
-
-    def plan_storage(self, adjoint: list[gast.stmt]) -> set[str]:
-        """Decide, block by block, which temporaries to recompute and which to push; return the user
-        variables that must be pushed before each overwrite."""
-        needed = self._reads(adjoint)
-        while True:
-            extra: set[str] = set()
-            reversed_blocks = {id(b) for b in self.markers.values()}
-            for block in self.blocks.values():
-                block.pushed, block.recomputed = [], []
-                if block.loop is None or id(block) not in reversed_blocks:
-                    continue
-                changed_in_loop = {t for t, _ in assignments(block.loop.body)}
-                changed_in_loop |= {s.target.id for s in gast.walk(block.loop) if isinstance(s, gast.For)}
-                if isinstance(block.loop, gast.For):
-                    changed_in_loop.discard(block.loop.target.id)
-                recomputable: set[str] = set()
-                for stmt in block.temps:
-                    target = stmt.targets[0].id
-                    if (target not in self.counters.values() and self.is_pure(stmt.value)
-                            and all(n in recomputable or n not in changed_in_loop for n in loaded_names(stmt.value))):
-                        recomputable.add(target)
-                for stmt in block.temps:
-                    target = stmt.targets[0].id
-                    if target in needed and target in recomputable:
-                        block.recomputed.append(stmt)
-                        extra |= loaded_names(stmt.value)
-                    elif target in needed:
-                        block.pushed.append(target)
-            if extra <= needed:
-                break
-            needed |= extra
-        return {v for v in needed if v in self.overwritten and v in self.maybe_needed}
-
-    def _reads(self, stmts: list[gast.stmt]) -> set[str]:
-        return {node.id for stmt in stmts for node in gast.walk(stmt)
-                if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id in self.primal_vars}
-
     # --- putting it together -------------------------------------------------------------------------
 
     def build(self, seed: gast.expr, returned: gast.expr) -> tuple[list[gast.stmt], list[gast.stmt], list[gast.expr]]:
@@ -430,12 +333,12 @@ class ReverseMode:
         elif isinstance(returned, gast.Tuple):
             for i, element in enumerate(returned.elts):
                 if isinstance(element, gast.Name) and element.id in self.active:
-                    part = gast.Subscript(copy.deepcopy(seed), gast.Constant(i, None), gast.Load())
+                    part = gast.Subscript(clone(seed), gast.Constant(i, None), gast.Load())
                     self.accumulate(seed_stmts, defined, element.id, part)
         adjoint = seed_stmts + self.adjoint_block(body, ("top",), defined)
         pushed_vars = self.plan_storage(adjoint)
-        forward = self._fill_forward(forward, pushed_vars)
-        adjoint = self._fill_adjoint(adjoint, pushed_vars)
+        forward = self.fill_forward(forward, pushed_vars)
+        adjoint = self.fill_adjoint(adjoint, pushed_vars)
         uses_stack = any(b.pushed for b in self.blocks.values()) or bool(pushed_vars)
         prologue = []
         if uses_stack:
@@ -451,50 +354,6 @@ class ReverseMode:
                 gradients.append(gast.Call(self.namespace.ref(zero_cotangent), [name(param)], []))
         return prologue + forward, adjoint, gradients
 
-    def _fill_forward(self, stmts: list[gast.stmt], pushed_vars: set[str]) -> list[gast.stmt]:
-        out = []
-        for stmt in stmts:
-            if _is_marker(stmt, "__push__"):
-                if stmt.payload in pushed_vars:
-                    out.append(self._push(stmt.payload))
-            elif _is_marker(stmt, "__block_end__"):
-                out.extend(self._push(v) for v in self.blocks[stmt.payload].pushed)
-            else:
-                for field_name in ("body", "orelse"):
-                    if getattr(stmt, field_name, None):
-                        setattr(stmt, field_name, self._fill_forward(getattr(stmt, field_name), pushed_vars))
-                out.append(stmt)
-        return out
-
-    def _fill_adjoint(self, stmts: list[gast.stmt], pushed_vars: set[str]) -> list[gast.stmt]:
-        out = []
-        for stmt in stmts:
-            if _is_marker(stmt, "__pop__"):
-                if stmt.payload in pushed_vars:
-                    out.append(self._pop(stmt.payload))
-            elif _is_marker(stmt, "__restore__"):
-                block = self.markers[id(stmt)]
-                out.extend(self._pop(v) for v in reversed(block.pushed))
-                out.extend(copy.deepcopy(s) for s in block.recomputed)
-            else:
-                for field_name in ("body", "orelse"):
-                    if getattr(stmt, field_name, None):
-                        setattr(stmt, field_name, self._fill_adjoint(getattr(stmt, field_name), pushed_vars))
-                if isinstance(stmt, (gast.If, gast.For)) and not stmt.body:
-                    if not getattr(stmt, "orelse", None):
-                        continue
-                    stmt.body = [gast.Pass()]
-                out.append(stmt)
-        return out
-
-    def _push(self, var: str) -> gast.stmt:
-        append = gast.Attribute(name(self.stack), "append", gast.Load())
-        return gast.Expr(gast.Call(append, [name(var)], []))
-
-    def _pop(self, var: str) -> gast.stmt:
-        return assign(var, gast.Call(gast.Attribute(name(self.stack), "pop", gast.Load()), [], []))
-
-
 def nondifferentiable_active_arguments(site: CallSite, active: set[str]) -> list[str]:
     """Parameters the rule does not differentiate but the call passes an active value: without a rule
     for them the gradient would silently miss their contribution."""
@@ -504,7 +363,7 @@ def nondifferentiable_active_arguments(site: CallSite, active: set[str]) -> list
     bound = bind_arguments(site.rule.primal_params, site.args, site.keywords, template.defaults if template else {})
     differentiable = set(site.rule.differentiable_params())
     return [param for param, expr in bound.items() if param not in differentiable and param not in _STRUCTURAL
-            and any(isinstance(n, gast.Name) and n.id in active for n in gast.walk(expr))]
+            and any(isinstance(n, gast.Name) and n.id in active for n in walk(expr))]
 
 
 # Parameters that describe structure (types, axes, shapes, indices) and carry no derivative whatever value
@@ -575,8 +434,8 @@ def sequence_variables(fn: gast.FunctionDef, containers: set[str], resolve_calle
 def _exit_test(body: list[gast.stmt]) -> gast.If | None:
     """The ``if <flag>: break`` that ends a loop body after jump lowering, if there is one."""
     last = body[-1] if body else None
-    if isinstance(last, gast.If) and all(_is_marker(s) for s in last.orelse):
-        statements = [s for s in last.body if not _is_marker(s)]
+    if isinstance(last, gast.If) and all(is_marker(s) for s in last.orelse):
+        statements = [s for s in last.body if not is_marker(s)]
         if len(statements) == 1 and isinstance(statements[0], gast.Break):
             return last
     return None
@@ -588,15 +447,4 @@ def _end_of_iteration(body: list[gast.stmt]) -> int:
 
 
 def _has_content(stmts: list[gast.stmt]) -> bool:
-    return any(not _is_marker(s, "__restore__") for s in stmts)
-
-
-def _marker(tag: str, payload: Any) -> gast.Expr:
-    stmt = gast.Expr(gast.Constant(tag, None))
-    stmt.payload = payload
-    return stmt
-
-
-def _is_marker(stmt: Any, tag: str | None = None) -> bool:
-    return (isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant) and hasattr(stmt, "payload")
-            and (tag is None or stmt.value.value == tag))
+    return any(not is_marker(s, "__restore__") for s in stmts)

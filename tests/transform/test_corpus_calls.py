@@ -947,13 +947,13 @@ def cached_target(x):
 
 def test_transformed_once_and_cached(monkeypatch):
     calls = []
-    original = srcgrad.api.reverse_transform
+    original = srcgrad.api.reverse_variants
 
     def counting(fn, *args, **kwargs):
         calls.append(fn.__name__)
         return original(fn, *args, **kwargs)
 
-    monkeypatch.setattr(srcgrad.api, "reverse_transform", counting)
+    monkeypatch.setattr(srcgrad.api, "reverse_variants", counting)
     x = np.array([0.1, 0.5, -0.3])
     g = srcgrad.grad(cached_target)
     first = g(x)

@@ -1,0 +1,142 @@
+"""What makes transformation cheaper must not change what it produces: the fast tree copy is a deep copy,
+and the two variants ``grad`` builds in one pass are the code each would be on its own."""
+
+from __future__ import annotations
+
+import copy
+
+import gast
+import numpy as np
+import pytest
+from gradcheck import check_grad
+
+import srcgrad
+from srcgrad.pipeline import reverse_transform, reverse_variants
+from srcgrad.transform.clone import clone
+
+
+def net(W, b, x):
+    h = np.tanh(x @ W + b)
+    total = 0.0
+    for i in range(3):
+        total = total + np.sum(h * h) * i
+    if total > 0:
+        total = total * 2.0
+    return total
+
+
+def test_clone_is_an_independent_deep_copy():
+    tree = gast.parse("def f(x, *a, k=1):\n    y = [x[i] + 1.5 for i in a]\n    return y, {'k': k}\n")
+    loop = gast.parse("while x:\n    x = x - 1\n").body[0]
+    loop.condition_length = 1          # an annotation a stage attached
+    tree.body.append(loop)
+    copied = clone(tree)
+    assert gast.dump(copied, include_attributes=True) == gast.dump(tree, include_attributes=True)
+    assert gast.dump(copied) == gast.dump(copy.deepcopy(tree))
+    assert copied.body[1].condition_length == 1
+    originals = {id(n) for n in gast.walk(tree)}
+    assert not originals & {id(n) for n in gast.walk(copied)}
+    copied.body[0].body[0].targets[0].id = "z"
+    assert tree.body[0].body[0].targets[0].id == "y"
+    assert clone([1, "a", None]) == [1, "a", None]
+
+
+def test_variants_built_together_equal_variants_built_alone():
+    rng = np.random.default_rng(0)
+    args = (rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=(5, 3)))
+    both = reverse_variants(net, (0, 1), (False, True), examples=args)
+    for with_value in (False, True):
+        alone = reverse_transform(net, (0, 1), with_value, examples=args)
+        assert both[with_value].source == alone.source
+    value, (dW, db) = both[True].function(*args, 1.0)
+    gW, gb = both[False].function(*args, 1.0)
+    assert value == net(*args)
+    np.testing.assert_array_equal(dW, gW)
+    np.testing.assert_array_equal(db, gb)
+
+
+def test_grad_first_call_transforms_once_and_caches_both_variants(monkeypatch):
+    calls = []
+    original = srcgrad.api.reverse_variants
+
+    def counting(fn, argnums, with_values, *args, **kwargs):
+        calls.append((fn.__name__, tuple(with_values)))
+        return original(fn, argnums, with_values, *args, **kwargs)
+
+    monkeypatch.setattr(srcgrad.api, "reverse_variants", counting)
+    rng = np.random.default_rng(1)
+    args = (rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=(5, 3)))
+
+    def fresh(W, b, x):   # a function of its own, so that nothing is cached yet
+        return net(W, b, x) + np.sum(W)
+
+    g = srcgrad.grad(fresh, argnums=(0, 1))
+    first, second = g(*args), g(*args)
+    # one pass for `fresh` (both variants); its callee `net` is transformed on its own, once
+    assert [c for c in calls if c[0] == "fresh"] == [("fresh", (False, True))]
+    assert len(calls) == 2
+    for a, b in zip(first, second):
+        np.testing.assert_array_equal(a, b)
+    checked = check_grad(fresh, args, argnums=(0, 1))   # against finite differences
+    for a, b in zip(first, checked):
+        np.testing.assert_array_equal(a, b)
+
+
+def _propagated(source: str) -> str:
+    from srcgrad.transform.optimize import propagate_copies
+
+    return gast.unparse(propagate_copies(gast.parse(source).body[0])).strip()
+
+
+def test_copy_propagation_into_loops_only_for_copies_the_loop_leaves_alone():
+    # `b` is reassigned in the loop: `a` there is the value from before the loop, so it must stay `a`.
+    out = _propagated("def f(b):\n    a = b\n    while b < 3:\n        b = b * 2\n        c = a\n    return c\n")
+    assert "c = a" in out
+    # A while test runs after the body too.
+    out = _propagated("def f(b):\n    a = b\n    while a < 3:\n        b = b + 1\n    return b\n")
+    assert "while a < 3" in out
+    # Nothing in the loop reassigns `a` or `b`: uses inside it read `b` directly.
+    out = _propagated("def f(b, n):\n    a = b\n    s = 0.0\n    for i in range(n):\n        s = s + a * i\n"
+                      "    return s\n")
+    assert "s = s + b * i" in out
+    # A for target is an assignment.
+    out = _propagated("def f(b, n):\n    a = b\n    for b in range(n):\n        c = a\n    return c\n")
+    assert "c = a" in out
+
+
+def test_copy_propagation_keeps_the_values_of_a_loop_gradient():
+    def loop(x):
+        y = x
+        z = y
+        for i in range(3):
+            y = y * 1.5 + z
+        return np.sum(y * z)
+
+    x = np.array([0.3, -0.2])
+    unoptimized = reverse_transform(loop, (0,), False, optimize=False).function(x, 1.0)
+    optimized = reverse_transform(loop, (0,), False).function(x, 1.0)
+    np.testing.assert_allclose(optimized[0], unoptimized[0], rtol=1e-15, atol=0)
+    check_grad(loop, [x])
+
+
+def _dict_loss(params):
+    return np.sum(params["w"] * params["w"])
+
+
+def test_cached_calls_still_check_inputs_the_signature_does_not_pin():
+    g = srcgrad.grad(_dict_loss)
+    w = np.array([1.0, -2.0])
+    np.testing.assert_array_equal(g({"w": w})["w"], 2 * w)
+    np.testing.assert_array_equal(g({"w": w})["w"], 2 * w)   # cached variant
+    # Same signature (a dict), but now an integer array inside: still refused.
+    with pytest.raises(srcgrad.InputTypeError, match="dtype int64"):
+        g({"w": np.array([1, 2])})
+    # An integer array where a float array was: a new signature, checked again.
+    h = srcgrad.grad(lambda_free_square)
+    np.testing.assert_array_equal(h(w), 2 * w)
+    with pytest.raises(srcgrad.InputTypeError):
+        h(np.array([1, 2]))
+
+
+def lambda_free_square(x):
+    return np.sum(x * x)
