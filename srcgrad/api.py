@@ -134,6 +134,7 @@ class _Differentiated:
 
     def __init__(self, fn: Callable, argnums: int | Sequence[int], has_aux: bool, with_value: bool):
         self.single = isinstance(argnums, int)
+        self.name = getattr(fn, "__name__", "f")  # errors name the user's function, not a wrapper of it
         argnums = (argnums,) if self.single else tuple(argnums)
         if is_callable_instance(fn):
             fn = fn.__call__
@@ -164,7 +165,7 @@ class _Differentiated:
 
     def _run(self, args: tuple, kwargs: dict, seed: Any = 1.0) -> tuple[Any, Any]:
         values = self._positional(args, kwargs)
-        name = getattr(self.fn, "__name__", "f")
+        name = self.name
         for i in self.argnums:
             _check_input(values[i], i, name)
         key = (_signature(values), getattr(self.fn, "__code__", None))
