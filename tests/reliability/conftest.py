@@ -19,3 +19,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             f"{len(Tally.constructs)} constructs exercised:")
         terminalreporter.write_line("  " + ", ".join(f"{name} {count}" for name, count in
                                                       sorted(Tally.constructs.items())))
+    if Tally.hostile:
+        terminalreporter.write_line(
+            f"hostile front-end programs: {Tally.hostile} rejected at the right file and line, "
+            f"{len(Tally.hostile_constructs)} rejected constructs in {len(Tally.hostile_contexts)} contexts")
+    if Tally.callables:
+        terminalreporter.write_line(f"unusual callables: {len(Tally.callables)} kinds checked: "
+                                    + ", ".join(sorted(Tally.callables)))

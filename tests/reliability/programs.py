@@ -348,3 +348,7 @@ class Tally:
     programs = 0
     rejected = 0
     constructs: ClassVar[Counter] = Counter()
+    hostile = 0  # front-end programs checked to be rejected at the right line
+    hostile_constructs: ClassVar[set] = set()
+    hostile_contexts: ClassVar[set] = set()
+    callables: ClassVar[set] = set()  # kinds of unusual callables handed to grad
