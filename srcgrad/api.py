@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InputTypeError, MissingRuleError, NonScalarOutputError
+from .errors import InputTypeError, MissingRuleError, NonScalarOutputError, UnsupportedTransformError
 from .pipeline import Generated, forward_transform, reverse_transform
 from .rules.registry import vjp_rule
 from .runtime import call_with_jvp, is_callable_instance, zero_cotangent
@@ -135,6 +135,7 @@ class _Differentiated:
     def __init__(self, fn: Callable, argnums: int | Sequence[int], has_aux: bool, with_value: bool):
         self.single = isinstance(argnums, int)
         self.name = getattr(fn, "__name__", "f")  # errors name the user's function, not a wrapper of it
+        reject_transformation(fn, "value_and_grad" if with_value else "grad")
         argnums = (argnums,) if self.single else tuple(argnums)
         if is_callable_instance(fn):
             fn = fn.__call__
@@ -239,11 +240,11 @@ class NthDerivative:
             fn, order = inner.fn, inner.order + 1
         else:
             if inner.argnums != (0,) or not inner.single or inner.has_aux or inner.bound:
-                raise NotImplementedError("grad of a gradient is supported for functions of one float; use "
-                                          "srcgrad.hessian or srcgrad.hvp for arrays")
+                raise UnsupportedTransformError("grad of a gradient is supported for functions of one float; "
+                                                "use srcgrad.hessian or srcgrad.hvp for arrays")
             fn, order = inner.fn, 2
         if argnums != 0:
-            raise NotImplementedError("grad of a gradient is supported for functions of one float")
+            raise UnsupportedTransformError("grad of a gradient is supported for functions of one float")
         return cls(fn, order)
 
     def __call__(self, x: float) -> float:
@@ -269,6 +270,7 @@ def vjp(fun: Callable, *primals: Any) -> tuple[Any, Callable[[Any], tuple]]:
 
     The forward sweep runs once, here; ``vjp_fn`` runs only the adjoint sweep and may be called again."""
     name = getattr(fun, "__name__", "f")
+    reject_transformation(fun, "vjp")
     for i, p in enumerate(primals):
         _check_input(p, i, name)
     generated = _generated(fun, tuple(range(len(primals))), True, False, primals, closure=True)
@@ -401,6 +403,11 @@ def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple
         if _shape(p) != _shape(t):
             raise ValueError(f"jvp of {name}: tangent {i} has shape {_shape(t)}, but its primal has shape "
                              f"{_shape(p)}")
+    if _is_plain_gradient(fun) and len(primals) == 1:  # forward over reverse: the Hessian times the tangent
+        from .higher import hvp
+
+        return fun(*primals), hvp(fun.fn, primals, tangents)
+    reject_transformation(fun, "jvp")
     if is_callable_instance(fun):
         fun = fun.__call__
     if vjp_rule(fun) is not None and not inspect.isfunction(fun):
@@ -458,3 +465,20 @@ def jvp_call_cotangents(g: Any, ans: Any, fn: Callable, args: tuple, tangents: t
     tangent_cotangents = tuple(cotangents[len(full) + differentiable.index(skip + i)]
                                if skip + i in differentiable else None for i in range(len(tangents)))
     return arg_cotangents, tangent_cotangents
+
+
+def _is_plain_gradient(fun: Any) -> bool:
+    """``grad(f)`` of a Python function of its first argument, without auxiliary output."""
+    return (type(fun) is GradFunction and fun.single and fun.argnums == (0,) and not fun.has_aux
+            and not fun.bound)
+
+
+def reject_transformation(fun: Any, what: str) -> None:
+    """A function srcgrad itself returned (``grad(f)``, ``value_and_grad(f)``) has no source of the user's to
+    transform: say so, and what computes the same derivative, instead of failing inside srcgrad's own code."""
+    if isinstance(fun, (_Differentiated, NthDerivative)):
+        inner = getattr(fun, "name", None) or getattr(fun.fn, "__name__", "f")
+        raise UnsupportedTransformError(
+            f"{what} of the function srcgrad.grad or srcgrad.value_and_grad returned for {inner!r} is not "
+            "supported (only jvp and jacfwd of grad(f) for f of one argument, and grad(grad(f)) for f of one "
+            "float); use srcgrad.hessian, srcgrad.hvp or srcgrad.jacrev on the original function")

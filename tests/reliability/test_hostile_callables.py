@@ -65,6 +65,9 @@ square = lambda x: np.sum(x * x * x)
 
 def weighted(x, w):
     return np.sum(x * w)
+
+def cubic(x):
+    return np.sum(np.sin(x) * x * x)
 '''
 
 
@@ -153,3 +156,22 @@ def test_unsupported_construct_in_an_exec_string_is_not_silently_accepted():
     with pytest.raises(SrcgradError):
         srcgrad.grad(namespace["hostile"])(X)
     Tally.callables.add("exec string with a rejected construct")
+
+
+def test_transformations_of_srcgrads_own_functions(module):
+    """``grad(f)`` handed to another transformation: forward over reverse is the Hessian; the rest have no
+    user source to transform and say what to use instead (they used to fail inside srcgrad's own code)."""
+    f = module["cubic"]
+    hessian = srcgrad.hessian(f)(X)
+    expected = np.diag(2 * np.sin(X) + 4 * X * np.cos(X) - X * X * np.sin(X))
+    np.testing.assert_allclose(hessian, expected, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(srcgrad.jacfwd(srcgrad.grad(f))(X), expected, rtol=1e-12, atol=1e-12)
+    value, tangent = srcgrad.jvp(srcgrad.grad(f), (X,), (np.ones(3),))
+    np.testing.assert_allclose(value, srcgrad.grad(f)(X))
+    np.testing.assert_allclose(tangent, expected @ np.ones(3), rtol=1e-12, atol=1e-12)
+    for attempt in (lambda: srcgrad.jacrev(srcgrad.grad(f))(X), lambda: srcgrad.vjp(srcgrad.grad(f), X),
+                    lambda: srcgrad.grad(srcgrad.value_and_grad(f))(X), lambda: srcgrad.grad(srcgrad.grad(np.sin))(0.5),
+                    lambda: srcgrad.jvp(srcgrad.grad(f, argnums=(0,)), (X,), (X,))):
+        with pytest.raises(SrcgradError, match="hessian"):
+            attempt()
+    Tally.callables.add("srcgrad's own grad functions")
