@@ -96,6 +96,7 @@ UNARY = {  # name: (NumPy template, shim template)
     "sqrt": ("np.sqrt({a} * {a} + 1.0)", "torch.sqrt({a} * {a} + 1.0)"),
     "square": ("({a} ** 2)", "({a} ** 2)"),
     "cube": ("({a} ** 3)", "({a} ** 3)"),
+    "abs": ("np.abs({a})", "torch.abs({a})"),
 }
 
 
@@ -143,12 +144,16 @@ class Reduce:
 class MatMul:
     left: object
     right: object
+    dot: bool = False
 
     @property
     def shape(self) -> tuple:
         return {(M, V): W, (V, V): S, (W, M): V}[(self.left.shape, self.right.shape)]
 
     def render(self, mode: str) -> str:
+        if self.dot:  # np.dot / torch.dot of two vectors
+            lib = "np" if mode == "np" else "torch"
+            return f"{lib}.dot({self.left.render(mode)}, {self.right.render(mode)})"
         return f"({self.left.render(mode)} @ {self.right.render(mode)})"
 
 
@@ -180,13 +185,38 @@ class Where:
 
 
 @dataclass(frozen=True)
+class Stacked:
+    """``np.sum(np.stack([body for i in range(count)]), axis=0)``: a list comprehension whose body may use
+    its counter."""
+
+    var: str
+    count: int
+    body: object
+
+    @property
+    def shape(self) -> tuple:
+        return self.body.shape
+
+    def render(self, mode: str) -> str:
+        items = f"[{self.body.render(mode)} for {self.var} in range({self.count})]"
+        if mode == "np":
+            return f"np.sum(np.stack({items}), axis=0)"
+        return f"torch.stack({items}).sum(0)"
+
+
+@dataclass(frozen=True)
 class Call:
     fn: str
     args: tuple
     shape: tuple
 
+    keywords: bool = False  # pass the arguments by parameter name
+
     def render(self, mode: str) -> str:
-        return f"{self.fn}({', '.join(a.render(mode) for a in self.args)})"
+        args = [a.render(mode) for a in self.args]
+        if self.keywords:
+            args = [f"a{i}={a}" for i, a in enumerate(args)]
+        return f"{self.fn}({', '.join(args)})"
 
 
 # --- statements -------------------------------------------------------------------------------------------------

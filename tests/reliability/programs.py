@@ -32,6 +32,7 @@ from program_tree import (
     Reduce,
     S,
     SafeDiv,
+    Stacked,
     Unary,
     V,
     Var,
@@ -112,7 +113,8 @@ class Generator:
         names = [n for n, s in scope.items() if s == shape]
         leaf = depth >= self.MAX_DEPTH
         kinds = (["var", "var"] if names else []) + ([] if leaf else ["bin", "const", "unary", "reduce", "index",
-                                                               "matmul", "div", "where", "call", "loop"])
+                                                               "matmul", "div", "where", "call", "loop",
+                                                               "comprehension"])
         kinds = [k for k in kinds if self._can(k, scope, loops, shape)]
         if not kinds:  # a leaf of a shape no name has: reduce or index an existing value
             kinds = [k for k in ("reduce", "index", "matmul") if self._can(k, scope, loops, shape)]
@@ -149,15 +151,22 @@ class Generator:
         if kind == "matmul":
             ls, rs = self.pick([p for p, out in MATMUL.items()
                                 if out == shape and all(self.available(scope, q) for q in p)])
-            return MatMul(self.expr(scope, loops, ls, sub), self.expr(scope, loops, rs, sub))
+            dot = ls == rs == V and self.draw(st.booleans())
+            self.constructs.add("np.dot" if dot else "@")
+            return MatMul(self.expr(scope, loops, ls, sub), self.expr(scope, loops, rs, sub), dot)
         if kind == "where":
             return Where(self.expr(scope, loops, shape, sub), self.expr(scope, loops, shape, sub),
                          self.expr(scope, loops, shape, sub))
         if kind == "call":
             fn = self.pick([h for h in self.helpers if h.result_shape == shape
                             and all(self.available(scope, s) for _, s in h.params)])
-            self.constructs.add("call between generated functions")
-            return Call(fn.name, tuple(self.expr(scope, loops, s, sub) for _, s in fn.params), shape)
+            keywords = self.draw(st.booleans())
+            self.constructs.add("call with keyword arguments" if keywords else "call with positional arguments")
+            return Call(fn.name, tuple(self.expr(scope, loops, s, sub) for _, s in fn.params), shape, keywords)
+        if kind == "comprehension":
+            var, count = self.fresh("j"), self.integer(1, 3)
+            self.constructs.add("list comprehension")
+            return Stacked(var, count, self.expr(scope, {**loops, var: count}, shape, sub))
         raise AssertionError(kind)
 
     def _can(self, kind: str, scope: dict, loops: dict, shape: tuple) -> bool:
@@ -172,6 +181,8 @@ class Generator:
             return self.available(scope, V) if shape == S else (shape in (V, W) and has_m)
         if kind == "matmul":
             return any(out == shape and all(self.available(scope, q) for q in pair) for pair, out in MATMUL.items())
+        if kind == "comprehension":
+            return self.available(scope, shape)
         if kind == "call":
             return any(h.result_shape == shape and all(self.available(scope, s) for _, s in h.params)
                        for h in self.helpers)
@@ -274,7 +285,7 @@ class Generator:
         count = self.integer(1, 3)
         self.constructs.add(f"{kind} loop")
         inner_loops = {**loops, var: count}
-        body = self.block(dict(scope), inner_loops, set(mutable), depth + 1, 3, True)
+        body = self.block(dict(scope), inner_loops, set(mutable), depth + 1, 2, True)
         return (For if kind == "for" else While)(var, count, body)
 
     def _threshold(self) -> float:
@@ -322,7 +333,7 @@ def programs(draw) -> Program:
         result = draw(st.sampled_from([s for s in (V, S, M, W) if gen.available(dict(params), s)]))
         gen.helpers.append(gen.function(f"h{h}", params, result, False, 2))
     gen.in_main = True
-    main = gen.function("f", main_params, S, True, 5)
+    main = gen.function("f", main_params, S, True, 4)
     seed = draw(st.integers(0, 2 ** 16))
     used_helpers = _called(main, gen.helpers)
     constructs = set().union(main.constructs, *(h.constructs for h in used_helpers))
