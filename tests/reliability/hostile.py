@@ -65,6 +65,8 @@ REJECTED = [
 ]
 if sys.version_info >= (3, 11):
     REJECTED.append(_c("except*", "try:  # <<\n    y = x * 2.0\nexcept* ValueError:\n    y = x"))
+if sys.version_info >= (3, 12):
+    REJECTED.append(_c("type alias", "type Scale = float  # <<"))
 
 # Supported statements each construct is nested in: (name, opening lines, indent of the body). The body is
 # always reached, so the result would be wrong if the construct were silently dropped.
