@@ -11,6 +11,7 @@ from .errors import (
                      SourceUnavailableError,
                      SrcgradError,
                      SrcgradSyntaxError,
+                     UnsupportedTransformError,
 )
 from .higher import derivative, hessian, hvp, jacfwd, jacrev
 from .rules.registry import defjvp, defnondiff, defvjp
@@ -22,5 +23,5 @@ __version__ = "0.1.0"
 __all__ = [
     "grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "hessian", "hvp", "derivative", "show", "generated_function", "custom_vjp", "custom_jvp", "stop_gradient",
     "SrcgradError", "SrcgradSyntaxError", "MissingRuleError", "SourceUnavailableError",
-    "NonScalarOutputError", "InputTypeError", "defvjp", "defjvp", "defnondiff",
+    "NonScalarOutputError", "InputTypeError", "UnsupportedTransformError", "defvjp", "defjvp", "defnondiff",
 ] + list(_tensor_all)

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .binding import Binding, bind, is_variadic, item_of
-from .errors import InputTypeError, NonScalarOutputError
+from .errors import InputTypeError, NonScalarOutputError, UnsupportedTransformError
 from .pipeline import Generated, forward_transform, reverse_variants
 from .rules.registry import vjp_rule
 from .runtime import call_with_jvp, is_callable_instance
@@ -152,6 +152,8 @@ class _Differentiated:
 
     def __init__(self, fn: Callable, argnums: int | Sequence[int], has_aux: bool, with_value: bool):
         self.single = isinstance(argnums, int)
+        self.name = getattr(fn, "__name__", "f")  # errors name the user's function, not a wrapper of it
+        reject_transformation(fn, "value_and_grad" if with_value else "grad")
         argnums = (argnums,) if self.single else tuple(argnums)
         if is_callable_instance(fn):
             fn = fn.__call__
@@ -170,7 +172,7 @@ class _Differentiated:
         self.n_params = len(self.signature.parameters)
         self.variadic = is_variadic(self.signature)
         self.variants: dict[tuple, tuple[Generated, bool]] = {}   # signature -> (code, inputs plain)
-        functools.update_wrapper(self, fn)
+        functools.update_wrapper(self, fn, updated=())  # not fn.__dict__: it may be a srcgrad object
         self.__wrapped__ = None
 
     def _positional(self, args: tuple, kwargs: dict) -> Sequence[Any]:
@@ -193,7 +195,7 @@ class _Differentiated:
         """A function with ``*args``/``**kwargs``/keyword-only parameters: ``argnums`` count the call's
         positional arguments, as in JAX; the generated code is differentiated with respect to the
         parameters that hold them (a ``*args`` tuple as a whole) and the requested items picked out."""
-        name = getattr(self.fn, "__name__", "f")
+        name = self.name
         binding = bind(self.signature, self.bound + args, kwargs)
         slots = [self._slot(binding, i, len(self.bound) + len(args), name) for i in self.argnums]
         params = tuple(sorted({param for param, _ in slots}))
@@ -226,9 +228,9 @@ class _Differentiated:
         # when the entry was created still holds; the contents of a dict or list may have changed.
         if check and (entry is None or not entry[1]):
             for i in argnums:
-                _check_input(values[i], i, getattr(self.fn, "__name__", "f"))
+                _check_input(values[i], i, self.name)
         if entry is None:
-            name = getattr(self.fn, "__name__", "f")
+            name = self.name
             # First call with this signature: run the variant that also returns the output, to check it.
             generated = _generated(self.fn, argnums, True, self.has_aux, values,
                                    also_without_value=not (self.with_value or self.has_aux))
@@ -290,7 +292,7 @@ class NthDerivative:
 
     def __init__(self, fn: Callable, order: int):
         self.fn, self.order = fn, order
-        functools.update_wrapper(self, fn)
+        functools.update_wrapper(self, fn, updated=())  # not fn.__dict__: it may be a srcgrad object
         self.__wrapped__ = None
 
     @classmethod
@@ -299,11 +301,11 @@ class NthDerivative:
             fn, order = inner.fn, inner.order + 1
         else:
             if inner.argnums != (0,) or not inner.single or inner.has_aux or inner.bound:
-                raise NotImplementedError("grad of a gradient is supported for functions of one float; use "
-                                          "srcgrad.hessian or srcgrad.hvp for arrays")
+                raise UnsupportedTransformError("grad of a gradient is supported for functions of one float; "
+                                                "use srcgrad.hessian or srcgrad.hvp for arrays")
             fn, order = inner.fn, 2
         if argnums != 0:
-            raise NotImplementedError("grad of a gradient is supported for functions of one float")
+            raise UnsupportedTransformError("grad of a gradient is supported for functions of one float")
         return cls(fn, order)
 
     def __call__(self, x: float) -> float:
@@ -329,6 +331,7 @@ def vjp(fun: Callable, *primals: Any) -> tuple[Any, Callable[[Any], tuple]]:
 
     The forward sweep runs once, here; ``vjp_fn`` runs only the adjoint sweep and may be called again."""
     name = getattr(fun, "__name__", "f")
+    reject_transformation(fun, "vjp")
     for i, p in enumerate(primals):
         _check_input(p, i, name)
     binding = _variadic_binding(fun, primals)
@@ -445,6 +448,11 @@ def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple
         if _shape(p) != _shape(t):
             raise ValueError(f"jvp of {name}: tangent {i} has shape {_shape(t)}, but its primal has shape "
                              f"{_shape(p)}")
+    if _is_plain_gradient(fun) and len(primals) == 1:  # forward over reverse: the Hessian times the tangent
+        from .higher import hvp
+
+        return fun(*primals), hvp(fun.fn, primals, tangents)
+    reject_transformation(fun, "jvp")
     if is_callable_instance(fun):
         fun = fun.__call__
     if vjp_rule(fun) is not None and not inspect.isfunction(fun):
@@ -462,3 +470,18 @@ def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple
     generated = _forward_generated(target, argnums, bound + primals)
     generated.refresh()
     return generated.function(*bound, *primals, *tangents)
+def _is_plain_gradient(fun: Any) -> bool:
+    """``grad(f)`` of a Python function of its first argument, without auxiliary output."""
+    return (type(fun) is GradFunction and fun.single and fun.argnums == (0,) and not fun.has_aux
+            and not fun.bound)
+
+
+def reject_transformation(fun: Any, what: str) -> None:
+    """A function srcgrad itself returned (``grad(f)``, ``value_and_grad(f)``) has no source of the user's to
+    transform: say so, and what computes the same derivative, instead of failing inside srcgrad's own code."""
+    if isinstance(fun, (_Differentiated, NthDerivative)):
+        inner = getattr(fun, "name", None) or getattr(fun.fn, "__name__", "f")
+        raise UnsupportedTransformError(
+            f"{what} of the function srcgrad.grad or srcgrad.value_and_grad returned for {inner!r} is not "
+            "supported (only jvp and jacfwd of grad(f) for f of one argument, and grad(grad(f)) for f of one "
+            "float); use srcgrad.hessian, srcgrad.hvp or srcgrad.jacrev on the original function")

@@ -50,3 +50,8 @@ class NonScalarOutputError(SrcgradError, TypeError):
 
 class InputTypeError(SrcgradError, TypeError):
     """An input to differentiate has a type with no gradient (integers, booleans, strings)."""
+
+
+class UnsupportedTransformError(SrcgradError, NotImplementedError):
+    """A combination of transformations srcgrad does not compute (the gradient of a gradient of an array
+    function, the Jacobian of several arguments); the message says which transformation does."""

@@ -69,7 +69,7 @@ class HessianFunction:
 
     def __init__(self, fn: Callable, argnums: int):
         self.fn, self.argnums = fn, argnums
-        functools.update_wrapper(self, fn)
+        functools.update_wrapper(self, fn, updated=())  # not fn.__dict__: it may be a srcgrad object
         self.__wrapped__ = None
 
     @locating
@@ -113,7 +113,7 @@ class JacobianFunction:
 
     def __init__(self, fn: Callable, argnums: int, mode: str):
         self.fn, self.argnums, self.mode = fn, argnums, mode
-        functools.update_wrapper(self, fn)
+        functools.update_wrapper(self, fn, updated=())  # not fn.__dict__: it may be a srcgrad object
         self.__wrapped__ = None
 
     @locating

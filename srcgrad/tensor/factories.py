@@ -72,9 +72,11 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool
             data = _plain(data)
             _check_rectangular(data, _sizes(data), 0)
         array = np.array(data)
-        if array.dtype.kind == "f" and not isinstance(data, np.generic):
-            array = array.astype(np.float32)  # Python floats give the default dtype
-        elif array.dtype.kind in "iu" and not isinstance(data, np.generic):
+        # Python numbers give the default dtypes, unless a dtype is asked for: then they convert straight to
+        # it (a float64 tensor of 0.1 holds the double nearest 0.1, not a float32 rounding of it).
+        if dtype is None and array.dtype.kind == "f" and not isinstance(data, np.generic):
+            array = array.astype(np.float32)
+        elif dtype is None and array.dtype.kind in "iu" and not isinstance(data, np.generic):
             array = array.astype(np.int64)
     dtypes.from_numpy(array.dtype)  # refuse element types PyTorch has no tensor for
     return _finish(array, dtype, requires_grad)
