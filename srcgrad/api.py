@@ -18,6 +18,7 @@ import numpy as np
 
 from .errors import InputTypeError, MissingRuleError, NonScalarOutputError
 from .pipeline import Generated, forward_transform, reverse_transform
+from .rules.dispatch import is_foreign
 from .rules.registry import vjp_rule
 from .runtime import call_with_jvp, is_callable_instance, zero_cotangent
 
@@ -81,6 +82,8 @@ def _cast_like(gradient: Any, like: Any, handed_out: set[int]) -> Any:
             return gradient.copy()
         handed_out.add(id(gradient))
         return gradient
+    if is_foreign(gradient) or is_foreign(like):
+        return _cast_foreign(gradient, like, handed_out)
     if type(like) is float:
         return float(gradient) if gradient is not None else 0.0
     if isinstance(like, dict):
@@ -107,6 +110,29 @@ def _cast_like(gradient: Any, like: Any, handed_out: set[int]) -> Any:
     if isinstance(like, np.generic):
         return out[()]
     return out
+
+
+def _cast_foreign(gradient: Any, like: Any, handed_out: set[int]) -> Any:
+    """``_cast_like`` for arrays of another library (Dask, CuPy): the gradient stays in that library, and
+    lazy, without ``np.asarray`` (which would compute a Dask graph or fail for device memory). A float
+    argument's gradient computed from such arrays is returned as the library's 0-d array: converting it to
+    a float would compute it (``float()`` of it gives the number)."""
+    if gradient is None or (isinstance(gradient, numbers.Number) and gradient == 0 and np.ndim(like)):
+        gradient = np.zeros_like(like) if is_foreign(like) else np.zeros(np.shape(like), dtype=like.dtype)
+    if not is_foreign(gradient):  # a gradient that did not depend on the foreign data
+        if type(like) is float or (isinstance(like, numbers.Real) and not hasattr(like, "dtype")):
+            return float(np.real(gradient))
+        gradient = np.asarray(gradient, like=like)
+    dtype = getattr(like, "dtype", None)
+    if dtype is not None and gradient.dtype != dtype:
+        gradient = gradient.astype(dtype)
+    shape = tuple(gradient.shape)
+    if all(isinstance(n, numbers.Integral) for n in shape) and shape != tuple(np.shape(like)):
+        raise AssertionError(f"internal error: gradient of shape {shape} for an input of shape {np.shape(like)}")
+    if id(gradient) in handed_out or getattr(gradient, "base", None) is not None:
+        gradient = gradient.copy()  # a view (CuPy) or a gradient already handed out: the caller owns a copy
+    handed_out.add(id(gradient))
+    return gradient
 
 
 def _fresh_gradients(gradients: Sequence[Any], likes: Sequence[Any], seed: Any) -> tuple:

@@ -4,6 +4,12 @@ They run inside generated adjoint code and inside the Tensor shim, so each works
 plain Python numbers, and takes the fast path when there is nothing to do. Rules stay straight-line
 templates; every branch a derivative needs lives here.
 
+They also run on the arrays of other libraries that implement NumPy's dispatch protocols (Dask, CuPy): only
+NumPy functions those libraries take over are called on cotangents and inputs, arrays are created in the
+caller's library (``srcgrad.rules.dispatch``), and shape logic reads ``.shape``, which a Dask array knows
+without computing. The helpers that cannot do this say so in their docstring, and their rules carry a
+``dispatch_note`` (docs/rules.md lists them).
+
 Two conventions hold throughout: a float32 input gets a float32 cotangent (constants are Python floats,
 which NumPy treats as "weak", never NumPy float64 scalars), and Python floats stay Python floats.
 """
@@ -15,6 +21,8 @@ import numbers
 from typing import Any
 
 import numpy as np
+
+from .dispatch import foreign_of, is_foreign, scatter_add, to_library, zeros
 
 # NumPy 2 treats the right-hand side of ``np.linalg.solve`` as a vector only when it is 1-D.
 _SOLVE_VECTOR_IS_1D = int(np.__version__.split(".")[0]) >= 2
@@ -152,10 +160,11 @@ def _product_of_others(x: np.ndarray, axis: int) -> np.ndarray:
 
 
 def _exclusive_cumprod(x: np.ndarray, axis: int) -> np.ndarray:
-    ones_shape = list(x.shape)
-    ones_shape[axis] = 1
-    shifted = np.concatenate([np.ones(ones_shape, dtype=x.dtype), np.take(x, range(x.shape[axis] - 1), axis)],
-                             axis=axis)
+    head = [slice(None)] * x.ndim
+    rest = list(head)
+    head[axis] = slice(0, 1)
+    rest[axis] = slice(0, x.shape[axis] - 1)
+    shifted = np.concatenate([np.ones_like(x[tuple(head)]), x[tuple(rest)]], axis=axis)
     return np.cumprod(shifted, axis=axis)
 
 
@@ -172,7 +181,9 @@ def cumprod_grad(g: Any, ans: Any, a: Any, axis: Any = None) -> Any:
 
     Before the first zero of a line that is ``reversed cumsum(g * ans)_i / a_i`` (the terms from the zero
     on vanish with ``ans``); after it every product contains the zero; at the first zero ``z`` it is
-    ``ans_{z-1} * sum over j >= z of g_j * prod over z < k <= j of a_k``. Linear time, exact at zeros."""
+    ``ans_{z-1} * sum over j >= z of g_j * prod over z < k <= j of a_k``. Linear time, exact at zeros.
+
+    Not dispatch-safe: the lines with a zero are found and fixed up in a loop over the data."""
     if axis is None:
         return np.reshape(cumprod_grad(np.ravel(g), np.ravel(ans), np.ravel(a), 0), shape_of(a))
     x = np.moveaxis(np.asarray(a), axis, -1)
@@ -207,7 +218,7 @@ def diff_grad(g: Any, a: Any, n: int = 1, axis: int = -1, prepend: Any = np._NoV
 def trace_grad(g: Any, a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
     """Cotangent of ``np.trace``: ``g`` placed on the chosen diagonal of every matrix."""
     shape = shape_of(a)
-    eye = np.eye(shape[axis1], shape[axis2], k=offset, dtype=_float_dtype(g))
+    eye = to_library(np.eye(shape[axis1], shape[axis2], k=offset, dtype=_float_dtype(g)), foreign_of(g, a))
     return np.moveaxis(eye * np.reshape(g, shape_of(g) + (1, 1)), (-2, -1), (axis1, axis2))
 
 
@@ -294,6 +305,10 @@ def _is_basic_index(index: Any) -> bool:
     return all(p is None or p is Ellipsis or isinstance(p, (slice, numbers.Integral)) for p in parts)
 
 
+def _parts(index: Any) -> tuple:
+    return index if isinstance(index, tuple) else (index,)
+
+
 def getitem_grad(g: Any, x: Any, index: Any) -> Any:
     """Cotangent of ``x[index]``: ``g`` scattered into zeros shaped like ``x``; repeated integer indices
     accumulate (``np.add.at``), basic slices assign directly. For a list or tuple ``x``, a list (tuple)
@@ -304,18 +319,21 @@ def getitem_grad(g: Any, x: Any, index: Any) -> Any:
         out = [zeros_like_grad(item) for item in x]
         out[index] = g
         return type(x)(out)
-    out = np.zeros(shape_of(x), dtype=np.result_type(x, g))
+    out = zeros(shape_of(x), np.result_type(x, g), g, x)
     if _is_basic_index(index):
+        if type(out) is not np.ndarray and any(p is None for p in _parts(index)):
+            # Libraries whose item assignment takes no new axes (Dask): drop them, and g's axes of size 1.
+            index = tuple(p for p in _parts(index) if p is not None)
+            g = np.reshape(g, shape_of(x[index]))
         out[index] = g
-    else:
-        np.add.at(out, index, g)
-    return out
+        return out
+    return scatter_add(out, index, g)
 
 
 def take_grad(g: Any, a: Any, indices: Any, axis: Any = None, mode: str = "raise") -> Any:
     """Cotangent of ``np.take``: ``g`` scattered back to the taken positions (after ``mode`` wraps or
     clips out-of-range indices), accumulating repeats."""
-    n = np.size(a) if axis is None else shape_of(a)[axis]
+    n = math.prod(shape_of(a)) if axis is None else shape_of(a)[axis]
     if mode == "wrap":
         indices = np.mod(indices, n)
     elif mode == "clip":
@@ -427,9 +445,29 @@ def einsum_grad(g: Any, subscripts: str, operands: tuple, k: int) -> Any:
                                [sizes[c] for c in unique])
     if unique == target:
         return grad
+    if is_foreign(grad):
+        return _einsum_diagonal(grad, target, unique, sizes)
     out = np.zeros(shape, dtype=np.result_type(grad))
     np.einsum(f"{target}->{unique}", out)[...] = grad  # a writeable view of the diagonal
     return out
+
+
+def _einsum_diagonal(grad: Any, target: str, unique: str, sizes: dict[str, int]) -> Any:
+    """``grad`` (subscripts ``unique``) placed on the diagonal that the repeated indices of ``target``
+    read, without writing into a view: each repeat becomes a fresh index tied to the first by an identity
+    matrix (for libraries whose einsum returns no writeable view)."""
+    spare = iter(c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in target)
+    renamed, eyes, seen = [], [], set()
+    for c in target:
+        if c in seen:
+            fresh = next(spare)
+            renamed.append(fresh)
+            eyes.append(f"{c}{fresh}")
+        else:
+            seen.add(c)
+            renamed.append(c)
+    identities = [to_library(np.eye(sizes[pair[0]], dtype=np.result_type(grad)), grad) for pair in eyes]
+    return np.einsum(f"{','.join([unique, *eyes])}->{''.join(renamed)}", grad, *identities)
 
 
 def tensordot_grads(g: Any, a: Any, b: Any, axes: Any = 2) -> tuple[Any, Any]:
@@ -545,6 +583,9 @@ def sort_grad(g: Any, a: Any, axis: Any = -1) -> Any:
     if axis is None:
         return np.reshape(sort_grad(np.ravel(g), np.ravel(a), 0), shape_of(a))
     order = np.argsort(a, axis=axis, kind="stable")
+    if foreign_of(g, a) is not None:
+        # Libraries without put_along_axis: gather through the inverse permutation instead.
+        return np.take_along_axis(g, np.argsort(order, axis=axis), axis=axis)
     out = np.zeros(shape_of(a), dtype=np.result_type(a, g))
     np.put_along_axis(out, order, g, axis=axis)
     return out
@@ -552,11 +593,26 @@ def sort_grad(g: Any, a: Any, axis: Any = -1) -> Any:
 
 def diagonal_grad(g: Any, a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
     """Cotangent of ``np.diagonal``: ``g`` placed on the diagonal it was read from."""
+    like = foreign_of(g, a)
+    if like is not None:
+        return _diagonal_grad_by_mask(g, a, offset, axis1, axis2, like)
     out = np.zeros(shape_of(a), dtype=np.result_type(a, g))
     matrices = np.moveaxis(out, (axis1, axis2), (-2, -1))  # a view of out
     i = np.arange(shape_of(g)[-1])
     matrices[..., i + max(-offset, 0), i + max(offset, 0)] = g
     return out
+
+
+def _diagonal_grad_by_mask(g: Any, a: Any, offset: int, axis1: int, axis2: int, like: Any) -> Any:
+    """``diagonal_grad`` without writing into a view: ``g`` moved to the rows its elements sit in (the
+    diagonal's ``i``-th element is in row ``i + max(-offset, 0)``), times the identity of that diagonal."""
+    shape = shape_of(a)
+    rows, cols = shape[axis1], shape[axis2]
+    dtype = np.result_type(a, g)
+    to_rows = to_library(np.eye(shape_of(g)[-1], rows, k=max(-offset, 0), dtype=dtype), like)
+    eye = to_library(np.eye(rows, cols, k=offset, dtype=dtype), like)
+    matrices = np.matmul(g, to_rows)[..., :, None] * eye
+    return np.moveaxis(matrices, (-2, -1), (axis1, axis2))
 
 
 def diag_grad(g: Any, v: Any, k: int = 0) -> Any:
@@ -584,9 +640,8 @@ def repeat_grad(g: Any, a: Any, repeats: Any, axis: Any = None) -> Any:
         return np.reshape(repeat_grad(np.ravel(g), np.ravel(a), repeats, 0), shape_of(a))
     axis = axis % np.ndim(a)
     source = np.repeat(np.arange(shape_of(a)[axis]), repeats)
-    out = np.zeros(shape_of(a), dtype=np.result_type(a, g))
-    np.add.at(out, (slice(None),) * axis + (source,), g)
-    return out
+    out = zeros(shape_of(a), np.result_type(a, g), g, a)
+    return scatter_add(out, (slice(None),) * axis + (source,), g)
 
 
 def inverse_permutation(axes: Any, ndim: int) -> Any:
@@ -599,10 +654,22 @@ def inverse_permutation(axes: Any, ndim: int) -> Any:
 def concatenate_grads(g: Any, arrays: Any, axis: Any = 0) -> list:
     """Cotangents of the pieces of ``np.concatenate(arrays, axis)``: ``g`` split back into them."""
     if axis is None:
-        sizes = np.cumsum([np.size(a) for a in arrays])[:-1]
-        return [np.reshape(p, np.shape(a)) for p, a in zip(np.split(np.ravel(g), sizes), arrays)]
-    sizes = np.cumsum([np.shape(a)[axis] for a in arrays])[:-1]
-    return list(np.split(g, sizes, axis=axis))
+        flat = np.ravel(g)
+        pieces, start = [], 0
+        for a in arrays:
+            stop = start + math.prod(np.shape(a))
+            pieces.append(np.reshape(flat[start:stop], np.shape(a)))
+            start = stop
+        return pieces
+    # Slices rather than np.split, which Dask does not implement.
+    index = [slice(None)] * np.ndim(g)
+    pieces, start = [], 0
+    for a in arrays:
+        stop = start + np.shape(a)[axis]
+        index[axis] = slice(start, stop)
+        pieces.append(g[tuple(index)])
+        start = stop
+    return pieces
 
 
 def stack_grads(g: Any, arrays: Any, axis: int = 0) -> list:
@@ -632,5 +699,7 @@ def zeros_like_grad(value: Any) -> Any:
     if isinstance(value, dict):
         return {}  # a sparse dict cotangent: keys without an entry are zero
     if not isinstance(value, (np.ndarray, np.generic)):
+        if is_foreign(value):
+            return np.zeros_like(value, dtype=np.result_type(value.dtype, np.float32))
         return None  # strings, functions, objects: no cotangent
     return np.zeros_like(value, dtype=np.result_type(value, np.float32))
