@@ -396,7 +396,7 @@ def _has_cotangent(value: Any) -> bool:
         return any(_has_cotangent(v) for v in value.values())
     if isinstance(value, (bool, np.bool_)):
         return False
-    if isinstance(value, (np.ndarray, np.generic)):
+    if isinstance(value, (np.ndarray, np.generic)) or is_foreign(value):
         return value.dtype.kind in "fc"
     return isinstance(value, (float, complex))
 

@@ -22,7 +22,15 @@ def assign_index(x: Any, index: Any, value: Any) -> Any:
         out = list(x)
         out[index] = value
         return out
-    out = np.array(x, copy=True) if type(x) is np.ndarray else dispatch.copy(x)
+    if type(x) is np.ndarray:
+        if type(value) is not float and dispatch.is_foreign(value):
+            # A Dask or CuPy value written into a NumPy array (``out = np.zeros(n); out[i] = ...``): the
+            # result moves to the value's library, where NumPy would compute the value (or refuse it).
+            out = np.asarray(x, like=value).copy()
+        else:
+            out = np.array(x, copy=True)
+    else:
+        out = dispatch.copy(x)
     out[index] = value
     return out
 
@@ -74,8 +82,10 @@ def zero_cotangent(value: Any) -> Any:
 
 def sum_grad(g: Any, iterable: Any) -> Any:
     """Cotangent of the builtin ``sum(iterable)``: ``g`` for every item (of a list, or each row of an array)."""
-    if isinstance(iterable, np.ndarray) or dispatch.is_foreign(iterable):
+    if isinstance(iterable, np.ndarray):
         return np.broadcast_to(g, iterable.shape)
+    if dispatch.is_foreign(iterable):
+        return np.broadcast_to(g if dispatch.is_foreign(g) else np.asarray(g, like=iterable), iterable.shape)
     from .rules.helpers import unbroadcast
 
     return [unbroadcast(g, item) for item in iterable]

@@ -107,7 +107,12 @@ def repeat_reduced(g: Any, like: Any, axis: Any = None, keepdims: bool = False) 
     shape = shape_of(like)
     if not shape:
         return g
-    return np.broadcast_to(expand_reduced(g, like, axis, keepdims), shape)
+    expanded = expand_reduced(g, like, axis, keepdims)
+    if type(like) is not np.ndarray and is_foreign(like) and not is_foreign(expanded):
+        # The seed 1.0 of a mean over a Dask array: broadcast it in Dask, not into a NumPy array as long
+        # as the data (which the graph would then carry to every worker).
+        expanded = np.asarray(expanded, like=like)
+    return np.broadcast_to(expanded, shape)
 
 
 def reduced_count(like: Any, axis: Any = None) -> int:
