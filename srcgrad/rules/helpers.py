@@ -45,6 +45,12 @@ def shape_of(value: Any) -> tuple[int, ...]:
     return np.shape(value)
 
 
+def ndim_of(value: Any) -> int:
+    """``np.ndim`` from the shape attribute (which every array library has, where ``np.ndim`` may not
+    dispatch)."""
+    return len(shape_of(value))
+
+
 def unbroadcast(g: Any, like: Any) -> Any:
     """Sum the cotangent ``g`` over the axes along which ``like`` was broadcast, so that the result has
     ``like``'s shape. Reverse-mode's answer to NumPy's broadcasting, for every binary operator."""
@@ -209,13 +215,13 @@ def diff_grad(g: Any, a: Any, n: int = 1, axis: int = -1, prepend: Any = np._NoV
               append: Any = np._NoValue) -> Any:
     """Cotangent of ``np.diff``: the adjoint of a first difference ``y_i = x_{i+1} - x_i`` is
     ``-diff(pad(g, 1))``, applied ``n`` times; with ``prepend``/``append`` the input is the middle part."""
-    axis = axis % max(np.ndim(a), 1)
-    pad = [(0, 0)] * np.ndim(g)
+    axis = axis % max(ndim_of(a), 1)
+    pad = [(0, 0)] * ndim_of(g)
     pad[axis] = (1, 1)
     for _ in range(n):
         g = -np.diff(np.pad(g, pad), axis=axis)
-    before = 0 if prepend is np._NoValue else (1 if np.ndim(prepend) == 0 else np.shape(prepend)[axis])
-    index = [slice(None)] * np.ndim(g)
+    before = 0 if prepend is np._NoValue else (1 if ndim_of(prepend) == 0 else shape_of(prepend)[axis])
+    index = [slice(None)] * ndim_of(g)
     index[axis] = slice(before, before + shape_of(a)[axis])
     return g[tuple(index)]
 
@@ -345,13 +351,13 @@ def take_grad(g: Any, a: Any, indices: Any, axis: Any = None, mode: str = "raise
         indices = np.clip(indices, 0, n - 1)
     if axis is None:
         return np.reshape(getitem_grad(g, np.ravel(a), indices), shape_of(a))
-    return getitem_grad(g, a, (slice(None),) * (axis % np.ndim(a)) + (indices,))
+    return getitem_grad(g, a, (slice(None),) * (axis % ndim_of(a)) + (indices,))
 
 
 def array_grad(g: Any, obj: Any) -> Any:
     """Cotangent of ``np.array(obj)`` / ``np.asarray(obj)``: ``g`` in ``obj``'s shape (``ndmin`` may have
     added axes), in ``obj``'s floating dtype, and one cotangent per item when ``obj`` is a list or tuple."""
-    g = np.reshape(g, np.shape(obj))
+    g = np.reshape(g, shape_of(obj))
     if isinstance(obj, (list, tuple)):
         return type(obj)(g[i] for i in range(len(obj)))
     if isinstance(obj, np.ndarray) and obj.dtype.kind == "f" and g.dtype != obj.dtype:
@@ -364,7 +370,7 @@ def array_grad(g: Any, obj: Any) -> Any:
 
 def matmul_left_grad(g: Any, a: Any, b: Any) -> Any:
     """Cotangent of ``a`` in ``a @ b``, including the 1-D (vector) cases and batch broadcasting."""
-    a_nd, b_nd = np.ndim(a), np.ndim(b)
+    a_nd, b_nd = ndim_of(a), ndim_of(b)
     if a_nd == 2 and b_nd == 2:
         return g @ np.swapaxes(b, -1, -2)
     if b_nd == 1:
@@ -376,7 +382,7 @@ def matmul_left_grad(g: Any, a: Any, b: Any) -> Any:
 
 def matmul_right_grad(g: Any, a: Any, b: Any) -> Any:
     """Cotangent of ``b`` in ``a @ b``."""
-    a_nd, b_nd = np.ndim(a), np.ndim(b)
+    a_nd, b_nd = ndim_of(a), ndim_of(b)
     if a_nd == 2 and b_nd == 2:
         return np.swapaxes(a, -1, -2) @ g
     if a_nd == 1:
@@ -390,7 +396,7 @@ def matmul_right_grad(g: Any, a: Any, b: Any) -> Any:
 def dot_grads(g: Any, a: Any, b: Any) -> tuple[Any, Any]:
     """Cotangents of ``np.dot(a, b)``: a product with a scalar, a matrix product (which covers a 1-D
     operand on either side), or an N-D contraction of ``a``'s last axis with ``b``'s second-to-last."""
-    a_nd, b_nd = np.ndim(a), np.ndim(b)
+    a_nd, b_nd = ndim_of(a), ndim_of(b)
     if a_nd == 0 or b_nd == 0:
         return unbroadcast(g * b, a), unbroadcast(g * a, b)
     if a_nd == 1 or b_nd == 1 or (a_nd == 2 and b_nd == 2):
@@ -404,7 +410,7 @@ def dot_grads(g: Any, a: Any, b: Any) -> tuple[Any, Any]:
 
 def inner_grads(g: Any, a: Any, b: Any) -> tuple[Any, Any]:
     """Cotangents of ``np.inner``: a contraction over the last axes, or a product when one is a scalar."""
-    if np.ndim(a) == 0 or np.ndim(b) == 0:
+    if ndim_of(a) == 0 or ndim_of(b) == 0:
         return unbroadcast(g * b, a), unbroadcast(g * a, b)
     return tensordot_grads(g, a, b, ((-1,), (-1,)))
 
@@ -416,7 +422,7 @@ def _einsum_parts(subscripts: str, operands: tuple) -> tuple[list[str], str]:
     inputs, arrow, output = spec.partition("->")
     in_subs = inputs.split(",")
     spare = [c for c in "ZYXWVUTSRQPONMLKJIHGFEDCBA" if c not in spec]
-    counts = [np.ndim(op) - len(s.replace("...", "")) if "..." in s else 0 for s, op in zip(in_subs, operands)]
+    counts = [ndim_of(op) - len(s.replace("...", "")) if "..." in s else 0 for s, op in zip(in_subs, operands)]
     widest = max(counts, default=0)
     ellipsis = "".join(spare[:widest])[::-1]
     expanded = [s.replace("...", ellipsis[widest - n:]) for s, n in zip(in_subs, counts)]
@@ -442,7 +448,7 @@ def einsum_grad(g: Any, subscripts: str, operands: tuple, k: int) -> Any:
     unique = "".join(dict.fromkeys(target))
     present = "".join(c for c in unique if c in available)
     grad = np.einsum(f"{','.join([out_sub] + others)}->{present}", g, *other_ops)
-    broadcast = tuple(i for i, c in enumerate(present) if sizes[c] == 1 and np.shape(grad)[i] != 1)
+    broadcast = tuple(i for i, c in enumerate(present) if sizes[c] == 1 and shape_of(grad)[i] != 1)
     if broadcast:
         grad = np.sum(grad, axis=broadcast, keepdims=True)
     if present != unique:
@@ -477,7 +483,7 @@ def _einsum_diagonal(grad: Any, target: str, unique: str, sizes: dict[str, int])
 
 def tensordot_grads(g: Any, a: Any, b: Any, axes: Any = 2) -> tuple[Any, Any]:
     """Cotangents of ``np.tensordot`` by rewriting it as the einsum it is."""
-    a_nd, b_nd = np.ndim(a), np.ndim(b)
+    a_nd, b_nd = ndim_of(a), ndim_of(b)
     if isinstance(axes, numbers.Integral):
         a_axes, b_axes = list(range(a_nd - axes, a_nd)), list(range(axes))
     else:
@@ -510,7 +516,7 @@ def det_grad(g: Any, ans: Any, a: Any) -> Any:
 def solve_grads(g: Any, ans: Any, a: Any, b: Any) -> tuple[Any, Any]:
     """Cotangents of ``np.linalg.solve(a, b)`` for vector and matrix right-hand sides, with batch
     broadcasting: ``g_b = solve(a^T, g)`` and ``g_a = -g_b x^T``."""
-    vector = np.ndim(b) == 1 if _SOLVE_VECTOR_IS_1D else np.ndim(b) == np.ndim(a) - 1
+    vector = ndim_of(b) == 1 if _SOLVE_VECTOR_IS_1D else ndim_of(b) == ndim_of(a) - 1
     g_m = g[..., None] if vector else g
     x_m = ans[..., None] if vector else ans
     g_b = np.linalg.solve(np.swapaxes(a, -1, -2), g_m)
@@ -523,7 +529,7 @@ def norm_grad(g: Any, ans: Any, x: Any, ord: Any = None, axis: Any = None, keepd
     and general p) over the flattened array or one axis, and matrix norms ('fro', 'nuc', 1, -1, 2, -2,
     inf, -inf) over two axes. The 2-norm has zero gradient at the origin and ties of max/min-type norms
     split evenly, as PyTorch's ``linalg.norm``."""
-    nd = np.ndim(x)
+    nd = ndim_of(x)
     if isinstance(axis, (tuple, list)) and len(axis) == 1:
         axis = axis[0]
     if axis is None and (ord is None or nd == 1):
@@ -623,7 +629,7 @@ def _diagonal_grad_by_mask(g: Any, a: Any, offset: int, axis1: int, axis2: int, 
 def diag_grad(g: Any, v: Any, k: int = 0) -> Any:
     """Cotangent of ``np.diag``: the ``k``-th diagonal of ``g`` for a vector ``v`` (which was put on it),
     ``g`` placed on the ``k``-th diagonal for a matrix ``v`` (which it was read from)."""
-    if np.ndim(v) == 1:
+    if ndim_of(v) == 1:
         return np.diagonal(g, k).copy()
     return diagonal_grad(g, v, k, 0, 1)
 
@@ -643,7 +649,7 @@ def repeat_grad(g: Any, a: Any, repeats: Any, axis: Any = None) -> Any:
     """Cotangent of ``np.repeat``: the sum of ``g`` over the repeats of each element."""
     if axis is None:
         return np.reshape(repeat_grad(np.ravel(g), np.ravel(a), repeats, 0), shape_of(a))
-    axis = axis % np.ndim(a)
+    axis = axis % ndim_of(a)
     source = np.repeat(np.arange(shape_of(a)[axis]), repeats)
     out = zeros(shape_of(a), np.result_type(a, g), g, a)
     return scatter_add(out, (slice(None),) * axis + (source,), g)
@@ -662,15 +668,15 @@ def concatenate_grads(g: Any, arrays: Any, axis: Any = 0) -> list:
         flat = np.ravel(g)
         pieces, start = [], 0
         for a in arrays:
-            stop = start + math.prod(np.shape(a))
-            pieces.append(np.reshape(flat[start:stop], np.shape(a)))
+            stop = start + math.prod(shape_of(a))
+            pieces.append(np.reshape(flat[start:stop], shape_of(a)))
             start = stop
         return pieces
     # Slices rather than np.split, which Dask does not implement.
-    index = [slice(None)] * np.ndim(g)
+    index = [slice(None)] * ndim_of(g)
     pieces, start = [], 0
     for a in arrays:
-        stop = start + np.shape(a)[axis]
+        stop = start + shape_of(a)[axis]
         index[axis] = slice(start, stop)
         pieces.append(g[tuple(index)])
         start = stop
@@ -686,13 +692,13 @@ def hstack_grads(g: Any, tup: Any) -> list:
     """Cotangents of the pieces of ``np.hstack``: along axis 0 for 1-D (and 0-D) pieces, else axis 1."""
     pieces = [np.atleast_1d(t) for t in tup]
     split = concatenate_grads(g, pieces, 0 if pieces[0].ndim == 1 else 1)
-    return [np.reshape(p, np.shape(t)) for p, t in zip(split, tup)]
+    return [np.reshape(p, shape_of(t)) for p, t in zip(split, tup)]
 
 
 def vstack_grads(g: Any, tup: Any) -> list:
     """Cotangents of the pieces of ``np.vstack`` (1-D pieces were stacked as rows)."""
     split = concatenate_grads(g, [np.atleast_2d(t) for t in tup], 0)
-    return [np.reshape(p, np.shape(t)) for p, t in zip(split, tup)]
+    return [np.reshape(p, shape_of(t)) for p, t in zip(split, tup)]
 
 
 def zeros_like_grad(value: Any) -> Any:
