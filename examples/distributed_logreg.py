@@ -91,24 +91,13 @@ def descend(X, y, steps: int, lr: float, compute, progress: ProgressBar | None =
     return w, b, losses
 
 
-def _max_rss() -> int:
-    """This process's peak resident size in bytes (Linux reports KiB, macOS bytes)."""
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return rss if sys.platform == "darwin" else rss * 1024
+def _rss_bytes(usage) -> int:
+    """The peak resident size in a ``resource.getrusage`` result, in bytes (Linux reports KiB)."""
+    return usage.ru_maxrss if sys.platform == "darwin" else usage.ru_maxrss * 1024
 
 
-def _trace_start() -> None:
-    import tracemalloc
-
-    tracemalloc.start()
-
-
-def _trace_peak() -> int:
-    import tracemalloc
-
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return peak
+# The workers run library functions only (``client.run`` sends a function by reference, and a worker
+# cannot import this example when it is loaded under another name, as the tests do).
 
 
 def run_distributed(rows: int, features: int, chunks: int, steps: int, lr: float, workers: int,
@@ -120,12 +109,14 @@ def run_distributed(rows: int, features: int, chunks: int, steps: int, lr: float
     With ``trace``, NumPy allocations are traced in the workers, which slows their Python-heavy
     communication several times: the wall time of a traced run is not the one to quote. The client process
     (which also runs the scheduler) is never traced; its peak resident size is reported."""
+    import tracemalloc
+
     from distributed import Client, LocalCluster
 
     with LocalCluster(n_workers=workers, processes=True, threads_per_worker=1, dashboard_address=None) as cluster, \
             Client(cluster) as client:
         if trace:
-            client.run(_trace_start)
+            client.run(tracemalloc.start)
         started = time.perf_counter()
         X, y = make_data(rows, features, chunks)
         if not regenerate:
@@ -138,11 +129,13 @@ def run_distributed(rows: int, features: int, chunks: int, steps: int, lr: float
         w, b, losses = descend(X, y, steps, lr, compute, progress)
         seconds = time.perf_counter() - started
         traced: dict[str, int | None] = {"client": None}
-        peaks = client.run(_trace_peak) if trace else {}
-        rss = {"client": _max_rss()}
-        for i, (address, peak) in enumerate(client.run(_max_rss).items()):
-            traced[f"worker {i + 1}"] = peaks.get(address)
-            rss[f"worker {i + 1}"] = peak
+        peaks = client.run(tracemalloc.get_traced_memory) if trace else {}
+        if trace:
+            client.run(tracemalloc.stop)
+        rss = {"client": _rss_bytes(resource.getrusage(resource.RUSAGE_SELF))}
+        for i, (address, usage) in enumerate(client.run(resource.getrusage, resource.RUSAGE_SELF).items()):
+            traced[f"worker {i + 1}"] = peaks[address][1] if trace else None
+            rss[f"worker {i + 1}"] = _rss_bytes(usage)
     return Run(w, b, losses, seconds, traced, rss)
 
 
@@ -162,7 +155,7 @@ def run_numpy(rows: int, features: int, chunks: int, steps: int, lr: float, trac
     traced = {"numpy": tracemalloc.get_traced_memory()[1] if trace else None}
     if trace:
         tracemalloc.stop()
-    return Run(w, b, losses, seconds, traced, {"numpy": _max_rss()})
+    return Run(w, b, losses, seconds, traced, {"numpy": _rss_bytes(resource.getrusage(resource.RUSAGE_SELF))})
 
 
 def _mb(n: int | None) -> str:

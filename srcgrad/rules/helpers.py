@@ -45,6 +45,15 @@ def shape_of(value: Any) -> tuple[int, ...]:
     return np.shape(value)
 
 
+def in_library_of(g: Any, like: Any) -> Any:
+    """``g`` as an array of ``like``'s library when ``like`` is a Dask or CuPy array and ``g`` is not (the
+    seed ``1.0`` of a scalar output, a NumPy cotangent): a NumPy array made from it would not mix with
+    CuPy arrays, and would be shipped whole inside a Dask graph. Anything else is returned as it is."""
+    if type(like) is np.ndarray or like is None or not is_foreign(like) or is_foreign(g):
+        return g
+    return np.asarray(g, like=like)
+
+
 def ndim_of(value: Any) -> int:
     """``np.ndim`` from the shape attribute (which every array library has, where ``np.ndim`` may not
     dispatch)."""
@@ -105,7 +114,7 @@ def expand_reduced(g: Any, like: Any, axis: Any = None, keepdims: bool = False) 
         return g
     reduced = _normalize_axes(axis, len(shape))
     kept = [1 if i in reduced else n for i, n in enumerate(shape)]
-    return np.reshape(g, kept)
+    return np.reshape(in_library_of(g, like), kept)
 
 
 def repeat_reduced(g: Any, like: Any, axis: Any = None, keepdims: bool = False) -> Any:
@@ -113,12 +122,9 @@ def repeat_reduced(g: Any, like: Any, axis: Any = None, keepdims: bool = False) 
     shape = shape_of(like)
     if not shape:
         return g
-    expanded = expand_reduced(g, like, axis, keepdims)
-    if type(like) is not np.ndarray and is_foreign(like) and not is_foreign(expanded):
-        # The seed 1.0 of a mean over a Dask array: broadcast it in Dask, not into a NumPy array as long
-        # as the data (which the graph would then carry to every worker).
-        expanded = np.asarray(expanded, like=like)
-    return np.broadcast_to(expanded, shape)
+    # The seed 1.0 of a mean over a Dask array is broadcast in Dask, not into a NumPy array as long as
+    # the data (which the graph would then carry to every worker).
+    return np.broadcast_to(in_library_of(expand_reduced(g, like, axis, keepdims), like), shape)
 
 
 def reduced_count(like: Any, axis: Any = None) -> int:
@@ -230,7 +236,8 @@ def trace_grad(g: Any, a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) 
     """Cotangent of ``np.trace``: ``g`` placed on the chosen diagonal of every matrix."""
     shape = shape_of(a)
     eye = to_library(np.eye(shape[axis1], shape[axis2], k=offset, dtype=_float_dtype(g)), foreign_of(g, a))
-    return np.moveaxis(eye * np.reshape(g, shape_of(g) + (1, 1)), (-2, -1), (axis1, axis2))
+    g = np.reshape(in_library_of(g, a), shape_of(g) + (1, 1))
+    return np.moveaxis(eye * g, (-2, -1), (axis1, axis2))
 
 
 # --- elementwise functions with branches -------------------------------------------------------------------
@@ -447,6 +454,7 @@ def einsum_grad(g: Any, subscripts: str, operands: tuple, k: int) -> Any:
     available = set(out_sub).union(*others)
     unique = "".join(dict.fromkeys(target))
     present = "".join(c for c in unique if c in available)
+    g = in_library_of(g, foreign_of(*operands))
     grad = np.einsum(f"{','.join([out_sub] + others)}->{present}", g, *other_ops)
     broadcast = tuple(i for i, c in enumerate(present) if sizes[c] == 1 and shape_of(grad)[i] != 1)
     if broadcast:
@@ -545,7 +553,7 @@ def norm_grad(g: Any, ans: Any, x: Any, ord: Any = None, axis: Any = None, keepd
     if keepdims:
         g, ans = (np.moveaxis(v, (rows, cols), (-2, -1)) for v in (g, ans))
     else:
-        g, ans = (np.reshape(v, shape_of(v) + (1, 1)) for v in (g, ans))
+        g, ans = (np.reshape(in_library_of(v, x), shape_of(v) + (1, 1)) for v in (g, ans))
     return np.moveaxis(_matrix_norm_grad(g, ans, moved, ord), (-2, -1), (rows, cols))
 
 

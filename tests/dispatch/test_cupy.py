@@ -30,6 +30,7 @@ def _cupy_with_a_gpu():
 
 cp = _cupy_with_a_gpu()
 
+from reductions import REDUCTIONS  # noqa: E402
 from rule_sweep import cases, convert, pairs, reference, sweep_cases  # noqa: E402
 
 import srcgrad  # noqa: E402
@@ -155,3 +156,11 @@ def test_indexing_and_scatter_on_the_gpu():
     expected = srcgrad.grad(picked)(x, idx)
     got = srcgrad.grad(picked)(cp.asarray(x), cp.asarray(idx))
     assert_gpu_result(got, expected, "x[idx] with repeats")
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS, ids=lambda f: f.__name__)
+def test_scalar_reductions_seeded_with_a_python_float(reduction):
+    # The seed of grad is the float 1.0: the rules must move it to the device before mixing it in.
+    X = np.random.default_rng(3).normal(size=(5, 5))
+    expected = srcgrad.grad(reduction)(X)
+    assert_gpu_result(srcgrad.grad(reduction)(cp.asarray(X)), expected, "gradient")

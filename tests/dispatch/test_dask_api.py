@@ -12,6 +12,8 @@ import pytest
 dask = pytest.importorskip("dask")
 da = pytest.importorskip("dask.array")
 
+from reductions import REDUCTIONS  # noqa: E402
+
 import srcgrad  # noqa: E402
 
 
@@ -122,3 +124,10 @@ def test_float32_stays_float32():
 def test_integer_dask_input_is_refused_with_the_fix():
     with pytest.raises(srcgrad.errors.InputTypeError, match="astype"):
         srcgrad.grad(lambda x: np.sum(x * 2.0))(da.arange(6, chunks=3))
+
+
+def test_scalar_reductions_seeded_with_a_python_float():
+    X = np.random.default_rng(3).normal(size=(5, 5))
+    for reduction in REDUCTIONS:
+        expected = srcgrad.grad(reduction)(X)
+        compare(lazily(srcgrad.grad(reduction), chunked(X, rows=3)), expected)

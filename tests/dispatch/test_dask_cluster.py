@@ -59,25 +59,11 @@ def mlp_loss(W1, b1, W2, b2, X, Y):
     return -np.mean(np.sum(Y * (shifted - log_z), axis=1))
 
 
-def _start_tracing():
-    import tracemalloc
-
-    tracemalloc.start()
-
-
-def _traced_peak():
-    import tracemalloc
-
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return peak
-
-
 def test_logistic_regression_gradient_on_two_worker_processes(client):
     X, y = design_matrix()
     w = np.linspace(0.5, -0.5, FEATURES) * 0.2
     b = 0.05
-    client.run(_start_tracing)
+    client.run(tracemalloc.start)  # library functions: a worker imports them by name
     tracemalloc.start()
     try:
         g_w, g_b = srcgrad.grad(logistic_loss, argnums=(0, 1))(w, b, X, y)
@@ -87,7 +73,8 @@ def test_logistic_regression_gradient_on_two_worker_processes(client):
         client_peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-        worker_peaks = client.run(_traced_peak)
+        worker_peaks = {address: traced[1] for address, traced in client.run(tracemalloc.get_traced_memory).items()}
+        client.run(tracemalloc.stop)
     assert len(worker_peaks) == 2
     # Nobody materialized the matrix (256 MB): the client (which also runs the scheduler) holds no data,
     # and each worker holds a few of its chunks at a time (32 MB each).
