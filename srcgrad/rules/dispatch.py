@@ -72,8 +72,8 @@ def scatter_add(out: Any, index: Any, values: Any) -> Any:
     try:
         np.add.at(out, index, values)
         return out
-    except (TypeError, NotImplementedError):
-        pass
+    except (TypeError, NotImplementedError, ValueError, IndexError):
+        pass  # no ufunc.at (Dask), or not for this kind of index: the bincount below takes any index
     shape = tuple(out.shape)
     size = math.prod(shape)
     parts = index if isinstance(index, tuple) else (index,)
