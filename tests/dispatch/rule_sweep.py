@@ -53,6 +53,18 @@ def convert(value: Any, to: Callable[[np.ndarray], Any]) -> Any:
     return value
 
 
+def holds_arrays(value: Any) -> bool:
+    """Whether ``value`` (arguments) holds a floating NumPy array that ``convert`` would move: a case of
+    Python floats only is no test of another library."""
+    if isinstance(value, (np.ndarray, np.generic)):
+        return value.dtype.kind in "fc"
+    if isinstance(value, (list, tuple)):
+        return any(holds_arrays(v) for v in value)
+    if isinstance(value, dict):
+        return any(holds_arrays(v) for v in value.values())
+    return False
+
+
 def reference(case, draw) -> tuple[tuple, dict, Any, Any, tuple]:
     """Draw a case: ``(args, kwargs, ans, g, partials)`` computed with NumPy."""
     args, kwargs = case.make(draw)
