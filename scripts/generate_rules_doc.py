@@ -71,7 +71,7 @@ def render() -> str:
     """The Markdown text of docs/rules.md."""
     sys.path.insert(0, str(ROOT))
     import srcgrad  # noqa: F401  (registers the built-in rules)
-    from srcgrad.rules.registry import primal_name, registered_nondifferentiable, registered_vjp_rules
+    from srcgrad.rules.registry import dispatch_note, primal_name, registered_nondifferentiable, registered_vjp_rules
 
     rules = [r for r in registered_vjp_rules() if r.function.__module__.startswith("srcgrad.")]
     grouped = defaultdict(list)
@@ -93,6 +93,10 @@ def render() -> str:
         "gradient. The source transformer inlines each rule at the call site; the `Tensor` shim calls the "
         "same rules. To add one, see [custom-rules.md](custom-rules.md)."),
         "",
+        *_wrap("*Dask / CuPy* says whether the rule runs on the arrays of those libraries through NumPy's "
+        "dispatch protocols (\"yes\": only calls they take over, and on Dask it stays lazy, checked by "
+        "tests/dispatch), or what stops it. See [distributed.md](distributed.md)."),
+        "",
     ]
     for group in sorted(grouped):
         members = sorted(grouped[group], key=lambda r: r.name)
@@ -100,8 +104,9 @@ def render() -> str:
         if group in GROUPS:
             lines += [*_wrap(GROUPS[group]), ""]
         lines += [f"Rules in {_rule_files(members)}.", "",
-                  "| function | differentiable arguments |", "|---|---|"]
-        lines += [f"| `{rule.name}` | {_differentiable(rule)} |" for rule in members]
+                  "| function | differentiable arguments | Dask / CuPy |", "|---|---|---|"]
+        lines += [f"| `{rule.name}` | {_differentiable(rule)} | {dispatch_note(rule.primal) or 'yes'} |"
+                  for rule in members]
         lines.append("")
     lines += [
         "## Functions without a gradient",

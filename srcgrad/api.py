@@ -19,6 +19,8 @@ import numpy as np
 from .binding import Binding, bind, is_variadic, item_of
 from .errors import InputTypeError, NonScalarOutputError, UnsupportedTransformError
 from .pipeline import Generated, forward_transform, reverse_variants
+from .rules.dispatch import is_foreign
+from .rules.helpers import shape_of
 from .rules.registry import vjp_rule
 from .runtime import call_with_jvp, is_callable_instance
 
@@ -91,6 +93,8 @@ def _cast_like(gradient: Any, like: Any, handed_out: set[int]) -> Any:
             return gradient.copy()
         handed_out.add(id(gradient))
         return gradient
+    if is_foreign(gradient) or is_foreign(like):
+        return _cast_foreign(gradient, like, handed_out)
     if type(like) is float:
         return float(gradient) if gradient is not None else 0.0
     if isinstance(like, dict):
@@ -119,6 +123,29 @@ def _cast_like(gradient: Any, like: Any, handed_out: set[int]) -> Any:
     return out
 
 
+def _cast_foreign(gradient: Any, like: Any, handed_out: set[int]) -> Any:
+    """``_cast_like`` for arrays of another library (Dask, CuPy): the gradient stays in that library, and
+    lazy, without ``np.asarray`` (which would compute a Dask graph or fail for device memory). A float
+    argument's gradient computed from such arrays is returned as the library's 0-d array: converting it to
+    a float would compute it (``float()`` of it gives the number)."""
+    if gradient is None or (isinstance(gradient, numbers.Number) and gradient == 0 and shape_of(like)):
+        gradient = np.zeros_like(like) if is_foreign(like) else np.zeros(shape_of(like), dtype=like.dtype)
+    if not is_foreign(gradient):  # a gradient that did not depend on the foreign data
+        if type(like) is float or (isinstance(like, numbers.Real) and not hasattr(like, "dtype")):
+            return float(np.real(gradient))
+        gradient = np.asarray(gradient, like=like)
+    dtype = getattr(like, "dtype", None)
+    if dtype is not None and gradient.dtype != dtype:
+        gradient = gradient.astype(dtype)
+    shape = tuple(gradient.shape)
+    if all(isinstance(n, numbers.Integral) for n in shape) and shape != tuple(shape_of(like)):
+        raise AssertionError(f"internal error: gradient of shape {shape} for an input of shape {shape_of(like)}")
+    if id(gradient) in handed_out or getattr(gradient, "base", None) is not None:
+        gradient = gradient.copy()  # a view (CuPy) or a gradient already handed out: the caller owns a copy
+    handed_out.add(id(gradient))
+    return gradient
+
+
 def _fresh_gradients(gradients: Sequence[Any], likes: Sequence[Any], seed: Any) -> tuple:
     """Gradients as the user expects them; see ``_cast_like``."""
     handed_out = {id(seed)}
@@ -126,7 +153,7 @@ def _fresh_gradients(gradients: Sequence[Any], likes: Sequence[Any], seed: Any) 
 
 
 def _shape(value: Any) -> tuple[int, ...]:
-    return value.shape if type(value) is np.ndarray else np.shape(value)
+    return value.shape if type(value) is np.ndarray else tuple(shape_of(value))
 
 
 def _signature(args: Sequence[Any]) -> tuple:
@@ -237,9 +264,9 @@ class _Differentiated:
             generated.refresh()
             value, gradients = generated.function(*values, seed)
             output = value[0] if self.has_aux else value
-            if np.ndim(output) != 0:
+            if shape_of(output) != ():
                 raise NonScalarOutputError(
-                    f"grad requires a scalar output, but {name} returned an array of shape {np.shape(output)}; "
+                    f"grad requires a scalar output, but {name} returned an array of shape {shape_of(output)}; "
                     "use srcgrad.vjp for non-scalar outputs.")
             plain = all(type(values[i]) in (float, np.ndarray) for i in argnums)
             self.variants[key] = (_generated(self.fn, argnums, self.with_value or self.has_aux,

@@ -20,6 +20,7 @@ import numpy as np
 from .api import _forward_generated, _generated, _recording
 from .binding import Binding, bind
 from .errors import MissingRuleError
+from .rules.dispatch import is_foreign
 from .rules.registry import primal_name, vjp_rule
 from .runtime import KeywordCall, is_callable_instance, zero_cotangent
 
@@ -67,7 +68,7 @@ def has_cotangent(value: Any) -> bool:
         return any(has_cotangent(v) for v in value.values())
     if isinstance(value, (bool, np.bool_)):
         return False
-    if isinstance(value, (np.ndarray, np.generic)):
+    if isinstance(value, (np.ndarray, np.generic)) or is_foreign(value):
         return value.dtype.kind in "fc"
     return isinstance(value, (float, complex))
 

@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from .rules import dispatch
+
 
 def assign_index(x: Any, index: Any, value: Any) -> Any:
     """``x`` with ``x[index]`` replaced by ``value``, as a new array (or list); ``x`` is left untouched."""
@@ -20,7 +22,15 @@ def assign_index(x: Any, index: Any, value: Any) -> Any:
         out = list(x)
         out[index] = value
         return out
-    out = np.array(x, copy=True)
+    if type(x) is np.ndarray:
+        if type(value) is not float and dispatch.is_foreign(value):
+            # A Dask or CuPy value written into a NumPy array (``out = np.zeros(n); out[i] = ...``): the
+            # result moves to the value's library, where NumPy would compute the value (or refuse it).
+            out = np.asarray(x, like=value).copy()
+        else:
+            out = np.array(x, copy=True)
+    else:
+        out = dispatch.copy(x)
     out[index] = value
     return out
 
@@ -65,6 +75,8 @@ def zero_cotangent(value: Any) -> Any:
         return {}  # sparse: every key's cotangent is zero
     if isinstance(value, (np.ndarray, np.generic)):
         return np.zeros(value.shape, dtype=np.result_type(value, np.float32))
+    if dispatch.is_foreign(value):  # a Dask or CuPy array: zeros of its own library
+        return np.zeros_like(value, dtype=np.result_type(value.dtype, np.float32))
     return None  # functions, objects, strings: no cotangent
 
 
@@ -72,6 +84,8 @@ def sum_grad(g: Any, iterable: Any) -> Any:
     """Cotangent of the builtin ``sum(iterable)``: ``g`` for every item (of a list, or each row of an array)."""
     if isinstance(iterable, np.ndarray):
         return np.broadcast_to(g, iterable.shape)
+    if dispatch.is_foreign(iterable):
+        return np.broadcast_to(g if dispatch.is_foreign(g) else np.asarray(g, like=iterable), iterable.shape)
     from .rules.helpers import unbroadcast
 
     return [unbroadcast(g, item) for item in iterable]

@@ -54,6 +54,9 @@ _MISSING = object()
 
 
 def _shape_of(value: Any) -> Shape:
+    # Arrays of other libraries (Dask, CuPy) know their shapes too, but stay unknown here on purpose: the
+    # specializer rewrites helpers into NumPy-only code (``np.full`` of a cotangent, which would compute a
+    # Dask one), and the generic helpers it would replace are the ones that dispatch.
     if isinstance(value, numbers.Number) and not isinstance(value, bool):
         return ()
     shape = getattr(value, "shape", None)

@@ -19,6 +19,7 @@ __all__ = ["Rule", "defjvp", "defnondiff", "defvjp", "is_nondifferentiable", "jv
 # Forward rules, one per differentiable argument of each reverse rule above (registration side effects).
 # Rules for the helpers forward rules call, so forward-mode code can be differentiated again.
 from . import (  # noqa: F401
+    dispatch_notes,
     helper_rules,
     math_jvp_rules,
     numpy_jvp_rules,

@@ -4,6 +4,12 @@ They run inside generated adjoint code and inside the Tensor shim, so each works
 plain Python numbers, and takes the fast path when there is nothing to do. Rules stay straight-line
 templates; every branch a derivative needs lives here.
 
+They also run on the arrays of other libraries that implement NumPy's dispatch protocols (Dask, CuPy): only
+NumPy functions those libraries take over are called on cotangents and inputs, arrays are created in the
+caller's library (``srcgrad.rules.dispatch``), and shape logic reads ``.shape``, which a Dask array knows
+without computing. The helpers that cannot do this say so in their docstring, and their rules carry a
+``dispatch_note`` (docs/rules.md lists them).
+
 Two conventions hold throughout: a float32 input gets a float32 cotangent (constants are Python floats,
 which NumPy treats as "weak", never NumPy float64 scalars), and Python floats stay Python floats.
 """
@@ -15,6 +21,8 @@ import numbers
 from typing import Any
 
 import numpy as np
+
+from .dispatch import foreign_of, is_foreign, scatter_add, to_library, zeros
 
 # NumPy 2 treats the right-hand side of ``np.linalg.solve`` as a vector only when it is 1-D.
 _SOLVE_VECTOR_IS_1D = int(np.__version__.split(".")[0]) >= 2
@@ -35,6 +43,21 @@ def shape_of(value: Any) -> tuple[int, ...]:
     if isinstance(value, numbers.Number):
         return ()
     return np.shape(value)
+
+
+def in_library_of(g: Any, like: Any) -> Any:
+    """``g`` as an array of ``like``'s library when ``like`` is a Dask or CuPy array and ``g`` is not (the
+    seed ``1.0`` of a scalar output, a NumPy cotangent): a NumPy array made from it would not mix with
+    CuPy arrays, and would be shipped whole inside a Dask graph. Anything else is returned as it is."""
+    if type(like) is np.ndarray or like is None or not is_foreign(like) or is_foreign(g):
+        return g
+    return np.asarray(g, like=like)
+
+
+def ndim_of(value: Any) -> int:
+    """``np.ndim`` from the shape attribute (which every array library has, where ``np.ndim`` may not
+    dispatch)."""
+    return len(shape_of(value))
 
 
 def unbroadcast(g: Any, like: Any) -> Any:
@@ -91,7 +114,7 @@ def expand_reduced(g: Any, like: Any, axis: Any = None, keepdims: bool = False) 
         return g
     reduced = _normalize_axes(axis, len(shape))
     kept = [1 if i in reduced else n for i, n in enumerate(shape)]
-    return np.reshape(g, kept)
+    return np.reshape(in_library_of(g, like), kept)
 
 
 def repeat_reduced(g: Any, like: Any, axis: Any = None, keepdims: bool = False) -> Any:
@@ -99,7 +122,9 @@ def repeat_reduced(g: Any, like: Any, axis: Any = None, keepdims: bool = False) 
     shape = shape_of(like)
     if not shape:
         return g
-    return np.broadcast_to(expand_reduced(g, like, axis, keepdims), shape)
+    # The seed 1.0 of a mean over a Dask array is broadcast in Dask, not into a NumPy array as long as
+    # the data (which the graph would then carry to every worker).
+    return np.broadcast_to(in_library_of(expand_reduced(g, like, axis, keepdims), like), shape)
 
 
 def reduced_count(like: Any, axis: Any = None) -> int:
@@ -152,10 +177,11 @@ def _product_of_others(x: np.ndarray, axis: int) -> np.ndarray:
 
 
 def _exclusive_cumprod(x: np.ndarray, axis: int) -> np.ndarray:
-    ones_shape = list(x.shape)
-    ones_shape[axis] = 1
-    shifted = np.concatenate([np.ones(ones_shape, dtype=x.dtype), np.take(x, range(x.shape[axis] - 1), axis)],
-                             axis=axis)
+    head = [slice(None)] * x.ndim
+    rest = list(head)
+    head[axis] = slice(0, 1)
+    rest[axis] = slice(0, x.shape[axis] - 1)
+    shifted = np.concatenate([np.ones_like(x[tuple(head)]), x[tuple(rest)]], axis=axis)
     return np.cumprod(shifted, axis=axis)
 
 
@@ -172,7 +198,9 @@ def cumprod_grad(g: Any, ans: Any, a: Any, axis: Any = None) -> Any:
 
     Before the first zero of a line that is ``reversed cumsum(g * ans)_i / a_i`` (the terms from the zero
     on vanish with ``ans``); after it every product contains the zero; at the first zero ``z`` it is
-    ``ans_{z-1} * sum over j >= z of g_j * prod over z < k <= j of a_k``. Linear time, exact at zeros."""
+    ``ans_{z-1} * sum over j >= z of g_j * prod over z < k <= j of a_k``. Linear time, exact at zeros.
+
+    Not dispatch-safe: the lines with a zero are found and fixed up in a loop over the data."""
     if axis is None:
         return np.reshape(cumprod_grad(np.ravel(g), np.ravel(ans), np.ravel(a), 0), shape_of(a))
     x = np.moveaxis(np.asarray(a), axis, -1)
@@ -193,13 +221,13 @@ def diff_grad(g: Any, a: Any, n: int = 1, axis: int = -1, prepend: Any = np._NoV
               append: Any = np._NoValue) -> Any:
     """Cotangent of ``np.diff``: the adjoint of a first difference ``y_i = x_{i+1} - x_i`` is
     ``-diff(pad(g, 1))``, applied ``n`` times; with ``prepend``/``append`` the input is the middle part."""
-    axis = axis % max(np.ndim(a), 1)
-    pad = [(0, 0)] * np.ndim(g)
+    axis = axis % max(ndim_of(a), 1)
+    pad = [(0, 0)] * ndim_of(g)
     pad[axis] = (1, 1)
     for _ in range(n):
         g = -np.diff(np.pad(g, pad), axis=axis)
-    before = 0 if prepend is np._NoValue else (1 if np.ndim(prepend) == 0 else np.shape(prepend)[axis])
-    index = [slice(None)] * np.ndim(g)
+    before = 0 if prepend is np._NoValue else (1 if ndim_of(prepend) == 0 else shape_of(prepend)[axis])
+    index = [slice(None)] * ndim_of(g)
     index[axis] = slice(before, before + shape_of(a)[axis])
     return g[tuple(index)]
 
@@ -207,8 +235,9 @@ def diff_grad(g: Any, a: Any, n: int = 1, axis: int = -1, prepend: Any = np._NoV
 def trace_grad(g: Any, a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
     """Cotangent of ``np.trace``: ``g`` placed on the chosen diagonal of every matrix."""
     shape = shape_of(a)
-    eye = np.eye(shape[axis1], shape[axis2], k=offset, dtype=_float_dtype(g))
-    return np.moveaxis(eye * np.reshape(g, shape_of(g) + (1, 1)), (-2, -1), (axis1, axis2))
+    eye = to_library(np.eye(shape[axis1], shape[axis2], k=offset, dtype=_float_dtype(g)), foreign_of(g, a))
+    g = np.reshape(in_library_of(g, a), shape_of(g) + (1, 1))
+    return np.moveaxis(eye * g, (-2, -1), (axis1, axis2))
 
 
 # --- elementwise functions with branches -------------------------------------------------------------------
@@ -294,6 +323,10 @@ def _is_basic_index(index: Any) -> bool:
     return all(p is None or p is Ellipsis or isinstance(p, (slice, numbers.Integral)) for p in parts)
 
 
+def _parts(index: Any) -> tuple:
+    return index if isinstance(index, tuple) else (index,)
+
+
 def getitem_grad(g: Any, x: Any, index: Any) -> Any:
     """Cotangent of ``x[index]``: ``g`` scattered into zeros shaped like ``x``; repeated integer indices
     accumulate (``np.add.at``), basic slices assign directly. For a list or tuple ``x``, a list (tuple)
@@ -304,31 +337,34 @@ def getitem_grad(g: Any, x: Any, index: Any) -> Any:
         out = [zeros_like_grad(item) for item in x]
         out[index] = g
         return type(x)(out)
-    out = np.zeros(shape_of(x), dtype=np.result_type(x, g))
+    out = zeros(shape_of(x), np.result_type(x, g), g, x)
     if _is_basic_index(index):
+        if type(out) is not np.ndarray and any(p is None for p in _parts(index)):
+            # Libraries whose item assignment takes no new axes (Dask): drop them, and g's axes of size 1.
+            index = tuple(p for p in _parts(index) if p is not None)
+            g = np.reshape(g, shape_of(x[index]))
         out[index] = g
-    else:
-        np.add.at(out, index, g)
-    return out
+        return out
+    return scatter_add(out, index, g)
 
 
 def take_grad(g: Any, a: Any, indices: Any, axis: Any = None, mode: str = "raise") -> Any:
     """Cotangent of ``np.take``: ``g`` scattered back to the taken positions (after ``mode`` wraps or
     clips out-of-range indices), accumulating repeats."""
-    n = np.size(a) if axis is None else shape_of(a)[axis]
+    n = math.prod(shape_of(a)) if axis is None else shape_of(a)[axis]
     if mode == "wrap":
         indices = np.mod(indices, n)
     elif mode == "clip":
         indices = np.clip(indices, 0, n - 1)
     if axis is None:
         return np.reshape(getitem_grad(g, np.ravel(a), indices), shape_of(a))
-    return getitem_grad(g, a, (slice(None),) * (axis % np.ndim(a)) + (indices,))
+    return getitem_grad(g, a, (slice(None),) * (axis % ndim_of(a)) + (indices,))
 
 
 def array_grad(g: Any, obj: Any) -> Any:
     """Cotangent of ``np.array(obj)`` / ``np.asarray(obj)``: ``g`` in ``obj``'s shape (``ndmin`` may have
     added axes), in ``obj``'s floating dtype, and one cotangent per item when ``obj`` is a list or tuple."""
-    g = np.reshape(g, np.shape(obj))
+    g = np.reshape(g, shape_of(obj))
     if isinstance(obj, (list, tuple)):
         return type(obj)(g[i] for i in range(len(obj)))
     if isinstance(obj, np.ndarray) and obj.dtype.kind == "f" and g.dtype != obj.dtype:
@@ -341,7 +377,7 @@ def array_grad(g: Any, obj: Any) -> Any:
 
 def matmul_left_grad(g: Any, a: Any, b: Any) -> Any:
     """Cotangent of ``a`` in ``a @ b``, including the 1-D (vector) cases and batch broadcasting."""
-    a_nd, b_nd = np.ndim(a), np.ndim(b)
+    a_nd, b_nd = ndim_of(a), ndim_of(b)
     if a_nd == 2 and b_nd == 2:
         return g @ np.swapaxes(b, -1, -2)
     if b_nd == 1:
@@ -353,7 +389,7 @@ def matmul_left_grad(g: Any, a: Any, b: Any) -> Any:
 
 def matmul_right_grad(g: Any, a: Any, b: Any) -> Any:
     """Cotangent of ``b`` in ``a @ b``."""
-    a_nd, b_nd = np.ndim(a), np.ndim(b)
+    a_nd, b_nd = ndim_of(a), ndim_of(b)
     if a_nd == 2 and b_nd == 2:
         return np.swapaxes(a, -1, -2) @ g
     if a_nd == 1:
@@ -367,7 +403,7 @@ def matmul_right_grad(g: Any, a: Any, b: Any) -> Any:
 def dot_grads(g: Any, a: Any, b: Any) -> tuple[Any, Any]:
     """Cotangents of ``np.dot(a, b)``: a product with a scalar, a matrix product (which covers a 1-D
     operand on either side), or an N-D contraction of ``a``'s last axis with ``b``'s second-to-last."""
-    a_nd, b_nd = np.ndim(a), np.ndim(b)
+    a_nd, b_nd = ndim_of(a), ndim_of(b)
     if a_nd == 0 or b_nd == 0:
         return unbroadcast(g * b, a), unbroadcast(g * a, b)
     if a_nd == 1 or b_nd == 1 or (a_nd == 2 and b_nd == 2):
@@ -381,7 +417,7 @@ def dot_grads(g: Any, a: Any, b: Any) -> tuple[Any, Any]:
 
 def inner_grads(g: Any, a: Any, b: Any) -> tuple[Any, Any]:
     """Cotangents of ``np.inner``: a contraction over the last axes, or a product when one is a scalar."""
-    if np.ndim(a) == 0 or np.ndim(b) == 0:
+    if ndim_of(a) == 0 or ndim_of(b) == 0:
         return unbroadcast(g * b, a), unbroadcast(g * a, b)
     return tensordot_grads(g, a, b, ((-1,), (-1,)))
 
@@ -393,7 +429,7 @@ def _einsum_parts(subscripts: str, operands: tuple) -> tuple[list[str], str]:
     inputs, arrow, output = spec.partition("->")
     in_subs = inputs.split(",")
     spare = [c for c in "ZYXWVUTSRQPONMLKJIHGFEDCBA" if c not in spec]
-    counts = [np.ndim(op) - len(s.replace("...", "")) if "..." in s else 0 for s, op in zip(in_subs, operands)]
+    counts = [ndim_of(op) - len(s.replace("...", "")) if "..." in s else 0 for s, op in zip(in_subs, operands)]
     widest = max(counts, default=0)
     ellipsis = "".join(spare[:widest])[::-1]
     expanded = [s.replace("...", ellipsis[widest - n:]) for s, n in zip(in_subs, counts)]
@@ -418,8 +454,9 @@ def einsum_grad(g: Any, subscripts: str, operands: tuple, k: int) -> Any:
     available = set(out_sub).union(*others)
     unique = "".join(dict.fromkeys(target))
     present = "".join(c for c in unique if c in available)
+    g = in_library_of(g, foreign_of(*operands))
     grad = np.einsum(f"{','.join([out_sub] + others)}->{present}", g, *other_ops)
-    broadcast = tuple(i for i, c in enumerate(present) if sizes[c] == 1 and np.shape(grad)[i] != 1)
+    broadcast = tuple(i for i, c in enumerate(present) if sizes[c] == 1 and shape_of(grad)[i] != 1)
     if broadcast:
         grad = np.sum(grad, axis=broadcast, keepdims=True)
     if present != unique:
@@ -427,14 +464,34 @@ def einsum_grad(g: Any, subscripts: str, operands: tuple, k: int) -> Any:
                                [sizes[c] for c in unique])
     if unique == target:
         return grad
+    if is_foreign(grad):
+        return _einsum_diagonal(grad, target, unique, sizes)
     out = np.zeros(shape, dtype=np.result_type(grad))
     np.einsum(f"{target}->{unique}", out)[...] = grad  # a writeable view of the diagonal
     return out
 
 
+def _einsum_diagonal(grad: Any, target: str, unique: str, sizes: dict[str, int]) -> Any:
+    """``grad`` (subscripts ``unique``) placed on the diagonal that the repeated indices of ``target``
+    read, without writing into a view: each repeat becomes a fresh index tied to the first by an identity
+    matrix (for libraries whose einsum returns no writeable view)."""
+    spare = iter(c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in target)
+    renamed, eyes, seen = [], [], set()
+    for c in target:
+        if c in seen:
+            fresh = next(spare)
+            renamed.append(fresh)
+            eyes.append(f"{c}{fresh}")
+        else:
+            seen.add(c)
+            renamed.append(c)
+    identities = [to_library(np.eye(sizes[pair[0]], dtype=np.result_type(grad)), grad) for pair in eyes]
+    return np.einsum(f"{','.join([unique, *eyes])}->{''.join(renamed)}", grad, *identities)
+
+
 def tensordot_grads(g: Any, a: Any, b: Any, axes: Any = 2) -> tuple[Any, Any]:
     """Cotangents of ``np.tensordot`` by rewriting it as the einsum it is."""
-    a_nd, b_nd = np.ndim(a), np.ndim(b)
+    a_nd, b_nd = ndim_of(a), ndim_of(b)
     if isinstance(axes, numbers.Integral):
         a_axes, b_axes = list(range(a_nd - axes, a_nd)), list(range(axes))
     else:
@@ -467,7 +524,7 @@ def det_grad(g: Any, ans: Any, a: Any) -> Any:
 def solve_grads(g: Any, ans: Any, a: Any, b: Any) -> tuple[Any, Any]:
     """Cotangents of ``np.linalg.solve(a, b)`` for vector and matrix right-hand sides, with batch
     broadcasting: ``g_b = solve(a^T, g)`` and ``g_a = -g_b x^T``."""
-    vector = np.ndim(b) == 1 if _SOLVE_VECTOR_IS_1D else np.ndim(b) == np.ndim(a) - 1
+    vector = ndim_of(b) == 1 if _SOLVE_VECTOR_IS_1D else ndim_of(b) == ndim_of(a) - 1
     g_m = g[..., None] if vector else g
     x_m = ans[..., None] if vector else ans
     g_b = np.linalg.solve(np.swapaxes(a, -1, -2), g_m)
@@ -480,7 +537,7 @@ def norm_grad(g: Any, ans: Any, x: Any, ord: Any = None, axis: Any = None, keepd
     and general p) over the flattened array or one axis, and matrix norms ('fro', 'nuc', 1, -1, 2, -2,
     inf, -inf) over two axes. The 2-norm has zero gradient at the origin and ties of max/min-type norms
     split evenly, as PyTorch's ``linalg.norm``."""
-    nd = np.ndim(x)
+    nd = ndim_of(x)
     if isinstance(axis, (tuple, list)) and len(axis) == 1:
         axis = axis[0]
     if axis is None and (ord is None or nd == 1):
@@ -496,7 +553,7 @@ def norm_grad(g: Any, ans: Any, x: Any, ord: Any = None, axis: Any = None, keepd
     if keepdims:
         g, ans = (np.moveaxis(v, (rows, cols), (-2, -1)) for v in (g, ans))
     else:
-        g, ans = (np.reshape(v, shape_of(v) + (1, 1)) for v in (g, ans))
+        g, ans = (np.reshape(in_library_of(v, x), shape_of(v) + (1, 1)) for v in (g, ans))
     return np.moveaxis(_matrix_norm_grad(g, ans, moved, ord), (-2, -1), (rows, cols))
 
 
@@ -545,6 +602,9 @@ def sort_grad(g: Any, a: Any, axis: Any = -1) -> Any:
     if axis is None:
         return np.reshape(sort_grad(np.ravel(g), np.ravel(a), 0), shape_of(a))
     order = np.argsort(a, axis=axis, kind="stable")
+    if foreign_of(g, a) is not None:
+        # Libraries without put_along_axis: gather through the inverse permutation instead.
+        return np.take_along_axis(g, np.argsort(order, axis=axis), axis=axis)
     out = np.zeros(shape_of(a), dtype=np.result_type(a, g))
     np.put_along_axis(out, order, g, axis=axis)
     return out
@@ -552,6 +612,9 @@ def sort_grad(g: Any, a: Any, axis: Any = -1) -> Any:
 
 def diagonal_grad(g: Any, a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
     """Cotangent of ``np.diagonal``: ``g`` placed on the diagonal it was read from."""
+    like = foreign_of(g, a)
+    if like is not None:
+        return _diagonal_grad_by_mask(g, a, offset, axis1, axis2, like)
     out = np.zeros(shape_of(a), dtype=np.result_type(a, g))
     matrices = np.moveaxis(out, (axis1, axis2), (-2, -1))  # a view of out
     i = np.arange(shape_of(g)[-1])
@@ -559,10 +622,22 @@ def diagonal_grad(g: Any, a: Any, offset: int = 0, axis1: int = 0, axis2: int = 
     return out
 
 
+def _diagonal_grad_by_mask(g: Any, a: Any, offset: int, axis1: int, axis2: int, like: Any) -> Any:
+    """``diagonal_grad`` without writing into a view: ``g`` moved to the rows its elements sit in (the
+    diagonal's ``i``-th element is in row ``i + max(-offset, 0)``), times the identity of that diagonal."""
+    shape = shape_of(a)
+    rows, cols = shape[axis1], shape[axis2]
+    dtype = np.result_type(a, g)
+    to_rows = to_library(np.eye(shape_of(g)[-1], rows, k=max(-offset, 0), dtype=dtype), like)
+    eye = to_library(np.eye(rows, cols, k=offset, dtype=dtype), like)
+    matrices = np.matmul(g, to_rows)[..., :, None] * eye
+    return np.moveaxis(matrices, (-2, -1), (axis1, axis2))
+
+
 def diag_grad(g: Any, v: Any, k: int = 0) -> Any:
     """Cotangent of ``np.diag``: the ``k``-th diagonal of ``g`` for a vector ``v`` (which was put on it),
     ``g`` placed on the ``k``-th diagonal for a matrix ``v`` (which it was read from)."""
-    if np.ndim(v) == 1:
+    if ndim_of(v) == 1:
         return np.diagonal(g, k).copy()
     return diagonal_grad(g, v, k, 0, 1)
 
@@ -582,11 +657,10 @@ def repeat_grad(g: Any, a: Any, repeats: Any, axis: Any = None) -> Any:
     """Cotangent of ``np.repeat``: the sum of ``g`` over the repeats of each element."""
     if axis is None:
         return np.reshape(repeat_grad(np.ravel(g), np.ravel(a), repeats, 0), shape_of(a))
-    axis = axis % np.ndim(a)
+    axis = axis % ndim_of(a)
     source = np.repeat(np.arange(shape_of(a)[axis]), repeats)
-    out = np.zeros(shape_of(a), dtype=np.result_type(a, g))
-    np.add.at(out, (slice(None),) * axis + (source,), g)
-    return out
+    out = zeros(shape_of(a), np.result_type(a, g), g, a)
+    return scatter_add(out, (slice(None),) * axis + (source,), g)
 
 
 def inverse_permutation(axes: Any, ndim: int) -> Any:
@@ -599,10 +673,22 @@ def inverse_permutation(axes: Any, ndim: int) -> Any:
 def concatenate_grads(g: Any, arrays: Any, axis: Any = 0) -> list:
     """Cotangents of the pieces of ``np.concatenate(arrays, axis)``: ``g`` split back into them."""
     if axis is None:
-        sizes = np.cumsum([np.size(a) for a in arrays])[:-1]
-        return [np.reshape(p, np.shape(a)) for p, a in zip(np.split(np.ravel(g), sizes), arrays)]
-    sizes = np.cumsum([np.shape(a)[axis] for a in arrays])[:-1]
-    return list(np.split(g, sizes, axis=axis))
+        flat = np.ravel(g)
+        pieces, start = [], 0
+        for a in arrays:
+            stop = start + math.prod(shape_of(a))
+            pieces.append(np.reshape(flat[start:stop], shape_of(a)))
+            start = stop
+        return pieces
+    # Slices rather than np.split, which Dask does not implement.
+    index = [slice(None)] * ndim_of(g)
+    pieces, start = [], 0
+    for a in arrays:
+        stop = start + shape_of(a)[axis]
+        index[axis] = slice(start, stop)
+        pieces.append(g[tuple(index)])
+        start = stop
+    return pieces
 
 
 def stack_grads(g: Any, arrays: Any, axis: int = 0) -> list:
@@ -614,13 +700,13 @@ def hstack_grads(g: Any, tup: Any) -> list:
     """Cotangents of the pieces of ``np.hstack``: along axis 0 for 1-D (and 0-D) pieces, else axis 1."""
     pieces = [np.atleast_1d(t) for t in tup]
     split = concatenate_grads(g, pieces, 0 if pieces[0].ndim == 1 else 1)
-    return [np.reshape(p, np.shape(t)) for p, t in zip(split, tup)]
+    return [np.reshape(p, shape_of(t)) for p, t in zip(split, tup)]
 
 
 def vstack_grads(g: Any, tup: Any) -> list:
     """Cotangents of the pieces of ``np.vstack`` (1-D pieces were stacked as rows)."""
     split = concatenate_grads(g, [np.atleast_2d(t) for t in tup], 0)
-    return [np.reshape(p, np.shape(t)) for p, t in zip(split, tup)]
+    return [np.reshape(p, shape_of(t)) for p, t in zip(split, tup)]
 
 
 def zeros_like_grad(value: Any) -> Any:
@@ -632,5 +718,7 @@ def zeros_like_grad(value: Any) -> Any:
     if isinstance(value, dict):
         return {}  # a sparse dict cotangent: keys without an entry are zero
     if not isinstance(value, (np.ndarray, np.generic)):
+        if is_foreign(value):
+            return np.zeros_like(value, dtype=np.result_type(value.dtype, np.float32))
         return None  # strings, functions, objects: no cotangent
     return np.zeros_like(value, dtype=np.result_type(value, np.float32))

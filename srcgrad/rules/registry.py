@@ -62,6 +62,7 @@ class Rule:
 _VJP_RULES: dict[int, Rule] = {}
 _JVP_RULES: dict[int, dict[int | str, Rule]] = {}
 _NONDIFFERENTIABLE: dict[int, Any] = {}
+_DISPATCH_NOTES: dict[int, str] = {}
 # Keep every registered primal alive so the id() keys above can never be reused by another object.
 _KEEPALIVE: list[Any] = []
 
@@ -136,6 +137,21 @@ def defnondiff(*primals: Any) -> None:
     for primal in primals:
         _NONDIFFERENTIABLE[id(primal)] = primal
         _KEEPALIVE.append(primal)
+
+
+def note_dispatch(note: str, *primals: Any) -> None:
+    """Record that the reverse rule of each of ``primals`` does not run unchanged, or not lazily, on the
+    arrays of other libraries that NumPy dispatches to (Dask, CuPy), and why: a rule helper that needs
+    NumPy itself, or a primal those libraries lack. Rules without a note are dispatch-safe: built only from
+    calls that dispatch, and checked against Dask by tests/dispatch. docs/rules.md shows the notes."""
+    for primal in primals:
+        _DISPATCH_NOTES[id(primal)] = note
+        _KEEPALIVE.append(primal)
+
+
+def dispatch_note(primal: Any) -> str | None:
+    """Why ``primal``'s reverse rule is not dispatch-safe, or ``None`` when it is (see ``note_dispatch``)."""
+    return _DISPATCH_NOTES.get(id(primal))
 
 
 def vjp_rule(primal: Any) -> Rule | None:

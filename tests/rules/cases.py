@@ -1008,6 +1008,14 @@ def t_repeat(T, a, repeats, axis=None):
 case(np.repeat, "repeats-axis", _repeat, t_repeat)
 
 
+def _repeat_int_along_axis(d):
+    shape = d.shape(1, 3)
+    return call(d.arr(shape), d.int(1, 3), d.int(-len(shape), len(shape) - 1))
+
+
+case(np.repeat, "int-along-axis", _repeat_int_along_axis, t_repeat)
+
+
 def _flip(d):
     shape = d.shape(1, 3)
     return call(d.arr(shape), d.axis(len(shape)))

@@ -59,3 +59,19 @@ def test_mlp_training_plot_with_matplotlib(tmp_path):
     result = load_example("mlp_training_plot").main(["--out", str(tmp_path), "--steps", "20"])
     assert result["plot"] == tmp_path / "loss_curve.png"
     assert result["plot"].read_bytes().startswith(b"\x89PNG")
+
+
+def test_distributed_logistic_regression(capsys):
+    pytest.importorskip("dask.array")
+    pytest.importorskip("distributed")
+    example = load_example("distributed_logreg")
+    runs = example.main(["--quick", "--compare", "--trace"])
+    distributed, numpy = runs["distributed"], runs["numpy"]
+    assert len(distributed.losses) == 5 and distributed.losses[-1] < distributed.losses[0] - 0.1
+    np.testing.assert_allclose(distributed.w, numpy.w, rtol=1e-10, atol=1e-14)
+    assert abs(distributed.b - numpy.b) < 1e-12 and abs(distributed.b) > 1e-3
+    assert set(distributed.traced_peak) == {"client", "worker 1", "worker 2"}
+    assert all(distributed.traced_peak[w] > 0 for w in ("worker 1", "worker 2"))
+    captured = capsys.readouterr()
+    assert "[##############################] 5/5 loss" in captured.err  # the progress bar, on stderr
+    assert "| dask.distributed |" in captured.out and "| plain NumPy |" in captured.out
