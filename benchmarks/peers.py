@@ -203,11 +203,11 @@ def candidates(spec: workloads.Spec, args: tuple, skip: set[str]) -> tuple[dict[
     notes: dict[str, str] = {}
     versions = installed()
     for name, build in BUILDERS.items():
-        if name in skip:
-            notes[name] = "left out (--skip)"
-            continue
         if name != "srcgrad" and versions[name] is None:
             notes[name] = "not installed"
+            continue
+        if name in skip:
+            notes[name] = "left out (--skip)"
             continue
         made = build(spec, args)
         if isinstance(made, str):
