@@ -24,6 +24,8 @@ from .frontend.desugar import desugar, local_names
 from .frontend.parse import ParsedFunction, Scope, parse_function
 from .frontend.variadic import specialize_signature
 from .naming import Names, Namespace, identifiers
+from .runtime import zero_cotangent
+from .transform.accumulate import specialize_accumulators, stays_float64
 from .transform.calls import CallResolver
 from .transform.clone import clone
 from .transform.forward import ForwardMode
@@ -109,6 +111,12 @@ def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequen
         if optimize:
             generated = eliminate_dead_code(propagate_copies(generated), resolver.is_pure)
             generated = compose_scaling_loops(generated, namespace)
+            if examples is not None:
+                # ``+=`` only where the seed is the 1.0 of ``grad`` (a vjp's cotangent may be complex)
+                in_place = not closure and not callee and stays_float64(
+                    generated, examples, lambda n: namespace.bindings.get(n, parsed.scope.lookup(n, None)))
+                generated = specialize_accumulators(generated, dict(zip(params, examples)), zero_cotangent,
+                                                    namespace.ref, in_place)
         if closure:
             generated = _split_into_closure(generated, adjoint_heading, names.fresh(f"{node.name}_backward"),
                                             seed, reverse.stack, namespace.ref(list))

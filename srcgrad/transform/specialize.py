@@ -139,12 +139,30 @@ class ShapeSpecializer(gast.NodeTransformer):
             count *= shape[i]
         return gast.Constant(count, None)
 
+    def _ndims(self, a: gast.expr, b: gast.expr) -> tuple[int, int] | None:
+        a_shape, b_shape = self.shape(a), self.shape(b)
+        return None if a_shape is None or b_shape is None else (len(a_shape), len(b_shape))
+
     def _matmul_left_grad(self, g: gast.expr, a: gast.expr, b: gast.expr) -> gast.expr | None:
-        if len(self.shape(a) or ()) == 2 and len(self.shape(b) or ()) == 2:
+        ndims = self._ndims(a, b)
+        if ndims == (2, 2):
             return gast.BinOp(g, gast.MatMult(), gast.Attribute(b, "T", gast.Load()))
+        if ndims == (2, 1):   # matrix @ vector: the outer product has the matrix's shape
+            return self._np(np.outer, [g, b])
+        if ndims == (1, 2):
+            return gast.BinOp(b, gast.MatMult(), g)
+        if ndims == (1, 1):
+            return gast.BinOp(g, gast.Mult(), b)
         return None
 
     def _matmul_right_grad(self, g: gast.expr, a: gast.expr, b: gast.expr) -> gast.expr | None:
-        if len(self.shape(a) or ()) == 2 and len(self.shape(b) or ()) == 2:
+        ndims = self._ndims(a, b)
+        if ndims == (2, 2):
             return gast.BinOp(gast.Attribute(a, "T", gast.Load()), gast.MatMult(), g)
+        if ndims == (2, 1):
+            return gast.BinOp(g, gast.MatMult(), a)
+        if ndims == (1, 2):
+            return self._np(np.outer, [a, g])
+        if ndims == (1, 1):
+            return gast.BinOp(g, gast.Mult(), a)
         return None

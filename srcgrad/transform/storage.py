@@ -148,7 +148,7 @@ class StoragePlanner:
                     and isinstance(stmt.value, gast.Name)):
                 user, temp = stmt.targets[0].id, stmt.value.id
                 if (user not in later and temp not in later and user in self.overwritten
-                        and user in self.maybe_needed and user not in self.params and temp not in held):
+                        and user in self.maybe_needed and temp not in held):
                     held[temp] = user
             for node in walk(stmt):
                 if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):

@@ -4,19 +4,29 @@ against central finite differences and against the unoptimized code."""
 
 from __future__ import annotations
 
+import textwrap
+
+import gast
 import numpy as np
+import pytest
 from gradcheck import assert_close, check_grad
 
+import srcgrad
 from srcgrad.pipeline import reverse_transform
+from srcgrad.runtime import zero_cotangent
+from srcgrad.transform.accumulate import specialize_accumulators
 
 
 def _agree_with_unoptimized(fn, args, argnums, rtol=1e-12):
     optimized = reverse_transform(fn, argnums, False, examples=args)
     unoptimized = reverse_transform(fn, argnums, False, optimize=False, examples=args)
+    # without examples: no shape specialization, every rule helper decides at run time
+    generic = reverse_transform(fn, argnums, False, optimize=False)
     got = optimized.function(*args, 1.0)
     expected = unoptimized.function(*args, 1.0)
     assert len(got) == len(expected) == len(argnums)
-    for k, (g, e) in enumerate(zip(got, expected)):
+    pairs = list(zip(got, expected)) + list(zip(got, generic.function(*args, 1.0)))
+    for k, (g, e) in enumerate(pairs):
         assert np.shape(g) == np.shape(e)
         assert np.asarray(g).dtype == np.asarray(e).dtype
         assert_close(g, e, scale=max(1.0, float(np.max(np.abs(e)))), rtol=rtol, atol=1e-14, what=f"gradient {k}")
@@ -60,3 +70,148 @@ def test_a_copy_changed_later_in_the_body_is_still_stored():
     args = (np.array([0.3, -1.2, 2.0]),)
     check_grad(carried_then_changed, args, 0)
     _agree_with_unoptimized(carried_then_changed, args, (0,))
+
+
+def test_loop_accumulators_start_as_static_zeros_and_add_in_place():
+    args = _rnn_args(np.random.default_rng(1))
+    source = _agree_with_unoptimized(rnn, args, (0, 1, 2))
+    assert "zero_cotangent" not in source and "add_grads" not in source and "unbroadcast" not in source
+    for accumulator in ("d_Wx", "d_Wh", "d_b"):
+        assert f"{accumulator} += " in source, source
+    assert "d_Wh = np.zeros((5, 5), np.float64)" in source
+    first = srcgrad.grad(rnn, argnums=(0, 1, 2))(*args)
+    second = srcgrad.grad(rnn, argnums=(0, 1, 2))(*args)
+    for a, b in zip(first, second):
+        assert a is not b and not np.shares_memory(a, b)   # each call accumulates into arrays of its own
+        np.testing.assert_array_equal(a, b)
+
+
+def scalar_loop(x):
+    s = 0.0
+    for i in range(5):
+        s = s + np.sin(x * i) * np.cos(x + i)
+    return s
+
+
+def test_a_float_accumulator_starts_at_zero_without_a_helper_call():
+    check_grad(scalar_loop, (0.37,), 0)
+    source = _agree_with_unoptimized(scalar_loop, (0.37,), (0,))
+    assert "d_x = 0.0" in source and "zero_cotangent" not in source
+
+
+def viewed(W, xs):
+    h = xs[0]
+    for t in range(3):
+        h = np.tanh(h @ W)
+    return np.sum(h)
+
+
+def read_elsewhere(W, xs):
+    s = 0.0
+    for t in range(3):
+        s = s + np.sum(np.sin(xs[t] @ W))
+    return s
+
+
+def test_the_accumulator_is_updated_in_place_where_only_its_updates_read_it():
+    rng = np.random.default_rng(2)
+    W, xs = rng.normal(size=(4, 4)) * 0.5, rng.normal(size=(3, 2, 4))
+    for fn in (viewed, read_elsewhere):
+        check_grad(fn, (W, xs), 0)
+        source = _agree_with_unoptimized(fn, (W, xs), (0,))
+        assert "zero_cotangent" not in source
+        assert "d_W += " in source, source
+
+
+C = np.array([1.0 + 2.0j, 0.5 - 1.0j, 2.0j])
+
+
+def complex_inside(w):
+    s = 0.0
+    for t in range(3):
+        s = s + np.real(np.sum(np.exp(C * w * t)))
+    return s
+
+
+def test_no_in_place_update_where_another_dtype_can_enter():
+    w = np.array([0.3, -0.2, 0.1])
+    check_grad(complex_inside, (w,), 0)
+    source = reverse_transform(complex_inside, (0,), False, examples=(w,)).source
+    assert "+=" not in source
+    w32 = w.astype(np.float32)
+    source = reverse_transform(viewed, (0,), False, examples=(w32.reshape(3, 1) @ w32.reshape(1, 3),
+                                                             np.ones((3, 2, 3)))).source
+    assert "+=" not in source and "np.zeros((3, 3), np.float32)" in source
+
+
+def test_a_vjp_cotangent_is_never_added_to_in_place():
+    args = _rnn_args(np.random.default_rng(3))
+    out, backward = srcgrad.vjp(rnn, *args)
+    first = backward(1.0)
+    second = backward(2.0)
+    for a, b in zip(first, second):
+        assert not np.shares_memory(a, b)
+        assert_close(b, 2.0 * a, scale=max(1.0, float(np.max(np.abs(a)))), rtol=1e-12, atol=1e-14)
+
+
+def _specialized(source: str, in_place: bool = True) -> str:
+    fn = gast.parse(textwrap.dedent(source)).body[0]
+    names = {"zero_cotangent": zero_cotangent, "np": np}
+    examples = {"W": np.ones((2, 2)), "x": 0.5}
+
+    def ref(obj):
+        return gast.parse(next(k for k, v in names.items() if v is obj) if obj in names.values()
+                          else f"np.{obj.__name__}", mode="eval").body
+
+    return gast.unparse(specialize_accumulators(fn, examples, zero_cotangent, ref, in_place))
+
+
+def test_a_copy_or_view_of_the_accumulator_keeps_the_fresh_sum():
+    aliased = _specialized("""
+        def g(W, x, c):
+            d_W = zero_cotangent(W)
+            for i in range(3):
+                d_W = d_W + c
+                e = d_W.T
+            return (d_W, e)
+    """)
+    assert "np.zeros((2, 2), np.float64)" in aliased and "+=" not in aliased
+    plain = _specialized("""
+        def g(W, x, c):
+            d_W = zero_cotangent(W)
+            for i in range(3):
+                d_W = d_W + c
+            return (d_W,)
+    """)
+    assert "d_W += c" in plain
+    assert "+=" not in _specialized(plain.replace("d_W += c", "d_W = d_W + c"), in_place=False)
+
+
+def test_a_reassigned_parameter_keeps_the_helper():
+    source = _specialized("""
+        def g(W, x, c):
+            W = c
+            d_W = zero_cotangent(W)
+            d_x = zero_cotangent(x)
+            return (d_W, d_x)
+    """)
+    assert "d_W = zero_cotangent(W)" in source and "d_x = 0.0" in source
+
+
+def matrix_vector(A, v, u):
+    return np.sum(np.sin(A @ v) * (u @ A)) + np.tanh(v @ u)
+
+
+def test_matrix_vector_products_need_no_helper_for_known_shapes():
+    rng = np.random.default_rng(4)
+    args = (rng.normal(size=(3, 3)), rng.normal(size=3), rng.normal(size=3))
+    check_grad(matrix_vector, args, (0, 1, 2))
+    source = _agree_with_unoptimized(matrix_vector, args, (0, 1, 2))
+    assert "matmul_left_grad" not in source and "matmul_right_grad" not in source, source
+    assert "np.outer(" in source
+    torch = pytest.importorskip("torch")
+    tensors = [torch.tensor(a, requires_grad=True) for a in args]
+    A, v, u = tensors
+    (torch.sum(torch.sin(A @ v) * (u @ A)) + torch.tanh(v @ u)).backward()
+    for got, t in zip(srcgrad.grad(matrix_vector, argnums=(0, 1, 2))(*args), tensors):
+        assert_close(got, t.grad.numpy(), rtol=1e-12, atol=1e-14)
