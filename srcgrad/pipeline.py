@@ -24,14 +24,29 @@ from .frontend.desugar import desugar, local_names
 from .frontend.parse import ParsedFunction, Scope, parse_function
 from .frontend.variadic import specialize_signature
 from .naming import Names, Namespace, identifiers
-from .runtime import zero_cotangent
+from .runtime import add_grads, assign_index, call_output, list_append, sum_grad, zero_cotangent
 from .transform.accumulate import specialize_accumulators, stays_float64
 from .transform.calls import CallResolver
 from .transform.clone import clone
+from .transform.cse import eliminate_common_subexpressions
 from .transform.forward import ForwardMode
 from .transform.loops import compose_scaling_loops
 from .transform.optimize import eliminate_dead_code, propagate_copies
 from .transform.reverse import ReverseMode, annotate_lines, assign, comment, name, sequence_variables
+
+# Builtins the generated loops call that change nothing (but return a new iterator each time).
+_ITERATION_BUILTINS = (reversed, range, len, zip, enumerate, min, max)
+
+
+def _pure_helper(function: Any) -> bool:
+    """srcgrad's rule helpers and the runtime's value functions compute new values from their arguments
+    and change nothing; ``zero_cotangent`` allocates an accumulator that may later be added to in place,
+    and the ``call_with_*`` functions run user code."""
+    module = getattr(function, "__module__", None)
+    if module == "srcgrad.rules.helpers":
+        return True
+    return module == "srcgrad.runtime" and function in (assign_index, list_append, add_grads, sum_grad,
+                                                        call_output)
 
 
 @dataclass
@@ -89,6 +104,12 @@ def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequen
                           resolver.callee, shapes, containers,
                           lambda node, message, hint: parsed.error(node, message, hint, cls=MissingRuleError))
     forward, adjoint, gradients = reverse.build(name(seed), returned)
+    def pure(call: gast.Call) -> bool:
+        return resolver.is_pure(call) or _pure_helper(resolver.callee(call.func))
+
+    def effect_free(call: gast.Call) -> bool:
+        return pure(call) or resolver.callee(call.func) in _ITERATION_BUILTINS
+
     variants: dict[bool, Generated] = {}
     for k, with_value in enumerate(with_values):
         last = k == len(with_values) - 1
@@ -109,7 +130,13 @@ def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequen
         arguments.defaults = []
         generated = gast.FunctionDef(grad_name, arguments, body, [], None, None)
         if optimize:
-            generated = eliminate_dead_code(propagate_copies(generated), resolver.is_pure)
+            generated = propagate_copies(generated)
+            # A replaced expression leaves a copy; forwarding it can make later expressions equal.
+            for _ in range(3):
+                if not eliminate_common_subexpressions(generated, pure, effect_free, reverse.stack):
+                    break
+                generated = propagate_copies(generated)
+            generated = eliminate_dead_code(generated, resolver.is_pure)
             generated = compose_scaling_loops(generated, namespace)
             if examples is not None:
                 # ``+=`` only where the seed is the 1.0 of ``grad`` (a vjp's cotangent may be complex)

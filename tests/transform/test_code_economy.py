@@ -15,6 +15,7 @@ import srcgrad
 from srcgrad.pipeline import reverse_transform
 from srcgrad.runtime import zero_cotangent
 from srcgrad.transform.accumulate import specialize_accumulators
+from srcgrad.transform.cse import eliminate_common_subexpressions
 
 
 def _agree_with_unoptimized(fn, args, argnums, rtol=1e-12):
@@ -215,3 +216,85 @@ def test_matrix_vector_products_need_no_helper_for_known_shapes():
     (torch.sum(torch.sin(A @ v) * (u @ A)) + torch.tanh(v @ u)).backward()
     for got, t in zip(srcgrad.grad(matrix_vector, argnums=(0, 1, 2))(*args), tensors):
         assert_close(got, t.grad.numpy(), rtol=1e-12, atol=1e-14)
+
+
+def square_sum(h):
+    return np.sum(h * h)
+
+
+def cosines(h):
+    return np.sin(np.cos(h[0])) * np.cos(h[0])
+
+
+def test_repeated_expressions_are_computed_once():
+    h = np.array([0.4, -1.3, 2.2])
+    check_grad(square_sum, (h,), 0)
+    source = _agree_with_unoptimized(square_sum, (h,), (0,))
+    assert "d_h = d_h + d_h" in source and source.count("_times_h * h") == 1, source
+    check_grad(cosines, (h,), 0)
+    source = _agree_with_unoptimized(cosines, (h,), (0,))
+    code = [line for line in source.splitlines() if not line.strip().startswith("#")]
+    forward = code[:code.index("    d_sin_cos_h_item = d_out * cos_h_item")]
+    assert sum(line.count("np.cos(") for line in forward) == 1, source
+    assert sum(line.count("h[0]") for line in code) == 1, source
+
+
+def _cse(source: str, pure=lambda call: True, effect_free=lambda call: True) -> tuple[str, int]:
+    fn = gast.parse(textwrap.dedent(source)).body[0]
+    count = eliminate_common_subexpressions(fn, pure, effect_free, "stack")
+    return gast.unparse(fn), count
+
+
+def test_an_expression_is_reused_only_while_its_inputs_are_unchanged():
+    source, count = _cse("""
+        def g(x, y):
+            a = np.cos(x) * y
+            b = np.cos(x) * y + 1
+            x = x + 1
+            c = np.cos(x) * y
+            for i in range(3):
+                d = np.cos(x) * y
+                y = y * 2
+            e = np.cos(x) * y
+            return (a, b, c, d, e)
+    """)
+    assert "b = a + 1" in source
+    assert source.count("np.cos(x) * y") == 4 and count == 1, source   # a, c, d (y changes in the loop), e
+
+
+def test_a_loop_body_reuses_what_the_loop_does_not_change():
+    source, count = _cse("""
+        def g(x, y):
+            a = x.T
+            for i in range(3):
+                b = x.T @ y
+                y = b
+            return (a, y)
+    """)
+    assert "b = a @ y" in source and count == 1
+
+
+def test_new_containers_and_effects_are_never_shared():
+    source, count = _cse("""
+        def g(x):
+            stack = []
+            out = []
+            stack.append(x)
+            return (stack.pop(), out)
+    """)
+    assert "out = []" in source and count == 0
+    source, count = _cse("""
+        def g(x):
+            a = np.zeros(3)
+            b = np.zeros(3)
+            a.fill(2.0)
+            return (a, b)
+    """)
+    assert "b = np.zeros(3)" in source and count == 0   # a method called for its effect: nothing shared
+    source, count = _cse("""
+        def g(x):
+            a = np.random.normal(x)
+            b = np.random.normal(x)
+            return (a, b)
+    """, pure=lambda call: "random" not in gast.unparse(call), effect_free=lambda call: True)
+    assert count == 0
