@@ -85,6 +85,19 @@ class ShapeSpecializer(gast.NodeTransformer):
             return node
         return node if rewritten is None else rewritten
 
+    def visit_BinOp(self, node: gast.BinOp) -> gast.expr:
+        """``np.full(shape, s) / n`` (a mean's cotangent) becomes ``np.full(shape, s / n)``: one division
+        instead of one per element, each element the same number."""
+        self.generic_visit(node)
+        left = node.left
+        if (isinstance(node.op, (gast.Div, gast.Mult)) and isinstance(node.right, gast.Constant)
+                and type(node.right.value) in (int, float) and isinstance(left, gast.Call)
+                and len(left.args) == 2 and not left.keywords
+                and gast.dump(left.func) == gast.dump(self.namespace.ref(np.full))):
+            left.args[1] = gast.BinOp(left.args[1], node.op, node.right)
+            return left
+        return node
+
     def _unbroadcast(self, g: gast.expr, like: gast.expr) -> gast.expr | None:
         g_shape, target = self.shape(g), self.shape(like)
         if g_shape is None or target is None:

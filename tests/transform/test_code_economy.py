@@ -298,3 +298,17 @@ def test_new_containers_and_effects_are_never_shared():
             return (a, b)
     """, pure=lambda call: "random" not in gast.unparse(call), effect_free=lambda call: True)
     assert count == 0
+
+
+def log_loss(w, b, X, y):
+    z = X @ w + b
+    return np.mean(np.log(1.0 + np.exp(z)) - y * z)
+
+
+def test_a_mean_divides_its_cotangent_once():
+    rng = np.random.default_rng(5)
+    args = (rng.normal(size=4) * 0.3, 0.1, rng.normal(size=(7, 4)), (rng.random(7) < 0.5).astype(np.float64))
+    check_grad(log_loss, args, (0, 1))
+    source = _agree_with_unoptimized(log_loss, args, (0, 1), rtol=0.0)
+    assert "np.full((7,), d_out / 7)" in source, source
+    assert "matmul_right_grad" not in source and "d_z @ X" in source
