@@ -111,6 +111,7 @@ def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequen
         return pure(call) or resolver.callee(call.func) in _ITERATION_BUILTINS
 
     variants: dict[bool, Generated] = {}
+    taken = set(names.taken)   # each variant names its own temporaries as if it were built alone
     for k, with_value in enumerate(with_values):
         last = k == len(with_values) - 1
         # Each variant is optimized in place, so all but the last work on copies.
@@ -131,11 +132,17 @@ def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequen
         generated = gast.FunctionDef(grad_name, arguments, body, [], None, None)
         if optimize:
             generated = propagate_copies(generated)
-            # A replaced expression leaves a copy; forwarding it can make later expressions equal.
-            for _ in range(3):
-                if not eliminate_common_subexpressions(generated, pure, effect_free, reverse.stack):
+            # A replaced value leaves a copy; forwarding it can make later expressions equal.
+            fresh = _variant_names(generated, taken, names)
+            replaced, copies = eliminate_common_subexpressions(generated, pure, effect_free, reverse.stack, fresh)
+            for _ in range(2):
+                if not replaced:
                     break
                 generated = propagate_copies(generated)
+                if not copies:
+                    break
+                replaced, copies = eliminate_common_subexpressions(generated, pure, effect_free, reverse.stack,
+                                                                   fresh, checked=True)
             generated = eliminate_dead_code(generated, resolver.is_pure)
             generated = compose_scaling_loops(generated, namespace)
             if examples is not None:
@@ -151,6 +158,20 @@ def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequen
         variants[with_value] = _compile(generated, grad_name, parsed, namespace, f"reverse argnums={argnums}",
                                         stages)
     return variants
+
+
+def _variant_names(fn: gast.FunctionDef, taken: set[str], names: Names) -> Callable[[str], str]:
+    """Fresh names for the temporaries one variant's optimizer adds, the same whichever variants are
+    built with it (``names`` hears of them, so that later names do not collide)."""
+    own: list[Names] = []
+
+    def fresh(hint: str) -> str:
+        if not own:   # most functions need no new name: look at the code only when one does
+            own.append(Names(taken | identifiers(fn)))
+        made = own[0].fresh(hint)
+        names.reserve(made)
+        return made
+    return fresh
 
 
 def forward_transform(fn: Callable, argnums: tuple[int, ...], examples: Sequence[Any] | None = None,

@@ -44,12 +44,15 @@ def stays_float64(fn: gast.FunctionDef, examples: Sequence[Any], lookup: Callabl
             return False
     local = {n.id for n in walk(fn) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
     local |= {a.id for a in fn.args.args}
+    seen: set[str] = set()
     for node in walk(fn):
         if isinstance(node, gast.Constant) and isinstance(node.value, complex):
             return False
         if isinstance(node, gast.Attribute) and any(word in node.attr.lower() for word in _DTYPE_CHANGING):
             return False
-        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id not in local:
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id not in local \
+                and node.id not in seen:
+            seen.add(node.id)
             if any(word in node.id.lower() for word in _DTYPE_CHANGING):
                 return False
             value = lookup(node.id)
@@ -84,10 +87,11 @@ def specialize_accumulators(fn: gast.FunctionDef, examples: Mapping[str, Any], z
                 if isinstance(target, gast.Name):
                     stores.setdefault(target.id, []).append(node)
     owned: dict[str, gast.Assign] = {}
+    helper = gast.dump(ref(zero_helper))
     for node in walk(fn):
         if not (isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name)):
             continue
-        zero = _static_zero(node.value, examples, stores, zero_helper, ref)
+        zero = _static_zero(node.value, examples, stores, helper, ref)
         if zero is None:
             continue
         node.value = zero
@@ -99,10 +103,12 @@ def specialize_accumulators(fn: gast.FunctionDef, examples: Mapping[str, Any], z
     return fn
 
 
-def _static_zero(value: gast.expr, examples: Mapping[str, Any], stores: Mapping[str, list], zero_helper: Any,
+def _static_zero(value: gast.expr, examples: Mapping[str, Any], stores: Mapping[str, list], helper: str,
                  ref: Callable[[Any], gast.expr]) -> gast.expr | None:
+    """``helper``: the dump of the expression naming ``zero_cotangent`` in generated code."""
     if not (isinstance(value, gast.Call) and len(value.args) == 1 and not value.keywords
-            and isinstance(value.args[0], gast.Name) and _names(value.func, zero_helper, ref)):
+            and isinstance(value.args[0], gast.Name) and value.args[0].id in examples
+            and gast.dump(value.func) == helper):
         return None
     param = value.args[0].id
     if param not in examples or param in stores:
@@ -115,10 +121,6 @@ def _static_zero(value: gast.expr, examples: Mapping[str, Any], stores: Mapping[
         shape = gast.Tuple([gast.Constant(n, None) for n in example.shape], gast.Load())
         return gast.Call(ref(np.zeros), [shape, ref(getattr(np, dtype.name))], [])
     return None
-
-
-def _names(func: gast.expr, obj: Any, ref: Callable[[Any], gast.expr]) -> bool:
-    return gast.dump(func) == gast.dump(ref(obj))
 
 
 def _accumulate_in_place(fn: gast.FunctionDef, accumulator: str, others: list[gast.AST]) -> None:

@@ -233,6 +233,7 @@ def test_repeated_expressions_are_computed_once():
     assert "d_h = d_h + d_h" in source and source.count("_times_h * h") == 1, source
     check_grad(cosines, (h,), 0)
     source = _agree_with_unoptimized(cosines, (h,), (0,))
+    assert source.count("np.sin(h_item)") == 1, source   # a partial two rules share, computed once
     code = [line for line in source.splitlines() if not line.strip().startswith("#")]
     forward = code[:code.index("    d_sin_cos_h_item = d_out * cos_h_item")]
     assert sum(line.count("np.cos(") for line in forward) == 1, source
@@ -241,7 +242,7 @@ def test_repeated_expressions_are_computed_once():
 
 def _cse(source: str, pure=lambda call: True, effect_free=lambda call: True) -> tuple[str, int]:
     fn = gast.parse(textwrap.dedent(source)).body[0]
-    count = eliminate_common_subexpressions(fn, pure, effect_free, "stack")
+    count, _ = eliminate_common_subexpressions(fn, pure, effect_free, "stack")
     return gast.unparse(fn), count
 
 
@@ -312,3 +313,27 @@ def test_a_mean_divides_its_cotangent_once():
     source = _agree_with_unoptimized(log_loss, args, (0, 1), rtol=0.0)
     assert "np.full((7,), d_out / 7)" in source, source
     assert "matmul_right_grad" not in source and "d_z @ X" in source
+
+
+def test_a_repeated_part_is_named_once_unless_it_may_not_run():
+    names = iter(f"common_{i}" for i in range(10))
+    fn = gast.parse(textwrap.dedent("""
+        def g(x, y):
+            a = np.sin(x) * y + 1
+            b = np.sin(x) * y - 2
+            y = y + 1
+            c = np.sin(x) * y
+            d = np.cos(x) if a > 0 else np.cos(x) * 2
+            e = np.cos(x) * 3
+            return (a, b, c, d, e)
+    """)).body[0]
+    count, _ = eliminate_common_subexpressions(fn, lambda call: True, lambda call: True, "stack",
+                                               lambda hint: next(names))
+    source = gast.unparse(fn)
+    assert count > 0
+    assert source.count("np.sin(x)") == 1 and source.count("* y") == 2, source
+    assert "common_0 = common_1 * y" in source and "a = common_0 + 1" in source, source
+    assert "b = common_0 - 2" in source, source
+    assert "c = common_1 * y" in source, source          # y changed: the product is computed again
+    assert source.count("np.cos(x)") == 3, source        # the conditional ones are left where they are
+    assert source.index("common_1 = np.sin(x)") < source.index("common_0 = common_1 * y")
