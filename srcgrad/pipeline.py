@@ -110,8 +110,10 @@ def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequen
     def effect_free(call: gast.Call) -> bool:
         return pure(call) or resolver.callee(call.func) in _ITERATION_BUILTINS
 
+    if optimize:
+        forward, adjoint, gradients = _shared_subexpressions(forward, adjoint, gradients, reverse.stack, names,
+                                                             pure, effect_free)
     variants: dict[bool, Generated] = {}
-    taken = set(names.taken)   # each variant names its own temporaries as if it were built alone
     for k, with_value in enumerate(with_values):
         last = k == len(with_values) - 1
         # Each variant is optimized in place, so all but the last work on copies.
@@ -131,19 +133,7 @@ def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequen
         arguments.defaults = []
         generated = gast.FunctionDef(grad_name, arguments, body, [], None, None)
         if optimize:
-            generated = propagate_copies(generated)
-            # A replaced value leaves a copy; forwarding it can make later expressions equal.
-            fresh = _variant_names(generated, taken, names)
-            replaced, copies = eliminate_common_subexpressions(generated, pure, effect_free, reverse.stack, fresh)
-            for _ in range(2):
-                if not replaced:
-                    break
-                generated = propagate_copies(generated)
-                if not copies:
-                    break
-                replaced, copies = eliminate_common_subexpressions(generated, pure, effect_free, reverse.stack,
-                                                                   fresh, checked=True)
-            generated = eliminate_dead_code(generated, resolver.is_pure)
+            generated = eliminate_dead_code(propagate_copies(generated), resolver.is_pure)
             generated = compose_scaling_loops(generated, namespace)
             if examples is not None:
                 # ``+=`` only where the seed is the 1.0 of ``grad`` (a vjp's cotangent may be complex)
@@ -160,18 +150,36 @@ def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequen
     return variants
 
 
-def _variant_names(fn: gast.FunctionDef, taken: set[str], names: Names) -> Callable[[str], str]:
-    """Fresh names for the temporaries one variant's optimizer adds, the same whichever variants are
-    built with it (``names`` hears of them, so that later names do not collide)."""
-    own: list[Names] = []
+def _shared_subexpressions(forward: list[gast.stmt], adjoint: list[gast.stmt], gradients: list[gast.expr],
+                           stack: str, names: Names, pure: Callable[[gast.Call], bool],
+                           effect_free: Callable[[gast.Call], bool]
+                           ) -> tuple[list[gast.stmt], list[gast.stmt], list[gast.expr]]:
+    """Common-subexpression elimination over both sweeps, once for all the variants built from them."""
+    boundary = comment(" adjoint sweep")
+    returned = gast.Return(gast.Tuple(list(gradients), gast.Load()))
+    fn = gast.FunctionDef("sweeps", gast.arguments([], [], None, [], [], None, []),
+                          [*forward, boundary, *adjoint, returned], [], None, None)
+    fn = propagate_copies(fn)
+    made: list[Names] = []
 
     def fresh(hint: str) -> str:
-        if not own:   # most functions need no new name: look at the code only when one does
-            own.append(Names(taken | identifiers(fn)))
-        made = own[0].fresh(hint)
-        names.reserve(made)
-        return made
-    return fresh
+        if not made:   # most functions need no new name: look at the code only when one does
+            made.append(Names(names.taken | identifiers(fn)))
+        new_name = made[0].fresh(hint)
+        names.reserve(new_name)
+        return new_name
+
+    # A replaced value leaves a copy; forwarding it can make later expressions equal.
+    replaced, copies = eliminate_common_subexpressions(fn, pure, effect_free, stack, fresh)
+    for _ in range(2):
+        if not replaced:
+            break
+        fn = propagate_copies(fn)
+        if not copies:
+            break
+        replaced, copies = eliminate_common_subexpressions(fn, pure, effect_free, stack, fresh, checked=True)
+    at = next(i for i, stmt in enumerate(fn.body) if stmt is boundary)
+    return fn.body[:at], fn.body[at + 1:-1], list(fn.body[-1].value.elts)
 
 
 def forward_transform(fn: Callable, argnums: tuple[int, ...], examples: Sequence[Any] | None = None,

@@ -76,8 +76,24 @@ def specialize_accumulators(fn: gast.FunctionDef, examples: Mapping[str, Any], z
     """Static zeros for ``zero_helper(p)`` of a parameter whose example is a float or an array, and (with
     ``in_place``) ``d += c`` for the accumulators those zeros start; ``ref`` names an object in generated
     code. Changes ``fn`` in place and returns it."""
+    # One walk collects what every accumulator's checks need: assignments and loads by name, the
+    # statement lists holding each assignment, and whether a nested function could capture a name.
     stores: dict[str, list[gast.AST]] = {}
+    loads: dict[str, list[gast.Name]] = {}
+    holders: dict[int, list[gast.stmt]] = {}
+    nested = False
     for node in walk(fn):
+        if isinstance(node, gast.Name):
+            if isinstance(node.ctx, gast.Load):
+                loads.setdefault(node.id, []).append(node)
+            continue
+        if isinstance(node, gast.FunctionDef) and node is not fn:
+            nested = True
+        for field_name in ("body", "orelse"):
+            stmts = getattr(node, field_name, None)
+            if isinstance(stmts, list):
+                for stmt in stmts:
+                    holders[id(stmt)] = stmts
         if isinstance(node, gast.Assign):
             for target in walk(node.targets[0]):
                 if isinstance(target, gast.Name):
@@ -88,18 +104,31 @@ def specialize_accumulators(fn: gast.FunctionDef, examples: Mapping[str, Any], z
                     stores.setdefault(target.id, []).append(node)
     owned: dict[str, gast.Assign] = {}
     helper = gast.dump(ref(zero_helper))
-    for node in walk(fn):
-        if not (isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name)):
-            continue
-        zero = _static_zero(node.value, examples, stores, helper, ref)
-        if zero is None:
-            continue
-        node.value = zero
-        if isinstance(zero, gast.Call):
-            owned[node.targets[0].id] = node
-    if in_place:
+    for assignments in list(stores.values()):
+        for node in assignments:
+            if not (isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name)):
+                continue
+            zero = _static_zero(node.value, examples, stores, helper, ref)
+            if zero is None:
+                continue
+            node.value = zero
+            if isinstance(zero, gast.Call):
+                owned[node.targets[0].id] = node
+    if in_place and not nested:   # (a nested function, the backward closure, could capture it)
+        returned = fn.body[-1] if fn.body and isinstance(fn.body[-1], gast.Return) else None
+        returned_ids = {id(n) for n in walk(returned)} if returned is not None else set()
         for accumulator, start in sorted(owned.items()):
-            _accumulate_in_place(fn, accumulator, [a for a in stores[accumulator] if a is not start])
+            others = [a for a in stores[accumulator] if a is not start]
+            updates = [a for a in others if _is_update(a, accumulator)]
+            own_reads = {id(u.value.left) for u in updates}
+            if (len(updates) == len(others) and returned is not None
+                    and all(id(n) in own_reads or id(n) in returned_ids for n in loads.get(accumulator, []))
+                    and _returned_plainly(returned.value, accumulator)):
+                for update in updates:
+                    augmented = gast.AugAssign(update.targets[0], gast.Add(), update.value.right)
+                    augmented.lineno = getattr(update, "lineno", None)
+                    holder = holders[id(update)]
+                    holder[holder.index(update)] = augmented
     return fn
 
 
@@ -123,26 +152,6 @@ def _static_zero(value: gast.expr, examples: Mapping[str, Any], stores: Mapping[
     return None
 
 
-def _accumulate_in_place(fn: gast.FunctionDef, accumulator: str, others: list[gast.AST]) -> None:
-    """``others``: the assignments to ``accumulator`` besides the zeros it starts as."""
-    updates = [a for a in others if _is_update(a, accumulator)]
-    if len(updates) != len(others):
-        return
-    own_reads = {id(u.value.left) for u in updates}
-    returned = {id(n) for n in walk(fn.body[-1])} if isinstance(fn.body[-1], gast.Return) else set()
-    for node in walk(fn):
-        if (isinstance(node, gast.Name) and node.id == accumulator and isinstance(node.ctx, gast.Load)
-                and id(node) not in own_reads and id(node) not in returned):
-            return
-        if isinstance(node, gast.FunctionDef) and node is not fn:
-            return   # a nested function (the backward closure) could capture it
-    if isinstance(fn.body[-1], gast.Return) and not _returned_plainly(fn.body[-1].value, accumulator):
-        return
-    for update in updates:
-        value = update.value
-        _replace(fn, update, gast.AugAssign(update.targets[0], gast.Add(), value.right))
-
-
 def _is_update(node: gast.AST, accumulator: str) -> bool:
     return (isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name)
             and isinstance(node.value, gast.BinOp) and isinstance(node.value.op, gast.Add)
@@ -159,15 +168,3 @@ def _returned_plainly(value: gast.expr, accumulator: str) -> bool:
                 isinstance(n, gast.Name) and n.id == accumulator for n in walk(node)):
             return False
     return True
-
-
-def _replace(fn: gast.FunctionDef, old: gast.stmt, new: gast.stmt) -> None:
-    for node in walk(fn):
-        for field_name in ("body", "orelse"):
-            stmts = getattr(node, field_name, None)
-            if isinstance(stmts, list):
-                for i, stmt in enumerate(stmts):
-                    if stmt is old:
-                        new.lineno = getattr(old, "lineno", None)
-                        stmts[i] = new
-                        return
