@@ -394,6 +394,10 @@ def _variadic_binding(fun: Any, args: Sequence[Any]) -> Binding | None:
     (whose generated code takes one value per parameter); ``None`` for any other callable."""
     if not inspect.isfunction(fun):
         return None
+    code = fun.__code__
+    if not (code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS) or code.co_kwonlyargcount
+            or getattr(fun, "__signature__", None) is not None):
+        return None   # the common case, without building a Signature on every call
     signature = inspect.signature(fun, follow_wrapped=False)
     return bind(signature, args) if is_variadic(signature) else None
 

@@ -24,12 +24,29 @@ from .frontend.desugar import desugar, local_names
 from .frontend.parse import ParsedFunction, Scope, parse_function
 from .frontend.variadic import specialize_signature
 from .naming import Names, Namespace, identifiers
+from .runtime import add_grads, assign_index, call_output, list_append, sum_grad, zero_cotangent
+from .transform.accumulate import specialize_accumulators, stays_float64
 from .transform.calls import CallResolver
 from .transform.clone import clone
+from .transform.cse import eliminate_common_subexpressions
 from .transform.forward import ForwardMode
 from .transform.loops import compose_scaling_loops
 from .transform.optimize import eliminate_dead_code, propagate_copies
 from .transform.reverse import ReverseMode, annotate_lines, assign, comment, name, sequence_variables
+
+# Builtins the generated loops call that change nothing (but return a new iterator each time).
+_ITERATION_BUILTINS = (reversed, range, len, zip, enumerate, min, max)
+
+
+def _pure_helper(function: Any) -> bool:
+    """srcgrad's rule helpers and the runtime's value functions compute new values from their arguments
+    and change nothing; ``zero_cotangent`` allocates an accumulator that may later be added to in place,
+    and the ``call_with_*`` functions run user code."""
+    module = getattr(function, "__module__", None)
+    if module == "srcgrad.rules.helpers":
+        return True
+    return module == "srcgrad.runtime" and function in (assign_index, list_append, add_grads, sum_grad,
+                                                        call_output)
 
 
 @dataclass
@@ -87,6 +104,15 @@ def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequen
                           resolver.callee, shapes, containers,
                           lambda node, message, hint: parsed.error(node, message, hint, cls=MissingRuleError))
     forward, adjoint, gradients = reverse.build(name(seed), returned)
+    def pure(call: gast.Call) -> bool:
+        return resolver.is_pure(call) or _pure_helper(resolver.callee(call.func))
+
+    def effect_free(call: gast.Call) -> bool:
+        return pure(call) or resolver.callee(call.func) in _ITERATION_BUILTINS
+
+    if optimize:
+        forward, adjoint, gradients = _shared_subexpressions(forward, adjoint, gradients, reverse.stack, names,
+                                                             pure, effect_free)
     variants: dict[bool, Generated] = {}
     for k, with_value in enumerate(with_values):
         last = k == len(with_values) - 1
@@ -109,6 +135,12 @@ def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequen
         if optimize:
             generated = eliminate_dead_code(propagate_copies(generated), resolver.is_pure)
             generated = compose_scaling_loops(generated, namespace)
+            if examples is not None:
+                # ``+=`` only where the seed is the 1.0 of ``grad`` (a vjp's cotangent may be complex)
+                in_place = not closure and not callee and stays_float64(
+                    generated, examples, lambda n: namespace.bindings.get(n, parsed.scope.lookup(n, None)))
+                generated = specialize_accumulators(generated, dict(zip(params, examples)), zero_cotangent,
+                                                    namespace.ref, in_place)
         if closure:
             generated = _split_into_closure(generated, adjoint_heading, names.fresh(f"{node.name}_backward"),
                                             seed, reverse.stack, namespace.ref(list))
@@ -116,6 +148,38 @@ def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequen
         variants[with_value] = _compile(generated, grad_name, parsed, namespace, f"reverse argnums={argnums}",
                                         stages)
     return variants
+
+
+def _shared_subexpressions(forward: list[gast.stmt], adjoint: list[gast.stmt], gradients: list[gast.expr],
+                           stack: str, names: Names, pure: Callable[[gast.Call], bool],
+                           effect_free: Callable[[gast.Call], bool]
+                           ) -> tuple[list[gast.stmt], list[gast.stmt], list[gast.expr]]:
+    """Common-subexpression elimination over both sweeps, once for all the variants built from them."""
+    boundary = comment(" adjoint sweep")
+    returned = gast.Return(gast.Tuple(list(gradients), gast.Load()))
+    fn = gast.FunctionDef("sweeps", gast.arguments([], [], None, [], [], None, []),
+                          [*forward, boundary, *adjoint, returned], [], None, None)
+    fn = propagate_copies(fn)
+    made: list[Names] = []
+
+    def fresh(hint: str) -> str:
+        if not made:   # most functions need no new name: look at the code only when one does
+            made.append(Names(names.taken | identifiers(fn)))
+        new_name = made[0].fresh(hint)
+        names.reserve(new_name)
+        return new_name
+
+    # A replaced value leaves a copy; forwarding it can make later expressions equal.
+    replaced, copies = eliminate_common_subexpressions(fn, pure, effect_free, stack, fresh)
+    for _ in range(2):
+        if not replaced:
+            break
+        fn = propagate_copies(fn)
+        if not copies:
+            break
+        replaced, copies = eliminate_common_subexpressions(fn, pure, effect_free, stack, fresh, checked=True)
+    at = next(i for i, stmt in enumerate(fn.body) if stmt is boundary)
+    return fn.body[:at], fn.body[at + 1:-1], list(fn.body[-1].value.elts)
 
 
 def forward_transform(fn: Callable, argnums: tuple[int, ...], examples: Sequence[Any] | None = None,

@@ -132,7 +132,7 @@ class ReverseMode(StoragePlanner):
 
     def forward_block(self, stmts: list[gast.stmt], key: tuple, loop: gast.stmt | None) -> list[gast.stmt]:
         """Copy a block of the primal, registering its temporaries and marking where pushes may go."""
-        block = self.blocks[key] = Block(loop)
+        block = self.blocks[key] = Block(loop, statements=stmts)
         out: list[gast.stmt] = []
         for stmt in stmts:
             if isinstance(stmt, gast.Assign):

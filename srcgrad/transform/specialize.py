@@ -85,6 +85,19 @@ class ShapeSpecializer(gast.NodeTransformer):
             return node
         return node if rewritten is None else rewritten
 
+    def visit_BinOp(self, node: gast.BinOp) -> gast.expr:
+        """``np.full(shape, s) / n`` (a mean's cotangent) becomes ``np.full(shape, s / n)``: one division
+        instead of one per element, each element the same number."""
+        self.generic_visit(node)
+        left = node.left
+        if (isinstance(node.op, (gast.Div, gast.Mult)) and isinstance(node.right, gast.Constant)
+                and type(node.right.value) in (int, float) and isinstance(left, gast.Call)
+                and len(left.args) == 2 and not left.keywords
+                and gast.dump(left.func) == gast.dump(self.namespace.ref(np.full))):
+            left.args[1] = gast.BinOp(left.args[1], node.op, node.right)
+            return left
+        return node
+
     def _unbroadcast(self, g: gast.expr, like: gast.expr) -> gast.expr | None:
         g_shape, target = self.shape(g), self.shape(like)
         if g_shape is None or target is None:
@@ -139,12 +152,30 @@ class ShapeSpecializer(gast.NodeTransformer):
             count *= shape[i]
         return gast.Constant(count, None)
 
+    def _ndims(self, a: gast.expr, b: gast.expr) -> tuple[int, int] | None:
+        a_shape, b_shape = self.shape(a), self.shape(b)
+        return None if a_shape is None or b_shape is None else (len(a_shape), len(b_shape))
+
     def _matmul_left_grad(self, g: gast.expr, a: gast.expr, b: gast.expr) -> gast.expr | None:
-        if len(self.shape(a) or ()) == 2 and len(self.shape(b) or ()) == 2:
+        ndims = self._ndims(a, b)
+        if ndims == (2, 2):
             return gast.BinOp(g, gast.MatMult(), gast.Attribute(b, "T", gast.Load()))
+        if ndims == (2, 1):   # matrix @ vector: the outer product has the matrix's shape
+            return self._np(np.outer, [g, b])
+        if ndims == (1, 2):
+            return gast.BinOp(b, gast.MatMult(), g)
+        if ndims == (1, 1):
+            return gast.BinOp(g, gast.Mult(), b)
         return None
 
     def _matmul_right_grad(self, g: gast.expr, a: gast.expr, b: gast.expr) -> gast.expr | None:
-        if len(self.shape(a) or ()) == 2 and len(self.shape(b) or ()) == 2:
+        ndims = self._ndims(a, b)
+        if ndims == (2, 2):
             return gast.BinOp(gast.Attribute(a, "T", gast.Load()), gast.MatMult(), g)
+        if ndims == (2, 1):
+            return gast.BinOp(g, gast.MatMult(), a)
+        if ndims == (1, 2):
+            return self._np(np.outer, [a, g])
+        if ndims == (1, 1):
+            return gast.BinOp(g, gast.Mult(), a)
         return None

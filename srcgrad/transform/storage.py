@@ -27,6 +27,7 @@ class Block:
     temps: list[gast.Assign] = field(default_factory=list)
     pushed: list[str] = field(default_factory=list)
     recomputed: list[gast.Assign] = field(default_factory=list)
+    statements: list[gast.stmt] = field(default_factory=list)   # the primal statements of the block
 
 
 def overwritten_variables(fn: gast.FunctionDef, temps: set[str]) -> set[str]:
@@ -116,17 +117,45 @@ class StoragePlanner:
                     if (target not in self.counters.values() and self.is_pure(stmt.value)
                             and all(n in recomputable or n not in changed_in_loop for n in loaded_names(stmt.value))):
                         recomputable.add(target)
+                held = self._held_at_block_end(block)
                 for stmt in block.temps:
                     target = stmt.targets[0].id
                     if target in needed and target in recomputable:
                         block.recomputed.append(stmt)
                         extra |= loaded_names(stmt.value)
+                    elif target in needed and target in held:
+                        # ``v = target`` ends the block's changes to both: v holds the value when the
+                        # block's adjoint starts, and v is kept for the adjoint anyway (the RNN's ``h``).
+                        block.recomputed.append(gast.Assign([gast.Name(target, gast.Store(), None, None)],
+                                                            gast.Name(held[target], gast.Load(), None, None), None))
+                        extra.add(held[target])
                     elif target in needed:
                         block.pushed.append(target)
             if extra <= needed:
                 break
             needed |= extra
         return {v for v in needed if v in self.overwritten and v in self.maybe_needed}
+
+    def _held_at_block_end(self, block: Block) -> dict[str, str]:
+        """Temporaries ``t`` copied into a user variable ``v`` (``v = t``) that nothing later in the block
+        reassigns, nor ``t``: at the end of the block ``v`` is ``t``, the same object. When ``v``'s value is
+        restored for the adjoint anyway (it is overwritten inside control flow and the adjoint may read
+        it), the adjoint can read ``t`` back from ``v`` instead of storing it a second time."""
+        held: dict[str, str] = {}
+        later: set[str] = set()
+        for stmt in reversed(block.statements):
+            if (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
+                    and isinstance(stmt.value, gast.Name)):
+                user, temp = stmt.targets[0].id, stmt.value.id
+                if (user not in later and temp not in later and user in self.overwritten
+                        and user in self.maybe_needed and temp not in held):
+                    held[temp] = user
+            for node in walk(stmt):
+                if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+                    later.add(node.id)
+            if isinstance(stmt, gast.For):
+                later |= {n.id for n in walk(stmt.target) if isinstance(n, gast.Name)}
+        return {t: v for t, v in held.items() if any(s.targets[0].id == t for s in block.temps)}
 
     def _reads(self, stmts: list[gast.stmt]) -> set[str]:
         return {node.id for stmt in stmts for node in walk(stmt)

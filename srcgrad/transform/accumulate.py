@@ -1,0 +1,170 @@
+"""Cotangent accumulators specialized for the call signature: static zeros and in-place accumulation.
+
+Reverse mode starts the cotangent of a value a loop adds to with ``d_W = zero_cotangent(W)`` and adds each
+trip's contribution with ``d_W = d_W + c``, which allocates a new array per trip. Where the generated code
+is specialized for inputs whose types are known, two rewrites make it what a person writes:
+
+* **Static zeros.** ``zero_cotangent(p)`` of a parameter never reassigned becomes ``0.0`` for a Python
+  float, ``np.zeros(shape, dtype)`` for an array: no helper call, no type dispatch at run time.
+* **In-place accumulation.** ``d_W = d_W + c`` becomes ``d_W += c`` when ``d_W`` starts as those zeros
+  (an array the generated code allocated itself, so it is neither an input, nor the cotangent seed, nor a
+  value handed out earlier) and nothing else can hold a reference to it: every other read of ``d_W`` is
+  its own update or the final ``return``. A view (``d_W.T``) or a copy (``e = d_W``) anywhere keeps the
+  ``d_W = d_W + c`` form.
+
+``+=`` keeps the accumulator's dtype, where ``d_W + c`` would widen it. The rewrite is therefore only made
+when the computation provably stays in float64 (``stays_float64``): every floating input is float64, and
+nothing in the function can bring in another dtype (complex constants or names, ``astype``, ``view``,
+FFTs, values of other dtypes from the enclosing scope). The shape cannot change either: the accumulator
+has the parameter's shape, and a contribution that broadcast it to another shape would already be an error.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import gast
+import numpy as np
+
+from ..analysis.walk import walk
+
+# Names and attributes through which a value of another dtype (complex above all) can enter a function.
+_DTYPE_CHANGING = ("complex", "fft", "emath", "scimath", "astype", "view", "csingle", "cdouble", "float32",
+                   "float16", "longdouble", "frombuffer", "dtype")
+
+
+def stays_float64(fn: gast.FunctionDef, examples: Sequence[Any], lookup: Callable[[str], Any]) -> bool:
+    """Whether every floating value ``fn`` computes is float64 for these example arguments (a conservative
+    yes: any name or constant that could bring in another dtype is a no). ``lookup`` resolves the
+    function's free names."""
+    for value in examples:
+        if not _float64_or_exact(value):
+            return False
+    local = {n.id for n in walk(fn) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
+    local |= {a.id for a in fn.args.args}
+    seen: set[str] = set()
+    for node in walk(fn):
+        if isinstance(node, gast.Constant) and isinstance(node.value, complex):
+            return False
+        if isinstance(node, gast.Attribute) and any(word in node.attr.lower() for word in _DTYPE_CHANGING):
+            return False
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id not in local \
+                and node.id not in seen:
+            seen.add(node.id)
+            if any(word in node.id.lower() for word in _DTYPE_CHANGING):
+                return False
+            value = lookup(node.id)
+            if isinstance(value, (np.ndarray, np.generic, numbers.Number)) and not _float64_or_exact(value):
+                return False
+    return True
+
+
+def _float64_or_exact(value: Any) -> bool:
+    if isinstance(value, (list, tuple)):
+        return all(_float64_or_exact(v) for v in value)
+    if isinstance(value, dict):
+        return all(_float64_or_exact(v) for v in value.values())
+    if isinstance(value, (np.ndarray, np.generic)):
+        return value.dtype == np.float64 or not np.issubdtype(value.dtype, np.inexact)
+    return not isinstance(value, complex)
+
+
+def specialize_accumulators(fn: gast.FunctionDef, examples: Mapping[str, Any], zero_helper: Any,
+                            ref: Callable[[Any], gast.expr], in_place: bool) -> gast.FunctionDef:
+    """Static zeros for ``zero_helper(p)`` of a parameter whose example is a float or an array, and (with
+    ``in_place``) ``d += c`` for the accumulators those zeros start; ``ref`` names an object in generated
+    code. Changes ``fn`` in place and returns it."""
+    # One walk collects what every accumulator's checks need: assignments and loads by name, the
+    # statement lists holding each assignment, and whether a nested function could capture a name.
+    stores: dict[str, list[gast.AST]] = {}
+    loads: dict[str, list[gast.Name]] = {}
+    holders: dict[int, list[gast.stmt]] = {}
+    nested = False
+    for node in walk(fn):
+        if isinstance(node, gast.Name):
+            if isinstance(node.ctx, gast.Load):
+                loads.setdefault(node.id, []).append(node)
+            continue
+        if isinstance(node, gast.FunctionDef) and node is not fn:
+            nested = True
+        for field_name in ("body", "orelse"):
+            stmts = getattr(node, field_name, None)
+            if isinstance(stmts, list):
+                for stmt in stmts:
+                    holders[id(stmt)] = stmts
+        if isinstance(node, gast.Assign):
+            for target in walk(node.targets[0]):
+                if isinstance(target, gast.Name):
+                    stores.setdefault(target.id, []).append(node)
+        elif isinstance(node, (gast.For, gast.AugAssign)):
+            for target in walk(node.target):
+                if isinstance(target, gast.Name):
+                    stores.setdefault(target.id, []).append(node)
+    owned: dict[str, gast.Assign] = {}
+    helper = gast.dump(ref(zero_helper))
+    for assignments in list(stores.values()):
+        for node in assignments:
+            if not (isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name)):
+                continue
+            zero = _static_zero(node.value, examples, stores, helper, ref)
+            if zero is None:
+                continue
+            node.value = zero
+            if isinstance(zero, gast.Call):
+                owned[node.targets[0].id] = node
+    if in_place and not nested:   # (a nested function, the backward closure, could capture it)
+        returned = fn.body[-1] if fn.body and isinstance(fn.body[-1], gast.Return) else None
+        returned_ids = {id(n) for n in walk(returned)} if returned is not None else set()
+        for accumulator, start in sorted(owned.items()):
+            others = [a for a in stores[accumulator] if a is not start]
+            updates = [a for a in others if _is_update(a, accumulator)]
+            own_reads = {id(u.value.left) for u in updates}
+            if (len(updates) == len(others) and returned is not None
+                    and all(id(n) in own_reads or id(n) in returned_ids for n in loads.get(accumulator, []))
+                    and _returned_plainly(returned.value, accumulator)):
+                for update in updates:
+                    augmented = gast.AugAssign(update.targets[0], gast.Add(), update.value.right)
+                    augmented.lineno = getattr(update, "lineno", None)
+                    holder = holders[id(update)]
+                    holder[holder.index(update)] = augmented
+    return fn
+
+
+def _static_zero(value: gast.expr, examples: Mapping[str, Any], stores: Mapping[str, list], helper: str,
+                 ref: Callable[[Any], gast.expr]) -> gast.expr | None:
+    """``helper``: the dump of the expression naming ``zero_cotangent`` in generated code."""
+    if not (isinstance(value, gast.Call) and len(value.args) == 1 and not value.keywords
+            and isinstance(value.args[0], gast.Name) and value.args[0].id in examples
+            and gast.dump(value.func) == helper):
+        return None
+    param = value.args[0].id
+    if param not in examples or param in stores:
+        return None
+    example = examples[param]
+    if type(example) is float:
+        return gast.Constant(0.0, None)
+    if type(example) is np.ndarray and np.issubdtype(example.dtype, np.inexact):
+        dtype = np.result_type(example, np.float32)
+        shape = gast.Tuple([gast.Constant(n, None) for n in example.shape], gast.Load())
+        return gast.Call(ref(np.zeros), [shape, ref(getattr(np, dtype.name))], [])
+    return None
+
+
+def _is_update(node: gast.AST, accumulator: str) -> bool:
+    return (isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name)
+            and isinstance(node.value, gast.BinOp) and isinstance(node.value.op, gast.Add)
+            and isinstance(node.value.left, gast.Name) and node.value.left.id == accumulator
+            and not any(isinstance(n, gast.Name) and n.id == accumulator for n in walk(node.value.right)))
+
+
+def _returned_plainly(value: gast.expr, accumulator: str) -> bool:
+    """The final ``return`` hands the accumulator out as an element of a tuple, not through a call."""
+    for node in walk(value):
+        if isinstance(node, gast.Name) and node.id == accumulator:
+            continue
+        if not isinstance(node, (gast.Tuple, gast.Name, gast.expr_context)) and any(
+                isinstance(n, gast.Name) and n.id == accumulator for n in walk(node)):
+            return False
+    return True

@@ -1,0 +1,339 @@
+"""What the generated code no longer does: store a value twice, recompute a common subexpression, allocate
+a new cotangent per accumulation, call helpers that static types make unnecessary. Every case is checked
+against central finite differences and against the unoptimized code."""
+
+from __future__ import annotations
+
+import textwrap
+
+import gast
+import numpy as np
+import pytest
+from gradcheck import assert_close, check_grad
+
+import srcgrad
+from srcgrad.pipeline import reverse_transform
+from srcgrad.runtime import zero_cotangent
+from srcgrad.transform.accumulate import specialize_accumulators
+from srcgrad.transform.cse import eliminate_common_subexpressions
+
+
+def _agree_with_unoptimized(fn, args, argnums, rtol=1e-12):
+    optimized = reverse_transform(fn, argnums, False, examples=args)
+    unoptimized = reverse_transform(fn, argnums, False, optimize=False, examples=args)
+    # without examples: no shape specialization, every rule helper decides at run time
+    generic = reverse_transform(fn, argnums, False, optimize=False)
+    got = optimized.function(*args, 1.0)
+    expected = unoptimized.function(*args, 1.0)
+    assert len(got) == len(expected) == len(argnums)
+    pairs = list(zip(got, expected)) + list(zip(got, generic.function(*args, 1.0)))
+    for k, (g, e) in enumerate(pairs):
+        assert np.shape(g) == np.shape(e)
+        assert np.asarray(g).dtype == np.asarray(e).dtype
+        assert_close(g, e, scale=max(1.0, float(np.max(np.abs(e)))), rtol=rtol, atol=1e-14, what=f"gradient {k}")
+    return optimized.source
+
+
+def rnn(Wx, Wh, b, h0, xs):
+    h = h0
+    for t in range(4):
+        h = np.tanh(xs[t] @ Wx + h @ Wh + b)
+    return np.sum(h * h)
+
+
+def _rnn_args(rng):
+    return (rng.normal(size=(3, 5)) * 0.5, rng.normal(size=(5, 5)) * 0.5, rng.normal(size=5) * 0.1,
+            rng.normal(size=(2, 5)), rng.normal(size=(4, 2, 3)))
+
+
+def test_a_loop_pushes_the_carried_state_once():
+    """``h = tanh(...)`` in a loop: the adjoint reads both the old ``h`` and the tanh value; the tanh value is
+    the new ``h``, so only ``h`` is stored."""
+    args = _rnn_args(np.random.default_rng(0))
+    check_grad(rnn, args, (0, 1, 2, 3))
+    source = _agree_with_unoptimized(rnn, args, (0, 1, 2, 3))
+    loop = source.split("for t in range_4:")[1].split("# adjoint sweep")[0]
+    assert loop.count("stack.append(") == 1, source
+    assert "stack.append(h)" in loop
+
+
+def carried_then_changed(x):
+    h = x
+    for _ in range(3):
+        t = np.sin(h)
+        h = t
+        t = t * 2.0   # the copy no longer equals t at the end of the body
+        h = h + t
+    return np.sum(h)
+
+
+def test_a_copy_changed_later_in_the_body_is_still_stored():
+    args = (np.array([0.3, -1.2, 2.0]),)
+    check_grad(carried_then_changed, args, 0)
+    _agree_with_unoptimized(carried_then_changed, args, (0,))
+
+
+def test_loop_accumulators_start_as_static_zeros_and_add_in_place():
+    args = _rnn_args(np.random.default_rng(1))
+    source = _agree_with_unoptimized(rnn, args, (0, 1, 2))
+    assert "zero_cotangent" not in source and "add_grads" not in source and "unbroadcast" not in source
+    for accumulator in ("d_Wx", "d_Wh", "d_b"):
+        assert f"{accumulator} += " in source, source
+    assert "d_Wh = np.zeros((5, 5), np.float64)" in source
+    first = srcgrad.grad(rnn, argnums=(0, 1, 2))(*args)
+    second = srcgrad.grad(rnn, argnums=(0, 1, 2))(*args)
+    for a, b in zip(first, second):
+        assert a is not b and not np.shares_memory(a, b)   # each call accumulates into arrays of its own
+        np.testing.assert_array_equal(a, b)
+
+
+def scalar_loop(x):
+    s = 0.0
+    for i in range(5):
+        s = s + np.sin(x * i) * np.cos(x + i)
+    return s
+
+
+def test_a_float_accumulator_starts_at_zero_without_a_helper_call():
+    check_grad(scalar_loop, (0.37,), 0)
+    source = _agree_with_unoptimized(scalar_loop, (0.37,), (0,))
+    assert "d_x = 0.0" in source and "zero_cotangent" not in source
+
+
+def viewed(W, xs):
+    h = xs[0]
+    for t in range(3):
+        h = np.tanh(h @ W)
+    return np.sum(h)
+
+
+def read_elsewhere(W, xs):
+    s = 0.0
+    for t in range(3):
+        s = s + np.sum(np.sin(xs[t] @ W))
+    return s
+
+
+def test_the_accumulator_is_updated_in_place_where_only_its_updates_read_it():
+    rng = np.random.default_rng(2)
+    W, xs = rng.normal(size=(4, 4)) * 0.5, rng.normal(size=(3, 2, 4))
+    for fn in (viewed, read_elsewhere):
+        check_grad(fn, (W, xs), 0)
+        source = _agree_with_unoptimized(fn, (W, xs), (0,))
+        assert "zero_cotangent" not in source
+        assert "d_W += " in source, source
+
+
+C = np.array([1.0 + 2.0j, 0.5 - 1.0j, 2.0j])
+
+
+def complex_inside(w):
+    s = 0.0
+    for t in range(3):
+        s = s + np.real(np.sum(np.exp(C * w * t)))
+    return s
+
+
+def test_no_in_place_update_where_another_dtype_can_enter():
+    w = np.array([0.3, -0.2, 0.1])
+    check_grad(complex_inside, (w,), 0)
+    source = reverse_transform(complex_inside, (0,), False, examples=(w,)).source
+    assert "+=" not in source
+    w32 = w.astype(np.float32)
+    source = reverse_transform(viewed, (0,), False, examples=(w32.reshape(3, 1) @ w32.reshape(1, 3),
+                                                             np.ones((3, 2, 3)))).source
+    assert "+=" not in source and "np.zeros((3, 3), np.float32)" in source
+
+
+def test_a_vjp_cotangent_is_never_added_to_in_place():
+    args = _rnn_args(np.random.default_rng(3))
+    out, backward = srcgrad.vjp(rnn, *args)
+    first = backward(1.0)
+    second = backward(2.0)
+    for a, b in zip(first, second):
+        assert not np.shares_memory(a, b)
+        assert_close(b, 2.0 * a, scale=max(1.0, float(np.max(np.abs(a)))), rtol=1e-12, atol=1e-14)
+
+
+def _specialized(source: str, in_place: bool = True) -> str:
+    fn = gast.parse(textwrap.dedent(source)).body[0]
+    names = {"zero_cotangent": zero_cotangent, "np": np}
+    examples = {"W": np.ones((2, 2)), "x": 0.5}
+
+    def ref(obj):
+        return gast.parse(next(k for k, v in names.items() if v is obj) if obj in names.values()
+                          else f"np.{obj.__name__}", mode="eval").body
+
+    return gast.unparse(specialize_accumulators(fn, examples, zero_cotangent, ref, in_place))
+
+
+def test_a_copy_or_view_of_the_accumulator_keeps_the_fresh_sum():
+    aliased = _specialized("""
+        def g(W, x, c):
+            d_W = zero_cotangent(W)
+            for i in range(3):
+                d_W = d_W + c
+                e = d_W.T
+            return (d_W, e)
+    """)
+    assert "np.zeros((2, 2), np.float64)" in aliased and "+=" not in aliased
+    plain = _specialized("""
+        def g(W, x, c):
+            d_W = zero_cotangent(W)
+            for i in range(3):
+                d_W = d_W + c
+            return (d_W,)
+    """)
+    assert "d_W += c" in plain
+    assert "+=" not in _specialized(plain.replace("d_W += c", "d_W = d_W + c"), in_place=False)
+
+
+def test_a_reassigned_parameter_keeps_the_helper():
+    source = _specialized("""
+        def g(W, x, c):
+            W = c
+            d_W = zero_cotangent(W)
+            d_x = zero_cotangent(x)
+            return (d_W, d_x)
+    """)
+    assert "d_W = zero_cotangent(W)" in source and "d_x = 0.0" in source
+
+
+def matrix_vector(A, v, u):
+    return np.sum(np.sin(A @ v) * (u @ A)) + np.tanh(v @ u)
+
+
+def test_matrix_vector_products_need_no_helper_for_known_shapes():
+    rng = np.random.default_rng(4)
+    args = (rng.normal(size=(3, 3)), rng.normal(size=3), rng.normal(size=3))
+    check_grad(matrix_vector, args, (0, 1, 2))
+    source = _agree_with_unoptimized(matrix_vector, args, (0, 1, 2))
+    assert "matmul_left_grad" not in source and "matmul_right_grad" not in source, source
+    assert "np.outer(" in source
+    torch = pytest.importorskip("torch")
+    tensors = [torch.tensor(a, requires_grad=True) for a in args]
+    A, v, u = tensors
+    (torch.sum(torch.sin(A @ v) * (u @ A)) + torch.tanh(v @ u)).backward()
+    for got, t in zip(srcgrad.grad(matrix_vector, argnums=(0, 1, 2))(*args), tensors):
+        assert_close(got, t.grad.numpy(), rtol=1e-12, atol=1e-14)
+
+
+def square_sum(h):
+    return np.sum(h * h)
+
+
+def cosines(h):
+    return np.sin(np.cos(h[0])) * np.cos(h[0])
+
+
+def test_repeated_expressions_are_computed_once():
+    h = np.array([0.4, -1.3, 2.2])
+    check_grad(square_sum, (h,), 0)
+    source = _agree_with_unoptimized(square_sum, (h,), (0,))
+    assert "d_h = d_h + d_h" in source and source.count("_times_h * h") == 1, source
+    check_grad(cosines, (h,), 0)
+    source = _agree_with_unoptimized(cosines, (h,), (0,))
+    assert source.count("np.sin(h_item)") == 1, source   # a partial two rules share, computed once
+    code = [line for line in source.splitlines() if not line.strip().startswith("#")]
+    forward = code[:code.index("    d_sin_cos_h_item = d_out * cos_h_item")]
+    assert sum(line.count("np.cos(") for line in forward) == 1, source
+    assert sum(line.count("h[0]") for line in code) == 1, source
+
+
+def _cse(source: str, pure=lambda call: True, effect_free=lambda call: True) -> tuple[str, int]:
+    fn = gast.parse(textwrap.dedent(source)).body[0]
+    count, _ = eliminate_common_subexpressions(fn, pure, effect_free, "stack")
+    return gast.unparse(fn), count
+
+
+def test_an_expression_is_reused_only_while_its_inputs_are_unchanged():
+    source, count = _cse("""
+        def g(x, y):
+            a = np.cos(x) * y
+            b = np.cos(x) * y + 1
+            x = x + 1
+            c = np.cos(x) * y
+            for i in range(3):
+                d = np.cos(x) * y
+                y = y * 2
+            e = np.cos(x) * y
+            return (a, b, c, d, e)
+    """)
+    assert "b = a + 1" in source
+    assert source.count("np.cos(x) * y") == 4 and count == 1, source   # a, c, d (y changes in the loop), e
+
+
+def test_a_loop_body_reuses_what_the_loop_does_not_change():
+    source, count = _cse("""
+        def g(x, y):
+            a = x.T
+            for i in range(3):
+                b = x.T @ y
+                y = b
+            return (a, y)
+    """)
+    assert "b = a @ y" in source and count == 1
+
+
+def test_new_containers_and_effects_are_never_shared():
+    source, count = _cse("""
+        def g(x):
+            stack = []
+            out = []
+            stack.append(x)
+            return (stack.pop(), out)
+    """)
+    assert "out = []" in source and count == 0
+    source, count = _cse("""
+        def g(x):
+            a = np.zeros(3)
+            b = np.zeros(3)
+            a.fill(2.0)
+            return (a, b)
+    """)
+    assert "b = np.zeros(3)" in source and count == 0   # a method called for its effect: nothing shared
+    source, count = _cse("""
+        def g(x):
+            a = np.random.normal(x)
+            b = np.random.normal(x)
+            return (a, b)
+    """, pure=lambda call: "random" not in gast.unparse(call), effect_free=lambda call: True)
+    assert count == 0
+
+
+def log_loss(w, b, X, y):
+    z = X @ w + b
+    return np.mean(np.log(1.0 + np.exp(z)) - y * z)
+
+
+def test_a_mean_divides_its_cotangent_once():
+    rng = np.random.default_rng(5)
+    args = (rng.normal(size=4) * 0.3, 0.1, rng.normal(size=(7, 4)), (rng.random(7) < 0.5).astype(np.float64))
+    check_grad(log_loss, args, (0, 1))
+    source = _agree_with_unoptimized(log_loss, args, (0, 1), rtol=0.0)
+    assert "np.full((7,), d_out / 7)" in source, source
+    assert "matmul_right_grad" not in source and "d_z @ X" in source
+
+
+def test_a_repeated_part_is_named_once_unless_it_may_not_run():
+    names = iter(f"common_{i}" for i in range(10))
+    fn = gast.parse(textwrap.dedent("""
+        def g(x, y):
+            a = np.sin(x) * y + 1
+            b = np.sin(x) * y - 2
+            y = y + 1
+            c = np.sin(x) * y
+            d = np.cos(x) if a > 0 else np.cos(x) * 2
+            e = np.cos(x) * 3
+            return (a, b, c, d, e)
+    """)).body[0]
+    count, _ = eliminate_common_subexpressions(fn, lambda call: True, lambda call: True, "stack",
+                                               lambda hint: next(names))
+    source = gast.unparse(fn)
+    assert count > 0
+    assert source.count("np.sin(x)") == 1 and source.count("* y") == 2, source
+    assert "common_0 = common_1 * y" in source and "a = common_0 + 1" in source, source
+    assert "b = common_0 - 2" in source, source
+    assert "c = common_1 * y" in source, source          # y changed: the product is computed again
+    assert source.count("np.cos(x)") == 3, source        # the conditional ones are left where they are
+    assert source.index("common_1 = np.sin(x)") < source.index("common_0 = common_1 * y")
