@@ -30,7 +30,7 @@ import common  # benchmarks/common.py
 import workloads
 
 import srcgrad
-from srcgrad import api
+from srcgrad import cache
 
 LONG_STEPS = 10_000
 
@@ -103,7 +103,7 @@ def _fresh_copy(fn: Callable) -> Callable:
 def _first_call_time(make: Callable[[Callable], Callable], fn: Callable, args: tuple, repeat: int) -> float:
     best = float("inf")
     for _ in range(repeat):
-        api._CACHE.clear()
+        cache.CACHE.clear()
         differentiated = make(_fresh_copy(fn))
         start = time.process_time()
         differentiated(*args)

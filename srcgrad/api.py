@@ -1,173 +1,29 @@
-"""The public differentiation API, with JAX's conventions: ``grad``, ``value_and_grad``, ``vjp``, ``show``.
+"""The public differentiation API, with JAX's conventions: ``grad``, ``value_and_grad``, ``vjp``, ``jvp``,
+``show``.
 
-Generated code is cached per function and options. The first call with a new input signature (types,
-shapes, dtypes) runs the variant that also returns the output, to check that it is a scalar; later calls
-run the gradient-only variant, from which dead-code elimination has removed whatever only computed the
-output."""
+The first call with a new input signature (types, shapes, dtypes) runs the variant that also returns the
+output, to check that it is a scalar; later calls run the gradient-only variant, from which dead-code
+elimination has removed whatever only computed the output. The caches live in ``srcgrad.cache``; what
+inputs are accepted and how gradients are handed back, in ``srcgrad.boundary``; calls from generated code
+into the user's functions, in ``srcgrad.callees``."""
 
 from __future__ import annotations
 
 import functools
 import inspect
-import numbers
-import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from .binding import Binding, bind, is_variadic, item_of
-from .errors import InputTypeError, NonScalarOutputError, UnsupportedTransformError
-from .pipeline import Generated, forward_transform, reverse_variants
-from .rules.dispatch import is_foreign
+from .boundary import check_input, fresh_gradients, shape_of_value
+from .cache import forward_generated, recording, reverse_generated, signature_of
+from .errors import NonScalarOutputError, UnsupportedTransformError
+from .pipeline import Generated, forward_transform
 from .rules.helpers import shape_of
 from .rules.registry import vjp_rule
 from .runtime import call_with_jvp, is_callable_instance
-
-_LOCK = threading.RLock()
-_CACHE: dict[tuple, Generated] = {}
-
-
-def _generated(fn: Callable, argnums: tuple[int, ...], with_value: bool, has_aux: bool,
-               examples: Sequence[Any] | None = None, closure: bool = False, callee: bool = False,
-               also_without_value: bool = False) -> Generated:
-    """The cached transformation, specialized to the types and shapes of ``examples`` (the call's
-    arguments) when given; a redefined function (new code object) is transformed anew.
-
-    ``also_without_value`` builds and caches the variant without the output in the same pass (``grad``'s
-    first call runs the variant with the output, and every later call the one without)."""
-    signature = _signature(examples) if examples is not None else None
-    key = (fn, getattr(fn, "__code__", None), argnums, with_value, has_aux, signature, closure, callee)
-    generated = _CACHE.get(key)
-    if generated is not None:
-        return generated
-    with _LOCK:
-        generated = _CACHE.get(key)
-        if generated is None:
-            other = key[:3] + (False,) + key[4:]
-            wanted = (False, with_value) if also_without_value and with_value and other not in _CACHE \
-                else (with_value,)
-            variants = reverse_variants(fn, argnums, wanted, has_aux, examples=examples, closure=closure,
-                                        callee=callee)
-            for value_variant, made in variants.items():
-                _CACHE[key[:3] + (value_variant,) + key[4:]] = made
-            generated = variants[with_value]
-    return generated
-
-
-def _check_input(value: Any, position: int | str, fn_name: str) -> None:
-    """Raise ``InputTypeError`` unless ``value`` is a float, an inexact array, or a dict/list/tuple of them."""
-    if type(value) is float or (type(value) is np.ndarray and value.dtype.kind in "fc"):
-        return
-    if isinstance(value, dict):
-        for key, item in value.items():
-            _check_input(item, f"{position}[{key!r}]", fn_name)
-        return
-    if isinstance(value, (list, tuple)):
-        for i, item in enumerate(value):
-            _check_input(item, f"{position}[{i}]", fn_name)
-        return
-    dtype = getattr(value, "dtype", None)
-    if dtype is not None:
-        if not np.issubdtype(dtype, np.inexact):
-            raise InputTypeError(
-                f"{fn_name}: argument {position} has dtype {dtype}; gradients are only defined for floating-point "
-                "inputs. Cast it first, e.g. x.astype(np.float64).")
-        return
-    if isinstance(value, (bool, np.bool_, numbers.Integral)):
-        raise InputTypeError(
-            f"{fn_name}: argument {position} is the integer {value!r}; gradients are only defined for "
-            f"floating-point inputs. Pass {float(value)!r} instead.")
-    if not isinstance(value, numbers.Real):
-        raise InputTypeError(f"{fn_name}: argument {position} is a {type(value).__name__}; srcgrad differentiates "
-                             "with respect to floats and floating-point NumPy arrays.")
-
-
-def _cast_like(gradient: Any, like: Any, handed_out: set[int]) -> Any:
-    """Give a gradient its input's type (float for a float; the input's dtype and shape for an array), as
-    an array the caller owns: writeable, and sharing memory with no other gradient or the cotangent."""
-    if (type(gradient) is np.ndarray and type(like) is np.ndarray and gradient.base is None
-            and gradient.dtype is like.dtype and gradient.shape == like.shape):
-        # The common case, kept short: a fresh array of the input's dtype and shape.
-        if id(gradient) in handed_out:
-            return gradient.copy()
-        handed_out.add(id(gradient))
-        return gradient
-    if is_foreign(gradient) or is_foreign(like):
-        return _cast_foreign(gradient, like, handed_out)
-    if type(like) is float:
-        return float(gradient) if gradient is not None else 0.0
-    if isinstance(like, dict):
-        given = gradient if isinstance(gradient, dict) else {}
-        return {key: _cast_like(given.get(key, 0.0), item, handed_out) for key, item in like.items()}
-    if isinstance(like, (list, tuple)):
-        given = gradient if isinstance(gradient, (list, tuple)) else [0.0] * len(like)
-        return type(like)(_cast_like(g, item, handed_out) for g, item in zip(given, like))
-    if gradient is None or (isinstance(gradient, numbers.Number) and gradient == 0 and np.ndim(like)):
-        gradient = np.zeros(np.shape(like), dtype=getattr(like, "dtype", None))
-    if (type(like) is np.ndarray and type(gradient) is np.ndarray and gradient.dtype == like.dtype
-            and gradient.shape == like.shape):
-        out = gradient
-    elif isinstance(like, numbers.Real) and not hasattr(like, "dtype"):
-        return float(np.real(gradient))
-    else:
-        out = np.asarray(gradient, dtype=getattr(like, "dtype", None))
-        if out.shape != np.shape(like):
-            raise AssertionError(f"internal error: gradient of shape {out.shape} for an input of shape "
-                                 f"{np.shape(like)}")
-    if out is gradient and (out.base is not None or not out.flags.writeable or id(out) in handed_out):
-        out = out.copy()
-    handed_out.add(id(out))
-    if isinstance(like, np.generic):
-        return out[()]
-    return out
-
-
-def _cast_foreign(gradient: Any, like: Any, handed_out: set[int]) -> Any:
-    """``_cast_like`` for arrays of another library (Dask, CuPy): the gradient stays in that library, and
-    lazy, without ``np.asarray`` (which would compute a Dask graph or fail for device memory). A float
-    argument's gradient computed from such arrays is returned as the library's 0-d array: converting it to
-    a float would compute it (``float()`` of it gives the number)."""
-    if gradient is None or (isinstance(gradient, numbers.Number) and gradient == 0 and shape_of(like)):
-        gradient = np.zeros_like(like) if is_foreign(like) else np.zeros(shape_of(like), dtype=like.dtype)
-    if not is_foreign(gradient):  # a gradient that did not depend on the foreign data
-        if type(like) is float or (isinstance(like, numbers.Real) and not hasattr(like, "dtype")):
-            return float(np.real(gradient))
-        gradient = np.asarray(gradient, like=like)
-    dtype = getattr(like, "dtype", None)
-    if dtype is not None and gradient.dtype != dtype:
-        gradient = gradient.astype(dtype)
-    shape = tuple(gradient.shape)
-    if all(isinstance(n, numbers.Integral) for n in shape) and shape != tuple(shape_of(like)):
-        raise AssertionError(f"internal error: gradient of shape {shape} for an input of shape {shape_of(like)}")
-    if id(gradient) in handed_out or getattr(gradient, "base", None) is not None:
-        gradient = gradient.copy()  # a view (CuPy) or a gradient already handed out: the caller owns a copy
-    handed_out.add(id(gradient))
-    return gradient
-
-
-def _fresh_gradients(gradients: Sequence[Any], likes: Sequence[Any], seed: Any) -> tuple:
-    """Gradients as the user expects them; see ``_cast_like``."""
-    handed_out = {id(seed)}
-    return tuple([_cast_like(g, like, handed_out) for g, like in zip(gradients, likes)])
-
-
-def _shape(value: Any) -> tuple[int, ...]:
-    return value.shape if type(value) is np.ndarray else tuple(shape_of(value))
-
-
-def _signature(args: Sequence[Any]) -> tuple:
-    """What generated code is specialized on: each argument's type, and shape and dtype for arrays; the
-    length or keys, and the items' signatures, for a container."""
-    return tuple([(a.shape, a.dtype) if type(a) is np.ndarray else _container_signature(a)
-                  if isinstance(a, (tuple, list, dict)) else
-                  (type(a), getattr(a, "shape", None), getattr(a, "dtype", None)) for a in args])
-
-
-def _container_signature(value: tuple | list | dict) -> tuple:
-    if isinstance(value, dict):
-        return (type(value), tuple(value), _signature(tuple(value.values())))
-    return (type(value), _signature(value))
 
 
 def _call_primitive(primitive: Callable, x: Any) -> Any:
@@ -215,7 +71,7 @@ class _Differentiated:
             return self._run_variadic(args, kwargs, seed)
         values = self._positional(args, kwargs)
         value, gradients = self._gradients(values, self.argnums, seed, check=True)
-        gradients = _fresh_gradients(gradients, [values[i] for i in self.argnums], seed)
+        gradients = fresh_gradients(gradients, [values[i] for i in self.argnums], seed)
         return value, gradients[0] if self.single else gradients
 
     def _run_variadic(self, args: tuple, kwargs: dict, seed: Any) -> tuple[Any, Any]:
@@ -228,10 +84,10 @@ class _Differentiated:
         params = tuple(sorted({param for param, _ in slots}))
         likes = [item_of(binding.values[param], key) for param, key in slots]
         for i, like in zip(self.argnums, likes):
-            _check_input(like, i, name)
+            check_input(like, i, name)
         value, by_param = self._gradients(binding.values, params, seed, check=False)
         picked = [item_of(by_param[params.index(param)], key) for param, key in slots]
-        gradients = _fresh_gradients(picked, likes, seed)
+        gradients = fresh_gradients(picked, likes, seed)
         return value, gradients[0] if self.single else gradients
 
     def _slot(self, binding: Binding, position: int, passed: int, name: str) -> tuple[int, Any]:
@@ -249,17 +105,17 @@ class _Differentiated:
                    check: bool) -> tuple[Any, tuple]:
         """``(value or None, gradients wrt argnums)`` from the generated code for ``values``' signature;
         ``check``: check the inputs ``argnums`` (unless their signature already pins type and dtype)."""
-        key = (_signature(values), getattr(self.fn, "__code__", None), argnums)
+        key = (signature_of(values), getattr(self.fn, "__code__", None), argnums)
         entry = self.variants.get(key)
         # The signature pins the type and dtype of a float or an array, so for those the input check made
         # when the entry was created still holds; the contents of a dict or list may have changed.
         if check and (entry is None or not entry[1]):
             for i in argnums:
-                _check_input(values[i], i, self.name)
+                check_input(values[i], i, self.name)
         if entry is None:
             name = self.name
             # First call with this signature: run the variant that also returns the output, to check it.
-            generated = _generated(self.fn, argnums, True, self.has_aux, values,
+            generated = reverse_generated(self.fn, argnums, True, self.has_aux, values,
                                    also_without_value=not (self.with_value or self.has_aux))
             generated.refresh()
             value, gradients = generated.function(*values, seed)
@@ -269,7 +125,7 @@ class _Differentiated:
                     f"grad requires a scalar output, but {name} returned an array of shape {shape_of(output)}; "
                     "use srcgrad.vjp for non-scalar outputs.")
             plain = all(type(values[i]) in (float, np.ndarray) for i in argnums)
-            self.variants[key] = (_generated(self.fn, argnums, self.with_value or self.has_aux,
+            self.variants[key] = (reverse_generated(self.fn, argnums, self.with_value or self.has_aux,
                                              self.has_aux, values), plain)
         else:
             generated = entry[0]
@@ -338,7 +194,7 @@ class NthDerivative:
     def __call__(self, x: float) -> float:
         from .higher import derivative
 
-        _check_input(x, 0, getattr(self.fn, "__name__", "f"))
+        check_input(x, 0, getattr(self.fn, "__name__", "f"))
         if not isinstance(x, float):
             raise NonScalarOutputError("grad of a gradient needs a function of one float (the inner gradient "
                                        "of an array function is not a scalar); use srcgrad.hessian or hvp")
@@ -360,15 +216,15 @@ def vjp(fun: Callable, *primals: Any) -> tuple[Any, Callable[[Any], tuple]]:
     name = getattr(fun, "__name__", "f")
     reject_transformation(fun, "vjp")
     for i, p in enumerate(primals):
-        _check_input(p, i, name)
+        check_input(p, i, name)
     binding = _variadic_binding(fun, primals)
     if binding is None:
-        generated = _generated(fun, tuple(range(len(primals))), True, False, primals, closure=True)
+        generated = reverse_generated(fun, tuple(range(len(primals))), True, False, primals, closure=True)
         generated.refresh()
         out, backward = generated.function(*primals)
     else:
         params = tuple(sorted({param for param, _ in binding.slots}))
-        generated = _generated(fun, params, True, False, binding.values, closure=True)
+        generated = reverse_generated(fun, params, True, False, binding.values, closure=True)
         generated.refresh()
         out, by_param = generated.function(*binding.values)
 
@@ -378,13 +234,13 @@ def vjp(fun: Callable, *primals: Any) -> tuple[Any, Callable[[Any], tuple]]:
                 per_parameter[param] = gradient
             return binding.pick(per_parameter)
 
-    out_shape = _shape(out)
+    out_shape = shape_of_value(out)
 
     def vjp_fn(cotangent: Any) -> tuple:
-        if _shape(cotangent) != out_shape:
+        if shape_of_value(cotangent) != out_shape:
             raise ValueError(f"vjp of {name}: the cotangent has shape {np.shape(cotangent)}, but the output has "
                              f"shape {out_shape}")
-        return _fresh_gradients(backward(cotangent), primals, cotangent)
+        return fresh_gradients(backward(cotangent), primals, cotangent)
 
     return out, vjp_fn
 
@@ -423,27 +279,20 @@ def show(fun: Callable, *example_args: Any, argnums: int | Sequence[int] = 0, wi
         argnums, example_args = tuple(sorted({binding.slot(i)[0] for i in argnums})), binding.values
     if mode == "forward":
         return forward_transform(fun, argnums, example_args or None).source
-    generated = _generated(fun, argnums, with_value, False, example_args or None)
+    generated = reverse_generated(fun, argnums, with_value, False, example_args or None)
     if not example_args:
         return generated.source
     # Callees are transformed when first called: run once on the examples to show their code too.
-    _recording.callees = []
+    recording.callees = []
     try:
         generated.refresh()
         generated.function(*example_args, 1.0)
-        callees = list(_recording.callees)
+        callees = list(recording.callees)
     finally:
-        _recording.callees = None
+        recording.callees = None
     parts = [generated.source]
     parts += [f"\n# called from the code above\n{callee.source}" for callee in callees]
     return "".join(parts)
-
-
-class _Recording(threading.local):
-    callees: list | None = None
-
-
-_recording = _Recording()
 
 
 def generated_function(fun: Callable, argnums: int | Sequence[int] = 0) -> Callable:
@@ -451,20 +300,7 @@ def generated_function(fun: Callable, argnums: int | Sequence[int] = 0) -> Calla
     if isinstance(fun, _Differentiated):
         argnums, fun = fun.argnums, fun.fn
     argnums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
-    return _generated(fun, argnums, False, False).function
-
-
-def _forward_generated(fn: Callable, argnums: tuple[int, ...], examples: Sequence[Any],
-                       callee: bool = False) -> Generated:
-    key = ("forward", fn, getattr(fn, "__code__", None), argnums, _signature(examples), callee)
-    generated = _CACHE.get(key)
-    if generated is None:
-        with _LOCK:
-            generated = _CACHE.get(key)
-            if generated is None:
-                generated = forward_transform(fn, argnums, examples, callee=callee)
-                _CACHE[key] = generated
-    return generated
+    return reverse_generated(fun, argnums, False, False).function
 
 
 def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
@@ -475,10 +311,10 @@ def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple
     if len(primals) != len(tangents):
         raise ValueError(f"jvp of {name}: {len(primals)} primals but {len(tangents)} tangents")
     for i, (p, t) in enumerate(zip(primals, tangents)):
-        _check_input(p, i, name)
-        if _shape(p) != _shape(t):
-            raise ValueError(f"jvp of {name}: tangent {i} has shape {_shape(t)}, but its primal has shape "
-                             f"{_shape(p)}")
+        check_input(p, i, name)
+        if shape_of_value(p) != shape_of_value(t):
+            raise ValueError(f"jvp of {name}: tangent {i} has shape {shape_of_value(t)}, but its primal has shape "
+                             f"{shape_of_value(p)}")
     if _is_plain_gradient(fun) and len(primals) == 1:  # forward over reverse: the Hessian times the tangent
         from .higher import hvp
 
@@ -494,11 +330,11 @@ def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple
     if binding is not None:
         per_parameter = binding.place((None,) * len(bound) + tangents)
         argnums = tuple(i for i, t in enumerate(per_parameter) if t is not None)
-        generated = _forward_generated(target, argnums, binding.values)
+        generated = forward_generated(target, argnums, binding.values)
         generated.refresh()
         return generated.function(*binding.values, *(per_parameter[i] for i in argnums))
     argnums = tuple(range(len(bound), len(bound) + len(primals)))
-    generated = _forward_generated(target, argnums, bound + primals)
+    generated = forward_generated(target, argnums, bound + primals)
     generated.refresh()
     return generated.function(*bound, *primals, *tangents)
 def _is_plain_gradient(fun: Any) -> bool:

@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from .api import _forward_generated, _generated, _recording
 from .binding import Binding, bind
+from .cache import forward_generated, recording, reverse_generated
 from .errors import MissingRuleError
 from .rules.dispatch import is_foreign
 from .rules.registry import primal_name, vjp_rule
@@ -45,10 +45,10 @@ def callee_vjp(fn: Callable, args: tuple, keywords: dict | None = None) -> tuple
     target, binding, skip = _bound(fn, args, keywords, "defvjp")
     full = binding.values
     differentiable = tuple(i for i, v in enumerate(full) if has_cotangent(v))
-    generated = _generated(target, differentiable, True, False, full, closure=True, callee=True)
+    generated = reverse_generated(target, differentiable, True, False, full, closure=True, callee=True)
     generated.refresh()
-    if _recording.callees is not None and all(g is not generated for g in _recording.callees):
-        _recording.callees.append(generated)
+    if recording.callees is not None and all(g is not generated for g in recording.callees):
+        recording.callees.append(generated)
     out, backward = generated.function(*full)
 
     def passed_backward(g: Any) -> tuple:
@@ -87,10 +87,10 @@ def callee_jvp(fn: Callable, args: tuple, tangents: tuple, keywords: dict | None
     per passed argument, positional ones first, then the keywords in order."""
     target, binding, skip = _bound(fn, args, keywords, "defjvp")
     differentiable, per_parameter = _forward_parameters(binding, skip, tangents)
-    generated = _forward_generated(target, differentiable, binding.values, callee=True)
+    generated = forward_generated(target, differentiable, binding.values, callee=True)
     generated.refresh()
-    if _recording.callees is not None and all(g is not generated for g in _recording.callees):
-        _recording.callees.append(generated)
+    if recording.callees is not None and all(g is not generated for g in recording.callees):
+        recording.callees.append(generated)
     return generated.function(*binding.values, *(per_parameter[i] for i in differentiable))
 
 
@@ -109,7 +109,7 @@ def jvp_call_cotangents(g: Any, ans: Any, fn: Callable, args: tuple, tangents: t
     target, binding, skip = _bound(fn, args, keywords, "defvjp")
     differentiable, per_parameter = _forward_parameters(binding, skip, tangents)
     full = binding.values
-    jvp_function = _forward_generated(target, differentiable, full, callee=True).function
+    jvp_function = forward_generated(target, differentiable, full, callee=True).function
     seed = tuple(zero_cotangent(part) if c is None else c for c, part in zip(g, ans))
     _, backward = callee_vjp(jvp_function, (*full, *(per_parameter[i] for i in differentiable)))
     cotangents = backward(seed)
@@ -140,7 +140,7 @@ def jvp_call_tangent(fn: Callable, args: tuple, tangents: tuple, arg_tangents: t
     target, binding, skip = _bound(fn, args, keywords, "defjvp")
     differentiable, per_parameter = _forward_parameters(binding, skip, tangents)
     full = binding.values
-    jvp_function = _forward_generated(target, differentiable, full, callee=True).function
+    jvp_function = forward_generated(target, differentiable, full, callee=True).function
     inner = (*full, *(per_parameter[i] for i in differentiable))
     outer_args = binding.place((None,) * skip + tuple(arg_tangents)) if arg_tangents else [None] * len(full)
     outer_tangents = (binding.place((None,) * skip + tuple(tangent_tangents)) if tangent_tangents is not None

@@ -14,7 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from .api import _cast_like, _check_input, _forward_generated, jvp, vjp
+from .api import jvp, vjp
+from .boundary import cast_like, check_input
+from .cache import forward_generated
 from .callees import callee_vjp
 from .codegen import compile_function
 from .errors import NonScalarOutputError
@@ -42,8 +44,8 @@ def primitive_trampoline(primitive: Callable, arity: int) -> Callable:
 def hvp_at(fun: Callable, args: tuple, argnum: int, v: Any) -> Any:
     """``H v`` for the Hessian of scalar ``fun`` in argument ``argnum`` at ``args``, the others fixed."""
     name = getattr(fun, "__name__", "f")
-    _check_input(args[argnum], argnum, name)
-    generated = _forward_generated(fun, (argnum,), args)
+    check_input(args[argnum], argnum, name)
+    generated = forward_generated(fun, (argnum,), args)
     generated.refresh()
     # reverse mode over the forward code, seeded with (0, 1) for its (output, tangent) pair
     (out, tangent), backward = callee_vjp(generated.function, (*args, v))
@@ -51,7 +53,7 @@ def hvp_at(fun: Callable, args: tuple, argnum: int, v: Any) -> Any:
         raise NonScalarOutputError(f"the Hessian of {name} needs a scalar output; it returned shape "
                                    f"{np.shape(tangent)} (use jacfwd(jacrev(f)) for a vector function)")
     cotangents = backward((zero_cotangent(out), 1.0))
-    return _cast_like(cotangents[argnum], args[argnum], set())
+    return cast_like(cotangents[argnum], args[argnum], set())
 
 
 @locating
@@ -97,7 +99,7 @@ def derivative(fun: Callable, order: int = 1) -> Callable[[float], float]:
     def nth(x: float) -> float:
         function, args = fun, (x,)
         for _ in range(order):
-            function = _forward_generated(function, (0,), args).function
+            function = forward_generated(function, (0,), args).function
             args = (*args, 1.0)
         result = function(*args)
         for _ in range(order):

@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from . import api
+from . import api, cache
 from .pipeline import Generated
 
 _LINE_COMMENT = re.compile(r"^(\s*)# line (\d+): (.*)$")
@@ -57,23 +57,23 @@ def is_higher_order(fun: Any) -> bool:
 
 def _record(run: Callable[[], Any]) -> list[Generated]:
     """Every generated piece ``run`` calls into (callees and helpers, both modes), in order of first call."""
-    api._recording.callees = []
+    cache.recording.callees = []
     try:
         run()
-        return list(api._recording.callees)
+        return list(cache.recording.callees)
     finally:
-        api._recording.callees = None
+        cache.recording.callees = None
 
 
 def _forward_pieces() -> set[int]:
-    return {id(g) for key, g in list(api._CACHE.items()) if isinstance(key, tuple) and key[:1] == ("forward",)}
+    return {id(g) for key, g in list(cache.CACHE.items()) if isinstance(key, tuple) and key[:1] == ("forward",)}
 
 
 def _reverse_over_forward(fn: Callable, args: tuple, argnums: int, what: str) -> str:
     from .higher import hvp_at
 
     name = getattr(fn, "__name__", "f")
-    top = api._forward_generated(fn, (argnums,), args)
+    top = cache.forward_generated(fn, (argnums,), args)
     pieces = _record(lambda: hvp_at(fn, args, argnums, _ones_like(args[argnums])))
     forward_ids = _forward_pieces()
     forward = [top] + [p for p in pieces if id(p) in forward_ids and p is not top]
@@ -99,7 +99,7 @@ def _jacobian(fun: Any, args: tuple) -> str:
     name = getattr(fun.fn, "__name__", "f")
     if fun.mode == "forward":
         header = f"# jacfwd of {name}: one forward-mode call per input element\n"
-        top = api._forward_generated(fun.fn, (fun.argnums,), args)
+        top = cache.forward_generated(fun.fn, (fun.argnums,), args)
         x = args[fun.argnums]
         pieces = _record(lambda: top.function(*args, _ones_like(x)))
         return header + _join([top] + [p for p in pieces if p is not top])
@@ -113,7 +113,7 @@ def _nth_derivative(fn: Callable, order: int, args: tuple) -> str:
                 "forward code of the level below\n"]
     function, level_args, seen = fn, args, set()
     for level in range(1, order + 1):
-        generated = api._forward_generated(function, (0,), level_args)
+        generated = cache.forward_generated(function, (0,), level_args)
         final_args = (*level_args, 1.0)
         pieces = _record(lambda g=generated, a=final_args: g.function(*a))
         sections.append(f"\n# level {level}: the tangent of {function.__name__}\n")

@@ -66,9 +66,9 @@ class GradCheckSummary:
 
 def _forward_derivative(f: Callable[..., Any], args: tuple, positions: tuple[int, ...]) -> Callable[[Any], float]:
     """The derivative along one coordinate by forward mode: a unit tangent there, zero elsewhere."""
-    from .api import _forward_generated
+    from .cache import forward_generated
 
-    generated = _forward_generated(f, positions, args)
+    generated = forward_generated(f, positions, args)
 
     def along(c: _Coordinate) -> float:
         tangents = []

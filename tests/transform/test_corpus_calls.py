@@ -17,7 +17,7 @@ from corpus_helpers.numerics import horner, power, smooth_abs, softplus
 from gradcheck import Case, Corpus, assert_close, check_grad, finite_difference
 
 import srcgrad
-import srcgrad.api
+import srcgrad.cache
 
 CORPUS = Corpus()
 case = CORPUS.case
@@ -947,23 +947,23 @@ def cached_target(x):
 
 def test_transformed_once_and_cached(monkeypatch):
     calls = []
-    original = srcgrad.api.reverse_variants
+    original = srcgrad.cache.reverse_variants
 
     def counting(fn, *args, **kwargs):
         calls.append(fn.__name__)
         return original(fn, *args, **kwargs)
 
-    monkeypatch.setattr(srcgrad.api, "reverse_variants", counting)
+    monkeypatch.setattr(srcgrad.cache, "reverse_variants", counting)
     x = np.array([0.1, 0.5, -0.3])
     g = srcgrad.grad(cached_target)
     first = g(x)
-    size = len(srcgrad.api._CACHE)
+    size = len(srcgrad.cache.CACHE)
     second = g(x)
     third = g(x * 2.0)
     np.testing.assert_array_equal(first, second)
     again = srcgrad.grad(cached_target)(x)  # a new grad object for the same function reuses the cache
     np.testing.assert_array_equal(first, again)
-    assert len(srcgrad.api._CACHE) == size
+    assert len(srcgrad.cache.CACHE) == size
     assert third.shape == (3,)
     # the caller is transformed at most into its two variants (with and without the output), the callee once
     # even though it is called twice; later calls transform nothing
@@ -975,7 +975,7 @@ def test_transformed_once_and_cached(monkeypatch):
     assert calls == transformed_by_first_call
     # a new shape is a new specialization of the same function
     g(np.array([0.1, 0.2]))
-    assert len(srcgrad.api._CACHE) > size
+    assert len(srcgrad.cache.CACHE) > size
 
 
 # --- redefinition -------------------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import pytest
 from gradcheck import check_grad
 
 import srcgrad
+import srcgrad.cache
 from srcgrad.pipeline import reverse_transform, reverse_variants
 from srcgrad.transform.clone import clone
 
@@ -57,13 +58,13 @@ def test_variants_built_together_equal_variants_built_alone():
 
 def test_grad_first_call_transforms_once_and_caches_both_variants(monkeypatch):
     calls = []
-    original = srcgrad.api.reverse_variants
+    original = srcgrad.cache.reverse_variants
 
     def counting(fn, argnums, with_values, *args, **kwargs):
         calls.append((fn.__name__, tuple(with_values)))
         return original(fn, argnums, with_values, *args, **kwargs)
 
-    monkeypatch.setattr(srcgrad.api, "reverse_variants", counting)
+    monkeypatch.setattr(srcgrad.cache, "reverse_variants", counting)
     rng = np.random.default_rng(1)
     args = (rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=(5, 3)))
 
