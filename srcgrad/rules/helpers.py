@@ -722,3 +722,36 @@ def zeros_like_grad(value: Any) -> Any:
             return np.zeros_like(value, dtype=np.result_type(value.dtype, np.float32))
         return None  # strings, functions, objects: no cotangent
     return np.zeros_like(value, dtype=np.result_type(value, np.float32))
+
+
+def reshaped_back(g: Any, a: Any, order: str = "C") -> Any:
+    """The cotangent of ``np.reshape(a, shape, order)`` or ``np.ravel(a, order)``, put back into ``a``'s
+    shape by the same index order: reading in Fortran order and writing back in C order would scramble it.
+    ``"A"`` and ``"K"`` read in Fortran order exactly when ``a`` is Fortran- and not C-contiguous."""
+    if order in ("A", "K") and type(a) is np.ndarray:
+        if order == "K" and not (a.flags.c_contiguous or a.flags.f_contiguous):
+            raise NotImplementedError("the gradient of a reshape or ravel with order='K' of an array that is "
+                                      "neither C- nor Fortran-contiguous; copy it first (np.ascontiguousarray)")
+        order = "F" if np.isfortran(a) else "C"
+    if order in ("F", "f"):
+        return np.reshape(g, np.shape(a), order="F")
+    return np.reshape(g, np.shape(a))
+
+
+def _is_basic_index(index: Any) -> bool:
+    """Integers, slices, None and Ellipsis: an index that cannot name a position twice."""
+    items = index if isinstance(index, tuple) else (index,)
+    return all(isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis for i in items)
+
+
+def landed_grad(g: Any, index: Any, value: Any) -> Any:
+    """The cotangent of ``value`` in ``x[index] = value`` (``g`` has ``x``'s shape): ``g[index]``, except
+    that where an advanced index names a position more than once only the write that lands counts — the
+    items it overwrote get zero. Which one lands is found by making the same assignment of item numbers."""
+    picked = g[index]
+    if _is_basic_index(index):
+        return unbroadcast(picked, value)
+    order = np.arange(int(np.prod(np.shape(picked)))).reshape(np.shape(picked))
+    owner = np.full(np.shape(g), -1)
+    owner[index] = order
+    return unbroadcast(np.where(owner[index] == order, picked, 0.0 * picked), value)

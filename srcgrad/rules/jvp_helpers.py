@@ -309,3 +309,11 @@ def vector_norm_jvp(t: Any, ans: Any, x: Any, ord: Any = 2, dim: Any = None, kee
         return np.sum(np.where(hits, np.sign(x) * t, 0), axis=dim, keepdims=keepdim) / count
     scale = np.where(norm == 0, 0, 1 / np.where(norm == 0, 1, norm ** (ord - 1)))
     return np.sum(scale * np.sign(x) * np.abs(x) ** (ord - 1) * t, axis=dim, keepdims=keepdim)
+
+
+def reshape_tangent(t: Any, shape: Any, order: str = "C", **kwargs: Any) -> Any:
+    """``np.reshape`` of a tangent as the primal was reshaped; ``order`` is passed on only when it is not
+    the default, since Dask's reshape takes none."""
+    if order == "C":
+        return np.reshape(t, shape, **kwargs)
+    return np.reshape(t, shape, order=order, **kwargs)

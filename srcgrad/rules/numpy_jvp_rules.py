@@ -26,6 +26,7 @@ from .jvp_helpers import (
     float_dtype_or_none,
     norm_jvp,
     prod_jvp,
+    reshape_tangent,
     select_jvp,
     solve_a_jvp,
     sort_jvp,
@@ -515,8 +516,8 @@ def _(t, ans, x, ord=None, axis=None, keepdims=False):
 
 
 @defjvp(np.reshape)
-def _(t, ans, a, *args, **kwargs):
-    return np.reshape(t, *args, **kwargs)
+def _(t, ans, a, shape=None, order="C", **kwargs):
+    return reshape_tangent(t, shape, order, **kwargs)
 
 
 @defjvp(np.ravel)

@@ -42,6 +42,7 @@ from .helpers import (
     reduced_count,
     repeat_grad,
     repeat_reduced,
+    reshaped_back,
     solve_grads,
     sort_grad,
     stack_grads,
@@ -435,13 +436,13 @@ def _(g, ans, x, ord=None, axis=None, keepdims=False):
 
 
 @defvjp(np.reshape)
-def _(g, ans, a, *args, **kwargs):
-    return np.reshape(g, np.shape(a))
+def _(g, ans, a, shape=None, order="C", **kwargs):
+    return reshaped_back(g, a, order)
 
 
 @defvjp(np.ravel)
 def _(g, ans, a, order="C"):
-    return np.reshape(g, np.shape(a))
+    return reshaped_back(g, a, order)
 
 
 @defvjp(np.squeeze)

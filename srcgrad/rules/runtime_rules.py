@@ -14,13 +14,13 @@ from ..runtime import (
     with_keywords,
     zero_cotangent,
 )
-from .helpers import unbroadcast, zeros_like_grad
+from .helpers import landed_grad, zeros_like_grad
 from .registry import defnondiff, defvjp
 
 
 @defvjp(assign_index, argnums=(0, 2))
 def _(g, ans, x, index, value):
-    return assign_index(g, index, zeros_like_grad(value)), unbroadcast(g[index], value)
+    return assign_index(g, index, zeros_like_grad(value)), landed_grad(g, index, value)
 
 
 @defvjp(list_append, argnums=(0, 1))

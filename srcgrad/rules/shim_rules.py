@@ -10,7 +10,7 @@ returned index, ``clamp`` passes the gradient at its bounds.
 
 import numpy as np
 
-from .helpers import expand_reduced, unbroadcast
+from .helpers import expand_reduced, landed_grad, unbroadcast
 from .registry import defvjp
 
 
@@ -126,7 +126,7 @@ def _(g, ans, x, lo, hi):
 def _(g, ans, a, index, value):
     kept = np.array(g, copy=True)
     kept[index] = 0
-    return kept, unbroadcast(g[index], value)
+    return kept, landed_grad(g, index, value)
 
 
 @defvjp(view_of)

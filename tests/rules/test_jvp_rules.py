@@ -10,8 +10,8 @@ through the forward rule, which gives the contribution ``J t`` to the output's t
   rule for a random cotangent ``g``, to 1e-10 relative to the size of the terms: the two rules make the
   same choices at ties, kinks and zeros.
 
-A few points where the reverse rule is wrong (``REVERSE_BUGS``) are checked against finite differences
-only; their transpose checks are strict xfails that track the reverse rules' bugs.
+A few points where reverse rules were once wrong (``ORDER_AND_REPEAT_CASES``: index order F, a position
+written twice) get both checks too.
 
 NaN never counts as agreement (infinities must match exactly). The contribution must broadcast to the
 output's shape and keep its dtype: float32 stays float32, Python floats stay Python floats. A rule must
@@ -83,19 +83,15 @@ LIST_CASES = [cases.Case(primal, make, "list") for primal, make in _LIST]
 CASES = [c for c in cases.CASES if c.primal not in (runtime.call_with_vjp, runtime.call_with_jvp)] + LIST_CASES
 SMOOTH = [c for c in CASES if c.smooth]
 
-# Points where the forward rule is right (finite differences agree) and the reverse rule is not: each is
-# checked against finite differences, and its transpose check is a strict xfail that tracks the reverse
-# rule's bug (when a fix lands it XPASSes, which fails: then move the case into cases.py).
+# Points where reverse rules were once wrong (an index order other than C; a position written twice, where
+# only the last write lands): each forward rule is checked against finite differences, and the reverse
+# rule as its transpose.
 _REPEATED = np.array([0, 0])
-REVERSE_BUGS = [
-    (cases.Case(np.reshape, lambda d: cases.call(d.arr((2, 3)), (3, 2), order="F"), "order-F"),
-     "numpy_rules: the reverse rule of np.reshape ignores order= (reshapes the cotangent in C order)"),
-    (cases.Case(np.ravel, lambda d: cases.call(d.arr((2, 3)), "F"), "order-F"),
-     "numpy_rules: the reverse rule of np.ravel ignores its order argument"),
-    (cases.Case(runtime.assign_index, lambda d: cases.call(d.arr((3,)), _REPEATED, d.arr((2,))), "repeated"),
-     "runtime_rules: with a repeated index only the last write lands, but every written item gets a cotangent"),
-    (cases.Case(shim_rules.index_put, lambda d: cases.call(d.arr((3,)), _REPEATED, d.arr((2,))), "repeated"),
-     "shim_rules: with a repeated index only the last write lands, but every written item gets a cotangent"),
+ORDER_AND_REPEAT_CASES = [
+    cases.Case(np.reshape, lambda d: cases.call(d.arr((2, 3)), (3, 2), order="F"), "order-F"),
+    cases.Case(np.ravel, lambda d: cases.call(d.arr((2, 3)), "F"), "order-F"),
+    cases.Case(runtime.assign_index, lambda d: cases.call(d.arr((3,)), _REPEATED, d.arr((2,))), "repeated"),
+    cases.Case(shim_rules.index_put, lambda d: cases.call(d.arr((3,)), _REPEATED, d.arr((2,))), "repeated"),
 ]
 STEP = 1e-3
 FD_RTOL = 1e-6
@@ -265,7 +261,7 @@ def adjoint_rtol(ans) -> float:
 # --- the tests -------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("case", SMOOTH + [c for c, _ in REVERSE_BUGS], ids=lambda c: c.id)
+@pytest.mark.parametrize("case", SMOOTH + ORDER_AND_REPEAT_CASES, ids=lambda c: c.id)
 @SETTINGS
 @given(data=st.data())
 def test_forward_rule_matches_finite_differences(case, data):
@@ -292,8 +288,7 @@ def test_forward_rule_matches_finite_differences(case, data):
                               f"(error {error:.3g}, tolerance {tol:.3g})")
 
 
-@pytest.mark.parametrize("case", CASES + [pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=r))
-                                          for c, r in REVERSE_BUGS], ids=lambda c: c.id)
+@pytest.mark.parametrize("case", CASES + ORDER_AND_REPEAT_CASES, ids=lambda c: c.id)
 @SETTINGS
 @given(data=st.data())
 def test_forward_rule_is_the_transpose_of_the_reverse_rule(case, data):
