@@ -57,7 +57,8 @@ class Binding:
 
 
 def item_of(cotangent: Any, key: Any) -> Any:
-    """The item ``key`` of a container (itself for ``None``): of a sparse dict cotangent, ``None``."""
+    """``cotangent[key]``; the cotangent itself when ``key`` is None (a whole parameter), and None when the
+    cotangent is None or a sparse dict without that key."""
     if key is None or cotangent is None:
         return cotangent
     if isinstance(cotangent, dict):

@@ -112,11 +112,9 @@ def call_with_vjp(fn: Any, *args: Any) -> tuple[Any, Any]:
     if type(fn) is KeywordCall:
         fn, args, keywords = fn.function, *fn.split(args)
     if isinstance(fn, functools.partial):
-        # Arguments the partial binds are constants of the call; cotangents flow to the ones passed here.
-        merged = {**_without(fn.keywords, keywords or ()), **(keywords or {})}
-        out, backward = call_with_vjp(KeywordCall(fn.func, tuple(merged)), *fn.args, *args, *merged.values())
-        bound, passed = len(fn.args), len(args) + len(keywords or ())
-        return out, lambda g: _partial_cotangents(backward(g), bound, len(args), passed)
+        call = PartialCall.of(fn, args, keywords or {})
+        out, backward = call_with_vjp(call.callee, *call.values)
+        return out, lambda g: call.gather(backward(g))
     rule = vjp_rule(fn)
     if rule is not None:
         out = fn(*args, **(keywords or {}))
@@ -142,13 +140,6 @@ def call_with_vjp(fn: Any, *args: Any) -> tuple[Any, Any]:
     return callee_vjp(fn, args, keywords)
 
 
-def _partial_cotangents(cotangents: tuple, bound: int, n_args: int, passed: int) -> tuple:
-    """The cotangents of the arguments passed to a ``functools.partial``, out of those of the arguments
-    the partial itself passes: its own positional ones first, and its own keywords before the call's."""
-    positional = cotangents[bound:bound + n_args]
-    return positional + cotangents[len(cotangents) - (passed - n_args):] if passed > n_args else positional
-
-
 class KeywordCall:
     """A callee and the names of the keyword arguments a call passes it. Generated code passes every
     value positionally, so that each gets a cotangent; this object, in the callee's place, says that the
@@ -163,6 +154,36 @@ class KeywordCall:
     def split(self, args: tuple) -> tuple[tuple, dict[str, Any]]:
         at = len(args) - len(self.names)
         return args[:at], dict(zip(self.names, args[at:]))
+
+
+class PartialCall:
+    """A call of a ``functools.partial`` as the call of its function that it makes: the partial's own
+    arguments are constants of the call (no tangents; their cotangents are dropped), and the call's keywords
+    override the partial's and stand after them, as Python merges them. ``spread`` and ``gather`` move
+    per-argument sequences (tangents, cotangents) between the call as written and the call made."""
+
+    __slots__ = ("bound", "callee", "n_args", "n_keywords", "values")
+
+    def __init__(self, callee: KeywordCall, values: tuple, bound: int, n_args: int, n_keywords: int):
+        self.callee, self.values = callee, values
+        self.bound, self.n_args, self.n_keywords = bound, n_args, n_keywords
+
+    @classmethod
+    def of(cls, partial: functools.partial, args: tuple, keywords: dict[str, Any]) -> PartialCall:
+        merged = {**{k: v for k, v in partial.keywords.items() if k not in keywords}, **keywords}
+        return cls(KeywordCall(partial.func, tuple(merged)), (*partial.args, *args, *merged.values()),
+                   len(partial.args), len(args), len(keywords))
+
+    def spread(self, per_passed: tuple) -> tuple:
+        own_keywords = len(self.callee.names) - self.n_keywords
+        return ((None,) * self.bound + tuple(per_passed[:self.n_args]) + (None,) * own_keywords
+                + tuple(per_passed[self.n_args:]))
+
+    def gather(self, per_made: tuple) -> tuple:
+        own_keywords = len(self.callee.names) - self.n_keywords
+        made_positional = self.bound + self.n_args
+        return (tuple(per_made[self.bound:made_positional])
+                + tuple(per_made[made_positional + own_keywords:]))
 
 
 def with_keywords(function: Any, names: tuple[str, ...]) -> KeywordCall:
@@ -203,10 +224,9 @@ def call_with_jvp(fn: Any, args: tuple, tangents: tuple) -> tuple[Any, Any]:
         fn, (args, keywords) = fn.function, fn.split(args)
         tangents, keyword_tangents = tangents[:len(args)], dict(zip(keywords, tangents[len(args):]))
     if isinstance(fn, functools.partial):
-        merged = {**_without(fn.keywords, keywords), **keywords}
-        merged_tangents = [keyword_tangents.get(k) if k in keywords else None for k in merged]
-        return call_with_jvp(KeywordCall(fn.func, tuple(merged)), (*fn.args, *args, *merged.values()),
-                             ((None,) * len(fn.args) + tuple(tangents) + tuple(merged_tangents)))
+        call = PartialCall.of(fn, args, keywords)
+        passed = (*tangents, *(keyword_tangents[k] for k in keywords))
+        return call_with_jvp(call.callee, call.values, call.spread(passed))
     rule = vjp_rule(fn)
     if rule is not None:
         out = fn(*args, **keywords)
@@ -257,10 +277,6 @@ def _bind_custom(fn: Any, args: tuple, keywords: dict) -> Any:
     return bind(signature, args, keywords)
 
 
-def _without(mapping: dict, names: Any) -> dict:
-    return {k: v for k, v in mapping.items() if k not in names}
-
-
 def call_with_jvp_cotangents(g: Any, ans: Any, fn: Any, args: tuple, tangents: tuple) -> tuple[tuple, tuple]:
     """The reverse rule of ``call_with_jvp`` (see ``srcgrad.callees.jvp_call_cotangents``)."""
     from .callees import jvp_call_cotangents
@@ -269,12 +285,8 @@ def call_with_jvp_cotangents(g: Any, ans: Any, fn: Any, args: tuple, tangents: t
     if type(fn) is KeywordCall:
         fn, (args, keywords) = fn.function, fn.split(args)
     if isinstance(fn, functools.partial):
-        merged = {**_without(fn.keywords, keywords), **keywords}
-        bound, passed = len(fn.args), len(args) + len(keywords)
-        keyword_tangents = dict(zip(keywords, tangents[len(args):]))
-        arg_cotangents, tangent_cotangents = call_with_jvp_cotangents(
-            g, ans, KeywordCall(fn.func, tuple(merged)), (*fn.args, *args, *merged.values()),
-            (*(None for _ in fn.args), *tangents[:len(args)], *(keyword_tangents.get(k) for k in merged)))
-        return (_partial_cotangents(arg_cotangents, bound, len(args), passed),
-                _partial_cotangents(tangent_cotangents, bound, len(args), passed))
+        call = PartialCall.of(fn, args, keywords)
+        arg_cotangents, tangent_cotangents = call_with_jvp_cotangents(g, ans, call.callee, call.values,
+                                                                      call.spread(tangents))
+        return call.gather(arg_cotangents), call.gather(tangent_cotangents)
     return jvp_call_cotangents(g, ans, fn, args, tangents, keywords)

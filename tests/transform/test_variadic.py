@@ -117,6 +117,10 @@ def partial_with_keywords(x, y):
     return _bound_partial(x, y=y, shift=np.sum(x))
 
 
+def partial_keyword_overridden(x, y):
+    return _bound_partial(x, y, scale=np.sum(y), shift=1.0)  # the call's scale replaces the partial's
+
+
 def _lambda_varargs(x, y):
     star = lambda *vs: vs[0] * vs[1]
     return np.sum(star(x, y))
@@ -140,7 +144,7 @@ def method_with_varargs(x, y):
 
 CORPUS = [forwards_positional_and_keywords, calls_a_decorated_function, varargs_loop, keyword_only_callee,
           kwargs_lookups, positional_only_callee, function_argument_with_keywords, spreads_a_tuple_parameter,
-          spreads_a_tuple_display, partial_with_keywords, _lambda_varargs, method_with_varargs]
+          spreads_a_tuple_display, partial_with_keywords, partial_keyword_overridden, _lambda_varargs, method_with_varargs]
 
 
 @pytest.mark.parametrize("f", CORPUS, ids=lambda f: f.__name__)
