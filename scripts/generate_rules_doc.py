@@ -31,6 +31,8 @@ GROUPS = {
     "operator": "Python's operators: `a + b` is differentiated as `operator.add(a, b)`, `a[i]` as "
                 "`operator.getitem(a, i)`.",
     "srcgrad.custom": "srcgrad's own user-facing helpers.",
+    "srcgrad.rules.concat_helpers": "NumPy's index-trick concatenators as calls: `np.r_[a, b]` is `r_concat(a, b)`, "
+                                    "`np.c_[a, b]` is `c_concat(a, b)` (items are arrays or numbers).",
     "srcgrad.runtime": "Helpers that srcgrad's desugaring inserts into your code: element writes "
                        "(`y[i] = v`), `list.append`, calls into your own Python functions.",
     "srcgrad.rules.shim_rules": "Operations of the `Tensor` shim without a NumPy function of their own; "

@@ -8,9 +8,11 @@ from .errors import (
                      InputTypeError,
                      MissingRuleError,
                      NonScalarOutputError,
+                     OutputTypeError,
                      SourceUnavailableError,
                      SrcgradError,
                      SrcgradSyntaxError,
+                     StaleSourceError,
                      UnsupportedTransformError,
 )
 from .higher import derivative, hessian, hvp, jacfwd, jacrev
@@ -23,5 +25,5 @@ __version__ = "0.1.0"
 __all__ = [
     "grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "hessian", "hvp", "derivative", "show", "generated_function", "custom_vjp", "custom_jvp", "stop_gradient",
     "SrcgradError", "SrcgradSyntaxError", "MissingRuleError", "SourceUnavailableError",
-    "NonScalarOutputError", "InputTypeError", "UnsupportedTransformError", "defvjp", "defjvp", "defnondiff",
+    "NonScalarOutputError", "InputTypeError", "OutputTypeError", "StaleSourceError", "UnsupportedTransformError", "defvjp", "defjvp", "defnondiff",
 ] + list(_tensor_all)

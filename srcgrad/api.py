@@ -17,9 +17,17 @@ from typing import Any
 import numpy as np
 
 from .binding import Binding, bind, is_variadic, item_of
-from .boundary import check_input, fresh_gradients, shape_of_value
+from .boundary import (
+    check_input,
+    check_output,
+    check_same_structure,
+    check_tangent,
+    fresh_gradients,
+    shape_of_value,
+)
 from .cache import forward_generated, recording, reverse_generated, signature_of
 from .errors import NonScalarOutputError, UnsupportedTransformError
+from .locate import locating
 from .pipeline import Generated, forward_transform
 from .rules.helpers import shape_of
 from .rules.registry import vjp_rule
@@ -36,6 +44,7 @@ class _Differentiated:
     def __init__(self, fn: Callable, argnums: int | Sequence[int], has_aux: bool, with_value: bool):
         self.single = isinstance(argnums, int)
         self.name = getattr(fn, "__name__", "f")  # errors name the user's function, not a wrapper of it
+        self.user_fn = fn  # what errors about the output point at
         reject_transformation(fn, "value_and_grad" if with_value else "grad")
         argnums = (argnums,) if self.single else tuple(argnums)
         if is_callable_instance(fn):
@@ -113,17 +122,18 @@ class _Differentiated:
             for i in argnums:
                 check_input(values[i], i, self.name)
         if entry is None:
-            name = self.name
             # First call with this signature: run the variant that also returns the output, to check it.
             generated = reverse_generated(self.fn, argnums, True, self.has_aux, values,
                                    also_without_value=not (self.with_value or self.has_aux))
             generated.refresh()
-            value, gradients = generated.function(*values, seed)
-            output = value[0] if self.has_aux else value
-            if shape_of(output) != ():
-                raise NonScalarOutputError(
-                    f"grad requires a scalar output, but {name} returned an array of shape {shape_of(output)}; "
-                    "use srcgrad.vjp for non-scalar outputs.")
+            try:
+                value, gradients = generated.function(*values, seed)
+            except Exception:
+                # The adjoint sweep of an output that is not a real scalar may fail before the check below
+                # can say so: find out from the function itself (only on this failure path).
+                self._check_output_after_failure(values)
+                raise
+            self._check_output(value[0] if self.has_aux else value)
             plain = all(type(values[i]) in (float, np.ndarray) for i in argnums)
             self.variants[key] = (reverse_generated(self.fn, argnums, self.with_value or self.has_aux,
                                              self.has_aux, values), plain)
@@ -136,10 +146,36 @@ class _Differentiated:
                 value, gradients = None, generated.function(*values, seed)
         return value, gradients
 
+    def _check_output(self, output: Any) -> None:
+        """The output checks of a signature's first call (``OutputTypeError``, ``NonScalarOutputError``)."""
+        check_output(output, self.user_fn, "value_and_grad" if self.with_value else "grad")
+        if isinstance(output, (list, tuple, dict)):
+            raise NonScalarOutputError(
+                f"grad requires a scalar output, but {self.name} returned a {type(output).__name__}; return one "
+                "value, use has_aux=True for (output, aux), or srcgrad.vjp for several outputs.")
+        if shape_of(output) != ():
+            raise NonScalarOutputError(
+                f"grad requires a scalar output, but {self.name} returned an array of shape {shape_of(output)}; "
+                "use srcgrad.vjp for non-scalar outputs.")
+
+    def _check_output_after_failure(self, values: Sequence[Any]) -> None:
+        if self.variadic:
+            return  # ``values`` are per parameter (a ``*args`` tuple as one): not a call of the function
+        try:
+            output = self.fn(*values)
+        except Exception:
+            return  # the function itself fails: its own error is the one to see
+        if self.has_aux:
+            if not isinstance(output, (tuple, list)) or len(output) != 2:
+                return
+            output = output[0]
+        self._check_output(output)
+
 
 class GradFunction(_Differentiated):
     """What ``grad(f)`` returns: calling it returns the gradient (and the auxiliary data with has_aux)."""
 
+    @locating
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         value, gradients = self._run(args, kwargs)
         if self.has_aux:
@@ -150,6 +186,7 @@ class GradFunction(_Differentiated):
 class ValueAndGradFunction(_Differentiated):
     """What ``value_and_grad(f)`` returns: calling it returns ``(value, gradient)``."""
 
+    @locating
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         value, gradients = self._run(args, kwargs)
         return value, gradients
@@ -209,6 +246,7 @@ def value_and_grad(fun: Callable | None = None, argnums: int | Sequence[int] = 0
     return ValueAndGradFunction(fun, argnums, has_aux, with_value=True)
 
 
+@locating
 def vjp(fun: Callable, *primals: Any) -> tuple[Any, Callable[[Any], tuple]]:
     """``(out, vjp_fn)``: ``vjp_fn(cotangent)`` returns one cotangent per primal, for outputs of any shape.
 
@@ -222,11 +260,13 @@ def vjp(fun: Callable, *primals: Any) -> tuple[Any, Callable[[Any], tuple]]:
         generated = reverse_generated(fun, tuple(range(len(primals))), True, False, primals, closure=True)
         generated.refresh()
         out, backward = generated.function(*primals)
+        check_output(out, fun, "vjp", real_scalar=False)
     else:
         params = tuple(sorted({param for param, _ in binding.slots}))
         generated = reverse_generated(fun, params, True, False, binding.values, closure=True)
         generated.refresh()
         out, by_param = generated.function(*binding.values)
+        check_output(out, fun, "vjp", real_scalar=False)
 
         def backward(cotangent: Any) -> tuple:
             per_parameter = [None] * len(binding.values)
@@ -234,15 +274,45 @@ def vjp(fun: Callable, *primals: Any) -> tuple[Any, Callable[[Any], tuple]]:
                 per_parameter[param] = gradient
             return binding.pick(per_parameter)
 
-    out_shape = shape_of_value(out)
+    out_shape = tree_shape(out)
 
+    @locating
     def vjp_fn(cotangent: Any) -> tuple:
-        if shape_of_value(cotangent) != out_shape:
-            raise ValueError(f"vjp of {name}: the cotangent has shape {np.shape(cotangent)}, but the output has "
-                             f"shape {out_shape}")
+        check_tangent(cotangent, "the cotangent", name)
+        shape = tree_shape(cotangent)
+        if shape != out_shape and not _same_array_shape(cotangent, out):
+            raise ValueError(f"vjp of {name}: the cotangent has shape {_show_shape(shape)}, but the output has "
+                             f"shape {_show_shape(out_shape)}")
         return fresh_gradients(backward(cotangent), primals, cotangent)
 
     return out, vjp_fn
+
+
+def tree_shape(value: Any) -> Any:
+    """The shape of an array or number; for a tuple/list/dict output, the container and its items' shapes
+    (an output ``(vector, scalar)`` has no single NumPy shape)."""
+    if isinstance(value, (list, tuple)):
+        return (type(value), tuple(tree_shape(item) for item in value))
+    if isinstance(value, dict):
+        return (dict, tuple((key, tree_shape(item)) for key, item in value.items()))
+    return tuple(shape_of_value(value))
+
+
+def _same_array_shape(a: Any, b: Any) -> bool:
+    """Both have one NumPy shape and it is the same (a stacked cotangent for a tuple of equal arrays)."""
+    try:
+        return np.shape(a) == np.shape(b)
+    except ValueError:  # ragged
+        return False
+
+
+def _show_shape(shape: Any) -> str:
+    if isinstance(shape, tuple) and len(shape) == 2 and isinstance(shape[0], type):
+        kind, items = shape
+        if kind is dict:
+            return "{" + ", ".join(f"{key!r}: {_show_shape(item)}" for key, item in items) + "}"
+        return kind.__name__ + "(" + ", ".join(_show_shape(item) for item in items) + ")"
+    return str(shape)
 
 
 def _variadic_binding(fun: Any, args: Sequence[Any]) -> Binding | None:
@@ -303,6 +373,7 @@ def generated_function(fun: Callable, argnums: int | Sequence[int] = 0) -> Calla
     return reverse_generated(fun, argnums, False, False).function
 
 
+@locating
 def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
     """``(fun(*primals), J @ tangents)``: forward mode, by source transformation. ``tangents`` has one
     entry per primal, of the same type, shape and dtype."""
@@ -312,6 +383,8 @@ def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple
         raise ValueError(f"jvp of {name}: {len(primals)} primals but {len(tangents)} tangents")
     for i, (p, t) in enumerate(zip(primals, tangents)):
         check_input(p, i, name)
+        check_tangent(t, f"tangent {i}", name)
+        check_same_structure(p, t, f"tangent {i}", name)
         if shape_of_value(p) != shape_of_value(t):
             raise ValueError(f"jvp of {name}: tangent {i} has shape {shape_of_value(t)}, but its primal has shape "
                              f"{shape_of_value(p)}")
@@ -332,11 +405,16 @@ def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple
         argnums = tuple(i for i, t in enumerate(per_parameter) if t is not None)
         generated = forward_generated(target, argnums, binding.values)
         generated.refresh()
-        return generated.function(*binding.values, *(per_parameter[i] for i in argnums))
-    argnums = tuple(range(len(bound), len(bound) + len(primals)))
-    generated = forward_generated(target, argnums, bound + primals)
-    generated.refresh()
-    return generated.function(*bound, *primals, *tangents)
+        result = generated.function(*binding.values, *(per_parameter[i] for i in argnums))
+    else:
+        argnums = tuple(range(len(bound), len(bound) + len(primals)))
+        generated = forward_generated(target, argnums, bound + primals)
+        generated.refresh()
+        result = generated.function(*bound, *primals, *tangents)
+    check_output(result[0], fun, "jvp", real_scalar=False)
+    return result
+
+
 def _is_plain_gradient(fun: Any) -> bool:
     """``grad(f)`` of a Python function of its first argument, without auxiliary output."""
     return (type(fun) is GradFunction and fun.single and fun.argnums == (0,) and not fun.has_aux

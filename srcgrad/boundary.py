@@ -5,20 +5,31 @@ library)."""
 
 from __future__ import annotations
 
+import contextlib
+import inspect
+import linecache
 import numbers
+import re
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from .errors import InputTypeError
+from .errors import InputTypeError, OutputTypeError
 from .rules.dispatch import is_foreign
 from .rules.helpers import shape_of
 
 
 def check_input(value: Any, position: int | str, fn_name: str) -> None:
-    """Raise ``InputTypeError`` unless ``value`` is a float, an inexact array, or a dict/list/tuple of them."""
-    if type(value) is float or (type(value) is np.ndarray and value.dtype.kind in "fc"):
+    """Raise ``InputTypeError`` unless ``value`` is a real float (a Python float, a NumPy floating scalar), a
+    real floating-point array (float16/32/64, also of Dask or CuPy), or a dict/list/tuple of them (nested).
+
+    Refused, each with what to do instead: integers and booleans (their gradient is not defined), complex
+    numbers and arrays (srcgrad does not differentiate complex functions), ``np.ma.MaskedArray`` (the mask
+    would be ignored: masked entries would get gradients), ``np.matrix`` (``*`` means matmul there), object
+    and string arrays, strings and any other object. ``position`` is the argument's index, or its path in a
+    container (``0['w'][1]``)."""
+    if type(value) is float or (type(value) is np.ndarray and value.dtype.kind == "f"):
         return
     if isinstance(value, dict):
         for key, item in value.items():
@@ -28,20 +39,221 @@ def check_input(value: Any, position: int | str, fn_name: str) -> None:
         for i, item in enumerate(value):
             check_input(item, f"{position}[{i}]", fn_name)
         return
+    _refuse_special(value, f"argument {position}", fn_name)
     dtype = getattr(value, "dtype", None)
     if dtype is not None:
-        if not np.issubdtype(dtype, np.inexact):
-            raise InputTypeError(
-                f"{fn_name}: argument {position} has dtype {dtype}; gradients are only defined for floating-point "
-                "inputs. Cast it first, e.g. x.astype(np.float64).")
-        return
+        kind = getattr(dtype, "kind", None) or np.dtype(dtype).kind
+        if kind == "f":
+            return
+        if kind == "c":
+            raise InputTypeError(_complex_message(value, f"argument {position}", fn_name))
+        if kind in "US":
+            raise InputTypeError(f"{fn_name}: argument {position} is a string array (dtype {dtype}); srcgrad "
+                                 "differentiates with respect to floats and floating-point NumPy arrays: convert "
+                                 "it, e.g. x.astype(np.float64), or leave it out of argnums.")
+        raise InputTypeError(
+            f"{fn_name}: argument {position} has dtype {dtype}; gradients are only defined for floating-point "
+            "inputs. Cast it first, e.g. x.astype(np.float64).")
     if isinstance(value, (bool, np.bool_, numbers.Integral)):
         raise InputTypeError(
             f"{fn_name}: argument {position} is the integer {value!r}; gradients are only defined for "
             f"floating-point inputs. Pass {float(value)!r} instead.")
+    if isinstance(value, numbers.Complex) and not isinstance(value, numbers.Real):
+        raise InputTypeError(_complex_message(value, f"argument {position}", fn_name))
     if not isinstance(value, numbers.Real):
         raise InputTypeError(f"{fn_name}: argument {position} is a {type(value).__name__}; srcgrad differentiates "
-                             "with respect to floats and floating-point NumPy arrays.")
+                             "with respect to floats and floating-point NumPy arrays (and dicts, lists and tuples "
+                             "of them): pass one of those, or leave this argument out of argnums.")
+
+
+def _refuse_special(value: Any, where: str, fn_name: str) -> None:
+    """NumPy array subclasses whose arithmetic differs from ``ndarray``'s: the rules assume ``ndarray``."""
+    if isinstance(value, np.ma.MaskedArray):
+        raise InputTypeError(
+            f"{fn_name}: {where} is a numpy.ma.MaskedArray; srcgrad ignores the mask, so the masked "
+            "entries would silently get gradients. Pass plain data (x.filled(0.0) or np.asarray(x)) and apply "
+            "the mask inside the function, e.g. np.where(mask, x, 0.0) with the mask as another argument.")
+    if isinstance(value, np.matrix):
+        raise InputTypeError(
+            f"{fn_name}: {where} is a numpy.matrix, where * means matrix multiplication; srcgrad's "
+            "rules assume ndarray semantics. Pass np.asarray(x) (and write x @ y for a matrix product).")
+
+
+def _complex_message(value: Any, where: str, fn_name: str) -> str:
+    dtype = getattr(value, "dtype", None)
+    what = f"complex (dtype {dtype})" if dtype is not None else f"the complex number {value!r}"
+    return (f"{fn_name}: {where} is {what}; srcgrad does not differentiate with respect to complex "
+            "inputs (complex differentiation is not supported). Pass the real and imaginary parts as two real "
+            "arrays, e.g. f(z.real, z.imag), and form the complex value inside the function if you need it.")
+
+
+def check_tangent(value: Any, where: str, fn_name: str) -> None:
+    """A tangent of ``jvp``/``hvp`` or a cotangent of ``vjp``: like ``check_input``, but integers, booleans
+    and ``None`` (a zero) are accepted; complex numbers, masked arrays, ``np.matrix``, strings and object
+    arrays are refused, since the derivative they would produce is not srcgrad's to give."""
+    if type(value) is float or (type(value) is np.ndarray and value.dtype.kind in "fiub"):
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            check_tangent(item, f"{where}[{key!r}]", fn_name)
+        return
+    if isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            check_tangent(item, f"{where}[{i}]", fn_name)
+        return
+    if value is None:
+        return
+    _refuse_special(value, where, fn_name)
+    dtype = getattr(value, "dtype", None)
+    kind = (getattr(dtype, "kind", None) or np.dtype(dtype).kind) if dtype is not None else None
+    if kind == "c" or (kind is None and isinstance(value, numbers.Complex) and not isinstance(value, numbers.Real)):
+        raise InputTypeError(_complex_message(value, where, fn_name))
+    if (kind is not None and kind not in "fiub") or (kind is None and not isinstance(value, numbers.Real)):
+        raise InputTypeError(f"{fn_name}: {where} is a {type(value).__name__}"
+                             + (f" of dtype {dtype}" if dtype is not None else "")
+                             + "; tangents and cotangents are floats and floating-point arrays.")
+
+
+def check_same_structure(primal: Any, tangent: Any, where: str, fn_name: str) -> None:
+    """A tangent of a dict/list/tuple primal must be a container of the same kind, length and keys (the
+    shapes of the leaves are compared by the caller)."""
+    if isinstance(primal, dict):
+        if not isinstance(tangent, dict) or list(tangent) != list(primal):
+            raise ValueError(f"jvp of {fn_name}: {where} must be a dict with the keys {list(primal)} of its primal, "
+                             f"not {_describe_container(tangent)}")
+        for key in primal:
+            check_same_structure(primal[key], tangent[key], f"{where}[{key!r}]", fn_name)
+    elif isinstance(primal, (list, tuple)):
+        if type(tangent) is not type(primal) or len(tangent) != len(primal):
+            raise ValueError(f"jvp of {fn_name}: {where} must be a {type(primal).__name__} of length {len(primal)} "
+                             f"like its primal, not {_describe_container(tangent)}")
+        for i, (p, t) in enumerate(zip(primal, tangent)):
+            check_same_structure(p, t, f"{where}[{i}]", fn_name)
+    elif isinstance(tangent, (dict, list, tuple)):
+        raise ValueError(f"jvp of {fn_name}: {where} is a {type(tangent).__name__}, but its primal is a "
+                         f"{type(primal).__name__}")
+
+
+def _describe_container(value: Any) -> str:
+    if isinstance(value, (list, tuple, dict)):
+        return f"a {type(value).__name__} of length {len(value)}"
+    return f"a {type(value).__name__}"
+
+
+# --- outputs ----------------------------------------------------------------------------------------------
+
+
+def describe_function(fn: Any) -> str:
+    """``qualname (file:line)`` of the ``def`` of ``fn`` (a function, method, callable object, or a srcgrad
+    object wrapping one), for error messages; a decorated function is located at its own ``def``."""
+    name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or type(fn).__name__
+    for attribute in ("__func__", "fn"):
+        inner = getattr(fn, attribute, None)
+        if inner is not None and getattr(inner, "__code__", None) is not None:
+            fn = inner
+    call = vars(type(fn)).get("__call__")
+    if getattr(fn, "__code__", None) is None and getattr(call, "__code__", None) is not None:
+        fn = call
+    with contextlib.suppress(Exception):  # a broken __wrapped__ chain: locate the function itself
+        fn = inspect.unwrap(fn, stop=lambda f: getattr(f, "__code__", None) is None)
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return name
+    line = code.co_firstlineno
+    lines = linecache.getlines(code.co_filename)
+    if 0 < line <= len(lines) and lines[line - 1].lstrip().startswith("@"):  # decorators: find the def
+        for i in range(line, min(line + 50, len(lines))):
+            if re.match(r"\s*(async\s+)?def\s", lines[i]):
+                line = i + 1
+                break
+    return f"{name} ({code.co_filename}:{line})"
+
+
+def _kind_of(value: Any) -> str | None:
+    dtype = getattr(value, "dtype", None)
+    if dtype is None:
+        return None
+    return getattr(dtype, "kind", None) or np.dtype(dtype).kind
+
+
+def _output_problem(value: Any, real_scalar: bool) -> str | None:
+    """Why ``value`` is not an output srcgrad can differentiate, or ``None`` when it is (a container is
+    judged by the caller)."""
+    if type(value) is float or (type(value) is np.ndarray and value.dtype.kind == "f"):
+        return None
+    if value is None:
+        return "returned None"
+    if isinstance(value, (bool, np.bool_)):
+        if not real_scalar:
+            return None
+        return (f"returned the bool {value!r}: a comparison or a test (np.allclose, x > 0) has no gradient; "
+                "return the real-valued quantity itself, e.g. np.sum((x - y) ** 2)")
+    if isinstance(value, (str, bytes)):
+        return f"returned a {type(value).__name__} ({value!r:.40})"
+    kind = _kind_of(value)
+    if kind == "c" or (kind is None and isinstance(value, numbers.Complex) and not isinstance(value, numbers.Real)):
+        return (f"returned a complex {'array' if np.ndim(value) else 'number'} "
+                f"({getattr(value, 'dtype', type(value).__name__)}); complex differentiation is not supported: "
+                "return a real value, e.g. the squared magnitude (z.real ** 2 + z.imag ** 2) or z.real")
+    if kind is not None:
+        if kind == "f":
+            return None
+        if kind == "b":
+            if not real_scalar:
+                return None
+            return (f"returned a boolean array (dtype {value.dtype}): a comparison has no gradient; return the "
+                    "real-valued quantity itself")
+        if kind in "iu":
+            if not real_scalar:
+                return None
+            return (f"returned an integer ({type(value).__name__} of dtype {value.dtype}, e.g. from np.argmax, "
+                    "a count or an index): its gradient is zero everywhere, which is almost certainly not what "
+                    "you meant; return a floating-point value")
+        return f"returned a {type(value).__name__} of dtype {value.dtype}, which has no gradient"
+    if isinstance(value, numbers.Real):  # Python int (a constant such as `return 0`) and other reals
+        return None
+    return f"returned a {type(value).__name__}, which has no gradient"
+
+
+def check_output(value: Any, fn: Any, what: str, real_scalar: bool = True) -> None:
+    """Raise ``OutputTypeError`` unless ``value`` is an output ``what`` (``grad``, ``vjp``, ...) of ``fn`` can
+    differentiate.
+
+    ``real_scalar`` (``grad``, ``value_and_grad``, ``hessian``, ``derivative``): a real number. Accepted: Python
+    floats, NumPy floating scalars, floating-point arrays (the caller then checks the shape) and Python ints
+    (a constant such as ``return 0`` in one branch of a piecewise function: its gradient, zero, is right).
+    Refused: booleans (``np.allclose(...)``, ``x > 0``), NumPy integers and integer arrays (``np.argmax``, a
+    count: almost certainly a bug, as JAX says too), complex numbers and arrays, strings, ``None`` and other
+    objects. A dict/list/tuple is left to the caller's shape check.
+
+    Otherwise (``vjp``, ``jvp``): a number or array, or a dict/list/tuple of them; refused are complex,
+    strings, ``None`` as the whole output and other non-numeric objects. Integer and boolean leaves are
+    accepted (their derivative is zero)."""
+    if type(value) is float or (type(value) is np.ndarray and value.dtype.kind == "f"):
+        return
+    problem = _container_problem(value, real_scalar, top=True)
+    if problem is not None:
+        raise OutputTypeError(f"{what} of {describe_function(fn)}: the function {problem}. srcgrad differentiates "
+                              "functions whose output is a real floating-point number" +
+                              ("" if real_scalar else " or array (or a dict/list/tuple of them)") + ".")
+
+
+def _container_problem(value: Any, real_scalar: bool, top: bool, path: str = "") -> str | None:
+    if isinstance(value, (list, tuple, dict)):
+        if real_scalar:
+            return None  # NonScalarOutputError says what to do
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            if item is None:
+                continue  # an empty subtree, as in JAX
+            problem = _container_problem(item, real_scalar, False, f"{path}[{key!r}]")
+            if problem is not None:
+                return problem
+        return None
+    problem = _output_problem(value, real_scalar)
+    if problem is not None and path:
+        problem = problem.replace("returned", f"returned, at output{path},", 1)
+    return problem
 
 
 def cast_like(gradient: Any, like: Any, handed_out: set[int]) -> Any:
@@ -72,6 +284,8 @@ def cast_like(gradient: Any, like: Any, handed_out: set[int]) -> Any:
     elif isinstance(like, numbers.Real) and not hasattr(like, "dtype"):
         return float(np.real(gradient))
     else:
+        if np.iscomplexobj(gradient):  # complex intermediates of a real input: its gradient is the real part
+            gradient = np.real(gradient)
         out = np.asarray(gradient, dtype=getattr(like, "dtype", None))
         if out.shape != np.shape(like):
             raise AssertionError(f"internal error: gradient of shape {out.shape} for an input of shape "

@@ -44,12 +44,25 @@ class SourceUnavailableError(SrcgradError):
     """The function's source cannot be read (defined in a REPL string, a builtin, a C extension)."""
 
 
+class StaleSourceError(SourceUnavailableError):
+    """The function's source file changed after the function was defined: the text on disk is no longer the
+    code that runs, so a gradient of the text would be the gradient of another function. Re-import the
+    module (``importlib.reload``) or restart."""
+
+
 class NonScalarOutputError(SrcgradError, TypeError):
     """``grad`` was asked for the gradient of a function whose output is not a scalar."""
 
 
 class InputTypeError(SrcgradError, TypeError):
-    """An input to differentiate has a type with no gradient (integers, booleans, strings)."""
+    """An input to differentiate has a type srcgrad does not differentiate correctly (integers, booleans,
+    strings, complex numbers, masked arrays, ``np.matrix``, object arrays)."""
+
+
+class OutputTypeError(SrcgradError, TypeError):
+    """The differentiated function returned something that is not a real number (a bool, a string, None, a
+    complex or an integer array) where ``grad``, ``hessian`` or ``derivative`` need one, or a non-numeric or
+    complex output to ``vjp``/``jvp``."""
 
 
 class UnsupportedTransformError(SrcgradError, NotImplementedError):

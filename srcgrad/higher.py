@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 
 from .api import jvp, vjp
-from .boundary import cast_like, check_input
+from .boundary import cast_like, check_input, check_output, check_same_structure, check_tangent
 from .cache import forward_generated
 from .callees import callee_vjp
 from .codegen import compile_function
-from .errors import NonScalarOutputError
+from .errors import NonScalarOutputError, UnsupportedTransformError
 from .locate import locating
 from .runtime import zero_cotangent
 
@@ -41,7 +41,7 @@ def primitive_trampoline(primitive: Callable, arity: int) -> Callable:
     return _PRIMITIVE_TRAMPOLINES[key]
 
 
-def hvp_at(fun: Callable, args: tuple, argnum: int, v: Any) -> Any:
+def hvp_at(fun: Callable, args: tuple, argnum: int, v: Any, what: str = "hessian") -> Any:
     """``H v`` for the Hessian of scalar ``fun`` in argument ``argnum`` at ``args``, the others fixed."""
     name = getattr(fun, "__name__", "f")
     check_input(args[argnum], argnum, name)
@@ -49,6 +49,7 @@ def hvp_at(fun: Callable, args: tuple, argnum: int, v: Any) -> Any:
     generated.refresh()
     # reverse mode over the forward code, seeded with (0, 1) for its (output, tangent) pair
     (out, tangent), backward = callee_vjp(generated.function, (*args, v))
+    check_output(out, fun, what)
     if np.shape(tangent) != ():
         raise NonScalarOutputError(f"the Hessian of {name} needs a scalar output; it returned shape "
                                    f"{np.shape(tangent)} (use jacfwd(jacrev(f)) for a vector function)")
@@ -61,7 +62,14 @@ def hvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> Any:
     """The Hessian of scalar ``fun`` at ``primals`` times ``tangents``, for a function of one argument
     (JAX's ``hvp`` convention)."""
     (x,), (v,) = tuple(primals), tuple(tangents)
-    return hvp_at(fun, (x,), 0, v)
+    name = getattr(fun, "__name__", "f")
+    check_input(x, 0, name)
+    check_tangent(v, "tangent 0", name)
+    check_same_structure(x, v, "tangent 0", name)
+    if np.shape(x) != np.shape(v):
+        raise ValueError(f"hvp of {name}: the tangent has shape {np.shape(v)}, but its primal has shape "
+                         f"{np.shape(x)}")
+    return hvp_at(fun, (x,), 0, v, "hvp")
 
 
 class HessianFunction:
@@ -77,15 +85,19 @@ class HessianFunction:
     @locating
     def __call__(self, *args: Any) -> Any:
         x = args[self.argnums]
+        check_input(x, self.argnums, getattr(self.fn, "__name__", "f"))
         if isinstance(x, float):
             return float(hvp_at(self.fn, args, self.argnums, 1.0))
-        columns = [hvp_at(self.fn, args, self.argnums, basis) for basis in _basis(x)]
-        return np.stack(columns, axis=-1).reshape(x.shape + x.shape)
+        columns = [np.asarray(hvp_at(self.fn, args, self.argnums, basis))
+                   for basis in _basis(x, "hessian", self.fn)]
+        shape = np.shape(x)
+        return np.stack(columns, axis=-1).reshape(shape + shape)
 
 
 def hessian(fun: Callable, argnums: int = 0) -> HessianFunction:
     """``hessian(f)(*args)``: the second derivatives of scalar ``f`` with respect to argument ``argnums``,
-    shaped ``x.shape + x.shape``; the other arguments are held fixed."""
+    shaped ``x.shape + x.shape``; the other arguments are held fixed. For a flat list or tuple of ``n`` floats
+    the Hessian is the ``(n, n)`` array, as for ``np.asarray(x)``; a dict or a nested container is refused."""
     return HessianFunction(fun, argnums)
 
 
@@ -97,11 +109,24 @@ def derivative(fun: Callable, order: int = 1) -> Callable[[float], float]:
 
     @locating
     def nth(x: float) -> float:
+        name = getattr(fun, "__name__", "f")
+        check_input(x, 0, name)
+        if isinstance(x, (list, tuple, dict)) or np.ndim(x) != 0:
+            raise UnsupportedTransformError(
+                f"derivative of {name} takes one float, not a {type(x).__name__} of shape {np.shape(x)}; use "
+                "srcgrad.grad, srcgrad.hessian or srcgrad.jacfwd for arrays")
         function, args = fun, (x,)
         for _ in range(order):
             function = forward_generated(function, (0,), args).function
             args = (*args, 1.0)
         result = function(*args)
+        primal = result
+        for _ in range(order):
+            primal = primal[0]
+        check_output(primal, fun, "derivative")
+        if np.shape(primal) != ():
+            raise NonScalarOutputError(f"derivative of {name} needs a scalar output; it returned shape "
+                                       f"{np.shape(primal)} (use jacfwd for a vector function)")
         for _ in range(order):
             result = result[1]
         return float(result)
@@ -123,6 +148,7 @@ class JacobianFunction:
         if len(args) != 1 or self.argnums != 0:
             raise NotImplementedError("jacfwd and jacrev currently take functions of one array or float")
         x = args[0]
+        check_input(x, 0, getattr(self.fn, "__name__", "f"))
         if self.mode == "forward":
             return _jacobian_forward(self.fn, x)
         return _jacobian_reverse(self.fn, x)
@@ -131,11 +157,12 @@ class JacobianFunction:
 def _jacobian_forward(f: Callable, x: Any) -> Any:
     if isinstance(x, float):
         return jvp(f, (x,), (1.0,))[1]
-    columns = [np.asarray(jvp(f, (x,), (basis,))[1]) for basis in _basis(x)]
-    return np.stack(columns, axis=-1).reshape(columns[0].shape + x.shape)
+    columns = [np.asarray(jvp(f, (x,), (basis,))[1]) for basis in _basis(x, "jacfwd", f)]
+    return np.stack(columns, axis=-1).reshape(columns[0].shape + np.shape(x))
 
 
 def _jacobian_reverse(f: Callable, x: Any) -> Any:
+    _basis(x, "jacrev", f)  # refuses a dict or a nested container
     out, pullback = vjp(f, x)
     out = np.asarray(out)
     rows = [np.asarray(pullback(basis.reshape(out.shape) if out.shape else float(basis.item()))[0])
@@ -154,8 +181,21 @@ def jacrev(fun: Callable, argnums: int = 0) -> JacobianFunction:
     return JacobianFunction(fun, argnums, "reverse")
 
 
-def _basis(x: Any) -> list[np.ndarray]:
-    """The standard basis of ``x``'s space, each vector shaped and typed like ``x``."""
+def _basis(x: Any, what: str = "hessian", fn: Any = None) -> list[Any]:
+    """The standard basis of ``x``'s space, each vector shaped and typed like ``x``: arrays for an array, and
+    lists (tuples) of floats for a flat list (tuple) of floats. A dict or a nested container is refused."""
+    if isinstance(x, (list, tuple)):
+        if not all(isinstance(item, (float, np.floating)) for item in x):
+            raise UnsupportedTransformError(
+                f"{what} of {getattr(fn, '__name__', 'f')}: the argument is a {type(x).__name__} that holds arrays or "
+                "containers; the matrix of its derivatives has no single shape. Pass np.asarray(x), or use "
+                "srcgrad.grad/vjp/jvp, which take lists, tuples and dicts")
+        eye = np.eye(len(x))
+        return [type(x)(float(v) for v in row) for row in eye]
+    if isinstance(x, dict):
+        raise UnsupportedTransformError(
+            f"{what} of {getattr(fn, '__name__', 'f')}: the argument is a dict; the matrix of its derivatives has "
+            "no single shape. Pass the entries as an array, or use srcgrad.grad/vjp/jvp, which take dicts")
     x = np.asarray(x)
     eye = np.eye(x.size, dtype=x.dtype if x.dtype.kind == "f" else np.float64)
     return [row.reshape(x.shape) for row in eye]

@@ -12,7 +12,9 @@ from typing import Any
 
 import gast
 
-from .analysis.activity import active_variables
+from .analysis.activity import active_variables, varied_variables
+from .analysis.aliasing import check_aliasing
+from .analysis.default_deny import check_calls
 from .analysis.shapes import infer_shapes
 from .analysis.shift import shift_only_extrema
 from .analysis.walk import walk
@@ -240,12 +242,13 @@ def _front_end(fn: Callable, argnums: tuple[int, ...], has_aux: bool, allow_tupl
     if callee:
         check_no_argument_mutation(parsed)
     node = parsed.node
+    names = Names(identifiers(node) | set(params) | {node.name})
+    namespace = Namespace(parsed.scope, names, local_names(node))
+    check_aliasing(parsed, namespace, local_names(node), examples)
     for i in argnums:
         if not -len(params) <= i < len(params):
             raise ValueError(f"argnums {i} is out of range for {node.name}, which takes {len(params)} arguments")
     argnums = tuple(i % len(params) for i in argnums)
-    names = Names(identifiers(node) | set(params) | {node.name})
-    namespace = Namespace(parsed.scope, names, local_names(node))
     stages: dict[str, str] = {}
     desugared = desugar(parsed, namespace)
     stages["desugar"] = gast.unparse(desugared)
@@ -253,9 +256,12 @@ def _front_end(fn: Callable, argnums: tuple[int, ...], has_aux: bool, allow_tupl
     stages["anf"] = gast.unparse(core)
     returned = _output(core, parsed, has_aux, allow_tuple=allow_tuple)
     resolver = CallResolver(parsed, namespace, local_names(core))
+    containers = {p for p, v in zip(params, examples or ()) if isinstance(v, (dict, list, tuple))}
+    resolver.sequences = sequence_variables(core, containers, resolver.callee)
     wrt = {params[i] for i in argnums}
     outputs = {n.id for n in walk(returned) if isinstance(n, gast.Name)}
     active = active_variables(core, wrt, outputs, resolver.differentiable_inputs)
+    check_calls(core, varied_variables(core, wrt, resolver.differentiable_inputs), resolver.callee, parsed)
     return FrontEnd(parsed, params, argnums, names, namespace, core, temps, returned, resolver, active, stages)
 
 

@@ -40,6 +40,16 @@ def list_append(items: list, value: Any) -> list:
     return [*items, value]
 
 
+def plus(a: Any, b: Any) -> Any:
+    """``a + b``: the primal of a ``+`` whose operands may be lists or tuples (rules/sequence_rules.py)."""
+    return a + b
+
+
+def times(a: Any, b: Any) -> Any:
+    """``a * b``: the primal of a ``*`` whose operands may be lists or tuples (rules/sequence_rules.py)."""
+    return a * b
+
+
 def add_grads(a: Any, b: Any) -> Any:
     """Add two cotangents, element by element (recursively) for lists and tuples, where ``+`` would
     concatenate them; a zero number stands for a zero cotangent of any structure."""

@@ -27,13 +27,13 @@ def loaded_names(expr: gast.AST) -> set[str]:
     return {n.id for n in walk(expr) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
 
-def active_variables(fn: gast.FunctionDef, wrt: set[str], returned: set[str],
+def varied_variables(fn: gast.FunctionDef, wrt: set[str],
                      differentiable_inputs: Callable[[gast.expr], set[str]]) -> set[str]:
-    """Names that are both varied (depend on ``wrt``) and useful (reach ``returned``).
+    """Names whose value may depend on ``wrt`` through differentiable operations."""
+    return _varied([(target, differentiable_inputs(value)) for target, value in assignments(fn.body)], wrt)
 
-    ``differentiable_inputs(value)`` gives the names through which derivatives flow into ``value``
-    (empty for comparisons and non-differentiable calls)."""
-    flows = [(target, differentiable_inputs(value)) for target, value in assignments(fn.body)]
+
+def _varied(flows: list[tuple[str, set[str]]], wrt: set[str]) -> set[str]:
     varied = set(wrt)
     changed = True
     while changed:
@@ -42,6 +42,17 @@ def active_variables(fn: gast.FunctionDef, wrt: set[str], returned: set[str],
             if target not in varied and sources & varied:
                 varied.add(target)
                 changed = True
+    return varied
+
+
+def active_variables(fn: gast.FunctionDef, wrt: set[str], returned: set[str],
+                     differentiable_inputs: Callable[[gast.expr], set[str]]) -> set[str]:
+    """Names that are both varied (depend on ``wrt``) and useful (reach ``returned``).
+
+    ``differentiable_inputs(value)`` gives the names through which derivatives flow into ``value``
+    (empty for comparisons and non-differentiable calls)."""
+    flows = [(target, differentiable_inputs(value)) for target, value in assignments(fn.body)]
+    varied = _varied(flows, wrt)
     useful = set(returned)
     changed = True
     while changed:

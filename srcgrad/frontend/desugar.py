@@ -256,6 +256,103 @@ class LowerForLoops(gast.NodeTransformer):
         bindings.append(_located(gast.Assign([target], item, None), like))
 
 
+class LowerOutArguments(gast.NodeTransformer):
+    """``y = np.f(a, b, out=buf)`` → ``buf[...] = np.f(a, b)``; ``y = buf``: the write into ``buf`` becomes an
+    element write that the later passes turn into a new value (and the alias analysis has proved that no
+    other name sees ``buf``). ``buf[...] =`` keeps NumPy's casting into ``buf``'s dtype and shape."""
+
+    def __init__(self, parsed: ParsedFunction, namespace: Namespace, local_names: set[str]):
+        self.parsed = parsed
+        self.namespace = namespace
+        self.local_names = local_names
+
+    def _split(self, call: gast.Call) -> gast.expr | None:
+        """Remove the call's output argument and return it, or None when it has none."""
+        for keyword in call.keywords:
+            if keyword.arg == "out":
+                call.keywords.remove(keyword)
+                out = keyword.value
+                if isinstance(out, gast.Tuple) and len(out.elts) == 1:
+                    out = out.elts[0]
+                return out
+        callee = resolve_callee(call.func, self.namespace, self.local_names)
+        if isinstance(callee, np.ufunc) and len(call.args) > callee.nin:
+            out = call.args[callee.nin]
+            del call.args[callee.nin:]
+            return out
+        return None
+
+    def _lower(self, node: gast.stmt, call: gast.expr, targets: list[gast.expr]) -> Any:
+        if not isinstance(call, gast.Call):
+            return node
+        out = self._split(call)
+        if out is None:
+            return node
+        if not isinstance(out, gast.Name):
+            raise self.parsed.error(node, "an out= argument that is not a plain variable",
+                                    "assign the result instead: y = np.f(...)")
+        where = next((k for k in call.keywords if k.arg == "where"), None)
+        if where is not None:
+            # ``where=`` leaves buf's old values where the mask is False: np.where(mask, f(...), buf)
+            call.keywords.remove(where)
+            call = _located(gast.Call(self.namespace.ref(np.where), [where.value, call, _load(out.id)], []), call)
+        whole = gast.Subscript(_load(out.id), gast.Constant(Ellipsis, None), gast.Store())
+        lowered = [_located(gast.Assign([whole], call, None), node)]
+        if targets:
+            lowered.append(_located(gast.Assign(targets, _load(out.id), None), node))
+        return lowered
+
+    def visit_Assign(self, node: gast.Assign) -> Any:
+        self._refuse_nested(node.value)
+        return self._lower(node, node.value, node.targets)
+
+    def visit_Expr(self, node: gast.Expr) -> Any:
+        self._refuse_nested(node.value)
+        return self._lower(node, node.value, [])
+
+    def generic_visit(self, node: gast.AST) -> gast.AST:
+        if isinstance(node, gast.stmt) and not isinstance(node, (gast.FunctionDef, gast.If, gast.For, gast.While)):
+            self._refuse_nested(node)
+            return node
+        return super().generic_visit(node)
+
+    def _refuse_nested(self, root: gast.AST) -> None:
+        """An out= call inside a larger expression: its write and its value would need ordering."""
+        for sub in gast.walk(root):
+            if sub is root or not isinstance(sub, gast.Call):
+                continue
+            callee = resolve_callee(sub.func, self.namespace, self.local_names)
+            if any(k.arg == "out" for k in sub.keywords) or (isinstance(callee, np.ufunc)
+                                                              and len(sub.args) > callee.nin):
+                raise self.parsed.error(sub, "a call with an out= argument inside a larger expression",
+                                        "make the call its own statement, or assign the result instead of out=")
+
+
+class LowerIndexTricks(gast.NodeTransformer):
+    """``np.r_[a, b]`` → ``r_concat(a, b)`` and ``np.c_[a, b]`` → ``c_concat(a, b)``: NumPy's index-trick
+    concatenators build a value from their index, which the rule table knows as these two functions. Other
+    uses (slices, string directives) are left alone; the default-deny check refuses them when a
+    differentiated value reaches them."""
+
+    def __init__(self, namespace: Namespace, local_names: set[str]):
+        self.namespace = namespace
+        self.local_names = local_names
+
+    def visit_Subscript(self, node: gast.Subscript) -> gast.AST:
+        self.generic_visit(node)
+        if not isinstance(node.ctx, gast.Load):
+            return node
+        from ..rules.concat_helpers import c_concat, r_concat
+
+        owner = resolve_callee(node.value, self.namespace, self.local_names)
+        helper = r_concat if owner is np.r_ else c_concat if owner is np.c_ else None
+        items = node.slice.elts if isinstance(node.slice, gast.Tuple) else [node.slice]
+        if helper is None or any(isinstance(i, gast.Slice) or (isinstance(i, gast.Constant) and isinstance(
+                i.value, str)) for i in items):
+            return node
+        return _call(_located(self.namespace.ref(helper), node), list(items), node)
+
+
 class LowerMutations(gast.NodeTransformer):
     """``y[i] = v`` → ``y = assign_index(y, i, v)``; ``hs.append(h)`` → ``hs = list_append(hs, h)``."""
 
@@ -388,7 +485,9 @@ def desugar(parsed: ParsedFunction, namespace: Namespace) -> gast.FunctionDef:
         return isinstance(func, gast.Name) and func.id not in locals_ and parsed.scope.lookup(func.id, None) is obj
 
     fn = LowerZeroArgumentSuper(fn.args.args[0].id if fn.args.args else None).visit(fn)
+    fn = LowerOutArguments(parsed, namespace, locals_).visit(fn)
     fn = LowerAugAssign().visit(fn)
+    fn = LowerIndexTricks(namespace, locals_).visit(fn)
     fn = LowerArrayMethods(parsed, namespace, locals_).visit(fn)
     fn.body = LowerListComprehensions(names).block(fn.body)
     fn = LowerForLoops(names, namespace, is_builtin).visit(fn)

@@ -1,18 +1,27 @@
 """Read a function's source and the scope its names resolve in."""
 
 from __future__ import annotations
+import __future__
 
 import builtins
 import contextlib
+import dis
 import inspect
+import keyword
+import linecache
+import os
+import sys
 import textwrap
+import threading
+import types
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import gast
 
-from ..errors import SourceUnavailableError, SrcgradSyntaxError
+from ..errors import SourceUnavailableError, SrcgradSyntaxError, StaleSourceError
 
 _MISSING = object()
 
@@ -78,15 +87,7 @@ def parse_function(fn: Callable) -> ParsedFunction:
         raise SourceUnavailableError(
             f"srcgrad can only transform Python functions; {getattr(fn, '__name__', fn)!r} is {kind}. "
             "Register a rule for it with srcgrad.defvjp instead.")
-    try:
-        # The code object, not the function: inspect would follow __wrapped__ to the undecorated function.
-        lines, start = inspect.getsourcelines(target.__code__)
-    except (OSError, TypeError) as exc:
-        raise SourceUnavailableError(
-            f"the source of {target.__qualname__} is not available ({exc}); srcgrad reads a function's "
-            "source to transform it. Define it in a file (not an exec string or the bare REPL), "
-            "or register a rule for it with srcgrad.defvjp.") from None
-    filename = inspect.getsourcefile(target) or target.__code__.co_filename
+    lines, start, filename = verified_source(target)
     source = textwrap.dedent("".join(lines))
     if target.__name__ == "<lambda>":
         node = _lambda_as_def(source, target)
@@ -110,6 +111,274 @@ def parse_function(fn: Callable) -> ParsedFunction:
     node.decorator_list = []
     numbered = {start + i: text.rstrip("\n") for i, text in enumerate(lines)}
     return ParsedFunction(target, node, filename, numbered, Scope.of(target))
+
+
+def _read_source(target: types.FunctionType) -> tuple[list[str], int, str]:
+    try:
+        # The code object, not the function: inspect would follow __wrapped__ to the undecorated function.
+        lines, start = inspect.getsourcelines(target.__code__)
+    except (OSError, TypeError, IndexError) as exc:
+        raise SourceUnavailableError(
+            f"the source of {target.__qualname__} is not available ({exc}); srcgrad reads a function's "
+            "source to transform it. Define it in a file (not an exec string or the bare REPL), "
+            "or register a rule for it with srcgrad.defvjp.") from None
+    filename = inspect.getsourcefile(target) or target.__code__.co_filename
+    return lines, start, filename
+
+
+# --- stale source ------------------------------------------------------------------------------------------
+#
+# srcgrad differentiates the text ``inspect`` returns, but Python runs the code object compiled when the
+# module was imported. If the file was edited since, the two differ and the gradient would be the gradient
+# of another function. So the text is compiled once per code object and compared with the code that runs.
+
+_VERIFIED: dict[int, tuple[weakref.ref, list[str], int, str]] = {}  # id(code) -> (code, lines, start, file)
+_VERIFIED_LOCK = threading.Lock()
+_FUTURE_FLAGS = 0
+for _feature in __future__.all_feature_names:
+    _FUTURE_FLAGS |= getattr(__future__, _feature).compiler_flag
+_CO_NESTED = inspect.CO_NESTED
+_PLACEHOLDER = "_srcgrad_enclosing"
+
+
+def verified_source(target: types.FunctionType) -> tuple[list[str], int, str]:
+    """``(lines, first line number, file name)`` of ``target``'s source, checked once per code object to be
+    the text ``target.__code__`` was compiled from; later calls (another argument signature, the function as
+    a callee) get the same checked lines, whatever happened to the file since.
+
+    Raises ``StaleSourceError`` when the file changed after the function was defined (after a reload, the
+    new function object has a new code object, which is checked anew). A stale ``linecache`` entry (the file
+    was edited and re-imported within one tick of its modification time) is re-read once before giving up."""
+    code = target.__code__
+    entry = _VERIFIED.get(id(code))
+    if entry is not None and entry[0]() is code:
+        return entry[1], entry[2], entry[3]
+    lines, start, filename = _read_source(target)
+    matches = source_matches_code(lines, code, target.__qualname__)
+    if matches is False and _reread_file(filename, code.co_filename):
+        lines, start, filename = _read_source(target)
+        matches = source_matches_code(lines, code, target.__qualname__)
+    if matches is False:
+        raise StaleSourceError(
+            f"{target.__qualname__} ({filename}:{code.co_firstlineno}): the source text srcgrad reads for this "
+            "function is not the code Python runs (compiled, the text gives other bytecode), so its gradient "
+            "would be the gradient of another function.\n"
+            "  hint: the file changed after the function was defined: re-import the module (importlib.reload) "
+            "or restart. (A tool that generates a function's code and points it at other source text, as "
+            "hypothesis's @given does, gets this error too: differentiate the undecorated function.)")
+    if matches is None:  # text that does not compile: parsing it fails too, with its own error
+        return lines, start, filename
+    with _VERIFIED_LOCK:
+        key = id(code)
+        _VERIFIED[key] = (weakref.ref(code, lambda _, key=key: _forget(key)), lines, start, filename)
+    return lines, start, filename
+
+
+def _forget(key: int) -> None:
+    entry = _VERIFIED.get(key)
+    if entry is not None and entry[0]() is None:
+        _VERIFIED.pop(key, None)
+
+
+def _reread_file(*filenames: str) -> bool:
+    """Drop ``linecache``'s entries of real files among ``filenames`` (not the ``<...>`` entries registered
+    for code compiled from strings) so that the next read comes from disk; whether any was dropped."""
+    dropped = False
+    for filename in dict.fromkeys(filenames):
+        entry = linecache.cache.get(filename)
+        if entry is not None and len(entry) == 4 and entry[1] is not None and os.path.exists(filename):
+            linecache.cache.pop(filename, None)
+            dropped = True
+    return dropped
+
+
+def source_matches_code(lines: list[str], code: types.CodeType, qualname: str | None = None) -> bool | None:
+    """Whether compiling ``lines`` (a function's source, as ``inspect`` returns it) gives ``code``; ``None``
+    when the text does not compile at all (then srcgrad cannot parse it either, and says so).
+
+    The text is compiled inside wrappers that reproduce where the function was defined (from
+    ``co_qualname``; before Python 3.11 from ``qualname``, the function's): the enclosing functions, which bind its free variables, and the enclosing classes,
+    whose names mangle ``__private`` names and which give ``super()`` its ``__class__`` cell. The result is
+    compared with :func:`same_code`, which ignores line numbers and column positions (an edit elsewhere in
+    the file that only moves the function is not a change of the function) and the file name. A function
+    whose code pytest rewrote (``assert`` in a test module) is compared with the text rewritten the same way.
+
+    Comparing bytecode rather than, say, a hash of the text is what makes decorators, comments, blank lines,
+    ``from __future__`` imports (their flags are passed to ``compile``) and the text around a lambda
+    irrelevant, while any change to what the function computes — a constant, a name, an operator — shows."""
+    is_lambda = code.co_name == "<lambda>"
+    source = textwrap.dedent("".join(lines))
+    texts = [source]
+    if is_lambda:
+        texts.append("(" + source.strip().rstrip(",") + ")")
+    compiled = False
+    for text in texts:
+        candidates = _compiled_candidates(text, lines, code, is_lambda and text is not source, qualname)
+        if candidates is None:
+            continue
+        compiled = True
+        if any(same_code(candidate, code) for candidate in candidates):
+            return True
+    return False if compiled else None
+
+
+def _compiled_candidates(text: str, lines: list[str], code: types.CodeType, one_line: bool,
+                         qualname: str | None) -> list[types.CodeType] | None:
+    """The code objects compiled from ``text`` (in wrappers like ``code``'s enclosing scopes) that could be
+    ``code``: the first function of its name (a ``def``), or the lambdas with its parameters; ``None`` when
+    the text does not compile."""
+    wrapped = _wrap(text, lines, code, one_line, qualname)
+    flags = code.co_flags & _FUTURE_FLAGS
+    try:
+        if _rewritten_by_pytest(code):
+            compiled = _compile_like_pytest(wrapped, flags)
+        else:
+            compiled = compile(wrapped, code.co_filename, "exec", flags=flags, dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return None
+    if compiled is None:
+        return None
+    found = []
+    level = [compiled]
+    while level:
+        deeper = []
+        for outer in level:
+            for const in outer.co_consts:
+                if not isinstance(const, types.CodeType):
+                    continue
+                if const.co_name == code.co_name and (code.co_name != "<lambda>" or _same_parameters(const, code)):
+                    found.append(const)
+                deeper.append(const)
+        if found and code.co_name != "<lambda>":
+            return found[:1]
+        level = deeper
+    return found
+
+
+def _same_parameters(a: types.CodeType, b: types.CodeType) -> bool:
+    count = a.co_argcount + a.co_kwonlyargcount + bool(a.co_flags & inspect.CO_VARARGS) \
+        + bool(a.co_flags & inspect.CO_VARKEYWORDS)
+    return a.co_varnames[:count] == b.co_varnames[:count] and a.co_argcount == b.co_argcount
+
+
+def _wrap(text: str, lines: list[str], code: types.CodeType, one_line: bool, qualname: str | None) -> str:
+    """``text`` nested as ``code`` was: ``def``s for the enclosing functions (binding the free variables in
+    the innermost one) and ``class``es for the enclosing classes, from ``co_qualname``. The original lines are
+    kept when their indentation leaves room for the wrappers (so multi-line strings keep their text)."""
+    parts = (getattr(code, "co_qualname", None) or qualname or code.co_name).split(".")[:-1]
+    scopes: list[tuple[str, str]] = []
+    i = 0
+    while i < len(parts):
+        part = parts[i]
+        is_function = i + 1 < len(parts) and parts[i + 1] == "<locals>"
+        if is_function or not part.isidentifier():
+            scopes.append(("def", part if part.isidentifier() else _PLACEHOLDER))
+            i += 2 if is_function else 1
+        else:
+            scopes.append(("class", part))
+            i += 1
+    free = [name for name in code.co_freevars if name != "__class__"]
+    if free and not any(kind == "def" for kind, _ in scopes):
+        scopes.insert(0, ("def", _PLACEHOLDER))
+    if "__class__" in code.co_freevars and not any(kind == "class" for kind, _ in scopes):
+        scopes.append(("class", _PLACEHOLDER))
+    imports = "".join(f"import _srcgrad_module as {name}\n" for name in sorted(_imported_receivers(code))
+                      if name.isidentifier() and not keyword.iskeyword(name))
+    if not scopes:
+        return imports + text
+    innermost_def = max(i for i, (kind, _) in enumerate(scopes) if kind == "def") if free else -1
+    first = lines[0] if lines else ""
+    indent = first[:len(first) - len(first.lstrip())]
+    n = len(scopes)
+    if one_line or len(indent) < n:
+        indent, body = " " * n, None
+    else:
+        body = "".join(lines)  # the original lines, at their own indentation
+    out = []
+    for level, (kind, name) in enumerate(scopes):
+        header = f"def {name}():" if kind == "def" else f"class {name}:"
+        out.append(indent[:level] + header + "\n")
+        if level == innermost_def:
+            inner = indent[:level + 1] if level + 1 < n else indent
+            out.append(inner + " = ".join([*free, "None"]) + "\n")
+    if body is None:  # a parenthesized lambda needs no indentation after its first line
+        body = indent + text + "\n" if one_line else textwrap.indent(text, indent)
+    return imports + "".join(out) + body
+
+
+_LOADS_NAME = frozenset({"LOAD_GLOBAL", "LOAD_FAST", "LOAD_DEREF", "LOAD_NAME", "LOAD_CLASSDEREF", "LOAD_FAST_CHECK",
+                         "LOAD_FAST_AND_CLEAR", "LOAD_FAST_BORROW"})
+_METHOD_BIT = sys.version_info >= (3, 12)  # LOAD_ATTR's low bit marks a method load (LOAD_METHOD before)
+
+
+def _imported_receivers(code: types.CodeType) -> set[str]:
+    """Names the module bound with ``import`` that ``code`` calls methods on, as far as its bytecode shows.
+
+    CPython compiles ``np.sin(x)`` differently when the module's top level imports ``np`` (an attribute load
+    and a call, not ``LOAD_METHOD``), so compiling a function's text alone would not give its code. A name
+    that ``code`` loads an attribute from but never calls a method of through ``LOAD_METHOD`` is compiled as
+    imported: for the genuine text that changes nothing else (the mark only decides how method calls on that
+    name compile), so a mismatch still means a different function."""
+    attributes: set[str] = set()
+    methods: set[str] = set()
+    stack = [code]
+    while stack:
+        current = stack.pop()
+        previous = None
+        for instruction in dis.get_instructions(current):
+            if previous is not None and previous.opname in _LOADS_NAME and isinstance(previous.argval, str):
+                if instruction.opname == "LOAD_METHOD" or (
+                        _METHOD_BIT and instruction.opname == "LOAD_ATTR" and (instruction.arg or 0) & 1):
+                    methods.add(previous.argval)
+                elif instruction.opname == "LOAD_ATTR":
+                    attributes.add(previous.argval)
+            previous = instruction
+        stack.extend(const for const in current.co_consts if isinstance(const, types.CodeType))
+    return attributes - methods
+
+
+def _rewritten_by_pytest(code: types.CodeType) -> bool:
+    return "@pytest_ar" in code.co_names or any(
+        name.startswith("@py_assert") for name in code.co_varnames) or any(
+        isinstance(const, types.CodeType) and _rewritten_by_pytest(const) for const in code.co_consts)
+
+
+def _compile_like_pytest(text: str, flags: int) -> types.CodeType | None:
+    """``text`` compiled with pytest's assertion rewriting, as pytest compiles test modules."""
+    rewrite = sys.modules.get("_pytest.assertion.rewrite")
+    if rewrite is None:
+        return None
+    import ast
+
+    tree = ast.parse(text)
+    rewrite.rewrite_asserts(tree, text.encode(), None, None)
+    return compile(tree, "<srcgrad check>", "exec", flags=flags, dont_inherit=True)
+
+
+def same_code(a: types.CodeType, b: types.CodeType) -> bool:
+    """Whether two code objects do the same thing: bytecode, constants (code objects among them compared
+    the same way), names, variables, argument counts, flags and exception table, but not line numbers,
+    column positions, the file name or the qualified name (which the wrappers may change)."""
+    return (a.co_code == b.co_code and a.co_names == b.co_names and a.co_varnames == b.co_varnames
+            and a.co_freevars == b.co_freevars and a.co_cellvars == b.co_cellvars and a.co_name == b.co_name
+            and a.co_argcount == b.co_argcount and a.co_posonlyargcount == b.co_posonlyargcount
+            and a.co_kwonlyargcount == b.co_kwonlyargcount
+            and (a.co_flags & ~_CO_NESTED) == (b.co_flags & ~_CO_NESTED)
+            and getattr(a, "co_exceptiontable", None) == getattr(b, "co_exceptiontable", None)
+            and len(a.co_consts) == len(b.co_consts)
+            and all(_same_constant(x, y) for x, y in zip(a.co_consts, b.co_consts)))
+
+
+def _same_constant(x: Any, y: Any) -> bool:
+    if type(x) is not type(y):
+        return False
+    if isinstance(x, types.CodeType):
+        return same_code(x, y)
+    if isinstance(x, tuple):
+        return len(x) == len(y) and all(_same_constant(p, q) for p, q in zip(x, y))
+    if isinstance(x, (float, complex)):
+        return repr(x) == repr(y)  # -0.0 is not 0.0, nan is nan
+    return bool(x == y)
 
 
 def _lambda_as_def(source: str, target: Callable) -> gast.FunctionDef | None:

@@ -1,6 +1,6 @@
 """The derivative-rule table and its built-in rules (importing this package registers them)."""
 
-from . import math_rules, numpy_rules, operator_rules, runtime_rules  # noqa: F401  (registration side effects)
+from . import math_rules, numpy_rules, operator_rules, runtime_rules, sequence_rules  # noqa: F401  (registration side effects)
 from .registry import (
     Rule,
     defjvp,
@@ -18,7 +18,9 @@ __all__ = ["Rule", "defjvp", "defnondiff", "defvjp", "is_nondifferentiable", "jv
 
 # Forward rules, one per differentiable argument of each reverse rule above (registration side effects).
 # Rules for the helpers forward rules call, so forward-mode code can be differentiated again.
+# concat_helpers: the np.r_ / np.c_ helper primals, with both kinds of rules.
 from . import (  # noqa: F401
+    concat_helpers,
     dispatch_notes,
     helper_rules,
     math_jvp_rules,

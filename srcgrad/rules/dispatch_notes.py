@@ -13,7 +13,7 @@ import builtins
 import numpy as np
 
 from ..runtime import call_with_jvp
-from . import helper_rules, helpers, math_rules, shim_rules
+from . import concat_helpers, helper_rules, helpers, math_rules, shim_rules
 from .registry import note_dispatch, registered_vjp_rules
 
 note_dispatch("NumPy only: the rule fixes up the lines holding zeros in a loop over the data", np.cumprod)
@@ -27,6 +27,8 @@ note_dispatch("Python floats: iterates over an array's rows (use `np.sum`)", bui
 note_dispatch("forward mode: not checked on other array libraries", call_with_jvp)
 note_dispatch("second derivatives: Dask's SVD needs a matrix chunked along one axis", helpers.det_grad)
 note_dispatch("refuses: it has no derivative (see the rule)", *helper_rules.REFUSING)
+note_dispatch("the primal converts to NumPy (`np.r_` and `np.c_` build NumPy arrays)", concat_helpers.r_concat,
+              concat_helpers.c_concat, concat_helpers.concat_tangent)
 
 for _rule in registered_vjp_rules():
     _module = _rule.function.__module__

@@ -12,12 +12,14 @@ from ..errors import SrcgradError
 from .helpers import (
     array_grad,
     det_grad,
-    einsum_grad,
+    einsum_call_parts,
+    einsum_grads,
     ieee_divide,
     power_base_grad,
     power_exponent_grad,
     ratio_or_zero,
     reduced_count,
+    refuse_linspace_step,
     shape_of,
     unbroadcast,
     zeros_like_grad,
@@ -35,7 +37,7 @@ from .jvp_helpers import (
 from .registry import defjvp, defnondiff, defvjp
 from .runtime_jvp_rules import call_with_jvp_tangent
 
-defnondiff(zeros_like_grad, reduced_count, tangent_dtype, float_dtype_or_none)
+defnondiff(zeros_like_grad, reduced_count, tangent_dtype, float_dtype_or_none, refuse_linspace_step)
 
 # array_tangent(t) = np.asarray(t) for a list or tuple of tangents, t itself otherwise: the identity on
 # values, so its rules only convert between the two forms.
@@ -231,41 +233,42 @@ def refuse_norm_second_derivative(ord: Any, axis: Any) -> Any:
                        "Frobenius norm or a vector p-norm with p > 1, or write the norm out")
 
 
-# einsum_operand_tangent(t, k, subscripts, operands) is einsum with operand k replaced by t: linear in t,
-# and in every other operand.
+# einsum_operand_tangent(t, k, operands) is einsum with its k-th positional argument replaced by t: linear
+# in t, and in every other operand. ``operands`` are einsum's positional arguments in either form (a
+# subscripts string first, or operands interleaved with sublists), which have no cotangent of their own.
 
 
-def _einsum_operand_cotangents(ct: Any, t: Any, k: int, subscripts: str, operands: Any) -> tuple[Any, list]:
-    replaced = with_operand(tuple(operands), k, t)
-    others = [zeros_like_grad(op) if j == k else einsum_grad(ct, subscripts, replaced, j)
-              for j, op in enumerate(operands)]
-    return einsum_grad(ct, subscripts, replaced, k), others
+def _einsum_operand_cotangents(ct: Any, t: Any, k: int, operands: Any) -> tuple[Any, list]:
+    grads = einsum_grads(ct, with_operand(tuple(operands), k, t))
+    return grads[k], [zeros_like_grad(op) if j == k else grad for j, (op, grad) in enumerate(zip(operands, grads))]
 
 
-def einsum_operands_tangent(ts: Any, t: Any, k: int, subscripts: str, operands: Any) -> Any:
+def einsum_operands_tangent(ts: Any, t: Any, k: int, operands: Any) -> Any:
     """Tangent of ``einsum_operand_tangent`` in its operands: the sum over the operands j other than k of
-    the einsum with operand k replaced by ``t`` and operand j by its tangent."""
+    the einsum with operand k replaced by ``t`` and operand j by its tangent (the subscripts string and the
+    sublists have none)."""
     replaced = with_operand(tuple(operands), k, t)
+    _, _, operand_of = einsum_call_parts(replaced)
     total = 0.0
     for j, tangent in enumerate(ts):
-        if j != k and tangent is not None:
-            total = total + np.einsum(subscripts, *with_operand(replaced, j, tangent))
+        if j != k and operand_of[j] is not None and tangent is not None:
+            total = total + np.einsum(*with_operand(replaced, j, tangent))
     return total
 
 
-@defvjp(einsum_operand_tangent, argnums=(0, 3))
-def _(ct, ans, t, k, subscripts, operands):
-    return _einsum_operand_cotangents(ct, t, k, subscripts, operands)
+@defvjp(einsum_operand_tangent, argnums=(0, 2))
+def _(ct, ans, t, k, operands):
+    return _einsum_operand_cotangents(ct, t, k, operands)
 
 
 @defjvp(einsum_operand_tangent, argnum=0)
-def _(tt, ans, t, k, subscripts, operands):
-    return einsum_operand_tangent(tt, k, subscripts, operands)
+def _(tt, ans, t, k, operands):
+    return einsum_operand_tangent(tt, k, operands)
 
 
-@defjvp(einsum_operand_tangent, argnum=3)
-def _(ts, ans, t, k, subscripts, operands):
-    return einsum_operands_tangent(ts, t, k, subscripts, operands)
+@defjvp(einsum_operand_tangent, argnum=2)
+def _(ts, ans, t, k, operands):
+    return einsum_operands_tangent(ts, t, k, operands)
 
 
 # call_with_jvp_tangent is forward mode over a call in forward-mode code (a second derivative through a

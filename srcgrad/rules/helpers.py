@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
 from typing import Any
 
 import numpy as np
 
+from ..errors import SrcgradError
 from .dispatch import foreign_of, is_foreign, scatter_add, to_library, zeros
 
 # NumPy 2 treats the right-hand side of ``np.linalg.solve`` as a vector only when it is 1-D.
@@ -287,7 +289,13 @@ def clip_grad(g: Any, a: Any, a_min: Any = None, a_max: Any = None) -> Any:
 
 def power_base_grad(g: Any, x: Any, y: Any) -> Any:
     """Cotangent of ``x`` in ``x ** y``: ``g * y * x ** (y - 1)``, and zero wherever ``y == 0`` (also at
-    ``x == 0``, where ``x ** -1`` is infinite), as ``torch.pow``."""
+    ``x == 0``, where ``x ** -1`` is infinite), as ``torch.pow``.
+
+    Higher derivatives call it again with the coefficient ``g * y`` and the exponent ``y - 1`` (its rules
+    in ``helper_rules.py``). That coefficient is exactly zero where ``y == 0``, and the term it scales is
+    then identically zero, even where the slope ``x ** (y - 2)`` is infinite: so a zero ``g`` gives zero
+    against an infinite slope, and the second derivative of ``x ** 0`` (or ``x ** 1``) at ``x == 0`` is 0,
+    as PyTorch gives, not ``0 * inf``."""
     if isinstance(y, numbers.Number) and y >= 1:  # the common x ** 2: no zero-base special case
         return g * y * (x if y == 2 else x ** (y - 1))
     if _is_python_scalar(x) and _is_python_scalar(y):
@@ -296,12 +304,21 @@ def power_base_grad(g: Any, x: Any, y: Any) -> Any:
         try:
             return g * y * x ** (y - 1)
         except ZeroDivisionError:  # 0.0 ** negative: the slope is infinite
-            return g * y * math.inf
+            return _scaled_slope(g, y * math.inf)
     if isinstance(x, np.ndarray) and x.dtype.kind in "biu":
         x = x.astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         slope = np.where(np.equal(y, 0), 0, y * np.power(x, y - 1))
-    return g * slope
+    return _scaled_slope(g, slope)
+
+
+def _scaled_slope(g: Any, slope: Any) -> Any:
+    """``g * slope``, except that a zero ``g`` gives zero where the slope is infinite (``0 * inf`` is NaN):
+    a term whose coefficient vanishes contributes nothing (see ``power_base_grad``)."""
+    if isinstance(g, numbers.Number) and isinstance(slope, numbers.Number):
+        return g * slope if g != 0 else 0.0 * g
+    with np.errstate(invalid="ignore"):
+        return np.where(np.equal(g, 0) & np.isinf(slope), 0, g * slope)
 
 
 def power_exponent_grad(g: Any, ans: Any, x: Any) -> Any:
@@ -439,6 +456,39 @@ def _einsum_parts(subscripts: str, operands: tuple) -> tuple[list[str], str]:
         letters = "".join(expanded)
         output = ellipsis + "".join(sorted(c for c in set(letters) if letters.count(c) == 1 and c not in ellipsis))
     return expanded, output
+
+
+# Sublist labels as NumPy reads them: 0 to 25 are 'A' to 'Z', 26 to 51 are 'a' to 'z' (so that the implicit
+# output, sorted by letter, is sorted by label as NumPy sorts it).
+_SUBLIST_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def _sublist_subscripts(sublist: Any) -> str:
+    return "".join("..." if label is Ellipsis else _SUBLIST_LETTERS[operator.index(label)] for label in sublist)
+
+
+def einsum_call_parts(args: tuple) -> tuple[str, tuple, list[int | None]]:
+    """``np.einsum``'s positional arguments as ``(subscripts, operands, operand_of)``.
+
+    A call is either a subscripts string followed by the operands (``einsum("ij,jk", a, b)``) or operands
+    interleaved with sublists of integer labels and an optional output sublist at the end
+    (``einsum(a, [0, 1], b, [1, 2], [0, 2])``). The second form is converted to the subscripts string NumPy
+    converts it to, so that both take the same path. ``operand_of[i]`` is the index among the operands of
+    positional argument ``i``, or None for the subscripts string and the sublists, which get no cotangent."""
+    if isinstance(args[0], str):
+        return args[0], tuple(args[1:]), [None, *range(len(args) - 1)]
+    pairs = len(args) // 2
+    inputs = ",".join(_sublist_subscripts(args[2 * i + 1]) for i in range(pairs))
+    output = "->" + _sublist_subscripts(args[-1]) if len(args) % 2 else ""
+    operand_of = [i // 2 if i % 2 == 0 and i < 2 * pairs else None for i in range(len(args))]
+    return inputs + output, tuple(args[0:2 * pairs:2]), operand_of
+
+
+def einsum_grads(g: Any, args: tuple) -> list:
+    """Cotangents of ``np.einsum``'s positional arguments ``args`` (either form, see ``einsum_call_parts``):
+    one per argument, None for the subscripts string and the sublists."""
+    subscripts, operands, operand_of = einsum_call_parts(args)
+    return [None if k is None else einsum_grad(g, subscripts, operands, k) for k in operand_of]
 
 
 def einsum_grad(g: Any, subscripts: str, operands: tuple, k: int) -> Any:
@@ -707,6 +757,50 @@ def vstack_grads(g: Any, tup: Any) -> list:
     """Cotangents of the pieces of ``np.vstack`` (1-D pieces were stacked as rows)."""
     split = concatenate_grads(g, [np.atleast_2d(t) for t in tup], 0)
     return [np.reshape(p, shape_of(t)) for p, t in zip(split, tup)]
+
+
+# --- constructors ------------------------------------------------------------------------------------------
+
+
+def fill_grad(g: Any, fill_value: Any) -> Any:
+    """Cotangent of the fill value of ``np.full`` and ``np.full_like``: ``g`` summed over the positions it
+    filled, down to the fill value's shape. A helper rather than ``unbroadcast`` in the rule, because the
+    transformer drops ``unbroadcast(e, x)`` for the operand ``x`` that a number accompanies in a two-argument
+    call, taking the call for an elementwise one; ``np.full(3, x)`` is not."""
+    return unbroadcast(g, fill_value)
+
+
+def linspace_grads(g: Any, start: Any, stop: Any, num: int = 50, endpoint: bool = True, retstep: bool = False,
+                   axis: int = 0) -> tuple[Any, Any]:
+    """Cotangents of ``start`` and ``stop`` in ``np.linspace``. Sample ``i`` is ``start + (stop - start) * w_i``
+    with ``w = linspace(0, 1, num, endpoint)`` (``w = [0]`` for a single sample, which is ``start``): ``stop``
+    gets ``g`` weighted by ``w`` and ``start`` by ``1 - w``, summed over the samples' axis and over the axes
+    along which an array ``start`` or ``stop`` was broadcast."""
+    refuse_linspace_step(retstep)
+    g = np.moveaxis(g, axis, 0)
+    weights = np.linspace(0.0, 1.0, num, endpoint=endpoint, dtype=_float_dtype(g))
+    weights = to_library(np.reshape(weights, (-1,) + (1,) * (ndim_of(g) - 1)), foreign_of(g))
+    to_stop = np.sum(g * weights, axis=0)
+    return unbroadcast(np.sum(g, axis=0) - to_stop, start), unbroadcast(to_stop, stop)
+
+
+def refuse_linspace_step(retstep: bool) -> bool:
+    """``retstep`` when it is False; ``np.linspace(..., retstep=True)`` returns a (samples, step) pair, whose
+    derivative srcgrad does not take (a pair's tangents would add as tuples)."""
+    if retstep:
+        raise SrcgradError("the derivative of np.linspace(..., retstep=True) is not supported: it returns a "
+                           "(samples, step) pair; call it without retstep and compute the step as "
+                           "(stop - start) / (num - 1) (or / num with endpoint=False)")
+    return retstep
+
+
+def arange_grads(g: Any, ans: Any, start: Any = None, stop: Any = None, step: Any = 1) -> tuple[Any, Any, Any]:
+    """Cotangents of ``np.arange``'s arguments. Element ``i`` is ``start + i * step``; the length, which all
+    three set, changes only by jumps. So ``start`` gets the sum of ``g`` and ``step`` the sum of ``i * g``;
+    ``stop`` gets zero, and so does the first argument when it is the stop (``np.arange(stop)`` starts at 0)."""
+    weighted = np.sum(g * to_library(np.arange(shape_of(ans)[0], dtype=_float_dtype(g)), foreign_of(g)))
+    first = np.sum(g) if start is not None and stop is not None else zeros_like_grad(start)
+    return first, zeros_like_grad(stop), weighted
 
 
 def zeros_like_grad(value: Any) -> Any:

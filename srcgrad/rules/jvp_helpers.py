@@ -75,11 +75,13 @@ def with_operand(operands: tuple, k: int, t: Any) -> tuple:
     return (*operands[:k], t, *operands[k + 1:])
 
 
-def einsum_operand_tangent(t: Any, k: int, subscripts: str, operands: Any) -> Any:
-    """``np.einsum(subscripts, *operands)`` with the ``k``-th operand replaced by its tangent ``t``: the
-    tangent contributed by that operand (einsum is linear in each). A function with rules of its own
-    (``helper_rules.py``), so that the forward code of an einsum can be differentiated again."""
-    return np.einsum(subscripts, *with_operand(tuple(operands), k, t))
+def einsum_operand_tangent(t: Any, k: int, operands: Any) -> Any:
+    """``np.einsum(*operands)`` with the ``k``-th positional argument replaced by its tangent ``t``: the
+    tangent contributed by that operand (einsum is linear in each). ``operands`` are the positional
+    arguments as the call gave them, a subscripts string and the operands or operands interleaved with
+    sublists, which ``np.einsum`` reads alike. A function with rules of its own (``helper_rules.py``), so
+    that the forward code of an einsum can be differentiated again."""
+    return np.einsum(*with_operand(tuple(operands), k, t))
 
 
 def array_jvp(t: Any, obj: Any, dtype: Any = None, ndmin: int = 0) -> Any:

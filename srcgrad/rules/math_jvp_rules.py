@@ -202,3 +202,23 @@ def _(t, ans, x, y):
 @defjvp(builtins.min, argnum=1)
 def _(t, ans, x, y):
     return t * ((y < x) + 0.5 * (x == y))
+
+
+@defjvp(math.fmod, argnum=0)
+def _(t, ans, x, y):
+    return t
+
+
+@defjvp(math.fmod, argnum=1)
+def _(t, ans, x, y):
+    return -t * math.trunc(x / y)
+
+
+@defjvp(math.copysign, argnum=0)
+def _(t, ans, x, y):
+    return t * ratio_or_zero(ans, x)
+
+
+@defjvp(math.copysign, argnum=1)
+def _(t, ans, x, y):
+    return 0.0 * t

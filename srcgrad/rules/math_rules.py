@@ -180,6 +180,20 @@ def _(g, ans, x, y):
     return g * ((x < y) + 0.5 * (x == y)), g * ((y < x) + 0.5 * (x == y))
 
 
+# fmod(x, y) is x - trunc(x / y) * y: away from its jumps it moves with x one for one and with y by minus
+# the quotient.
+@defvjp(math.fmod, argnums=(0, 1))
+def _(g, ans, x, y):
+    return g, -g * math.trunc(x / y)
+
+
+# copysign(x, y) is |x| with the sign of y: slope +1 in x where x already has y's sign, -1 where not, which is
+# ans / x exactly (0 at x == 0, the kink, as for math.fabs); the sign of y is piecewise constant.
+@defvjp(math.copysign, argnums=(0, 1))
+def _(g, ans, x, y):
+    return g * ratio_or_zero(ans, x), 0.0 * g
+
+
 defnondiff(builtins.len, builtins.range, builtins.int, builtins.bool, builtins.round, builtins.isinstance,
            builtins.str, builtins.type, math.floor, math.ceil, math.trunc, math.isnan,
-           math.isinf, math.isfinite, math.copysign)
+           math.isinf, math.isfinite)

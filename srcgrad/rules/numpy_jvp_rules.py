@@ -12,7 +12,16 @@ An array_like argument written as a list (``np.exp([x, y])``) has a list of tang
 
 import numpy as np
 
-from .helpers import LN2, LN10, power_base_grad, power_exponent_grad, ratio_or_zero, reduced_count
+from .helpers import (
+    LN2,
+    LN10,
+    power_base_grad,
+    power_exponent_grad,
+    ratio_or_zero,
+    reduced_count,
+    refuse_linspace_step,
+    zeros_like_grad,
+)
 from .jvp_helpers import (
     array_jvp,
     array_tangent,
@@ -30,6 +39,7 @@ from .jvp_helpers import (
     select_jvp,
     solve_a_jvp,
     sort_jvp,
+    tangent_dtype,
 )
 from .registry import ARGNUMS_VARIADIC, defjvp
 
@@ -204,6 +214,36 @@ def _(t, ans, x, y):
 @defjvp(np.logaddexp2, argnum=1)
 def _(t, ans, x, y):
     return array_tangent(t) * np.exp2(y - ans)
+
+
+@defjvp(np.remainder, argnum=0)
+def _(t, ans, x, y):
+    return array_tangent(t)
+
+
+@defjvp(np.remainder, argnum=1)
+def _(t, ans, x, y):
+    return -array_tangent(t) * np.floor_divide(x, y)
+
+
+@defjvp(np.fmod, argnum=0)
+def _(t, ans, x, y):
+    return array_tangent(t)
+
+
+@defjvp(np.fmod, argnum=1)
+def _(t, ans, x, y):
+    return -array_tangent(t) * np.trunc(np.divide(x, y))
+
+
+@defjvp(np.copysign, argnum=0)
+def _(t, ans, x, y):
+    return array_tangent(t) * ratio_or_zero(ans, x)
+
+
+@defjvp(np.copysign, argnum=1)
+def _(t, ans, x, y):
+    return 0.0 * array_tangent(t)
 
 
 @defjvp(np.where, argnum=1)
@@ -483,8 +523,8 @@ def _(t, ans, a, b, axes=2):
 
 
 @defjvp(np.einsum, argnum=ARGNUMS_VARIADIC)
-def _(t, k, ans, subscripts, *operands, **options):
-    return einsum_operand_tangent(t, k, subscripts, operands)
+def _(t, k, ans, *operands, **options):
+    return einsum_operand_tangent(t, k, operands)
 
 
 @defjvp(np.linalg.inv)
@@ -663,3 +703,52 @@ def _(t, ans, val):
 @defjvp(np.take)
 def _(t, ans, a, indices, axis=None, out=None, mode="raise"):
     return np.take(t, indices, axis=axis, mode=mode)
+
+
+# --- constructors whose values depend on their arguments --------------------------------------------------
+# Contributions have the output's shape: a fill value or a start is a scalar where the output is not.
+
+
+@defjvp(np.full, argnum=1)
+def _(t, ans, shape, fill_value, dtype=None, order="C", *, device=None, like=None):
+    return np.full(np.shape(ans), array_tangent(t), dtype=tangent_dtype(ans))
+
+
+@defjvp(np.full_like, argnum=0)
+def _(t, ans, a, fill_value, dtype=None, order="K", subok=True, shape=None, *, device=None):
+    return zeros_like_grad(ans)
+
+
+@defjvp(np.full_like, argnum=1)
+def _(t, ans, a, fill_value, dtype=None, order="K", subok=True, shape=None, *, device=None):
+    return np.full(np.shape(ans), array_tangent(t), dtype=tangent_dtype(ans))
+
+
+# np.linspace is linear in (start, stop): the tangent is the same linspace from the tangent to zero (from
+# zero to the tangent).
+@defjvp(np.linspace, argnum=0)
+def _(t, ans, start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, *, device=None):
+    return np.linspace(array_tangent(t), zeros_like_grad(stop), num, endpoint, refuse_linspace_step(retstep),
+                       float_dtype_or_none(dtype), axis)
+
+
+@defjvp(np.linspace, argnum=1)
+def _(t, ans, start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, *, device=None):
+    return np.linspace(zeros_like_grad(start), array_tangent(t), num, endpoint, refuse_linspace_step(retstep),
+                       float_dtype_or_none(dtype), axis)
+
+
+# np.arange(start, stop, step)[i] is start + i * step; a lone first argument is the stop.
+@defjvp(np.arange, argnum=0)
+def _(t, ans, start=None, stop=None, step=1, *, dtype=None, device=None, like=None):
+    return np.full(np.shape(ans), array_tangent(t) * (stop is not None), dtype=tangent_dtype(ans))
+
+
+@defjvp(np.arange, argnum=1)
+def _(t, ans, start=None, stop=None, step=1, *, dtype=None, device=None, like=None):
+    return zeros_like_grad(ans)
+
+
+@defjvp(np.arange, argnum=2)
+def _(t, ans, start=None, stop=None, step=1, *, dtype=None, device=None, like=None):
+    return array_tangent(t) * np.arange(np.size(ans), dtype=tangent_dtype(ans))

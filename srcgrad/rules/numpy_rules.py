@@ -12,6 +12,7 @@ import numpy as np
 from .helpers import (
     LN2,
     LN10,
+    arange_grads,
     array_grad,
     clip_grad,
     concatenate_grads,
@@ -22,14 +23,16 @@ from .helpers import (
     diagonal_grad,
     diff_grad,
     dot_grads,
-    einsum_grad,
+    einsum_grads,
     expand_reduced,
     extremum_grad,
+    fill_grad,
     fmax_grads,
     fmin_grads,
     hstack_grads,
     inner_grads,
     inverse_permutation,
+    linspace_grads,
     matmul_left_grad,
     matmul_right_grad,
     maximum_grads,
@@ -52,6 +55,7 @@ from .helpers import (
     trace_grad,
     unbroadcast,
     vstack_grads,
+    zeros_like_grad,
 )
 from .registry import ARGNUMS_VARIADIC, defnondiff, defvjp
 
@@ -167,6 +171,25 @@ def _(g, ans, x, y):
 @defvjp(np.logaddexp2, argnums=(0, 1))
 def _(g, ans, x, y):
     return unbroadcast(g * np.exp2(x - ans), x), unbroadcast(g * np.exp2(y - ans), y)
+
+
+# x % y is x - floor(x / y) * y (np.fmod: x - trunc(x / y) * y): away from the jumps, where the quotient
+# changes, it moves with x one for one and with y by minus the quotient (np.mod is np.remainder).
+@defvjp(np.remainder, argnums=(0, 1))
+def _(g, ans, x, y):
+    return unbroadcast(g, x), unbroadcast(-g * np.floor_divide(x, y), y)
+
+
+@defvjp(np.fmod, argnums=(0, 1))
+def _(g, ans, x, y):
+    return unbroadcast(g, x), unbroadcast(-g * np.trunc(np.divide(x, y)), y)
+
+
+# copysign(x, y) is |x| with the sign of y: its slope in x is +1 where x already has y's sign and -1 where not,
+# which is ans / x exactly (0 at x == 0, the kink, as for np.abs). The sign of y is piecewise constant.
+@defvjp(np.copysign, argnums=(0, 1))
+def _(g, ans, x, y):
+    return unbroadcast(g * ratio_or_zero(ans, x), x), zeros_like_grad(y)
 
 
 @defvjp(np.where, argnums=(1, 2))
@@ -406,9 +429,11 @@ def _(g, ans, a, b, axes=2):
     return tensordot_grads(g, a, b, axes)
 
 
+# Every positional argument is variadic, so that the sublist form einsum(a, [0, 1], b, [1, 2], [0, 2]), whose
+# first argument is an operand, gets its operands' cotangents too (None for the subscripts and sublists).
 @defvjp(np.einsum, argnums=ARGNUMS_VARIADIC)
-def _(g, ans, subscripts, *operands, **options):
-    return [einsum_grad(g, subscripts, operands, k) for k in range(len(operands))]
+def _(g, ans, *operands, **options):
+    return einsum_grads(g, operands)
 
 
 @defvjp(np.linalg.inv)
@@ -585,12 +610,41 @@ def _(g, ans, a, indices, axis=None, out=None, mode="raise"):
     return take_grad(g, a, indices, axis, mode)
 
 
+# --- constructors whose values depend on their arguments --------------------------------------------------
+# A dtype that rounds the output is ignored, as everywhere in the table: a derivative is never rounded.
+
+
+@defvjp(np.full, argnums=1)
+def _(g, ans, shape, fill_value, dtype=None, order="C", *, device=None, like=None):
+    return fill_grad(g, fill_value)
+
+
+# The array ``a`` gives only the shape and dtype: its partial is zero (not a missing rule: np.full_like(x, c)
+# with an active x is common and must not be refused).
+@defvjp(np.full_like, argnums=(0, 1))
+def _(g, ans, a, fill_value, dtype=None, order="K", subok=True, shape=None, *, device=None):
+    return zeros_like_grad(a), fill_grad(g, fill_value)
+
+
+@defvjp(np.linspace, argnums=(0, 1))
+def _(g, ans, start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, *, device=None):
+    return linspace_grads(g, start, stop, num, endpoint, retstep, axis)
+
+
+@defvjp(np.arange, argnums=(0, 1, 2))
+def _(g, ans, start=None, stop=None, step=1, *, dtype=None, device=None, like=None):
+    return arange_grads(g, ans, start, stop, step)
+
+
+# Constants to differentiation: shapes, constructors from shapes, piecewise constant functions (rounding,
+# signs, integer division), comparisons and logic, indices. np.meshgrid is not here: it returns a tuple of
+# arrays, which has no rule yet, so an active call is refused rather than given a zero gradient.
 defnondiff(
-    np.shape, np.ndim, np.size, np.zeros_like, np.ones_like, np.empty_like, np.full_like, np.zeros, np.ones,
-    np.empty, np.full, np.eye, np.identity, np.arange, np.linspace, np.sign, np.floor, np.ceil, np.round,
+    np.shape, np.ndim, np.size, np.zeros_like, np.ones_like, np.empty_like, np.zeros, np.ones,
+    np.empty, np.eye, np.identity, np.sign, np.floor, np.ceil, np.round,
     np.rint, np.trunc, np.around, np.fix, np.argmax, np.argmin, np.argsort, np.nonzero,
     np.isnan, np.isinf, np.isfinite, np.equal, np.not_equal, np.less, np.less_equal, np.greater,
     np.greater_equal, np.logical_and, np.logical_or, np.logical_not, np.logical_xor, np.all, np.any,
-    np.floor_divide, np.mod, np.result_type, np.allclose, np.isclose, np.array_equal, np.count_nonzero,
-    np.searchsorted, np.digitize, np.tril_indices, np.triu_indices, np.diag_indices, np.meshgrid,
+    np.floor_divide, np.result_type, np.allclose, np.isclose, np.array_equal, np.count_nonzero,
+    np.searchsorted, np.digitize, np.tril_indices, np.triu_indices, np.diag_indices,
 )

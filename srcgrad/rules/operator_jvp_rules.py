@@ -83,3 +83,13 @@ def _(t, ans, a, b):
 @defjvp(operator.getitem)
 def _(t, ans, x, index):
     return t[index]
+
+
+@defjvp(operator.mod, argnum=0)
+def _(t, ans, x, y):
+    return t
+
+
+@defjvp(operator.mod, argnum=1)
+def _(t, ans, x, y):
+    return -t * (x // y)

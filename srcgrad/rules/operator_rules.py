@@ -7,7 +7,7 @@ counterparts' rules (``numpy_rules.py`` registers each for both); the others are
 
 import operator
 
-from .helpers import getitem_grad, matmul_left_grad, matmul_right_grad
+from .helpers import getitem_grad, matmul_left_grad, matmul_right_grad, unbroadcast
 from .registry import defnondiff, defvjp
 
 
@@ -31,6 +31,13 @@ def _(g, ans, x, index):
     return getitem_grad(g, x, index)
 
 
+# x % y is x - (x // y) * y: away from its jumps it moves with x one for one and with y by minus the
+# quotient. Written with // rather than np.floor_divide so that Python floats give Python floats.
+@defvjp(operator.mod, argnums=(0, 1))
+def _(g, ans, x, y):
+    return unbroadcast(g, x), unbroadcast(-g * (x // y), y)
+
+
 defnondiff(operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne, operator.not_,
-           operator.floordiv, operator.mod, operator.and_, operator.or_, operator.xor, operator.invert,
+           operator.floordiv, operator.and_, operator.or_, operator.xor, operator.invert,
            operator.truth, operator.is_, operator.is_not, operator.contains)

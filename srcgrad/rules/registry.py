@@ -63,6 +63,7 @@ _VJP_RULES: dict[int, Rule] = {}
 _JVP_RULES: dict[int, dict[int | str, Rule]] = {}
 _NONDIFFERENTIABLE: dict[int, Any] = {}
 _DISPATCH_NOTES: dict[int, str] = {}
+_SEQUENCE_RESULTS: dict[int, Any] = {}
 # Keep every registered primal alive so the id() keys above can never be reused by another object.
 _KEEPALIVE: list[Any] = []
 
@@ -137,6 +138,19 @@ def defnondiff(*primals: Any) -> None:
     for primal in primals:
         _NONDIFFERENTIABLE[id(primal)] = primal
         _KEEPALIVE.append(primal)
+
+
+def defsequence(*primals: Any) -> None:
+    """Declare functions of the rule table that return a list or a tuple of arrays (``np.split``,
+    ``np.linalg.eigh``): a ``+`` over their results may concatenate, and their cotangents add element by
+    element. A rule-table function not declared here returns one array or number (tests check it)."""
+    for primal in primals:
+        _SEQUENCE_RESULTS[id(primal)] = primal
+        _KEEPALIVE.append(primal)
+
+
+def returns_sequence(primal: Any) -> bool:
+    return id(primal) in _SEQUENCE_RESULTS
 
 
 def note_dispatch(note: str, *primals: Any) -> None:

@@ -17,7 +17,7 @@ from ..frontend.parse import ParsedFunction
 from ..frontend.resolve import UNRESOLVED, index_expression, resolve_callee
 from ..naming import Namespace
 from ..rules.registry import is_nondifferentiable, vjp_rule
-from ..runtime import call_with_vjp
+from ..runtime import call_with_vjp, plus, times
 from .reverse import CallSite
 
 BINARY = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul, gast.Div: operator.truediv,
@@ -25,6 +25,7 @@ BINARY = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mu
           gast.Mod: operator.mod}
 UNARY = {gast.USub: operator.neg, gast.UAdd: operator.pos, gast.Not: operator.not_, gast.Invert: operator.invert}
 _UNKNOWN = UNRESOLVED
+_SEQUENCE_OPERATORS = {gast.Add: plus, gast.Mult: times}
 IMPURE = {builtins.print, builtins.input, builtins.open, call_with_vjp}
 
 
@@ -35,6 +36,9 @@ class CallResolver:
         self.parsed = parsed
         self.namespace = namespace
         self.local_names = local_names
+        # Variables not proven to hold numbers or arrays (set once the core language is built): a ``+`` or
+        # ``*`` over them may concatenate or repeat lists and tuples.
+        self.sequences: set[str] = set()
 
     def callee(self, func: gast.expr) -> Any:
         """The object a call's function expression names, or ``_UNKNOWN`` (a local variable, say)."""
@@ -93,6 +97,10 @@ class CallResolver:
         rule = vjp_rule(primitive) if primitive is not _UNKNOWN else None
         if rule is not None:
             if isinstance(value, gast.BinOp):
+                sequence_op = _SEQUENCE_OPERATORS.get(type(value.op))
+                if sequence_op is not None and any(isinstance(o, (gast.Name, gast.List, gast.Tuple)) and (
+                        not isinstance(o, gast.Name) or o.id in self.sequences) for o in (value.left, value.right)):
+                    rule = vjp_rule(sequence_op)
                 return CallSite(rule, [value.left, value.right], {})
             if isinstance(value, gast.UnaryOp):
                 return CallSite(rule, [value.operand], {})

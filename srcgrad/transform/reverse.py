@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import gast
+import numpy as np
 
 from ..analysis.activity import assignments, loaded_names
 from ..analysis.liveness import upward_exposed
@@ -28,7 +29,7 @@ from ..analysis.walk import walk
 from ..naming import Names, Namespace
 from ..rules.helpers import zeros_like_grad
 from ..rules.registry import Rule
-from ..runtime import add_grads, call_output, call_with_jvp, list_append, zero_cotangent
+from ..runtime import add_grads, assign_index, zero_cotangent
 from .clone import clone
 from .inline import inline
 from .specialize import ShapeSpecializer
@@ -408,27 +409,64 @@ def _same_shape_operands(value: gast.expr) -> set[str]:
 
 def sequence_variables(fn: gast.FunctionDef, containers: set[str], resolve_callee: Callable[[gast.expr], Any]
                        ) -> set[str]:
-    """Variables that may hold Python lists, tuples or dicts (literals, appends, results of calls into user
-    functions, items of other containers, container parameters): their derivatives add element by element."""
-    sequences: set[str] = set(containers)
+    """Variables that may hold Python lists, tuples or dicts: every variable except those *proven* to hold
+    numbers or arrays. Their cotangents add element by element, and a ``+`` or ``*`` over them may
+    concatenate or repeat (rules/sequence_rules.py); the proof is what lets the rest use NumPy's ``+``.
+
+    A variable is numeric when every value assigned to it is: a number, an arithmetic or comparison result
+    of numeric operands, an element or slice of a numeric value, or the result of a function the rule
+    table knows that returns one array (``SEQUENCE_RESULTS`` lists those that return lists or tuples)."""
     flows = list(assignments(fn.body))
+    params = {a.id for a in fn.args.args}
+    loop_targets = {s.target.id for s in walk(fn) if isinstance(s, gast.For) and isinstance(s.target, gast.Name)}
+    candidates = {t for t, _ in flows} | params | loop_targets
+    numeric = candidates - set(containers)
     changed = True
     while changed:
         changed = False
         for target, value in flows:
-            callee = resolve_callee(value.func) if isinstance(value, gast.Call) else None
-            is_sequence = isinstance(value, (gast.List, gast.Tuple)) or (
-                isinstance(value, gast.Name) and value.id in sequences) or (
-                isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name)
-                and value.value.id in sequences) or (
-                callee in (list_append, call_output, call_with_jvp)) or (
-                # the tangents of containers, in forward-mode code that reverse mode differentiates again
-                callee in (add_grads, zero_cotangent, zeros_like_grad) and any(
-                    isinstance(a, gast.Name) and a.id in sequences for a in value.args))
-            if is_sequence and target not in sequences:
-                sequences.add(target)
+            if target in numeric and not _numeric(value, numeric, resolve_callee):
+                numeric.discard(target)
                 changed = True
-    return sequences
+    return candidates - numeric
+
+
+def _numeric(value: gast.expr, numeric: set[str], resolve_callee: Callable[[gast.expr], Any]) -> bool:
+    """Whether ``value`` is proven to be a number or an array (or a value without a cotangent), given that
+    the names in ``numeric`` are."""
+    from ..rules.registry import is_nondifferentiable, returns_sequence, vjp_rule
+
+    def operand(e: gast.expr) -> bool:
+        if isinstance(e, gast.Constant):
+            return not isinstance(e.value, (tuple, bytes))
+        return isinstance(e, gast.Name) and e.id in numeric
+
+    if isinstance(value, (gast.Constant, gast.Name)):
+        return operand(value)
+    if isinstance(value, gast.BinOp):
+        return operand(value.left) and operand(value.right) if isinstance(value.op, (gast.Add, gast.Mult)) else True
+    if isinstance(value, (gast.UnaryOp, gast.Compare, gast.JoinedStr)):
+        return True
+    if isinstance(value, gast.BoolOp):
+        return all(operand(v) for v in value.values)
+    if isinstance(value, gast.IfExp):
+        return operand(value.body) and operand(value.orelse)
+    if isinstance(value, gast.Subscript):
+        return operand(value.value)
+    if isinstance(value, gast.Attribute):
+        return value.attr in ("shape", "ndim", "size", "dtype") or operand(value.value)
+    if isinstance(value, gast.Call):
+        callee = resolve_callee(value.func)
+        if callee in (assign_index, add_grads, zero_cotangent, zeros_like_grad):
+            return bool(value.args) and operand(value.args[0])
+        if callee in (float, int, bool, complex, len):
+            return True
+        if returns_sequence(callee) or (isinstance(callee, type) and not issubclass(callee, np.generic)):
+            return False
+        module = getattr(callee, "__module__", None) or ""
+        known = vjp_rule(callee) is not None or is_nondifferentiable(callee)
+        return known and not module.startswith("srcgrad.runtime")
+    return False
 
 
 def _exit_test(body: list[gast.stmt]) -> gast.If | None:

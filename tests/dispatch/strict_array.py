@@ -36,6 +36,8 @@ class StrictArray(NDArrayOperatorsMixin):
 
     def __array_function__(self, func, types, args, kwargs):
         if func in _CONSTRUCTORS:  # a like= call: NumPy builds it, then it moves to the "device"
+            # (np.linspace also dispatches on its endpoints, which may be StrictArrays: the device's data)
+            args = tuple(a.data if isinstance(a, StrictArray) else a for a in args)
             return wrap(func(*args, **kwargs), always=True)
         result = func(*unwrap_all(args), **unwrap_all(kwargs))
         return wrap(result)

@@ -50,6 +50,13 @@ DASK_CANNOT_RUN = {
     "numpy.take[mode]": "Dask's take has no mode",
     "operator.getitem[two-arrays]": "Dask indexes with one integer array at a time",
     "operator.getitem[random-ints]": "Dask indexes with 1-D integer arrays only",
+    "numpy.linspace[broadcast-axis]": "Dask's linspace takes scalar endpoints and no axis",
+    "numpy.linspace[default-num]": "Dask's linspace takes scalar endpoints",
+    "numpy.linspace[positional]": "Dask's linspace takes scalar endpoints and no axis",
+    "numpy.full[broadcast]": "Dask's full takes a scalar fill value",
+    "numpy.full_like[broadcast]": "Dask's full_like takes a scalar fill value",
+    "numpy.full_like[shape]": "Dask's full_like takes a scalar fill value",
+    "numpy.arange[array-start]": "Dask's arange takes numbers",
 }
 
 

@@ -170,15 +170,22 @@ def is_value(leaf) -> bool:
     return isinstance(leaf, (numbers.Number, np.ndarray, np.generic))
 
 
+def is_label_list(value) -> bool:
+    """A non-empty list of integer labels (and ``...``), as ``np.einsum``'s sublists: structure, one leaf
+    without a cotangent (its partial is None), never a list of differentiable numbers."""
+    return isinstance(value, list) and bool(value) and all(
+        v is Ellipsis or (isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_))) for v in value)
+
+
 def leaves(value) -> list[tuple[int | None, object]]:
     """The differentiable leaves of an argument: itself, or the items of a list/tuple argument."""
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, (list, tuple)) and not is_label_list(value):
         return list(enumerate(value))
     return [(None, value)]
 
 
 def partial_leaves(partial, value) -> list:
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, (list, tuple)) and not is_label_list(value):
         assert isinstance(partial, (list, tuple)), f"partial for a sequence argument is {type(partial)}"
         assert len(partial) == len(value)
         return list(partial)
@@ -541,6 +548,58 @@ case(np.fmin, "nan", lambda d: call(np.array([np.nan, 1.0, 2.0]), np.array([3.0,
 case(np.hypot, "origin", lambda d: call(np.array([0.0, 3.0]), np.array([0.0, 4.0])), None, smooth=False,
      expected=lambda g, x, y: (g * np.array([0.0, 0.6]), g * np.array([0.0, 0.8])))
 
+# --- remainders and copysign ------------------------------------------------------------------------------
+
+# Divisors from a few magnitudes and dividends whose fractional part stays in four bands (0.12 to 0.18,
+# 0.32 to 0.38, 0.62 to 0.68, 0.82 to 0.88): x / y is then at least 0.05 away from an integer for every
+# pair a broadcast meets, and the finite-difference steps (a few thousandths) never reach a jump.
+DIVISORS = (-2.0, -1.0, -0.5, 0.5, 1.0, 2.0)
+
+
+def _divisors(d, shape):
+    values = d.rng.choice(DIVISORS, size=() if shape is None else shape)
+    return float(values) if shape is None else values
+
+
+def _dividends(d, shape):
+    size = () if shape is None else shape
+    values = (d.rng.integers(-3, 4, size=size) + d.rng.choice([0.1, 0.3, 0.6, 0.8], size=size)
+              + d.rng.uniform(0.02, 0.08, size=size))
+    return float(values) if shape is None else values
+
+
+def _modulo_pair(d):
+    sx, sy = d.broadcast_shapes()
+    return call(_dividends(d, sx), _divisors(d, sy))
+
+
+_MODULO = [
+    (np.remainder, lambda T, x, y: T.remainder(x, y)),
+    (np.fmod, lambda T, x, y: T.fmod(x, y)),
+    (operator.mod, lambda T, x, y: x % y),
+]
+for _primal, _torch in _MODULO:
+    case(_primal, "broadcast", _modulo_pair, _torch)
+    case(_primal, "col-row", lambda d: call(_dividends(d, (3, 1)), _divisors(d, (4,))), _torch)
+    case(_primal, "float-array", lambda d: call(_dividends(d, None), _divisors(d, (2, 3))), _torch)
+    case(_primal, "array-float", lambda d: call(_dividends(d, (2, 3)), _divisors(d, None)), _torch)
+case(operator.mod, "floats", lambda d: call(_dividends(d, None), _divisors(d, None)), lambda T, x, y: x % y,
+     python_floats=True)
+
+
+def _copysign_pair(d):
+    sx, sy = d.broadcast_shapes()
+    return call(d.arr(sx, NONZERO), d.arr(sy, NONZERO))
+
+
+case(np.copysign, "broadcast", _copysign_pair, lambda T, x, y: T.copysign(x, y))
+case(np.copysign, "col-row", lambda d: call(d.arr((3, 1), NONZERO), d.arr((4,), NONZERO)),
+     lambda T, x, y: T.copysign(x, y))
+# At x == 0 (the kink of |x|) the slope in x is 0, as np.absolute's; y never gets a gradient.
+case(np.copysign, "zero", lambda d: call(np.array([0.0, -0.0, 1.5, -2.0]), np.array([1.0, -1.0, -0.5, -3.0])),
+     lambda T, x, y: T.copysign(x, y), smooth=False,
+     expected=lambda g, x, y: (g * np.array([0.0, 0.0, -1.0, 1.0]), np.zeros(4)))
+
 # --- where and clip ---------------------------------------------------------------------------------------
 
 
@@ -833,6 +892,29 @@ case(np.einsum, "optimize", lambda d: call("ij,jk,kl->il", d.arr((2, 3)), d.arr(
                                            optimize=True),
      lambda T, spec, *ops, optimize: T.einsum(spec, *ops))
 
+# The sublist form: operands interleaved with lists of integer labels (0 to 25 read as 'A' to 'Z', 26 to 51
+# as 'a' to 'z'), the output list last or left out (then the labels that occur once, in label order).
+_EINSUM_SUBLISTS = {
+    "sublist-matmul": ([(2, 3), (3, 4)], [[0, 1], [1, 2]], [0, 2]),
+    "sublist-transpose": ([(2, 3)], [[0, 1]], [1, 0]),
+    "sublist-implicit": ([(2, 3), (3, 4)], [[0, 1], [1, 2]], None),
+    "sublist-implicit-order": ([(2, 3), (3, 4)], [[27, 1], [1, 0]], None),
+    "sublist-ellipsis": ([(2, 2, 3), (3,)], [[Ellipsis, 0, 1], [1]], [Ellipsis, 0]),
+    "sublist-diagonal": ([(3, 3), (3,)], [[4, 4], [4]], [4]),
+    "sublist-three": ([(2,), (2, 3), (3,)], [[0], [0, 1], [1]], None),
+}
+
+
+def _einsum_sublists(shapes, sublists, output):
+    def make(d):
+        args = [item for shape, sublist in zip(shapes, sublists) for item in (d.arr(shape), list(sublist))]
+        return call(*args) if output is None else call(*args, list(output))
+    return make
+
+
+for _label, (_shapes, _sublists, _output) in _EINSUM_SUBLISTS.items():
+    case(np.einsum, _label, _einsum_sublists(_shapes, _sublists, _output), lambda T, *args: T.einsum(*args))
+
 case(np.linalg.inv, "2d", lambda d: call(d.matrix((3, 3))), lambda T, a: T.linalg.inv(a))
 case(np.linalg.inv, "batched", lambda d: call(d.matrix((2, 3, 3))), lambda T, a: T.linalg.inv(a))
 case(np.linalg.det, "2d", lambda d: call(d.matrix((d.int(1, 4),) * 2)), lambda T, a: T.linalg.det(a))
@@ -1107,6 +1189,41 @@ for _label, (_shape, _index) in _INDEX.items():
 case(operator.getitem, "list", lambda d: call([d.flt(), d.flt(), d.flt()], d.int(-3, 2)), None)
 case(operator.getitem, "tuple", lambda d: call((d.flt(), d.arr((2,))), 1), None)
 
+# --- constructors whose values depend on their arguments ----------------------------------------------------
+# (np.linspace, np.full and np.arange are not differentiable in torch: no torch oracle.)
+
+
+def _linspace(d):
+    s_start, s_stop = d.broadcast_shapes()
+    start, stop = d.arr(s_start), d.arr(s_stop)
+    ndim = len(np.broadcast_shapes(*(() if s is None else s for s in (s_start, s_stop)))) + 1
+    return call(start, stop, d.int(1, 5), endpoint=d.flag(), axis=d.int(-ndim, ndim - 1))
+
+
+case(np.linspace, "broadcast-axis", _linspace)
+case(np.linspace, "floats", lambda d: call(d.flt(), d.flt(), d.int(1, 6)))
+case(np.linspace, "default-num", lambda d: call(d.flt(), d.arr((2,))))
+case(np.linspace, "positional", lambda d: call(d.arr((3,)), d.flt(), 4, False, False, None, 1))
+case(np.full, "float", lambda d: call(d.shape(0, 3), d.flt()))
+case(np.full, "broadcast", lambda d: call((2, 3), d.arr(d.pick([(3,), (2, 1), (), (1, 3)]))))
+case(np.full_like, "float", lambda d: call(d.arr(d.shape()), d.flt()))
+case(np.full_like, "broadcast", lambda d: call(d.arr((2, 3)), d.arr(d.pick([(3,), (2, 1), ()]))))
+case(np.full_like, "shape", lambda d: call(d.arr((4,)), d.arr((3,)), shape=(2, 3)))
+
+
+def _arange(d, first_is_stop=False):
+    # The stop is half a step away from a change of the length, which the finite-difference steps (a few
+    # thousandths) cannot reach. The cases pass all three arguments: the tests index the differentiable ones.
+    start, n, step = d.flt(), d.int(1, 5), d.flt(NONZERO)
+    if first_is_stop:  # np.arange(stop, None, step) starts at 0
+        return call((n - 0.5) * abs(step), None, abs(step))
+    return call(start, start + (n - 0.5) * step, step)
+
+
+case(np.arange, "start-stop-step", _arange)
+case(np.arange, "stop-step", lambda d: _arange(d, first_is_stop=True))
+case(np.arange, "array-start", lambda d: call(d.arr(()), d.flt() + 3.5, 1.0))
+
 # --- math module and builtins on Python floats ------------------------------------------------------------
 
 MATH = [
@@ -1165,6 +1282,12 @@ case(builtins.max, "tie", lambda d: call(1.5, 1.5), lambda T, x, y: T.maximum(x,
      python_floats=True, expected=lambda g, x, y: (0.5 * g, 0.5 * g))
 case(builtins.min, "tie", lambda d: call(-0.5, -0.5), lambda T, x, y: T.minimum(x, y), smooth=False,
      python_floats=True, expected=lambda g, x, y: (0.5 * g, 0.5 * g))
+case(math.fmod, "floats", lambda d: call(_dividends(d, None), _divisors(d, None)), lambda T, x, y: T.fmod(x, y),
+     python_floats=True)
+case(math.copysign, "floats", lambda d: call(d.flt(NONZERO), d.flt(NONZERO)), lambda T, x, y: T.copysign(x, y),
+     python_floats=True)
+case(math.copysign, "zero", lambda d: call(d.pick([0.0, -0.0]), d.pick([2.0, -2.0])), None, smooth=False,
+     python_floats=True, expected=lambda g, x, y: (0.0, 0.0))
 
 # --- srcgrad.runtime: the pure functions generated code calls for element writes and list building ------
 
@@ -1346,6 +1469,22 @@ def _power_exponent_case(d):
 
 case(power_base_grad, "array-exponent", _power_base_array_exponent, None)
 case(power_base_grad, "floats", lambda d: call(d.flt(), d.flt(POS), d.flt(POS) + 0.5), None)
+# Exponents 0 and 1 at a zero base: the second derivatives (the helper's partial in x) are exactly 0, not
+# 0 * inf (the coefficient g * y of the next power vanishes for y == 0). The partial in y, g x ** (y - 1)
+# (1 + y log x), is infinite at a zero base for y == 0.
+_BASES = np.array([0.0, 1.5])  # one zero base: a sum of infinities of both signs would be NaN
+
+
+def _exponent_partial(ct, g, x, y):
+    log_x = np.where(x > 0, np.log(np.where(x > 0, x, 1.0)), 0.0)
+    with np.errstate(divide="ignore"):
+        return ct * g * np.power(x, y - 1) * (1 + y * log_x)
+
+
+case(power_base_grad, "exponent-zero-at-zero", lambda d: call(d.arr((2,)), _BASES, np.zeros(2)), None,
+     smooth=False, expected=lambda ct, g, x, y: (np.zeros(2), np.zeros(2), _exponent_partial(ct, g, x, y)))
+case(power_base_grad, "exponent-one-at-zero", lambda d: call(d.arr((2,)), _BASES, np.ones(2)), None,
+     smooth=False, expected=lambda ct, g, x, y: (ct, np.zeros(2), _exponent_partial(ct, g, x, y)))
 case(power_exponent_grad, "array", _power_exponent_case, None)
 case(power_exponent_grad, "floats", lambda d: call(d.flt(), d.flt(POS), d.flt(POS)), None)
 case(ieee_divide, "array", _pair(NONZERO), None)
@@ -1383,16 +1522,53 @@ case(det_grad, "batched", _det_grad_case((2,)), None)
 
 
 def _einsum_tangent_case(spec, shapes, k):
+    """``einsum_operand_tangent(t, k, operands)``: ``operands`` are einsum's positional arguments, the
+    subscripts first, and ``k`` counts them."""
     def make(d):
-        operands = [d.arr(s) for s in shapes]
-        return call(d.arr(shapes[k]), k, spec, operands)
+        operands = [spec, *(d.arr(s) for s in shapes)]
+        return call(d.arr(shapes[k]), k + 1, operands)
     return make
+
+
+def _einsum_tangent_sublists(d):
+    """The sublist form: operands at even positions, label lists between them, the output list last."""
+    return call(d.arr((3, 4)), 2, [d.arr((2, 3)), [0, 1], d.arr((3, 4)), [1, 2], [0, 2]])
 
 
 case(einsum_operand_tangent, "matmul-first", _einsum_tangent_case("ij,jk->ik", [(2, 3), (3, 4)], 0), None)
 case(einsum_operand_tangent, "three-operands", _einsum_tangent_case("i,ij,j->", [(3,), (3, 2), (2,)], 1), None)
+case(einsum_operand_tangent, "sublists", _einsum_tangent_sublists, None)
 
 from srcgrad.rules.jvp_helpers import array_tangent  # noqa: E402
 
 case(array_tangent, "array", lambda d: call(d.arr(d.shape())), None)
 case(array_tangent, "list", lambda d: call([d.flt(), d.flt(), d.flt()]), None)
+
+
+# --- srcgrad.rules.concat_helpers: np.r_[...] and np.c_[...] as calls -------------------------------------
+
+from srcgrad.rules.concat_helpers import c_concat, concat_tangent, r_concat  # noqa: E402
+
+case(r_concat, "1d", lambda d: call(d.arr((2,)), d.arr((3,))))
+case(r_concat, "scalars-and-arrays", lambda d: call(d.flt(), d.arr((3,)), d.arr(()), d.flt()))
+case(r_concat, "2d", lambda d: call(d.arr((2, 3)), d.arr((1, 3)), d.arr((3, 3))))
+case(r_concat, "one", lambda d: call(d.arr((2, 2))))
+case(c_concat, "1d-columns", lambda d: call(d.arr((3,)), d.arr((3,))))
+case(c_concat, "2d-and-1d", lambda d: call(d.arr((3, 2)), d.arr((3,)), d.arr((3, 1))))
+case(c_concat, "scalars", lambda d: call(d.flt(), d.arr(()), d.flt()))
+case(c_concat, "3d", lambda d: call(d.arr((2, 2, 1)), d.arr((2, 2, 3))))
+case(concat_tangent, "rows", lambda d: call(d.arr((3,)), 1, [d.flt(), d.arr((3,)), d.arr((2,))]))
+case(concat_tangent, "columns", lambda d: call(d.arr((3,)), 0, (d.arr((3,)), d.arr((3, 2))), True))
+
+# ``+`` and ``*`` over values that may be lists or tuples (rules/sequence_rules.py), and their helpers.
+_sequences = __import__("srcgrad.rules.sequence_rules", fromlist=["plus_grad"])
+case(_runtime.plus, "arrays", lambda d: call(d.arr((2, 3)), d.arr((3,))), torch=lambda T, a, b: a + b)
+case(_runtime.plus, "lists", lambda d: call([d.arr((2,)), d.arr((2,))], [d.arr((2,))]))
+case(_runtime.plus, "tuples", lambda d: call((d.flt(),), (d.flt(), d.flt())))
+case(_runtime.times, "arrays", lambda d: call(d.arr((2, 3)), d.arr((2, 1))), torch=lambda T, a, b: a * b)
+case(_sequences.plus_grad, "arrays", lambda d: call(d.arr((2, 3)), d.arr((2, 3)), d.arr((2, 3)), d.int(0, 1)))
+case(_sequences.plus_tangent, "arrays", lambda d: call(d.arr((2, 3)), d.arr((2, 3)), d.arr((2, 3)), d.int(0, 1)))
+case(_sequences.times_grad, "arrays", lambda d: call(d.arr((2, 3)), d.arr((2, 3)), d.arr((2, 3)), 0))
+case(_sequences.times_tangent, "arrays", lambda d: call(d.arr((2, 3)), d.arr((2, 3)), d.arr((2, 3)), 1))
+case(_sequences.times_partner_tangent, "arrays",
+     lambda d: call(d.arr((2, 3)), d.arr((2, 3)), d.arr((2, 3)), d.arr((2, 3)), 0, 1, None))

@@ -111,6 +111,8 @@ def tangent_like(value, draw, items_may_be_zero: bool = True):
     one tangent per item of a list or tuple (some of them zero, as for inactive items), and None for what
     has no tangent (a function)."""
     rng = draw.rng
+    if cases.is_label_list(value):
+        return None  # np.einsum's sublists: structure
     if isinstance(value, (list, tuple)):
         return type(value)(zero_tangent(v) if items_may_be_zero and draw.int(0, 3) == 0
                            else tangent_like(v, draw, items_may_be_zero) for v in value)
@@ -125,6 +127,8 @@ def tangent_like(value, draw, items_may_be_zero: bool = True):
 
 
 def zero_tangent(value):
+    if cases.is_label_list(value):
+        return None
     if isinstance(value, (list, tuple)):
         return type(value)(zero_tangent(v) for v in value)
     if isinstance(value, (np.ndarray, np.generic)):
@@ -136,10 +140,10 @@ def zero_tangent(value):
 
 def moved(value, t, s: float):
     """``value + s * t`` leaf by leaf (Python floats stay Python floats)."""
-    if isinstance(value, (list, tuple)):
-        return type(value)(moved(v, ti, s) for v, ti in zip(value, t))
     if t is None:
         return value
+    if isinstance(value, (list, tuple)):
+        return type(value)(moved(v, ti, s) for v, ti in zip(value, t))
     if isinstance(value, np.ndarray):
         return value + s * t
     return type(value)(value + s * t) if isinstance(value, np.generic) else float(value + s * t)
@@ -213,11 +217,20 @@ def dot(a, b) -> tuple[float, float]:
 
 
 def arguments(case, args) -> list[tuple[int, int]]:
-    """``(index among the rule's differentiable arguments, position in args)`` for the arguments checked."""
+    """``(index among the rule's differentiable arguments, position in args)`` for the arguments checked:
+    not those without a tangent, as ``np.einsum``'s subscripts and sublists among its variadic arguments."""
     rule = vjp_rule(case.primal)
     positions = cases.differentiable_positions(rule, args)
     checked = case.check if case.check is not None else range(len(positions))
-    return [(k, positions[k]) for k in checked]
+    return [(k, positions[k]) for k in checked if has_tangent(args[positions[k]])]
+
+
+def has_tangent(value) -> bool:
+    if cases.is_label_list(value):
+        return False
+    if isinstance(value, (list, tuple)):
+        return any(has_tangent(v) for v in value)
+    return cases.is_value(value)
 
 
 def call_forward(case, k: int, position: int, t, ans, args, kwargs):

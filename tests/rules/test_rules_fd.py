@@ -95,6 +95,8 @@ def check_float32(case, args, kwargs, rng) -> None:
     partials, positions = call_rule(case, g32, ans32, args32, kwargs)
     for partial, position in zip(partials, positions):
         for item, (_, leaf) in zip(partial_leaves(partial, args32[position]), leaves(args32[position])):
+            if not cases.is_value(leaf):  # np.einsum's subscripts and sublists: no cotangent
+                continue
             assert np.shape(item) == np.shape(leaf)
             if isinstance(leaf, np.ndarray) and leaf.dtype == np.float32:
                 assert np.result_type(item) == np.float32, f"float32 input got a {np.result_type(item)} partial"

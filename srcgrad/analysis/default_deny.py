@@ -1,0 +1,144 @@
+"""Default deny: a call that sees a differentiated value has a derivative rule, is declared
+non-differentiable, or is refused at the user's line.
+
+Activity analysis treats the output of a declared non-differentiable function as a constant, and the
+reverse transformer asks the rule table for every *active* operation. What neither sees is a call whose
+result is not what carries the dependence: a call made for its effect (``np.put(a, i, x)``,
+``np.copyto(a, x)``), a call whose result is dropped, a function that reads variables by name (``eval``).
+Those would leave the gradient silently without a contribution, so this check refuses every call that
+receives a *varied* value (one that depends on the differentiated inputs) unless the rule table declares
+what it does."""
+
+from __future__ import annotations
+
+import builtins
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import gast
+import numpy as np
+
+from ..errors import MissingRuleError
+from ..frontend.parse import ParsedFunction
+from ..frontend.resolve import UNRESOLVED
+from ..rules.registry import is_nondifferentiable, vjp_rule
+from ..runtime import call_with_vjp
+from .activity import assignments
+from .walk import walk
+
+# Functions that read or write the caller's variables by name: no argument shows what they depend on.
+NAME_READERS = {builtins.eval, builtins.exec, builtins.globals, builtins.locals, builtins.vars,
+                builtins.compile, builtins.__import__}
+# srcgrad's own code, which generated code calls: rules, runtime helpers and the call dispatcher.
+_OWN_MODULES = ("srcgrad.runtime", "srcgrad.rules", "srcgrad.custom", "srcgrad.binding")
+
+
+def check_calls(fn: gast.FunctionDef, varied: set[str], callee_of: Callable[[gast.expr], Any],
+                parsed: ParsedFunction) -> None:
+    """Raise ``MissingRuleError`` at the first call that sees a varied value and that the rule table does
+    not describe, and at every call of a function that reads variables by name."""
+    attributes = {target: value for target, value in assignments(fn.body) if isinstance(value, gast.Attribute)}
+    for node in walk(fn):
+        if isinstance(node, gast.Constant) and isinstance(node.value, complex):
+            raise parsed.error(node, "a complex number in differentiated code: srcgrad differentiates real "
+                               "functions of real inputs and does not implement the complex conjugate "
+                               "convention", "carry real and imaginary parts as two real arrays",
+                               cls=MissingRuleError)
+        if isinstance(node, (gast.Name, gast.Attribute)) and isinstance(node.ctx, gast.Load) and \
+                _is_complex_type(callee_of(node)):
+            raise parsed.error(node, "a complex dtype in differentiated code: srcgrad differentiates real "
+                               "functions of real inputs and does not implement the complex conjugate "
+                               "convention", "carry real and imaginary parts as two real arrays",
+                               cls=MissingRuleError)
+        if isinstance(node, gast.Call):
+            _check_call(node, varied, callee_of, parsed, attributes)
+        elif isinstance(node, gast.Subscript) and _loaded(node.slice) & varied:
+            _check_index_object(node, callee_of, parsed)
+
+
+def _check_call(call: gast.Call, varied: set[str], callee_of: Callable[[gast.expr], Any],
+                parsed: ParsedFunction, attributes: dict[str, gast.Attribute]) -> None:
+    callee = callee_of(call.func)
+    label = gast.unparse(call.func).strip()
+    if callee in NAME_READERS:
+        raise parsed.error(call, f"'{label}' reads variables by name, so srcgrad cannot see what its result "
+                           "depends on", "write the expression out in the function's code", cls=MissingRuleError)
+    seen = set().union(*[_loaded(a) for a in call.args], *[_loaded(k.value) for k in call.keywords])
+    method = call.args[0] if callee is call_with_vjp and call.args else None
+    if isinstance(method, gast.Name):
+        method = attributes.get(method.id)  # A-normal form reads the bound method into a temporary first
+    if isinstance(method, gast.Attribute) and (seen | _loaded(method.value)) & varied:
+        _check_method(call, method, callee_of, parsed)
+    if callee is UNRESOLVED:
+        seen |= _loaded(call.func)
+    if not seen & varied or _described(callee):
+        return
+    what = getattr(callee, "__qualname__", None) or getattr(callee, "__name__", None) or type(callee).__name__
+    raise parsed.error(
+        call, f"no derivative rule for '{label}' ({what}), which is called with a value that depends on the "
+        "differentiated inputs", f"register a rule with @srcgrad.defvjp({label}), hold the value constant "
+        "with srcgrad.stop_gradient, or use a NumPy function srcgrad knows", cls=MissingRuleError)
+
+
+# Methods of the built-in containers, of arrays and of NumPy's random generators: C code that srcgrad cannot
+# transform, many of them updating their receiver in place.
+_BUILTIN_METHODS = (set(dir(np.ndarray)) | set(dir(list)) | set(dir(dict)) | set(dir(np.random.Generator))
+                    | set(dir(np.random.RandomState)) | set(dir(np.ufunc))) - set(dir(object))
+
+
+def _check_method(call: gast.Call, method: gast.Attribute, callee_of: Callable[[gast.expr], Any],
+                  parsed: ParsedFunction) -> None:
+    """A method call on a differentiated value (or with one as argument) that no rule describes: refused
+    here, at the user's line, rather than when the generated code runs."""
+    owner = callee_of(method.value)
+    if owner is UNRESOLVED:
+        if method.attr not in _BUILTIN_METHODS:
+            return  # a method of one of the user's objects: transformed when it runs
+        target: Any = None
+    else:
+        target = getattr(owner, method.attr, None)
+        if target is None or inspect.isfunction(target) or inspect.ismethod(target) or _described(target):
+            return
+    label = gast.unparse(method).strip()
+    raise parsed.error(
+        call, f"no derivative rule for the method '{label}' (it may also change its receiver in place), which "
+        "is called with a value that depends on the differentiated inputs",
+        "use the NumPy function that returns a new value (np.sort(a), np.concatenate, items + [v]), or "
+        "register a rule with @srcgrad.defvjp", cls=MissingRuleError)
+
+
+def _described(callee: Any) -> bool:
+    """Whether the rule table (or srcgrad's own runtime) says what ``callee`` does with its arguments."""
+    if callee is UNRESOLVED:
+        return False
+    if vjp_rule(callee) is not None or is_nondifferentiable(callee):
+        return True
+    module = getattr(callee, "__module__", None) or ""
+    return module.startswith(_OWN_MODULES)
+
+
+def _check_index_object(node: gast.Subscript, callee_of: Callable[[gast.expr], Any], parsed: ParsedFunction) -> None:
+    """``np.r_[x, y]``-style objects index with their arguments: a varied index is an operation without a
+    rule (indexing an array by a varied value is a type error that Python reports itself)."""
+    if not isinstance(node.value, (gast.Name, gast.Attribute)):
+        return
+    owner = callee_of(node.value)
+    if owner is UNRESOLVED or owner is None or type(owner).__module__ == "builtins":
+        return
+    if type(owner).__name__ in ("ndarray", "list", "tuple", "dict") or hasattr(owner, "shape"):
+        return
+    label = gast.unparse(node.value).strip()
+    raise parsed.error(node, f"'{label}[...]' builds a value from its index, and srcgrad has no derivative rule "
+                       "for it", "use np.concatenate, np.stack or np.column_stack", cls=MissingRuleError)
+
+
+def _is_complex_type(value: Any) -> bool:
+    try:
+        return value is complex or (isinstance(value, type) and issubclass(value, np.complexfloating))
+    except TypeError:
+        return False
+
+
+def _loaded(node: gast.AST) -> set[str]:
+    return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}

@@ -1,0 +1,225 @@
+"""``+`` and ``*`` where an operand may be a Python list or tuple.
+
+On arrays and numbers ``a + b`` adds and ``a * b`` multiplies; on lists and tuples they concatenate and
+repeat. Which one a ``+`` in the user's code does is known only at run time when an operand is not proven
+to be a number or an array, so the transformer gives such an operator the primals ``plus`` and ``times``
+(``a + b`` and ``a * b`` exactly) whose rules look at the values: a concatenation's cotangent is split at
+the first operand's length, a repetition's is summed over the copies, and an arithmetic one is the
+ordinary rule. The operators proven numeric keep the fast operator rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..runtime import add_grads, plus, times, zero_cotangent
+from .helpers import unbroadcast
+from .registry import defjvp, defvjp, note_dispatch
+
+
+def _is_sequence(value: Any) -> bool:
+    return isinstance(value, (list, tuple))
+
+
+def _as_items(g: Any, like: Any) -> list:
+    """A sequence cotangent as a list, with a zero number standing for zeros shaped like ``like``."""
+    if _is_sequence(g):
+        return list(g)
+    return list(zero_cotangent(like))
+
+
+def plus_grad(g: Any, a: Any, b: Any, which: int) -> Any:
+    """The cotangent of operand ``which`` of ``a + b``."""
+    operand = a if which == 0 else b
+    if _is_sequence(a) or _is_sequence(b):
+        items = _as_items(g, [*a, *b])
+        part = items[:len(a)] if which == 0 else items[len(a):]
+        return type(operand)(part)
+    return unbroadcast(g, operand)
+
+
+def times_grad(g: Any, a: Any, b: Any, which: int) -> Any:
+    """The cotangent of operand ``which`` of ``a * b``: for a repetition, the sum over the copies."""
+    operand, other = (a, b) if which == 0 else (b, a)
+    if _is_sequence(operand):
+        items = _as_items(g, operand * other)
+        n = len(operand)
+        total: Any = list(zero_cotangent(list(operand)))
+        for start in range(0, len(items), n or 1):
+            total = add_grads(total, items[start:start + n])
+        return type(operand)(total)
+    if _is_sequence(other):
+        return zero_cotangent(operand)  # the repeat count
+    return unbroadcast(g * other, operand)
+
+
+def plus_tangent(t: Any, a: Any, b: Any, which: int) -> Any:
+    """The tangent of ``a + b`` from the tangent ``t`` of operand ``which`` alone."""
+    if _is_sequence(a) or _is_sequence(b):
+        return type(a)([*t, *zero_cotangent(b)]) if which == 0 else type(b)([*zero_cotangent(a), *t])
+    return t
+
+
+def times_tangent(t: Any, a: Any, b: Any, which: int) -> Any:
+    """The tangent of ``a * b`` from the tangent ``t`` of operand ``which`` alone."""
+    operand, other = (a, b) if which == 0 else (b, a)
+    if _is_sequence(operand):
+        return type(operand)(list(t) * other)
+    if _is_sequence(other):
+        return zero_cotangent(other * operand)
+    return t * other
+
+
+@defvjp(plus, argnums=(0, 1))
+def _(g, ans, a, b):
+    return plus_grad(g, a, b, 0), plus_grad(g, a, b, 1)
+
+
+@defvjp(times, argnums=(0, 1))
+def _(g, ans, a, b):
+    return times_grad(g, a, b, 0), times_grad(g, a, b, 1)
+
+
+# Forward rules in terms of ``plus`` and ``times`` themselves: ``t + 0`` and ``t * b`` concatenate or repeat
+# tangents exactly as the primal concatenates or repeats values, and stay differentiable to any order.
+@defjvp(plus, argnum=0)
+def _(t, ans, a, b):
+    return plus(t, zero_cotangent(b))
+
+
+@defjvp(plus, argnum=1)
+def _(t, ans, a, b):
+    return plus(zero_cotangent(a), t)
+
+
+@defjvp(times, argnum=0)
+def _(t, ans, a, b):
+    return times(t, b)
+
+
+@defjvp(times, argnum=1)
+def _(t, ans, a, b):
+    return times(a, t)
+
+
+# Rules for the helpers themselves, so that code using them can be differentiated again (Hessians go
+# reverse over forward, ``jvp`` of a gradient forward over reverse). Each helper is linear in its first
+# argument; ``times`` is bilinear, so its helpers also depend on the other operand's value.
+
+@defvjp(plus_tangent, argnums=(0, 1, 2))
+def _(g, ans, tangent, a, b, which):
+    return plus_grad(g, a, b, which), zero_cotangent(a), zero_cotangent(b)
+
+
+@defvjp(plus_grad, argnums=(0, 1, 2))
+def _(g, ans, cotangent, a, b, which):
+    return plus_tangent(g, a, b, which), zero_cotangent(a), zero_cotangent(b)
+
+
+@defvjp(times_tangent, argnums=(0, 1, 2))
+def _(g, ans, tangent, a, b, which):
+    return times_grad(g, a, b, which), times_partner_grad(g, tangent, a, b, which, 0), \
+        times_partner_grad(g, tangent, a, b, which, 1)
+
+
+@defvjp(times_grad, argnums=(0, 1, 2))
+def _(g, ans, cotangent, a, b, which):
+    return times_tangent(g, a, b, which), times_partner_grad(cotangent, g, a, b, which, 0), \
+        times_partner_grad(cotangent, g, a, b, which, 1)
+
+
+def times_partner_grad(g: Any, t: Any, a: Any, b: Any, which: int, position: int) -> Any:
+    """The cotangent of operand ``position`` of ``times_tangent(t, a, b, which)`` (``t * other`` for
+    numbers and arrays, where ``other`` is the operand that is not ``which``): ``g * t``, reduced to its
+    shape. A repetition depends on no operand's value."""
+    operand = a if position == 0 else b
+    if position == which or _is_sequence(a) or _is_sequence(b):
+        return zero_cotangent(operand)
+    return unbroadcast(g * t, operand)
+
+
+@defjvp(plus_tangent, argnum=0)
+def _(t, ans, tangent, a, b, which):
+    return plus_tangent(t, a, b, which)
+
+
+@defjvp(plus_grad, argnum=0)
+def _(t, ans, cotangent, a, b, which):
+    return plus_grad(t, a, b, which)
+
+
+@defjvp(times_tangent, argnum=0)
+def _(t, ans, tangent, a, b, which):
+    return times_tangent(t, a, b, which)
+
+
+@defjvp(times_grad, argnum=0)
+def _(t, ans, cotangent, a, b, which):
+    return times_grad(t, a, b, which)
+
+
+@defjvp(times_tangent, argnum=1)
+def _(t, ans, tangent, a, b, which):
+    return times_partner_tangent(t, tangent, a, b, which, 0, None)
+
+
+@defjvp(times_tangent, argnum=2)
+def _(t, ans, tangent, a, b, which):
+    return times_partner_tangent(t, tangent, a, b, which, 1, None)
+
+
+@defjvp(times_grad, argnum=1)
+def _(t, ans, cotangent, a, b, which):
+    return times_partner_tangent(t, cotangent, a, b, which, 0, ans)
+
+
+@defjvp(times_grad, argnum=2)
+def _(t, ans, cotangent, a, b, which):
+    return times_partner_tangent(t, cotangent, a, b, which, 1, ans)
+
+
+def times_partner_tangent(t: Any, first: Any, a: Any, b: Any, which: int, position: int, reduce_to: Any) -> Any:
+    """The tangent of ``times_tangent``/``times_grad`` from operand ``position``'s tangent ``t``: ``first * t``
+    (reduced to ``reduce_to``'s shape for a cotangent) when that operand multiplies ``first``, else zero."""
+    if position == which or _is_sequence(a) or _is_sequence(b):
+        return zero_cotangent(first if reduce_to is None else reduce_to)
+    product = first * t
+    return product if reduce_to is None else unbroadcast(product, reduce_to)
+
+
+@defjvp(plus_tangent, argnum=1)
+@defjvp(plus_tangent, argnum=2)
+def _(t, ans, tangent, a, b, which):
+    return zero_cotangent(ans)
+
+
+@defjvp(plus_grad, argnum=1)
+@defjvp(plus_grad, argnum=2)
+def _(t, ans, cotangent, a, b, which):
+    return zero_cotangent(ans)
+
+
+@defvjp(times_partner_tangent, argnums=(0, 1, 2, 3))
+def _(g, ans, tangent, partner, a, b, which, position, reduce_to):
+    return times_partner_tangent(g, partner, a, b, which, position, tangent), \
+        times_partner_tangent(g, tangent, a, b, which, position, partner), zero_cotangent(a), zero_cotangent(b)
+
+
+note_dispatch("the concatenation and repetition branches build Python lists; the arithmetic branch is the "
+              "operator's own rule", plus, times, plus_grad, plus_tangent, times_grad, times_tangent,
+              times_partner_tangent)
+
+
+@defjvp(times_partner_tangent, argnum=0)
+def _(t, ans, tangent, partner, a, b, which, position, reduce_to):
+    return times_partner_tangent(t, partner, a, b, which, position, reduce_to)
+
+
+@defjvp(times_partner_tangent, argnum=1)
+def _(t, ans, tangent, partner, a, b, which, position, reduce_to):
+    return times_partner_tangent(tangent, t, a, b, which, position, reduce_to)
+
+
+@defjvp(times_partner_tangent, argnum=2)
+@defjvp(times_partner_tangent, argnum=3)
+def _(t, ans, tangent, partner, a, b, which, position, reduce_to):
+    return zero_cotangent(ans)

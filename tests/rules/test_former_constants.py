@@ -1,0 +1,251 @@
+"""Functions the rule table once declared constant, end to end: srcgrad used to return a zero gradient
+through ``x % y``, ``np.linspace``, ``np.full``, ``math.copysign`` and the sublist form of ``np.einsum``, and
+NaN for the second derivative of ``x ** 0`` at 0.
+
+Each small user function is differentiated by ``srcgrad.grad`` and ``srcgrad.jvp`` and compared with central
+finite differences in float64 (values, shapes and dtypes), and with HIPS autograd where autograd has the
+operation (the same code run with ``autograd.numpy`` as ``np``). Points are away from the jumps of the
+remainders. NaN never counts as agreement.
+"""
+
+from __future__ import annotations
+
+import math
+import types
+
+import numpy as np
+import pytest
+
+import srcgrad
+
+try:
+    import autograd
+    import autograd.numpy as anp
+except ImportError:  # pragma: no cover - autograd is a test dependency
+    autograd = anp = None
+
+W = np.array([[0.5, -1.0], [2.0, 0.25]])
+
+
+# --- the user functions --------------------------------------------------------------------------------------
+
+
+def remainder_sum(x):
+    return np.sum(x % 0.7)
+
+
+def remainder_by_array(x, y):
+    return np.sum(np.sin(x % y) * y)
+
+
+def fmod_weighted(x):
+    return np.sum(np.fmod(x, 0.7) * x)
+
+
+def math_fmod_product(x):
+    return math.fmod(x[0], 0.7) * x[1]
+
+
+def linspace_squares(x):
+    return np.sum(np.linspace(x[0], x[1], 5) ** 2)
+
+
+def linspace_arrays(a, b):
+    return np.sum(np.cos(np.linspace(a, b, 4, endpoint=False, axis=1)) * np.arange(4.0)[:, None])
+
+
+def full_times(x):
+    return np.sum(np.full(3, x[0]) * x)
+
+
+def full_like_fill(x):
+    return np.sum(np.full_like(x, x[1]) ** 2 * x)
+
+
+def copysign_product(x):
+    return math.copysign(x[0], -1.0) * x[1]
+
+
+def np_copysign(x, y):
+    return np.sum(np.copysign(x, y) * x * y)
+
+
+def einsum_transpose(m):
+    return np.sum(np.einsum(m, [0, 1], [1, 0]) * W)
+
+
+def einsum_matmul(a, b):
+    return np.sum(np.einsum(a, [0, 1], b, [1, 2], [0, 2]) ** 2)
+
+
+def arange_squares(x):
+    return np.sum(np.arange(x[0], x[0] + 3.5, x[1]) ** 2)
+
+
+def power_zero(x):
+    return np.sum(np.power(x, 0.0))
+
+
+def power_operators(x):
+    return np.sum(x ** 0.0) + np.sum(x ** 1.0) * 2.0
+
+
+def power_zero_float(x):
+    return x ** 0.0 + 3.0 * x ** 1.0
+
+
+# (function, arguments, whether autograd has the operation)
+CASES = {
+    "remainder": (remainder_sum, (np.array([0.3, 1.0, -0.5, 2.2]),), True),
+    "remainder-array-divisor": (remainder_by_array, (np.array([0.3, 1.9, -0.5]), np.array([0.7, -0.8, 1.3])), True),
+    "fmod": (fmod_weighted, (np.array([0.3, 1.0, -0.5, -1.6]),), False),
+    "math-fmod": (math_fmod_product, (np.array([1.0, 0.4]),), False),
+    "linspace": (linspace_squares, (np.array([0.5, 2.0]),), True),
+    "linspace-arrays": (linspace_arrays, (np.array([0.1, -0.4, 0.9]), np.array([[1.2], [0.3]])), False),
+    "full": (full_times, (np.array([0.5, -1.5, 2.0]),), True),
+    "full-like": (full_like_fill, (np.array([0.5, -1.5, 2.0]),), False),
+    "math-copysign": (copysign_product, (np.array([0.5, 2.0]),), False),
+    "np-copysign": (np_copysign, (np.array([0.5, -1.5, 2.0]), np.array([-1.0, -0.3, 0.8])), False),
+    "einsum-sublist-transpose": (einsum_transpose, (np.array([[1.0, 2.0], [-0.5, 0.3]]),), True),
+    "einsum-sublist-matmul": (einsum_matmul, (np.array([[1.0, 2.0, 0.1], [-0.5, 0.3, 0.7]]),
+                                              np.array([[0.2, -1.0], [0.4, 0.5], [1.5, -0.3]])), True),
+    "arange": (arange_squares, (np.array([0.5, 0.8]),), False),
+}
+
+
+# --- references ----------------------------------------------------------------------------------------------
+
+
+def central_difference(fn, args, argnum, direction, h=1e-6):
+    def at(s):
+        moved = list(args)
+        moved[argnum] = args[argnum] + s * direction
+        return float(fn(*moved))
+
+    return (at(h) - at(-h)) / (2 * h)
+
+
+def numeric_gradient(fn, args, argnum):
+    x = args[argnum]
+    out = np.zeros_like(x)
+    for index in np.ndindex(*x.shape):
+        e = np.zeros_like(x)
+        e[index] = 1.0
+        out[index] = central_difference(fn, args, argnum, e)
+    return out
+
+
+def assert_agrees(got, want, like, rtol=1e-6, atol=1e-8):
+    """Same shape and dtype as ``like``, finite (NaN never agrees), and close to ``want``."""
+    got = np.asarray(got)
+    assert got.shape == np.shape(like), (got.shape, np.shape(like))
+    assert got.dtype == np.asarray(like).dtype, (got.dtype, np.asarray(like).dtype)
+    assert np.all(np.isfinite(got)), got
+    assert np.all(np.isfinite(want)), want
+    np.testing.assert_allclose(got, want, rtol=rtol, atol=atol)
+
+
+def autograd_twin(fn):
+    """``fn`` with ``np`` in its globals meaning ``autograd.numpy``: the same code, run by autograd."""
+    return types.FunctionType(fn.__code__, {**fn.__globals__, "np": anp}, fn.__name__)
+
+
+# --- the tests -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_gradient_matches_finite_differences(name):
+    fn, args, _ = CASES[name]
+    argnums = tuple(range(len(args)))
+    grads = srcgrad.grad(fn, argnums=argnums)(*args)
+    for k in argnums:
+        want = numeric_gradient(fn, args, k)
+        assert np.any(want != 0), "the point gives a zero gradient: no test of a former constant"
+        assert_agrees(grads[k], want, args[k])
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_jvp_matches_finite_differences(name):
+    fn, args, _ = CASES[name]
+    rng = np.random.default_rng(0)
+    tangents = tuple(rng.normal(size=np.shape(a)) for a in args)
+    value, tangent = srcgrad.jvp(fn, args, tangents)
+    assert float(value) == pytest.approx(float(fn(*args)), rel=1e-14, abs=0)
+    want = sum(central_difference(fn, args, k, t) for k, t in enumerate(tangents))
+    assert np.shape(tangent) == ()
+    assert np.isfinite(tangent) and np.isfinite(want)
+    assert float(tangent) == pytest.approx(want, rel=1e-6, abs=1e-8)
+
+
+@pytest.mark.skipif(autograd is None, reason="HIPS autograd is not installed")
+@pytest.mark.parametrize("name", [name for name, (_, _, has) in CASES.items() if has])
+def test_gradient_matches_autograd(name):
+    fn, args, _ = CASES[name]
+    argnums = tuple(range(len(args)))
+    grads = srcgrad.grad(fn, argnums=argnums)(*args)
+    twin = autograd_twin(fn)
+    for k in argnums:
+        want = autograd.grad(twin, k)(*args)
+        assert_agrees(grads[k], np.asarray(want, dtype=np.float64), args[k], rtol=1e-10, atol=1e-12)
+
+
+# --- powers with exponents 0 and 1 at a zero base ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("fn", [power_zero, power_operators])
+def test_power_zero_and_one_at_zero_base(fn):
+    x = np.array([0.0, 1.5, 0.0])
+    slope = 0.0 if fn is power_zero else 2.0
+    gradient = srcgrad.grad(fn)(x)
+    assert_agrees(gradient, np.full(3, slope), x, rtol=0, atol=0)
+    hessian = srcgrad.hessian(fn)(x)
+    assert hessian.shape == (3, 3) and hessian.dtype == np.float64
+    assert not np.any(np.isnan(hessian)), hessian
+    np.testing.assert_array_equal(hessian, np.zeros((3, 3)))
+    value, tangent = srcgrad.jvp(fn, (x,), (np.ones(3),))
+    assert float(tangent) == 3 * slope
+
+
+@pytest.mark.skipif(autograd is None, reason="HIPS autograd is not installed")
+@pytest.mark.parametrize("fn", [power_zero, power_operators])
+def test_power_hessian_at_zero_base_matches_autograd(fn):
+    x = np.array([0.0, 1.5, 0.0])
+    want = np.asarray(autograd.hessian(autograd_twin(fn))(x), dtype=np.float64)
+    assert not np.any(np.isnan(want))
+    np.testing.assert_array_equal(srcgrad.hessian(fn)(x), want)
+
+
+def test_power_of_a_python_float_at_zero():
+    """Forward mode applied twice (``derivative``) through the Python-float path of the rule helper."""
+    assert srcgrad.derivative(power_zero_float, 1)(0.0) == 3.0
+    second = srcgrad.derivative(power_zero_float, 2)(0.0)
+    assert second == 0.0 and not math.isnan(second)
+
+
+# --- what stays refused --------------------------------------------------------------------------------------
+
+
+def meshgrid_product(x):
+    X, Y = np.meshgrid(x, x)
+    return np.sum(X * Y)
+
+
+def meshgrid_of_constants(x):
+    X, Y = np.meshgrid(np.arange(3.0), np.arange(2.0))
+    return np.sum(X + Y) * x[0]
+
+
+def linspace_with_step(x):
+    samples, step = np.linspace(x[0], x[1], 5, retstep=True)
+    return np.sum(samples) * step
+
+
+def test_meshgrid_of_active_arrays_is_refused_not_constant():
+    with pytest.raises(srcgrad.MissingRuleError, match="meshgrid"):
+        srcgrad.grad(meshgrid_product)(np.array([0.5, 1.0]))
+    np.testing.assert_allclose(srcgrad.grad(meshgrid_of_constants)(np.array([2.0, 1.0])), [9.0, 0.0])
+
+
+def test_linspace_retstep_is_refused():
+    with pytest.raises(srcgrad.SrcgradError, match="retstep"):
+        srcgrad.grad(linspace_with_step)(np.array([0.5, 2.0]))
