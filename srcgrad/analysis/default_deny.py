@@ -92,11 +92,14 @@ def _check_method(call: gast.Call, method: gast.Attribute, callee_of: Callable[[
     """A method call on a differentiated value (or with one as argument) that no rule describes: refused
     here, at the user's line, rather than when the generated code runs."""
     owner = callee_of(method.value)
+    if method.attr.startswith("__") and method.attr not in ("__setitem__", "__iadd__", "__imul__", "__isub__"):
+        return  # super().__call__ and friends: the user's own methods, transformed when they run
     if owner is UNRESOLVED:
         if method.attr not in _BUILTIN_METHODS:
             return  # a method of one of the user's objects: transformed when it runs
-        target: Any = None
     else:
+        if not isinstance(owner, (np.ufunc, np.random.Generator, np.random.RandomState)):
+            return
         target = getattr(owner, method.attr, None)
         if target is None or inspect.isfunction(target) or inspect.ismethod(target) or _described(target):
             return

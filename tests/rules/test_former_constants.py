@@ -78,6 +78,10 @@ def einsum_matmul(a, b):
     return np.sum(np.einsum(a, [0, 1], b, [1, 2], [0, 2]) ** 2)
 
 
+def einsum_square(m):
+    return np.sum(np.sin(np.einsum(m, [0, 1], m, [1, 2], [0, 2])))
+
+
 def arange_squares(x):
     return np.sum(np.arange(x[0], x[0] + 3.5, x[1]) ** 2)
 
@@ -109,6 +113,7 @@ CASES = {
     "einsum-sublist-transpose": (einsum_transpose, (np.array([[1.0, 2.0], [-0.5, 0.3]]),), True),
     "einsum-sublist-matmul": (einsum_matmul, (np.array([[1.0, 2.0, 0.1], [-0.5, 0.3, 0.7]]),
                                               np.array([[0.2, -1.0], [0.4, 0.5], [1.5, -0.3]])), True),
+    "einsum-sublist-square": (einsum_square, (np.array([[1.0, 2.0], [-0.5, 0.3]]),), True),
     "arange": (arange_squares, (np.array([0.5, 0.8]),), False),
 }
 
@@ -187,6 +192,21 @@ def test_gradient_matches_autograd(name):
     for k in argnums:
         want = autograd.grad(twin, k)(*args)
         assert_agrees(grads[k], np.asarray(want, dtype=np.float64), args[k], rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", [name for name, (_, args, _) in CASES.items() if len(args) == 1])
+def test_hessian_matches_finite_differences_of_the_gradient(name):
+    """Reverse mode over the forward rules (and over their helpers' rules)."""
+    fn, (x,), _ = CASES[name]
+    hessian = srcgrad.hessian(fn)(x)
+    gradient = srcgrad.grad(fn)
+    h = 1e-6
+    want = np.zeros(x.shape + x.shape)
+    for index in np.ndindex(*x.shape):
+        e = np.zeros_like(x)
+        e[index] = h
+        want[(...,) + index] = (gradient(x + e) - gradient(x - e)) / (2 * h)
+    assert_agrees(hessian, want, want, rtol=1e-5, atol=1e-6)
 
 
 # --- powers with exponents 0 and 1 at a zero base ---------------------------------------------------------
