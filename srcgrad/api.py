@@ -9,6 +9,7 @@ into the user's functions, in ``srcgrad.callees``."""
 
 from __future__ import annotations
 
+import copy
 import functools
 import inspect
 from collections.abc import Callable, Sequence
@@ -23,10 +24,9 @@ from .boundary import (
     check_same_structure,
     check_tangent,
     fresh_gradients,
-    shape_of_value,
 )
 from .cache import forward_generated, recording, reverse_generated, signature_of
-from .errors import NonScalarOutputError, UnsupportedTransformError
+from .errors import NonScalarOutputError, SrcgradError, UnsupportedTransformError
 from .locate import locating
 from .pipeline import Generated, forward_transform
 from .rules.helpers import shape_of
@@ -128,6 +128,8 @@ class _Differentiated:
             generated.refresh()
             try:
                 value, gradients = generated.function(*values, seed)
+            except SrcgradError:
+                raise  # a refusal says what is wrong already
             except Exception:
                 # The adjoint sweep of an output that is not a real scalar may fail before the check below
                 # can say so: find out from the function itself (only on this failure path).
@@ -162,14 +164,17 @@ class _Differentiated:
         if self.variadic:
             return  # ``values`` are per parameter (a ``*args`` tuple as one): not a call of the function
         try:
-            output = self.fn(*values)
+            output = self.fn(*copy.deepcopy(values))  # on copies: the function may update its arguments
         except Exception:
             return  # the function itself fails: its own error is the one to see
         if self.has_aux:
             if not isinstance(output, (tuple, list)) or len(output) != 2:
                 return
             output = output[0]
-        self._check_output(output)
+        try:
+            self._check_output(output)
+        except SrcgradError as refusal:
+            raise refusal from None  # the output is the problem, not the sweep that failed on it
 
 
 class GradFunction(_Differentiated):
@@ -274,45 +279,29 @@ def vjp(fun: Callable, *primals: Any) -> tuple[Any, Callable[[Any], tuple]]:
                 per_parameter[param] = gradient
             return binding.pick(per_parameter)
 
-    out_shape = tree_shape(out)
-
     @locating
     def vjp_fn(cotangent: Any) -> tuple:
         check_tangent(cotangent, "the cotangent", name)
-        shape = tree_shape(cotangent)
-        if shape != out_shape and not _same_array_shape(cotangent, out):
-            raise ValueError(f"vjp of {name}: the cotangent has shape {_show_shape(shape)}, but the output has "
-                             f"shape {_show_shape(out_shape)}")
+        try:
+            check_same_structure(out, cotangent, "the cotangent", "the output", name, "vjp")
+        except ValueError:
+            if not _stacked(cotangent, out):
+                raise
         return fresh_gradients(backward(cotangent), primals, cotangent)
 
     return out, vjp_fn
 
 
-def tree_shape(value: Any) -> Any:
-    """The shape of an array or number; for a tuple/list/dict output, the container and its items' shapes
-    (an output ``(vector, scalar)`` has no single NumPy shape)."""
-    if isinstance(value, (list, tuple)):
-        return (type(value), tuple(tree_shape(item) for item in value))
-    if isinstance(value, dict):
-        return (dict, tuple((key, tree_shape(item)) for key, item in value.items()))
-    return tuple(shape_of_value(value))
-
-
-def _same_array_shape(a: Any, b: Any) -> bool:
-    """Both have one NumPy shape and it is the same (a stacked cotangent for a tuple of equal arrays)."""
+def _stacked(cotangent: Any, out: Any) -> bool:
+    """A cotangent that NumPy reads as a numeric array of the output's shape, where one of the two is an
+    array: the rows ``jacrev`` passes for a list or tuple output, a list of numbers for an array output."""
+    if not (isinstance(cotangent, np.ndarray) or isinstance(out, np.ndarray)):
+        return False
     try:
-        return np.shape(a) == np.shape(b)
+        array = np.asarray(cotangent)
+        return array.dtype != object and array.shape == np.shape(out)
     except ValueError:  # ragged
         return False
-
-
-def _show_shape(shape: Any) -> str:
-    if isinstance(shape, tuple) and len(shape) == 2 and isinstance(shape[0], type):
-        kind, items = shape
-        if kind is dict:
-            return "{" + ", ".join(f"{key!r}: {_show_shape(item)}" for key, item in items) + "}"
-        return kind.__name__ + "(" + ", ".join(_show_shape(item) for item in items) + ")"
-    return str(shape)
 
 
 def _variadic_binding(fun: Any, args: Sequence[Any]) -> Binding | None:
@@ -384,10 +373,7 @@ def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple
     for i, (p, t) in enumerate(zip(primals, tangents)):
         check_input(p, i, name)
         check_tangent(t, f"tangent {i}", name)
-        check_same_structure(p, t, f"tangent {i}", name)
-        if shape_of_value(p) != shape_of_value(t):
-            raise ValueError(f"jvp of {name}: tangent {i} has shape {shape_of_value(t)}, but its primal has shape "
-                             f"{shape_of_value(p)}")
+        check_same_structure(p, t, f"tangent {i}", f"primal {i}", name, "jvp")
     if _is_plain_gradient(fun) and len(primals) == 1:  # forward over reverse: the Hessian times the tangent
         from .higher import hvp
 

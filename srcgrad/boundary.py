@@ -1,7 +1,8 @@
 """The boundary between the user and generated code: what a differentiated function accepts (floats,
-inexact arrays, containers of them) and how gradients are handed back (the input's type, dtype and
-shape, as arrays the caller owns and may write to; gradients of Dask or CuPy inputs stay in their
-library)."""
+floating-point arrays, dicts/lists/tuples of them) and may return (real numbers; for vjp and jvp, trees of
+them), what tangents and cotangents look like (their primal's or the output's structure), and how gradients
+are handed back (the input's type, dtype, shape and structure, as arrays the caller owns and may write to;
+gradients of Dask or CuPy inputs stay in their library)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import inspect
 import linecache
 import numbers
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -20,48 +21,82 @@ from .rules.dispatch import is_foreign
 from .rules.helpers import shape_of
 
 
-def check_input(value: Any, position: int | str, fn_name: str) -> None:
+def _is_float(value: Any) -> bool:
+    """The common cases, decided without more ado: a Python float, a floating-point NumPy array."""
+    return type(value) is float or (type(value) is np.ndarray and value.dtype.kind == "f")
+
+
+def _leaves(value: Any, skip: Callable[[Any], bool], keys: tuple = ()) -> Iterator[tuple[tuple, Any]]:
+    """``(keys, leaf)`` for every leaf of a dict/list/tuple tree (nested) that ``skip`` does not pass over;
+    ``keys`` lead from ``value`` to the leaf (empty for a value that is not a container). A namedtuple is a
+    leaf: the rules rebuild tuples with ``type(x)(items)``, which a namedtuple does not take."""
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list) or (isinstance(value, tuple) and not hasattr(value, "_fields")):
+        items = enumerate(value)
+    else:
+        if not skip(value):
+            yield keys, value
+        return
+    for key, item in items:
+        if not skip(item):  # the common leaves (floats, float arrays) are passed over without a nested generator
+            yield from _leaves(item, skip, (*keys, key))
+
+
+def _path(keys: tuple) -> str:
+    """``['w'][1]``: where a leaf is, for error messages."""
+    return "".join(f"[{key!r}]" for key in keys)
+
+
+def _kind_of(value: Any) -> str | None:
+    """The NumPy dtype kind of an array or NumPy scalar (also Dask and CuPy), ``None`` for other objects."""
+    dtype = getattr(value, "dtype", None)
+    if dtype is None:
+        return None
+    return getattr(dtype, "kind", None) or np.dtype(dtype).kind
+
+
+def _is_complex(value: Any, kind: str | None) -> bool:
+    return kind == "c" or (kind is None and isinstance(value, numbers.Complex) and not isinstance(value, numbers.Real))
+
+
+def check_input(value: Any, position: int, fn_name: str) -> None:
     """Raise ``InputTypeError`` unless ``value`` is a real float (a Python float, a NumPy floating scalar), a
     real floating-point array (float16/32/64, also of Dask or CuPy), or a dict/list/tuple of them (nested).
 
     Refused, each with what to do instead: integers and booleans (their gradient is not defined), complex
     numbers and arrays (srcgrad does not differentiate complex functions), ``np.ma.MaskedArray`` (the mask
     would be ignored: masked entries would get gradients), ``np.matrix`` (``*`` means matmul there), object
-    and string arrays, strings and any other object. ``position`` is the argument's index, or its path in a
-    container (``0['w'][1]``)."""
-    if type(value) is float or (type(value) is np.ndarray and value.dtype.kind == "f"):
+    and string arrays, strings and any other object. A refused leaf of a container is named by its path
+    (``argument 0['w'][1]``)."""
+    for keys, leaf in _leaves(value, _is_float):
+        _check_input_leaf(leaf, f"argument {position}{_path(keys)}", fn_name)
+
+
+def _check_input_leaf(value: Any, where: str, fn_name: str) -> None:
+    _refuse_special(value, where, fn_name)
+    kind = _kind_of(value)
+    if kind == "f":
         return
-    if isinstance(value, dict):
-        for key, item in value.items():
-            check_input(item, f"{position}[{key!r}]", fn_name)
-        return
-    if isinstance(value, (list, tuple)):
-        for i, item in enumerate(value):
-            check_input(item, f"{position}[{i}]", fn_name)
-        return
-    _refuse_special(value, f"argument {position}", fn_name)
-    dtype = getattr(value, "dtype", None)
-    if dtype is not None:
-        kind = getattr(dtype, "kind", None) or np.dtype(dtype).kind
-        if kind == "f":
-            return
-        if kind == "c":
-            raise InputTypeError(_complex_message(value, f"argument {position}", fn_name))
+    if _is_complex(value, kind):
+        raise InputTypeError(_complex_message(value, where, fn_name))
+    if kind is not None:
         if kind in "US":
-            raise InputTypeError(f"{fn_name}: argument {position} is a string array (dtype {dtype}); srcgrad "
+            raise InputTypeError(f"{fn_name}: {where} is a string array (dtype {value.dtype}); srcgrad "
                                  "differentiates with respect to floats and floating-point NumPy arrays: convert "
                                  "it, e.g. x.astype(np.float64), or leave it out of argnums.")
         raise InputTypeError(
-            f"{fn_name}: argument {position} has dtype {dtype}; gradients are only defined for floating-point "
+            f"{fn_name}: {where} has dtype {value.dtype}; gradients are only defined for floating-point "
             "inputs. Cast it first, e.g. x.astype(np.float64).")
-    if isinstance(value, (bool, np.bool_, numbers.Integral)):
+    if isinstance(value, (bool, numbers.Integral)):
         raise InputTypeError(
-            f"{fn_name}: argument {position} is the integer {value!r}; gradients are only defined for "
+            f"{fn_name}: {where} is the integer {value!r}; gradients are only defined for "
             f"floating-point inputs. Pass {float(value)!r} instead.")
-    if isinstance(value, numbers.Complex) and not isinstance(value, numbers.Real):
-        raise InputTypeError(_complex_message(value, f"argument {position}", fn_name))
+    if isinstance(value, tuple):
+        raise InputTypeError(f"{fn_name}: {where} is a namedtuple ({type(value).__name__}), which srcgrad does not "
+                             "differentiate through: pass tuple(x) or x._asdict() instead.")
     if not isinstance(value, numbers.Real):
-        raise InputTypeError(f"{fn_name}: argument {position} is a {type(value).__name__}; srcgrad differentiates "
+        raise InputTypeError(f"{fn_name}: {where} is a {type(value).__name__}; srcgrad differentiates "
                              "with respect to floats and floating-point NumPy arrays (and dicts, lists and tuples "
                              "of them): pass one of those, or leave this argument out of argnums.")
 
@@ -88,50 +123,50 @@ def _complex_message(value: Any, where: str, fn_name: str) -> str:
 
 
 def check_tangent(value: Any, where: str, fn_name: str) -> None:
-    """A tangent of ``jvp``/``hvp`` or a cotangent of ``vjp``: like ``check_input``, but integers, booleans
-    and ``None`` (a zero) are accepted; complex numbers, masked arrays, ``np.matrix``, strings and object
-    arrays are refused, since the derivative they would produce is not srcgrad's to give."""
-    if type(value) is float or (type(value) is np.ndarray and value.dtype.kind in "fiub"):
-        return
-    if isinstance(value, dict):
-        for key, item in value.items():
-            check_tangent(item, f"{where}[{key!r}]", fn_name)
-        return
-    if isinstance(value, (list, tuple)):
-        for i, item in enumerate(value):
-            check_tangent(item, f"{where}[{i}]", fn_name)
-        return
-    if value is None:
-        return
-    _refuse_special(value, where, fn_name)
-    dtype = getattr(value, "dtype", None)
-    kind = (getattr(dtype, "kind", None) or np.dtype(dtype).kind) if dtype is not None else None
-    if kind == "c" or (kind is None and isinstance(value, numbers.Complex) and not isinstance(value, numbers.Real)):
-        raise InputTypeError(_complex_message(value, where, fn_name))
-    if (kind is not None and kind not in "fiub") or (kind is None and not isinstance(value, numbers.Real)):
-        raise InputTypeError(f"{fn_name}: {where} is a {type(value).__name__}"
-                             + (f" of dtype {dtype}" if dtype is not None else "")
-                             + "; tangents and cotangents are floats and floating-point arrays.")
+    """A tangent of ``jvp``/``hvp`` or a cotangent of ``vjp``: like ``check_input``, but integers and booleans
+    are accepted, and ``None`` (where the output is ``None``; ``check_same_structure`` says where it may not be);
+    complex numbers, masked arrays, ``np.matrix``, strings and object arrays are refused, since the derivative
+    they would produce is not srcgrad's to give."""
+    for keys, leaf in _leaves(value, _is_plain_tangent):
+        _refuse_special(leaf, where + _path(keys), fn_name)
+        kind = _kind_of(leaf)
+        if _is_complex(leaf, kind):
+            raise InputTypeError(_complex_message(leaf, where + _path(keys), fn_name))
+        if (kind is not None and kind not in "fiub") or (kind is None and not isinstance(leaf, numbers.Real)):
+            raise InputTypeError(f"{fn_name}: {where}{_path(keys)} is a {type(leaf).__name__}"
+                                 + (f" of dtype {leaf.dtype}" if kind is not None else "")
+                                 + "; tangents and cotangents are floats and floating-point arrays.")
 
 
-def check_same_structure(primal: Any, tangent: Any, where: str, fn_name: str) -> None:
-    """A tangent of a dict/list/tuple primal must be a container of the same kind, length and keys (the
-    shapes of the leaves are compared by the caller)."""
-    if isinstance(primal, dict):
-        if not isinstance(tangent, dict) or list(tangent) != list(primal):
-            raise ValueError(f"jvp of {fn_name}: {where} must be a dict with the keys {list(primal)} of its primal, "
-                             f"not {_describe_container(tangent)}")
-        for key in primal:
-            check_same_structure(primal[key], tangent[key], f"{where}[{key!r}]", fn_name)
-    elif isinstance(primal, (list, tuple)):
-        if type(tangent) is not type(primal) or len(tangent) != len(primal):
-            raise ValueError(f"jvp of {fn_name}: {where} must be a {type(primal).__name__} of length {len(primal)} "
-                             f"like its primal, not {_describe_container(tangent)}")
-        for i, (p, t) in enumerate(zip(primal, tangent)):
-            check_same_structure(p, t, f"{where}[{i}]", fn_name)
-    elif isinstance(tangent, (dict, list, tuple)):
-        raise ValueError(f"jvp of {fn_name}: {where} is a {type(tangent).__name__}, but its primal is a "
-                         f"{type(primal).__name__}")
+def _is_plain_tangent(value: Any) -> bool:
+    return value is None or type(value) is float or (type(value) is np.ndarray and value.dtype.kind in "fiub")
+
+
+def check_same_structure(like: Any, value: Any, where: str, of: str, fn_name: str, what: str) -> None:
+    """Raise ``ValueError`` unless ``value`` (``where``: a tangent, or the cotangent) is shaped like ``like``
+    (``of``: its primal, or the output): containers of the same kind, length and keys, leaves of the same
+    shape, and ``None`` only where ``like`` has ``None``."""
+    if isinstance(like, dict):
+        if not isinstance(value, dict) or list(value) != list(like):
+            raise ValueError(f"{what} of {fn_name}: {where} must be a dict with the keys {list(like)} of {of}, "
+                             f"not {_describe_container(value)}")
+        for key in like:
+            check_same_structure(like[key], value[key], f"{where}[{key!r}]", f"{of}[{key!r}]", fn_name, what)
+    elif isinstance(like, (list, tuple)):
+        if type(value) is not type(like) or len(value) != len(like):
+            raise ValueError(f"{what} of {fn_name}: {where} must be a {type(like).__name__} of length {len(like)} "
+                             f"like {of}, not {_describe_container(value)}")
+        for i, (p, t) in enumerate(zip(like, value)):
+            check_same_structure(p, t, f"{where}[{i}]", f"{of}[{i}]", fn_name, what)
+    elif isinstance(value, (dict, list, tuple)):
+        raise ValueError(f"{what} of {fn_name}: {where} is a {type(value).__name__}, but {of} is a "
+                         f"{type(like).__name__}")
+    elif value is None and like is not None:
+        raise ValueError(f"{what} of {fn_name}: {where} is None, but {of} is a {type(like).__name__}: pass a zero "
+                         "of its shape")
+    elif shape_of_value(value) != shape_of_value(like):
+        raise ValueError(f"{what} of {fn_name}: {where} has shape {tuple(shape_of_value(value))}, but {of} has "
+                         f"shape {tuple(shape_of_value(like))}")
 
 
 def _describe_container(value: Any) -> str:
@@ -169,18 +204,9 @@ def describe_function(fn: Any) -> str:
     return f"{name} ({code.co_filename}:{line})"
 
 
-def _kind_of(value: Any) -> str | None:
-    dtype = getattr(value, "dtype", None)
-    if dtype is None:
-        return None
-    return getattr(dtype, "kind", None) or np.dtype(dtype).kind
-
-
 def _output_problem(value: Any, real_scalar: bool) -> str | None:
     """Why ``value`` is not an output srcgrad can differentiate, or ``None`` when it is (a container is
     judged by the caller)."""
-    if type(value) is float or (type(value) is np.ndarray and value.dtype.kind == "f"):
-        return None
     if value is None:
         return "returned None"
     if isinstance(value, (bool, np.bool_)):
@@ -191,7 +217,7 @@ def _output_problem(value: Any, real_scalar: bool) -> str | None:
     if isinstance(value, (str, bytes)):
         return f"returned a {type(value).__name__} ({value!r:.40})"
     kind = _kind_of(value)
-    if kind == "c" or (kind is None and isinstance(value, numbers.Complex) and not isinstance(value, numbers.Real)):
+    if _is_complex(value, kind):
         return (f"returned a complex {'array' if np.ndim(value) else 'number'} "
                 f"({getattr(value, 'dtype', type(value).__name__)}); complex differentiation is not supported: "
                 "return a real value, e.g. the squared magnitude (z.real ** 2 + z.imag ** 2) or z.real")
@@ -228,32 +254,17 @@ def check_output(value: Any, fn: Any, what: str, real_scalar: bool = True) -> No
 
     Otherwise (``vjp``, ``jvp``): a number or array, or a dict/list/tuple of them; refused are complex,
     strings, ``None`` as the whole output and other non-numeric objects. Integer and boolean leaves are
-    accepted (their derivative is zero)."""
-    if type(value) is float or (type(value) is np.ndarray and value.dtype.kind == "f"):
-        return
-    problem = _container_problem(value, real_scalar, top=True)
-    if problem is not None:
-        raise OutputTypeError(f"{what} of {describe_function(fn)}: the function {problem}. srcgrad differentiates "
-                              "functions whose output is a real floating-point number" +
-                              ("" if real_scalar else " or array (or a dict/list/tuple of them)") + ".")
-
-
-def _container_problem(value: Any, real_scalar: bool, top: bool, path: str = "") -> str | None:
-    if isinstance(value, (list, tuple, dict)):
-        if real_scalar:
-            return None  # NonScalarOutputError says what to do
-        items = value.items() if isinstance(value, dict) else enumerate(value)
-        for key, item in items:
-            if item is None:
-                continue  # an empty subtree, as in JAX
-            problem = _container_problem(item, real_scalar, False, f"{path}[{key!r}]")
-            if problem is not None:
-                return problem
-        return None
-    problem = _output_problem(value, real_scalar)
-    if problem is not None and path:
-        problem = problem.replace("returned", f"returned, at output{path},", 1)
-    return problem
+    accepted (their derivative is zero); so is ``None`` inside a container (an empty subtree, as in JAX)."""
+    if real_scalar and isinstance(value, (list, tuple, dict)):
+        return  # a container: the caller's NonScalarOutputError says what to do
+    for keys, leaf in _leaves(value, _is_float):
+        problem = None if leaf is None and keys else _output_problem(leaf, real_scalar)
+        if problem is not None:
+            if keys:
+                problem = problem.replace("returned", f"returned, at output{_path(keys)},", 1)
+            raise OutputTypeError(f"{what} of {describe_function(fn)}: the function {problem}. srcgrad "
+                                  "differentiates functions whose output is a real floating-point number" +
+                                  ("" if real_scalar else " or array (or a dict/list/tuple of them)") + ".")
 
 
 def cast_like(gradient: Any, like: Any, handed_out: set[int]) -> Any:
@@ -270,12 +281,8 @@ def cast_like(gradient: Any, like: Any, handed_out: set[int]) -> Any:
         return cast_foreign(gradient, like, handed_out)
     if type(like) is float:
         return float(gradient) if gradient is not None else 0.0
-    if isinstance(like, dict):
-        given = gradient if isinstance(gradient, dict) else {}
-        return {key: cast_like(given.get(key, 0.0), item, handed_out) for key, item in like.items()}
-    if isinstance(like, (list, tuple)):
-        given = gradient if isinstance(gradient, (list, tuple)) else [0.0] * len(like)
-        return type(like)(cast_like(g, item, handed_out) for g, item in zip(given, like))
+    if isinstance(like, (dict, list, tuple)):
+        return _cast_container(gradient, like, handed_out)
     if gradient is None or (isinstance(gradient, numbers.Number) and gradient == 0 and np.ndim(like)):
         gradient = np.zeros(np.shape(like), dtype=getattr(like, "dtype", None))
     if (type(like) is np.ndarray and type(gradient) is np.ndarray and gradient.dtype == like.dtype
@@ -296,6 +303,24 @@ def cast_like(gradient: Any, like: Any, handed_out: set[int]) -> Any:
     if isinstance(like, np.generic):
         return out[()]
     return out
+
+
+def _cast_container(gradient: Any, like: dict | list | tuple, handed_out: set[int]) -> Any:
+    """``cast_like`` item by item for a dict/list/tuple input. ``None`` or a zero number stands for zeros; a
+    dict gradient may leave out keys, and a list gradient trailing items (zeros, as ``add_grads`` reads them).
+    Code that used a list as an array (``np.sum(x)``) gives its gradient as one array, whose rows are the
+    items' gradients. Anything else is an internal error, never a silent zero."""
+    if gradient is None or (isinstance(gradient, numbers.Number) and gradient == 0):
+        gradient = {} if isinstance(like, dict) else ()
+    if isinstance(like, dict):
+        if not isinstance(gradient, dict):
+            raise AssertionError(f"internal error: a gradient of type {type(gradient).__name__} for a dict input")
+        return {key: cast_like(gradient.get(key), item, handed_out) for key, item in like.items()}
+    if (not isinstance(gradient, (list, tuple)) and len(shape_of(gradient)) == 0) or len(gradient) > len(like):
+        raise AssertionError(f"internal error: a gradient of type {type(gradient).__name__} and shape "
+                             f"{np.shape(gradient)} for a {type(like).__name__} of length {len(like)}")
+    return type(like)(cast_like(gradient[i] if i < len(gradient) else None, item, handed_out)
+                      for i, item in enumerate(like))
 
 
 def cast_foreign(gradient: Any, like: Any, handed_out: set[int]) -> Any:

@@ -65,10 +65,7 @@ def hvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> Any:
     name = getattr(fun, "__name__", "f")
     check_input(x, 0, name)
     check_tangent(v, "tangent 0", name)
-    check_same_structure(x, v, "tangent 0", name)
-    if np.shape(x) != np.shape(v):
-        raise ValueError(f"hvp of {name}: the tangent has shape {np.shape(v)}, but its primal has shape "
-                         f"{np.shape(x)}")
+    check_same_structure(x, v, "tangent 0", "primal 0", name, "hvp")
     return hvp_at(fun, (x,), 0, v, "hvp")
 
 

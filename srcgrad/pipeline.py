@@ -6,6 +6,7 @@ them, so the order is visible in one place."""
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,7 @@ from .frontend.anf import to_anf
 from .frontend.check import check_no_argument_mutation, check_supported
 from .frontend.desugar import desugar, local_names
 from .frontend.parse import ParsedFunction, Scope, parse_function
+from .frontend.resolve import resolve_callee
 from .frontend.variadic import specialize_signature
 from .naming import Names, Namespace, identifiers
 from .runtime import add_grads, assign_index, call_output, list_append, sum_grad, zero_cotangent
@@ -98,12 +100,11 @@ def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequen
 
     grad_name = names.fresh(f"{node.name}_grad")
     seed = names.fresh("d_out")
-    containers = {p for p, v in zip(params, examples or ()) if isinstance(v, (dict, list, tuple))}
     if optimize:
         # A stable softmax's maximum contributes nothing: hold it constant, as a hand-written gradient does.
         active = active - shift_only_extrema(core, resolver.callee)
     reverse = ReverseMode(core, temps, active, names, namespace, resolver.site, resolver.is_pure, parsed.line,
-                          resolver.callee, shapes, containers,
+                          resolver.callee, shapes, resolver.sequences,
                           lambda node, message, hint: parsed.error(node, message, hint, cls=MissingRuleError))
     forward, adjoint, gradients = reverse.build(name(seed), returned)
     def pure(call: gast.Call) -> bool:
@@ -190,10 +191,8 @@ def forward_transform(fn: Callable, argnums: tuple[int, ...], examples: Sequence
     argument in ``argnums``."""
     front = _front_end(fn, argnums, False, True, callee, examples)
     parsed, params, names, namespace = front.parsed, front.params, front.names, front.namespace
-    containers = {p for p, v in zip(params, examples or ()) if isinstance(v, (dict, list, tuple))}
-    sequences = sequence_variables(front.core, containers, front.resolver.callee)
     forward = ForwardMode(front.core, front.active, names, namespace, front.resolver.site, front.resolver.callee,
-                          sequences, parsed.error)
+                          front.resolver.sequences, parsed.error)
     tangent_params = [forward.tangent(params[i]) for i in front.argnums]
     # a parameter held fixed that becomes active (``x = W @ x`` differentiated in W only) starts at zero
     held = [forward.zero(p) for i, p in enumerate(params) if p in front.active and i not in front.argnums]
@@ -244,7 +243,7 @@ def _front_end(fn: Callable, argnums: tuple[int, ...], has_aux: bool, allow_tupl
     node = parsed.node
     names = Names(identifiers(node) | set(params) | {node.name})
     namespace = Namespace(parsed.scope, names, local_names(node))
-    check_aliasing(parsed, namespace, local_names(node), examples)
+    check_aliasing(parsed, namespace, local_names(node), examples, callee)
     for i in argnums:
         if not -len(params) <= i < len(params):
             raise ValueError(f"argnums {i} is out of range for {node.name}, which takes {len(params)} arguments")
@@ -255,14 +254,24 @@ def _front_end(fn: Callable, argnums: tuple[int, ...], has_aux: bool, allow_tupl
     core, temps = to_anf(desugared, names)
     stages["anf"] = gast.unparse(core)
     returned = _output(core, parsed, has_aux, allow_tuple=allow_tuple)
-    resolver = CallResolver(parsed, namespace, local_names(core))
-    containers = {p for p, v in zip(params, examples or ()) if isinstance(v, (dict, list, tuple))}
-    resolver.sequences = sequence_variables(core, containers, resolver.callee)
+    # Only parameters whose example is a number or an array are proven numeric: a list, a dict or an object
+    # (``self.layers + [x]``) may concatenate. Without examples (``show(f)`` with no arguments, code that is
+    # only displayed) parameters are taken to be arrays.
+    containers = {p for p, v in zip(params, examples or ()) if not _numeric_value(v)}
+    core_locals = local_names(core)
+    sequences = sequence_variables(core, containers, lambda f: resolve_callee(f, namespace, core_locals))
+    resolver = CallResolver(parsed, namespace, core_locals, sequences)
     wrt = {params[i] for i in argnums}
     outputs = {n.id for n in walk(returned) if isinstance(n, gast.Name)}
-    active = active_variables(core, wrt, outputs, resolver.differentiable_inputs)
-    check_calls(core, varied_variables(core, wrt, resolver.differentiable_inputs), resolver.callee, parsed)
+    varied = varied_variables(core, wrt, resolver.differentiable_inputs)
+    check_calls(core, varied, resolver.callee, parsed)
+    active = active_variables(core, varied, outputs, resolver.differentiable_inputs)
     return FrontEnd(parsed, params, argnums, names, namespace, core, temps, returned, resolver, active, stages)
+
+
+def _numeric_value(value: Any) -> bool:
+    """A number or an array (NumPy's, or one of a library NumPy dispatches to)."""
+    return isinstance(value, numbers.Number) or (hasattr(value, "shape") and hasattr(value, "dtype"))
 
 
 def _compile(generated: gast.FunctionDef, name_: str, parsed: ParsedFunction, namespace: Namespace, kind: str,

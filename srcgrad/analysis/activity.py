@@ -29,11 +29,8 @@ def loaded_names(expr: gast.AST) -> set[str]:
 
 def varied_variables(fn: gast.FunctionDef, wrt: set[str],
                      differentiable_inputs: Callable[[gast.expr], set[str]]) -> set[str]:
-    """Names whose value may depend on ``wrt`` through differentiable operations."""
-    return _varied([(target, differentiable_inputs(value)) for target, value in assignments(fn.body)], wrt)
-
-
-def _varied(flows: list[tuple[str, set[str]]], wrt: set[str]) -> set[str]:
+    """Names whose value may depend on ``wrt`` through differentiable operations (``wrt`` included)."""
+    flows = [(target, differentiable_inputs(value)) for target, value in assignments(fn.body)]
     varied = set(wrt)
     changed = True
     while changed:
@@ -45,14 +42,14 @@ def _varied(flows: list[tuple[str, set[str]]], wrt: set[str]) -> set[str]:
     return varied
 
 
-def active_variables(fn: gast.FunctionDef, wrt: set[str], returned: set[str],
+def active_variables(fn: gast.FunctionDef, varied: set[str], returned: set[str],
                      differentiable_inputs: Callable[[gast.expr], set[str]]) -> set[str]:
-    """Names that are both varied (depend on ``wrt``) and useful (reach ``returned``).
+    """Names that are both varied (``varied_variables``: they depend on the differentiated inputs) and
+    useful (reach ``returned``).
 
     ``differentiable_inputs(value)`` gives the names through which derivatives flow into ``value``
     (empty for comparisons and non-differentiable calls)."""
     flows = [(target, differentiable_inputs(value)) for target, value in assignments(fn.body)]
-    varied = _varied(flows, wrt)
     useful = set(returned)
     changed = True
     while changed:

@@ -23,7 +23,6 @@ located error that says how to write the update as a new value."""
 from __future__ import annotations
 
 import builtins
-import types
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,35 +32,31 @@ import numpy as np
 
 from ..errors import SrcgradSyntaxError
 from ..frontend.parse import ParsedFunction, parameter_names
-from ..frontend.resolve import UNRESOLVED, resolve_callee
+from ..frontend.resolve import UNRESOLVED, output_argument, resolve_callee
 from ..rules.registry import is_nondifferentiable, vjp_rule
-
-SCALAR, ARRAY, LIST, TUPLE, UNKNOWN = "scalar", "array", "list", "tuple", "unknown"
-MUTABLE = {ARRAY, LIST, UNKNOWN}
-
-# NumPy functions whose result may share memory with their first argument. A rule-table function not listed
-# here returns fresh memory; tests/soundness/test_view_table.py checks that on every rule's test cases.
-VIEW_FUNCTIONS: tuple[Any, ...] = (
-    np.reshape, np.ravel, np.transpose, np.swapaxes, np.moveaxis, np.rollaxis, np.squeeze, np.expand_dims,
-    np.atleast_1d, np.atleast_2d, np.atleast_3d, np.asarray, np.asanyarray, np.ascontiguousarray,
-    np.asfortranarray, np.broadcast_to, np.broadcast_arrays, np.diagonal, np.real, np.imag, np.flip, np.fliplr,
-    np.flipud, np.rot90, np.split, np.array_split, np.hsplit, np.vsplit, np.dsplit, np.matrix_transpose,
-    np.permute_dims, np.diag, np.unstack, np.diff, np.einsum,
+from .liveness import upward_exposed
+from .value_kinds import (
+    ARRAY,
+    ARRAY_MUTATORS,
+    FRESH_METHODS,
+    ITERATORS,
+    LIST,
+    LIST_MUTATORS,
+    NEW_CONTAINERS,
+    NO_EXAMPLE,
+    SCALAR,
+    STATIC_ATTRIBUTES,
+    TUPLE,
+    UNKNOWN,
+    VIEW_ATTRIBUTES,
+    VIEW_FUNCTIONS,
+    VIEW_IDS,
+    VIEW_METHODS,
+    element_kind,
+    join,
+    kind_of_value,
+    returns_scalar,
 )
-_VIEW_IDS = {id(f) for f in VIEW_FUNCTIONS}
-VIEW_METHODS = {"reshape", "ravel", "view", "transpose", "swapaxes", "squeeze", "diagonal", "__array__"}
-FRESH_METHODS = {"copy", "flatten", "astype", "sum", "mean", "prod", "max", "min", "var", "std", "cumsum",
-                 "cumprod", "dot", "clip", "trace", "argmax", "argmin", "all", "any", "round", "tolist", "item",
-                 "conj", "conjugate", "repeat", "take", "nonzero", "argsort", "ptp", "get", "keys", "values",
-                 "items", "count", "index"}
-LIST_MUTATORS = {"append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort"}
-ARRAY_MUTATORS = {"sort", "fill", "put", "resize", "itemset", "setfield", "partition", "setflags"}
-VIEW_ATTRIBUTES = {"T", "mT", "real", "imag", "flat", "base"}
-STATIC_ATTRIBUTES = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes", "strides", "flags"}
-_SCALAR_BUILTINS = {builtins.float, builtins.int, builtins.bool, builtins.len, builtins.abs, builtins.round,
-                    builtins.complex, builtins.str, builtins.isinstance, builtins.hash, builtins.id}
-_NEW_LISTS = {builtins.list, builtins.sorted}
-_ITERATORS = {builtins.zip, builtins.enumerate, builtins.reversed, builtins.map, builtins.filter, builtins.iter}
 
 
 @dataclass
@@ -91,7 +86,8 @@ class State:
 class AliasChecker:
     """Walks the function once (loops to a fixpoint) and raises at the first unsafe in-place update."""
 
-    def __init__(self, parsed: ParsedFunction, resolve: Callable[[gast.expr], Any], examples: Sequence[Any] | None):
+    def __init__(self, parsed: ParsedFunction, resolve: Callable[[gast.expr], Any], examples: Sequence[Any] | None,
+                 arguments_escape: bool = False):
         self.parsed = parsed
         self.resolve = resolve
         self.kinds: dict[str, str] = {}
@@ -104,8 +100,10 @@ class AliasChecker:
         for i, param in enumerate(parameter_names(fn.args)):
             obj = f"param:{param}"
             self.state.points[param] = frozenset({obj})
-            example = examples[i] if examples is not None and i < len(examples) else _NO_EXAMPLE
-            self.kinds[obj] = _kind_of_value(example)
+            if arguments_escape:
+                self.escaped.add(obj)
+            example = examples[i] if examples is not None and i < len(examples) else NO_EXAMPLE
+            self.kinds[obj] = kind_of_value(example)
             if isinstance(example, np.ndarray):
                 self.ndims[obj] = example.ndim
             if self.kinds[obj] in (LIST, TUPLE, UNKNOWN):
@@ -114,7 +112,7 @@ class AliasChecker:
                 self.state.contents[obj] = frozenset({element})
                 self.multi.add(element)
                 self.escaped.add(element)
-                self.kinds[element] = _element_kind(example)
+                self.kinds[element] = element_kind(example)
 
     # --- running ---------------------------------------------------------------------------------------
 
@@ -190,8 +188,8 @@ class AliasChecker:
                 if obj in marks:
                     marks.add(older)
                     marks.discard(obj)
-            self.kinds[older] = _join(self.kinds.get(older), self.kinds.get(obj, kind))
-        self.kinds[obj] = _join(self.kinds.get(obj), kind)
+            self.kinds[older] = join(self.kinds.get(older), self.kinds.get(obj, kind))
+        self.kinds[obj] = join(self.kinds.get(obj), kind)
         if contents:
             state.contents[obj] = contents
         else:
@@ -211,7 +209,7 @@ class AliasChecker:
                 return state.points[node.id]
             obj = f"global:{node.id}"
             self.escaped.add(obj)
-            self.kinds.setdefault(obj, _kind_of_value(self.parsed.scope.lookup(node.id, None)))
+            self.kinds.setdefault(obj, kind_of_value(self.parsed.scope.lookup(node.id, None)))
             return frozenset({obj})
         if isinstance(node, (gast.Constant, gast.JoinedStr)):
             return frozenset()
@@ -301,24 +299,22 @@ class AliasChecker:
         callee = self.resolve(func)
         if callee is UNRESOLVED:
             self.value(func, state)
-        out = self._out_argument(node, callee)
+        out = output_argument(node, callee)
         if out is not None:
             target = self.value(out, state)
-            self.mutate(out, target, node, state, "writes its result into it through out=",
+            self.mutate(out, target, node, state, "writing the result into {label} through out=",
                         "assign the result instead: buf = np.f(...)")
             return target
         if isinstance(callee, np.ufunc):
             return self.site(node, SCALAR if all(self.kind(a) == SCALAR for a in args if a) else ARRAY, state)
-        if id(callee) in _VIEW_IDS:
+        if id(callee) in VIEW_IDS:
             first = args[0] if args else frozenset()
             return first | state.held(first)
-        if callee in _SCALAR_BUILTINS or (isinstance(callee, types.BuiltinFunctionType) and \
-                getattr(callee, "__module__", None) == "math"):
+        if returns_scalar(callee):
             return self.site(node, SCALAR, state)
-        if callee in _NEW_LISTS or callee is builtins.tuple:
-            held = everything | state.held(everything)
-            return self.site(node, LIST if callee in _NEW_LISTS else TUPLE, state, held)
-        if callee in _ITERATORS:
+        if callee in NEW_CONTAINERS:
+            return self.site(node, NEW_CONTAINERS[callee], state, everything | state.held(everything))
+        if callee in ITERATORS:
             return self.site(node, UNKNOWN, state, everything | state.held(everything))
         if callee is not UNRESOLVED and (vjp_rule(callee) is not None or is_nondifferentiable(callee)) and \
                 getattr(callee, "__module__", "").split(".")[0] in ("numpy", "math", "srcgrad", "builtins"):
@@ -331,7 +327,7 @@ class AliasChecker:
                state: State) -> frozenset[str]:
         kind = self.kind(receiver) if receiver else SCALAR
         if attr in LIST_MUTATORS and kind in (LIST, UNKNOWN):
-            self.mutate(node.func.value, receiver, node, state, f"changes it with .{attr}()",
+            self.mutate(node.func.value, receiver, node, state, f"changing {{label}} with .{attr}()",
                         "build a new list instead, e.g. items = items + [value], or copy it first: list(items)")
             if attr in ("append", "insert") and args:
                 added = args[-1]
@@ -347,7 +343,7 @@ class AliasChecker:
                 return state.held(receiver)
             return frozenset()
         if attr in ARRAY_MUTATORS and kind in (ARRAY, UNKNOWN):
-            self.mutate(node.func.value, receiver, node, state, f"changes it in place with .{attr}()",
+            self.mutate(node.func.value, receiver, node, state, f"changing {{label}} in place with .{attr}()",
                         f"use the function that returns a new array (np.{attr} where there is one)")
             return frozenset()
         if attr in VIEW_METHODS:
@@ -384,14 +380,14 @@ class AliasChecker:
         elif isinstance(target, gast.Subscript):
             container = self.value(target.value, state)
             self.value(target.slice, state)
-            self.mutate(target.value, container, stmt, state, "writes an element of it",
+            self.mutate(target.value, container, stmt, state, "writing an element of {label}",
                         "copy first (a = a.copy()) or build the new value without writing into this one")
             if self.kind(container) in (LIST, UNKNOWN, TUPLE):
                 for obj in container:
                     state.contents[obj] = state.contents.get(obj, frozenset()) | value
         elif isinstance(target, gast.Attribute):
             owner = self.value(target.value, state)
-            self.mutate(target.value, owner, stmt, state, f"sets its attribute .{target.attr}",
+            self.mutate(target.value, owner, stmt, state, f"setting the attribute .{target.attr} of {{label}}",
                         "return the new value instead of storing it on an object")
 
     def augmented(self, stmt: gast.AugAssign, state: State) -> None:
@@ -400,9 +396,8 @@ class AliasChecker:
         if isinstance(target, gast.Name):
             current = self.value(target, state)
             if current and self.kind(current) != SCALAR and self.kind(current) != TUPLE:
-                self.mutate(target, current, stmt, state, "updates it in place",
-                            f"write {target.id} = {target.id} {_OPERATORS.get(type(stmt.op), 'op')} ... to make "
-                            "a new value, or copy it first")
+                self.mutate(target, current, stmt, state, "updating {label} in place",
+                            f"write {_new_value(target, stmt.op)} to make a new value, or copy it first")
                 if self.kind(current) in (LIST, UNKNOWN):
                     added = state.held(update)
                     for obj in current:
@@ -417,10 +412,10 @@ class AliasChecker:
             if self.kind(container) != ARRAY:
                 elements = state.held(container)
                 if elements and self.kind(elements) != SCALAR:
-                    self.mutate(target, elements, stmt, state, "updates a list element in place",
-                                f"write the new value into the slot: {_unparse(target)} = {_unparse(target)} "
-                                f"{_OPERATORS.get(type(stmt.op), 'op')} ...", element_of=container)
-            self.mutate(target.value, container, stmt, state, "updates an element of it in place",
+                    self.mutate(target, elements, stmt, state, "updating the list element {label} in place",
+                                f"write the new value into the slot: {_new_value(target, stmt.op)}",
+                                element_of=container)
+            self.mutate(target.value, container, stmt, state, "updating an element of {label} in place",
                         "copy first (a = a.copy()) or build the new value without writing into this one")
             return
         self.bind(target, update, stmt, state)
@@ -432,10 +427,11 @@ class AliasChecker:
         for obj in sorted(objects):
             other = self._other_holder(obj, own, node, state, element_of)
             if other is not None:
-                label = _unparse(through)
+                action = what.format(label=f"'{_unparse(through)}'")
                 raise self.parsed.error(
-                    node, f"in-place update of '{label}' (it {what}) may also change {other}; srcgrad cannot "
-                    "differentiate an update that is visible through another name", hint, cls=SrcgradSyntaxError)
+                    node, f"{action} may also change {other}; srcgrad turns in-place updates into new values, "
+                    f"so {other} would not see the change and the gradient would be wrong", hint,
+                    cls=SrcgradSyntaxError)
 
     def _other_holder(self, obj: str, own: str | None, node: gast.AST, state: State,
                       element_of: frozenset[str]) -> str | None:
@@ -444,7 +440,7 @@ class AliasChecker:
         if obj in self.multi:
             return "another slot of the same list"
         if obj in self.escaped:
-            return "a value held outside this function (a closure or the caller's container)"
+            return "a value that the calling code or a closure also holds"
         for name, objects in state.points.items():
             if name == _ITERATOR and obj in objects:
                 return "the for loop that iterates over it"
@@ -473,10 +469,8 @@ class AliasChecker:
             if isinstance(sub, gast.Name) and sub.id == name and isinstance(sub.ctx, gast.Load) and \
                     sub.lineno > line:
                 return True
-        for loop in self.loops:
-            first = _first_use(loop.body, name)
-            if first == "load":
-                return True
+        if any(name in upward_exposed(loop.body) for loop in self.loops):
+            return True  # the next trip may read it before rebinding it
         return name in _captured_names(fn)
 
     def capture(self, node: gast.AST, state: State) -> None:
@@ -486,68 +480,17 @@ class AliasChecker:
                 objects = state.points[sub.id]
                 self.escaped |= objects | state.held(objects)
 
-    @staticmethod
-    def _out_argument(node: gast.Call, callee: Any) -> gast.expr | None:
-        for keyword in node.keywords:
-            if keyword.arg == "out":
-                return keyword.value
-        if isinstance(callee, np.ufunc) and len(node.args) > callee.nin:
-            return node.args[callee.nin]
-        return None
 
-
-_NO_EXAMPLE = object()
 _ITERATOR = "<for loop iterator>"
-_OPERATORS = {gast.Add: "+", gast.Sub: "-", gast.Mult: "*", gast.Div: "/", gast.Pow: "**", gast.MatMult: "@",
-              gast.FloorDiv: "//", gast.Mod: "%"}
-
-
-def _kind_of_value(value: Any) -> str:
-    if value is _NO_EXAMPLE:
-        return UNKNOWN
-    if value is None or isinstance(value, (int, float, complex, str, bytes, np.generic, types.ModuleType)) or \
-            callable(value):
-        return SCALAR
-    if isinstance(value, np.ndarray):
-        return ARRAY
-    if isinstance(value, list):
-        return LIST
-    if isinstance(value, tuple):
-        return TUPLE
-    return UNKNOWN
-
-
-def _element_kind(value: Any) -> str:
-    if isinstance(value, (list, tuple)) and value:
-        kinds = {_kind_of_value(v) for v in value}
-        return kinds.pop() if len(kinds) == 1 else UNKNOWN
-    return UNKNOWN
-
-
-def _join(a: str | None, b: str) -> str:
-    return b if a is None or a == b else UNKNOWN
 
 
 def _unparse(node: gast.AST) -> str:
     return gast.unparse(node).strip()
 
 
-def _first_use(stmts: list[gast.stmt], name: str) -> str | None:
-    """``"load"`` when a trip through ``stmts`` may read ``name`` before binding it, ``"store"`` when it
-    binds it first on every path, ``None`` when it does neither."""
-    for stmt in stmts:
-        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name) \
-                and stmt.targets[0].id == name:
-            return "load" if _loads(stmt.value, name) else "store"
-        if _loads(stmt, name):
-            return "load"
-        if any(isinstance(s, gast.Name) and s.id == name for s in gast.walk(stmt)):
-            return "load"  # bound on some path only, or by a compound statement: assume the worst
-    return None
-
-
-def _loads(node: gast.AST, name: str) -> bool:
-    return any(isinstance(s, gast.Name) and s.id == name and isinstance(s.ctx, gast.Load) for s in gast.walk(node))
+def _new_value(target: gast.expr, op: gast.operator) -> str:
+    """``y = y + ...`` for the update ``y += v``: the same update written as a new value."""
+    return f"{_unparse(target)} = {_unparse(gast.BinOp(target, op, gast.Constant(Ellipsis, None)))}"
 
 
 def _captured_names(fn: gast.FunctionDef) -> set[str]:
@@ -559,12 +502,14 @@ def _captured_names(fn: gast.FunctionDef) -> set[str]:
 
 
 def check_aliasing(parsed: ParsedFunction, namespace: Any, local_names: set[str],
-                   examples: Sequence[Any] | None = None) -> None:
-    """Raise ``SrcgradSyntaxError`` at the first in-place update that another name may see."""
+                   examples: Sequence[Any] | None = None, callee: bool = False) -> None:
+    """Raise ``SrcgradSyntaxError`` at the first in-place update that another name may see. In a
+    ``callee`` (a function called from differentiated code) the caller still holds every argument, so an
+    update of an argument's object through any name is seen there."""
     def resolve(func: gast.expr) -> Any:
         return resolve_callee(func, namespace, local_names)
 
-    AliasChecker(parsed, resolve, examples).run()
+    AliasChecker(parsed, resolve, examples, arguments_escape=callee).run()
 
 
 __all__ = ["VIEW_FUNCTIONS", "check_aliasing"]

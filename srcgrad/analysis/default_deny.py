@@ -40,21 +40,20 @@ def check_calls(fn: gast.FunctionDef, varied: set[str], callee_of: Callable[[gas
     not describe, and at every call of a function that reads variables by name."""
     attributes = {target: value for target, value in assignments(fn.body) if isinstance(value, gast.Attribute)}
     for node in walk(fn):
-        if isinstance(node, gast.Constant) and isinstance(node.value, complex):
-            raise parsed.error(node, "a complex number in differentiated code: srcgrad differentiates real "
-                               "functions of real inputs and does not implement the complex conjugate "
-                               "convention", "carry real and imaginary parts as two real arrays",
-                               cls=MissingRuleError)
-        if isinstance(node, (gast.Name, gast.Attribute)) and isinstance(node.ctx, gast.Load) and \
-                _is_complex_type(callee_of(node)):
-            raise parsed.error(node, "a complex dtype in differentiated code: srcgrad differentiates real "
-                               "functions of real inputs and does not implement the complex conjugate "
+        complex_value = (isinstance(node, gast.Constant) and isinstance(node.value, complex)) or (
+            isinstance(node, (gast.Name, gast.Attribute)) and isinstance(node.ctx, gast.Load)
+            and _is_complex_type(callee_of(node))) or (
+            isinstance(node, gast.keyword) and node.arg == "dtype" and isinstance(node.value, gast.Constant)
+            and _is_complex_type(node.value.value))
+        if complex_value:
+            raise parsed.error(node.value if isinstance(node, gast.keyword) else node, "a complex number or dtype in differentiated code: srcgrad differentiates "
+                               "real functions of real inputs and does not implement the complex conjugate "
                                "convention", "carry real and imaginary parts as two real arrays",
                                cls=MissingRuleError)
         if isinstance(node, gast.Call):
             _check_call(node, varied, callee_of, parsed, attributes)
         elif isinstance(node, gast.Subscript) and _loaded(node.slice) & varied:
-            _check_index_object(node, callee_of, parsed)
+            _check_index_object(node, callee_of, parsed, attributes)
 
 
 def _check_call(call: gast.Call, varied: set[str], callee_of: Callable[[gast.expr], Any],
@@ -121,24 +120,32 @@ def _described(callee: Any) -> bool:
     return module.startswith(_OWN_MODULES)
 
 
-def _check_index_object(node: gast.Subscript, callee_of: Callable[[gast.expr], Any], parsed: ParsedFunction) -> None:
-    """``np.r_[x, y]``-style objects index with their arguments: a varied index is an operation without a
-    rule (indexing an array by a varied value is a type error that Python reports itself)."""
-    if not isinstance(node.value, (gast.Name, gast.Attribute)):
+def _check_index_object(node: gast.Subscript, callee_of: Callable[[gast.expr], Any], parsed: ParsedFunction,
+                        attributes: dict[str, gast.Attribute]) -> None:
+    """``np.r_[x, 0:2]``-style objects (those the front end does not lower) compute a value from their index:
+    a varied index is an operation without a rule. Indexing an array or a list by a varied value is a type
+    error that Python reports itself."""
+    indexed = node.value
+    if isinstance(indexed, gast.Name) and indexed.id in attributes:
+        indexed = attributes[indexed.id]  # A-normal form reads ``np.r_`` into a temporary first
+    if not isinstance(indexed, (gast.Name, gast.Attribute)):
         return
-    owner = callee_of(node.value)
+    owner = callee_of(indexed)
     if owner is UNRESOLVED or owner is None or type(owner).__module__ == "builtins":
         return
     if type(owner).__name__ in ("ndarray", "list", "tuple", "dict") or hasattr(owner, "shape"):
         return
-    label = gast.unparse(node.value).strip()
+    label = gast.unparse(indexed).strip()
     raise parsed.error(node, f"'{label}[...]' builds a value from its index, and srcgrad has no derivative rule "
                        "for it", "use np.concatenate, np.stack or np.column_stack", cls=MissingRuleError)
 
 
 def _is_complex_type(value: Any) -> bool:
+    """``complex``, ``np.complex128``, ``"complex64"``, ``"c16"``: anything NumPy reads as a complex dtype."""
+    if value is None or not isinstance(value, (type, str)):
+        return False
     try:
-        return value is complex or (isinstance(value, type) and issubclass(value, np.complexfloating))
+        return np.dtype(value).kind == "c"
     except TypeError:
         return False
 

@@ -16,6 +16,8 @@ def _stmt_loads(stmt: gast.stmt) -> set[str]:
         return loaded_names(stmt.test)
     if isinstance(stmt, gast.For):
         return loaded_names(stmt.iter)
+    if isinstance(stmt, gast.AugAssign):  # ``x += v`` reads x (only the source has these; the core does not)
+        return loaded_names(stmt.value) | {n.id for n in walk(stmt.target) if isinstance(n, gast.Name)}
     return loaded_names(stmt)
 
 
@@ -40,7 +42,7 @@ def _walk(stmts: list[gast.stmt], assigned: set[str]) -> tuple[set[str], set[str
         elif isinstance(stmt, (gast.For, gast.While)):
             inner = set(assigned)
             if isinstance(stmt, gast.For):
-                inner.add(stmt.target.id)
+                inner |= {n.id for n in walk(stmt.target) if isinstance(n, gast.Name)}
             body_exposed, _ = _walk(stmt.body, inner)
             exposed |= body_exposed
     return exposed, assigned

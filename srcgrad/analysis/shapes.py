@@ -6,8 +6,9 @@ the need to keep that operand's value for the adjoint (the scalar loop then need
 
 Each variable gets one shape, the join over every assignment to it (flow-insensitive, so it holds at every
 point of the program), or ``None`` when unknown. A shape comes from evaluating the operation on zeros of
-the operands' shapes — only for operations whose output shape cannot depend on the operands' values:
-differentiable primitives and arithmetic, and subscripts whose indices are integers or constant slices."""
+the operands' shapes — only where the output shape cannot depend on the operands' values: arithmetic and
+ufuncs, other differentiable primitives when no scalar variable is passed to them (a scalar may be a length,
+an axis or a count), and subscripts whose indices are integers or constant slices."""
 
 from __future__ import annotations
 
@@ -74,6 +75,17 @@ def _example(node: gast.expr, shapes: dict[str, Any]) -> Any:
     raise LookupError(type(node).__name__)
 
 
+def _array_example(node: gast.expr, shapes: dict[str, Any]) -> Any:
+    """``_example``, but only for constants and arrays: a scalar variable's value is not known."""
+    if isinstance(node, gast.Name) and shapes.get(node.id) == ():
+        raise LookupError(node.id)
+    return _example(node, shapes)
+
+
+def _elementwise(primitive: Any) -> bool:
+    return isinstance(primitive, np.ufunc) or getattr(primitive, "__module__", None) == "math"
+
+
 def _evaluate(value: gast.expr, shapes: dict[str, Any], primitive_of: Callable[[gast.expr], Any],
               integers: set[str]) -> Shape:
     try:
@@ -90,9 +102,13 @@ def _evaluate(value: gast.expr, shapes: dict[str, Any], primitive_of: Callable[[
         elif isinstance(value, gast.Subscript):
             args = [_example(value.value, shapes), _static_index(value.slice, integers)]
         elif isinstance(value, gast.Call):
-            args = [_example(a, shapes) if not isinstance(a, (gast.List, gast.Tuple)) else
-                    [_example(e, shapes) for e in a.elts] for a in value.args]
-            kwargs = {k.arg: _example(k.value, shapes) for k in value.keywords}
+            # A stand-in 0.0 for a scalar variable is faithful only where values cannot change shapes: a
+            # ufunc broadcasts, a ``math`` function returns a float. Elsewhere a scalar may be a length
+            # (``np.arange(n)``), an axis or a count, and the shape is unknown.
+            example = _example if _elementwise(primitive) else _array_example
+            args = [example(a, shapes) if not isinstance(a, (gast.List, gast.Tuple)) else
+                    [example(e, shapes) for e in a.elts] for a in value.args]
+            kwargs = {k.arg: example(k.value, shapes) for k in value.keywords}
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")
                 return _shape_of(primitive(*args, **kwargs))

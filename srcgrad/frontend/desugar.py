@@ -15,11 +15,12 @@ import gast
 import numpy as np
 
 from ..naming import Names, Namespace
+from ..rules.concat_helpers import c_concat, r_concat
 from ..rules.registry import is_nondifferentiable, vjp_rule
 from ..runtime import assign_index, call_output, call_with_vjp, is_callable_instance, list_append, with_keywords
 from .jumps import lower_jumps
 from .parse import ParsedFunction
-from .resolve import UNRESOLVED, index_expression, resolve_callee
+from .resolve import UNRESOLVED, index_expression, output_argument, resolve_callee
 
 
 def _located(new: gast.AST, old: gast.AST) -> gast.AST:
@@ -258,74 +259,57 @@ class LowerForLoops(gast.NodeTransformer):
 
 class LowerOutArguments(gast.NodeTransformer):
     """``y = np.f(a, b, out=buf)`` → ``buf[...] = np.f(a, b)``; ``y = buf``: the write into ``buf`` becomes an
-    element write that the later passes turn into a new value (and the alias analysis has proved that no
-    other name sees ``buf``). ``buf[...] =`` keeps NumPy's casting into ``buf``'s dtype and shape."""
+    element write that the later passes turn into a new value (the alias analysis has proved that no other
+    name sees ``buf``). ``buf[...] =`` keeps NumPy's casting into ``buf``'s dtype and shape, and ``where=``
+    keeps ``buf``'s old values: ``np.where(mask, np.f(a, b), buf)``. An output argument anywhere but in a
+    statement's own call is refused: its write would have to be ordered inside the expression."""
 
     def __init__(self, parsed: ParsedFunction, namespace: Namespace, local_names: set[str]):
         self.parsed = parsed
         self.namespace = namespace
         self.local_names = local_names
 
-    def _split(self, call: gast.Call) -> gast.expr | None:
-        """Remove the call's output argument and return it, or None when it has none."""
-        for keyword in call.keywords:
-            if keyword.arg == "out":
-                call.keywords.remove(keyword)
-                out = keyword.value
-                if isinstance(out, gast.Tuple) and len(out.elts) == 1:
-                    out = out.elts[0]
-                return out
-        callee = resolve_callee(call.func, self.namespace, self.local_names)
-        if isinstance(callee, np.ufunc) and len(call.args) > callee.nin:
-            out = call.args[callee.nin]
-            del call.args[callee.nin:]
-            return out
-        return None
+    def _output(self, call: gast.Call) -> gast.expr | None:
+        return output_argument(call, resolve_callee(call.func, self.namespace, self.local_names))
 
-    def _lower(self, node: gast.stmt, call: gast.expr, targets: list[gast.expr]) -> Any:
-        if not isinstance(call, gast.Call):
-            return node
-        out = self._split(call)
+    def visit(self, node: gast.AST) -> Any:
+        if isinstance(node, gast.FunctionDef):
+            own = {id(s.value) for s in gast.walk(node) if isinstance(s, (gast.Assign, gast.Expr))}
+            for call in gast.walk(node):
+                if isinstance(call, gast.Call) and id(call) not in own and self._output(call) is not None:
+                    raise self.parsed.error(call, "a call with an out= argument inside a larger expression",
+                                            "make the call its own statement, or assign its result instead")
+        return super().visit(node)
+
+    def visit_Assign(self, node: gast.Assign) -> Any:
+        return self._lower(node, node.targets)
+
+    def visit_Expr(self, node: gast.Expr) -> Any:
+        return self._lower(node, [])
+
+    def _lower(self, node: gast.Assign | gast.Expr, targets: list[gast.expr]) -> Any:
+        call = node.value
+        out = self._output(call) if isinstance(call, gast.Call) else None
         if out is None:
             return node
+        if out in call.args:
+            del call.args[call.args.index(out):]
+        call.keywords = [k for k in call.keywords if k.arg != "out"]
+        if isinstance(out, gast.Tuple) and len(out.elts) == 1:
+            out = out.elts[0]
         if not isinstance(out, gast.Name):
             raise self.parsed.error(node, "an out= argument that is not a plain variable",
                                     "assign the result instead: y = np.f(...)")
+        value: gast.expr = call
         where = next((k for k in call.keywords if k.arg == "where"), None)
         if where is not None:
-            # ``where=`` leaves buf's old values where the mask is False: np.where(mask, f(...), buf)
             call.keywords.remove(where)
-            call = _located(gast.Call(self.namespace.ref(np.where), [where.value, call, _load(out.id)], []), call)
+            value = _located(gast.Call(self.namespace.ref(np.where), [where.value, call, _load(out.id)], []), call)
         whole = gast.Subscript(_load(out.id), gast.Constant(Ellipsis, None), gast.Store())
-        lowered = [_located(gast.Assign([whole], call, None), node)]
+        lowered = [_located(gast.Assign([whole], value, None), node)]
         if targets:
             lowered.append(_located(gast.Assign(targets, _load(out.id), None), node))
         return lowered
-
-    def visit_Assign(self, node: gast.Assign) -> Any:
-        self._refuse_nested(node.value)
-        return self._lower(node, node.value, node.targets)
-
-    def visit_Expr(self, node: gast.Expr) -> Any:
-        self._refuse_nested(node.value)
-        return self._lower(node, node.value, [])
-
-    def generic_visit(self, node: gast.AST) -> gast.AST:
-        if isinstance(node, gast.stmt) and not isinstance(node, (gast.FunctionDef, gast.If, gast.For, gast.While)):
-            self._refuse_nested(node)
-            return node
-        return super().generic_visit(node)
-
-    def _refuse_nested(self, root: gast.AST) -> None:
-        """An out= call inside a larger expression: its write and its value would need ordering."""
-        for sub in gast.walk(root):
-            if sub is root or not isinstance(sub, gast.Call):
-                continue
-            callee = resolve_callee(sub.func, self.namespace, self.local_names)
-            if any(k.arg == "out" for k in sub.keywords) or (isinstance(callee, np.ufunc)
-                                                              and len(sub.args) > callee.nin):
-                raise self.parsed.error(sub, "a call with an out= argument inside a larger expression",
-                                        "make the call its own statement, or assign the result instead of out=")
 
 
 class LowerIndexTricks(gast.NodeTransformer):
@@ -342,8 +326,6 @@ class LowerIndexTricks(gast.NodeTransformer):
         self.generic_visit(node)
         if not isinstance(node.ctx, gast.Load):
             return node
-        from ..rules.concat_helpers import c_concat, r_concat
-
         owner = resolve_callee(node.value, self.namespace, self.local_names)
         helper = r_concat if owner is np.r_ else c_concat if owner is np.c_ else None
         items = node.slice.elts if isinstance(node.slice, gast.Tuple) else [node.slice]

@@ -12,7 +12,6 @@ import linecache
 import os
 import sys
 import textwrap
-import threading
 import types
 import weakref
 from collections.abc import Callable
@@ -132,8 +131,8 @@ def _read_source(target: types.FunctionType) -> tuple[list[str], int, str]:
 # module was imported. If the file was edited since, the two differ and the gradient would be the gradient
 # of another function. So the text is compiled once per code object and compared with the code that runs.
 
-_VERIFIED: dict[int, tuple[weakref.ref, list[str], int, str]] = {}  # id(code) -> (code, lines, start, file)
-_VERIFIED_LOCK = threading.Lock()
+# id(code) -> (weak reference to code, lines, start, file); an entry goes when its code object does
+_VERIFIED: dict[int, tuple[weakref.ref, list[str], int, str]] = {}
 _FUTURE_FLAGS = 0
 for _feature in __future__.all_feature_names:
     _FUTURE_FLAGS |= getattr(__future__, _feature).compiler_flag
@@ -163,21 +162,14 @@ def verified_source(target: types.FunctionType) -> tuple[list[str], int, str]:
             f"{target.__qualname__} ({filename}:{code.co_firstlineno}): the source text srcgrad reads for this "
             "function is not the code Python runs (compiled, the text gives other bytecode), so its gradient "
             "would be the gradient of another function.\n"
-            "  hint: the file changed after the function was defined: re-import the module (importlib.reload) "
-            "or restart. (A tool that generates a function's code and points it at other source text, as "
-            "hypothesis's @given does, gets this error too: differentiate the undecorated function.)")
+            "  hint: either the file changed after the function was defined: re-import the module "
+            "(importlib.reload) or restart; or a tool made this function's code from other text than its own "
+            "(hypothesis's @given, an import hook that rewrites code): differentiate the undecorated function.")
     if matches is None:  # text that does not compile: parsing it fails too, with its own error
         return lines, start, filename
-    with _VERIFIED_LOCK:
-        key = id(code)
-        _VERIFIED[key] = (weakref.ref(code, lambda _, key=key: _forget(key)), lines, start, filename)
+    key = id(code)  # the callback runs before the id can be reused (concurrent first calls: harmless twice)
+    _VERIFIED[key] = (weakref.ref(code, lambda _, key=key: _VERIFIED.pop(key, None)), lines, start, filename)
     return lines, start, filename
-
-
-def _forget(key: int) -> None:
-    entry = _VERIFIED.get(key)
-    if entry is not None and entry[0]() is None:
-        _VERIFIED.pop(key, None)
 
 
 def _reread_file(*filenames: str) -> bool:
@@ -197,8 +189,9 @@ def source_matches_code(lines: list[str], code: types.CodeType, qualname: str | 
     when the text does not compile at all (then srcgrad cannot parse it either, and says so).
 
     The text is compiled inside wrappers that reproduce where the function was defined (from
-    ``co_qualname``; before Python 3.11 from ``qualname``, the function's): the enclosing functions, which bind its free variables, and the enclosing classes,
-    whose names mangle ``__private`` names and which give ``super()`` its ``__class__`` cell. The result is
+    ``co_qualname``; before Python 3.11 from ``qualname``, the function's): the enclosing functions, which
+    bind its free variables, and the enclosing classes, whose names mangle ``__private`` names and which
+    give ``super()`` its ``__class__`` cell. The result is
     compared with :func:`same_code`, which ignores line numbers and column positions (an edit elsewhere in
     the file that only moves the function is not a change of the function) and the file name. A function
     whose code pytest rewrote (``assert`` in a test module) is compared with the text rewritten the same way.
@@ -238,21 +231,14 @@ def _compiled_candidates(text: str, lines: list[str], code: types.CodeType, one_
         return None
     if compiled is None:
         return None
-    found = []
+    is_lambda = code.co_name == "<lambda>"
+    found: list[types.CodeType] = []
     level = [compiled]
-    while level:
-        deeper = []
-        for outer in level:
-            for const in outer.co_consts:
-                if not isinstance(const, types.CodeType):
-                    continue
-                if const.co_name == code.co_name and (code.co_name != "<lambda>" or _same_parameters(const, code)):
-                    found.append(const)
-                deeper.append(const)
-        if found and code.co_name != "<lambda>":
-            return found[:1]
-        level = deeper
-    return found
+    while level and not (found and not is_lambda):  # level by level: the shallowest def of the name
+        level = [const for outer in level for const in outer.co_consts if isinstance(const, types.CodeType)]
+        found += [const for const in level
+                  if const.co_name == code.co_name and (not is_lambda or _same_parameters(const, code))]
+    return found if is_lambda else found[:1]
 
 
 def _same_parameters(a: types.CodeType, b: types.CodeType) -> bool:

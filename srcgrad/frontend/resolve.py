@@ -8,6 +8,7 @@ import types
 from typing import Any
 
 import gast
+import numpy as np
 
 from ..naming import Namespace
 
@@ -28,6 +29,17 @@ def resolve_callee(func: gast.expr, namespace: Namespace, local_names: set[str])
         if isinstance(base, (types.ModuleType, type)):
             return getattr(base, func.attr, UNRESOLVED)
     return UNRESOLVED
+
+
+def output_argument(call: gast.Call, callee: Any) -> gast.expr | None:
+    """The array a call writes its result into: its ``out=`` keyword, or a ufunc's positional output
+    (``np.multiply(x, y, buf)``); None when it has neither."""
+    for keyword in call.keywords:
+        if keyword.arg == "out":
+            return keyword.value
+    if isinstance(callee, np.ufunc) and len(call.args) > callee.nin:
+        return call.args[callee.nin]
+    return None
 
 
 def index_expression(index: gast.expr, namespace: Namespace) -> gast.expr:

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .helpers import _is_python_scalar, ndim_of, shape_of, zeros_like_grad
+from .helpers import _is_python_scalar, array_grad, concatenate_grads, shape_of, zeros_like_grad
 from .registry import ARGNUMS_VARIADIC, defjvp, defvjp
 
 
@@ -47,30 +47,22 @@ def _promoted_shape(item: Any, columns: bool) -> tuple[int, ...]:
 
 
 def _item_cotangent(piece: Any, item: Any) -> Any:
-    """A piece of the concatenation's cotangent as the cotangent of ``item``: in its shape (a column back to
-    a 1-D array, a one-element piece back to a number), a Python float for a Python number, a NumPy scalar
-    for a NumPy scalar, and a floating array's own dtype (float32 stays float32 next to float64 items)."""
-    piece = np.reshape(piece, shape_of(item))
+    """A piece of the concatenation's cotangent as the cotangent of ``item``: ``array_grad``'s (in the
+    item's shape, a floating array's own dtype, one per element of a list), a Python float for a Python
+    number and a NumPy scalar of the item's floating dtype for a NumPy scalar."""
     if _is_python_scalar(item):
-        return piece.item()
-    dtype = getattr(item, "dtype", None)
-    if dtype is not None and dtype.kind == "f" and piece.dtype != dtype:
-        piece = piece.astype(dtype)
-    return piece[()] if isinstance(item, np.generic) else piece
+        return np.reshape(piece, ()).item()
+    if isinstance(item, np.generic):
+        return array_grad(piece, np.asarray(item))[()]
+    return array_grad(piece, item)
 
 
 def concat_grads(g: Any, items: Any, columns: bool = False) -> list:
     """Cotangents of the items of ``r_concat(*items)`` (``c_concat(*items)`` when ``columns``): ``g`` split
-    along the axis they were concatenated on, at the lengths their promoted shapes have there."""
-    axis = -1 if columns else 0
-    index = [slice(None)] * ndim_of(g)
-    out, start = [], 0
-    for item in items:
-        stop = start + _promoted_shape(item, columns)[axis]
-        index[axis] = slice(start, stop)
-        out.append(_item_cotangent(g[tuple(index)], item))
-        start = stop
-    return out
+    as ``np.concatenate``'s is, along the axis the items were concatenated on in their promoted shapes."""
+    promoted = [np.reshape(item, _promoted_shape(item, columns)) for item in items]
+    pieces = concatenate_grads(g, promoted, -1 if columns else 0)
+    return [_item_cotangent(piece, item) for piece, item in zip(pieces, items)]
 
 
 def concat_tangent(t: Any, k: int, items: Any, columns: bool = False) -> Any:

@@ -10,10 +10,12 @@ import numpy as np
 
 from ..errors import SrcgradError
 from .helpers import (
+    arange_start_scale,
     array_grad,
     det_grad,
     einsum_call_parts,
     einsum_grads,
+    floor_quotient,
     ieee_divide,
     power_base_grad,
     power_exponent_grad,
@@ -37,7 +39,8 @@ from .jvp_helpers import (
 from .registry import defjvp, defnondiff, defvjp
 from .runtime_jvp_rules import call_with_jvp_tangent
 
-defnondiff(zeros_like_grad, reduced_count, tangent_dtype, float_dtype_or_none, refuse_linspace_step)
+defnondiff(zeros_like_grad, reduced_count, tangent_dtype, float_dtype_or_none, refuse_linspace_step,
+           arange_start_scale, floor_quotient)
 
 # array_tangent(t) = np.asarray(t) for a list or tuple of tangents, t itself otherwise: the identity on
 # values, so its rules only convert between the two forms.

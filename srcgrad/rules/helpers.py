@@ -89,6 +89,17 @@ def ieee_divide(numerator: Any, denominator: Any) -> Any:
             return float(np.divide(np.float64(numerator), denominator))
 
 
+def floor_quotient(x: Any, y: Any) -> Any:
+    """``x // y``, the quotient whose multiple ``x % y`` subtracts (minus the slope of ``x % y`` in ``y``).
+    ``%`` on a string is formatting, not a remainder: a value formatted into a string and read back
+    (``float("%.3f" % x)``) has no derivative srcgrad can take, so it refuses rather than guess zero."""
+    if isinstance(x, (str, bytes)):
+        raise SrcgradError("the derivative of string formatting with % is not supported: a differentiated "
+                           "value is formatted into a string; hold it constant (srcgrad.stop_gradient) or "
+                           "compute the number without the string")
+    return x // y
+
+
 def ratio_or_zero(numerator: Any, denominator: Any) -> Any:
     """``numerator / denominator``, and 0 where the denominator is 0: the cotangent scale of a 2-norm or a
     standard deviation, zero at the origin (or for constant data) as PyTorch gives."""
@@ -762,12 +773,13 @@ def vstack_grads(g: Any, tup: Any) -> list:
 # --- constructors ------------------------------------------------------------------------------------------
 
 
-def fill_grad(g: Any, fill_value: Any) -> Any:
-    """Cotangent of the fill value of ``np.full`` and ``np.full_like``: ``g`` summed over the positions it
-    filled, down to the fill value's shape. A helper rather than ``unbroadcast`` in the rule, because the
-    transformer drops ``unbroadcast(e, x)`` for the operand ``x`` that a number accompanies in a two-argument
-    call, taking the call for an elementwise one; ``np.full(3, x)`` is not."""
-    return unbroadcast(g, fill_value)
+def summed_to(g: Any, like: Any) -> Any:
+    """``unbroadcast(g, like)`` for a call that is not elementwise in ``like``: the cotangent of the fill value
+    of ``np.full(3, x)``, of ``np.broadcast_to(x, 3)``, of a 1-D ``m`` in ``np.triu(m, 1)``. A helper rather
+    than ``unbroadcast`` in the rule, because the transformer drops ``unbroadcast(e, x)`` from a rule's
+    partial for the operand ``x`` that a number accompanies in a two-argument call, taking the call for an
+    elementwise one (``_same_shape_operands`` in ``transform/reverse.py``)."""
+    return unbroadcast(g, like)
 
 
 def linspace_grads(g: Any, start: Any, stop: Any, num: int = 50, endpoint: bool = True, retstep: bool = False,
@@ -792,6 +804,13 @@ def refuse_linspace_step(retstep: bool) -> bool:
                            "(samples, step) pair; call it without retstep and compute the step as "
                            "(stop - start) / (num - 1) (or / num with endpoint=False)")
     return retstep
+
+
+def arange_start_scale(stop: Any) -> float:
+    """1.0 when ``np.arange``'s first argument is its start (a stop is given too), 0.0 when it is the stop:
+    the scale of the first argument's tangent. (A helper: ``stop is not None`` in a rule would be inlined as
+    ``4.0 is not None`` for a literal stop, which Python warns about.)"""
+    return 0.0 if stop is None else 1.0
 
 
 def arange_grads(g: Any, ans: Any, start: Any = None, stop: Any = None, step: Any = 1) -> tuple[Any, Any, Any]:

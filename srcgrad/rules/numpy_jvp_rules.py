@@ -15,6 +15,7 @@ import numpy as np
 from .helpers import (
     LN2,
     LN10,
+    arange_start_scale,
     power_base_grad,
     power_exponent_grad,
     ratio_or_zero,
@@ -741,7 +742,7 @@ def _(t, ans, start, stop, num=50, endpoint=True, retstep=False, dtype=None, axi
 # np.arange(start, stop, step)[i] is start + i * step; a lone first argument is the stop.
 @defjvp(np.arange, argnum=0)
 def _(t, ans, start=None, stop=None, step=1, *, dtype=None, device=None, like=None):
-    return np.full(np.shape(ans), array_tangent(t) * (stop is not None), dtype=tangent_dtype(ans))
+    return np.full(np.shape(ans), array_tangent(t) * arange_start_scale(stop), dtype=tangent_dtype(ans))
 
 
 @defjvp(np.arange, argnum=1)

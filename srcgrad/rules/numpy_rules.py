@@ -26,7 +26,6 @@ from .helpers import (
     einsum_grads,
     expand_reduced,
     extremum_grad,
-    fill_grad,
     fmax_grads,
     fmin_grads,
     hstack_grads,
@@ -49,6 +48,7 @@ from .helpers import (
     solve_grads,
     sort_grad,
     stack_grads,
+    summed_to,
     take_grad,
     tensordot_grads,
     tile_grad,
@@ -507,7 +507,7 @@ def _(g, ans, a, source, destination):
 
 @defvjp(np.broadcast_to)
 def _(g, ans, array, shape):
-    return unbroadcast(g, array)
+    return summed_to(g, array)
 
 
 @defvjp(np.flip)
@@ -580,14 +580,15 @@ def _(g, ans, v, k=0):
     return diag_grad(g, v, k)
 
 
+# A 1-D m is broadcast to a square matrix: summed_to sums the rows back.
 @defvjp(np.triu)
 def _(g, ans, m, k=0):
-    return unbroadcast(np.triu(g, k), m)
+    return summed_to(np.triu(g, k), m)
 
 
 @defvjp(np.tril)
 def _(g, ans, m, k=0):
-    return unbroadcast(np.tril(g, k), m)
+    return summed_to(np.tril(g, k), m)
 
 
 @defvjp(np.tile)
@@ -616,14 +617,14 @@ def _(g, ans, a, indices, axis=None, out=None, mode="raise"):
 
 @defvjp(np.full, argnums=1)
 def _(g, ans, shape, fill_value, dtype=None, order="C", *, device=None, like=None):
-    return fill_grad(g, fill_value)
+    return summed_to(g, fill_value)
 
 
 # The array ``a`` gives only the shape and dtype: its partial is zero (not a missing rule: np.full_like(x, c)
 # with an active x is common and must not be refused).
 @defvjp(np.full_like, argnums=(0, 1))
 def _(g, ans, a, fill_value, dtype=None, order="K", subok=True, shape=None, *, device=None):
-    return zeros_like_grad(a), fill_grad(g, fill_value)
+    return zeros_like_grad(a), summed_to(g, fill_value)
 
 
 @defvjp(np.linspace, argnums=(0, 1))

@@ -6,7 +6,7 @@ Python floats, and ``x[index]``'s tangent is ``t[index]`` (the item's tangent fo
 
 import operator
 
-from .helpers import power_base_grad, power_exponent_grad
+from .helpers import floor_quotient, power_base_grad, power_exponent_grad
 from .registry import defjvp
 
 
@@ -92,4 +92,4 @@ def _(t, ans, x, y):
 
 @defjvp(operator.mod, argnum=1)
 def _(t, ans, x, y):
-    return -t * (x // y)
+    return -t * floor_quotient(x, y)

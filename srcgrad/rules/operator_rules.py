@@ -7,7 +7,7 @@ counterparts' rules (``numpy_rules.py`` registers each for both); the others are
 
 import operator
 
-from .helpers import getitem_grad, matmul_left_grad, matmul_right_grad, unbroadcast
+from .helpers import floor_quotient, getitem_grad, matmul_left_grad, matmul_right_grad, unbroadcast
 from .registry import defnondiff, defvjp
 
 
@@ -32,10 +32,11 @@ def _(g, ans, x, index):
 
 
 # x % y is x - (x // y) * y: away from its jumps it moves with x one for one and with y by minus the
-# quotient. Written with // rather than np.floor_divide so that Python floats give Python floats.
+# quotient (x // y rather than np.floor_divide, so that Python floats give Python floats; a string x, which
+# % formats, is refused).
 @defvjp(operator.mod, argnums=(0, 1))
 def _(g, ans, x, y):
-    return unbroadcast(g, x), unbroadcast(-g * (x // y), y)
+    return unbroadcast(g, x), unbroadcast(-g * floor_quotient(x, y), y)
 
 
 defnondiff(operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne, operator.not_,

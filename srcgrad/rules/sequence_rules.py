@@ -53,10 +53,11 @@ def times_grad(g: Any, a: Any, b: Any, which: int) -> Any:
 
 
 def plus_tangent(t: Any, a: Any, b: Any, which: int) -> Any:
-    """The tangent of ``a + b`` from the tangent ``t`` of operand ``which`` alone."""
+    """The tangent of ``a + b`` from the tangent ``t`` of operand ``which`` alone (the transpose of
+    ``plus_grad``): padded with zeros for a concatenation, broadcast to the sum's shape for arithmetic."""
     if _is_sequence(a) or _is_sequence(b):
         return type(a)([*t, *zero_cotangent(b)]) if which == 0 else type(b)([*zero_cotangent(a), *t])
-    return t
+    return t + zero_cotangent(b) if which == 0 else zero_cotangent(a) + t
 
 
 def times_tangent(t: Any, a: Any, b: Any, which: int) -> Any:

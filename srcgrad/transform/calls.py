@@ -32,13 +32,14 @@ IMPURE = {builtins.print, builtins.input, builtins.open, call_with_vjp}
 class CallResolver:
     """Answers, for a value in the core language, which rule applies and what flows through it."""
 
-    def __init__(self, parsed: ParsedFunction, namespace: Namespace, local_names: set[str]):
+    def __init__(self, parsed: ParsedFunction, namespace: Namespace, local_names: set[str],
+                 sequences: set[str] | None = None):
         self.parsed = parsed
         self.namespace = namespace
         self.local_names = local_names
-        # Variables not proven to hold numbers or arrays (set once the core language is built): a ``+`` or
-        # ``*`` over them may concatenate or repeat lists and tuples.
-        self.sequences: set[str] = set()
+        # Variables not proven to hold numbers or arrays (``sequence_variables``): a ``+`` or ``*`` over
+        # them may concatenate or repeat lists and tuples.
+        self.sequences = sequences or set()
 
     def callee(self, func: gast.expr) -> Any:
         """The object a call's function expression names, or ``_UNKNOWN`` (a local variable, say)."""
@@ -98,8 +99,8 @@ class CallResolver:
         if rule is not None:
             if isinstance(value, gast.BinOp):
                 sequence_op = _SEQUENCE_OPERATORS.get(type(value.op))
-                if sequence_op is not None and any(isinstance(o, (gast.Name, gast.List, gast.Tuple)) and (
-                        not isinstance(o, gast.Name) or o.id in self.sequences) for o in (value.left, value.right)):
+                if sequence_op is not None and (self._may_be_sequence(value.left)
+                                                or self._may_be_sequence(value.right)):
                     rule = vjp_rule(sequence_op)
                 return CallSite(rule, [value.left, value.right], {})
             if isinstance(value, gast.UnaryOp):
@@ -108,6 +109,11 @@ class CallResolver:
                 return CallSite(rule, [value.value, index_expression(value.slice, self.namespace)], {})
             return CallSite(rule, list(value.args), {k.arg: k.value for k in value.keywords})
         raise self._unsupported(value, primitive)
+
+    def _may_be_sequence(self, operand: gast.expr) -> bool:
+        if isinstance(operand, gast.Name):
+            return operand.id in self.sequences
+        return isinstance(operand, (gast.List, gast.Tuple))
 
     def _unsupported(self, value: gast.expr, primitive: Any) -> Exception:
         if isinstance(value, gast.Call):

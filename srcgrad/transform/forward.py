@@ -121,10 +121,10 @@ class ForwardMode:
         if site.rule.argnums == ARGNUMS_VARIADIC:
             operands = bound[site.rule.differentiable_params()[0]].elts
             for k, operand in enumerate(operands):
-                if isinstance(operand, gast.Name) and operand.id in self.active:
+                if self._is_active(operand):  # a name, or a list or tuple display holding one
                     rule = self._rule(rules, ARGNUMS_VARIADIC, site, value)
                     # ``rule(t, k, ans, *primal_args)`` inlined as a one-partial rule whose "ans" is ``k``
-                    inlined = inline(dataclasses.replace(rule, argnums=(0,)), name(self.tangent(operand.id)),
+                    inlined = inline(dataclasses.replace(rule, argnums=(0,)), self.tangent_of(operand),
                                      gast.Constant(k, None), [name(target), *site.args], site.keywords, [True],
                                      self.names, self.namespace, set())
                     out.extend(inlined.statements)

@@ -87,10 +87,9 @@ class ReverseMode(StoragePlanner):
                  namespace: Namespace, resolve: Callable[[gast.expr], CallSite | None],
                  is_pure: Callable[[gast.expr], bool], source_line: Callable[[int], str | None],
                  resolve_callee: Callable[[gast.expr], Any], shapes: dict[str, Any] | None = None,
-                 containers: set[str] | None = None, located_error: Callable[..., Exception] | None = None):
+                 sequences: set[str] | None = None, located_error: Callable[..., Exception] | None = None):
         self.fn = fn
         self.located_error = located_error
-        self.containers = containers or set()
         self.shapes = shapes or {}
         self.resolve_callee = resolve_callee
         self.temps = set(temps)
@@ -111,11 +110,8 @@ class ReverseMode(StoragePlanner):
         self.counters: dict[int, str] = {}
         self.primal_vars = {t for t, _ in assignments(fn.body)} | set(self.params) | self.loop_targets
         self.stack = names.fresh("stack")
-        self.sequences = self._sequence_variables()
+        self.sequences = sequences or set()
         self.maybe_needed = self.maybe_needed_variables()
-
-    def _sequence_variables(self) -> set[str]:
-        return sequence_variables(self.fn, self.containers, self.resolve_callee)
 
     # --- names ---------------------------------------------------------------------------------------
 
@@ -246,7 +242,7 @@ class ReverseMode(StoragePlanner):
         if not any(wanted):
             return
         result_shape = self.shapes.get(target)
-        same_shape = _same_shape_operands(value) | {
+        same_shape = _same_shape_operands(value, self.resolve_callee) | {
             a.id for a in arguments if isinstance(a, gast.Name) and result_shape is not None
             and self.shapes.get(a.id) == result_shape}
         inlined = inline(site.rule, name(adjoint), name(target), site.args, site.keywords, wanted, self.names,
@@ -387,11 +383,13 @@ def differentiable_arguments(site: CallSite) -> list[gast.expr]:
     return [bound[p] for p in site.rule.differentiable_params()]
 
 
-def _same_shape_operands(value: gast.expr) -> set[str]:
-    """Operands whose shape provably equals the result's: the other operand is a Python number."""
+def _same_shape_operands(value: gast.expr, resolve_callee: Callable[[gast.expr], Any]) -> set[str]:
+    """Operands whose shape provably equals the result's: the operation is elementwise (an operator or a
+    ufunc; ``np.full(3, x)`` is not) and the other operand is a Python number."""
     if isinstance(value, gast.BinOp):
         operands = [value.left, value.right]
-    elif isinstance(value, gast.Call) and len(value.args) == 2 and not value.keywords:
+    elif isinstance(value, gast.Call) and len(value.args) == 2 and not value.keywords and isinstance(
+            resolve_callee(value.func), np.ufunc):
         operands = list(value.args)
     else:
         return set()
@@ -457,15 +455,16 @@ def _numeric(value: gast.expr, numeric: set[str], resolve_callee: Callable[[gast
         return value.attr in ("shape", "ndim", "size", "dtype") or operand(value.value)
     if isinstance(value, gast.Call):
         callee = resolve_callee(value.func)
-        if callee in (assign_index, add_grads, zero_cotangent, zeros_like_grad):
+        if callee is add_grads:
+            return all(operand(a) for a in value.args)
+        if callee in (assign_index, zero_cotangent, zeros_like_grad):
             return bool(value.args) and operand(value.args[0])
-        if callee in (float, int, bool, complex, len):
-            return True
-        if returns_sequence(callee) or (isinstance(callee, type) and not issubclass(callee, np.generic)):
+        if is_nondifferentiable(callee):
+            return True  # no cotangent at all (``range``, ``len``, shapes)
+        if returns_sequence(callee) or (isinstance(callee, type) and not issubclass(callee, (float, np.generic))):
             return False
         module = getattr(callee, "__module__", None) or ""
-        known = vjp_rule(callee) is not None or is_nondifferentiable(callee)
-        return known and not module.startswith("srcgrad.runtime")
+        return vjp_rule(callee) is not None and not module.startswith("srcgrad.runtime")
     return False
 
 

@@ -1549,14 +1549,27 @@ case(array_tangent, "list", lambda d: call([d.flt(), d.flt(), d.flt()]), None)
 
 from srcgrad.rules.concat_helpers import c_concat, concat_tangent, r_concat  # noqa: E402
 
-case(r_concat, "1d", lambda d: call(d.arr((2,)), d.arr((3,))))
-case(r_concat, "scalars-and-arrays", lambda d: call(d.flt(), d.arr((3,)), d.arr(()), d.flt()))
-case(r_concat, "2d", lambda d: call(d.arr((2, 3)), d.arr((1, 3)), d.arr((3, 3))))
-case(r_concat, "one", lambda d: call(d.arr((2, 2))))
-case(c_concat, "1d-columns", lambda d: call(d.arr((3,)), d.arr((3,))))
-case(c_concat, "2d-and-1d", lambda d: call(d.arr((3, 2)), d.arr((3,)), d.arr((3, 1))))
-case(c_concat, "scalars", lambda d: call(d.flt(), d.arr(()), d.flt()))
-case(c_concat, "3d", lambda d: call(d.arr((2, 2, 1)), d.arr((2, 2, 3))))
+
+# torch: the items promoted as the index tricks promote them (at least 1-D; for np.c_ at least 2-D, a 1-D
+# item as a column), then torch.cat along the first (last) axis.
+def _torch_r(T, *items):
+    return T.cat([T.atleast_1d(i) for i in items])
+
+
+def _torch_c(T, *items):
+    return T.cat([i if i.ndim >= 2 else i.reshape(-1, 1) for i in items], dim=-1)
+
+
+case(r_concat, "1d", lambda d: call(d.arr((2,)), d.arr((3,))), _torch_r)
+case(r_concat, "scalars-and-arrays", lambda d: call(d.flt(), d.arr((3,)), d.arr(()), d.flt()), _torch_r)
+case(r_concat, "2d", lambda d: call(d.arr((2, 3)), d.arr((1, 3)), d.arr((3, 3))), _torch_r)
+case(r_concat, "one", lambda d: call(d.arr((2, 2))), _torch_r)
+# A list item (np.r_[[x, y], a]) gets one cotangent per element, as np.array's list argument does.
+case(r_concat, "list-item", lambda d: call([d.flt(), d.flt()], d.arr((2,)), d.flt()))
+case(c_concat, "1d-columns", lambda d: call(d.arr((3,)), d.arr((3,))), _torch_c)
+case(c_concat, "2d-and-1d", lambda d: call(d.arr((3, 2)), d.arr((3,)), d.arr((3, 1))), _torch_c)
+case(c_concat, "scalars", lambda d: call(d.flt(), d.arr(()), d.flt()), _torch_c)
+case(c_concat, "3d", lambda d: call(d.arr((2, 2, 1)), d.arr((2, 2, 3))), _torch_c)
 case(concat_tangent, "rows", lambda d: call(d.arr((3,)), 1, [d.flt(), d.arr((3,)), d.arr((2,))]))
 case(concat_tangent, "columns", lambda d: call(d.arr((3,)), 0, (d.arr((3,)), d.arr((3, 2))), True))
 

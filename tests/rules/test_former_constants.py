@@ -86,6 +86,33 @@ def arange_squares(x):
     return np.sum(np.arange(x[0], x[0] + 3.5, x[1]) ** 2)
 
 
+def r_concatenation(x):
+    v = np.r_[x[0], x, 3.0, np.array(x[1] * x[2])]
+    return np.sum(v * np.arange(6.0) * v)
+
+
+def r_concatenation_of_a_list(x):
+    v = np.r_[[x[0], x[1]], x]
+    return np.sum(v * np.arange(5.0) * v)
+
+
+def c_concatenation(x):
+    m = np.c_[np.outer(x, x), x, np.sin(x)]
+    return np.sum(m * np.arange(5.0) * m)
+
+
+# A number beside the operand, in calls that are not elementwise in it: the transformer takes such a call for
+# an elementwise one and drops the rule's unbroadcast of that operand (hence summed_to in these rules).
+def broadcast_to_number(x):
+    s = x[0] * x[1]
+    return np.sum(np.broadcast_to(s, 3) * x)
+
+
+def triu_of_vector(x):
+    v = x * x
+    return np.sum(np.triu(v, 1) * np.arange(9.0).reshape(3, 3))
+
+
 def power_zero(x):
     return np.sum(np.power(x, 0.0))
 
@@ -115,6 +142,10 @@ CASES = {
                                               np.array([[0.2, -1.0], [0.4, 0.5], [1.5, -0.3]])), True),
     "einsum-sublist-square": (einsum_square, (np.array([[1.0, 2.0], [-0.5, 0.3]]),), True),
     "arange": (arange_squares, (np.array([0.5, 0.8]),), False),
+    "r-concat": (r_concatenation, (np.array([0.5, 1.5, -1.0]),), False),
+    "c-concat": (c_concatenation, (np.array([0.5, 1.5, -1.0]),), False),
+    "broadcast-to-number": (broadcast_to_number, (np.array([0.5, 1.5, -1.0]),), False),
+    "triu-of-vector": (triu_of_vector, (np.array([0.5, 1.5, -1.0]),), True),
 }
 
 
@@ -269,3 +300,82 @@ def test_meshgrid_of_active_arrays_is_refused_not_constant():
 def test_linspace_retstep_is_refused():
     with pytest.raises(srcgrad.SrcgradError, match="retstep"):
         srcgrad.grad(linspace_with_step)(np.array([0.5, 2.0]))
+
+
+def formatted_and_read_back(x):
+    return float("%.3f" % x[0]) * x[1]  # noqa: UP031 - the % formatting is what is tested
+
+
+def test_string_formatting_with_percent_is_refused():
+    """``%`` on a string formats: the value read back has no derivative srcgrad can take (zero would be wrong
+    for ``"%r"``), so it refuses rather than crash or return zero."""
+    for run in (lambda: srcgrad.grad(formatted_and_read_back)(np.array([0.5, 2.0])),
+                lambda: srcgrad.jvp(formatted_and_read_back, (np.array([0.5, 2.0]),), (np.ones(2),))):
+        with pytest.raises(srcgrad.SrcgradError, match="string formatting"):
+            run()
+
+
+# --- cotangent types of np.r_ and np.c_ items ---------------------------------------------------------------
+
+
+def test_concat_cotangents_keep_each_items_type():
+    """Every item gets a cotangent of its own kind: a float32 array stays float32 beside float64 ones, a
+    Python float gets a Python float, a NumPy float32 scalar a float32 scalar, a 0-d array a 0-d array."""
+    from srcgrad.rules.concat_helpers import concat_grads
+
+    items = (np.array([1.0, 2.0], dtype=np.float32), np.arange(3.0), 2.0, np.float32(3.0), np.array(4.0))
+    g = np.arange(1.0, 9.0)
+    grads = concat_grads(g, items)
+    np.testing.assert_array_equal(np.concatenate([np.ravel(v) for v in grads]), g)
+    assert [type(v) for v in grads] == [np.ndarray, np.ndarray, float, np.float32, np.ndarray]
+    assert [np.shape(v) for v in grads] == [(2,), (3,), (), (), ()]
+    assert grads[0].dtype == np.float32 and grads[1].dtype == np.float64 and grads[4].dtype == np.float64
+
+    columns = (np.ones((2, 2), dtype=np.float32), np.arange(2.0))
+    grads = concat_grads(np.arange(6.0).reshape(2, 3), columns, True)
+    np.testing.assert_array_equal(grads[0], [[0.0, 1.0], [3.0, 4.0]])
+    np.testing.assert_array_equal(grads[1], [2.0, 5.0])
+    assert grads[0].dtype == np.float32 and grads[1].shape == (2,)
+
+
+# --- np.arange --------------------------------------------------------------------------------------------
+
+
+def arange_literal_stop(x):
+    return np.sum(np.arange(x[0], 4.0, x[1]) ** 2)
+
+
+def test_arange_with_a_literal_stop_compiles_without_warnings():
+    """The forward rule's test of the stop is a helper: inlined as ``4.0 is not None`` it was a
+    SyntaxWarning in every generated forward function (and its reverse)."""
+    import warnings
+
+    x = np.array([0.5, 0.8])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SyntaxWarning)
+        hessian = srcgrad.hessian(arange_literal_stop)(x)
+        _, tangent = srcgrad.jvp(arange_literal_stop, (x,), (np.array([1.0, 0.0]),))
+    # arange(0.5, 4.0, 0.8) has 5 elements 0.5 + 0.8 i: d/dstart of the sum of squares is 2 * sum(v)
+    v = 0.5 + 0.8 * np.arange(5.0)
+    assert float(tangent) == pytest.approx(2 * np.sum(v))
+    np.testing.assert_allclose(hessian, [[10.0, 20.0], [20.0, 60.0]])
+
+
+def arange_of_a_value(x):
+    return np.sum(np.arange(x[1]) + x[0])
+
+
+def test_arange_whose_length_comes_from_a_value():
+    # arange(0.5) is [0.]: the function is x[0]
+    np.testing.assert_array_equal(srcgrad.grad(arange_of_a_value)(np.array([0.5, 0.5])), [1.0, 0.0])
+
+
+def test_r_concat_of_a_list_in_reverse_mode():
+    x = np.array([0.5, 1.5, -1.0])
+    assert_agrees(srcgrad.grad(r_concatenation_of_a_list)(x), numeric_gradient(r_concatenation_of_a_list, (x,), 0), x)
+
+
+def test_r_concat_of_a_list_in_forward_mode():
+    x, t = np.array([0.5, 1.5, -1.0]), np.array([0.3, -0.7, 1.1])
+    _, tangent = srcgrad.jvp(r_concatenation_of_a_list, (x,), (t,))
+    assert float(tangent) == pytest.approx(central_difference(r_concatenation_of_a_list, (x,), 0, t), rel=1e-6)

@@ -41,14 +41,13 @@ def _arrays(value):
 
 
 def _internal(primal) -> bool:
-    """srcgrad's own runtime helpers and the shim's primitives, which user code does not call (their
-    results are classified by the analyses directly), and indexing, which the alias analysis models as
-    a subscript."""
+    """srcgrad's own runtime helpers, rule helpers and the shim's primitives, which only generated code calls
+    (the analyses classify their results directly), and indexing, which the alias analysis models as a
+    subscript."""
     import operator
 
     module = getattr(primal, "__module__", "") or ""
-    return primal is operator.getitem or module.startswith(("srcgrad.runtime", "srcgrad.rules.shim_rules",
-                                                            "srcgrad.rules.jvp_helpers"))
+    return primal is operator.getitem or module.startswith("srcgrad.")
 
 
 @pytest.mark.parametrize("case", cases.CASES, ids=lambda c: c.id)

@@ -32,10 +32,9 @@ pytestmark = pytest.mark.filterwarnings("ignore:the matrix subclass:PendingDepre
 SMOOTH = [c for c in CASES if c.smooth]
 
 
-# Known gaps, each a clean-enough failure that is not a wrong value: an error located outside the user's
-# lines (in a library function srcgrad transforms, or in generated code), a refusal made after the callee
-# already changed the caller's array, a crash of forward mode on ragged pytrees. Strict: a fix makes the
-# test XPASS, which fails, so the entry is removed. A SILENTLY WRONG result is never listed here.
+# Known gaps, each a refusal that is not located at the user's lines (it points into a library function
+# srcgrad transforms, into generated code, or nowhere). Strict: a fix makes the test XPASS, which fails, so
+# the entry is removed. A SILENTLY WRONG result, a crash or a changed input is never listed here.
 KNOWN_GAPS: dict[tuple[str, str], str] = {
     **{("control/nonlocal_in_inner_function", mode): "the refusal points into the generated code"
        for mode in ("reverse", "forward", "hessian")},
@@ -47,10 +46,6 @@ KNOWN_GAPS: dict[tuple[str, str], str] = {
     ("mutation/resize_method", "reverse"): "ndarray.resize is refused when the generated code runs, unlocated",
     ("ruleless/frompyfunc_logistic", "reverse"): "a frompyfunc ufunc is refused when the code runs, unlocated",
     ("ruleless/cumprod_of_input", "hessian"): "the refusal points into a forward-rule helper",
-    ("inputs/mixed_tree", "forward"): "jvp of a ragged pytree crashes in the tangent check",
-    ("inputs/nested_list_of_arrays", "forward"): "jvp of a ragged pytree crashes in the tangent check",
-    ("aliasing/argument_view_passed_to_helper", "reverse"): "the callee's write is refused after it ran",
-    ("scope/callee_mutates_argument", "reverse"): "the callee's write is refused after it ran",
 }
 
 
