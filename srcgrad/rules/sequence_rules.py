@@ -118,24 +118,14 @@ def _(g, ans, cotangent, a, b, which):
 
 @defvjp(times_tangent, argnums=(0, 1, 2))
 def _(g, ans, tangent, a, b, which):
-    return times_grad(g, a, b, which), times_partner_grad(g, tangent, a, b, which, 0), \
-        times_partner_grad(g, tangent, a, b, which, 1)
+    return times_grad(g, a, b, which), times_partner_tangent(g, tangent, a, b, which, 0, a), \
+        times_partner_tangent(g, tangent, a, b, which, 1, b)
 
 
 @defvjp(times_grad, argnums=(0, 1, 2))
 def _(g, ans, cotangent, a, b, which):
-    return times_tangent(g, a, b, which), times_partner_grad(cotangent, g, a, b, which, 0), \
-        times_partner_grad(cotangent, g, a, b, which, 1)
-
-
-def times_partner_grad(g: Any, t: Any, a: Any, b: Any, which: int, position: int) -> Any:
-    """The cotangent of operand ``position`` of ``times_tangent(t, a, b, which)`` (``t * other`` for
-    numbers and arrays, where ``other`` is the operand that is not ``which``): ``g * t``, reduced to its
-    shape. A repetition depends on no operand's value."""
-    operand = a if position == 0 else b
-    if position == which or _is_sequence(a) or _is_sequence(b):
-        return zero_cotangent(operand)
-    return unbroadcast(g * t, operand)
+    return times_tangent(g, a, b, which), times_partner_tangent(cotangent, g, a, b, which, 0, a), \
+        times_partner_tangent(cotangent, g, a, b, which, 1, b)
 
 
 @defjvp(plus_tangent, argnum=0)
@@ -179,8 +169,10 @@ def _(t, ans, cotangent, a, b, which):
 
 
 def times_partner_tangent(t: Any, first: Any, a: Any, b: Any, which: int, position: int, reduce_to: Any) -> Any:
-    """The tangent of ``times_tangent``/``times_grad`` from operand ``position``'s tangent ``t``: ``first * t``
-    (reduced to ``reduce_to``'s shape for a cotangent) when that operand multiplies ``first``, else zero."""
+    """``first * t`` (reduced to ``reduce_to``'s shape when given) where operand ``position`` of ``a * b`` is
+    the multiplier of operand ``which``, else zero: the term of ``times_tangent``/``times_grad`` that comes
+    through the multiplier — their tangent from its tangent ``t``, or its cotangent (``reduce_to`` the
+    operand itself). A repetition depends on no operand's value."""
     if position == which or _is_sequence(a) or _is_sequence(b):
         return zero_cotangent(first if reduce_to is None else reduce_to)
     product = first * t
