@@ -3,6 +3,7 @@
 from __future__ import annotations
 import __future__
 
+import ast
 import builtins
 import contextlib
 import dis
@@ -10,6 +11,7 @@ import inspect
 import keyword
 import linecache
 import os
+import re
 import sys
 import textwrap
 import types
@@ -112,10 +114,28 @@ def parse_function(fn: Callable) -> ParsedFunction:
     return ParsedFunction(target, node, filename, numbered, Scope.of(target))
 
 
+# The first line of a def, a decorator or a lambda: what ``inspect`` searched back for before Python 3.13.
+_DEFINITION_LINE = re.compile(r"^(\s*def\s)|(\s*async\s+def\s)|(.*(?<!\w)lambda(:|\s))|^(\s*@)")
+
+
+def _source_lines(code: types.CodeType) -> tuple[list[str], int]:
+    """``inspect.getsourcelines(code)`` the same on every Python: the block that starts at line
+    ``co_firstlineno`` or, when that line starts no def, decorator or lambda, at the nearest line above that
+    does. Up to Python 3.12 ``inspect`` searches back like this; 3.13 takes the line as it is, so after an
+    edit that removed lines above a function it returned a fragment of its body (``    return ...``), which
+    does not compile and failed to parse with a bare ``IndentationError``. The line of an unchanged function
+    always starts its def, decorator or lambda, so the search only runs after an edit, and what it finds is
+    checked against the code like any text."""
+    lines, lnum = inspect.findsource(code)
+    while lnum > 0 and not _DEFINITION_LINE.match(lines[lnum]):
+        lnum -= 1
+    return inspect.getblock(lines[lnum:]), lnum + 1
+
+
 def _read_source(target: types.FunctionType) -> tuple[list[str], int, str]:
     try:
         # The code object, not the function: inspect would follow __wrapped__ to the undecorated function.
-        lines, start = inspect.getsourcelines(target.__code__)
+        lines, start = _source_lines(target.__code__)
     except (OSError, TypeError, IndexError) as exc:
         raise SourceUnavailableError(
             f"the source of {target.__qualname__} is not available ({exc}); srcgrad reads a function's "
@@ -165,7 +185,7 @@ def verified_source(target: types.FunctionType) -> tuple[list[str], int, str]:
             "  hint: either the file changed after the function was defined: re-import the module "
             "(importlib.reload) or restart; or a tool made this function's code from other text than its own "
             "(hypothesis's @given, an import hook that rewrites code): differentiate the undecorated function.")
-    if matches is None:  # text that does not compile: parsing it fails too, with its own error
+    if matches is None:  # text that parses but does not compile: srcgrad's parse and transform say why
         return lines, start, filename
     key = id(code)  # the callback runs before the id can be reused (concurrent first calls: harmless twice)
     _VERIFIED[key] = (weakref.ref(code, lambda _, key=key: _VERIFIED.pop(key, None)), lines, start, filename)
@@ -186,12 +206,19 @@ def _reread_file(*filenames: str) -> bool:
 
 def source_matches_code(lines: list[str], code: types.CodeType, qualname: str | None = None) -> bool | None:
     """Whether compiling ``lines`` (a function's source, as ``inspect`` returns it) gives ``code``; ``None``
-    when the text does not compile at all (then srcgrad cannot parse it either, and says so).
+    when the text parses but does not compile in the wrappers (then srcgrad's own parse and transform say
+    what is wrong with it, or the lambda is not found in it). Text of a ``def`` that does not even parse is
+    ``False``: Python compiled ``code`` from text that parsed, so this is other text (a fragment of the
+    function after an edit above it moved it: a bare ``SyntaxError`` from the parser otherwise).
 
     The text is compiled inside wrappers that reproduce where the function was defined (from
     ``co_qualname``; before Python 3.11 from ``qualname``, the function's): the enclosing functions, which
     bind its free variables, and the enclosing classes, whose names mangle ``__private`` names and which
-    give ``super()`` its ``__class__`` cell. The result is
+    give ``super()`` its ``__class__`` cell. Before Python 3.11 a code object does not know its class, and
+    ``qualname`` may be missing (a nested code object) or another function's (``functools.wraps`` copies
+    it): when the text does not match in those wrappers, the class that mangled the code's names is read
+    from the names themselves (``__weight`` in the text, ``_Private__weight`` in the code) and the text is
+    compiled again inside it. The result is
     compared with :func:`same_code`, which ignores line numbers and column positions (an edit elsewhere in
     the file that only moves the function is not a change of the function) and the file name. A function
     whose code pytest rewrote (``assert`` in a test module) is compared with the text rewritten the same way.
@@ -204,23 +231,60 @@ def source_matches_code(lines: list[str], code: types.CodeType, qualname: str | 
     texts = [source]
     if is_lambda:
         texts.append("(" + source.strip().rstrip(",") + ")")
+    # Python 3.11+: co_qualname names the enclosing class; before, the class is also inferred from the names
+    manglers: list[str | None] = [None]
+    if not hasattr(code, "co_qualname"):
+        manglers += _mangling_classes(source, code)
     compiled = False
     for text in texts:
-        candidates = _compiled_candidates(text, lines, code, is_lambda and text is not source, qualname)
-        if candidates is None:
-            continue
-        compiled = True
-        if any(same_code(candidate, code) for candidate in candidates):
-            return True
-    return False if compiled else None
+        for mangler in manglers:
+            candidates = _compiled_candidates(text, lines, code, is_lambda and text is not source, qualname,
+                                              mangler)
+            if candidates is None:
+                continue
+            compiled = True
+            if any(same_code(candidate, code) for candidate in candidates):
+                return True
+    if compiled:
+        return False
+    if is_lambda:  # a lambda inside an expression that spans lines: found (or not) by parsing its lines
+        return None
+    try:
+        ast.parse(source)
+    except (SyntaxError, ValueError):
+        return False
+    return None
+
+
+def _mangling_classes(text: str, code: types.CodeType) -> list[str]:
+    """Names of the classes that could have mangled ``code``'s private names: ``C`` for each name
+    ``_C__x`` of the code (or of a code object inside it) where the text has ``__x``. Only candidates:
+    compiling the text inside such a class must still give ``code`` exactly."""
+    private = {name for name in re.findall(r"(?<!\w)__\w+", text) if not name.endswith("__")}
+    if not private:
+        return []
+    names: set[str] = set()
+    stack = [code]
+    while stack:
+        current = stack.pop()
+        names.update(current.co_names, current.co_varnames, current.co_cellvars, current.co_freevars)
+        stack.extend(const for const in current.co_consts if isinstance(const, types.CodeType))
+    found: set[str] = set()
+    for name in names:
+        for plain in private:
+            owner = name[1:-len(plain)]
+            if name.endswith(plain) and name.startswith("_") and owner.isidentifier() \
+                    and not owner.startswith("_"):
+                found.add(owner)
+    return sorted(found)
 
 
 def _compiled_candidates(text: str, lines: list[str], code: types.CodeType, one_line: bool,
-                         qualname: str | None) -> list[types.CodeType] | None:
+                         qualname: str | None, mangler: str | None = None) -> list[types.CodeType] | None:
     """The code objects compiled from ``text`` (in wrappers like ``code``'s enclosing scopes) that could be
     ``code``: the first function of its name (a ``def``), or the lambdas with its parameters; ``None`` when
     the text does not compile."""
-    wrapped = _wrap(text, lines, code, one_line, qualname)
+    wrapped = _wrap(text, lines, code, one_line, qualname, mangler)
     flags = code.co_flags & _FUTURE_FLAGS
     try:
         if _rewritten_by_pytest(code):
@@ -247,11 +311,14 @@ def _same_parameters(a: types.CodeType, b: types.CodeType) -> bool:
     return a.co_varnames[:count] == b.co_varnames[:count] and a.co_argcount == b.co_argcount
 
 
-def _wrap(text: str, lines: list[str], code: types.CodeType, one_line: bool, qualname: str | None) -> str:
+def _wrap(text: str, lines: list[str], code: types.CodeType, one_line: bool, qualname: str | None,
+          mangler: str | None = None) -> str:
     """``text`` nested as ``code`` was: ``def``s for the enclosing functions (binding the free variables in
-    the innermost one) and ``class``es for the enclosing classes, from ``co_qualname``. The original lines are
-    kept when their indentation leaves room for the wrappers (so multi-line strings keep their text)."""
-    parts = (getattr(code, "co_qualname", None) or qualname or code.co_name).split(".")[:-1]
+    the innermost one) and ``class``es for the enclosing classes, from ``co_qualname``; inside a class
+    ``mangler`` too, unless the innermost class already mangles as it would. The original lines are kept when
+    their indentation leaves room for the wrappers (so multi-line strings keep their text)."""
+    parts = (getattr(code, "co_qualname", None) or _qualname_from_constants(code) or qualname
+             or code.co_name).split(".")[:-1]
     scopes: list[tuple[str, str]] = []
     i = 0
     while i < len(parts):
@@ -263,6 +330,10 @@ def _wrap(text: str, lines: list[str], code: types.CodeType, one_line: bool, qua
         else:
             scopes.append(("class", part))
             i += 1
+    if mangler is not None:
+        classes = [name for kind, name in scopes if kind == "class"]
+        if not classes or classes[-1].lstrip("_") != mangler:
+            scopes.append(("class", mangler))
     free = [name for name in code.co_freevars if name != "__class__"]
     if free and not any(kind == "def" for kind, _ in scopes):
         scopes.insert(0, ("def", _PLACEHOLDER))
@@ -292,9 +363,40 @@ def _wrap(text: str, lines: list[str], code: types.CodeType, one_line: bool, qua
     return imports + "".join(out) + body
 
 
+def _qualname_from_constants(code: types.CodeType) -> str | None:
+    """Before Python 3.11, ``code``'s qualified name as the functions it makes say: each ``MAKE_FUNCTION``
+    of a nested function, lambda or comprehension loads its qualified name, ``<code's>.<locals>.<name>``, as
+    a constant. Those constants are compared with the code's, so the wrappers must give the same names: the
+    function's ``__qualname__`` may be another's (``functools.wraps`` copies it) or a class name lose the
+    leading underscores that mangling strips. ``None`` when ``code`` makes no function."""
+    previous = None
+    for instruction in dis.get_instructions(code):
+        if previous is not None and instruction.opname == "LOAD_CONST" and isinstance(instruction.argval, str) \
+                and previous.opname == "LOAD_CONST" and isinstance(previous.argval, types.CodeType):
+            suffix = ".<locals>." + previous.argval.co_name
+            if instruction.argval.endswith(suffix):
+                return instruction.argval[:-len(suffix)]
+        previous = instruction
+    return None
+
+
 _LOADS_NAME = frozenset({"LOAD_GLOBAL", "LOAD_FAST", "LOAD_DEREF", "LOAD_NAME", "LOAD_CLASSDEREF", "LOAD_FAST_CHECK",
                          "LOAD_FAST_AND_CLEAR", "LOAD_FAST_BORROW"})
+# Python 3.13+ fuses two local loads, or a store and a load, into one instruction whose argval is the pair of
+# names; the name loaded last is the receiver of an attribute load that follows
+_LOADS_PAIR = frozenset({"LOAD_FAST_LOAD_FAST", "STORE_FAST_LOAD_FAST", "LOAD_FAST_BORROW_LOAD_FAST_BORROW",
+                         "STORE_FAST_LOAD_FAST_BORROW"})
 _METHOD_BIT = sys.version_info >= (3, 12)  # LOAD_ATTR's low bit marks a method load (LOAD_METHOD before)
+
+
+def _loaded_name(instruction: dis.Instruction) -> str | None:
+    """The name an instruction leaves on top of the stack, for loads of a variable."""
+    if instruction.opname in _LOADS_NAME and isinstance(instruction.argval, str):
+        return instruction.argval
+    if instruction.opname in _LOADS_PAIR and isinstance(instruction.argval, tuple) and instruction.argval \
+            and isinstance(instruction.argval[-1], str):
+        return instruction.argval[-1]
+    return None
 
 
 def _imported_receivers(code: types.CodeType) -> set[str]:
@@ -310,15 +412,15 @@ def _imported_receivers(code: types.CodeType) -> set[str]:
     stack = [code]
     while stack:
         current = stack.pop()
-        previous = None
+        receiver = None  # the name the previous instruction loaded
         for instruction in dis.get_instructions(current):
-            if previous is not None and previous.opname in _LOADS_NAME and isinstance(previous.argval, str):
+            if receiver is not None:
                 if instruction.opname == "LOAD_METHOD" or (
                         _METHOD_BIT and instruction.opname == "LOAD_ATTR" and (instruction.arg or 0) & 1):
-                    methods.add(previous.argval)
+                    methods.add(receiver)
                 elif instruction.opname == "LOAD_ATTR":
-                    attributes.add(previous.argval)
-            previous = instruction
+                    attributes.add(receiver)
+            receiver = _loaded_name(instruction)
         stack.extend(const for const in current.co_consts if isinstance(const, types.CodeType))
     return attributes - methods
 
@@ -334,8 +436,6 @@ def _compile_like_pytest(text: str, flags: int) -> types.CodeType | None:
     rewrite = sys.modules.get("_pytest.assertion.rewrite")
     if rewrite is None:
         return None
-    import ast
-
     tree = ast.parse(text)
     rewrite.rewrite_asserts(tree, text.encode(), None, None)
     return compile(tree, "<srcgrad check>", "exec", flags=flags, dont_inherit=True)
