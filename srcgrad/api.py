@@ -26,7 +26,7 @@ from .boundary import (
     fresh_gradients,
 )
 from .cache import forward_generated, recording, reverse_generated, signature_of
-from .errors import NonScalarOutputError, SrcgradError, UnsupportedTransformError
+from .errors import NonScalarOutputError, SourceUnavailableError, SrcgradError, UnsupportedTransformError
 from .locate import locating
 from .pipeline import Generated, forward_transform
 from .rules.helpers import shape_of
@@ -60,7 +60,12 @@ class _Differentiated:
         self.argnums = tuple(i + len(self.bound) if i >= 0 else i for i in argnums)
         self.has_aux = has_aux
         self.with_value = with_value
-        self.signature = inspect.signature(self.fn, follow_wrapped=False)
+        try:
+            self.signature = inspect.signature(self.fn, follow_wrapped=False)
+        except (TypeError, ValueError) as exc:  # a partial of a ufunc on Python 3.10, a C callable
+            raise SourceUnavailableError(
+                f"srcgrad can only transform Python functions; the signature of {fn!r} cannot be read ({exc}). "
+                "Call it from a def, or register a rule for it with srcgrad.defvjp.") from None
         self.n_params = len(self.signature.parameters)
         self.variadic = is_variadic(self.signature)
         self.variants: dict[tuple, tuple[Generated, bool]] = {}   # signature -> (code, inputs plain)
