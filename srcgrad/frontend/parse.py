@@ -452,7 +452,13 @@ def same_code(a: types.CodeType, b: types.CodeType) -> bool:
             and (a.co_flags & ~_CO_NESTED) == (b.co_flags & ~_CO_NESTED)
             and getattr(a, "co_exceptiontable", None) == getattr(b, "co_exceptiontable", None)
             and len(a.co_consts) == len(b.co_consts)
-            and all(_same_constant(x, y) for x, y in zip(a.co_consts, b.co_consts)))
+            and all(_same_constant(x, y) or _both_first_lines(a, b, x, y) for x, y in zip(a.co_consts, b.co_consts)))
+
+
+def _both_first_lines(a: types.CodeType, b: types.CodeType, x: Any, y: Any) -> bool:
+    """A class body's ``__firstlineno__`` (Python 3.13+) stores its line number as a constant: a line
+    number, which the comparison ignores."""
+    return "__firstlineno__" in a.co_names and (x, y) == (a.co_firstlineno, b.co_firstlineno)
 
 
 def _same_constant(x: Any, y: Any) -> bool:
