@@ -28,6 +28,7 @@ from .helpers import (
 )
 from .jvp_helpers import (
     array_tangent,
+    broadcast_tangent,
     einsum_operand_tangent,
     float_dtype_or_none,
     norm_kind,
@@ -54,6 +55,19 @@ def _(ct, ans, t):
 @defjvp(array_tangent)
 def _(tt, ans, t):
     return array_tangent(tt)
+
+
+# broadcast_tangent(t, like) = t broadcast to like's shape: linear in t, constant in like.
+
+
+@defvjp(broadcast_tangent)
+def _(ct, ans, t, like):
+    return unbroadcast(ct, t)
+
+
+@defjvp(broadcast_tangent)
+def _(tt, ans, t, like):
+    return broadcast_tangent(tt, ans)
 
 
 # power_base_grad(g, x, y) = g * y * x ** (y - 1), zero where y == 0; its derivative in y is

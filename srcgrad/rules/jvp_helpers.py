@@ -38,6 +38,16 @@ def array_tangent(t: Any) -> Any:
     return np.asarray(t) if isinstance(t, (list, tuple)) else t
 
 
+def broadcast_tangent(t: Any, like: Any) -> Any:
+    """``t`` with the shape of the value ``like`` it is the tangent of. A rule's contribution only
+    broadcasts to its output's shape (the tangent of ``s`` in ``zeros(3) + s`` is ``t_s``, a scalar); when
+    no other contribution widens it, forward mode widens it here. Identity when the shapes already agree."""
+    shape = np.shape(like)
+    if np.shape(t) == shape:
+        return t
+    return np.array(np.broadcast_to(t, shape))
+
+
 def tangent_dtype(value: Any) -> np.dtype:
     """The floating dtype of a tangent computed from ``value`` (float32 stays float32)."""
     if _is_python_scalar(value):

@@ -19,6 +19,7 @@ import gast
 from ..analysis.walk import walk
 from ..errors import MissingRuleError
 from ..naming import Names, Namespace
+from ..rules.jvp_helpers import broadcast_tangent
 from ..rules.registry import ARGNUMS_VARIADIC, Rule, jvp_rules
 from ..runtime import add_grads, call_output, call_with_jvp, call_with_vjp, zero_cotangent
 from .clone import clone
@@ -145,6 +146,11 @@ class ForwardMode:
         for extra in contributions[1:]:
             total = (gast.Call(self.namespace.ref(add_grads), [total, extra], []) if target in self.sequences
                      else gast.BinOp(total, gast.Add(), extra))
+        if site.rule.argnums != ARGNUMS_VARIADIC and target not in self.sequences and any(
+                not self._is_active(bound[p]) and not isinstance(bound[p], gast.Constant)
+                for p in site.rule.differentiable_params() if p in bound):
+            # an inactive operand may widen the output beyond every contribution (``zeros(3) + s``)
+            total = gast.Call(self.namespace.ref(broadcast_tangent), [total, name(target)], [])
         return out + [assign(self.tangent(target), total)]
 
     def _is_active(self, argument: gast.expr) -> bool:

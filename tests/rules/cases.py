@@ -1544,6 +1544,14 @@ from srcgrad.rules.jvp_helpers import array_tangent  # noqa: E402
 case(array_tangent, "array", lambda d: call(d.arr(d.shape())), None)
 case(array_tangent, "list", lambda d: call([d.flt(), d.flt(), d.flt()]), None)
 
+from srcgrad.rules.jvp_helpers import broadcast_tangent  # noqa: E402
+
+case(broadcast_tangent, "scalar-to-array", lambda d: call(d.flt(), d.arr((2, 3))),
+     lambda T, t, like: t.expand(like.shape))
+case(broadcast_tangent, "row-to-matrix", lambda d: call(d.arr((1, 3)), d.arr((4, 3))),
+     lambda T, t, like: t.expand(like.shape))
+case(broadcast_tangent, "same-shape", lambda d: call(d.arr((3,)), d.arr((3,))), lambda T, t, like: t * 1)
+
 
 # --- srcgrad.rules.concat_helpers: np.r_[...] and np.c_[...] as calls -------------------------------------
 

@@ -96,3 +96,63 @@ def test_show_forward_mode():
     assert "# line" in source
     with pytest.raises(ValueError, match="mode"):
         srcgrad.show(_forward_example, mode="sideways")
+
+
+# An inactive operand can make an output wider than every tangent that flows into it: the tangent of
+# ``zeros(3) + s`` is ``t_s`` on each of the three elements, not the scalar ``t_s``.
+def _widened_sum(s):
+    return np.sum(np.zeros(3) + s)
+
+
+def _widened_element(s):
+    y = np.ones((2, 3)) * 0.5 - s
+    return y[1, 2] * y[0, 0]
+
+
+def _widened_column(c, w):
+    y = np.maximum(np.zeros((2, 3)), c) + w
+    return np.sum(np.sin(y))
+
+
+def _widened_where(s):
+    y = np.where(np.arange(4) > 1, s, np.ones(4))
+    return np.sum(y ** 2)
+
+
+def _central(f, args, wrt, tangent, eps=1e-6):
+    plus = list(args)
+    minus = list(args)
+    plus[wrt] = args[wrt] + eps * tangent
+    minus[wrt] = args[wrt] - eps * tangent
+    return (f(*plus) - f(*minus)) / (2 * eps)
+
+
+@pytest.mark.parametrize(("f", "args"), [
+    (_widened_sum, (0.7,)),
+    (_widened_element, (0.3,)),
+    (_widened_column, (np.array([[0.4], [-0.2]]), 0.25)),
+    (_widened_where, (1.5,)),
+], ids=lambda v: getattr(v, "__name__", ""))
+def test_jvp_widens_a_tangent_to_its_output_shape(f, args):
+    for wrt in range(len(args)):
+        tangent = np.full(np.shape(args[wrt]), 1.3) if np.ndim(args[wrt]) else 1.3
+        tangents = tuple(tangent if i == wrt else np.zeros_like(a) if np.ndim(a) else 0.0
+                         for i, a in enumerate(args))
+        out, tangent_out = srcgrad.jvp(f, args, tangents)
+        expected = _central(f, args, wrt, tangent)
+        assert np.shape(tangent_out) == ()
+        np.testing.assert_allclose(tangent_out, expected, rtol=1e-7)
+        assert abs(expected) > 1e-3
+
+
+def test_derivatives_through_a_widened_tangent():
+    # derivative(f, 2) differentiates forward-mode code again, and hessian runs reverse over forward
+    def f(s):
+        return np.sum((np.zeros(3) + s) ** 3)
+
+    s = 0.7
+    np.testing.assert_allclose(srcgrad.derivative(f, 1)(s), 9 * s ** 2, rtol=1e-12)
+    np.testing.assert_allclose(srcgrad.derivative(f, 2)(s), 18 * s, rtol=1e-12)
+    np.testing.assert_allclose(srcgrad.derivative(f, 3)(s), 18.0, rtol=1e-12)
+    np.testing.assert_allclose(srcgrad.hessian(f)(s), 18 * s, rtol=1e-12)
+    np.testing.assert_allclose(srcgrad.hvp(f, (s,), (2.0,)), 36 * s, rtol=1e-12)
