@@ -68,10 +68,14 @@ def commit(a: Tensor, out: Tensor) -> Tensor:
 
 
 def _keep_old_value(a: Tensor) -> None:
-    """The node that produced ``a`` may still read its value (its rule's ``ans``): keep a copy of it."""
-    produced = a._grad_fn
-    if produced is not None and getattr(produced, "_ans", None) is a._data:
-        produced._ans = a._data.copy()
+    """The node that produced ``a`` may still read its value (its rule's ``ans``): keep a copy of it. For
+    a view, the value read may be its base's (``v = x / s; v[0] += 1`` changes what ``DivBackward0``
+    saved as its result)."""
+    for owner in (a, a._base):
+        produced = owner._grad_fn if owner is not None else None
+        ans = getattr(produced, "_ans", None)
+        if isinstance(ans, np.ndarray) and (ans is a._data or np.may_share_memory(ans, a._data)):
+            produced._ans = ans.copy()
 
 
 def become_output(a: Tensor, node: N.Node) -> None:

@@ -38,7 +38,7 @@ class Tensor:
         "_grad",
         "_grad_fn",
         "_hooks",
-        "_rg",
+        "_requires",
         "_vc",
         "_view_no_grad",
         "_view_steps",
@@ -49,8 +49,8 @@ class Tensor:
     def __hash__(self) -> int:  # == is elementwise, so hashing is by identity, as in PyTorch
         return id(self)
 
-    # _data: the np.ndarray; _rg: requires_grad; _grad_fn: the node that produced it (None for leaves);
-    # _grad: accumulated gradient (Tensor); _vc: version counter [n], shared with views and detach();
+    # _data: the np.ndarray; _requires: requires_grad (read through _rg); _grad_fn: the node that produced
+    # it (None for leaves); _grad: accumulated gradient (Tensor); _vc: version counter [n], shared with views and detach();
     # _accum: weakref to the leaf's AccumulateGrad; _hooks: a leaf's gradient hooks (a non-leaf's live on
     # its grad_fn). Views only: _base, the tensor they view; _view_steps, how to read them off _base;
     # _view_version, the version their grad_fn was made at; _view_no_grad, made under no_grad.
@@ -78,6 +78,20 @@ class Tensor:
         return self._grad_fn
 
     @property
+    def _rg(self) -> bool:
+        """requires_grad, as every operation reads it. A view of a tensor that did not require grad
+        starts to when a value that does is written into the memory they share (``z = v[:2]; v += x``),
+        which the view learns on its next read."""
+        if self._requires or self._base is None or self._vc[0] == self._view_version:
+            return self._requires
+        refresh_view(self)
+        return self._requires
+
+    @_rg.setter
+    def _rg(self, value: bool) -> None:
+        self._requires = value
+
+    @property
     def requires_grad(self) -> bool:
         return self._rg
 
@@ -91,7 +105,7 @@ class Tensor:
 
     @property
     def is_leaf(self) -> bool:
-        return self._grad_fn is None
+        return self.grad_fn is None
 
     @property
     def grad(self) -> Tensor | None:
@@ -323,7 +337,7 @@ def _init(t: Tensor, data: np.ndarray, node: Any) -> Tensor:
     2.3); a tensor always holds an array, so that it can change in place."""
     if data.__class__ is not np.ndarray:
         data = np.asarray(data)
-    t._data, t._rg, t._grad_fn, t._grad = data, node is not None, node, None
+    t._data, t._requires, t._grad_fn, t._grad = data, node is not None, node, None
     t._vc, t._base, t._accum, t._hooks = [0], None, None, None
     return t
 

@@ -403,6 +403,14 @@ SNIPPETS = [
     'x = torch.ones(2, 3, requires_grad=True)\ny = x * 1\nwith torch.no_grad():\n    y[0] = 5\nprint(graph(y.grad_fn))\ny.sum().backward()\nprint(x.grad)',
     'a = torch.zeros(3)\nx = torch.tensor([1., 2.], requires_grad=True)\na[1:] = x * x\nprint(graph(a.grad_fn), a)\na.sum().backward()\nprint(x.grad)',
     'x = torch.ones(2, 3, requires_grad=True)\ny = x * 1\nv = y.t()\nv[0, 1] = 9\nprint(y, graph(y.grad_fn))\ny.sum().backward()\nprint(x.grad)',
+    # a node that keeps its result (DivBackward0 here; PyTorch keeps the inputs) must not see a later
+    # write into that result through a view
+    'x = torch.tensor([1., 2., 3.], requires_grad=True)\nv = x / x.sum()\nv[0] += 5.0\n(v * v).sum().backward()\nprint(x.grad)',
+    'x = torch.tensor([1., 2., 3.], requires_grad=True)\nv = x / x.sum()\nv[1:] = v[1:] * 2\n(v * v).sum().backward()\nprint(x.grad)',
+    'x = torch.tensor([1., 2., 3.], requires_grad=True)\nv = x / x.sum()\nv.view(3, 1)[2].mul_(4)\n(v ** 3).sum().backward()\nprint(x.grad)',
+    # views of a tensor that did not require grad start to when a value that does is written through them
+    'x = torch.tensor([1., 2., 3.], requires_grad=True)\nv = torch.zeros(3)\nw = v[1:]\nz = v[:2]\nz += x[:2]\nprint(z.requires_grad, z.is_leaf, w.requires_grad, w.is_leaf, graph(w.grad_fn))\n((w * 3).sum() + (z * 2).sum()).backward()\nprint(x.grad)',
+    'x = torch.tensor([1., 2., 3.], requires_grad=True)\nv = torch.zeros(3)\nu = v.view(3, 1)\nv[0] = x[2] * 2\nprint(u.requires_grad)\n(u ** 2).sum().backward()\nprint(x.grad)',
     # --- copying, pickling, index assignment variants --------------------------------------------------
     'import copy, pickle\nx = torch.tensor([1., 2.], requires_grad=True)\n(x * 2).sum().backward()\nz = pickle.loads(pickle.dumps(x))\nprint(z, z.grad, z.is_leaf)\nc = copy.deepcopy(x)\nprint(c, c.grad, c is x, c.grad is x.grad)\nprint(pickle.loads(pickle.dumps(x * 2)))\ncopy.deepcopy(x * 2)',
     'import copy\nx = torch.tensor([1., 2.])\ny = copy.copy(x)\ny.add_(1)\nprint(x, y)',
