@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import linecache
 import re
+import sysconfig
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,13 +20,17 @@ from typing import Any
 from .errors import LocatedError, SrcgradError
 
 _COMMENT = re.compile(r"^\s*# line (\d+): (.*)$")
+# the name codegen.compile_function registers generated code under, the part before the last ")" captured
+_GENERATED = re.compile(r"^(<srcgrad .*)\)(?: [0-9a-f]+)?>$", re.DOTALL)
 _PACKAGE = str(Path(__file__).resolve().parent)
+_LIBRARIES = tuple({_PACKAGE, *(str(Path(sysconfig.get_paths()[key]).resolve())
+                                for key in ("stdlib", "platstdlib", "purelib", "platlib"))})
 
 
 def user_location(filename: str, lineno: int) -> tuple[str, int, str] | None:
     """``(file, line, text)`` of the user's line that line ``lineno`` of the generated file ``filename``
     comes from, or None when ``filename`` is not generated code or the line has no comment above it."""
-    if not filename.startswith("<srcgrad ") or not filename.endswith(")>"):
+    if _GENERATED.match(filename) is None:
         return None
     lines = linecache.getlines(filename)
     quoted = None
@@ -45,8 +50,9 @@ def user_location(filename: str, lineno: int) -> tuple[str, int, str] | None:
 
 
 def _source_of(filename: str) -> str:
-    """The file a generated file was generated from: ``<srcgrad f forward argnums=(0,) (SOURCE:LINE)>``."""
-    prefix = filename[: -len(")>")].rsplit(":", 1)[0]
+    """The file a generated file was generated from: ``<srcgrad f forward argnums=(0,) (SOURCE:LINE)>``,
+    with a digest before the ``>`` when several variants of one function are registered."""
+    prefix = _GENERATED.match(filename).group(1).rsplit(":", 1)[0]
     if " (<srcgrad " in prefix:
         return prefix[prefix.index(" (<srcgrad ") + 2:]
     return prefix[prefix.rindex(" (") + 2:]
@@ -56,9 +62,44 @@ def located(error: SrcgradError) -> SrcgradError:
     """``error`` pointed at the innermost user line (outside srcgrad's own files) its traceback passes
     through in generated code; ``error`` itself when it is located already or no such line is found."""
     if isinstance(error, LocatedError) and error.filename is not None:
-        return error
+        return _out_of_library(error)
     if type(error) is not SrcgradError and not isinstance(error, LocatedError):
         return error  # errors about the call itself (input types, output shapes), not about a line
+    where = _innermost_user_line(error)
+    if where is None:
+        return error
+    path, line, text = where
+    if isinstance(error, LocatedError):
+        return type(error)(error.message, path, line, None, text, error.hint)
+    return LocatedError(str(error), path, line, None, text)
+
+
+def _library_file(filename: str) -> bool:
+    """Code the user did not write: srcgrad's own files, the standard library, installed packages."""
+    path = str(Path(filename).resolve())
+    return path.startswith(_LIBRARIES)
+
+
+def _out_of_library(error: LocatedError) -> SrcgradError:
+    """A located error pointed at generated code is pointed at the user's line that code comes from; one
+    pointed into a library (``statistics.mean``'s source, say) at the user's line that called into it, the
+    library's line kept in the message."""
+    where = user_location(error.filename, error.lineno or 0)
+    if where is not None and not _library_file(where[0]):
+        return type(error)(error.message, where[0], where[1], None, where[2], error.hint)
+    if where is None and not _library_file(error.filename):
+        return error
+    caller = _innermost_user_line(error)
+    if caller is None:
+        return error
+    inside = where or (error.filename, error.lineno, error.source_line)
+    message = f"in {Path(inside[0]).name}:{inside[1]}, which this line calls: {error.message}"
+    hint = ("register a rule for the function this line calls (srcgrad.defvjp), or call a NumPy function "
+            "srcgrad has rules for")
+    return type(error)(message, caller[0], caller[1], None, caller[2], hint)
+
+
+def _innermost_user_line(error: SrcgradError) -> tuple[str, int, str] | None:
     frames = []
     traceback = error.__traceback__
     while traceback is not None:
@@ -66,13 +107,9 @@ def located(error: SrcgradError) -> SrcgradError:
         traceback = traceback.tb_next
     for filename, lineno in reversed(frames):
         where = user_location(filename, lineno)
-        if where is None or str(Path(where[0]).resolve()).startswith(_PACKAGE):
-            continue
-        path, line, text = where
-        if isinstance(error, LocatedError):
-            return type(error)(error.message, path, line, None, text, error.hint)
-        return LocatedError(str(error), path, line, None, text)
-    return error
+        if where is not None and not _library_file(where[0]):
+            return where
+    return None
 
 
 def locating(function: Callable[..., Any]) -> Callable[..., Any]:

@@ -28,7 +28,18 @@ from .frontend.parse import ParsedFunction, Scope, parse_function
 from .frontend.resolve import resolve_callee
 from .frontend.variadic import specialize_signature
 from .naming import Names, Namespace, identifiers
-from .runtime import add_grads, assign_index, call_output, list_append, sum_grad, zero_cotangent
+from .runtime import (
+    add_grads,
+    assign_index,
+    call_output,
+    list_append,
+    list_delete,
+    list_extend,
+    list_insert,
+    list_position,
+    sum_grad,
+    zero_cotangent,
+)
 from .transform.accumulate import specialize_accumulators, stays_float64
 from .transform.calls import CallResolver
 from .transform.clone import clone
@@ -49,8 +60,8 @@ def _pure_helper(function: Any) -> bool:
     module = getattr(function, "__module__", None)
     if module == "srcgrad.rules.helpers":
         return True
-    return module == "srcgrad.runtime" and function in (assign_index, list_append, add_grads, sum_grad,
-                                                        call_output)
+    return module == "srcgrad.runtime" and function in (assign_index, list_append, list_extend, list_insert,
+                                                        list_delete, list_position, add_grads, sum_grad, call_output)
 
 
 @dataclass

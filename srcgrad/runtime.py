@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import numbers
+from operator import index as operator_index
 from typing import Any
 
 import numpy as np
@@ -35,9 +36,48 @@ def assign_index(x: Any, index: Any, value: Any) -> Any:
     return out
 
 
+def _require_list(items: Any, method: str) -> None:
+    if not isinstance(items, list):
+        raise TypeError(f"srcgrad differentiates '.{method}(...)' as the method of a Python list, but it was "
+                        f"called on a {type(items).__name__}: give the object a name that is not updated in "
+                        "place, or call a function that returns the new value")
+
+
 def list_append(items: list, value: Any) -> list:
     """``items + [value]`` without modifying ``items``."""
+    _require_list(items, "append")
     return [*items, value]
+
+
+def list_extend(items: list, values: Any) -> list:
+    """``items.extend(values)`` as a new list."""
+    _require_list(items, "extend")
+    return [*items, *values]
+
+
+def list_insert(items: list, index: int, value: Any) -> list:
+    """``items.insert(index, value)`` as a new list."""
+    _require_list(items, "insert")
+    out = list(items)
+    out.insert(index, value)
+    return out
+
+
+def list_delete(items: list, index: int) -> list:
+    """``items`` without its item at ``index`` (what ``items.pop(index)`` leaves), as a new list."""
+    _require_list(items, "pop")
+    out = list(items)
+    del out[index]
+    return out
+
+
+def list_position(length: int, index: int) -> int:
+    """Where ``insert(index, ...)`` puts its item in a list of ``length`` items (and, for an index in range,
+    which item ``pop(index)`` takes): negative indices count from the end, and out-of-range ones clamp."""
+    index = operator_index(index)
+    if index < 0:
+        index += length
+    return min(max(index, 0), length)
 
 
 def plus(a: Any, b: Any) -> Any:

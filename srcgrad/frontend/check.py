@@ -211,7 +211,8 @@ def check_no_argument_mutation(parsed: ParsedFunction) -> None:
                 if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
                     written = target.value.id
         elif (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
-              and node.func.attr in ("append", "extend", "insert", "pop") and isinstance(node.func.value, gast.Name)):
+              and node.func.attr in ("append", "extend", "insert", "pop", "reverse")
+              and isinstance(node.func.value, gast.Name)):
             written = node.func.value.id
         if written in params and written not in rebound:
             raise parsed.error(node, f"this function writes into its argument '{written}', which belongs to the "

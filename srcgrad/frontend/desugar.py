@@ -19,6 +19,7 @@ from ..rules.concat_helpers import c_concat, r_concat
 from ..rules.registry import is_nondifferentiable, vjp_rule
 from ..runtime import assign_index, call_output, call_with_vjp, is_callable_instance, list_append, with_keywords
 from .jumps import lower_jumps
+from .list_methods import LowerListMethods
 from .parse import ParsedFunction
 from .resolve import UNRESOLVED, index_expression, output_argument, resolve_callee
 
@@ -336,7 +337,8 @@ class LowerIndexTricks(gast.NodeTransformer):
 
 
 class LowerMutations(gast.NodeTransformer):
-    """``y[i] = v`` → ``y = assign_index(y, i, v)``; ``hs.append(h)`` → ``hs = list_append(hs, h)``."""
+    """``y[i] = v`` → ``y = assign_index(y, i, v)``; the list comprehensions' appends →
+    ``hs = list_append(hs, h)`` (the user's list methods are ``list_methods.py``'s)."""
 
     def __init__(self, namespace: Namespace, local_names: set[str]):
         self.namespace = namespace
@@ -353,15 +355,6 @@ class LowerMutations(gast.NodeTransformer):
             node.value.func = self.namespace.ref(list_append)
         return node
 
-    def visit_Expr(self, node: gast.Expr) -> Any:
-        call = node.value
-        if (isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute) and call.func.attr == "append"
-                and isinstance(call.func.value, gast.Name) and call.func.value.id in self.local_names
-                and len(call.args) == 1):
-            owner = call.func.value.id
-            new = _call(self.namespace.ref(list_append), [_load(owner), call.args[0]], node)
-            return _located(gast.Assign([_store(owner)], new, None), node)
-        return node
 
 
 _LIBRARY_MODULES = ("numpy", "srcgrad", "math", "builtins", "operator", "functools", "itertools")
@@ -473,6 +466,7 @@ def desugar(parsed: ParsedFunction, namespace: Namespace) -> gast.FunctionDef:
     fn = LowerArrayMethods(parsed, namespace, locals_).visit(fn)
     fn.body = LowerListComprehensions(names).block(fn.body)
     fn = LowerForLoops(names, namespace, is_builtin).visit(fn)
+    fn = LowerListMethods(names, namespace, local_names(fn)).visit(fn)
     fn = LowerMutations(namespace, local_names(fn)).visit(fn)
     fn = LowerUserCalls(parsed, namespace, local_names(fn)).visit(fn)
     fn = lower_jumps(fn, names)

@@ -45,7 +45,7 @@ def broadcast_tangent(t: Any, like: Any) -> Any:
     shape = np.shape(like)
     if np.shape(t) == shape:
         return t
-    return np.array(np.broadcast_to(t, shape))
+    return np.broadcast_to(t, shape).copy()
 
 
 def tangent_dtype(value: Any) -> np.dtype:

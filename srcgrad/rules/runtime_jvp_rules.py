@@ -7,7 +7,16 @@ tangent of a ``call_with_vjp`` pair is ``(output tangent, None)``, mirroring the
 
 import builtins
 
-from ..runtime import add_grads, assign_index, call_output, call_with_jvp, list_append
+from ..runtime import (
+    add_grads,
+    assign_index,
+    call_output,
+    call_with_jvp,
+    list_append,
+    list_delete,
+    list_extend,
+    list_insert,
+)
 from .helpers import zeros_like_grad
 from .jvp_helpers import sum_jvp
 from .registry import defjvp
@@ -31,6 +40,31 @@ def _(t, ans, items, value):
 @defjvp(list_append, argnum=1)
 def _(t, ans, items, value):
     return list_append(zeros_like_grad(items), t)
+
+
+@defjvp(list_extend, argnum=0)
+def _(t, ans, items, values):
+    return list_extend(t, zeros_like_grad(values))
+
+
+@defjvp(list_extend, argnum=1)
+def _(t, ans, items, values):
+    return list_extend(zeros_like_grad(items), t)
+
+
+@defjvp(list_insert, argnum=0)
+def _(t, ans, items, index, value):
+    return list_insert(t, index, zeros_like_grad(value))
+
+
+@defjvp(list_insert, argnum=2)
+def _(t, ans, items, index, value):
+    return list_insert(zeros_like_grad(items), index, t)
+
+
+@defjvp(list_delete, argnum=0)
+def _(t, ans, items, index):
+    return list_delete(t, index)
 
 
 @defjvp(add_grads, argnum=0)

@@ -10,6 +10,10 @@ from ..runtime import (
     call_with_jvp_cotangents,
     call_with_vjp,
     list_append,
+    list_delete,
+    list_extend,
+    list_insert,
+    list_position,
     sum_grad,
     with_keywords,
     zero_cotangent,
@@ -26,6 +30,24 @@ def _(g, ans, x, index, value):
 @defvjp(list_append, argnums=(0, 1))
 def _(g, ans, items, value):
     return g[:-1], g[-1]
+
+
+@defvjp(list_extend, argnums=(0, 1))
+def _(g, ans, items, values):
+    return g[:len(items)], g[len(items):]
+
+
+@defvjp(list_insert, argnums=(0, 2))
+def _(g, ans, items, index, value):
+    return list_delete(g, list_position(len(items), index)), g[list_position(len(items), index)]
+
+
+@defvjp(list_delete)
+def _(g, ans, items, index):
+    return list_insert(g, list_position(len(items), index), zeros_like_grad(items[index]))
+
+
+defnondiff(list_position)
 
 
 @defvjp(add_grads, argnums=(0, 1))

@@ -1305,6 +1305,13 @@ if _runtime is not None and vjp_rule(getattr(_runtime, "assign_index", None)) is
 if _runtime is not None and vjp_rule(getattr(_runtime, "list_append", None)) is not None:
     case(_runtime.list_append, "floats", lambda d: call([d.flt() for _ in range(d.int(0, 3))], d.flt()))
     case(_runtime.list_append, "arrays", lambda d: call([d.arr((2,)), d.arr((2,))], d.arr((2,))))
+    case(_runtime.list_extend, "arrays", lambda d: call([d.arr((2,)), d.arr((2,))], (d.arr((2,)), d.arr((2,)))))
+    case(_runtime.list_extend, "empty", lambda d: call([], [d.flt(), d.flt()]))
+    case(_runtime.list_insert, "front", lambda d: call([d.arr((2,)), d.arr((2,))], 0, d.arr((2,))))
+    case(_runtime.list_insert, "negative", lambda d: call([d.flt(), d.flt(), d.flt()], -1, d.flt()))
+    case(_runtime.list_insert, "past-the-end", lambda d: call([d.arr((3,))], 7, d.arr((3,))))
+    case(_runtime.list_delete, "last", lambda d: call([d.arr((2,)), d.arr((2,)), d.arr((2,))], -1))
+    case(_runtime.list_delete, "first", lambda d: call([d.flt(), d.flt()], 0))
 if _runtime is not None and vjp_rule(getattr(_runtime, "add_grads", None)) is not None:
     case(_runtime.add_grads, "arrays", lambda d: call(d.arr((2, 3)), d.arr((2, 3))))
     case(_runtime.add_grads, "floats", lambda d: call(d.flt(), d.flt()), python_floats=True)

@@ -35,18 +35,7 @@ SMOOTH = [c for c in CASES if c.smooth]
 # Known gaps, each a refusal that is not located at the user's lines (it points into a library function
 # srcgrad transforms, into generated code, or nowhere). Strict: a fix makes the test XPASS, which fails, so
 # the entry is removed. A SILENTLY WRONG result, a crash or a changed input is never listed here.
-KNOWN_GAPS: dict[tuple[str, str], str] = {
-    **{("control/nonlocal_in_inner_function", mode): "the refusal points into the generated code"
-       for mode in ("reverse", "forward", "hessian")},
-    **{("ruleless/statistics_mean", mode): "the refusal points into statistics.py, which srcgrad transforms"
-       for mode in ("reverse", "forward", "hessian")},
-    **{("ruleless/vectorized_math_sin", mode): "the refusal points into NumPy's vectorize, which srcgrad "
-       "transforms" for mode in ("reverse", "forward", "hessian")},
-    ("mutation/add_reduce_out", "reverse"): "ufunc.reduce is refused when the generated code runs, unlocated",
-    ("mutation/resize_method", "reverse"): "ndarray.resize is refused when the generated code runs, unlocated",
-    ("ruleless/frompyfunc_logistic", "reverse"): "a frompyfunc ufunc is refused when the code runs, unlocated",
-    ("ruleless/cumprod_of_input", "hessian"): "the refusal points into a forward-rule helper",
-}
+KNOWN_GAPS: dict[tuple[str, str], str] = {}
 
 
 def _params(cases: list, mode: str) -> list:
