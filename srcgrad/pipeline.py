@@ -32,6 +32,7 @@ from .runtime import (
     add_grads,
     assign_index,
     call_output,
+    inexact_part,
     list_append,
     list_delete,
     list_extend,
@@ -60,7 +61,7 @@ def _pure_helper(function: Any) -> bool:
     module = getattr(function, "__module__", None)
     if module == "srcgrad.rules.helpers":
         return True
-    return module == "srcgrad.runtime" and function in (assign_index, list_append, list_extend, list_insert,
+    return module == "srcgrad.runtime" and function in (assign_index, inexact_part, list_append, list_extend, list_insert,
                                                         list_delete, list_position, add_grads, sum_grad, call_output)
 
 

@@ -71,6 +71,20 @@ def list_delete(items: list, index: int) -> list:
     return out
 
 
+def inexact_only(value: Any) -> Any:
+    """``value`` itself; its derivative passes only where it is a float (or complex) array or number: a
+    call asked at run time for an integer result (``np.asarray(x, dtype=kind)``) has none."""
+    return value
+
+
+def inexact_part(g: Any, like: Any) -> Any:
+    """``g`` when ``like`` holds floats, a zero cotangent shaped like ``like`` when it holds integers or
+    booleans: the derivative rule of ``inexact_only``, linear in ``g``."""
+    if np.issubdtype(np.result_type(like), np.inexact):
+        return g
+    return 0.0 if isinstance(g, numbers.Number) else np.zeros_like(g)  # g's library, shape and dtype
+
+
 def list_position(length: int, index: int) -> int:
     """Where ``insert(index, ...)`` puts its item in a list of ``length`` items (and, for an index in range,
     which item ``pop(index)`` takes): negative indices count from the end, and out-of-range ones clamp."""

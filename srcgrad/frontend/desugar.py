@@ -18,6 +18,7 @@ from ..naming import Names, Namespace
 from ..rules.concat_helpers import c_concat, r_concat
 from ..rules.registry import is_nondifferentiable, vjp_rule
 from ..runtime import assign_index, call_output, call_with_vjp, is_callable_instance, list_append, with_keywords
+from .integer_results import CutIntegerResults
 from .jumps import lower_jumps
 from .list_methods import LowerListMethods
 from .parse import ParsedFunction
@@ -464,6 +465,7 @@ def desugar(parsed: ParsedFunction, namespace: Namespace) -> gast.FunctionDef:
     fn = LowerAugAssign().visit(fn)
     fn = LowerIndexTricks(namespace, locals_).visit(fn)
     fn = LowerArrayMethods(parsed, namespace, locals_).visit(fn)
+    fn = CutIntegerResults(parsed, namespace, locals_).visit(fn)
     fn.body = LowerListComprehensions(names).block(fn.body)
     fn = LowerForLoops(names, namespace, is_builtin).visit(fn)
     fn = LowerListMethods(names, namespace, local_names(fn)).visit(fn)

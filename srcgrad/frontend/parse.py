@@ -110,6 +110,9 @@ def parse_function(fn: Callable) -> ParsedFunction:
             if getattr(sub, "end_lineno", None) is not None:
                 sub.end_lineno += line_offset
     node.decorator_list = []
+    owners = _mangling_classes(source, target.__code__)
+    if len(owners) == 1:
+        node = _MangledNames(owners[0]).visit(node)
     numbered = {start + i: text.rstrip("\n") for i, text in enumerate(lines)}
     return ParsedFunction(target, node, filename, numbered, Scope.of(target))
 
@@ -254,6 +257,33 @@ def source_matches_code(lines: list[str], code: types.CodeType, qualname: str | 
     except (SyntaxError, ValueError):
         return False
     return None
+
+
+class _MangledNames(gast.NodeTransformer):
+    """``self.__w`` → ``self._Model__w`` in a function defined in ``class Model``, as Python's compiler
+    does: the generated code lives outside the class, where the short name would not be mangled."""
+
+    def __init__(self, owner: str):
+        self.owner = owner
+
+    def _mangled(self, name: str | None) -> str | None:
+        if name is None or not name.startswith("__") or name.endswith("__"):
+            return name
+        return f"_{self.owner}{name}"
+
+    def visit_Name(self, node: gast.Name) -> gast.Name:
+        node.id = self._mangled(node.id)
+        return node
+
+    def visit_Attribute(self, node: gast.Attribute) -> gast.Attribute:
+        self.generic_visit(node)
+        node.attr = self._mangled(node.attr)
+        return node
+
+    def visit_keyword(self, node: gast.keyword) -> gast.keyword:
+        self.generic_visit(node)
+        node.arg = self._mangled(node.arg)
+        return node
 
 
 def _mangling_classes(text: str, code: types.CodeType) -> list[str]:

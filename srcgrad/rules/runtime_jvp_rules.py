@@ -12,6 +12,8 @@ from ..runtime import (
     assign_index,
     call_output,
     call_with_jvp,
+    inexact_only,
+    inexact_part,
     list_append,
     list_delete,
     list_extend,
@@ -65,6 +67,16 @@ def _(t, ans, items, index, value):
 @defjvp(list_delete, argnum=0)
 def _(t, ans, items, index):
     return list_delete(t, index)
+
+
+@defjvp(inexact_only)
+def _(t, ans, value):
+    return inexact_part(t, ans)
+
+
+@defjvp(inexact_part)
+def _(tt, ans, g, like):
+    return inexact_part(tt, like)
 
 
 @defjvp(add_grads, argnum=0)

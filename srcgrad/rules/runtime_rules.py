@@ -9,6 +9,8 @@ from ..runtime import (
     call_with_jvp,
     call_with_jvp_cotangents,
     call_with_vjp,
+    inexact_only,
+    inexact_part,
     list_append,
     list_delete,
     list_extend,
@@ -48,6 +50,16 @@ def _(g, ans, items, index):
 
 
 defnondiff(list_position)
+
+
+@defvjp(inexact_only)
+def _(g, ans, value):
+    return inexact_part(g, ans)
+
+
+@defvjp(inexact_part)
+def _(ct, ans, g, like):
+    return inexact_part(ct, like)
 
 
 @defvjp(add_grads, argnums=(0, 1))

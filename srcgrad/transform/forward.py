@@ -146,12 +146,23 @@ class ForwardMode:
         for extra in contributions[1:]:
             total = (gast.Call(self.namespace.ref(add_grads), [total, extra], []) if target in self.sequences
                      else gast.BinOp(total, gast.Add(), extra))
-        if site.rule.argnums != ARGNUMS_VARIADIC and target not in self.sequences and any(
-                not self._is_active(bound[p]) and not isinstance(bound[p], gast.Constant)
-                for p in site.rule.differentiable_params() if p in bound):
-            # an inactive operand may widen the output beyond every contribution (``zeros(3) + s``)
+        if site.rule.argnums != ARGNUMS_VARIADIC and target not in self.sequences and \
+                self._may_be_narrower(site, bound, target, out, contributions):
             total = gast.Call(self.namespace.ref(broadcast_tangent), [total, name(target)], [])
         return out + [assign(self.tangent(target), total)]
+
+    def _may_be_narrower(self, site: CallSite, bound: dict, target: str, statements: list[gast.stmt],
+                         contributions: list[gast.expr]) -> bool:
+        """Whether the tangent may have fewer elements than the output: an inactive operand can widen the
+        output beyond every contribution (``zeros(3) + s``), unless the contributions are computed from it
+        (``t * y``) or from the output itself, and so broadcast against it already."""
+        inactive = {bound[p].id if isinstance(bound[p], gast.Name) else None
+                    for p in site.rule.differentiable_params()
+                    if p in bound and not self._is_active(bound[p]) and not isinstance(bound[p], gast.Constant)}
+        if not inactive:
+            return False
+        read = {n.id for tree in [*statements, *contributions] for n in walk(tree) if isinstance(n, gast.Name)}
+        return target not in read and not (None not in inactive and inactive <= read)
 
     def _is_active(self, argument: gast.expr) -> bool:
         if isinstance(argument, gast.Name):

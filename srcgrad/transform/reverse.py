@@ -29,7 +29,7 @@ from ..analysis.walk import walk
 from ..naming import Names, Namespace
 from ..rules.helpers import zeros_like_grad
 from ..rules.registry import Rule
-from ..runtime import add_grads, assign_index, zero_cotangent
+from ..runtime import add_grads, assign_index, inexact_only, inexact_part, zero_cotangent
 from .clone import clone
 from .inline import inline
 from .specialize import ShapeSpecializer
@@ -457,7 +457,7 @@ def _numeric(value: gast.expr, numeric: set[str], resolve_callee: Callable[[gast
         callee = resolve_callee(value.func)
         if callee is add_grads:
             return all(operand(a) for a in value.args)
-        if callee in (assign_index, zero_cotangent, zeros_like_grad):
+        if callee in (assign_index, zero_cotangent, zeros_like_grad, inexact_only, inexact_part):
             return bool(value.args) and operand(value.args[0])
         if is_nondifferentiable(callee):
             return True  # no cotangent at all (``range``, ``len``, shapes)

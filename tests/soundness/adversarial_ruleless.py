@@ -447,3 +447,50 @@ if special is not None:
     @case(args=(X,), smooth=True)
     def scipy_gammaln(x):
         return np.sum(special.gammaln(x + 2.0) * x)
+
+
+# Integer and boolean results: piecewise constant, so no derivative flows through them (the cast is what
+# the rules of the float computation underneath would miss).
+XC = np.array([0.6, -1.3, 2.2])  # x * 2.5 and x * 3 away from integers
+
+
+@case(args=(XC,))
+def full_with_integer_dtype(x):
+    return np.sum(np.full(3, x[0] * 2.5, dtype=int) * x)
+
+
+@case(args=(XC,))
+def astype_int(x):
+    return np.sum((x * 3).astype(int) * x)
+
+
+@case(args=(XC,))
+def astype_numpy_integer(x):
+    return np.sum((x * 3).astype(np.int32) * x) + np.sum((x > 0).astype(np.float64) * x)
+
+
+@case(args=(XC,))
+def array_with_positional_integer_dtype(x):
+    return np.sum(np.array(x * 2.5, np.int16) * x)
+
+
+@case(args=(XC,))
+def sum_with_integer_dtype(x):
+    return np.sum(x * 2.5, dtype=np.int64) * x[1]
+
+
+@case(args=(XC,))
+def linspace_with_integer_dtype(x):
+    return np.sum(np.linspace(0.0, x[2] * 2.5, 3, dtype="int32") * x)
+
+
+@case(args=(XC,))
+def dtype_chosen_at_run_time(x):
+    kind = int if x.size > 2 else float
+    return np.sum(np.asarray(x * 3, dtype=kind) * x)
+
+
+@case(args=(XC,), smooth=True)
+def float_dtype_chosen_at_run_time(x):
+    kind = np.float64 if x.size > 2 else int
+    return np.sum(np.asarray(x * 3, dtype=kind) * x)

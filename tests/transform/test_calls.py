@@ -332,6 +332,40 @@ def test_grad_of_a_callable_object():
     np.testing.assert_allclose(srcgrad.grad(energy)(x), 2 * energy.w * x)
 
 
+class _Private:
+    """Private attributes and a private helper method, which Python mangles to ``_Private__w``."""
+
+    def __init__(self, w):
+        self.__w = w
+
+    def __scaled(self, x, __by=2.0):
+        return self.__w * x * __by
+
+    def loss(self, x):
+        return np.sum(self.__scaled(x, __by=3.0) * x) + self._Private__w[0] * np.sum(x)
+
+
+class __Underscored:
+    def __init__(self, w):
+        self.__w = w
+
+    def loss(self, x):
+        return np.sum(self.__w * np.sin(x))
+
+
+def test_private_names_are_mangled_as_python_mangles_them():
+    x = np.array([0.1, -0.2, 0.3])
+    w = np.array([1.0, 2.0, 3.0])
+    model = _Private(w)
+    np.testing.assert_allclose(srcgrad.grad(model.loss)(x), 6.0 * w * x + w[0], rtol=1e-12)
+    np.testing.assert_allclose(srcgrad.grad(lambda v: model.loss(v) * 2.0)(x), 12.0 * w * x + 2 * w[0],
+                               rtol=1e-12)
+    underscored = __Underscored(w)
+    np.testing.assert_allclose(srcgrad.grad(underscored.loss)(x), w * np.cos(x), rtol=1e-12)
+    _, tangent = srcgrad.jvp(model.loss, (x,), (np.ones(3),))
+    np.testing.assert_allclose(tangent, np.sum(6.0 * w * x + w[0]), rtol=1e-12)
+
+
 def _doubled(fn):
     import functools
 
