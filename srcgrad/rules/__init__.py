@@ -1,6 +1,14 @@
 """The derivative-rule table and its built-in rules (importing this package registers them)."""
 
-from . import math_rules, numpy_rules, operator_rules, runtime_rules, sequence_rules  # noqa: F401  (registration side effects)
+from . import (  # noqa: F401  (registration side effects)
+    linalg_rules,
+    math_rules,
+    numpy_extra_rules,
+    numpy_rules,
+    operator_rules,
+    runtime_rules,
+    sequence_rules,
+)
 from .registry import (
     Rule,
     defjvp,
@@ -23,9 +31,19 @@ from . import (  # noqa: F401
     concat_helpers,
     dispatch_notes,
     helper_rules,
+    linalg_jvp_rules,
     math_jvp_rules,
+    numpy_extra_jvp_rules,
     numpy_jvp_rules,
     operator_jvp_rules,
     runtime_jvp_rules,
     shim_jvp_rules,
 )
+
+# SciPy's rules, where SciPy is installed (the optional extra ``srcgrad[scipy]``).
+try:
+    import scipy  # noqa: F401
+except ImportError:  # pragma: no cover - SciPy is optional
+    pass
+else:
+    from . import scipy_jvp_rules, scipy_rules  # noqa: F401

@@ -1312,6 +1312,10 @@ if _runtime is not None and vjp_rule(getattr(_runtime, "list_append", None)) is 
     case(_runtime.list_insert, "past-the-end", lambda d: call([d.arr((3,))], 7, d.arr((3,))))
     case(_runtime.list_delete, "last", lambda d: call([d.arr((2,)), d.arr((2,)), d.arr((2,))], -1))
     case(_runtime.list_delete, "first", lambda d: call([d.flt(), d.flt()], 0))
+    case(_runtime.inexact_only, "floats", lambda d: call(d.arr((2, 3))), lambda T, v: v * 1)
+    case(_runtime.inexact_only, "python-float", lambda d: call(d.flt()))
+    case(_runtime.inexact_part, "floats", lambda d: call(d.arr((2, 3)), d.arr((2, 3))))
+    case(_runtime.inexact_part, "integers", lambda d: call(d.arr((3,)), d.ints((3,), -4, 4)))
 if _runtime is not None and vjp_rule(getattr(_runtime, "add_grads", None)) is not None:
     case(_runtime.add_grads, "arrays", lambda d: call(d.arr((2, 3)), d.arr((2, 3))))
     case(_runtime.add_grads, "floats", lambda d: call(d.flt(), d.flt()), python_floats=True)
@@ -1600,3 +1604,22 @@ case(_sequences.times_grad, "arrays", lambda d: call(d.arr((2, 3)), d.arr((2, 3)
 case(_sequences.times_tangent, "arrays", lambda d: call(d.arr((2, 3)), d.arr((2, 3)), d.arr((2, 3)), 1))
 case(_sequences.times_partner_tangent, "arrays",
      lambda d: call(d.arr((2, 3)), d.arr((2, 3)), d.arr((2, 3)), d.arr((2, 3)), 0, 1, None))
+
+
+# --- cases kept in files of their own, registered into this table -----------------------------------------
+
+def _load_extra_cases(filename: str) -> None:
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    name = f"srcgrad_rule_test_{Path(filename).stem}"
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(filename))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+
+
+_load_extra_cases("cases_numpy_extra.py")
+_load_extra_cases("cases_scipy.py")
+_load_extra_cases("cases_linalg.py")

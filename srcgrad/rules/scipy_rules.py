@@ -1,0 +1,1 @@
+"""Rules for SciPy functions (the optional extra ``srcgrad[scipy]``): registered only when SciPy imports."""
