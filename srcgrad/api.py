@@ -31,7 +31,7 @@ from .locate import locating
 from .pipeline import Generated, forward_transform
 from .rules.helpers import shape_of
 from .rules.registry import vjp_rule
-from .runtime import call_with_jvp, is_callable_instance
+from .runtime import call_with_jvp, is_callable_instance, zero_cotangent
 
 
 def _call_primitive(primitive: Callable, x: Any) -> Any:
@@ -310,16 +310,18 @@ def _stacked(cotangent: Any, out: Any) -> bool:
 
 
 def _variadic_binding(fun: Any, args: Sequence[Any]) -> Binding | None:
-    """The binding of ``args`` to a Python function with ``*args``/``**kwargs``/keyword-only parameters
-    (whose generated code takes one value per parameter); ``None`` for any other callable."""
+    """The binding of ``args`` to a Python function with ``*args``/``**kwargs``/keyword-only parameters, or
+    with parameters the call leaves to their defaults (generated code takes one value per parameter);
+    ``None`` for any other callable."""
     if not inspect.isfunction(fun):
         return None
     code = fun.__code__
+    defaulted = len(args) < code.co_argcount  # parameters left to their default values
     if not (code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS) or code.co_kwonlyargcount
-            or getattr(fun, "__signature__", None) is not None):
+            or getattr(fun, "__signature__", None) is not None or defaulted):
         return None   # the common case, without building a Signature on every call
     signature = inspect.signature(fun, follow_wrapped=False)
-    return bind(signature, args) if is_variadic(signature) else None
+    return bind(signature, args) if is_variadic(signature) or defaulted else None
 
 
 def show(fun: Callable, *example_args: Any, argnums: int | Sequence[int] = 0, with_value: bool = False,
@@ -370,15 +372,22 @@ def generated_function(fun: Callable, argnums: int | Sequence[int] = 0) -> Calla
 @locating
 def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
     """``(fun(*primals), J @ tangents)``: forward mode, by source transformation. ``tangents`` has one
-    entry per primal, of the same type, shape and dtype."""
+    entry per primal, of the same type, shape and dtype, or ``None`` for a primal held fixed (integer data,
+    labels, anything not differentiated)."""
     primals, tangents = tuple(primals), tuple(tangents)
     name = getattr(fun, "__name__", "f")
     if len(primals) != len(tangents):
         raise ValueError(f"jvp of {name}: {len(primals)} primals but {len(tangents)} tangents")
     for i, (p, t) in enumerate(zip(primals, tangents)):
+        if t is None:
+            continue  # held fixed: integer data, labels, anything
         check_input(p, i, name)
         check_tangent(t, f"tangent {i}", name)
         check_same_structure(p, t, f"tangent {i}", f"primal {i}", name, "jvp")
+    if all(t is None for t in tangents):
+        out = fun(*primals)
+        check_output(out, fun, "jvp", real_scalar=False)
+        return out, zero_cotangent(out)
     if _is_plain_gradient(fun) and len(primals) == 1:  # forward over reverse: the Hessian times the tangent
         from .higher import hvp
 
@@ -398,10 +407,10 @@ def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple
         generated.refresh()
         result = generated.function(*binding.values, *(per_parameter[i] for i in argnums))
     else:
-        argnums = tuple(range(len(bound), len(bound) + len(primals)))
+        argnums = tuple(len(bound) + i for i, t in enumerate(tangents) if t is not None)
         generated = forward_generated(target, argnums, bound + primals)
         generated.refresh()
-        result = generated.function(*bound, *primals, *tangents)
+        result = generated.function(*bound, *primals, *(t for t in tangents if t is not None))
     check_output(result[0], fun, "jvp", real_scalar=False)
     return result
 

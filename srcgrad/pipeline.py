@@ -13,12 +13,12 @@ from typing import Any
 
 import gast
 
-from .analysis.activity import active_variables, varied_variables
+from .analysis.activity import active_variables, assignments, varied_variables
 from .analysis.aliasing import check_aliasing
 from .analysis.default_deny import check_calls
 from .analysis.shapes import infer_shapes
 from .analysis.shift import shift_only_extrema
-from .analysis.walk import walk
+from .analysis.walk import values_read, walk
 from .codegen import compile_function, to_source
 from .errors import MissingRuleError, SrcgradSyntaxError
 from .frontend.anf import to_anf
@@ -32,6 +32,8 @@ from .runtime import (
     add_grads,
     assign_index,
     call_output,
+    call_plain,
+    call_with_vjp,
     inexact_part,
     list_append,
     list_delete,
@@ -261,7 +263,11 @@ def _front_end(fn: Callable, argnums: tuple[int, ...], has_aux: bool, allow_tupl
             raise ValueError(f"argnums {i} is out of range for {node.name}, which takes {len(params)} arguments")
     argnums = tuple(i % len(params) for i in argnums)
     stages: dict[str, str] = {}
-    desugared = desugar(parsed, namespace)
+    # parameters whose example is no dict, and which the body never rebinds: a loop over one needs no
+    # iteration_sequence to walk a dict's keys
+    assigned = {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+    not_dicts = {p for p, v in zip(params, examples or ()) if not isinstance(v, dict) and p not in assigned}
+    desugared = desugar(parsed, namespace, not_dicts)
     stages["desugar"] = gast.unparse(desugared)
     core, temps = to_anf(desugared, names)
     stages["anf"] = gast.unparse(core)
@@ -278,7 +284,32 @@ def _front_end(fn: Callable, argnums: tuple[int, ...], has_aux: bool, allow_tupl
     varied = varied_variables(core, wrt, resolver.differentiable_inputs)
     check_calls(core, varied, resolver.callee, parsed)
     active = active_variables(core, varied, outputs, resolver.differentiable_inputs)
+    _plain_inactive_calls(core, active, varied, resolver.callee, namespace)
     return FrontEnd(parsed, params, argnums, names, namespace, core, temps, returned, resolver, active, stages)
+
+
+def _plain_inactive_calls(core: gast.FunctionDef, active: set[str], varied: set[str],
+                          callee: Callable[[gast.expr], Any], namespace: Namespace) -> None:
+    """``pair = call_with_vjp(f, x)`` → ``pair = call_plain(f, x)`` where nothing the call sees depends on
+    the differentiated inputs (neither ``f``, a bound method's object included, nor its arguments) and
+    ``pair`` is not active: no derivative can flow through the call, so a callee that is not Python code
+    (a random draw, a C function) may run as it is. A call that sees a differentiated value keeps
+    ``call_with_vjp``, which refuses what it cannot differentiate (``a.resize(5)`` changes ``a``)."""
+    flows = [(target, values_read(value)) for target, value in assignments(core.body)]
+    touched = set(varied)  # everything computed from a varied value, through any operation (with_keywords too)
+    changed = True
+    while changed:
+        changed = False
+        for target, sources in flows:
+            if target not in touched and sources & touched:
+                touched.add(target)
+                changed = True
+    for node in walk(core):
+        if isinstance(node, gast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], gast.Name) \
+                and node.targets[0].id not in active and isinstance(node.value, gast.Call) \
+                and callee(node.value.func) is call_with_vjp \
+                and not values_read(node.value) & touched:
+            node.value.func = namespace.ref(call_plain)
 
 
 def _numeric_value(value: Any) -> bool:

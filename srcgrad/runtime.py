@@ -8,6 +8,7 @@ which docs/design.md discusses."""
 from __future__ import annotations
 
 import functools
+import inspect
 import numbers
 from operator import index as operator_index
 from typing import Any
@@ -19,8 +20,8 @@ from .rules import dispatch
 
 def assign_index(x: Any, index: Any, value: Any) -> Any:
     """``x`` with ``x[index]`` replaced by ``value``, as a new array (or list); ``x`` is left untouched."""
-    if isinstance(x, list):
-        out = list(x)
+    if isinstance(x, (list, dict)):
+        out = type(x)(x)
         out[index] = value
         return out
     if type(x) is np.ndarray:
@@ -119,7 +120,8 @@ def add_grads(a: Any, b: Any) -> Any:
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         if len(a) < len(b):
             a, b = b, a
-        return type(a)(add_grads(x, y) for x, y in zip(a, list(b) + [0.0] * (len(a) - len(b))))
+        summed = [add_grads(x, y) for x, y in zip(a, list(b) + [0.0] * (len(a) - len(b)))]
+        return type(a)(*summed) if hasattr(a, "_fields") else type(a)(summed)  # a named tuple takes fields
     if isinstance(a, numbers.Number) and a == 0 and isinstance(b, (list, tuple, dict)):
         return b
     if isinstance(b, numbers.Number) and b == 0 and isinstance(a, (list, tuple, dict)):
@@ -202,6 +204,46 @@ def call_with_vjp(fn: Any, *args: Any) -> tuple[Any, Any]:
     from .callees import callee_vjp
 
     return callee_vjp(fn, args, keywords)
+
+
+def call_star(function: Any, before: tuple, spread: Any, after: tuple) -> Any:
+    """``function(*before, *spread, *after)``: a call with a star-argument whose length only the run knows
+    (``rs.randn(*x.shape)``, ``f(*pairs)``)."""
+    return function(*before, *spread, *after)
+
+
+def enter_errstate(**settings: Any) -> dict:
+    """Enter ``np.errstate(**settings)``: set them, and return the settings to restore."""
+    return np.seterr(**settings)
+
+
+def leave_errstate(saved: dict) -> None:
+    """Leave an ``np.errstate`` block entered by ``enter_errstate``."""
+    np.seterr(**saved)
+
+
+def close_over(function: Any, *captured: Any) -> functools.partial:
+    """A nested function or lambda used as a value, with the enclosing function's variables it reads
+    passed in front (``frontend/closures.py``): the object Python's closure would be."""
+    return functools.partial(function, *captured)
+
+
+def call_plain(fn: Any, *args: Any) -> tuple[Any, None]:
+    """``(fn(*args), None)``: a call ``call_with_vjp`` would make, where activity analysis has proved that
+    no derivative flows through it (its arguments do not depend on the differentiated inputs, or its
+    result does not reach the output). A callee that is not Python code (a random draw, a C function)
+    runs as it is, where ``call_with_vjp`` would refuse it for want of a rule."""
+    target = fn.function if type(fn) is KeywordCall else fn
+    if isinstance(target, functools.partial):
+        target = target.func
+    if is_callable_instance(target) or inspect.isfunction(getattr(target, "__func__", target)):
+        # Python code is transformed as ever, so that what it does to its arguments (appending to the
+        # caller's list) is checked, not hidden
+        return call_with_vjp(fn, *args)[0], None
+    if type(fn) is KeywordCall:
+        fn, args, keywords = fn.function, *fn.split(args)
+        return fn(*args, **keywords), None
+    return fn(*args), None
 
 
 class KeywordCall:

@@ -260,7 +260,10 @@ class AliasChecker:
         if isinstance(node, gast.Lambda):
             self.capture(node, state)
             return frozenset()
-        if isinstance(node, gast.ListComp):
+        if isinstance(node, gast.Dict):
+            held = frozenset().union(*[self.value(v, state) for v in [*node.keys, *node.values] if v is not None])
+            return self.site(node, LIST, state, held | state.held(held))  # a container, written like a list
+        if isinstance(node, (gast.ListComp, gast.GeneratorExp, gast.DictComp, gast.SetComp)):
             held: frozenset[str] = frozenset()
             for sub in gast.walk(node):
                 if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Load) and sub.id in state.points:

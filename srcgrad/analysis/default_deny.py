@@ -23,13 +23,14 @@ from ..errors import MissingRuleError
 from ..frontend.parse import ParsedFunction
 from ..frontend.resolve import UNRESOLVED
 from ..rules.registry import is_nondifferentiable, vjp_rule
-from ..runtime import call_with_vjp
+from ..runtime import call_with_vjp, close_over
 from .activity import assignments
-from .walk import walk
+from .walk import values_read, walk
 
 # Functions that read or write the caller's variables by name: no argument shows what they depend on.
 NAME_READERS = {builtins.eval, builtins.exec, builtins.globals, builtins.locals, builtins.vars,
                 builtins.compile, builtins.__import__}
+_RANDOM_STATES = (np.random.RandomState, np.random.Generator)
 # srcgrad's own code, which generated code calls: rules, runtime helpers and the call dispatcher.
 _OWN_MODULES = ("srcgrad.runtime", "srcgrad.rules", "srcgrad.custom", "srcgrad.binding")
 
@@ -69,11 +70,25 @@ def _check_call(call: gast.Call, varied: set[str], callee_of: Callable[[gast.exp
         method = attributes.get(method.id)  # A-normal form reads the bound method into a temporary first
     if isinstance(method, gast.Attribute) and (seen | _loaded(method.value)) & varied:
         _check_method(call, method, callee_of, parsed)
+    if callee is close_over and seen & varied:
+        function = call.args[0]
+        label = f"'{function.id}'" if isinstance(function, gast.Name) else "a lambda"
+        raise parsed.error(
+            call, f"{label} is used as a value (passed on, stored or returned) while it reads local variable(s) "
+            f"that depend on the differentiated inputs ({', '.join(sorted(seen & varied))}); srcgrad "
+            "differentiates a nested function through its calls, not through a function object",
+            "call it directly in this function, or pass those values to it as arguments", cls=MissingRuleError)
     if callee is UNRESOLVED:
         seen |= _loaded(call.func)
     if not seen & varied or _described(callee):
         return
     what = getattr(callee, "__qualname__", None) or getattr(callee, "__name__", None) or type(callee).__name__
+    if isinstance(getattr(callee, "__self__", None), _RANDOM_STATES):
+        raise parsed.error(
+            call, f"'{label}' draws random numbers with parameters that depend on the differentiated inputs; "
+            "srcgrad gives random draws no derivative", "draw standard noise and transform it, so the "
+            "derivative flows through the transformation: mu + sigma * rng.standard_normal(shape)",
+            cls=MissingRuleError)
     raise parsed.error(
         call, f"no derivative rule for '{label}' ({what}), which is called with a value that depends on the "
         "differentiated inputs", f"register a rule with @srcgrad.defvjp({label}), hold the value constant "
@@ -150,5 +165,4 @@ def _is_complex_type(value: Any) -> bool:
         return False
 
 
-def _loaded(node: gast.AST) -> set[str]:
-    return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+_loaded = values_read

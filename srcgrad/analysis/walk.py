@@ -31,3 +31,25 @@ def walk(node: gast.AST) -> Iterator[gast.AST]:
 def loaded_names(node: gast.AST) -> set[str]:
     """Names read anywhere under ``node``."""
     return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+
+
+# Attributes of an array that describe it and carry no derivative.
+STATIC_ATTRIBUTES = frozenset({"shape", "ndim", "size", "dtype"})
+
+
+def values_read(node: gast.AST) -> set[str]:
+    """Names whose *values* ``node`` reads: not those only asked for their shape (``x.shape``)."""
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, gast.Attribute) and current.attr in STATIC_ATTRIBUTES:
+            continue
+        if isinstance(current, gast.Name) and isinstance(current.ctx, gast.Load):
+            found.add(current.id)
+        for value in current.__dict__.values():
+            if isinstance(value, _AST):
+                stack.append(value)
+            elif type(value) is list:
+                stack.extend(item for item in value if isinstance(item, _AST))
+    return found

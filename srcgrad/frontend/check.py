@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import gast
 
-from .parse import ParsedFunction, parameter_names
+from .context_managers import is_errstate
+from .parse import ParsedFunction
 
 SUPPORTED: dict[type, str] = {
     # statements
@@ -21,6 +22,7 @@ SUPPORTED: dict[type, str] = {
     gast.IfExp: "conditional expression", gast.Compare: "comparison", gast.Call: "call",
     gast.Constant: "constant", gast.Attribute: "attribute", gast.Subscript: "subscript", gast.Name: "name",
     gast.List: "list", gast.Tuple: "tuple", gast.Slice: "slice", gast.ListComp: "list comprehension", gast.Lambda: "lambda",
+    gast.With: "with np.errstate", gast.withitem: "", gast.Dict: "dict", gast.DictComp: "dict comprehension", gast.GeneratorExp: "generator expression",
     gast.comprehension: "comprehension", gast.JoinedStr: "f-string", gast.FormattedValue: "f-string",
     gast.keyword: "keyword argument", gast.arguments: "arguments",
     # operators and contexts
@@ -39,10 +41,7 @@ HINTS: dict[str, str] = {
     "Yield": "return a list or an array instead of yielding",
     "YieldFrom": "return a list or an array instead of yielding",
     "Await": "differentiate a synchronous function",
-    "GeneratorExp": "use a list comprehension, e.g. sum([f(v) for v in xs])",
     "SetComp": "use a list comprehension",
-    "DictComp": "build the values with a list comprehension",
-    "Dict": "pass arrays as separate arguments or a tuple",
     "Set": "use a list or a tuple",
     "NamedExpr": "assign the value in its own statement",
     "Starred": "pass the arguments explicitly",
@@ -125,39 +124,55 @@ class SupportChecker(gast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_FunctionDef(self, node: gast.FunctionDef) -> None:
-        """A nested ``def`` is transformed like any callee when it is called; like a lambda, it may not use
-        the enclosing function's local variables (the closure would carry no gradient)."""
+        """A nested ``def`` is transformed like any callee when it is called; the enclosing function's
+        locals it reads become its parameters (``closures.py``)."""
         if node is self.parsed.node:
             return
         if node.decorator_list:
             raise self.parsed.error(node, "a decorated nested function is not supported",
                                     "define it at module level")
-        inner = set(parameter_names(node.args)) | {
-            n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
-        used = {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
-        captured = sorted((used - inner) & self.local_names)
-        if captured:
-            raise self.parsed.error(node, f"a nested function that uses the local variable(s) {', '.join(captured)} "
-                                    "of the enclosing function is not supported",
-                                    "pass them as arguments, or define the function at module level")
-
-    def visit_Lambda(self, node: gast.Lambda) -> None:
-        """A lambda may use its parameters and module-level names; a local variable it captured would
-        carry no gradient through the closure, so that is an error rather than a silent zero."""
-        params = set(parameter_names(node.args))
-        used = {n.id for n in gast.walk(node.body) if isinstance(n, gast.Name)}
-        captured = sorted((used - params) & self.local_names)
-        if captured:
-            raise self.parsed.error(node, f"a lambda that uses the local variable(s) {', '.join(captured)} is not "
-                                    "supported", "pass them to the lambda as arguments")
         self.generic_visit(node)
 
-    def visit_ListComp(self, node: gast.ListComp) -> None:
+
+    def visit_With(self, node: gast.With) -> None:
+        if not all(is_errstate(item, self.parsed.scope.lookup) for item in node.items):
+            raise self.parsed.error(node, "a 'with' block other than 'with np.errstate(...)' is not supported "
+                                    "inside a differentiated function",
+                                    HINTS["With"])
+        for sub in gast.walk(node):
+            if isinstance(sub, (gast.Return, gast.Break, gast.Continue)):
+                raise self.parsed.error(sub, f"'{type(sub).__name__.lower()}' inside a 'with np.errstate(...)' "
+                                        "block is not supported (the settings would not be restored)",
+                                        "compute the value inside the block and return it after the block")
+        self.generic_visit(node)
+
+    def visit_Dict(self, node: gast.Dict) -> None:
+        if any(key is None for key in node.keys):
+            raise self.parsed.error(node, "'**' in a dict display is not supported",
+                                    "write the entries out, or build the dict outside the function")
+        self.generic_visit(node)
+
+    def visit_ListComp(self, node: gast.ListComp | gast.GeneratorExp | gast.DictComp) -> None:
         for gen in node.generators:
             if gen.is_async:
                 raise self.parsed.error(node, "async comprehensions are not supported")
             self._check_loop_target(gen.target)
         self.generic_visit(node)
+
+    visit_DictComp = visit_ListComp
+
+    def visit_Call(self, node: gast.Call) -> None:
+        # a generator expression passed straight to a call is consumed there, once: lowered to a list
+        self._consumed = getattr(self, "_consumed", set()) | {
+            id(a) for a in node.args if isinstance(a, gast.GeneratorExp)}
+        self.generic_visit(node)
+
+    def visit_GeneratorExp(self, node: gast.GeneratorExp) -> None:
+        if id(node) not in getattr(self, "_consumed", set()):
+            raise self.parsed.error(node, "a generator expression that is not consumed at once, by the call it "
+                                    "is passed to", "pass it straight to the call (sum(f(v) for v in xs)), or "
+                                    "build a list with a list comprehension")
+        self.visit_ListComp(node)
 
     def _check_loop_target(self, target: gast.expr) -> None:
         if isinstance(target, gast.Name):

@@ -14,15 +14,29 @@ from typing import Any
 import gast
 import numpy as np
 
+from ..dicts import dict_keys, iteration_sequence
 from ..naming import Names, Namespace
 from ..rules.concat_helpers import c_concat, r_concat
 from ..rules.registry import is_nondifferentiable, vjp_rule
-from ..runtime import assign_index, call_output, call_with_vjp, is_callable_instance, list_append, with_keywords
+from ..runtime import (
+    assign_index,
+    call_output,
+    call_plain,
+    call_star,
+    call_with_vjp,
+    is_callable_instance,
+    list_append,
+    with_keywords,
+)
+from .closures import ConvertClosures, check_closures
+from .context_managers import LowerErrstate
+from .dict_lowering import LowerDicts
 from .integer_results import CutIntegerResults
 from .jumps import lower_jumps
 from .list_methods import LowerListMethods
 from .parse import ParsedFunction
 from .resolve import UNRESOLVED, index_expression, output_argument, resolve_callee
+from .variadic import CALL_STAR
 
 
 def _located(new: gast.AST, old: gast.AST) -> gast.AST:
@@ -148,7 +162,9 @@ def _store(id_: str) -> gast.Name:
 
 class LowerListComprehensions:
     """``ys = [f(v) for v in xs if c]`` → ``ys = []`` + ``for v in xs: if c: ys = ys + [f(v)]``-style
-    statements hoisted before the statement that uses the comprehension. The comprehension's variables are
+    statements hoisted before the statement that uses the comprehension. A generator expression is
+    consumed at once, as a list (``sum(f(v) for v in xs)``): differentiated code has no side effects that
+    could tell the two apart. The comprehension's variables are
     renamed to fresh names, since they must not leak into (or clobber) the function's own."""
 
     def __init__(self, names: Names):
@@ -170,18 +186,18 @@ class LowerListComprehensions:
         for field, value in gast.iter_fields(node):
             if isinstance(node, (gast.If, gast.For, gast.While)) and field in ("body", "orelse"):
                 continue
-            if isinstance(value, gast.ListComp):
+            if isinstance(value, (gast.ListComp, gast.GeneratorExp)):
                 setattr(node, field, self._lower(value, hoisted))
             elif isinstance(value, gast.AST):
                 self._replace(value, hoisted)
             elif isinstance(value, list):
                 for i, item in enumerate(value):
-                    if isinstance(item, gast.ListComp):
+                    if isinstance(item, (gast.ListComp, gast.GeneratorExp)):
                         value[i] = self._lower(item, hoisted)
                     elif isinstance(item, gast.AST):
                         self._replace(item, hoisted)
 
-    def _lower(self, comp: gast.ListComp, hoisted: list[gast.stmt]) -> gast.Name:
+    def _lower(self, comp: gast.ListComp | gast.GeneratorExp, hoisted: list[gast.stmt]) -> gast.Name:
         result = self.names.fresh("items")
         renames: dict[str, str] = {}
         for gen in comp.generators:
@@ -192,7 +208,11 @@ class LowerListComprehensions:
             if isinstance(n, gast.Name) and n.id in renames:
                 n.id = renames[n.id]
         # Comprehensions nested in the element run once per iteration: lower them inside the loop.
-        self._replace(comp.generators[0].iter, hoisted)
+        first = comp.generators[0]
+        if isinstance(first.iter, (gast.ListComp, gast.GeneratorExp)):
+            first.iter = self._lower(first.iter, hoisted)
+        else:
+            self._replace(first.iter, hoisted)
         per_item: list[gast.stmt] = []
         holder = gast.Expr(comp.elt)
         self._replace(holder, per_item)
@@ -213,10 +233,28 @@ class LowerForLoops(gast.NodeTransformer):
     x = xs[i]``, likewise ``enumerate``, ``zip`` and ``reversed``, so that the adjoint can always run the
     indices backwards without storing them."""
 
-    def __init__(self, names: Names, namespace: Namespace, is_builtin: Callable[[gast.expr, Any], bool]):
+    def __init__(self, names: Names, namespace: Namespace, is_builtin: Callable[[gast.expr, Any], bool],
+                 not_dicts: set[str] | frozenset = frozenset()):
         self.names = names
         self.namespace = namespace
         self.is_builtin = is_builtin
+        self.not_dicts = not_dicts
+        self.indexable: set[str] = set()
+
+    def visit_FunctionDef(self, node: gast.FunctionDef) -> Any:
+        # names bound once, to a list or a range (``range_2 = range(2)`` in generated code read again)
+        values: dict[str, list[gast.expr]] = {}
+        for sub in gast.walk(node):
+            if isinstance(sub, gast.Assign):
+                for target in sub.targets:
+                    if isinstance(target, gast.Name):
+                        values.setdefault(target.id, []).append(sub.value)
+            elif isinstance(sub, (gast.For, gast.AugAssign)) and isinstance(sub.target, gast.Name):
+                values.setdefault(sub.target.id, []).append(None)
+        self.indexable = {name for name, bound in values.items()
+                          if len(bound) == 1 and bound[0] is not None and self._indexable(bound[0])}
+        self.generic_visit(node)
+        return node
 
     def visit_For(self, node: gast.For) -> Any:
         self.generic_visit(node)
@@ -238,6 +276,17 @@ class LowerForLoops(gast.NodeTransformer):
         loop = gast.For(_store(index), _call(self.namespace.ref(range), bounds, node), bindings + node.body, [], None)
         return holders + [_located(loop, node)]
 
+    def _indexable(self, iterable: gast.expr) -> bool:
+        """Whether ``iterable`` is certainly no dict: a display, or a call that returns a list or tuple."""
+        if isinstance(iterable, (gast.List, gast.Tuple)):
+            return True
+        if isinstance(iterable, gast.Name) and (iterable.id in self.not_dicts or iterable.id in self.indexable):
+            return True
+        return (isinstance(iterable, gast.Call) and any(
+            self.is_builtin(iterable.func, f) for f in (range, sorted, list, tuple))) or (
+            isinstance(iterable, gast.Call) and isinstance(iterable.func, gast.Name)
+            and iterable.func.id == self.namespace.ref(dict_keys).id)
+
     def _unpack(self, target: gast.expr, iterable: gast.expr, index: str, like: gast.AST, holders: list,
                 bindings: list, lengths: list) -> None:
         """Bind ``target`` to element ``index`` of ``iterable``, seeing through enumerate and zip."""
@@ -253,6 +302,8 @@ class LowerForLoops(gast.NodeTransformer):
                 self._unpack(element, sequence, index, like, holders, bindings, lengths)
             return
         holder = self.names.fresh("seq")
+        if not self._indexable(iterable):  # a dict walks its keys
+            iterable = _call(self.namespace.ref(iteration_sequence), [iterable], like)
         holders.append(_located(gast.Assign([_store(holder)], iterable, None), like))
         lengths.append(_call(self.namespace.ref(len), [_load(holder)], like))
         item = gast.Subscript(_load(holder), _load(index), gast.Load())
@@ -394,6 +445,10 @@ class LowerUserCalls(gast.NodeTransformer):
     def visit_Call(self, node: gast.Call) -> gast.AST:
         self.generic_visit(node)
         callee = self.resolve(node.func)
+        if callee is call_plain:
+            # generated code differentiated again: a call no derivative flowed through may carry one now
+            node.func = _located(self.namespace.ref(call_with_vjp), node.func)
+            return node
         if self.is_primitive(callee):
             return node
         func, args = node.func, list(node.args)
@@ -451,8 +506,10 @@ def local_names(fn: gast.FunctionDef) -> set[str]:
     return names
 
 
-def desugar(parsed: ParsedFunction, namespace: Namespace) -> gast.FunctionDef:
-    """Run the desugaring passes over the parsed function, in order, and return the new tree."""
+def desugar(parsed: ParsedFunction, namespace: Namespace, not_dicts: set[str] | frozenset = frozenset()
+            ) -> gast.FunctionDef:
+    """Run the desugaring passes over the parsed function, in order, and return the new tree.
+    ``not_dicts``: names known to hold no dict (parameters whose example is a list, a tuple or an array)."""
     fn = parsed.node
     names = namespace.names
     locals_ = local_names(fn)
@@ -460,14 +517,21 @@ def desugar(parsed: ParsedFunction, namespace: Namespace) -> gast.FunctionDef:
     def is_builtin(func: gast.expr, obj: Any) -> bool:
         return isinstance(func, gast.Name) and func.id not in locals_ and parsed.scope.lookup(func.id, None) is obj
 
+    for node in gast.walk(fn):  # the star calls of frontend/variadic.py
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and node.func.id == CALL_STAR:
+            node.func = namespace.ref(call_star)
     fn = LowerZeroArgumentSuper(fn.args.args[0].id if fn.args.args else None).visit(fn)
+    fn = LowerErrstate(names, namespace).visit(fn)
     fn = LowerOutArguments(parsed, namespace, locals_).visit(fn)
     fn = LowerAugAssign().visit(fn)
     fn = LowerIndexTricks(namespace, locals_).visit(fn)
+    fn = LowerDicts(names, namespace, locals_).visit(fn)
     fn = LowerArrayMethods(parsed, namespace, locals_).visit(fn)
     fn = CutIntegerResults(parsed, namespace, locals_).visit(fn)
     fn.body = LowerListComprehensions(names).block(fn.body)
-    fn = LowerForLoops(names, namespace, is_builtin).visit(fn)
+    fn = LowerForLoops(names, namespace, is_builtin, not_dicts).visit(fn)
+    fn = ConvertClosures(namespace, parsed).run(fn)
+    check_closures(parsed, fn)
     fn = LowerListMethods(names, namespace, local_names(fn)).visit(fn)
     fn = LowerMutations(namespace, local_names(fn)).visit(fn)
     fn = LowerUserCalls(parsed, namespace, local_names(fn)).visit(fn)

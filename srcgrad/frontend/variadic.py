@@ -43,12 +43,17 @@ def flatten_signature(parsed: ParsedFunction) -> list[str]:
     return [p.id for p in params]
 
 
+# The name the star calls this pass makes call, bound to ``runtime.call_star`` by ``desugar``.
+CALL_STAR = "__srcgrad_call_star__"
+
+
 class ExpandStarArguments(gast.NodeTransformer):
     """``f(*xs)`` → ``f(xs[0], …, xs[n-1])`` and ``f(**kw)`` → ``f(a=kw['a'], …)`` where ``xs``/``kw``
     is a parameter that the body never reassigns and whose example is a tuple/list/dict (so its length or
     keys are part of the signature the code is specialized for); a tuple or list display is spread in
-    place, and so is a dict display with string keys. ``kw.get('a', default)`` on such a dict becomes ``kw['a']`` or ``default``. Anything else is an
-    error naming the expression."""
+    place, and so is a dict display with string keys. ``kw.get('a', default)`` on such a dict becomes
+    ``kw['a']`` or ``default``. One star-argument of any other value, whose length only the run knows, makes
+    the call ``call_star(f, before, value, after)``; anything else is an error naming the expression."""
 
     def __init__(self, parsed: ParsedFunction, examples: Mapping[str, Any]):
         self.parsed = parsed
@@ -63,6 +68,9 @@ class ExpandStarArguments(gast.NodeTransformer):
         getter = self._dict_get(node)
         if getter is not None:
             return getter
+        opaque = [a for a in node.args if isinstance(a, gast.Starred) and not self._spreadable(a.value)]
+        if len(opaque) == 1 and not node.keywords:
+            return self._star_call(node, opaque[0])
         args: list[gast.expr] = []
         for arg in node.args:
             args += self._spread(arg.value) if isinstance(arg, gast.Starred) else [arg]
@@ -75,6 +83,21 @@ class ExpandStarArguments(gast.NodeTransformer):
             raise self.parsed.error(node, f"the call passes the keyword argument(s) {repeated} more than once")
         node.args, node.keywords = args, keywords
         return node
+
+    def _spreadable(self, value: gast.expr) -> bool:
+        return isinstance(value, (gast.Tuple, gast.List)) or (isinstance(value, gast.Name)
+                                                              and value.id in self.sequences)
+
+    def _star_call(self, node: gast.Call, star: gast.Starred) -> gast.Call:
+        """``f(a, *s, b)`` with ``s`` of a length only the run knows → ``call_star(f, (a,), s, (b,))``."""
+        at = node.args.index(star)
+        parts: list[list[gast.expr]] = [[], []]
+        for side, args in ((0, node.args[:at]), (1, node.args[at + 1:])):
+            for arg in args:
+                parts[side] += self._spread(arg.value) if isinstance(arg, gast.Starred) else [arg]
+        before, after = (gast.copy_location(gast.Tuple(p, gast.Load()), node) for p in parts)
+        return gast.copy_location(gast.Call(gast.Name(CALL_STAR, gast.Load(), None, None),
+                                            [node.func, before, star.value, after], []), node)
 
     def _spread(self, value: gast.expr) -> list[gast.expr]:
         if isinstance(value, (gast.Tuple, gast.List)):

@@ -1,6 +1,7 @@
 """The derivative-rule table and its built-in rules (importing this package registers them)."""
 
 from . import (  # noqa: F401  (registration side effects)
+    dict_rules,
     linalg_rules,
     math_rules,
     numpy_extra_rules,

@@ -355,6 +355,14 @@ def _parts(index: Any) -> tuple:
     return index if isinstance(index, tuple) else (index,)
 
 
+def same_container(items: list, like: list | tuple) -> list | tuple:
+    """``items`` in ``like``'s container: a list, a tuple, or a named tuple (``np.linalg.slogdet``'s
+    result, whose constructor takes the fields one by one)."""
+    if isinstance(like, tuple) and hasattr(like, "_fields"):
+        return type(like)(*items)
+    return type(like)(items)
+
+
 def getitem_grad(g: Any, x: Any, index: Any) -> Any:
     """Cotangent of ``x[index]``: ``g`` scattered into zeros shaped like ``x``; repeated integer indices
     accumulate (``np.add.at``), basic slices assign directly. For a list or tuple ``x``, a list (tuple)
@@ -364,7 +372,7 @@ def getitem_grad(g: Any, x: Any, index: Any) -> Any:
     if isinstance(x, (list, tuple)):
         out = [zeros_like_grad(item) for item in x]
         out[index] = g
-        return type(x)(out)
+        return same_container(out, x)
     out = zeros(shape_of(x), np.result_type(x, g), g, x)
     if _is_basic_index(index):
         if type(out) is not np.ndarray and any(p is None for p in _parts(index)):
@@ -827,7 +835,7 @@ def zeros_like_grad(value: Any) -> Any:
     if isinstance(value, numbers.Number):
         return 0.0
     if isinstance(value, (list, tuple)):
-        return type(value)(zeros_like_grad(v) for v in value)
+        return same_container([zeros_like_grad(v) for v in value], value)
     if isinstance(value, dict):
         return {}  # a sparse dict cotangent: keys without an entry are zero
     if not isinstance(value, (np.ndarray, np.generic)):
@@ -860,7 +868,10 @@ def _is_basic_index(index: Any) -> bool:
 def landed_grad(g: Any, index: Any, value: Any) -> Any:
     """The cotangent of ``value`` in ``x[index] = value`` (``g`` has ``x``'s shape): ``g[index]``, except
     that where an advanced index names a position more than once only the write that lands counts — the
-    items it overwrote get zero. Which one lands is found by making the same assignment of item numbers."""
+    items it overwrote get zero. Which one lands is found by making the same assignment of item numbers.
+    A dict's cotangent has entries only for the keys read after the write: a missing one is a zero."""
+    if isinstance(g, dict):
+        return g[index] if index in g else zeros_like_grad(value)
     picked = g[index]
     if _is_basic_index(index):
         return unbroadcast(picked, value)

@@ -11,6 +11,7 @@ from ..runtime import (
     add_grads,
     assign_index,
     call_output,
+    call_star,
     call_with_jvp,
     inexact_only,
     inexact_part,
@@ -22,6 +23,7 @@ from ..runtime import (
 from .helpers import zeros_like_grad
 from .jvp_helpers import sum_jvp
 from .registry import defjvp
+from .star_calls import star_call_tangent
 
 
 @defjvp(assign_index, argnum=0)
@@ -77,6 +79,21 @@ def _(t, ans, value):
 @defjvp(inexact_part)
 def _(tt, ans, g, like):
     return inexact_part(tt, like)
+
+
+@defjvp(call_star, argnum=1)
+def _(t, ans, function, before, spread, after):
+    return star_call_tangent(t, 0, function, before, spread, after)
+
+
+@defjvp(call_star, argnum=2)
+def _(t, ans, function, before, spread, after):
+    return star_call_tangent(t, 1, function, before, spread, after)
+
+
+@defjvp(call_star, argnum=3)
+def _(t, ans, function, before, spread, after):
+    return star_call_tangent(t, 2, function, before, spread, after)
 
 
 @defjvp(add_grads, argnum=0)

@@ -6,11 +6,14 @@ from ..runtime import (
     add_grads,
     assign_index,
     call_output,
+    call_star,
     call_with_jvp,
     call_with_jvp_cotangents,
     call_with_vjp,
+    enter_errstate,
     inexact_only,
     inexact_part,
+    leave_errstate,
     list_append,
     list_delete,
     list_extend,
@@ -22,6 +25,7 @@ from ..runtime import (
 )
 from .helpers import landed_grad, zeros_like_grad
 from .registry import defnondiff, defvjp
+from .star_calls import star_call_grads
 
 
 @defvjp(assign_index, argnums=(0, 2))
@@ -62,6 +66,11 @@ def _(ct, ans, g, like):
     return inexact_part(ct, like)
 
 
+@defvjp(call_star, argnums=(1, 2, 3))
+def _(g, ans, function, before, spread, after):
+    return star_call_grads(g, function, before, spread, after)
+
+
 @defvjp(add_grads, argnums=(0, 1))
 def _(g, ans, a, b):
     return g, g
@@ -84,6 +93,7 @@ def _(g, ans, pair):
 
 defnondiff(zero_cotangent)
 defnondiff(with_keywords)
+defnondiff(enter_errstate, leave_errstate)
 
 
 @defvjp(call_with_jvp, argnums=(1, 2))

@@ -11,7 +11,7 @@ from typing import Any
 
 import gast
 
-from ..analysis.walk import walk
+from ..analysis.walk import values_read
 from ..errors import MissingRuleError, SrcgradSyntaxError
 from ..frontend.parse import ParsedFunction
 from ..frontend.resolve import UNRESOLVED, index_expression, resolve_callee
@@ -60,8 +60,8 @@ class CallResolver:
         """Names through which derivatives can flow into ``value``."""
         if isinstance(value, gast.Name):
             return {value.id}
-        if isinstance(value, (gast.Constant, gast.Compare, gast.BoolOp, gast.JoinedStr)):
-            return set()
+        if isinstance(value, (gast.Constant, gast.Compare, gast.BoolOp, gast.JoinedStr, gast.Lambda)):
+            return set()  # a lambda reads no local it is not given as a parameter (frontend/closures.py)
         if isinstance(value, gast.Attribute):
             return set() if value.attr in ("shape", "ndim", "size", "dtype") else _names(value.value)
         if isinstance(value, gast.Subscript):
@@ -133,5 +133,4 @@ class CallResolver:
                                  cls=SrcgradSyntaxError)
 
 
-def _names(node: gast.AST) -> set[str]:
-    return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+_names = values_read

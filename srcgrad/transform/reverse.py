@@ -26,6 +26,7 @@ import numpy as np
 from ..analysis.activity import assignments, loaded_names
 from ..analysis.liveness import upward_exposed
 from ..analysis.walk import walk
+from ..dicts import copy_value, iteration_cotangent, iteration_sequence, iteration_tangent
 from ..naming import Names, Namespace
 from ..rules.helpers import zeros_like_grad
 from ..rules.registry import Rule
@@ -368,7 +369,7 @@ def nondifferentiable_active_arguments(site: CallSite, active: set[str]) -> list
 _STRUCTURAL = {"dtype", "axis", "axes", "keepdims", "ord", "out", "order", "shape", "newshape", "casting",
                "subok", "copy", "like", "ndmin", "mode", "kind", "side", "ddof", "offset", "axis1", "axis2",
                "source", "destination", "indices", "index", "condition", "subscripts", "optimize", "repeats",
-               "reps", "n", "k", "decimals"}
+               "reps", "n", "k", "decimals", "keys"}
 
 
 def differentiable_arguments(site: CallSite) -> list[gast.expr]:
@@ -457,7 +458,8 @@ def _numeric(value: gast.expr, numeric: set[str], resolve_callee: Callable[[gast
         callee = resolve_callee(value.func)
         if callee is add_grads:
             return all(operand(a) for a in value.args)
-        if callee in (assign_index, zero_cotangent, zeros_like_grad, inexact_only, inexact_part):
+        if callee in (assign_index, zero_cotangent, zeros_like_grad, inexact_only, inexact_part, iteration_sequence,
+                      iteration_cotangent, iteration_tangent, copy_value):
             return bool(value.args) and operand(value.args[0])
         if is_nondifferentiable(callee):
             return True  # no cotangent at all (``range``, ``len``, shapes)

@@ -1312,6 +1312,13 @@ if _runtime is not None and vjp_rule(getattr(_runtime, "list_append", None)) is 
     case(_runtime.list_insert, "past-the-end", lambda d: call([d.arr((3,))], 7, d.arr((3,))))
     case(_runtime.list_delete, "last", lambda d: call([d.arr((2,)), d.arr((2,)), d.arr((2,))], -1))
     case(_runtime.list_delete, "first", lambda d: call([d.flt(), d.flt()], 0))
+    _dicts = __import__("srcgrad.dicts", fromlist=["dict_display"])
+    case(_dicts.iteration_sequence, "list", lambda d: call([d.arr((2,)), d.arr((2,))]))
+    case(_dicts.iteration_sequence, "rows", lambda d: call(d.arr((3, 2))), lambda T, v: v * 1)
+    case(_dicts.iteration_cotangent, "list", lambda d: call([d.flt(), d.flt()], [d.flt(), d.flt()]))
+    case(_dicts.iteration_tangent, "rows", lambda d: call(d.arr((3, 2)), d.arr((3, 2))))
+    case(_dicts.copy_value, "array", lambda d: call(d.arr((2, 3))), lambda T, v: v.clone())
+    case(_dicts.copy_value, "list", lambda d: call([d.arr((2,)), d.arr((2,))]))
     case(_runtime.inexact_only, "floats", lambda d: call(d.arr((2, 3))), lambda T, v: v * 1)
     case(_runtime.inexact_only, "python-float", lambda d: call(d.flt()))
     case(_runtime.inexact_part, "floats", lambda d: call(d.arr((2, 3)), d.arr((2, 3))))
@@ -1609,15 +1616,26 @@ case(_sequences.times_partner_tangent, "arrays",
 # --- cases kept in files of their own, registered into this table -----------------------------------------
 
 def _load_extra_cases(filename: str) -> None:
+    """Run ``filename``, which registers its cases into this module (whatever name it was imported under:
+    the extra file finds it as ``sys.modules["srcgrad_rule_test_cases"]`` while it runs)."""
     import importlib.util
     import sys
     from pathlib import Path
 
-    name = f"srcgrad_rule_test_{Path(filename).stem}"
-    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(filename))
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
+    key = "srcgrad_rule_test_cases"
+    previous = sys.modules.get(key)
+    sys.modules[key] = sys.modules[__name__]
+    try:
+        name = f"srcgrad_rule_test_{Path(filename).stem}"
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(filename))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    finally:
+        if previous is None:
+            del sys.modules[key]
+        else:
+            sys.modules[key] = previous
 
 
 _load_extra_cases("cases_numpy_extra.py")

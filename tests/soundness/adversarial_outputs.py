@@ -93,7 +93,8 @@ def returns_zero_d_array(x):
     return np.array(np.sum(x * x * x))
 
 
-@case(args=(X,), smooth=True, loose=True)
+# Not smooth for the Hessian's finite differences: the float32 rounding of the output is their noise.
+@case(args=(X,), loose=True)
 def returns_float32_scalar(x):
     return np.float32(np.sum(np.sin(x))) * 1.0
 

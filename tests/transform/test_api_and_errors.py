@@ -441,9 +441,29 @@ def uses_try(x):
 
 def uses_with(x):
     y = x
-    with np.errstate(all="ignore"):  # error here
+    with np.errstate(all="ignore"):  # supported: the settings change no value and no derivative
         y = x * 2
     return np.sum(y)
+
+
+def uses_other_context_manager(x):
+    with open(__file__):  # error here
+        y = x * 2
+    return np.sum(y)
+
+
+def returns_inside_errstate(x):
+    with np.errstate(divide="ignore"):
+        return np.sum(np.log(x))  # error here
+
+
+def test_errstate_blocks_are_differentiated_and_the_settings_restored():
+    before = np.geterr()
+    x = np.array([0.5, 1.0, 2.0])
+    np.testing.assert_allclose(srcgrad.grad(uses_with)(x), np.full(3, 2.0))
+    _, tangent = srcgrad.jvp(uses_with, (x,), (np.ones(3),))
+    assert tangent == 6.0
+    assert np.geterr() == before
 
 
 def uses_lambda(x):
@@ -477,13 +497,18 @@ def uses_yield(x):
 
 
 def uses_dict_literal(x):
-    d = {"a": x}  # error here
-    return np.sum(x)
+    d = {"a": x}  # supported: srcgrad/dicts.py
+    return np.sum(d["a"] * x)
 
 
 def uses_star_args_call(x):
     parts = (x, x)
-    return np.sum(np.add(*parts))  # error here
+    return np.sum(np.add(*parts))  # supported: call_star
+
+
+def uses_star_args_with_keywords(x):
+    parts = (x, x)
+    return np.sum(np.add(*parts, casting="same_kind"))  # error here
 
 
 def uses_walrus(x):
@@ -498,7 +523,13 @@ def uses_set_literal(x):
 
 
 def uses_generator_expression(x):
-    return sum(v * 2 for v in x)  # error here
+    return sum(v * v for v in x)  # supported: consumed at once, as a list
+
+
+def uses_generator_kept_for_later(x):
+    # kept in a variable, a generator could be consumed twice (the second pass sees nothing)
+    squares = (v * v for v in x)  # error here
+    return sum(squares)
 
 
 def uses_del(x):
@@ -507,8 +538,18 @@ def uses_del(x):
     return np.sum(x)
 
 
-UNSUPPORTED = [uses_try, uses_with, uses_global, uses_yield, uses_dict_literal,
-               uses_star_args_call, uses_walrus, uses_set_literal, uses_generator_expression, uses_del]
+UNSUPPORTED = [uses_try, uses_other_context_manager, returns_inside_errstate, uses_global, uses_yield,
+               uses_star_args_with_keywords, uses_walrus, uses_set_literal,
+               uses_generator_kept_for_later, uses_del]
+
+
+@pytest.mark.parametrize(("fn", "gradient"), [(uses_dict_literal, lambda x: 2 * x),
+                                              (uses_generator_expression, lambda x: 2 * x),
+                                              (uses_star_args_call, lambda x: np.full_like(x, 2.0))],
+                         ids=lambda v: getattr(v, "__name__", ""))
+def test_constructs_once_refused_are_differentiated(fn, gradient):
+    x = np.array([0.5, -1.0, 2.0])
+    np.testing.assert_allclose(srcgrad.grad(fn)(x), gradient(x), rtol=1e-12)
 
 
 @pytest.mark.parametrize("fn", UNSUPPORTED, ids=lambda f: f.__name__)

@@ -231,9 +231,12 @@ def test_grad_of_a_lambda():
 
 
 def test_lambda_capturing_a_local_is_a_located_error():
-    with pytest.raises(srcgrad.SrcgradSyntaxError, match="local variable") as info:
-        srcgrad.grad(lambda_capturing_a_local)(np.ones(2), np.ones(2))
+    # passed on as a function object while it holds a differentiated value (y): refused, not a silent zero
+    with pytest.raises(srcgrad.MissingRuleError, match=r"used as a value .* local variable") as info:
+        srcgrad.grad(lambda_capturing_a_local, argnums=(0, 1))(np.ones(2), np.ones(2))
     assert info.value.filename == __file__
+    # holding a constant, it is the function Python would call
+    check_grad(lambda_capturing_a_local, (np.array([0.3, -0.8]), np.array([2.0, 0.5])), (0,))
 
 
 def _normalizes_in_place(v):
@@ -410,6 +413,34 @@ def test_keyword_after_a_default_and_partials():
     np.testing.assert_allclose(srcgrad.grad(uses_partial)(x), 2 * 3.0 * x * 3.0)
 
 
+def _record(h, history):
+    history.append(np.tanh(h))
+
+
+def _appends_through_a_helper(x):
+    history = []
+    for row in x:
+        _record(row, history)  # its result is unused: the call is still transformed, and refused
+    return np.sum(np.stack(history) ** 2)
+
+
+def _fill(d):
+    d["w"] = d["v"] * 2.0
+
+
+def _sets_a_key_through_a_helper(x):
+    d = {"v": x}
+    _fill(d)
+    return np.sum(d["w"] ** 2)
+
+
+@pytest.mark.parametrize("f", [_appends_through_a_helper, _sets_a_key_through_a_helper], ids=lambda f: f.__name__)
+def test_a_helper_changing_the_callers_container_is_refused(f):
+    with pytest.raises(srcgrad.SrcgradSyntaxError, match="writes into its argument") as info:
+        srcgrad.grad(f)(np.array([[0.5, -1.0], [2.0, 0.3]]))
+    assert info.value.filename == __file__
+
+
 def nested_helper(x):
     def helper(v, s):
         return np.sin(v) * s
@@ -429,6 +460,5 @@ def nested_capturing(x, y):
 
 def test_nested_def():
     check_grad(nested_helper, (np.array([0.1, 0.5, -0.4]),), (0,))
-    with pytest.raises(srcgrad.SrcgradSyntaxError, match="local variable") as info:
-        srcgrad.grad(nested_capturing)(np.ones(2), np.ones(2))
-    assert info.value.filename == __file__
+    # the captured y becomes a parameter of uses, so its cotangent comes back (tests/transform/test_closures.py)
+    check_grad(nested_capturing, (np.array([0.1, 0.5]), np.array([2.0, -1.0])), (0, 1))

@@ -128,7 +128,7 @@ def test_an_update_another_name_sees_is_refused_at_its_line(f):
 def pop_from_a_dict(x):
     d = {"a": x, "b": 2.0 * x}
     v = d.pop("a")
-    return np.sum(v)
+    return np.sum(v * d["b"])
 
 
 def test_a_dict_pop_is_not_mistaken_for_a_list_pop():

@@ -1,0 +1,48 @@
+"""Derivatives of ``call_star(function, before, spread, after)``, the call ``function(*before, *spread,
+*after)`` with a star-argument whose length only the run knows. The callee is differentiated by the same
+dispatch as any call from generated code (``call_with_vjp``, ``call_with_jvp``: a rule, or the callee's
+transformed source); the per-argument derivatives are then regrouped into the three parts. The spread part
+gets its cotangent in its own container: a list for a list, a tuple for a tuple, the stacked rows for an
+array; an iterator, which cannot take one, is refused."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import UnsupportedTransformError
+from ..runtime import call_with_jvp, call_with_vjp
+from .helpers import zeros_like_grad
+
+
+def _as_container(parts: list, like: Any) -> Any:
+    if isinstance(like, list):
+        return parts
+    if isinstance(like, tuple):
+        return tuple(parts)
+    if isinstance(like, np.ndarray):
+        return np.stack([np.zeros(like.shape[1:]) if p is None else p for p in parts]) if parts \
+            else np.zeros(like.shape)
+    raise UnsupportedTransformError(f"a star-argument holding a {type(like).__name__} cannot take derivatives "
+                                    "back: pass a list, a tuple or an array")
+
+
+def star_call_grads(g: Any, function: Any, before: tuple, spread: Any, after: tuple) -> tuple:
+    """The cotangents of ``before``, ``spread`` and ``after``."""
+    items = list(spread)
+    _, backward = call_with_vjp(function, *before, *items, *after)
+    grads = [zeros_like_grad(v) if c is None else c
+             for c, v in zip(backward(g), (*before, *items, *after))]
+    n, m = len(before), len(items)
+    return tuple(grads[:n]), _as_container(grads[n:n + m], spread), tuple(grads[n + m:])
+
+
+def star_call_tangent(t: Any, which: int, function: Any, before: tuple, spread: Any, after: tuple) -> Any:
+    """The output tangent from the tangent ``t`` of part ``which`` (0: before, 1: spread, 2: after)."""
+    parts = [list(before), list(spread), list(after)]
+    tangents = [[zeros_like_grad(v) for v in part] for part in parts]
+    tangents[which] = list(t)
+    _, tangent = call_with_jvp(function, tuple(v for part in parts for v in part),
+                               tuple(v for part in tangents for v in part))
+    return tangent
