@@ -99,20 +99,21 @@ def hessian(fun: Callable, argnums: int = 0) -> HessianFunction:
 
 
 def derivative(fun: Callable, order: int = 1) -> Callable[[float], float]:
-    """The ``order``-th derivative of a function of one float, by forward mode applied ``order`` times to
-    generated code (each level differentiates the forward code the level below generated)."""
+    """The ``order``-th derivative of a function of one float (in its first argument; further arguments are
+    held fixed), by forward mode applied ``order`` times to generated code (each level differentiates the
+    forward code the level below generated)."""
     if order < 1:
         raise ValueError("order must be at least 1")
 
     @locating
-    def nth(x: float) -> float:
+    def nth(x: float, *rest: Any) -> float:
         name = getattr(fun, "__name__", "f")
         check_input(x, 0, name)
         if isinstance(x, (list, tuple, dict)) or np.ndim(x) != 0:
             raise UnsupportedTransformError(
                 f"derivative of {name} takes one float, not a {type(x).__name__} of shape {np.shape(x)}; use "
                 "srcgrad.grad, srcgrad.hessian or srcgrad.jacfwd for arrays")
-        function, args = fun, (x,)
+        function, args = fun, (x, *rest)  # derivative in the first argument, the others held fixed
         for _ in range(order):
             function = forward_generated(function, (0,), args).function
             args = (*args, 1.0)

@@ -185,6 +185,10 @@ def call_with_vjp(fn: Any, *args: Any) -> tuple[Any, Any]:
     if rule is not None:
         out = fn(*args, **(keywords or {}))
         return out, _rule_backward(rule, out, args, keywords)
+    if inspect.isbuiltin(fn) and isinstance(getattr(fn, "__self__", None), (str, bytes)):
+        # a string's method (``name.startswith("W")``): its result carries no derivative
+        out = fn(*args, **(keywords or {}))
+        return out, _zero_backward((*args, *(keywords or ())))
     if is_nondifferentiable(fn) or isinstance(fn, type):
         out = fn(*args, **(keywords or {}))
         return out, _zero_backward((*args, *(keywords or ())))
@@ -208,8 +212,18 @@ def call_with_vjp(fn: Any, *args: Any) -> tuple[Any, Any]:
 
 def call_star(function: Any, before: tuple, spread: Any, after: tuple) -> Any:
     """``function(*before, *spread, *after)``: a call with a star-argument whose length only the run knows
-    (``rs.randn(*x.shape)``, ``f(*pairs)``)."""
-    return function(*before, *spread, *after)
+    (``rs.randn(*x.shape)``, ``f(*pairs)``). ``zip(*rows)`` gives the list of tuples ``zip_lists`` makes,
+    which can be unpacked and indexed (an iterator could be read only once, and has no derivative rule)."""
+    return star_callee(function)(*before, *spread, *after)
+
+
+def star_callee(function: Any) -> Any:
+    return zip_lists if function is zip else function
+
+
+def zip_lists(*sequences: Any) -> list:
+    """``list(zip(*sequences))``: the tuples of the sequences' items, as far as the shortest reaches."""
+    return [tuple(items) for items in zip(*sequences)]
 
 
 def enter_errstate(**settings: Any) -> dict:
@@ -298,6 +312,13 @@ def with_keywords(function: Any, names: tuple[str, ...]) -> KeywordCall:
 
 
 def _rule_backward(rule: Any, out: Any, args: tuple, keywords: dict | None = None) -> Any:
+    from .rules.registry import ARGNUMS_VARIADIC
+
+    if rule.argnums == ARGNUMS_VARIADIC:  # one partial per item of the *args the rule differentiates
+        fixed = sum(1 for p in rule.primal_params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
+        return lambda g: ((None,) * fixed + tuple(rule.partials(g, out, *args, **(keywords or {}))))[:len(args)] \
+            + (None,) * len(keywords or ())
+
     def backward(g: Any) -> tuple:
         partials = dict(zip(rule.differentiable_params(), rule.partials(g, out, *args, **(keywords or {}))))
         names = [p.name for p in rule.primal_params]
@@ -339,7 +360,14 @@ def call_with_jvp(fn: Any, args: tuple, tangents: tuple) -> tuple[Any, Any]:
         rules = jvp_rules(fn)
         total = zero_cotangent(out)
         names = [p.name for p in rule.primal_params]
-        for position in rule.argnums if rule.argnums != "*" else ():
+        if rule.argnums == "*":  # one forward rule for every item of the *args: rule(t, k, ans, *args)
+            fixed = sum(1 for p in rule.primal_params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
+            for position in range(fixed, len(args)):
+                if tangents[position] is not None and "*" in rules:
+                    total = add_grads(total, rules["*"].function(tangents[position], position - fixed, out, *args,
+                                                                 **keywords))
+            return out, total
+        for position in rule.argnums:
             if position >= len(names) or position not in rules:
                 continue
             tangent = (tangents[position] if position < len(args) else

@@ -85,13 +85,13 @@ class ConvertClosures:
     def run(self, fn: gast.FunctionDef) -> gast.FunctionDef:
         outer = enclosing_locals(fn)
         bindings: dict[str, list[gast.AST]] = {}
-        for node in _own_nodes(fn):
+        for node in own_nodes(fn):
             if isinstance(node, gast.FunctionDef):
                 bindings.setdefault(node.name, []).append(node)
             elif isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
                 bindings.setdefault(node.id, []).append(node)
         named: dict[str, gast.FunctionDef | gast.Lambda] = {}
-        for stmt in _own_nodes(fn):
+        for stmt in own_nodes(fn):
             if isinstance(stmt, gast.FunctionDef) and len(bindings[stmt.name]) == 1 and not stmt.decorator_list:
                 named[stmt.name] = stmt
             elif (isinstance(stmt, gast.Assign) and isinstance(stmt.value, gast.Lambda) and len(stmt.targets) == 1
@@ -148,7 +148,7 @@ def _refuse_late_binding(parsed: ParsedFunction, node: gast.AST, what: str, valu
             cls=SrcgradSyntaxError)
 
 
-def _own_nodes(fn: gast.FunctionDef):
+def own_nodes(fn: gast.FunctionDef):
     """The nodes of ``fn``'s body that belong to ``fn`` itself: nested functions are yielded, not entered."""
     stack = list(reversed(fn.body))
     while stack:
@@ -224,7 +224,7 @@ def check_closures(parsed: ParsedFunction, fn: gast.FunctionDef) -> None:
     """Refuse, at its line, a nested function or lambda that still reads a local of ``fn`` it was not given
     as a parameter, or whose parameter default reads one (evaluated once, when the ``def`` runs)."""
     outer = enclosing_locals(fn)
-    for node in _own_nodes(fn):
+    for node in own_nodes(fn):
         if not isinstance(node, (gast.FunctionDef, gast.Lambda)):
             continue
         kind = "lambda" if isinstance(node, gast.Lambda) else f"nested function '{node.name}'"
@@ -234,7 +234,7 @@ def check_closures(parsed: ParsedFunction, fn: gast.FunctionDef) -> None:
             raise parsed.error(node, f"the {kind} has a default value that reads the local variable(s) "
                                f"{', '.join(in_defaults)} of the enclosing function",
                                "pass the value as an argument when calling it", cls=SrcgradSyntaxError)
-        functions = {n.name for n in _own_nodes(fn) if isinstance(n, gast.FunctionDef)}
+        functions = {n.name for n in own_nodes(fn) if isinstance(n, gast.FunctionDef)}
         free = sorted(free_reads(node) & outer - functions - ({node.name} if isinstance(node, gast.FunctionDef)
                                                                 else set()))
         if free:

@@ -28,7 +28,7 @@ from ..runtime import (
     list_append,
     with_keywords,
 )
-from .closures import ConvertClosures, check_closures
+from .closures import ConvertClosures, check_closures, own_nodes
 from .context_managers import LowerErrstate
 from .dict_lowering import LowerDicts
 from .integer_results import CutIntegerResults
@@ -520,6 +520,10 @@ def desugar(parsed: ParsedFunction, namespace: Namespace, not_dicts: set[str] | 
     for node in gast.walk(fn):  # the star calls of frontend/variadic.py
         if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and node.func.id == CALL_STAR:
             node.func = namespace.ref(call_star)
+    # Nested functions are desugared when they are transformed themselves, as callees: here their bodies
+    # stay as written (``hs.append(h)`` in a closure must not become a local rebinding), except for closure
+    # conversion, which rewrites their signatures and their calls of one another.
+    stash = _detach_nested_bodies(fn)
     fn = LowerZeroArgumentSuper(fn.args.args[0].id if fn.args.args else None).visit(fn)
     fn = LowerErrstate(names, namespace).visit(fn)
     fn = LowerOutArguments(parsed, namespace, locals_).visit(fn)
@@ -530,10 +534,26 @@ def desugar(parsed: ParsedFunction, namespace: Namespace, not_dicts: set[str] | 
     fn = CutIntegerResults(parsed, namespace, locals_).visit(fn)
     fn.body = LowerListComprehensions(names).block(fn.body)
     fn = LowerForLoops(names, namespace, is_builtin, not_dicts).visit(fn)
+    _reattach(stash)
     fn = ConvertClosures(namespace, parsed).run(fn)
     check_closures(parsed, fn)
+    stash = _detach_nested_bodies(fn)
     fn = LowerListMethods(names, namespace, local_names(fn)).visit(fn)
     fn = LowerMutations(namespace, local_names(fn)).visit(fn)
     fn = LowerUserCalls(parsed, namespace, local_names(fn)).visit(fn)
     fn = lower_jumps(fn, names)
+    _reattach(stash)
     return gast.fix_missing_locations(fn)
+
+
+def _detach_nested_bodies(fn: gast.FunctionDef) -> list[tuple[gast.FunctionDef, list[gast.stmt]]]:
+    """Replace the body of each function defined in ``fn`` by ``pass``; return what to put back."""
+    stash = [(node, node.body) for node in own_nodes(fn) if isinstance(node, gast.FunctionDef)]
+    for node, _ in stash:
+        node.body = [gast.copy_location(gast.Pass(), node)]
+    return stash
+
+
+def _reattach(stash: list[tuple[gast.FunctionDef, list[gast.stmt]]]) -> None:
+    for node, body in stash:
+        node.body = body

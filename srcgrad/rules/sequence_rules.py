@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..runtime import add_grads, plus, times, zero_cotangent
+from ..runtime import add_grads, plus, times, zero_cotangent, zip_lists
 from .helpers import unbroadcast
-from .registry import defjvp, defvjp, note_dispatch
+from .registry import ARGNUMS_VARIADIC, defjvp, defsequence, defvjp, note_dispatch
 
 
 def _is_sequence(value: Any) -> bool:
@@ -216,3 +216,27 @@ def _(t, ans, tangent, partner, a, b, which, position, reduce_to):
 @defjvp(times_partner_tangent, argnum=3)
 def _(t, ans, tangent, partner, a, b, which, position, reduce_to):
     return zero_cotangent(ans)
+
+
+# zip_lists(*sequences): item j of sequence k lands in tuple j at place k. Its cotangent for sequence k is
+# place k of each tuple's cotangent, in the sequence's own container, zero past the shortest sequence.
+defsequence(zip_lists)
+
+
+def unzip_grad(g: Any, k: int, sequences: tuple) -> Any:
+    """The cotangent of sequence ``k`` of ``zip_lists(*sequences)`` from the output's cotangent ``g``."""
+    rows = list(g) if _is_sequence(g) else []
+    items = [rows[j][k] if j < len(rows) and _is_sequence(rows[j]) else zero_cotangent(item)
+             for j, item in enumerate(sequences[k])]
+    like = sequences[k]
+    return tuple(items) if isinstance(like, tuple) else items
+
+
+@defvjp(zip_lists, argnums=ARGNUMS_VARIADIC)
+def _(g, ans, *sequences):
+    return [unzip_grad(g, k, sequences) for k in range(len(sequences))]
+
+
+@defjvp(zip_lists, argnum=ARGNUMS_VARIADIC)
+def _(t, k, ans, *sequences):
+    return zip_lists(*[t if j == k else zero_cotangent(s) for j, s in enumerate(sequences)])

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import UnsupportedTransformError
-from ..runtime import call_with_jvp, call_with_vjp
+from ..runtime import call_with_jvp, call_with_vjp, star_callee
 from .helpers import zeros_like_grad
 
 
@@ -31,7 +31,7 @@ def _as_container(parts: list, like: Any) -> Any:
 def star_call_grads(g: Any, function: Any, before: tuple, spread: Any, after: tuple) -> tuple:
     """The cotangents of ``before``, ``spread`` and ``after``."""
     items = list(spread)
-    _, backward = call_with_vjp(function, *before, *items, *after)
+    _, backward = call_with_vjp(star_callee(function), *before, *items, *after)
     grads = [zeros_like_grad(v) if c is None else c
              for c, v in zip(backward(g), (*before, *items, *after))]
     n, m = len(before), len(items)
@@ -43,6 +43,6 @@ def star_call_tangent(t: Any, which: int, function: Any, before: tuple, spread: 
     parts = [list(before), list(spread), list(after)]
     tangents = [[zeros_like_grad(v) for v in part] for part in parts]
     tangents[which] = list(t)
-    _, tangent = call_with_jvp(function, tuple(v for part in parts for v in part),
+    _, tangent = call_with_jvp(star_callee(function), tuple(v for part in parts for v in part),
                                tuple(v for part in tangents for v in part))
     return tangent

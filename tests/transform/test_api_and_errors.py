@@ -676,3 +676,41 @@ def test_traceback_through_generated_code_names_it():
     assert generated, [f.filename for f in frames]
     assert "shape_mismatch_inside" in generated[-1].filename
     assert "@" in (generated[-1].line or ""), generated[-1]
+
+
+def _cubic_in_three(a, b, c):
+    return np.sum(a * a * a * b * c)
+
+
+def test_grad_of_grad_of_a_function_of_several_arguments_holds_the_others_fixed():
+    c = np.array([1.0, 2.0])
+    second = srcgrad.grad(srcgrad.grad(_cubic_in_three, argnums=0), argnums=0)
+    assert second(0.5, 2.0, c) == pytest.approx(6 * 0.5 * 2.0 * 3.0, rel=1e-12)
+    third = srcgrad.grad(srcgrad.grad(srcgrad.grad(_cubic_in_three)))
+    assert third(0.5, 2.0, c) == pytest.approx(6 * 2.0 * 3.0, rel=1e-12)
+
+
+@pytest.mark.parametrize(("argnums", "error", "match"), [
+    (5, ValueError, "argnums 5 is out of range: _cubic_in_three takes 3"),
+    ((0, 7), ValueError, "argnums 7 is out of range"),
+    (-4, ValueError, "argnums -4 is out of range"),
+    ("0", TypeError, "must be an int or a non-empty tuple of ints, not '0'"),
+    (1.0, TypeError, "must be an int or a non-empty tuple of ints, not 1.0"),
+    ((), TypeError, "non-empty"),
+    ((0, 0), ValueError, "repeats a position"),
+])
+def test_argnums_that_do_not_fit_are_refused_when_grad_is_made(argnums, error, match):
+    with pytest.raises(error, match=match):
+        srcgrad.grad(_cubic_in_three, argnums=argnums)
+
+
+def _one_by_one(x):
+    return np.tanh(x[None, :] @ np.array([[0.5], [-1.0], [2.0]]))
+
+
+def test_an_output_with_one_element_is_a_scalar_for_grad():
+    x = np.array([0.3, -0.7, 1.2])
+    value, gradient = srcgrad.value_and_grad(_one_by_one)(x)
+    assert np.shape(value) == (1, 1)
+    expected = (1 - value[0, 0] ** 2) * np.array([0.5, -1.0, 2.0])
+    np.testing.assert_allclose(gradient, expected, rtol=1e-12)

@@ -31,7 +31,19 @@ def with_arguments_around_the_star(x):
     return np.sum(np.where(x > 0.0, *rest, x * x))
 
 
-CASES = [into_a_user_function, into_rule_table_functions, with_arguments_around_the_star]
+def unzipped_pairs(x):
+    pairs = [(x, np.sin(x)), (2.0 * x, np.cos(x))]
+    firsts, seconds = zip(*pairs)  # transposed, as a list of tuples
+    return np.sum(firsts[0] * seconds[1] + firsts[1] * seconds[0])
+
+
+def variadic_rule_through_a_name(x):
+    contract = np.einsum  # called through a variable: call_with_vjp / call_with_jvp use the einsum rules
+    return np.sum(contract("ij,ij->i", x, np.sin(x)))
+
+
+CASES = [into_a_user_function, into_rule_table_functions, with_arguments_around_the_star, unzipped_pairs,
+         variadic_rule_through_a_name]
 
 
 def _central(f, x, eps=1e-6):
