@@ -136,7 +136,8 @@ def zero_cotangent(value: Any) -> Any:
     if value is None or isinstance(value, numbers.Number):
         return 0.0
     if isinstance(value, (list, tuple)):
-        return type(value)(zero_cotangent(v) for v in value)
+        zeros = [zero_cotangent(v) for v in value]
+        return type(value)(*zeros) if hasattr(value, "_fields") else type(value)(zeros)  # named tuples too
     if isinstance(value, dict):
         return {}  # sparse: every key's cotangent is zero
     if isinstance(value, (np.ndarray, np.generic)):

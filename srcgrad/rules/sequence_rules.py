@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ..runtime import add_grads, plus, times, zero_cotangent, zip_lists
 from .helpers import unbroadcast
 from .registry import ARGNUMS_VARIADIC, defjvp, defsequence, defvjp, note_dispatch
@@ -225,9 +227,9 @@ defsequence(zip_lists)
 
 def unzip_grad(g: Any, k: int, sequences: tuple) -> Any:
     """The cotangent of sequence ``k`` of ``zip_lists(*sequences)`` from the output's cotangent ``g``."""
-    rows = list(g) if _is_sequence(g) else []
-    items = [rows[j][k] if j < len(rows) and _is_sequence(rows[j]) else zero_cotangent(item)
-             for j, item in enumerate(sequences[k])]
+    rows = list(g) if _is_sequence(g) or isinstance(g, np.ndarray) else []  # zero: no rows
+    items = [rows[j][k] if j < len(rows) and (_is_sequence(rows[j]) or isinstance(rows[j], np.ndarray))
+             else zero_cotangent(item) for j, item in enumerate(sequences[k])]
     like = sequences[k]
     return tuple(items) if isinstance(like, tuple) else items
 

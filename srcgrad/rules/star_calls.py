@@ -7,6 +7,7 @@ array; an iterator, which cannot take one, is refused."""
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
@@ -32,8 +33,9 @@ def star_call_grads(g: Any, function: Any, before: tuple, spread: Any, after: tu
     """The cotangents of ``before``, ``spread`` and ``after``."""
     items = list(spread)
     _, backward = call_with_vjp(star_callee(function), *before, *items, *after)
-    grads = [zeros_like_grad(v) if c is None else c
-             for c, v in zip(backward(g), (*before, *items, *after))]
+    # None, or a zero number standing for a whole argument's zero cotangent: zeros shaped like the argument
+    grads = [zeros_like_grad(v) if c is None or (isinstance(c, numbers.Number) and c == 0 and np.ndim(v))
+             else c for c, v in zip(backward(g), (*before, *items, *after))]
     n, m = len(before), len(items)
     return tuple(grads[:n]), _as_container(grads[n:n + m], spread), tuple(grads[n + m:])
 

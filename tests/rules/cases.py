@@ -209,7 +209,8 @@ def cotangent_like(ans, rng: np.random.Generator):
     if isinstance(ans, (int, float)) and not isinstance(ans, np.generic):
         return float(rng.normal())
     if isinstance(ans, (list, tuple)):
-        return type(ans)(cotangent_like(item, rng) for item in ans)
+        items = [cotangent_like(item, rng) for item in ans]
+        return type(ans)(*items) if hasattr(ans, "_fields") else type(ans)(items)  # a named tuple takes fields
     dtype = np.result_type(ans) if np.result_type(ans).kind == "f" else np.dtype(np.float64)
     values = rng.normal(size=np.shape(ans)).astype(dtype)
     return dtype.type(values) if isinstance(ans, np.generic) else values
@@ -1319,6 +1320,11 @@ if _runtime is not None and vjp_rule(getattr(_runtime, "list_append", None)) is 
     case(_dicts.iteration_tangent, "rows", lambda d: call(d.arr((3, 2)), d.arr((3, 2))))
     case(_dicts.copy_value, "array", lambda d: call(d.arr((2, 3))), lambda T, v: v.clone())
     case(_dicts.copy_value, "list", lambda d: call([d.arr((2,)), d.arr((2,))]))
+    case(_runtime.call_star, "rule-table-callee", lambda d: call(np.multiply, (d.arr((2, 3)),), [d.arr((2, 3))], ()))
+    case(_runtime.call_star, "around-the-star", lambda d: call(np.add, (d.arr((3,)),), (), (d.arr((3,)),)))
+    case(_runtime.zip_lists, "lists", lambda d: call([d.arr((2,)), d.arr((2,)), d.arr((2,))],
+                                                      [d.arr((2,)), d.arr((2,)), d.arr((2,))]))
+    case(_runtime.zip_lists, "unequal-lengths", lambda d: call((d.flt(), d.flt(), d.flt()), [d.flt(), d.flt()]))
     case(_runtime.inexact_only, "floats", lambda d: call(d.arr((2, 3))), lambda T, v: v * 1)
     case(_runtime.inexact_only, "python-float", lambda d: call(d.flt()))
     case(_runtime.inexact_part, "floats", lambda d: call(d.arr((2, 3)), d.arr((2, 3))))
