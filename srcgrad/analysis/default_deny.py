@@ -25,7 +25,7 @@ from ..frontend.resolve import UNRESOLVED
 from ..rules.registry import is_nondifferentiable, vjp_rule
 from ..runtime import call_with_vjp, close_over
 from .activity import assignments
-from .walk import values_read, walk
+from .walk import values_read
 
 # Functions that read or write the caller's variables by name: no argument shows what they depend on.
 NAME_READERS = {builtins.eval, builtins.exec, builtins.globals, builtins.locals, builtins.vars,
@@ -40,7 +40,7 @@ def check_calls(fn: gast.FunctionDef, varied: set[str], callee_of: Callable[[gas
     """Raise ``MissingRuleError`` at the first call that sees a varied value and that the rule table does
     not describe, and at every call of a function that reads variables by name."""
     attributes = {target: value for target, value in assignments(fn.body) if isinstance(value, gast.Attribute)}
-    for node in walk(fn):
+    for node in _own_scope(fn):
         complex_value = (isinstance(node, gast.Constant) and isinstance(node.value, complex)) or (
             isinstance(node, (gast.Name, gast.Attribute)) and isinstance(node.ctx, gast.Load)
             and _is_complex_type(callee_of(node))) or (
@@ -55,6 +55,20 @@ def check_calls(fn: gast.FunctionDef, varied: set[str], callee_of: Callable[[gas
             _check_call(node, varied, callee_of, parsed, attributes)
         elif isinstance(node, gast.Subscript) and _loaded(node.slice) & varied:
             _check_index_object(node, callee_of, parsed, attributes)
+
+
+def _own_scope(fn: gast.FunctionDef):
+    """The nodes of ``fn``, without the bodies of the functions it defines: those are checked when they are
+    transformed themselves, as callees."""
+    stack: list[gast.AST] = [fn]
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in gast.iter_child_nodes(node):
+            if isinstance(child, gast.FunctionDef):
+                stack.extend([*child.args.defaults, *[d for d in child.args.kw_defaults if d is not None]])
+                continue
+            stack.append(child)
 
 
 def _check_call(call: gast.Call, varied: set[str], callee_of: Callable[[gast.expr], Any],
