@@ -367,10 +367,11 @@ class Info:
     """What the plain function does on the case's inputs."""
     output: Any
     vector: np.ndarray | None          # every number of the output; None: not made of numbers
-    scalar: bool                       # a single number (or 0-d array), what grad and hessian need
+    scalar: bool                       # a single number (or 0-d array), what hessian needs
     why_none: str = ""
     integer_inputs: tuple = ()
     cache: dict = field(default_factory=dict)
+    one_element: bool = False          # a single number in an array of any shape: what grad needs
 
     @property
     def complex(self) -> bool:
@@ -387,10 +388,11 @@ def info(c: Case) -> Info:
             vector, why = output_vector(out), ""
             found = output_leaves(out)
             scalar = len(found) == 1 and found[0][0] == () and found[0][1].shape == ()
+            one = len(found) == 1 and found[0][0] == () and found[0][1].size == 1
         except NoValue as err:
-            vector, why, scalar = None, str(err), False
+            vector, why, scalar, one = None, str(err), False, False
         integers = tuple(i for i, a in enumerate(c.args) if any(is_integer_leaf(v) for _, v in leaves(a)))
-        c.facts = Info(out, vector, scalar, why, integers)
+        c.facts = Info(out, vector, scalar, why, integers, one_element=one)
     return c.facts
 
 
@@ -408,7 +410,7 @@ def must_refuse(c: Case, mode: str) -> str | None:
         return "an input to differentiate holds integers"
     if i.vector is None:
         return i.why_none
-    if mode != "forward" and not i.scalar:
+    if mode != "forward" and not (i.one_element if mode == "reverse" else i.scalar):
         return f"the output is {describe(i.output)}, not a scalar"
     if mode != "forward" and i.complex:
         return "the output is complex: a gradient of it is not defined"
