@@ -23,6 +23,7 @@ VIEW_FUNCTIONS: tuple[Any, ...] = (
     np.asfortranarray, np.broadcast_to, np.broadcast_arrays, np.diagonal, np.real, np.imag, np.flip, np.fliplr,
     np.flipud, np.rot90, np.split, np.array_split, np.hsplit, np.vsplit, np.dsplit, np.matrix_transpose,
     np.permute_dims, np.diag, np.unstack, np.diff, np.einsum,
+    list, tuple,  # a new container holding the same objects (an array's rows are views of it)
 )
 VIEW_IDS = {id(f) for f in VIEW_FUNCTIONS}
 VIEW_METHODS = {"reshape", "ravel", "view", "transpose", "swapaxes", "squeeze", "diagonal", "__array__"}

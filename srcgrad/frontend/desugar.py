@@ -28,12 +28,14 @@ from ..runtime import (
     list_append,
     with_keywords,
 )
+from .array_methods import ARRAY_ATTRIBUTES, ARRAY_METHODS, STATIC_ATTRIBUTES  # noqa: F401
 from .closures import ConvertClosures, check_closures, own_nodes
 from .context_managers import LowerErrstate
 from .dict_lowering import LowerDicts
 from .integer_results import CutIntegerResults
 from .jumps import lower_jumps
 from .list_methods import LowerListMethods
+from .map_filter import LowerMapFilter
 from .parse import ParsedFunction
 from .resolve import UNRESOLVED, index_expression, output_argument, resolve_callee
 from .variadic import CALL_STAR
@@ -83,33 +85,6 @@ def _clone(node: gast.AST) -> gast.AST:
     return copy.deepcopy(node)
 
 
-def _tuple(args: list[gast.expr], like: gast.AST) -> gast.expr:
-    if len(args) == 1:
-        return args[0]
-    return _located(gast.Tuple(list(args), gast.Load()), like)
-
-
-# method name -> (numpy function, how the method's positional arguments map onto the function's)
-def _same(args: list[gast.expr], like: gast.AST) -> list[gast.expr]:
-    return list(args)
-
-
-def _packed(args: list[gast.expr], like: gast.AST) -> list[gast.expr]:
-    return [_tuple(args, like)] if args else []
-
-
-ARRAY_METHODS: dict[str, tuple[Callable, Callable[[list, gast.AST], list]]] = {
-    "sum": (np.sum, _same), "mean": (np.mean, _same), "prod": (np.prod, _same), "max": (np.max, _same),
-    "min": (np.min, _same), "var": (np.var, _same), "std": (np.std, _same), "cumsum": (np.cumsum, _same),
-    "dot": (np.dot, _same), "reshape": (np.reshape, _packed), "transpose": (np.transpose, _packed),
-    "ravel": (np.ravel, _same), "flatten": (np.ravel, _same), "squeeze": (np.squeeze, _same),
-    "swapaxes": (np.swapaxes, _same), "clip": (np.clip, _same), "copy": (np.copy, _same),
-    "trace": (np.trace, _same), "argmax": (np.argmax, _same), "argmin": (np.argmin, _same),
-    "all": (np.all, _same), "any": (np.any, _same), "round": (np.round, _same),
-    "astype": (np.asarray, lambda args, like: [gast.keyword("dtype", args[0])] if args else []),
-}
-ARRAY_ATTRIBUTES: dict[str, Callable] = {"T": np.transpose, "real": np.real}
-STATIC_ATTRIBUTES = {"shape", "ndim", "size", "dtype"}
 
 
 class LowerArrayMethods(gast.NodeTransformer):
@@ -532,6 +507,7 @@ def desugar(parsed: ParsedFunction, namespace: Namespace, not_dicts: set[str] | 
     fn = LowerDicts(names, namespace, locals_).visit(fn)
     fn = LowerArrayMethods(parsed, namespace, locals_).visit(fn)
     fn = CutIntegerResults(parsed, namespace, locals_).visit(fn)
+    fn = LowerMapFilter(names, namespace, locals_).visit(fn)
     fn.body = LowerListComprehensions(names).block(fn.body)
     fn = LowerForLoops(names, namespace, is_builtin, not_dicts).visit(fn)
     _reattach(stash)

@@ -242,3 +242,54 @@ def _(g, ans, *sequences):
 @defjvp(zip_lists, argnum=ARGNUMS_VARIADIC)
 def _(t, k, ans, *sequences):
     return zip_lists(*[t if j == k else zero_cotangent(s) for j, s in enumerate(sequences)])
+
+
+# list(items) and tuple(items): the same values in another container. The cotangent goes back in the
+# argument's container (a list, a tuple, or the rows of an array); the tangent is the tangent's items in the
+# result's container.
+defsequence(list, tuple)
+
+
+
+def in_container_of(g: Any, like: Any) -> Any:
+    """``g``'s items in ``like``'s container: a list, a tuple, or stacked as an array's rows; a zero ``g``
+    stays a zero."""
+    if not (_is_sequence(g) or isinstance(g, np.ndarray)):
+        return zero_cotangent(like)
+    if not isinstance(like, (list, tuple)):  # an array (NumPy's or another library's): its rows
+        return np.stack([zero_cotangent(like[0]) if item is None else item for item in g]) if len(g) \
+            else zero_cotangent(like)
+    return tuple(g) if isinstance(like, tuple) else list(g)
+
+
+@defvjp(list)
+def _(g, ans, iterable):
+    return in_container_of(g, iterable)
+
+
+@defvjp(tuple)
+def _(g, ans, iterable):
+    return in_container_of(g, iterable)
+
+
+@defjvp(list)
+def _(t, ans, iterable):
+    return in_container_of(t, ans)
+
+
+@defjvp(tuple)
+def _(t, ans, iterable):
+    return in_container_of(t, ans)
+
+
+defsequence(in_container_of)  # a list, a tuple or an array: a sequence as far as + and * go
+
+
+@defvjp(in_container_of)
+def _(ct, ans, g, like):
+    return in_container_of(ct, g)
+
+
+@defjvp(in_container_of)
+def _(t, ans, g, like):
+    return in_container_of(t, like)

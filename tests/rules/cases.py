@@ -1322,6 +1322,12 @@ if _runtime is not None and vjp_rule(getattr(_runtime, "list_append", None)) is 
     case(_dicts.copy_value, "list", lambda d: call([d.arr((2,)), d.arr((2,))]))
     case(_runtime.call_star, "rule-table-callee", lambda d: call(np.multiply, (d.arr((2, 3)),), [d.arr((2, 3))], ()))
     case(_runtime.call_star, "around-the-star", lambda d: call(np.add, (d.arr((3,)),), (), (d.arr((3,)),)))
+    _sequence_rules = __import__("srcgrad.rules.sequence_rules", fromlist=["in_container_of"])
+    case(list, "tuple-of-arrays", lambda d: call((d.arr((2,)), d.arr((2,)))))
+    case(list, "rows", lambda d: call(d.arr((3, 2))))
+    case(tuple, "list-of-floats", lambda d: call([d.flt(), d.flt(), d.flt()]))
+    case(_sequence_rules.in_container_of, "to-tuple", lambda d: call([d.arr((2,)), d.arr((2,))],
+                                                                     (d.arr((2,)) + 0.0, d.arr((2,)) + 0.0)))
     case(_runtime.zip_lists, "lists", lambda d: call([d.arr((2,)), d.arr((2,)), d.arr((2,))],
                                                       [d.arr((2,)), d.arr((2,)), d.arr((2,))]))
     case(_runtime.zip_lists, "unequal-lengths", lambda d: call((d.flt(), d.flt(), d.flt()), [d.flt(), d.flt()]))
