@@ -13,7 +13,7 @@ from typing import Any
 
 import gast
 
-from .analysis.activity import active_variables, assignments, varied_variables
+from .analysis.activity import active_variables, varied_variables
 from .analysis.aliasing import check_aliasing
 from .analysis.default_deny import check_calls
 from .analysis.shapes import infer_shapes
@@ -295,15 +295,8 @@ def _plain_inactive_calls(core: gast.FunctionDef, active: set[str], varied: set[
     ``pair`` is not active: no derivative can flow through the call, so a callee that is not Python code
     (a random draw, a C function) may run as it is. A call that sees a differentiated value keeps
     ``call_with_vjp``, which refuses what it cannot differentiate (``a.resize(5)`` changes ``a``)."""
-    flows = [(target, values_read(value)) for target, value in assignments(core.body)]
-    touched = set(varied)  # everything computed from a varied value, through any operation (with_keywords too)
-    changed = True
-    while changed:
-        changed = False
-        for target, sources in flows:
-            if target not in touched and sources & touched:
-                touched.add(target)
-                changed = True
+    # everything computed from a varied value, through any operation (with_keywords too)
+    touched = varied_variables(core, varied, values_read)
     for node in walk(core):
         if isinstance(node, gast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], gast.Name) \
                 and node.targets[0].id not in active and isinstance(node.value, gast.Call) \

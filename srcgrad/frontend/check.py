@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gast
 
+from .closures import enclosing_locals
 from .context_managers import is_errstate
 from .parse import ParsedFunction
 
@@ -60,7 +61,7 @@ class SupportChecker(gast.NodeVisitor):
 
     def __init__(self, parsed: ParsedFunction):
         self.parsed = parsed
-        self.local_names = outer_local_names(parsed.node)
+        self.local_names = enclosing_locals(parsed.node)
 
     def check(self) -> None:
         for stmt in self.parsed.node.body:
@@ -184,24 +185,6 @@ class SupportChecker(gast.NodeVisitor):
         raise self.parsed.error(target, "a loop target must be a name or a tuple of names")
 
 
-def outer_local_names(fn: gast.FunctionDef) -> set[str]:
-    """The function's own local variables: parameters, assigned names and nested ``def`` names, not the
-    variables of nested functions and lambdas."""
-    names = {a.id for a in fn.args.args}
-
-    def visit(node: gast.AST) -> None:
-        for child in gast.iter_child_nodes(node):
-            if isinstance(child, gast.FunctionDef):
-                names.add(child.name)
-                continue
-            if isinstance(child, gast.Lambda):
-                continue
-            if isinstance(child, gast.Name) and isinstance(child.ctx, gast.Store):
-                names.add(child.id)
-            visit(child)
-
-    visit(fn)
-    return names
 
 
 def check_supported(parsed: ParsedFunction) -> None:

@@ -4,6 +4,7 @@ same Python) as a second oracle; an update another name can see is refused at it
 
 import numpy as np
 import pytest
+from oracles import check_forward_and_hessian, check_gradient
 
 import srcgrad
 
@@ -62,39 +63,14 @@ def stack_in_a_loop(x):
 CASES = [extend_list, insert_items, pop_items, pop_own_index, reverse_list, stack_in_a_loop]
 
 
-def _central(f, x, eps=1e-6):
-    grad = np.zeros_like(x)
-    for i in range(x.size):
-        step = np.zeros_like(x)
-        step[i] = eps
-        grad[i] = (f(x + step) - f(x - step)) / (2 * eps)
-    return grad
-
-
 @pytest.mark.parametrize("f", CASES, ids=lambda f: f.__name__)
 def test_gradient_against_finite_differences_and_autograd(f):
-    x = X.copy()
-    gradient = srcgrad.grad(f)(x)
-    assert gradient.shape == x.shape and gradient.dtype == np.float64
-    np.testing.assert_allclose(gradient, _central(f, X), rtol=1e-6, atol=1e-8)
-    np.testing.assert_array_equal(x, X)
-    autograd = pytest.importorskip("autograd")
-    import autograd.numpy as anp
-
-    source_globals = dict(f.__globals__, np=anp)
-    oracle = type(f)(f.__code__, source_globals)
-    np.testing.assert_allclose(gradient, autograd.grad(oracle)(X), rtol=1e-12, atol=1e-14)
+    check_gradient(f, X.copy())
 
 
 @pytest.mark.parametrize("f", CASES, ids=lambda f: f.__name__)
 def test_forward_mode_and_hessian(f):
-    tangent = np.array([0.3, -1.1, 0.7])
-    _, jvp = srcgrad.jvp(f, (X,), (tangent,))
-    np.testing.assert_allclose(jvp, srcgrad.grad(f)(X) @ tangent, rtol=1e-10)
-    hessian = srcgrad.hessian(f)(X)
-    expected = np.stack([_central(lambda v, i=i: srcgrad.grad(f)(v)[i], X) for i in range(X.size)])
-    assert hessian.shape == (3, 3)
-    np.testing.assert_allclose(hessian, expected, rtol=1e-5, atol=1e-7)
+    check_forward_and_hessian(f, X)
 
 
 def test_the_generated_code_names_the_list_functions():
