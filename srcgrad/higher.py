@@ -57,6 +57,18 @@ def hvp_at(fun: Callable, args: tuple, argnum: int, v: Any, what: str = "hessian
     return cast_like(cotangents[argnum], args[argnum], set())
 
 
+def gradient_call_cotangents(fun: Callable, args: tuple, argnum: int, g: Any) -> tuple:
+    """The cotangents of ``args`` for the call ``grad(fun, argnums=argnum)(*args)`` made inside a
+    differentiated function, from its output's cotangent ``g``: reverse mode over the forward code of
+    ``fun`` along ``g`` gives ``H g`` for argument ``argnum`` and the mixed second derivatives for the
+    others (the gradient's Jacobian is the Hessian's row block)."""
+    generated = forward_generated(fun, (argnum,), args)
+    generated.refresh()
+    (_, _), backward = callee_vjp(generated.function, (*args, g))
+    cotangents = backward((0.0, 1.0))
+    return tuple(cotangents[:len(args)])
+
+
 @locating
 def hvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> Any:
     """The Hessian of scalar ``fun`` at ``primals`` times ``tangents``, for a function of one argument

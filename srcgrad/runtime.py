@@ -186,6 +186,11 @@ def call_with_vjp(fn: Any, *args: Any) -> tuple[Any, Any]:
     if rule is not None:
         out = fn(*args, **(keywords or {}))
         return out, _rule_backward(rule, out, args, keywords)
+    if _plain_gradient(fn):  # grad(g)(x) inside a differentiated function: its Jacobian is g's Hessian
+        from .higher import gradient_call_cotangents
+
+        out = fn(*args)
+        return out, lambda g: gradient_call_cotangents(fn.fn, args, fn.argnums[0], g)
     if inspect.isbuiltin(fn) and isinstance(getattr(fn, "__self__", None), (str, bytes)):
         # a string's method (``name.startswith("W")``): its result carries no derivative
         out = fn(*args, **(keywords or {}))
@@ -251,7 +256,8 @@ def call_plain(fn: Any, *args: Any) -> tuple[Any, None]:
     target = fn.function if type(fn) is KeywordCall else fn
     if isinstance(target, functools.partial):
         target = target.func
-    if is_callable_instance(target) or inspect.isfunction(getattr(target, "__func__", target)):
+    own = (getattr(target, "__module__", None) or "").startswith("srcgrad.")  # grad(g), srcgrad.hvp, ...
+    if not own and (is_callable_instance(target) or inspect.isfunction(getattr(target, "__func__", target))):
         # Python code is transformed as ever, so that what it does to its arguments (appending to the
         # caller's list) is checked, not hidden
         return call_with_vjp(fn, *args)[0], None
@@ -342,6 +348,14 @@ def call_output(pair: tuple[Any, Any]) -> Any:
     return pair[0]
 
 
+def _plain_gradient(fn: Any) -> bool:
+    """``srcgrad.grad(g)`` (one argument position, no auxiliary output) of a Python function ``g``."""
+    from .api import GradFunction
+
+    return (type(fn) is GradFunction and fn.single and not fn.has_aux and not fn.bound and not fn.variadic
+            and inspect.isfunction(fn.fn))
+
+
 def call_with_jvp(fn: Any, args: tuple, tangents: tuple) -> tuple[Any, Any]:
     """Forward mode's ``call_with_vjp``: ``(output, output tangent)`` of ``fn(*args)`` for the argument
     tangents ``tangents`` — by the callee's forward rules, or by transforming a Python callee."""
@@ -355,6 +369,13 @@ def call_with_jvp(fn: Any, args: tuple, tangents: tuple) -> tuple[Any, Any]:
         call = PartialCall.of(fn, args, keywords)
         passed = (*tangents, *(keyword_tangents[k] for k in keywords))
         return call_with_jvp(call.callee, call.values, call.spread(passed))
+    if _plain_gradient(fn) and not keywords and all(
+            t is None or i == fn.argnums[0] for i, t in enumerate(tangents)):
+        from .higher import hvp_at
+
+        out = fn(*args)
+        t = tangents[fn.argnums[0]]
+        return out, (zero_cotangent(out) if t is None else hvp_at(fn.fn, args, fn.argnums[0], t))
     rule = vjp_rule(fn)
     if rule is not None:
         out = fn(*args, **keywords)
