@@ -82,6 +82,10 @@ class SupportChecker(gast.NodeVisitor):
             raise self.parsed.error(node, "chained assignment (a = b = ...) is not supported",
                                     "assign each name in its own statement")
         self._check_target(node.targets[0])
+        target = node.targets[0]
+        if isinstance(target, (gast.Tuple, gast.List)) and any(isinstance(e, gast.Starred) for e in target.elts):
+            self.visit(node.value)  # the starred target was checked above
+            return
         self.generic_visit(node)
 
     def visit_AugAssign(self, node: gast.AugAssign) -> None:
@@ -98,7 +102,10 @@ class SupportChecker(gast.NodeVisitor):
         if isinstance(target, gast.Name):
             return
         if isinstance(target, (gast.Tuple, gast.List)):
+            starred = [e for e in target.elts if isinstance(e, gast.Starred)]
             for elt in target.elts:
+                if isinstance(elt, gast.Starred) and len(starred) == 1 and isinstance(elt.value, gast.Name):
+                    continue  # a, *rest = xs: lowered by list_methods.LowerStarredTargets
                 if not isinstance(elt, gast.Name):
                     raise self.parsed.error(elt, "only names can be unpacked into",
                                             "unpack into names, then assign them where they belong")

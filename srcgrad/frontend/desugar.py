@@ -34,7 +34,7 @@ from .context_managers import LowerErrstate
 from .dict_lowering import LowerDicts
 from .integer_results import CutIntegerResults
 from .jumps import lower_jumps
-from .list_methods import LowerListMethods
+from .list_methods import LowerListMethods, LowerStarredTargets
 from .map_filter import LowerMapFilter
 from .parse import ParsedFunction
 from .resolve import UNRESOLVED, index_expression, output_argument, resolve_callee
@@ -501,6 +501,7 @@ def desugar(parsed: ParsedFunction, namespace: Namespace, not_dicts: set[str] | 
     stash = _detach_nested_bodies(fn)
     fn = LowerZeroArgumentSuper(fn.args.args[0].id if fn.args.args else None).visit(fn)
     fn = LowerErrstate(names, namespace).visit(fn)
+    fn = LowerStarredTargets(names, namespace).visit(fn)
     fn = LowerOutArguments(parsed, namespace, locals_).visit(fn)
     fn = LowerAugAssign().visit(fn)
     fn = LowerIndexTricks(namespace, locals_).visit(fn)

@@ -142,3 +142,35 @@ class _Replace(gast.NodeTransformer):
         if node is self.old:
             return gast.copy_location(self.new, node)
         return super().visit(node)
+
+
+class LowerStarredTargets(gast.NodeTransformer):
+    """``a, *rest, b = xs`` → ``held = xs``, ``a = held[0]``, ``rest = list(held[1:len(held) - 1])``,
+    ``b = held[-1]``: the starred name gets a list, as in Python, of the items between the others."""
+
+    def __init__(self, names: Names, namespace: Namespace):
+        self.names = names
+        self.namespace = namespace
+
+    def visit_Assign(self, node: gast.Assign) -> Any:
+        target = node.targets[0] if len(node.targets) == 1 else None
+        if not isinstance(target, (gast.Tuple, gast.List)) or not any(
+                isinstance(e, gast.Starred) for e in target.elts):
+            return node
+        held = self.names.fresh("unpacked")
+        out: list[gast.stmt] = [gast.copy_location(gast.Assign([_store(held)], node.value, None), node)]
+        at = next(i for i, e in enumerate(target.elts) if isinstance(e, gast.Starred))
+        after = len(target.elts) - at - 1
+        for i, elt in enumerate(target.elts):
+            if i < at:
+                value: gast.expr = gast.Subscript(_load(held), gast.Constant(i, None), gast.Load())
+            elif i > at:
+                value = gast.Subscript(_load(held), gast.Constant(i - len(target.elts), None), gast.Load())
+            else:
+                length = gast.Call(self.namespace.ref(len), [_load(held)], [])
+                upper = gast.BinOp(length, gast.Sub(), gast.Constant(after, None))
+                part = gast.Subscript(_load(held), gast.Slice(gast.Constant(at, None), upper, None), gast.Load())
+                value = gast.Call(self.namespace.ref(list), [part], [])
+                elt = elt.value
+            out.append(gast.copy_location(gast.Assign([_store(elt.id)], value, None), node))
+        return out

@@ -439,6 +439,10 @@ def matmul_right_grad(g: Any, a: Any, b: Any) -> Any:
 def dot_grads(g: Any, a: Any, b: Any) -> tuple[Any, Any]:
     """Cotangents of ``np.dot(a, b)``: a product with a scalar, a matrix product (which covers a 1-D
     operand on either side), or an N-D contraction of ``a``'s last axis with ``b``'s second-to-last."""
+    if isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):
+        # array_like operands written as lists (``*w, b = theta; np.dot(w, x)``): one cotangent per item
+        grad_a, grad_b = dot_grads(g, np.asarray(a), np.asarray(b))
+        return array_grad(grad_a, a), array_grad(grad_b, b)
     a_nd, b_nd = ndim_of(a), ndim_of(b)
     if a_nd == 0 or b_nd == 0:
         return unbroadcast(g * b, a), unbroadcast(g * a, b)

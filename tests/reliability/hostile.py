@@ -41,7 +41,7 @@ REJECTED = [
     _c("generator expression kept for later", "g = (v * 2.0 for v in x)  # <<\nt = sum(g)"),
     _c("star-argument with keywords", "parts = [x, x]\ny = np.add(*parts, casting='same_kind')  # <<"),
     _c("double-star argument in a call", "opts = dict(axis=0)\ny = np.sum(x, **opts)  # <<"),
-    _c("starred assignment target", "a, *rest = x  # <<"),
+    _c("nested starred assignment target", "(a, *rest), b = (x, x), x  # <<"),
     _c("starred list element", "parts = [*x]  # <<"),
     _c("import", "import math  # <<"),
     _c("from-import", "from math import sin  # <<"),

@@ -4,7 +4,7 @@ same Python) as a second oracle; an update another name can see is refused at it
 
 import numpy as np
 import pytest
-from oracles import check_forward_and_hessian, check_gradient
+from oracles import central, check_forward_and_hessian, check_gradient
 
 import srcgrad
 
@@ -111,3 +111,20 @@ def test_a_dict_pop_is_not_mistaken_for_a_list_pop():
     with pytest.raises((srcgrad.SrcgradError, TypeError)) as caught:
         srcgrad.grad(pop_from_a_dict)(X)
     assert "dict" in str(caught.value) or "Dict" in str(caught.value)
+
+
+def starred_targets(x):
+    *w, b = x  # w is a list, as in Python
+    first, *middle, last = [x[0], x[1] * 2.0, x[2], np.sin(x[0])]
+    return sum(wi * xi for wi, xi in zip(w, x[:2])) * b + first * last + sum(middle) + len(w)
+
+
+def starred_into_dot(x):
+    *w, b = x
+    return np.dot(w, x[:2]) * b  # a list passed where NumPy takes an array: one cotangent per item
+
+
+def test_starred_targets_unpack_as_python_does():
+    check_gradient(starred_targets, X.copy())
+    check_forward_and_hessian(starred_targets, X)
+    np.testing.assert_allclose(srcgrad.grad(starred_into_dot)(X), central(starred_into_dot, X), rtol=1e-6)
