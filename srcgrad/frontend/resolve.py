@@ -4,6 +4,7 @@ passes and the transformer's call resolution."""
 from __future__ import annotations
 
 import builtins
+import inspect
 import types
 from typing import Any
 
@@ -11,6 +12,7 @@ import gast
 import numpy as np
 
 from ..naming import Namespace
+from ..rules.registry import is_nondifferentiable, vjp_rule
 
 UNRESOLVED = object()
 
@@ -28,7 +30,19 @@ def resolve_callee(func: gast.expr, namespace: Namespace, local_names: set[str])
         base = resolve_callee(func.value, namespace, local_names)
         if isinstance(base, (types.ModuleType, type)):
             return getattr(base, func.attr, UNRESOLVED)
+        if base is not UNRESOLVED:
+            return registered_method(base, func.attr)
     return UNRESOLVED
+
+
+def registered_method(owner: Any, attr: str) -> Any:
+    """``owner.attr`` when it is a method of an object in the user's scope that the rule table describes
+    (``scipy.stats.norm.logpdf``: ``norm`` is an instance); anything else stays unresolved, to be called
+    through the dispatcher when the code runs."""
+    if not inspect.isfunction(inspect.getattr_static(type(owner), attr, None)):
+        return UNRESOLVED
+    method = getattr(owner, attr)
+    return method if vjp_rule(method) is not None or is_nondifferentiable(method) else UNRESOLVED
 
 
 def output_argument(call: gast.Call, callee: Any) -> gast.expr | None:

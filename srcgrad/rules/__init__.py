@@ -1,5 +1,7 @@
 """The derivative-rule table and its built-in rules (importing this package registers them)."""
 
+import contextlib
+
 from . import (  # noqa: F401  (registration side effects)
     dict_rules,
     linalg_rules,
@@ -17,6 +19,7 @@ from .registry import (
     defvjp,
     is_nondifferentiable,
     jvp_rules,
+    load_when_imported,
     registered_jvp_rules,
     registered_vjp_rules,
     vjp_rule,
@@ -41,10 +44,13 @@ from . import (  # noqa: F401
     shim_jvp_rules,
 )
 
-# SciPy's rules, where SciPy is installed (the optional extra ``srcgrad[scipy]``).
-try:
-    import scipy  # noqa: F401
-except ImportError:  # pragma: no cover - SciPy is optional
-    pass
-else:
-    from . import scipy_jvp_rules, scipy_rules  # noqa: F401
+
+def _load_scipy_rules() -> None:
+    """SciPy's rules (the optional extra ``srcgrad[scipy]``), registered once the program has imported
+    SciPy: importing its special, stats and linalg modules takes over a second that a program without
+    SciPy should not pay."""
+    with contextlib.suppress(ImportError):  # SciPy is optional
+        from . import scipy_jvp_rules, scipy_rules  # noqa: F401
+
+
+load_when_imported("scipy", _load_scipy_rules)

@@ -19,7 +19,7 @@ from ..dicts import (
     iteration_tangent,
 )
 from .helpers import zeros_like_grad
-from .registry import defjvp, defnondiff, defsequence, defvjp
+from .registry import defjvp, defnondiff, defsequence, defvjp, note_dispatch
 
 defnondiff(dict_keys, dict_has)
 
@@ -56,6 +56,10 @@ def _(ct, ans, g, keys, like):
 @defjvp(values_of)
 def _(t, ans, g, keys, like):
     return values_of(t, keys, like)
+
+
+note_dispatch("a dict of the values, whatever their library: no case of the rule table builds one (checked end "
+              "to end in tests/transform/test_dicts.py)", dict_display, values_of)
 
 
 @defvjp(iteration_sequence)

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import functools
 import inspect
+import sys
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -59,31 +61,47 @@ class Rule:
         return tuple(result)
 
 
-_VJP_RULES: dict[int, Rule] = {}
-_JVP_RULES: dict[int, dict[int | str, Rule]] = {}
-_NONDIFFERENTIABLE: dict[int, Any] = {}
-_DISPATCH_NOTES: dict[int, str] = {}
-_SEQUENCE_RESULTS: dict[int, Any] = {}
+_VJP_RULES: dict[Any, Rule] = {}
+_JVP_RULES: dict[Any, dict[int | str, Rule]] = {}
+_NONDIFFERENTIABLE: dict[Any, Any] = {}
+_DISPATCH_NOTES: dict[Any, str] = {}
+_SEQUENCE_RESULTS: dict[Any, Any] = {}
 # Keep every registered primal alive so the id() keys above can never be reused by another object.
 _KEEPALIVE: list[Any] = []
 
 
 def primal_name(primal: Any) -> str:
-    """A human name for a primal, e.g. ``numpy.multiply``, ``math.sin`` or ``operator.mul``."""
-    module = getattr(primal, "__module__", None) or ("numpy" if type(primal).__name__ == "ufunc" else None)
+    """A human name for a primal, e.g. ``numpy.multiply``, ``math.sin``, ``operator.mul``,
+    ``scipy.special.gammaln`` or ``scipy.stats.norm.logpdf``: named by the public module that holds it."""
+    if isinstance(primal, types.MethodType):  # a method of an object a module holds (scipy.stats.norm)
+        owner = primal.__self__
+        public = (type(owner).__module__ or "").split("._")[0]
+        holder = next((attr for attr, value in vars(sys.modules.get(public, types)).items() if value is owner), None)
+        if holder is not None:
+            return f"{public}.{holder}.{primal.__name__}"
+    module = getattr(primal, "__module__", None)
+    if module is None and type(primal).__name__ == "ufunc":
+        special = sys.modules.get("scipy.special")
+        module = "scipy.special" if getattr(special, primal.__name__, None) is primal else "numpy"
     if module == "_operator" or (module or "").startswith(("numpy._core", "numpy.core")):
         module = module.strip("_").split(".")[0]
+    if module and "._" in module:  # a private submodule: the public package, where it exposes the primal
+        public = module.split("._")[0]
+        if getattr(sys.modules.get(public), getattr(primal, "__name__", ""), None) is primal:
+            module = public
     name = getattr(primal, "__qualname__", None) or getattr(primal, "__name__", None) or repr(primal)
+    if module and "." not in name and module.startswith("scipy."):
+        return f"{module}.{name}"
     return f"{module}.{name}" if module and module != "builtins" else name
 
 
-def _register(table: dict[int, Rule], primal: Any, function: Callable, argnums: tuple[int, ...] | str) -> Rule:
+def _register(table: dict[Any, Rule], primal: Any, function: Callable, argnums: tuple[int, ...] | str) -> Rule:
     if argnums != ARGNUMS_VARIADIC:
         argnums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
     rule = Rule(primal, function, argnums, primal_name(primal))
     if len(rule.signature.parameters) < 3 and rule.argnums != ():
         raise TypeError(f"a rule for {rule.name} takes (g, ans, *primal_args); got {rule.signature}")
-    table[id(primal)] = rule
+    table[_key(primal)] = rule
     _KEEPALIVE.append(primal)
     return rule
 
@@ -124,7 +142,7 @@ def defjvp(primal: Any, rule: Callable | None = None, *, argnum: int | str = 0):
     def register(function: Callable) -> Callable:
         entry = Rule(primal, function, ARGNUMS_VARIADIC if argnum == ARGNUMS_VARIADIC else (argnum,),
                      primal_name(primal))
-        _JVP_RULES.setdefault(id(primal), {})[argnum] = entry
+        _JVP_RULES.setdefault(_key(primal), {})[argnum] = entry
         _KEEPALIVE.append(primal)
         return function
 
@@ -136,7 +154,7 @@ def defjvp(primal: Any, rule: Callable | None = None, *, argnum: int | str = 0):
 def defnondiff(*primals: Any) -> None:
     """Declare functions whose outputs carry no gradient (shapes, comparisons, constructors, indices)."""
     for primal in primals:
-        _NONDIFFERENTIABLE[id(primal)] = primal
+        _NONDIFFERENTIABLE[_key(primal)] = primal
         _KEEPALIVE.append(primal)
 
 
@@ -145,12 +163,14 @@ def defsequence(*primals: Any) -> None:
     ``np.linalg.eigh``): a ``+`` over their results may concatenate, and their cotangents add element by
     element. A rule-table function not declared here returns one array or number (tests check it)."""
     for primal in primals:
-        _SEQUENCE_RESULTS[id(primal)] = primal
+        _SEQUENCE_RESULTS[_key(primal)] = primal
         _KEEPALIVE.append(primal)
 
 
 def returns_sequence(primal: Any) -> bool:
-    return id(primal) in _SEQUENCE_RESULTS
+    if _PENDING and _key(primal) not in _SEQUENCE_RESULTS:
+        _load_pending()
+    return _key(primal) in _SEQUENCE_RESULTS
 
 
 def note_dispatch(note: str, *primals: Any) -> None:
@@ -159,39 +179,77 @@ def note_dispatch(note: str, *primals: Any) -> None:
     NumPy itself, or a primal those libraries lack. Rules without a note are dispatch-safe: built only from
     calls that dispatch, and checked against Dask by tests/dispatch. docs/rules.md shows the notes."""
     for primal in primals:
-        _DISPATCH_NOTES[id(primal)] = note
+        _DISPATCH_NOTES[_key(primal)] = note
         _KEEPALIVE.append(primal)
 
 
 def dispatch_note(primal: Any) -> str | None:
     """Why ``primal``'s reverse rule is not dispatch-safe, or ``None`` when it is (see ``note_dispatch``)."""
-    return _DISPATCH_NOTES.get(id(primal))
+    if _PENDING:
+        _load_pending()
+    return _DISPATCH_NOTES.get(_key(primal))
+
+
+def _key(primal: Any) -> Any:
+    """A primal's key in the tables: its identity, or for a bound method (``scipy.stats.norm.logpdf``, a new
+    object at each attribute access) the identities of its object and its function."""
+    if isinstance(primal, types.MethodType):
+        return id(primal.__self__), id(primal.__func__)
+    return id(primal)
+
+
+# Rules for a library loaded only once the user's program has imported it (SciPy's take a second to
+# import): the module that must be in sys.modules, and what registers the rules.
+_PENDING: list[tuple[str, Callable[[], None]]] = []
+
+
+def load_when_imported(module: str, loader: Callable[[], None]) -> None:
+    """Run ``loader`` (which registers rules) at the first look-up after ``module`` has been imported."""
+    _PENDING.append((module, loader))
+
+
+def _load_pending(everything: bool = False) -> None:
+    for entry in list(_PENDING):
+        if everything or entry[0] in sys.modules:
+            _PENDING.remove(entry)
+            entry[1]()
 
 
 def vjp_rule(primal: Any) -> Rule | None:
     """The reverse rule registered for ``primal``, or ``None``."""
-    return _VJP_RULES.get(id(primal))
+    rule = _VJP_RULES.get(_key(primal))
+    if rule is None and _PENDING:
+        _load_pending()
+        rule = _VJP_RULES.get(_key(primal))
+    return rule
 
 
 def jvp_rules(primal: Any) -> dict[int | str, Rule]:
     """The forward rules registered for ``primal``, by argument position (``"*"`` for variadic ones)."""
-    return _JVP_RULES.get(id(primal), {})
+    if _PENDING and _key(primal) not in _JVP_RULES:
+        _load_pending()
+    return _JVP_RULES.get(_key(primal), {})
 
 
 def registered_jvp_rules() -> list[tuple[Rule, int | str]]:
     """Every forward rule with its argument, sorted by primal name (for documentation and coverage)."""
+    _load_pending(everything=True)
     return sorted(((rule, argnum) for rules in _JVP_RULES.values() for argnum, rule in rules.items()),
                   key=lambda item: (item[0].name, str(item[1])))
 
 
 def is_nondifferentiable(primal: Any) -> bool:
-    return id(primal) in _NONDIFFERENTIABLE
+    if _PENDING and _key(primal) not in _NONDIFFERENTIABLE:
+        _load_pending()
+    return _key(primal) in _NONDIFFERENTIABLE
 
 
 def registered_vjp_rules() -> list[Rule]:
     """Every reverse rule, sorted by name (for documentation and coverage tests)."""
+    _load_pending(everything=True)
     return sorted(_VJP_RULES.values(), key=lambda r: r.name)
 
 
 def registered_nondifferentiable() -> list[Any]:
+    _load_pending(everything=True)
     return list(_NONDIFFERENTIABLE.values())

@@ -230,8 +230,7 @@ def unzip_grad(g: Any, k: int, sequences: tuple) -> Any:
     rows = list(g) if _is_sequence(g) or isinstance(g, np.ndarray) else []  # zero: no rows
     items = [rows[j][k] if j < len(rows) and (_is_sequence(rows[j]) or isinstance(rows[j], np.ndarray))
              else zero_cotangent(item) for j, item in enumerate(sequences[k])]
-    like = sequences[k]
-    return tuple(items) if isinstance(like, tuple) else items
+    return in_container_of(items, sequences[k])  # an array's rows go back as an array
 
 
 @defvjp(zip_lists, argnums=ARGNUMS_VARIADIC)

@@ -401,15 +401,8 @@ CASES = [
          **_both("functools.partial binding a differentiated value, partial(lotka_volterra, rates=...), passed to "
                  "the integrator: partial has no derivative rule", srcgrad.MissingRuleError,
                  "no derivative rule for 'partial' (partial)")),
-    Case("prog_ica", "ica_negative_log_likelihood", _ica_args,
-         **_both("scipy.stats.t.logpdf: no rule, so srcgrad descends into SciPy's Python source and refuses its "
-                 "star-arguments (_distn_infrastructure.py)", srcgrad.SrcgradSyntaxError, STAR_ARGS)),
-    Case("prog_gmm", "gmm_negative_log_likelihood", _gmm_args,
-         **_both("scipy.stats.multivariate_normal.logpdf: no rule, so srcgrad descends into SciPy's Python source "
-                 "and refuses its in-place element write, out[out_of_bounds] = -np.inf (_multivariate.py), as "
-                 "possibly aliased", srcgrad.SrcgradSyntaxError,
-                 "writing an element of 'out' may also change a value that the calling code or a closure also "
-                 "holds")),
+    Case("prog_ica", "ica_negative_log_likelihood", _ica_args),
+    Case("prog_gmm", "gmm_negative_log_likelihood", _gmm_args),
     Case("prog_logreg", "training_loss", _logreg_args),
     Case("prog_softmax_reg", "softmax_regression_loss", _softmax_args),
     Case("prog_mlp", "log_posterior", _mlp_args),
