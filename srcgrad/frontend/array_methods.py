@@ -137,9 +137,22 @@ def _method_candidates() -> dict[str, tuple[Callable, Adapter]]:
         adapter = adapter_for(method, function)
         if adapter is not None:
             candidates[name] = (function, adapter)
+    for name in _SAME_POSITIONS:  # NumPy releases whose C methods have no signature to read (2.2 and older)
+        if name not in candidates and callable(getattr(np, name, None)):
+            candidates[name] = (getattr(np, name), same_positions)
+    for name in ("reshape", "transpose"):
+        candidates.setdefault(name, (getattr(np, name), packed_positions))
     candidates["flatten"] = (np.ravel, same_positions)
     candidates["astype"] = (np.asarray, astype_keywords)
     return candidates
+
+
+# Methods whose positional arguments are, in every NumPy release, the same-named function's after the array:
+# the table falls back on them where a release's methods carry no signature.
+_SAME_POSITIONS = ("sum", "mean", "prod", "max", "min", "var", "std", "cumsum", "cumprod", "dot", "ravel",
+                   "squeeze", "swapaxes", "clip", "copy", "trace", "argmax", "argmin", "all", "any", "round",
+                   "diagonal", "repeat", "take", "nonzero", "argsort", "argpartition", "searchsorted", "choose",
+                   "conj", "conjugate")
 
 
 def _attribute_candidates() -> dict[str, Callable]:

@@ -64,6 +64,11 @@ def test_methods_that_update_their_array_are_not_lowered():
         assert name not in ARRAY_METHODS, name
 
 
+# NumPy 2.2 and older give their C methods no signature to read: the table then falls back on a fixed list.
+METHODS_HAVE_SIGNATURES = array_methods._signature(np.ndarray.take) is not None
+
+
+@pytest.mark.skipif(not METHODS_HAVE_SIGNATURES, reason="this NumPy's array methods carry no signatures")
 def test_a_method_whose_arguments_would_land_elsewhere_is_not_lowered():
     # x.compress(condition) is np.compress(condition, x): the receiver is not the first argument.
     assert adapter_for(np.ndarray.compress, np.compress) is None
