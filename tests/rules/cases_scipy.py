@@ -321,8 +321,14 @@ if scipy is not None:
 
     case(la.cholesky, "matrix", _cholesky(()),
          lambda T, a, lower=False: T.linalg.cholesky(_t_symmetric(T, a, lower), upper=not lower))
-    case(la.cholesky, "batch", _cholesky((2,)),
-         lambda T, a, lower=False: T.linalg.cholesky(_t_symmetric(T, a, lower), upper=not lower))
+    try:  # SciPy batches its linear algebra from 1.15 on
+        la.cholesky(np.stack([np.eye(2), np.eye(2)]))
+        _batches = True
+    except ValueError:
+        _batches = False
+    if _batches:
+        case(la.cholesky, "batch", _cholesky((2,)),
+             lambda T, a, lower=False: T.linalg.cholesky(_t_symmetric(T, a, lower), upper=not lower))
     case(la.cholesky, "default-upper", lambda d: call(_noisy_spd(d, (3, 3), lower=False)),
          lambda T, a: T.linalg.cholesky(_t_symmetric(T, a, False), upper=True))
 
