@@ -263,15 +263,41 @@ def cholesky_grad(g: Any, factor: Any, lower: bool) -> Any:
     return symmetric_from_adjoint(s, lower)
 
 
+def _cho_factor_keeps_the_other_triangle() -> bool:
+    """Whether this SciPy's ``cho_factor`` leaves ``a``'s entries in the triangle the factor does not use
+    (up to 1.17, as LAPACK does) or zeroes them (1.18 on)."""
+    c, _ = scipy.linalg.cho_factor(np.array([[2.0, 0.5], [0.5, 2.0]]), lower=True)
+    return bool(c[0, 1] == 0.5)
+
+
+CHO_FACTOR_KEEPS = _cho_factor_keeps_the_other_triangle()
+
+
+def other_triangle(t: Any, lower: bool) -> Any:
+    """The part of ``t`` in the triangle ``cho_factor``'s factor does not use, where ``cho_factor`` copies
+    ``a`` there (zero where it zeroes it): linear, its own transpose."""
+    return t - triangle(t, lower) if CHO_FACTOR_KEEPS else zeros_like_grad(t)
+
+
+@defvjp(other_triangle)
+def _(ct, ans, t, lower):
+    return other_triangle(ct, lower)
+
+
+@defjvp(other_triangle)
+def _(tt, ans, t, lower):
+    return other_triangle(tt, lower)
+
+
 def cho_factor_grad(g: Any, ans: Any, lower: bool) -> Any:
     """The partial of ``a`` in ``(c, lower) = cho_factor(a, lower)``: ``c`` holds the factor on one triangle
-    and ``a`` itself on the other (LAPACK leaves it), so the cotangent of ``c`` splits into the factor's
-    and a copy's."""
+    and, depending on SciPy's release, ``a`` itself or zeros on the other, so the cotangent of ``c`` splits
+    into the factor's and a copy's."""
     gc = g[0] if isinstance(g, (list, tuple)) else g
     if gc is None:
         return zeros_like_grad(ans[0])
     factor = triangle(ans[0], lower)
-    return cholesky_grad(triangle(gc, lower), factor, lower) + (gc - triangle(gc, lower))
+    return cholesky_grad(triangle(gc, lower), factor, lower) + other_triangle(gc, lower)
 
 
 def solve_sylvester_grads(g: Any, ans: Any, a: Any, b: Any) -> tuple[Any, Any, Any]:

@@ -21,6 +21,7 @@ from .scipy_helpers import (
     mvn_dim,
     mvn_mean,
     mvn_points_shape,
+    other_triangle,
     polygamma_of,
     refuse_return_sign,
     symmetric_from,
@@ -183,7 +184,7 @@ def _(t, ans, a, lower=False, overwrite_a=False, check_finite=True):
     half = scipy.linalg.solve_triangular(factor, symmetric_from(array_tangent(t), lower), lower=True)
     inner = scipy.linalg.solve_triangular(factor, np.swapaxes(half, -1, -2), lower=True)
     d_factor = transpose_if(factor @ lower_half(inner), not lower)
-    return d_factor + array_tangent(t) - triangle(array_tangent(t), lower), 0.0
+    return d_factor + other_triangle(array_tangent(t), lower), 0.0
 
 
 # x = A^{-1} b with A = L L^T: dx = -A^{-1} (dL L^T + L dL^T) x.

@@ -267,7 +267,16 @@ case(np.linalg.eigvalsh, "default", lambda d: call(symmetric_matrix(d, (3, 3))),
 
 # --- np.linalg.eig, eigvals (real eigenvalues) ---------------------------------------------------------------
 
+# NumPy 2.5 returns complex eigenvalues from eig and eigvals whatever the spectrum, which srcgrad refuses: the
+# rules then have nothing to check, and the coverage tests are told so.
+EIG_GIVES_REAL = not np.iscomplexobj(np.linalg.eigvals(np.eye(2)))
+if not EIG_GIVES_REAL:
+    _cases.UNCOVERABLE = getattr(_cases, "UNCOVERABLE", set()) | {id(np.linalg.eig), id(np.linalg.eigvals),
+                                                                    id(eig_vectors)}
+
 for _label, _shape in [("3x3", (3, 3)), ("4x4", (4, 4)), ("batched", (2, 3, 3)), ("one-by-one", (1, 1))]:
+    if not EIG_GIVES_REAL:
+        break
     tuple_case(np.linalg.eig, _label, lambda d, shape=_shape: call(one_piece(d, np.linalg.eig, eig_matrix(d, shape))),
                [_shape[:-1], _shape], match=match_eig)
     matched_case(np.linalg.eigvals, _label,
@@ -328,5 +337,6 @@ def _eig_vectors_args(d, shape):
     return call(np.linalg.eigvals(a), a)
 
 
-matched_case(eig_vectors, "3x3", lambda d: _eig_vectors_args(d, (3, 3)), match_columns)
-matched_case(eig_vectors, "batched", lambda d: _eig_vectors_args(d, (2, 3, 3)), match_columns)
+if EIG_GIVES_REAL:
+    matched_case(eig_vectors, "3x3", lambda d: _eig_vectors_args(d, (3, 3)), match_columns)
+    matched_case(eig_vectors, "batched", lambda d: _eig_vectors_args(d, (2, 3, 3)), match_columns)

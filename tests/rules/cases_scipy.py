@@ -375,6 +375,8 @@ if scipy is not None:
         return T.tril(m, -k) if lower else T.triu(m, k)
 
     case(H.triangle, "either", lambda d: call(d.arr(d.shape(2, 3, lo=2)), d.flag(), d.flag()), _t_triangle)
+    case(H.other_triangle, "lower", lambda d: call(d.arr((3, 3)), True))
+    case(H.other_triangle, "upper", lambda d: call(d.arr((2, 3, 3)), False))
     case(H.transpose_if, "either", lambda d: call(d.arr(d.shape(2, 3)), d.flag()),
          lambda T, m, flag: m.mT * 1 if flag else m * 1)
     case(H.lower_half, "matrix", lambda d: call(d.arr(d.shape(2, 3, lo=2))),

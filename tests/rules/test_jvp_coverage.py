@@ -141,5 +141,6 @@ def test_every_forward_rule_is_exercised_by_a_case():
         exercised.update((id(case.primal), a) for a in checked)
     unexercised = sorted(_label(r, a) for r, a in FORWARD
                          if (id(r.primal), a) not in exercised and id(r.primal) not in REFUSING
-                             and id(r.primal) not in DICT_RULES)
+                             and id(r.primal) not in DICT_RULES
+                             and id(r.primal) not in getattr(cases, "UNCOVERABLE", set()))
     assert not unexercised, f"forward rules no case in tests/rules/cases.py exercises: {unexercised}"

@@ -37,7 +37,8 @@ RULES = [rule for rule in registered_vjp_rules() if rule.function.__module__.sta
 # are checked end to end instead (reverse, forward and Hessian against finite differences and HIPS autograd,
 # tests/transform/test_dicts.py).
 DICT_RULES = (dict_rules.dict_display, dict_rules.values_of)
-CHECKABLE = [rule for rule in RULES if rule.primal not in helper_rules.REFUSING and rule.primal not in DICT_RULES]
+CHECKABLE = [rule for rule in RULES if rule.primal not in helper_rules.REFUSING and rule.primal not in DICT_RULES
+             and id(rule.primal) not in getattr(cases, "UNCOVERABLE", set())]  # (eig on NumPy 2.5)
 
 
 def test_the_table_has_at_least_80_rules():
