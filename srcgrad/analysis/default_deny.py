@@ -98,11 +98,7 @@ def _check_call(call: gast.Call, varied: set[str], callee_of: Callable[[gast.exp
         return
     what = getattr(callee, "__qualname__", None) or getattr(callee, "__name__", None) or type(callee).__name__
     if isinstance(getattr(callee, "__self__", None), _RANDOM_STATES):
-        raise parsed.error(
-            call, f"'{label}' draws random numbers with parameters that depend on the differentiated inputs; "
-            "srcgrad gives random draws no derivative", "draw standard noise and transform it, so the "
-            "derivative flows through the transformation: mu + sigma * rng.standard_normal(shape)",
-            cls=MissingRuleError)
+        _refuse_differentiated_draw(call, label, parsed)
     raise parsed.error(
         call, f"no derivative rule for '{label}' ({what}), which is called with a value that depends on the "
         "differentiated inputs", f"register a rule with @srcgrad.defvjp({label}), hold the value constant "
@@ -113,6 +109,14 @@ def _check_call(call: gast.Call, varied: set[str], callee_of: Callable[[gast.exp
 # transform, many of them updating their receiver in place.
 _BUILTIN_METHODS = (set(dir(np.ndarray)) | set(dir(list)) | set(dir(dict)) | set(dir(np.random.Generator))
                     | set(dir(np.random.RandomState)) | set(dir(np.ufunc))) - set(dir(object))
+
+
+def _refuse_differentiated_draw(call: gast.Call, label: str, parsed: ParsedFunction) -> None:
+    raise parsed.error(
+        call, f"'{label}' draws random numbers with parameters that depend on the differentiated inputs; "
+        "srcgrad gives random draws no derivative", "draw standard noise and transform it, so the "
+        "derivative flows through the transformation: mu + sigma * rng.standard_normal(shape)",
+        cls=MissingRuleError)
 
 
 def _check_method(call: gast.Call, method: gast.Attribute, callee_of: Callable[[gast.expr], Any],
@@ -126,7 +130,9 @@ def _check_method(call: gast.Call, method: gast.Attribute, callee_of: Callable[[
         if method.attr not in _BUILTIN_METHODS:
             return  # a method of one of the user's objects: transformed when it runs
     else:
-        if not isinstance(owner, (np.ufunc, np.random.Generator, np.random.RandomState)):
+        if isinstance(owner, _RANDOM_STATES):
+            _refuse_differentiated_draw(call, gast.unparse(method).strip(), parsed)
+        if not isinstance(owner, np.ufunc):
             return
         target = getattr(owner, method.attr, None)
         if target is None or inspect.isfunction(target) or inspect.ismethod(target) or _described(target):

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 
 import gast
 
+from .value_kinds import STATIC_ATTRIBUTES  # attributes that describe an array, without a derivative
+
 _AST = gast.AST
 
 
@@ -31,10 +33,6 @@ def walk(node: gast.AST) -> Iterator[gast.AST]:
 def loaded_names(node: gast.AST) -> set[str]:
     """Names read anywhere under ``node``."""
     return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
-
-
-# Attributes of an array that describe it and carry no derivative.
-STATIC_ATTRIBUTES = frozenset({"shape", "ndim", "size", "dtype"})
 
 
 def values_read(node: gast.AST) -> set[str]:

@@ -62,6 +62,7 @@ class SupportChecker(gast.NodeVisitor):
     def __init__(self, parsed: ParsedFunction):
         self.parsed = parsed
         self.local_names = enclosing_locals(parsed.node)
+        self.consumed: set[int] = set()  # generator expressions passed straight to a call
 
     def check(self) -> None:
         for stmt in self.parsed.node.body:
@@ -171,12 +172,11 @@ class SupportChecker(gast.NodeVisitor):
 
     def visit_Call(self, node: gast.Call) -> None:
         # a generator expression passed straight to a call is consumed there, once: lowered to a list
-        self._consumed = getattr(self, "_consumed", set()) | {
-            id(a) for a in node.args if isinstance(a, gast.GeneratorExp)}
+        self.consumed |= {id(a) for a in node.args if isinstance(a, gast.GeneratorExp)}
         self.generic_visit(node)
 
     def visit_GeneratorExp(self, node: gast.GeneratorExp) -> None:
-        if id(node) not in getattr(self, "_consumed", set()):
+        if id(node) not in self.consumed:
             raise self.parsed.error(node, "a generator expression that is not consumed at once, by the call it "
                                     "is passed to", "pass it straight to the call (sum(f(v) for v in xs)), or "
                                     "build a list with a list comprehension")

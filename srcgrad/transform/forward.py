@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import gast
+import numpy as np
 
 from ..analysis.walk import walk
 from ..errors import MissingRuleError
@@ -154,13 +155,18 @@ class ForwardMode:
     def _may_be_narrower(self, site: CallSite, bound: dict, target: str, statements: list[gast.stmt],
                          contributions: list[gast.expr]) -> bool:
         """Whether the tangent may have fewer elements than the output: an inactive operand can widen the
-        output beyond every contribution (``zeros(3) + s``), unless the contributions are computed from it
-        (``t * y``) or from the output itself, and so broadcast against it already."""
+        output beyond every contribution (``zeros(3) + s``). Only for an elementwise primitive (a ufunc or an
+        operator), whose forward rules are elementwise formulas, does a contribution computed from that
+        operand (``t * y``) or from the output itself broadcast against it already; any other primitive's
+        tangent is widened whenever an operand is inactive (a shape check at run time)."""
         inactive = {bound[p].id if isinstance(bound[p], gast.Name) else None
                     for p in site.rule.differentiable_params()
                     if p in bound and not self._is_active(bound[p]) and not isinstance(bound[p], gast.Constant)}
         if not inactive:
             return False
+        primal = site.rule.primal
+        if not (isinstance(primal, np.ufunc) or getattr(primal, "__module__", None) in ("_operator", "operator")):
+            return True
         read = {n.id for tree in [*statements, *contributions] for n in walk(tree) if isinstance(n, gast.Name)}
         return target not in read and not (None not in inactive and inactive <= read)
 
