@@ -27,6 +27,8 @@ GROUPS = {
     "math": "The `math` module, on Python floats.",
     "numpy": "NumPy functions and ufuncs; array methods (`x.sum()`, `x.T`, `x.reshape(...)`) are lowered to "
              "these before differentiation.",
+    "numpy.fft": "Discrete Fourier transforms: real inputs, complex intermediates, real outputs (see "
+                 "supported.md, *Fourier transforms and complex values*).",
     "numpy.linalg": "Linear algebra.",
     "operator": "Python's operators: `a + b` is differentiated as `operator.add(a, b)`, `a[i]` as "
                 "`operator.getitem(a, i)`.",
@@ -35,6 +37,8 @@ GROUPS = {
                                     "`np.c_[a, b]` is `c_concat(a, b)` (items are arrays or numbers).",
     "srcgrad.runtime": "Helpers that srcgrad's desugaring inserts into your code: element writes "
                        "(`y[i] = v`), `list.append`, calls into your own Python functions.",
+    "srcgrad.rules.fft_helpers": "`np.abs` of a value that may be complex: srcgrad calls `complex_abs` in its "
+                                 "place, whose rules hold for complex values.",
     "srcgrad.rules.shim_rules": "Operations of the `Tensor` shim without a NumPy function of their own; "
                                 "the shim's `grad_fn` nodes call these rules.",
 }

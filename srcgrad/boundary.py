@@ -7,6 +7,8 @@ gradients of Dask or CuPy inputs stay in their library)."""
 from __future__ import annotations
 
 import contextlib
+import copy
+import dataclasses
 import inspect
 import linecache
 import numbers
@@ -29,11 +31,14 @@ def _is_float(value: Any) -> bool:
 def _leaves(value: Any, skip: Callable[[Any], bool], keys: tuple = ()) -> Iterator[tuple[tuple, Any]]:
     """``(keys, leaf)`` for every leaf of a dict/list/tuple tree (nested) that ``skip`` does not pass over;
     ``keys`` lead from ``value`` to the leaf (empty for a value that is not a container). A namedtuple is a
-    leaf: the rules rebuild tuples with ``type(x)(items)``, which a namedtuple does not take."""
+    container too, and so is a dataclass instance, whose keys are its fields' names (``None`` and strings in
+    it are settings, not leaves: they get no gradient and are handed back as they are)."""
     if isinstance(value, dict):
         items: Any = value.items()
-    elif isinstance(value, list) or (isinstance(value, tuple) and not hasattr(value, "_fields")):
+    elif isinstance(value, (list, tuple)):
         items = enumerate(value)
+    elif is_dataclass_instance(value):
+        items = [(name, item) for name, item in fields_of(value).items() if not is_setting(item)]
     else:
         if not skip(value):
             yield keys, value
@@ -41,6 +46,20 @@ def _leaves(value: Any, skip: Callable[[Any], bool], keys: tuple = ()) -> Iterat
     for key, item in items:
         if not skip(item):  # the common leaves (floats, float arrays) are passed over without a nested generator
             yield from _leaves(item, skip, (*keys, key))
+
+
+def is_dataclass_instance(value: Any) -> bool:
+    return dataclasses.is_dataclass(value) and not isinstance(value, type)
+
+
+def fields_of(record: Any) -> dict[str, Any]:
+    """A dataclass instance's fields by name."""
+    return {f.name: getattr(record, f.name) for f in dataclasses.fields(record)}
+
+
+def is_setting(value: Any) -> bool:
+    """A field of a dataclass input that is no leaf: ``None`` or a string (an activation's name, say)."""
+    return value is None or isinstance(value, str)
 
 
 def _path(keys: tuple) -> str:
@@ -92,13 +111,11 @@ def _check_input_leaf(value: Any, where: str, fn_name: str) -> None:
         raise InputTypeError(
             f"{fn_name}: {where} is the integer {value!r}; gradients are only defined for "
             f"floating-point inputs. Pass {float(value)!r} instead.")
-    if isinstance(value, tuple):
-        raise InputTypeError(f"{fn_name}: {where} is a namedtuple ({type(value).__name__}), which srcgrad does not "
-                             "differentiate through: pass tuple(x) or x._asdict() instead.")
     if not isinstance(value, numbers.Real):
         raise InputTypeError(f"{fn_name}: {where} is a {type(value).__name__}; srcgrad differentiates "
-                             "with respect to floats and floating-point NumPy arrays (and dicts, lists and tuples "
-                             "of them): pass one of those, or leave this argument out of argnums.")
+                             "with respect to floats and floating-point NumPy arrays (and dicts, lists, tuples, "
+                             "namedtuples and dataclasses of them): pass one of those, or leave this argument out "
+                             "of argnums.")
 
 
 def _refuse_special(value: Any, where: str, fn_name: str) -> None:
@@ -146,7 +163,14 @@ def check_same_structure(like: Any, value: Any, where: str, of: str, fn_name: st
     """Raise ``ValueError`` unless ``value`` (``where``: a tangent, or the cotangent) is shaped like ``like``
     (``of``: its primal, or the output): containers of the same kind, length and keys, leaves of the same
     shape, and ``None`` only where ``like`` has ``None``."""
-    if isinstance(like, dict):
+    if is_dataclass_instance(like):
+        if type(value) is not type(like):
+            raise ValueError(f"{what} of {fn_name}: {where} must be a {type(like).__name__} like {of}, not "
+                             f"{_describe_container(value)}")
+        for key, item in fields_of(like).items():
+            if not is_setting(item):
+                check_same_structure(item, getattr(value, key), f"{where}.{key}", f"{of}.{key}", fn_name, what)
+    elif isinstance(like, dict):
         if not isinstance(value, dict) or list(value) != list(like):
             raise ValueError(f"{what} of {fn_name}: {where} must be a dict with the keys {list(like)} of {of}, "
                              f"not {_describe_container(value)}")
@@ -283,6 +307,8 @@ def cast_like(gradient: Any, like: Any, handed_out: set[int]) -> Any:
         return float(gradient) if gradient is not None else 0.0
     if isinstance(like, (dict, list, tuple)):
         return _cast_container(gradient, like, handed_out)
+    if is_dataclass_instance(like):
+        return _cast_record(gradient, like, handed_out)
     if gradient is None or (isinstance(gradient, numbers.Number) and gradient == 0 and np.ndim(like)):
         gradient = np.zeros(np.shape(like), dtype=getattr(like, "dtype", None))
     if (type(like) is np.ndarray and type(gradient) is np.ndarray and gradient.dtype == like.dtype
@@ -319,8 +345,22 @@ def _cast_container(gradient: Any, like: dict | list | tuple, handed_out: set[in
     if (not isinstance(gradient, (list, tuple)) and len(shape_of(gradient)) == 0) or len(gradient) > len(like):
         raise AssertionError(f"internal error: a gradient of type {type(gradient).__name__} and shape "
                              f"{np.shape(gradient)} for a {type(like).__name__} of length {len(like)}")
-    return type(like)(cast_like(gradient[i] if i < len(gradient) else None, item, handed_out)
-                      for i, item in enumerate(like))
+    items = [cast_like(gradient[i] if i < len(gradient) else None, item, handed_out) for i, item in enumerate(like)]
+    return type(like)(*items) if hasattr(like, "_fields") else type(like)(items)  # a namedtuple takes fields
+
+
+def _cast_record(gradient: Any, like: Any, handed_out: set[int]) -> Any:
+    """``cast_like`` for a dataclass input: an object of its class (a copy, made without calling its
+    ``__init__``) whose fields hold their gradients; settings (``None``, strings) are the input's."""
+    if gradient is None or (isinstance(gradient, numbers.Number) and gradient == 0):
+        gradient = {}
+    if not isinstance(gradient, dict):
+        gradient = fields_of(gradient)  # the record itself, as a tangent passed through
+    out = copy.copy(like)
+    for name, item in fields_of(like).items():
+        if not is_setting(item):
+            object.__setattr__(out, name, cast_like(gradient.get(name), item, handed_out))
+    return out
 
 
 def cast_foreign(gradient: Any, like: Any, handed_out: set[int]) -> Any:

@@ -20,6 +20,8 @@ import numpy as np
 from .binding import Binding, bind
 from .cache import forward_generated, recording, reverse_generated
 from .errors import MissingRuleError
+from .function_values import PartialCotangent
+from .records import has_record_cotangent, is_record
 from .rules.dispatch import is_foreign
 from .rules.registry import primal_name, vjp_rule
 from .runtime import KeywordCall, is_callable_instance, zero_cotangent
@@ -66,6 +68,16 @@ def has_cotangent(value: Any) -> bool:
         return any(has_cotangent(v) for v in value)
     if isinstance(value, dict):
         return any(has_cotangent(v) for v in value.values())
+    if isinstance(value, functools.partial):  # a closure holding differentiated values
+        return any(has_cotangent(v) for v in (value.func, *value.args, *value.keywords.values()))
+    if isinstance(value, PartialCotangent):
+        return any(has_cotangent(v) for v in (value.function, *value.args, *value.keywords.values()))
+    if is_record(value):  # a dataclass, or an object made from differentiated values
+        return has_record_cotangent(value)
+    if inspect.ismethod(value):  # a bound method of such an object, passed as a function
+        return has_record_cotangent(value.__self__)
+    if isinstance(value, dict) is False and is_callable_instance(value):
+        return has_record_cotangent(value)
     if isinstance(value, (bool, np.bool_)):
         return False
     if isinstance(value, (np.ndarray, np.generic)) or is_foreign(value):
@@ -99,7 +111,7 @@ def jvp_call_cotangents(g: Any, ans: Any, fn: Callable, args: tuple, tangents: t
     """Reverse mode through ``call_with_jvp(fn, args, tangents)`` (reverse over forward, for ``hessian``):
     the cotangents of the passed arguments and of their tangents for the cotangent ``g`` of
     ``(out, out_tangent)``, by reverse-transforming the forward-mode function the call ran."""
-    if not inspect.isfunction(fn) and vjp_rule(fn) is not None:
+    if vjp_rule(fn) is not None:  # a primitive passed as a value, or a Python function with a rule
         if keywords:
             raise MissingRuleError(f"second derivatives through {primal_name(fn)}, passed as a function value and "
                                    "called with keyword arguments, are not supported: call it directly")
@@ -133,7 +145,7 @@ def jvp_call_tangent(fn: Callable, args: tuple, tangents: tuple, arg_tangents: t
     if isinstance(fn, functools.partial):
         raise MissingRuleError("derivatives of order 3 and more through a call of a functools.partial are not "
                                "supported: call the function itself")
-    if not inspect.isfunction(fn) and vjp_rule(fn) is not None and not keywords:
+    if vjp_rule(fn) is not None and not keywords:
         from .higher import primitive_trampoline
 
         fn = primitive_trampoline(fn, len(args))

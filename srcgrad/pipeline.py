@@ -15,6 +15,7 @@ import gast
 
 from .analysis.activity import active_variables, varied_variables
 from .analysis.aliasing import check_aliasing
+from .analysis.complex_values import use_complex_abs
 from .analysis.default_deny import check_calls
 from .analysis.shapes import infer_shapes
 from .analysis.shift import shift_only_extrema
@@ -23,11 +24,14 @@ from .codegen import compile_function, to_source
 from .errors import MissingRuleError, SrcgradSyntaxError
 from .frontend.anf import to_anf
 from .frontend.check import check_no_argument_mutation, check_supported
+from .frontend.constructors import LowerConstructor
 from .frontend.desugar import desugar, local_names
 from .frontend.parse import ParsedFunction, Scope, parse_function
 from .frontend.resolve import resolve_callee
 from .frontend.variadic import specialize_signature
+from .function_values import call_value_with_vjp
 from .naming import Names, Namespace, identifiers
+from .records import is_constructor
 from .runtime import (
     add_grads,
     assign_index,
@@ -119,7 +123,8 @@ def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequen
         active = active - shift_only_extrema(core, resolver.callee)
     reverse = ReverseMode(core, temps, active, names, namespace, resolver.site, resolver.is_pure, parsed.line,
                           resolver.callee, shapes, resolver.sequences,
-                          lambda node, message, hint: parsed.error(node, message, hint, cls=MissingRuleError))
+                          lambda node, message, hint: parsed.error(node, message, hint, cls=MissingRuleError),
+                          front.complex_values)
     forward, adjoint, gradients = reverse.build(name(seed), returned)
     def pure(call: gast.Call) -> bool:
         return resolver.is_pure(call) or _pure_helper(resolver.callee(call.func))
@@ -243,6 +248,7 @@ class FrontEnd:
     resolver: CallResolver
     active: set[str]
     stages: dict[str, str]
+    complex_values: set[str] = field(default_factory=set)  # variables that may hold complex values
 
 
 def _front_end(fn: Callable, argnums: tuple[int, ...], has_aux: bool, allow_tuple: bool,
@@ -251,12 +257,14 @@ def _front_end(fn: Callable, argnums: tuple[int, ...], has_aux: bool, allow_tupl
     and forward mode."""
     parsed = parse_function(fn)
     params = specialize_signature(parsed, examples)
-    check_supported(parsed)
-    if callee:
-        check_no_argument_mutation(parsed)
     node = parsed.node
     names = Names(identifiers(node) | set(params) | {node.name})
     namespace = Namespace(parsed.scope, names, local_names(node))
+    if is_constructor(fn):  # a class's __init__, run to make a record: it returns the object it fills
+        LowerConstructor(parsed, namespace.ref).run()
+    check_supported(parsed)
+    if callee:
+        check_no_argument_mutation(parsed)
     check_aliasing(parsed, namespace, local_names(node), examples, callee)
     for i in argnums:
         if not -len(params) <= i < len(params):
@@ -282,10 +290,13 @@ def _front_end(fn: Callable, argnums: tuple[int, ...], has_aux: bool, allow_tupl
     wrt = {params[i] for i in argnums}
     outputs = {n.id for n in walk(returned) if isinstance(n, gast.Name)}
     varied = varied_variables(core, wrt, resolver.differentiable_inputs)
-    check_calls(core, varied, resolver.callee, parsed)
+    complex_values = check_calls(core, varied, resolver.callee, parsed, dict(zip(params, examples or ())), returned)
+    use_complex_abs(core, complex_values, resolver.callee, namespace.ref)
     active = active_variables(core, varied, outputs, resolver.differentiable_inputs)
     _plain_inactive_calls(core, active, varied, resolver.callee, namespace)
-    return FrontEnd(parsed, params, argnums, names, namespace, core, temps, returned, resolver, active, stages)
+    _calls_of_function_values(core, active, resolver.callee, namespace, names)
+    return FrontEnd(parsed, params, argnums, names, namespace, core, temps, returned, resolver, active, stages,
+                    complex_values)
 
 
 def _plain_inactive_calls(core: gast.FunctionDef, active: set[str], varied: set[str],
@@ -303,6 +314,37 @@ def _plain_inactive_calls(core: gast.FunctionDef, active: set[str], varied: set[
                 and callee(node.value.func) is call_with_vjp \
                 and not values_read(node.value) & touched:
             node.value.func = namespace.ref(call_plain)
+
+
+def _calls_of_function_values(core: gast.FunctionDef, active: set[str], callee: Callable[[gast.expr], Any],
+                              namespace: Namespace, names: Names) -> None:
+    """``pair = call_with_vjp(f, x)`` → ``pair = call_value_with_vjp(f, x)`` where the callee ``f`` is
+    itself active (a closure or ``functools.partial`` holding differentiated values): its backward then
+    returns ``f``'s cotangent too (``srcgrad/function_values.py``). A method of an active object
+    (``m.apply(x)``, ``m`` a record) is read into a variable first, whose cotangent is the object's."""
+
+    def rewrite(block: list[gast.stmt]) -> list[gast.stmt]:
+        out: list[gast.stmt] = []
+        for stmt in block:
+            for part in ("body", "orelse"):
+                if isinstance(getattr(stmt, part, None), list):
+                    setattr(stmt, part, rewrite(getattr(stmt, part)))
+            value = stmt.value if isinstance(stmt, gast.Assign) else None
+            if isinstance(value, gast.Call) and value.args and callee(value.func) is call_with_vjp:
+                function = value.args[0]
+                if isinstance(function, gast.Attribute) and isinstance(function.value, gast.Name) \
+                        and function.value.id in active:
+                    method = names.fresh(f"{function.value.id}_{function.attr}")
+                    out.append(gast.copy_location(assign(method, function), stmt))
+                    active.add(method)
+                    value.args[0] = name(method)
+                    function = value.args[0]
+                if isinstance(function, gast.Name) and function.id in active:
+                    value.func = namespace.ref(call_value_with_vjp)
+            out.append(stmt)
+        return out
+
+    core.body = rewrite(core.body)
 
 
 def _numeric_value(value: Any) -> bool:

@@ -195,7 +195,15 @@ def call_with_vjp(fn: Any, *args: Any) -> tuple[Any, Any]:
         # a string's method (``name.startswith("W")``): its result carries no derivative
         out = fn(*args, **(keywords or {}))
         return out, _zero_backward((*args, *(keywords or ())))
+    if fn is functools.partial:  # made by a call with *args (the frontend lowers the others to make_partial)
+        from .function_values import partial_call_with_vjp
+
+        return partial_call_with_vjp(args, keywords or {})
     if is_nondifferentiable(fn) or isinstance(fn, type):
+        if _makes_record(fn, (*args, *(keywords or {}).values())):
+            from .records import construct_with_vjp
+
+            return construct_with_vjp(fn, args, keywords or {})
         out = fn(*args, **(keywords or {}))
         return out, _zero_backward((*args, *(keywords or ())))
     from .custom import custom_jvp, custom_vjp
@@ -335,6 +343,31 @@ def _rule_backward(rule: Any, out: Any, args: tuple, keywords: dict | None = Non
     return backward
 
 
+def _makes_record(fn: Any, values: tuple) -> bool:
+    """Whether the call ``fn(*values)`` makes a record (``records.py``): an object of a class of the user's,
+    a dataclass or a namedtuple, from values that depend on the differentiated inputs. Such an object of a
+    class srcgrad cannot make (a ``__new__`` of its own, an ``__init__`` in C) is refused: its attributes
+    would carry no derivative. Builtins and NumPy's types (``str(x)``, ``slice(i, j)``) make values without
+    one."""
+    from .rules.registry import is_nondifferentiable
+
+    if not isinstance(fn, type) or is_nondifferentiable(fn) or fn.__module__ in ("builtins", "numpy"):
+        return False
+    from .callees import has_cotangent
+    from .records import constructs
+
+    if not any(has_cotangent(v) for v in values):
+        return False
+    if constructs(fn):
+        return True
+    from .errors import MissingRuleError
+
+    raise MissingRuleError(f"an object of the class {fn.__qualname__!r} is made from values that depend on the "
+                           "differentiated inputs, and srcgrad cannot follow them into it (the class has a "
+                           "__new__ of its own, or an __init__ that is not Python code); pass the values "
+                           "themselves, or register a rule with srcgrad.defvjp")
+
+
 def _zero_backward(args: tuple) -> Any:
     def backward(g: Any) -> tuple:
         return tuple(0.0 for _ in args)
@@ -397,7 +430,17 @@ def call_with_jvp(fn: Any, args: tuple, tangents: tuple) -> tuple[Any, Any]:
             if tangent is not None:
                 total = add_grads(total, rules[position].function(tangent, out, *args, **keywords))
         return out, total
+    if fn is functools.partial:
+        from .function_values import partial_call_with_jvp
+
+        return partial_call_with_jvp(args, tuple(tangents) + tuple(keyword_tangents.values()) if keywords
+                                     else tuple(tangents), keywords)
     if is_nondifferentiable(fn) or isinstance(fn, type):
+        if _makes_record(fn, (*args, *keywords.values())):
+            from .records import construct_with_jvp
+
+            return construct_with_jvp(fn, args, (*tangents, *(keyword_tangents.values() if keywords else ())),
+                                      keywords)
         out = fn(*args, **keywords)
         return out, zero_cotangent(out)
     from .custom import custom_jvp, custom_vjp
@@ -440,6 +483,14 @@ def call_with_jvp_cotangents(g: Any, ans: Any, fn: Any, args: tuple, tangents: t
     keywords: dict[str, Any] = {}
     if type(fn) is KeywordCall:
         fn, (args, keywords) = fn.function, fn.split(args)
+    if fn is functools.partial:
+        from .function_values import partial_call_with_jvp_cotangents
+
+        return partial_call_with_jvp_cotangents(g, args, tangents, keywords)
+    if isinstance(fn, type) and _makes_record(fn, (*args, *keywords.values())):
+        from .records import construct_with_jvp_cotangents
+
+        return construct_with_jvp_cotangents(g, ans, fn, args, tangents, keywords)
     if isinstance(fn, functools.partial):
         call = PartialCall.of(fn, args, keywords)
         arg_cotangents, tangent_cotangents = call_with_jvp_cotangents(g, ans, call.callee, call.values,

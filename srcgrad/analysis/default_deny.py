@@ -22,9 +22,11 @@ import numpy as np
 from ..errors import MissingRuleError
 from ..frontend.parse import ParsedFunction
 from ..frontend.resolve import UNRESOLVED
+from ..records import constructs
 from ..rules.registry import is_nondifferentiable, vjp_rule
-from ..runtime import call_with_vjp, close_over
+from ..runtime import call_with_vjp
 from .activity import assignments
+from .complex_values import check_complex_values
 from .walk import values_read
 
 # Functions that read or write the caller's variables by name: no argument shows what they depend on.
@@ -36,25 +38,19 @@ _OWN_MODULES = ("srcgrad.runtime", "srcgrad.rules", "srcgrad.custom", "srcgrad.b
 
 
 def check_calls(fn: gast.FunctionDef, varied: set[str], callee_of: Callable[[gast.expr], Any],
-                parsed: ParsedFunction) -> None:
+                parsed: ParsedFunction, examples: dict[str, Any] | None = None,
+                returned: gast.expr | None = None) -> set[str]:
     """Raise ``MissingRuleError`` at the first call that sees a varied value and that the rule table does
-    not describe, and at every call of a function that reads variables by name."""
+    not describe, at every call of a function that reads variables by name, and at the first operation on a
+    complex value that is not verified for complex operands (``complex_values.py``). Returns the variables
+    that may hold complex values."""
     attributes = {target: value for target, value in assignments(fn.body) if isinstance(value, gast.Attribute)}
     for node in _own_scope(fn):
-        complex_value = (isinstance(node, gast.Constant) and isinstance(node.value, complex)) or (
-            isinstance(node, (gast.Name, gast.Attribute)) and isinstance(node.ctx, gast.Load)
-            and _is_complex_type(callee_of(node))) or (
-            isinstance(node, gast.keyword) and node.arg == "dtype" and isinstance(node.value, gast.Constant)
-            and _is_complex_type(node.value.value))
-        if complex_value:
-            raise parsed.error(node.value if isinstance(node, gast.keyword) else node, "a complex number or dtype in differentiated code: srcgrad differentiates "
-                               "real functions of real inputs and does not implement the complex conjugate "
-                               "convention", "carry real and imaginary parts as two real arrays",
-                               cls=MissingRuleError)
         if isinstance(node, gast.Call):
             _check_call(node, varied, callee_of, parsed, attributes)
         elif isinstance(node, gast.Subscript) and _loaded(node.slice) & varied:
             _check_index_object(node, callee_of, parsed, attributes)
+    return check_complex_values(fn, varied, callee_of, parsed, examples, returned)
 
 
 def _own_scope(fn: gast.FunctionDef):
@@ -84,14 +80,6 @@ def _check_call(call: gast.Call, varied: set[str], callee_of: Callable[[gast.exp
         method = attributes.get(method.id)  # A-normal form reads the bound method into a temporary first
     if isinstance(method, gast.Attribute) and (seen | _loaded(method.value)) & varied:
         _check_method(call, method, callee_of, parsed)
-    if callee is close_over and seen & varied:
-        function = call.args[0]
-        label = f"'{function.id}'" if isinstance(function, gast.Name) else "a lambda"
-        raise parsed.error(
-            call, f"{label} is used as a value (passed on, stored or returned) while it reads local variable(s) "
-            f"that depend on the differentiated inputs ({', '.join(sorted(seen & varied))}); srcgrad "
-            "differentiates a nested function through its calls, not through a function object",
-            "call it directly in this function, or pass those values to it as arguments", cls=MissingRuleError)
     if callee is UNRESOLVED:
         seen |= _loaded(call.func)
     if not seen & varied or _described(callee):
@@ -149,8 +137,8 @@ def _described(callee: Any) -> bool:
     """Whether the rule table (or srcgrad's own runtime) says what ``callee`` does with its arguments."""
     if callee is UNRESOLVED:
         return False
-    if vjp_rule(callee) is not None or is_nondifferentiable(callee):
-        return True
+    if vjp_rule(callee) is not None or is_nondifferentiable(callee) or constructs(callee):
+        return True  # (a class whose objects srcgrad makes as records: records.py)
     module = getattr(callee, "__module__", None) or ""
     return module.startswith(_OWN_MODULES)
 
@@ -173,16 +161,6 @@ def _check_index_object(node: gast.Subscript, callee_of: Callable[[gast.expr], A
     label = gast.unparse(indexed).strip()
     raise parsed.error(node, f"'{label}[...]' builds a value from its index, and srcgrad has no derivative rule "
                        "for it", "use np.concatenate, np.stack or np.column_stack", cls=MissingRuleError)
-
-
-def _is_complex_type(value: Any) -> bool:
-    """``complex``, ``np.complex128``, ``"complex64"``, ``"c16"``: anything NumPy reads as a complex dtype."""
-    if value is None or not isinstance(value, (type, str)):
-        return False
-    try:
-        return np.dtype(value).kind == "c"
-    except TypeError:
-        return False
 
 
 _loaded = values_read

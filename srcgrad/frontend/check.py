@@ -113,6 +113,12 @@ class SupportChecker(gast.NodeVisitor):
             return
         if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
             return
+        if isinstance(target, gast.Attribute):
+            raise self.parsed.error(
+                target, f"assigning the attribute '{target.attr}' changes an object in place: srcgrad follows "
+                "attributes set in the __init__ of an object made in differentiated code, not those a method "
+                "(or a parent class's __init__ called through super()) sets afterwards",
+                "return the new value from the method, or set the attribute in the class's own __init__")
         raise self.parsed.error(target, "assignment to this kind of target is not supported",
                                 "assign to a name, a tuple of names, or an element of an array variable")
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..dicts import dict_keys, iteration_sequence
 from ..naming import Names, Namespace
+from ..records import constructs
 from ..rules.concat_helpers import c_concat, r_concat
 from ..rules.registry import is_nondifferentiable, vjp_rule
 from ..runtime import (
@@ -32,11 +33,13 @@ from .array_methods import ARRAY_ATTRIBUTES, ARRAY_METHODS, STATIC_ATTRIBUTES  #
 from .closures import ConvertClosures, check_closures, own_nodes
 from .context_managers import LowerErrstate
 from .dict_lowering import LowerDicts
+from .extrema import LowerExtrema
 from .integer_results import CutIntegerResults
 from .jumps import lower_jumps
 from .list_methods import LowerListMethods, LowerStarredTargets
 from .map_filter import LowerMapFilter
 from .parse import ParsedFunction
+from .partials import LowerPartials
 from .resolve import UNRESOLVED, index_expression, output_argument, resolve_callee
 from .variadic import CALL_STAR
 
@@ -405,8 +408,10 @@ class LowerUserCalls(gast.NodeTransformer):
     def is_primitive(self, callee: Any) -> bool:
         if callee is UNRESOLVED:
             return False
-        if vjp_rule(callee) is not None or is_nondifferentiable(callee) or isinstance(callee, type):
+        if vjp_rule(callee) is not None or is_nondifferentiable(callee):
             return True
+        if isinstance(callee, type):
+            return not constructs(callee)  # a class whose objects can be records is called like a function
         if is_callable_instance(callee) or isinstance(callee, functools.partial):
             return False  # an instance of a user class with a Python __call__; a partial, unwrapped at run time
         function = inspect.unwrap(callee.__func__ if inspect.ismethod(callee) else callee)
@@ -505,10 +510,12 @@ def desugar(parsed: ParsedFunction, namespace: Namespace, not_dicts: set[str] | 
     fn = LowerOutArguments(parsed, namespace, locals_).visit(fn)
     fn = LowerAugAssign().visit(fn)
     fn = LowerIndexTricks(namespace, locals_).visit(fn)
+    fn = LowerPartials(namespace, locals_).visit(fn)
     fn = LowerDicts(names, namespace, locals_).visit(fn)
     fn = LowerArrayMethods(parsed, namespace, locals_).visit(fn)
     fn = CutIntegerResults(parsed, namespace, locals_).visit(fn)
     fn = LowerMapFilter(names, namespace, locals_).visit(fn)
+    fn = LowerExtrema(namespace, locals_).visit(fn)
     fn.body = LowerListComprehensions(names).block(fn.body)
     fn = LowerForLoops(names, namespace, is_builtin, not_dicts).visit(fn)
     _reattach(stash)

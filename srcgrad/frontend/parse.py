@@ -80,8 +80,11 @@ class ParsedFunction:
         return cls(message, self.filename, lineno, col, self.line(lineno), hint)
 
 
-def parse_function(fn: Callable) -> ParsedFunction:
-    """Parse ``fn``'s source with gast, strip its decorators and shift line numbers to the file's."""
+def parse_function(fn: Callable, lower_generators: bool = True) -> ParsedFunction:
+    """Parse ``fn``'s source with gast, strip its decorators and shift line numbers to the file's. Generator
+    functions (``fn`` itself and those defined in it) become functions that return the list of what they
+    yield, where the calls of generators are seen to take every item at once (``generators.py``): before
+    anything reads the tree, which then holds every name the function binds."""
     target = fn  # a decorated function is transformed as its wrapper: the wrapper may change the result
     if not inspect.isfunction(target):
         kind = "a builtin or C function" if inspect.isbuiltin(target) else type(target).__name__
@@ -114,7 +117,12 @@ def parse_function(fn: Callable) -> ParsedFunction:
     if len(owners) == 1:
         node = _MangledNames(owners[0]).visit(node)
     numbered = {start + i: text.rstrip("\n") for i, text in enumerate(lines)}
-    return ParsedFunction(target, node, filename, numbered, Scope.of(target))
+    parsed = ParsedFunction(target, node, filename, numbered, Scope.of(target))
+    if lower_generators:
+        from .generators import lower_generators as lower
+
+        lower(parsed)
+    return parsed
 
 
 # The first line of a def, a decorator or a lambda: what ``inspect`` searched back for before Python 3.13.

@@ -4,11 +4,15 @@ import contextlib
 
 from . import (  # noqa: F401  (registration side effects)
     dict_rules,
+    fft_rules,
+    function_value_rules,
     linalg_rules,
     math_rules,
     numpy_extra_rules,
     numpy_rules,
     operator_rules,
+    order_rules,
+    record_rules,
     runtime_rules,
     sequence_rules,
 )
@@ -34,6 +38,7 @@ __all__ = ["Rule", "defjvp", "defnondiff", "defvjp", "is_nondifferentiable", "jv
 from . import (  # noqa: F401
     concat_helpers,
     dispatch_notes,
+    fft_jvp_rules,
     helper_rules,
     linalg_jvp_rules,
     math_jvp_rules,

@@ -83,5 +83,9 @@ def scatter_add(out: Any, index: Any, values: Any) -> Any:
         positions = to_library(np.reshape(np.arange(size), shape)[index], out)
     weights = np.broadcast_to(values, tuple(positions.shape))
     positions, weights = np.broadcast_arrays(np.ravel(positions), np.ravel(weights))
-    summed = np.bincount(positions, weights=weights, minlength=size)
+    if np.iscomplexobj(weights):  # bincount takes real weights: the real and imaginary parts one by one
+        summed = np.bincount(positions, weights=np.real(weights), minlength=size) \
+            + 1j * np.bincount(positions, weights=np.imag(weights), minlength=size)
+    else:
+        summed = np.bincount(positions, weights=weights, minlength=size)
     return out + np.reshape(summed, shape).astype(out.dtype)

@@ -13,7 +13,16 @@ import builtins
 import numpy as np
 
 from ..runtime import call_with_jvp
-from . import concat_helpers, helper_rules, helpers, math_rules, shim_rules
+from . import (
+    concat_helpers,
+    function_value_rules,
+    helper_rules,
+    helpers,
+    math_rules,
+    order_rules,
+    record_rules,
+    shim_rules,
+)
 from .registry import note_dispatch, registered_vjp_rules
 
 note_dispatch("NumPy only: the rule fixes up the lines holding zeros in a loop over the data", np.cumprod)
@@ -25,6 +34,10 @@ note_dispatch("Dask has no `np.linalg.det`", np.linalg.det)
 note_dispatch("Dask: 2-D only, one chunk per matrix", np.linalg.inv, np.linalg.solve)
 note_dispatch("Python floats: iterates over an array's rows (use `np.sum`)", builtins.sum)
 note_dispatch("forward mode: not checked on other array libraries", call_with_jvp)
+note_dispatch("Python sequences: the items are compared one by one in Python, and an array's cotangent is built "
+              "in NumPy", *order_rules.PRIMALS)
+note_dispatch("structure, not arrays: a function value's or an object's (the values it holds go through their "
+              "own rules); checked end to end with NumPy", *function_value_rules.STRUCTURE, *record_rules.STRUCTURE)
 note_dispatch("second derivatives: Dask's SVD needs a matrix chunked along one axis", helpers.det_grad)
 note_dispatch("refuses: it has no derivative (see the rule)", *helper_rules.REFUSING)
 note_dispatch("the primal converts to NumPy (`np.r_` and `np.c_` build NumPy arrays)", concat_helpers.r_concat,

@@ -256,35 +256,40 @@ def trace_grad(g: Any, a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) 
 # --- elementwise functions with branches -------------------------------------------------------------------
 
 
-def _select_grads(g: Any, x: Any, y: Any, x_wins: Any, y_wins: Any) -> tuple[Any, Any]:
-    """``g`` to ``x`` where ``x_wins``, to ``y`` where ``y_wins``, and half to each where neither does."""
-    half = g * 0.5
-    g_x = np.where(x_wins, g, np.where(y_wins, 0, half))
-    g_y = np.where(y_wins, g, np.where(x_wins, 0, half))
-    return unbroadcast(g_x, x), unbroadcast(g_y, y)
+def _select_grad(g: Any, mine: Any, wins: Any, ties: Any) -> Any:
+    """``g`` to the operand ``mine`` where it ``wins``, half of ``g`` where it ties (the mask ``ties``, or None
+    where ties go elsewhere): one product where NumPy finds no tie, as a hand-written gradient has (a lazy
+    library's masks are not looked at: that would compute them)."""
+    if ties is not None and (is_foreign(ties) or np.any(ties)):
+        return unbroadcast(g * wins + (g * 0.5) * ties, mine)
+    return unbroadcast(g * wins, mine)
 
 
-def maximum_grads(g: Any, x: Any, y: Any) -> tuple[Any, Any]:
-    """Cotangents of ``np.maximum``: to the larger argument, ties split evenly (as ``torch.maximum``)."""
-    return _select_grads(g, x, y, np.greater(x, y), np.less(x, y))
+def maximum_grad(g: Any, x: Any, y: Any, k: int) -> Any:
+    """Cotangent of ``np.maximum(x, y)`` for operand ``k``: to the larger one, ties split evenly (as
+    ``torch.maximum``)."""
+    mine, other = (x, y) if k == 0 else (y, x)
+    return _select_grad(g, mine, np.greater(mine, other), np.equal(mine, other))
 
 
-def minimum_grads(g: Any, x: Any, y: Any) -> tuple[Any, Any]:
-    """Cotangents of ``np.minimum``: to the smaller argument, ties split evenly (as ``torch.minimum``)."""
-    return _select_grads(g, x, y, np.less(x, y), np.greater(x, y))
+def minimum_grad(g: Any, x: Any, y: Any, k: int) -> Any:
+    """Cotangent of ``np.minimum(x, y)`` for operand ``k``: to the smaller one, ties split evenly (as
+    ``torch.minimum``)."""
+    mine, other = (x, y) if k == 0 else (y, x)
+    return _select_grad(g, mine, np.less(mine, other), np.equal(mine, other))
 
 
-def fmax_grads(g: Any, x: Any, y: Any) -> tuple[Any, Any]:
-    """Cotangents of ``np.fmax``, as ``torch.fmax``: a tie goes to ``x``, and a NaN never wins unless both
-    arguments are NaN."""
+def fmax_grad(g: Any, x: Any, y: Any, k: int) -> Any:
+    """Cotangent of ``np.fmax`` for operand ``k``, as ``torch.fmax``: a tie goes to ``x``, and a NaN never
+    wins unless both arguments are NaN."""
     x_wins = np.greater_equal(x, y) | np.isnan(y)
-    return _select_grads(g, x, y, x_wins, ~x_wins)
+    return _select_grad(g, x, x_wins, None) if k == 0 else _select_grad(g, y, ~x_wins, None)
 
 
-def fmin_grads(g: Any, x: Any, y: Any) -> tuple[Any, Any]:
-    """Cotangents of ``np.fmin``, as ``torch.fmin``."""
+def fmin_grad(g: Any, x: Any, y: Any, k: int) -> Any:
+    """Cotangent of ``np.fmin`` for operand ``k``, as ``torch.fmin``."""
     x_wins = np.less_equal(x, y) | np.isnan(y)
-    return _select_grads(g, x, y, x_wins, ~x_wins)
+    return _select_grad(g, x, x_wins, None) if k == 0 else _select_grad(g, y, ~x_wins, None)
 
 
 def clip_grad(g: Any, a: Any, a_min: Any = None, a_max: Any = None) -> Any:
@@ -384,6 +389,15 @@ def getitem_grad(g: Any, x: Any, index: Any) -> Any:
     return scatter_add(out, index, g)
 
 
+def add_at(out: np.ndarray, index: Any, g: Any) -> None:
+    """``out += getitem_grad(g, out, index)`` in place, for an accumulator the generated code owns
+    (``transform/accumulate.py``): a basic index adds into the view, any other accumulates repeats."""
+    if _is_basic_index(index):
+        out[index] += g
+    else:
+        np.add.at(out, index, g)
+
+
 def take_grad(g: Any, a: Any, indices: Any, axis: Any = None, mode: str = "raise") -> Any:
     """Cotangent of ``np.take``: ``g`` scattered back to the taken positions (after ``mode`` wraps or
     clips out-of-range indices), accumulating repeats."""
@@ -404,7 +418,7 @@ def array_grad(g: Any, obj: Any) -> Any:
     if isinstance(obj, (list, tuple)):
         return type(obj)(g[i] for i in range(len(obj)))
     if isinstance(obj, np.ndarray) and obj.dtype.kind == "f" and g.dtype != obj.dtype:
-        return g.astype(obj.dtype)
+        return np.real(g).astype(obj.dtype)  # a real array made complex (dtype=complex): the real part
     return g
 
 
@@ -436,30 +450,31 @@ def matmul_right_grad(g: Any, a: Any, b: Any) -> Any:
     return unbroadcast(np.swapaxes(a, -1, -2) @ g, b)
 
 
-def dot_grads(g: Any, a: Any, b: Any) -> tuple[Any, Any]:
-    """Cotangents of ``np.dot(a, b)``: a product with a scalar, a matrix product (which covers a 1-D
-    operand on either side), or an N-D contraction of ``a``'s last axis with ``b``'s second-to-last."""
+def dot_grad(g: Any, a: Any, b: Any, k: int) -> Any:
+    """Cotangent of ``np.dot(a, b)`` for operand ``k``: a product with a scalar, a matrix product (which
+    covers a 1-D operand on either side), or an N-D contraction of ``a``'s last axis with ``b``'s
+    second-to-last. Only the operand asked for is computed."""
     if isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):
         # array_like operands written as lists (``*w, b = theta; np.dot(w, x)``): one cotangent per item
-        grad_a, grad_b = dot_grads(g, np.asarray(a), np.asarray(b))
-        return array_grad(grad_a, a), array_grad(grad_b, b)
+        return array_grad(dot_grad(g, np.asarray(a), np.asarray(b), k), (a, b)[k])
     a_nd, b_nd = ndim_of(a), ndim_of(b)
     if a_nd == 0 or b_nd == 0:
-        return unbroadcast(g * b, a), unbroadcast(g * a, b)
+        return unbroadcast(g * b, a) if k == 0 else unbroadcast(g * a, b)
     if a_nd == 1 or b_nd == 1 or (a_nd == 2 and b_nd == 2):
-        return matmul_left_grad(g, a, b), matmul_right_grad(g, a, b)
+        return matmul_left_grad(g, a, b) if k == 0 else matmul_right_grad(g, a, b)
     letters = "abcdefghijklmnopqrstuvwxyz"
     a_sub = letters[:a_nd]
     b_sub = letters[a_nd:a_nd + b_nd - 2] + a_sub[-1] + letters[a_nd + b_nd - 2]
     spec = f"{a_sub},{b_sub}->{a_sub[:-1] + b_sub[:-2] + b_sub[-1]}"
-    return einsum_grad(g, spec, (a, b), 0), einsum_grad(g, spec, (a, b), 1)
+    return einsum_grad(g, spec, (a, b), k)
 
 
-def inner_grads(g: Any, a: Any, b: Any) -> tuple[Any, Any]:
-    """Cotangents of ``np.inner``: a contraction over the last axes, or a product when one is a scalar."""
+def inner_grad(g: Any, a: Any, b: Any, k: int) -> Any:
+    """Cotangent of ``np.inner`` for operand ``k``: a contraction over the last axes, or a product when one
+    is a scalar."""
     if ndim_of(a) == 0 or ndim_of(b) == 0:
-        return unbroadcast(g * b, a), unbroadcast(g * a, b)
-    return tensordot_grads(g, a, b, ((-1,), (-1,)))
+        return unbroadcast(g * b, a) if k == 0 else unbroadcast(g * a, b)
+    return tensordot_grad(g, a, b, ((-1,), (-1,)), k)
 
 
 def _einsum_parts(subscripts: str, operands: tuple) -> tuple[list[str], str]:
@@ -562,8 +577,8 @@ def _einsum_diagonal(grad: Any, target: str, unique: str, sizes: dict[str, int])
     return np.einsum(f"{','.join([unique, *eyes])}->{''.join(renamed)}", grad, *identities)
 
 
-def tensordot_grads(g: Any, a: Any, b: Any, axes: Any = 2) -> tuple[Any, Any]:
-    """Cotangents of ``np.tensordot`` by rewriting it as the einsum it is."""
+def tensordot_grad(g: Any, a: Any, b: Any, axes: Any, k: int) -> Any:
+    """Cotangent of ``np.tensordot`` for operand ``k``, by rewriting it as the einsum it is."""
     a_nd, b_nd = ndim_of(a), ndim_of(b)
     if isinstance(axes, numbers.Integral):
         a_axes, b_axes = list(range(a_nd - axes, a_nd)), list(range(axes))
@@ -580,7 +595,7 @@ def tensordot_grads(g: Any, a: Any, b: Any, axes: Any = 2) -> tuple[Any, Any]:
         b_sub[j] = a_sub[i]
     out = [c for i, c in enumerate(a_sub) if i not in a_axes] + [c for j, c in enumerate(b_sub) if j not in b_axes]
     spec = f"{''.join(a_sub)},{''.join(b_sub)}->{''.join(out)}"
-    return einsum_grad(g, spec, (a, b), 0), einsum_grad(g, spec, (a, b), 1)
+    return einsum_grad(g, spec, (a, b), k)
 
 
 def det_grad(g: Any, ans: Any, a: Any) -> Any:
@@ -883,3 +898,29 @@ def landed_grad(g: Any, index: Any, value: Any) -> Any:
     owner = np.full(np.shape(g), -1)
     owner[index] = order
     return unbroadcast(np.where(owner[index] == order, picked, 0.0 * picked), value)
+
+
+# --- complex values ----------------------------------------------------------------------------------------
+
+
+def is_complex(value: Any) -> bool:
+    """Whether ``value`` holds complex numbers (an array of a complex dtype, a complex scalar, a list or
+    tuple with one)."""
+    dtype = getattr(value, "dtype", None)
+    if dtype is not None:
+        return np.dtype(dtype).kind == "c"
+    if isinstance(value, (list, tuple)):
+        return any(is_complex(v) for v in value)
+    return isinstance(value, numbers.Complex) and not isinstance(value, numbers.Real)
+
+
+def real_like(g: Any, like: Any) -> Any:
+    """``g``, or its real part when ``like`` (the value ``g`` is the cotangent of) is real: in the convention
+    of JAX and HIPS autograd (a complex cotangent is ``dL/dx - i dL/dy``), a real input of an operation whose
+    output is complex gets the real part of its cotangent. Reverse mode applies it to every partial that a
+    statement with a complex result gives a value that may be real (``transform/reverse.py``)."""
+    if isinstance(g, (list, tuple)) and isinstance(like, (list, tuple)) and len(g) == len(like):
+        return same_container([real_like(item, part) for item, part in zip(g, like)], g)  # item by item
+    if not is_complex(g) or is_complex(like):
+        return g
+    return np.real(g)

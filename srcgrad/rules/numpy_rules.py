@@ -22,20 +22,20 @@ from .helpers import (
     diag_grad,
     diagonal_grad,
     diff_grad,
-    dot_grads,
+    dot_grad,
     einsum_grads,
     expand_reduced,
     extremum_grad,
-    fmax_grads,
-    fmin_grads,
+    fmax_grad,
+    fmin_grad,
     hstack_grads,
-    inner_grads,
+    inner_grad,
     inverse_permutation,
     linspace_grads,
     matmul_left_grad,
     matmul_right_grad,
-    maximum_grads,
-    minimum_grads,
+    maximum_grad,
+    minimum_grad,
     norm_grad,
     power_base_grad,
     power_exponent_grad,
@@ -50,7 +50,7 @@ from .helpers import (
     stack_grads,
     summed_to,
     take_grad,
-    tensordot_grads,
+    tensordot_grad,
     tile_grad,
     trace_grad,
     unbroadcast,
@@ -139,22 +139,22 @@ def _(g, ans, x):
 
 @defvjp(np.maximum, argnums=(0, 1))
 def _(g, ans, x, y):
-    return maximum_grads(g, x, y)
+    return maximum_grad(g, x, y, 0), maximum_grad(g, x, y, 1)
 
 
 @defvjp(np.minimum, argnums=(0, 1))
 def _(g, ans, x, y):
-    return minimum_grads(g, x, y)
+    return minimum_grad(g, x, y, 0), minimum_grad(g, x, y, 1)
 
 
 @defvjp(np.fmax, argnums=(0, 1))
 def _(g, ans, x, y):
-    return fmax_grads(g, x, y)
+    return fmax_grad(g, x, y, 0), fmax_grad(g, x, y, 1)
 
 
 @defvjp(np.fmin, argnums=(0, 1))
 def _(g, ans, x, y):
-    return fmin_grads(g, x, y)
+    return fmin_grad(g, x, y, 0), fmin_grad(g, x, y, 1)
 
 
 @defvjp(np.hypot, argnums=(0, 1))
@@ -406,7 +406,7 @@ def _(g, ans, x1, x2):
 
 @defvjp(np.dot, argnums=(0, 1))
 def _(g, ans, a, b, out=None):
-    return dot_grads(g, a, b)
+    return dot_grad(g, a, b, 0), dot_grad(g, a, b, 1)
 
 
 @defvjp(np.vdot, argnums=(0, 1))
@@ -421,12 +421,12 @@ def _(g, ans, a, b, out=None):
 
 @defvjp(np.inner, argnums=(0, 1))
 def _(g, ans, a, b):
-    return inner_grads(g, a, b)
+    return inner_grad(g, a, b, 0), inner_grad(g, a, b, 1)
 
 
 @defvjp(np.tensordot, argnums=(0, 1))
 def _(g, ans, a, b, axes=2):
-    return tensordot_grads(g, a, b, axes)
+    return tensordot_grad(g, a, b, axes, 0), tensordot_grad(g, a, b, axes, 1)
 
 
 # Every positional argument is variadic, so that the sublist form einsum(a, [0, 1], b, [1, 2], [0, 2]), whose

@@ -23,7 +23,7 @@ from ..runtime import (
 from .helpers import zeros_like_grad
 from .jvp_helpers import sum_jvp
 from .registry import defjvp
-from .star_calls import star_call_tangent
+from .star_calls import star_call_tangent, star_call_tangent_tangent
 
 
 @defjvp(assign_index, argnum=0)
@@ -94,6 +94,26 @@ def _(t, ans, function, before, spread, after):
 @defjvp(call_star, argnum=3)
 def _(t, ans, function, before, spread, after):
     return star_call_tangent(t, 2, function, before, spread, after)
+
+
+@defjvp(star_call_tangent, argnum=0)
+def _(tt, ans, t, which, function, before, spread, after):
+    return star_call_tangent(tt, which, function, before, spread, after)
+
+
+@defjvp(star_call_tangent, argnum=3)
+def _(tt, ans, t, which, function, before, spread, after):
+    return star_call_tangent_tangent(tt, 0, t, which, function, before, spread, after)
+
+
+@defjvp(star_call_tangent, argnum=4)
+def _(tt, ans, t, which, function, before, spread, after):
+    return star_call_tangent_tangent(tt, 1, t, which, function, before, spread, after)
+
+
+@defjvp(star_call_tangent, argnum=5)
+def _(tt, ans, t, which, function, before, spread, after):
+    return star_call_tangent_tangent(tt, 2, t, which, function, before, spread, after)
 
 
 @defjvp(add_grads, argnum=0)

@@ -20,12 +20,11 @@ from ..runtime import (
     list_insert,
     list_position,
     sum_grad,
-    with_keywords,
     zero_cotangent,
 )
 from .helpers import landed_grad, zeros_like_grad
 from .registry import defnondiff, defvjp
-from .star_calls import star_call_grads
+from .star_calls import star_call_grads, star_call_tangent, star_call_tangent_grads
 
 
 @defvjp(assign_index, argnums=(0, 2))
@@ -71,6 +70,11 @@ def _(g, ans, function, before, spread, after):
     return star_call_grads(g, function, before, spread, after)
 
 
+@defvjp(star_call_tangent, argnums=(0, 3, 4, 5))
+def _(g, ans, t, which, function, before, spread, after):
+    return star_call_tangent_grads(g, t, which, function, before, spread, after)
+
+
 @defvjp(add_grads, argnums=(0, 1))
 def _(g, ans, a, b):
     return g, g
@@ -92,7 +96,6 @@ def _(g, ans, pair):
 
 
 defnondiff(zero_cotangent)
-defnondiff(with_keywords)
 defnondiff(enter_errstate, leave_errstate)
 
 

@@ -29,6 +29,7 @@ import gast
 import numpy as np
 
 from ..analysis.walk import walk
+from ..rules.helpers import add_at, getitem_grad
 
 # Names and attributes through which a value of another dtype (complex above all) can enter a function.
 _DTYPE_CHANGING = ("complex", "fft", "emath", "scimath", "astype", "view", "csingle", "cdouble", "float32",
@@ -103,6 +104,7 @@ def specialize_accumulators(fn: gast.FunctionDef, examples: Mapping[str, Any], z
                 if isinstance(target, gast.Name):
                     stores.setdefault(target.id, []).append(node)
     owned: dict[str, gast.Assign] = {}
+    zeroed: dict[str, str] = {}  # accumulator -> the parameter whose zeros it starts as
     helper = gast.dump(ref(zero_helper))
     for assignments in list(stores.values()):
         for node in assignments:
@@ -111,9 +113,11 @@ def specialize_accumulators(fn: gast.FunctionDef, examples: Mapping[str, Any], z
             zero = _static_zero(node.value, examples, stores, helper, ref)
             if zero is None:
                 continue
+            param = node.value.args[0].id
             node.value = zero
             if isinstance(zero, gast.Call):
                 owned[node.targets[0].id] = node
+                zeroed[node.targets[0].id] = param
     if in_place and not nested:   # (a nested function, the backward closure, could capture it)
         returned = fn.body[-1] if fn.body and isinstance(fn.body[-1], gast.Return) else None
         returned_ids = {id(n) for n in walk(returned)} if returned is not None else set()
@@ -124,8 +128,10 @@ def specialize_accumulators(fn: gast.FunctionDef, examples: Mapping[str, Any], z
             if (len(updates) == len(others) and returned is not None
                     and all(id(n) in own_reads or id(n) in returned_ids for n in loads.get(accumulator, []))
                     and _returned_plainly(returned.value, accumulator)):
+                element = gast.dump(ref(getitem_grad))
                 for update in updates:
-                    augmented = gast.AugAssign(update.targets[0], gast.Add(), update.value.right)
+                    augmented = _element_update(update, zeroed[accumulator], element, ref) or gast.AugAssign(
+                        update.targets[0], gast.Add(), update.value.right)
                     augmented.lineno = getattr(update, "lineno", None)
                     holder = holders[id(update)]
                     holder[holder.index(update)] = augmented
@@ -150,6 +156,19 @@ def _static_zero(value: gast.expr, examples: Mapping[str, Any], stores: Mapping[
         shape = gast.Tuple([gast.Constant(n, None) for n in example.shape], gast.Load())
         return gast.Call(ref(np.zeros), [shape, ref(getattr(np, dtype.name))], [])
     return None
+
+
+def _element_update(update: gast.Assign, param: str, element: str, ref: Callable[[Any], gast.expr]
+                    ) -> gast.stmt | None:
+    """``d_x = d_x + getitem_grad(g, x, i)`` → ``add_at(d_x, i, g)``: the element's cotangent added where it
+    belongs (``d_x[i] += g``), not a zero array of ``x``'s size per element read. Only for the parameter the
+    accumulator has the shape of."""
+    part = update.value.right
+    if not (isinstance(part, gast.Call) and len(part.args) == 3 and not part.keywords
+            and gast.dump(part.func) == element and isinstance(part.args[1], gast.Name) and part.args[1].id == param):
+        return None
+    g, _, index = part.args
+    return gast.Expr(gast.Call(ref(add_at), [update.targets[0], index, g], []))
 
 
 def _is_update(node: gast.AST, accumulator: str) -> bool:

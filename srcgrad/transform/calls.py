@@ -11,11 +11,13 @@ from typing import Any
 
 import gast
 
-from ..analysis.walk import values_read
+from ..analysis.walk import STATIC_ATTRIBUTES, values_read
 from ..errors import MissingRuleError, SrcgradSyntaxError
 from ..frontend.parse import ParsedFunction
 from ..frontend.resolve import UNRESOLVED, index_expression, resolve_callee
+from ..function_values import call_value_with_vjp
 from ..naming import Namespace
+from ..records import get_field
 from ..rules.registry import is_nondifferentiable, vjp_rule
 from ..runtime import call_with_vjp, plus, times
 from .reverse import CallSite
@@ -26,7 +28,7 @@ BINARY = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mu
 UNARY = {gast.USub: operator.neg, gast.UAdd: operator.pos, gast.Not: operator.not_, gast.Invert: operator.invert}
 _UNKNOWN = UNRESOLVED
 _SEQUENCE_OPERATORS = {gast.Add: plus, gast.Mult: times}
-IMPURE = {builtins.print, builtins.input, builtins.open, call_with_vjp}
+IMPURE = {builtins.print, builtins.input, builtins.open, call_with_vjp, call_value_with_vjp}
 
 
 class CallResolver:
@@ -52,6 +54,8 @@ class CallResolver:
             return UNARY.get(type(value.op), _UNKNOWN)
         if isinstance(value, gast.Subscript):
             return operator.getitem
+        if isinstance(value, gast.Attribute):
+            return get_field  # an attribute of a record (records.py); an array's were lowered to calls
         if isinstance(value, gast.Call):
             return self.callee(value.func)
         return _UNKNOWN
@@ -63,7 +67,7 @@ class CallResolver:
         if isinstance(value, (gast.Constant, gast.Compare, gast.BoolOp, gast.JoinedStr, gast.Lambda)):
             return set()  # a lambda reads no local it is not given as a parameter (frontend/closures.py)
         if isinstance(value, gast.Attribute):
-            return set() if value.attr in ("shape", "ndim", "size", "dtype") else _names(value.value)
+            return set() if value.attr in STATIC_ATTRIBUTES else _names(value.value)
         if isinstance(value, gast.Subscript):
             return _names(value.value)
         primitive = self.primitive(value)
@@ -80,7 +84,7 @@ class CallResolver:
             return None
         if isinstance(value, (gast.BinOp, gast.UnaryOp, gast.Subscript)):
             return primitive
-        if primitive in IMPURE:
+        if primitive in IMPURE or isinstance(value, gast.Attribute):
             return None
         return primitive if vjp_rule(primitive) is not None else None
 
@@ -107,6 +111,8 @@ class CallResolver:
                 return CallSite(rule, [value.operand], {})
             if isinstance(value, gast.Subscript):
                 return CallSite(rule, [value.value, index_expression(value.slice, self.namespace)], {})
+            if isinstance(value, gast.Attribute):
+                return CallSite(rule, [value.value, gast.Constant(value.attr, None)], {})
             return CallSite(rule, list(value.args), {k.arg: k.value for k in value.keywords})
         raise self._unsupported(value, primitive)
 

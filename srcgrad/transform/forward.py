@@ -17,8 +17,9 @@ from typing import Any
 import gast
 import numpy as np
 
-from ..analysis.walk import walk
+from ..analysis.walk import values_read, walk
 from ..errors import MissingRuleError
+from ..function_values import call_value_with_jvp, call_value_with_vjp
 from ..naming import Names, Namespace
 from ..rules.jvp_helpers import broadcast_tangent
 from ..rules.registry import ARGNUMS_VARIADIC, Rule, jvp_rules
@@ -90,9 +91,9 @@ class ForwardMode:
         target, value = stmt.targets[0].id, stmt.value
         if target not in self.active:
             return [stmt]
-        if isinstance(value, gast.Call) and self.callee(value.func) is call_with_vjp:
+        if isinstance(value, gast.Call) and self.callee(value.func) in (call_with_vjp, call_value_with_vjp):
             return self.user_call(stmt, target, value)
-        active_inputs = {n.id for n in walk(value) if isinstance(n, gast.Name) and n.id in self.active}
+        active_inputs = values_read(value) & self.active
         if not active_inputs or isinstance(value, gast.Constant):
             return [stmt, self.zero(target)]
         if isinstance(value, gast.Name):
@@ -191,6 +192,11 @@ class ForwardMode:
         fn, *args = value.args
         self.user_pairs.add(target)
         tangents = gast.Tuple([self.tangent_of(a) for a in args], gast.Load())
-        call = gast.Call(self.namespace.ref(call_with_jvp), [fn, gast.Tuple(list(args), gast.Load()), tangents], [])
+        if self.callee(value.func) is call_value_with_vjp:  # the callee holds differentiated values too
+            call = gast.Call(self.namespace.ref(call_value_with_jvp),
+                             [fn, self.tangent_of(fn), gast.Tuple(list(args), gast.Load()), tangents], [])
+        else:
+            call = gast.Call(self.namespace.ref(call_with_jvp), [fn, gast.Tuple(list(args), gast.Load()), tangents],
+                             [])
         return [gast.copy_location(assign(target, call), stmt),
                 assign(self.tangent(target), name(target))]

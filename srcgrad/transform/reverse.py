@@ -23,12 +23,12 @@ from typing import Any
 import gast
 import numpy as np
 
-from ..analysis.activity import assignments, loaded_names
+from ..analysis.activity import assignments
 from ..analysis.liveness import upward_exposed
-from ..analysis.walk import walk
+from ..analysis.walk import values_read, walk
 from ..dicts import copy_value, iteration_cotangent, iteration_sequence, iteration_tangent
 from ..naming import Names, Namespace
-from ..rules.helpers import zeros_like_grad
+from ..rules.helpers import real_like, zeros_like_grad
 from ..rules.registry import Rule
 from ..runtime import add_grads, assign_index, inexact_only, inexact_part, zero_cotangent
 from .clone import clone
@@ -88,8 +88,12 @@ class ReverseMode(StoragePlanner):
                  namespace: Namespace, resolve: Callable[[gast.expr], CallSite | None],
                  is_pure: Callable[[gast.expr], bool], source_line: Callable[[int], str | None],
                  resolve_callee: Callable[[gast.expr], Any], shapes: dict[str, Any] | None = None,
-                 sequences: set[str] | None = None, located_error: Callable[..., Exception] | None = None):
+                 sequences: set[str] | None = None, located_error: Callable[..., Exception] | None = None,
+                 complex_values: set[str] | None = None):
         self.fn = fn
+        # variables that may hold complex values (analysis/complex_values.py): a real value among the inputs
+        # of a statement that computes one of them gets the real part of its partial (``real_like``)
+        self.complex_values = complex_values or set()
         self.located_error = located_error
         self.shapes = shapes or {}
         self.resolve_callee = resolve_callee
@@ -222,15 +226,15 @@ class ReverseMode(StoragePlanner):
         defined.discard(adjoint)
         if isinstance(value, gast.Name):
             if value.id in self.active and value.id != target:
-                self.accumulate(out, defined, value.id, name(adjoint))
+                self.accumulate(out, defined, value.id, self.real_part(target, value.id, name(adjoint)))
             return
-        if isinstance(value, gast.Constant) or not loaded_names(value) & self.active:
+        if isinstance(value, gast.Constant) or not values_read(value) & self.active:
             return
         if isinstance(value, (gast.List, gast.Tuple)):
             for i, element in enumerate(value.elts):
                 if isinstance(element, gast.Name) and element.id in self.active:
                     part = gast.Subscript(name(adjoint), gast.Constant(i, None), gast.Load())
-                    self.accumulate(out, defined, element.id, part)
+                    self.accumulate(out, defined, element.id, self.real_part(target, element.id, part))
             return
         site = self.resolve(value)
         arguments = differentiable_arguments(site)
@@ -261,14 +265,22 @@ class ReverseMode(StoragePlanner):
             if partial is None:
                 continue
             if isinstance(argument, gast.Name):
-                self.accumulate(out, defined, argument.id, partial)
+                self.accumulate(out, defined, argument.id, self.real_part(target, argument.id, partial))
             elif isinstance(argument, (gast.List, gast.Tuple)):
                 holder = self.names.fresh("parts")
                 out.append(assign(holder, partial))
                 for i, element in enumerate(argument.elts):
                     if isinstance(element, gast.Name) and element.id in self.active:
                         part = gast.Subscript(name(holder), gast.Constant(i, None), gast.Load())
-                        self.accumulate(out, defined, element.id, part)
+                        self.accumulate(out, defined, element.id, self.real_part(target, element.id, part))
+
+    def real_part(self, target: str, argument: str, partial: gast.expr) -> gast.expr:
+        """``partial`` (of ``argument`` in the statement assigning ``target``), or ``real_like(partial,
+        argument)`` when ``target`` may be complex and ``argument`` may be real: the real part of its partial
+        when it is real when the code runs."""
+        if target not in self.complex_values or argument in self.complex_values:
+            return partial
+        return gast.Call(self.namespace.ref(real_like), [partial, name(argument)], [])
 
     def _active_argument(self, argument: gast.expr) -> bool:
         if isinstance(argument, gast.Name):
@@ -360,8 +372,9 @@ def nondifferentiable_active_arguments(site: CallSite, active: set[str]) -> list
     template = template_of(site.rule)
     bound = bind_arguments(site.rule.primal_params, site.args, site.keywords, template.defaults if template else {})
     differentiable = set(site.rule.differentiable_params())
+    # a lambda reads no local it is not given as a parameter (frontend/closures.py)
     return [param for param, expr in bound.items() if param not in differentiable and param not in _STRUCTURAL
-            and any(isinstance(n, gast.Name) and n.id in active for n in walk(expr))]
+            and not isinstance(expr, gast.Lambda) and values_read(expr) & active]
 
 
 # Parameters that describe structure (types, axes, shapes, indices) and carry no derivative whatever value

@@ -15,7 +15,15 @@ import gast
 import numpy as np
 
 from ..naming import Namespace
-from ..rules.helpers import matmul_left_grad, matmul_right_grad, reduced_count, repeat_reduced, unbroadcast
+from ..rules.helpers import (
+    dot_grad,
+    matmul_left_grad,
+    matmul_right_grad,
+    power_base_grad,
+    reduced_count,
+    repeat_reduced,
+    unbroadcast,
+)
 
 Shape = tuple[int, ...]
 
@@ -51,7 +59,8 @@ class ShapeSpecializer(gast.NodeTransformer):
         self.shapes = shapes
         self.namespace = namespace
         self.helpers = {gast.unparse(namespace.ref(f)).strip(): f
-                        for f in (unbroadcast, repeat_reduced, reduced_count, matmul_left_grad, matmul_right_grad)}
+                        for f in (unbroadcast, repeat_reduced, reduced_count, matmul_left_grad, matmul_right_grad,
+                                  dot_grad, power_base_grad)}
 
     def shape(self, node: gast.expr) -> Shape | None:
         if isinstance(node, gast.Name):
@@ -91,12 +100,27 @@ class ShapeSpecializer(gast.NodeTransformer):
         self.generic_visit(node)
         left = node.left
         if (isinstance(node.op, (gast.Div, gast.Mult)) and isinstance(node.right, gast.Constant)
-                and type(node.right.value) in (int, float) and isinstance(left, gast.Call)
-                and len(left.args) == 2 and not left.keywords
-                and gast.dump(left.func) == gast.dump(self.namespace.ref(np.full))):
+                and type(node.right.value) in (int, float) and self._filled(left) is not None):
             left.args[1] = gast.BinOp(left.args[1], node.op, node.right)
             return left
+        if isinstance(node.op, gast.Mult):
+            # ``np.full(S, c) * x`` with ``x`` of shape S: ``c * x``, the filled array never made
+            for filled, other in ((node.left, node.right), (node.right, node.left)):
+                shape = self._filled(filled)
+                if shape is not None and self.shape(other) == shape:
+                    return gast.BinOp(filled.args[1], gast.Mult(), other)
         return node
+
+    def _filled(self, node: gast.expr) -> Shape | None:
+        """The shape of ``np.full(shape, value)`` written with a literal shape, else None."""
+        if not (isinstance(node, gast.Call) and len(node.args) == 2 and not node.keywords
+                and gast.dump(node.func) == gast.dump(self.namespace.ref(np.full))):
+            return None
+        try:
+            shape = _literal(node.args[0])
+        except ValueError:
+            return None
+        return tuple(shape) if isinstance(shape, tuple) else (shape,) if isinstance(shape, int) else None
 
     def _unbroadcast(self, g: gast.expr, like: gast.expr) -> gast.expr | None:
         g_shape, target = self.shape(g), self.shape(like)
@@ -167,6 +191,24 @@ class ShapeSpecializer(gast.NodeTransformer):
         if ndims == (1, 1):
             return gast.BinOp(g, gast.Mult(), b)
         return None
+
+    def _dot_grad(self, g: gast.expr, a: gast.expr, b: gast.expr, k: gast.expr) -> gast.expr | None:
+        """``np.dot`` of vectors and matrices is a matrix product: its cotangents are ``matmul``'s."""
+        ndims = self._ndims(a, b)
+        if ndims is None or not (1 <= ndims[0] <= 2 and 1 <= ndims[1] <= 2):
+            return None
+        which = _literal(k)
+        return self._matmul_left_grad(g, a, b) if which == 0 else self._matmul_right_grad(g, a, b)
+
+    def _power_base_grad(self, g: gast.expr, x: gast.expr, y: gast.expr) -> gast.expr | None:
+        """``x ** 2``'s cotangent ``g * 2 * x`` written out (any exponent of at least 1 has no zero-base
+        case), so that a constant ``g`` (a mean's) folds into the scale."""
+        exponent = _literal(y)
+        if type(exponent) not in (int, float) or exponent < 1:
+            return None
+        term = x if exponent == 2 else gast.BinOp(x, gast.Pow(), gast.Constant(exponent - 1, None))
+        return self.visit_BinOp(gast.BinOp(gast.BinOp(g, gast.Mult(), gast.Constant(exponent, None)), gast.Mult(),
+                                           term))
 
     def _matmul_right_grad(self, g: gast.expr, a: gast.expr, b: gast.expr) -> gast.expr | None:
         ndims = self._ndims(a, b)

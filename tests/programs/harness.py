@@ -101,6 +101,7 @@ def load_autograd_variant(name: str) -> types.ModuleType:
         module.__file__ = str(path)
         module_builtins = {**vars(builtins), "__import__": _autograd_import}
         module.__dict__["__builtins__"] = module_builtins
+        sys.modules[module.__name__] = module  # a dataclass looks its module up while the class is made
         exec(code, module.__dict__)
         # Only the module's own import statements are redirected: imports NumPy makes from C while the
         # program runs (they use the calling frame's builtins) must get the real modules.

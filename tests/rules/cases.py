@@ -211,9 +211,26 @@ def cotangent_like(ans, rng: np.random.Generator):
     if isinstance(ans, (list, tuple)):
         items = [cotangent_like(item, rng) for item in ans]
         return type(ans)(*items) if hasattr(ans, "_fields") else type(ans)(items)  # a named tuple takes fields
-    dtype = np.result_type(ans) if np.result_type(ans).kind == "f" else np.dtype(np.float64)
+    dtype = np.result_type(ans) if np.result_type(ans).kind in "fc" else np.dtype(np.float64)
     values = rng.normal(size=np.shape(ans)).astype(dtype)
+    if dtype.kind == "c":  # a complex output: a complex cotangent (dL/dx - i dL/dy, cases_fft.py)
+        values = values + 1j * rng.normal(size=np.shape(ans)).astype(dtype)
     return dtype.type(values) if isinstance(ans, np.generic) else values
+
+
+def as_numbers(value) -> np.ndarray:
+    """``value`` as a float64 array, or complex128 where it holds complex numbers (cases_fft.py): products
+    with a complex cotangent or direction are taken in the convention ``dL = Re(sum(ct * dz))``."""
+    array = np.asarray(value)
+    return array.astype(np.complex128 if array.dtype.kind == "c" else np.float64)
+
+
+def direction_like(leaf, rng: np.random.Generator):
+    """A random direction for an argument: an array of its shape (complex for a complex array), or a float."""
+    if isinstance(leaf, np.ndarray):
+        direction = rng.normal(size=leaf.shape)
+        return direction + 1j * rng.normal(size=leaf.shape) if leaf.dtype.kind == "c" else direction
+    return float(rng.normal())
 
 
 def call_rule(case, g, ans, args, kwargs):
@@ -1223,7 +1240,12 @@ def _arange(d, first_is_stop=False):
 
 case(np.arange, "start-stop-step", _arange)
 case(np.arange, "stop-step", lambda d: _arange(d, first_is_stop=True))
-case(np.arange, "array-start", lambda d: call(d.arr(()), d.flt() + 3.5, 1.0))
+def _arange_array_start(d):
+    start = d.arr(())  # a 0-d array; the stop half a step from a change of the length, as above
+    return call(start, float(start) + d.int(1, 5) - 0.5, 1.0)
+
+
+case(np.arange, "array-start", _arange_array_start)
 
 # --- math module and builtins on Python floats ------------------------------------------------------------
 
@@ -1536,6 +1558,57 @@ if _runtime is not None and vjp_rule(getattr(_runtime, "call_with_jvp", None)) i
          lambda d: call(_callee, (d.arr((2, 3)), d.arr((2, 1))), (d.arr((2, 3)), d.arr((2, 1)))),
          project=_pair_sum, cotangent=_pair_of)
 
+if _runtime is not None and vjp_rule(getattr(_runtime, "call_star", None)) is not None:
+    from srcgrad.rules.star_calls import star_call_tangent
+
+    # Reverse mode over the forward rule of a star call: the tangent ``t`` of one part and every primal.
+    case(star_call_tangent, "spread", lambda d: call([d.arr((2, 3))], 1, np.multiply, (d.arr((2, 3)),),
+                                                     [d.arr((2, 3))], ()))
+    case(star_call_tangent, "before", lambda d: call((d.arr((3,)),), 0, _callee, (d.arr((3,)),), (),
+                                                     (d.arr((3,)),)))
+
+try:
+    from srcgrad import function_values as _function_values
+except ImportError:  # pragma: no cover - a tree without function values
+    _function_values = None
+
+if _function_values is not None:
+    # A function value that is a plain function (no bound values): the calls of a partial or a closure are
+    # checked end to end (tests/transform/test_function_values.py; test_rule_coverage.FUNCTION_VALUE_RULES).
+    case(_function_values.call_value_with_vjp, "python-function",
+         lambda d: call(_callee, d.arr((2, 3)), d.arr((2, 1))), project=_pair_output, cotangent=_pair_cotangent)
+    case(_function_values.call_value_with_jvp, "python-function",
+         lambda d: call(_callee, None, (d.arr((2, 3)), d.arr((2, 1))), (d.arr((2, 3)), d.arr((2, 1)))),
+         project=_pair_sum, cotangent=_pair_of)
+
+from srcgrad.rules import order_rules  # noqa: E402
+
+
+def _distinct_floats(d, n=4):
+    return [float(v) for v in d.arr((n,), DISTINCT)]
+
+
+def _cubed(v):  # a key that keeps distinct items distinct
+    return v ** 3
+
+
+# Python's max/min over an iterable and sorted: the items are distinct, away from the ties where the order
+# (and so the derivative) jumps.
+case(order_rules.max_item, "list", lambda d: call(_distinct_floats(d)), lambda T, items: T.stack(items).max())
+case(order_rules.min_item, "array", lambda d: call(d.arr((5,), DISTINCT)), lambda T, items: items.min())
+case(order_rules.max_item, "key", lambda d: call(_distinct_floats(d), _cubed))
+case(order_rules.max_item_or, "empty", lambda d: call([], None, d.flt()), check=(1,))
+case(order_rules.max_item_or, "default-unused", lambda d: call(_distinct_floats(d), _cubed, d.flt()))
+case(order_rules.min_item_or, "default-unused", lambda d: call(_distinct_floats(d), None, d.flt()))
+case(order_rules.default_grad, "empty", lambda d: call(d.flt(), 0))
+case(builtins.sorted, "list", lambda d: call(_distinct_floats(d)))
+case(builtins.sorted, "reverse-key", lambda d: call(_distinct_floats(d), key=_cubed, reverse=True))
+case(order_rules.item_grad, "list", lambda d: call(d.flt(), [d.flt(), d.flt(), d.flt()], d.int(0, 2)))
+case(order_rules.item_grad, "array", lambda d: call(d.flt(), d.arr((4,)), d.int(0, 3)))
+case(order_rules.item_tangent, "list", lambda d: call([d.flt(), d.flt(), d.flt()], d.int(0, 2)))
+case(order_rules.sorted_grad, "list", lambda d: call([d.flt() for _ in range(4)], _distinct_floats(d), None, False))
+case(order_rules.sorted_tangent, "list", lambda d: call([d.flt() for _ in range(4)], _distinct_floats(d), _cubed, True))
+
 from srcgrad.rules.helpers import det_grad  # noqa: E402
 from srcgrad.rules.jvp_helpers import einsum_operand_tangent  # noqa: E402
 
@@ -1653,3 +1726,4 @@ def _load_extra_cases(filename: str) -> None:
 _load_extra_cases("cases_numpy_extra.py")
 _load_extra_cases("cases_scipy.py")
 _load_extra_cases("cases_linalg.py")
+_load_extra_cases("cases_fft.py")

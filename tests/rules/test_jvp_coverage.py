@@ -19,7 +19,17 @@ from pathlib import Path
 import pytest
 
 from srcgrad import SrcgradError, runtime
-from srcgrad.rules import dict_rules, helper_rules, jvp_rules, registered_jvp_rules, registered_vjp_rules, vjp_rule
+from srcgrad.function_values import call_value_with_vjp
+from srcgrad.rules import (
+    dict_rules,
+    function_value_rules,
+    helper_rules,
+    jvp_rules,
+    record_rules,
+    registered_jvp_rules,
+    registered_vjp_rules,
+    vjp_rule,
+)
 from srcgrad.rules.registry import ARGNUMS_VARIADIC
 
 
@@ -36,9 +46,9 @@ def _load_cases():
 cases = _load_cases()
 # Only srcgrad's own rules: tests elsewhere in the same process may register rules of their own.
 BUILTIN = "srcgrad.rules."
-# Forward mode goes through user calls with call_with_jvp (which has forward rules of its own, for forward
-# mode over forward-mode code), never through call_with_vjp.
-WITHOUT_FORWARD_RULE = {id(runtime.call_with_vjp)}
+# Forward mode goes through user calls with call_with_jvp and call_value_with_jvp (which has forward rules of its own, for forward
+# mode over forward-mode code), never through call_with_vjp or call_value_with_vjp.
+WITHOUT_FORWARD_RULE = {id(runtime.call_with_vjp), id(call_value_with_vjp)}
 REVERSE = [r for r in registered_vjp_rules() if r.function.__module__.startswith(BUILTIN)]
 FORWARD = [(r, a) for r, a in registered_jvp_rules() if r.function.__module__.startswith(BUILTIN)]
 
@@ -75,6 +85,9 @@ def test_the_table_has_a_forward_rule_per_argument():
 REFUSING = {id(f) for f in helper_rules.REFUSING}
 # checked end to end in tests/transform/test_dicts.py (see test_rule_coverage.DICT_RULES)
 DICT_RULES = {id(dict_rules.dict_display), id(dict_rules.values_of)}
+# checked end to end in tests/transform/test_function_values.py and test_records.py (see
+# test_rule_coverage.STRUCTURE_RULES)
+STRUCTURE_RULES = {id(f) for f in (*function_value_rules.STRUCTURE, *record_rules.STRUCTURE)}
 
 
 def test_refusing_rules_raise():
@@ -141,6 +154,6 @@ def test_every_forward_rule_is_exercised_by_a_case():
         exercised.update((id(case.primal), a) for a in checked)
     unexercised = sorted(_label(r, a) for r, a in FORWARD
                          if (id(r.primal), a) not in exercised and id(r.primal) not in REFUSING
-                             and id(r.primal) not in DICT_RULES
+                             and id(r.primal) not in DICT_RULES and id(r.primal) not in STRUCTURE_RULES
                              and id(r.primal) not in getattr(cases, "UNCOVERABLE", set()))
     assert not unexercised, f"forward rules no case in tests/rules/cases.py exercises: {unexercised}"

@@ -10,6 +10,9 @@ through the forward rule, which gives the contribution ``J t`` to the output's t
   rule for a random cotangent ``g``, to 1e-10 relative to the size of the terms: the two rules make the
   same choices at ties, kinks and zeros.
 
+Complex arguments, tangents and outputs (``cases_fft.py``) are compared through their real and imaginary
+parts, and ``<g, J t>`` is ``Re(sum(g * J t))``, the pairing of JAX's and HIPS autograd's convention.
+
 A few points where reverse rules were once wrong (``ORDER_AND_REPEAT_CASES``: index order F, a position
 written twice) get both checks too.
 
@@ -34,6 +37,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from srcgrad import runtime
+from srcgrad.function_values import call_value_with_jvp, call_value_with_vjp
 from srcgrad.rules import jvp_rules, shim_rules, vjp_rule
 from srcgrad.rules.registry import ARGNUMS_VARIADIC
 
@@ -79,8 +83,10 @@ _LIST = [
 LIST_CASES = [cases.Case(primal, make, "list") for primal, make in _LIST]
 
 # call_with_vjp and call_with_jvp have no forward rule: forward mode calls the user's functions through
-# call_with_jvp, and call_with_jvp's reverse rule serves reverse mode over forward mode.
-CASES = [c for c in cases.CASES if c.primal not in (runtime.call_with_vjp, runtime.call_with_jvp)] + LIST_CASES
+# call_with_jvp, and call_with_jvp's reverse rule serves reverse mode over forward mode (the same for the
+# calls of function values).
+CALLS = (runtime.call_with_vjp, runtime.call_with_jvp, call_value_with_vjp, call_value_with_jvp)
+CASES = [c for c in cases.CASES if c.primal not in CALLS] + LIST_CASES
 SMOOTH = [c for c in CASES if c.smooth]
 
 # Points where reverse rules were once wrong (an index order other than C; a position written twice, where
@@ -116,6 +122,8 @@ def tangent_like(value, draw, items_may_be_zero: bool = True):
     if isinstance(value, (list, tuple)):
         return type(value)(zero_tangent(v) if items_may_be_zero and draw.int(0, 3) == 0
                            else tangent_like(v, draw, items_may_be_zero) for v in value)
+    if isinstance(value, np.ndarray) and value.dtype.kind == "c":
+        return cases.direction_like(value, rng)  # a complex argument (cases_fft.py): a complex tangent
     if isinstance(value, np.ndarray):
         dtype = value.dtype if value.dtype.kind == "f" else np.dtype(np.float64)
         return rng.normal(size=value.shape).astype(dtype)
@@ -175,7 +183,8 @@ def expanded(contribution, ans):
     assert contribution is not None
     assert np.broadcast_shapes(np.shape(contribution), shape) == shape, \
         f"contribution of shape {np.shape(contribution)} for an output of shape {shape}"
-    return np.broadcast_to(np.asarray(contribution, dtype=np.float64), shape)
+    numbers = cases.as_numbers(contribution)
+    return np.broadcast_to(numbers.astype(np.complex128) if np.iscomplexobj(ans) else numbers, shape)
 
 
 def flat(value) -> np.ndarray:
@@ -184,7 +193,10 @@ def flat(value) -> np.ndarray:
         return np.concatenate(parts) if parts else np.zeros(0)
     if value is None or not cases.is_value(value):
         return np.zeros(0)  # a function's tangent: none
-    return np.ravel(np.asarray(value, dtype=np.float64))
+    numbers = cases.as_numbers(value)
+    if numbers.dtype.kind == "c":  # a complex value: its real parts, then its imaginary parts
+        return np.concatenate([np.ravel(numbers.real), np.ravel(numbers.imag)])
+    return np.ravel(numbers)
 
 
 def check_dtypes(contribution, ans) -> None:
@@ -209,8 +221,8 @@ def dot(a, b) -> tuple[float, float]:
     if a is None or b is None or not cases.is_value(a) or not cases.is_value(b):
         return 0.0, 0.0
     with np.errstate(invalid="ignore", over="ignore"):
-        terms = np.asarray(a, dtype=np.float64) * np.asarray(b, dtype=np.float64)
-        return float(np.sum(terms)), float(np.sum(np.abs(terms)))
+        terms = cases.as_numbers(a) * cases.as_numbers(b)  # complex values: Re(sum(ct * dz)) (cases_fft.py)
+        return float(np.real(np.sum(terms))), float(np.sum(np.abs(terms)))
 
 
 # --- calling the rules -----------------------------------------------------------------------------------

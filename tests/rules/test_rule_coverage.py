@@ -15,7 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from srcgrad.rules import dict_rules, helper_rules, registered_vjp_rules, vjp_rule
+from srcgrad.rules import (
+    dict_rules,
+    function_value_rules,
+    helper_rules,
+    record_rules,
+    registered_vjp_rules,
+    vjp_rule,
+)
 
 
 def _load_cases():
@@ -37,7 +44,13 @@ RULES = [rule for rule in registered_vjp_rules() if rule.function.__module__.sta
 # are checked end to end instead (reverse, forward and Hessian against finite differences and HIPS autograd,
 # tests/transform/test_dicts.py).
 DICT_RULES = (dict_rules.dict_display, dict_rules.values_of)
+# Rules about the structure of function values and records (making a partial or an object, reading a field):
+# the harness cannot perturb a function or an object, so these are checked end to end (reverse, forward and
+# Hessian against finite differences and HIPS autograd, tests/transform/test_function_values.py and
+# test_records.py).
+STRUCTURE_RULES = (*function_value_rules.STRUCTURE, *record_rules.STRUCTURE)
 CHECKABLE = [rule for rule in RULES if rule.primal not in helper_rules.REFUSING and rule.primal not in DICT_RULES
+             and rule.primal not in STRUCTURE_RULES
              and id(rule.primal) not in getattr(cases, "UNCOVERABLE", set())]  # (eig on NumPy 2.5)
 
 

@@ -5,7 +5,9 @@ input, the rule's partial must satisfy ``<partial, v> == <g, J v>``, where ``J v
 central difference. The tolerance is relative to ``sum(|g| * |J v|)`` (the size of the terms, so that
 cancellation cannot hide an error) plus the rounding error of the difference quotient; NaN or infinity on
 either side fails. Cases at non-differentiable points (ties, kinks, zeros) are compared with independent
-reference partials instead. Every check also verifies shapes and that float32 stays float32.
+reference partials instead. Every check also verifies shapes and that float32 stays float32. Complex
+arguments, outputs and cotangents (``cases_fft.py``) are paired as ``Re(sum(ct * dz))``, the convention of
+JAX and HIPS autograd (a complex cotangent is ``dL/dx - i dL/dy``).
 """
 
 from __future__ import annotations
@@ -104,7 +106,7 @@ def check_float32(case, args, kwargs, rng) -> None:
 
 def evaluate(case, args, kwargs) -> np.ndarray:
     # A copy of the arguments: some primals write into theirs (the shim's index_put).
-    return np.asarray(projected(case, case.primal(*copy.deepcopy(args), **kwargs)), dtype=np.float64)
+    return cases.as_numbers(projected(case, case.primal(*copy.deepcopy(args), **kwargs)))
 
 
 def projected(case, ans):
@@ -123,10 +125,7 @@ def directional_derivative(case, args, kwargs, position, index, leaf, v) -> np.n
     return (at(-2 * STEP) - 8 * at(-STEP) + 8 * at(STEP) - at(2 * STEP)) / (12 * STEP)
 
 
-def direction_like(leaf, rng):
-    if isinstance(leaf, np.ndarray):
-        return rng.normal(size=leaf.shape)
-    return float(rng.normal())
+direction_like = cases.direction_like
 
 
 # --- the tests -------------------------------------------------------------------------------------------
@@ -148,8 +147,8 @@ def test_rule_matches_finite_differences(case, data):
         partials, positions = call_rule(case, full_cotangent(case, g), ans, args, kwargs)
     check_shapes(partials, args, positions)
     check_python_floats(case, partials)
-    g_arr = np.asarray(g, dtype=np.float64)
-    f_scale = np.sum(np.abs(g_arr) * (1.0 + np.abs(np.asarray(value, dtype=np.float64))))
+    g_arr = cases.as_numbers(g)  # complex outputs: dL = Re(sum(ct * dz)) (cases_fft.py)
+    f_scale = np.sum(np.abs(g_arr) * (1.0 + np.abs(cases.as_numbers(value))))
     checked = case.check if case.check is not None else range(len(positions))
     for k in checked:
         position = positions[k]
@@ -158,8 +157,8 @@ def test_rule_matches_finite_differences(case, data):
                 continue
             v = direction_like(leaf, rng)
             jv = directional_derivative(case, args, kwargs, position, index, leaf, v)
-            expected = float(np.sum(g_arr * jv))
-            got = float(np.sum(np.asarray(item, dtype=np.float64) * v))
+            expected = float(np.real(np.sum(g_arr * jv)))
+            got = float(np.real(np.sum(cases.as_numbers(item) * v)))
             assert np.isfinite(expected) and np.isfinite(got), (expected, got)
             tol = RTOL * float(np.sum(np.abs(g_arr * jv))) + 1e-11 * f_scale
             assert abs(got - expected) <= tol, (
@@ -172,7 +171,7 @@ def test_rule_matches_finite_differences(case, data):
 
 def check_python_float_cotangent(case, g, ans, args, kwargs, partials) -> None:
     """A scalar output's cotangent may arrive as a Python float (a seed of 1.0): same partials."""
-    if case.python_floats or np.ndim(ans) != 0 or isinstance(g, float):
+    if case.python_floats or np.ndim(ans) != 0 or isinstance(g, float) or np.iscomplexobj(ans):
         return
     again, _ = call_rule(case, float(g), ans, args, kwargs)
     for first, second in zip(partials, again):

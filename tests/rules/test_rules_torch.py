@@ -51,6 +51,8 @@ def to_torch(value, requires_grad: bool):
             return torch.from_numpy(value.copy())
         if value.dtype.kind in "iu":
             return torch.from_numpy(value.astype(np.int64))
+        if value.dtype.kind == "c":
+            return torch.tensor(value, dtype=torch.complex128, requires_grad=requires_grad)
         return torch.tensor(value, dtype=torch.float64, requires_grad=requires_grad)
     if isinstance(value, float) and requires_grad:
         return torch.tensor(value, dtype=torch.float64, requires_grad=True)
@@ -62,8 +64,9 @@ def to_torch(value, requires_grad: bool):
 
 
 def assert_partial_equal(got, want, rtol: float = 1e-9) -> None:
-    got = np.asarray(got, dtype=np.float64)
-    want = np.asarray(want, dtype=np.float64)
+    got, want = cases.as_numbers(got), cases.as_numbers(want)
+    if want.dtype.kind != "c":
+        got = np.real(got)  # a real argument's partial is the real part of a complex one
     assert got.shape == want.shape, (got.shape, want.shape)
     assert not np.any(np.isnan(got)), f"the rule gives NaN: {got}"
     assert not np.any(np.isnan(want)), f"torch gives NaN: {want}"
@@ -90,8 +93,8 @@ def test_rule_matches_torch(case, data):
     t_args = [to_torch(a, i in positions) for i, a in enumerate(args)]
     t_kwargs = {k: to_torch(v, False) for k, v in kwargs.items()}
     out = case.torch(torch, *t_args, **t_kwargs)
-    np.testing.assert_allclose(out.detach().numpy(), np.asarray(ans, dtype=np.float64), rtol=1e-10, atol=1e-12,
-                               err_msg="the torch function does not compute the primal")
+    np.testing.assert_allclose(out.detach().resolve_conj().numpy(), cases.as_numbers(ans), rtol=1e-10,
+                               atol=1e-12, err_msg="the torch function does not compute the primal")
 
     checked = case.check if case.check is not None else range(len(positions))
     targets = []  # (rule partial, torch leaf)
@@ -102,10 +105,11 @@ def test_rule_matches_torch(case, data):
         targets += [(item, leaf) for item, leaf in zip(items, t_items) if isinstance(leaf, torch.Tensor)]
     assert targets, "nothing to compare"
     leaves = [leaf for _, leaf in targets]
-    grads = torch.autograd.grad(out, leaves, grad_outputs=torch.as_tensor(np.asarray(g, dtype=np.float64)),
+    # PyTorch's complex gradients are the conjugates of srcgrad's (dL/dx + i dL/dy rather than dL/dx - i dL/dy)
+    grads = torch.autograd.grad(out, leaves, grad_outputs=torch.as_tensor(np.conj(cases.as_numbers(g))),
                                 allow_unused=True)
     for (item, leaf), grad in zip(targets, grads):
-        want = np.zeros(tuple(leaf.shape)) if grad is None else grad.numpy()
+        want = np.zeros(tuple(leaf.shape)) if grad is None else np.conj(grad.resolve_conj().numpy())
         assert_partial_equal(item, want)
 
 

@@ -247,6 +247,59 @@ def generator_expression(x):
     return sum(v ** 2 for v in x)
 
 
+def _pieces(x):
+    for i in range(x.shape[0]):
+        yield x[i] * x[-1 - i]
+
+
+def _filling(x):
+    h = np.zeros(3)
+    for i in range(3):
+        h[i] = x[i]
+        yield h
+
+
+def _shifted_by(buffer, x):
+    for i in range(3):
+        yield np.sum(buffer) + x[i]
+
+
+@case(args=(X,), smooth=True, helpers=(_pieces,))
+def generator_function_walked(x):
+    total = 0.0
+    for i, v in enumerate(_pieces(x)):
+        total = total + np.sin(v) * i
+    return total + sum(w * w for w in _pieces(x))
+
+
+@case(args=(X,), smooth=True, helpers=(_pieces,), expect="refuse")
+def generator_function_walked_twice(x):
+    items = _pieces(x)  # Python's second pass finds the generator empty
+    return sum(items) + sum(items)
+
+
+@case(args=(X,), smooth=True, helpers=(_pieces,), expect="refuse")
+def generator_function_left_early(x):
+    total = 0.0
+    for v in _pieces(x):
+        total = total + v
+        break
+    return total
+
+
+@case(args=(X,), smooth=True, helpers=(_filling,), expect="refuse")
+def generator_function_yielding_what_it_updates(x):
+    return sum(np.sum(h * h) for h in _filling(x))
+
+
+@case(args=(X,), smooth=True, helpers=(_shifted_by,), expect="refuse")
+def generator_function_reading_what_the_loop_updates(x):
+    buffer = np.zeros(3)
+    for v in _shifted_by(buffer, x):
+        buffer[0] = buffer[0] + v  # Python's generator sees the new buffer on its next item
+    return np.sum(buffer)
+
+
 @case(args=(X,), smooth=True)
 def partial_inside(x):
     p = functools.partial(np.power, 2.0)

@@ -165,8 +165,36 @@ def complex_literal(x):
 
 
 @pytest.mark.parametrize("f", [complex_by_name, complex_by_type, complex_literal])
-def test_complex_values_in_differentiated_code_are_refused_at_their_line(f):
-    assert refusal_line(f, X.copy()) == f.__code__.co_firstlineno + 1
+def test_complex_values_from_dtypes_and_literals_are_differentiated(f):
+    """Complex values made by a dtype or a literal are tracked (analysis/complex_values.py) like those of
+    np.fft: np.abs of them gets the complex rule."""
+    got = srcgrad.grad(f)(X.copy())
+    assert got.dtype == np.float64 and got.shape == X.shape
+    expected = X / np.abs(X + 0.5j) if f is complex_literal else np.sign(X)  # complex64: no finite differences
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
+    np.testing.assert_allclose(got, central_differences(f, X, eps=1e-3), rtol=1e-3)
+
+
+def complex_variance(x):
+    z = np.asarray(x, dtype="complex128") * (1.0 + 2.0j)
+    return np.var(z).real
+
+
+def complex_maximum(x):
+    z = x + 0.5j
+    return np.sum(np.abs(np.maximum(z, 0.1j)))
+
+
+def complex_norm(x):
+    z = np.fft.fft(x)
+    return np.linalg.norm(z)
+
+
+@pytest.mark.parametrize("f", [complex_variance, complex_maximum, complex_norm])
+def test_unverified_operations_on_complex_values_are_refused_at_their_line(f):
+    """np.var, np.maximum and np.linalg.norm have rules for real operands only: on a complex value that
+    depends on the differentiated inputs they are refused, at the line that calls them."""
+    assert refusal_line(f, X.copy()) == f.__code__.co_firstlineno + 2
 
 
 def arange_of_a_value(x):

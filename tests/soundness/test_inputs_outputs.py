@@ -12,7 +12,6 @@ real numbers or arrays and containers of them; complex and non-numeric outputs a
 
 from __future__ import annotations
 
-import collections
 import copy
 import inspect
 import math
@@ -314,7 +313,6 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", PendingDeprecationWarning)
     MATRIX = np.matrix([[1.0, 2.0], [3.0, 4.0]])
 
-Point = collections.namedtuple("Point", "a b")
 
 REFUSED_INPUTS = {
     "python complex": (1.0 + 2.0j, ["complex", "real and imaginary"]),
@@ -331,7 +329,6 @@ REFUSED_INPUTS = {
     "int array": (np.arange(3), ["dtype int64", "astype"]),
     "bool array": (np.array([True, False]), ["dtype bool", "astype"]),
     "None": (None, ["NoneType"]),
-    "namedtuple": (Point(0.5, 1.5), ["namedtuple", "tuple(x)"]),
 }
 
 

@@ -79,8 +79,10 @@ def test_a_method_whose_arguments_would_land_elsewhere_is_not_lowered():
 
 
 def test_methods_without_a_same_named_function_or_a_rule_are_left_alone():
-    for name in ("item", "tolist", "view", "conj", "byteswap", "tobytes"):
+    for name in ("item", "tolist", "view", "byteswap", "tobytes"):
         assert name not in ARRAY_METHODS, name
+    # np.conjugate has a rule (complex values, srcgrad/rules/fft_rules.py): z.conj() is lowered to it
+    assert ARRAY_METHODS["conj"][0] is np.conjugate and ARRAY_METHODS["conjugate"][0] is np.conjugate
 
 
 def test_a_rule_registered_later_lowers_its_method():

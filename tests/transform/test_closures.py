@@ -1,7 +1,7 @@
 """Closures: nested functions and lambdas that read the enclosing function's locals (closure conversion,
 ``frontend/closures.py``). Gradients, forward-mode tangents and Hessians against central differences and
-HIPS autograd (which runs the same Python); a closure used as a function *object* while it holds a
-differentiated value is refused at its line."""
+HIPS autograd (which runs the same Python); closures used as function *objects* are tested with the other
+function values in test_function_values.py."""
 
 import numpy as np
 import pytest
@@ -124,8 +124,6 @@ def closures_made_in_a_loop(x):
 
 @pytest.mark.parametrize(("f", "match"), [
     (closures_made_in_a_loop, "binds more than once"),
-    (lambda_holding_a_gradient_as_value, "used as a value"),
-    (closure_returned_from_helper, "used as a value"),
     (default_reading_a_local, "default value"),
 ], ids=lambda v: getattr(v, "__name__", ""))
 def test_a_closure_srcgrad_cannot_see_through_is_refused_at_its_line(f, match):
@@ -134,6 +132,13 @@ def test_a_closure_srcgrad_cannot_see_through_is_refused_at_its_line(f, match):
     assert caught.value.filename == __file__
     first, last = f.__code__.co_firstlineno, f.__code__.co_firstlineno + 12
     assert first <= caught.value.lineno <= last
+
+
+@pytest.mark.parametrize("f", [lambda_holding_a_gradient_as_value, closure_returned_from_helper],
+                         ids=lambda f: f.__name__)
+def test_closures_used_as_values_carry_their_captured_values_derivatives(f):
+    check_gradient(f, X.copy())
+    check_forward_and_hessian(f, X)
 
 
 def test_a_lambda_with_constant_captured_values_runs_as_python_runs_it():

@@ -337,3 +337,40 @@ def test_a_repeated_part_is_named_once_unless_it_may_not_run():
     assert "c = common_1 * y" in source, source          # y changed: the product is computed again
     assert source.count("np.cos(x)") == 3, source        # the conditional ones are left where they are
     assert source.index("common_1 = np.sin(x)") < source.index("common_0 = common_1 * y")
+
+
+def rosenbrock_loop(x):
+    total = 0.0
+    for i in range(x.shape[0] - 1):
+        total = total + 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2
+    return total
+
+
+def gathers_with_repeats(x, idx):
+    total = 0.0
+    for k in range(3):
+        total = total + np.sum(np.sin(x[idx]) * k) + np.sum(x[1:4] ** 2)
+    return total
+
+
+def test_element_reads_add_their_cotangent_in_place():
+    """``x[i]`` read in a loop adds ``g`` at ``i`` of the owned accumulator (``d_x[i] += g``), not a zero
+    array of ``x``'s size per read; repeated fancy indices still accumulate."""
+    x = np.linspace(-1.0, 1.2, 12)
+    source = _agree_with_unoptimized(rosenbrock_loop, (x,), (0,))
+    assert "add_at(d_x, i" in source and "getitem_grad" not in source
+    check_grad(rosenbrock_loop, (x,), 0)
+    idx = np.array([0, 2, 2, 5, 0])
+    source = _agree_with_unoptimized(gathers_with_repeats, (x, idx), (0,))
+    assert source.count("add_at(d_x, ") == 2
+    check_grad(gathers_with_repeats, (x, idx), 0)
+
+
+def test_element_reads_of_a_value_handed_out_keep_their_own_zeros():
+    def reads_and_returns_copy(x):
+        y = x * 1.0
+        return y[0] * y[1] + x[2]
+
+    source = _agree_with_unoptimized(reads_and_returns_copy, (np.arange(1.0, 4.0),), (0,))
+    check_grad(reads_and_returns_copy, (np.arange(1.0, 4.0),), 0)
+    assert "getitem_grad" in source  # y's cotangent is no parameter accumulator
