@@ -34,9 +34,10 @@ def infer_shapes(fn: gast.FunctionDef, params: dict[str, Any], evaluate: Callabl
     applies (or ``None`` when its output shape may depend on data); ``integers`` names variables known to
     hold Python integers (loop indices)."""
     shapes: dict[str, Any] = {name: _shape_of(value) for name, value in params.items()}
+    flows = list(assignments(fn.body))
+    integers = integer_closure(flows, integers, params)
     for name in integers:
         shapes[name] = ()
-    flows = list(assignments(fn.body))
     for _ in range(len(flows) + 2):
         changed = False
         for target, value in flows:
@@ -52,6 +53,34 @@ def infer_shapes(fn: gast.FunctionDef, params: dict[str, Any], evaluate: Callabl
 
 
 _MISSING = object()
+_INTEGER_OPS = (gast.Add, gast.Sub, gast.Mult, gast.FloorDiv, gast.Mod)
+
+
+def integer_closure(flows: list, integers: set[str], params: dict[str, Any]) -> set[str]:
+    """``integers`` and the variables every assignment of which is integer arithmetic on them and on integer
+    constants (``j = i + 1``): indices that select one element, whatever their value."""
+    assigned: dict[str, list[gast.expr]] = {}
+    for target, value in flows:
+        assigned.setdefault(target, []).append(value)
+
+    def integral(node: gast.expr, known: set[str]) -> bool:
+        if isinstance(node, gast.Constant):
+            return isinstance(node.value, int) and not isinstance(node.value, bool)
+        if isinstance(node, gast.Name):
+            return node.id in known
+        if isinstance(node, gast.BinOp) and isinstance(node.op, _INTEGER_OPS):
+            return integral(node.left, known) and integral(node.right, known)
+        return False
+
+    known = set(integers)
+    changed = True
+    while changed:
+        changed = False
+        for target, values in assigned.items():
+            if target not in known and target not in params and all(integral(v, known) for v in values):
+                known.add(target)
+                changed = True
+    return known
 
 
 def _shape_of(value: Any) -> Shape:

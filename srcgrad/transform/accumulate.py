@@ -28,6 +28,7 @@ from typing import Any
 import gast
 import numpy as np
 
+from ..analysis.shapes import integer_closure
 from ..analysis.walk import walk
 from ..rules.helpers import add_at, getitem_grad
 
@@ -129,9 +130,10 @@ def specialize_accumulators(fn: gast.FunctionDef, examples: Mapping[str, Any], z
                     and all(id(n) in own_reads or id(n) in returned_ids for n in loads.get(accumulator, []))
                     and _returned_plainly(returned.value, accumulator)):
                 element = gast.dump(ref(getitem_grad))
+                integers = _range_indices(fn, ref)
                 for update in updates:
-                    augmented = _element_update(update, zeroed[accumulator], element, ref) or gast.AugAssign(
-                        update.targets[0], gast.Add(), update.value.right)
+                    augmented = _element_update(update, zeroed[accumulator], element, ref, integers) or \
+                        gast.AugAssign(update.targets[0], gast.Add(), update.value.right)
                     augmented.lineno = getattr(update, "lineno", None)
                     holder = holders[id(update)]
                     holder[holder.index(update)] = augmented
@@ -158,17 +160,56 @@ def _static_zero(value: gast.expr, examples: Mapping[str, Any], stores: Mapping[
     return None
 
 
-def _element_update(update: gast.Assign, param: str, element: str, ref: Callable[[Any], gast.expr]
-                    ) -> gast.stmt | None:
-    """``d_x = d_x + getitem_grad(g, x, i)`` → ``add_at(d_x, i, g)``: the element's cotangent added where it
-    belongs (``d_x[i] += g``), not a zero array of ``x``'s size per element read. Only for the parameter the
-    accumulator has the shape of."""
+def _element_update(update: gast.Assign, param: str, element: str, ref: Callable[[Any], gast.expr],
+                    integers: set[str]) -> gast.stmt | None:
+    """``d_x = d_x + getitem_grad(g, x, i)`` → ``d_x[i] += g`` (an index that selects each element once: an
+    integer, ``integers``, or a constant slice) or ``add_at(d_x, i, g)`` (any index; repeated fancy indices
+    accumulate): the element's cotangent added where it belongs, not a zero array of ``x``'s size per
+    element read. Only for the parameter the accumulator has the shape of."""
     part = update.value.right
     if not (isinstance(part, gast.Call) and len(part.args) == 3 and not part.keywords
             and gast.dump(part.func) == element and isinstance(part.args[1], gast.Name) and part.args[1].id == param):
         return None
     g, _, index = part.args
+    if _selects_once(index, integers):
+        target = gast.Subscript(gast.Name(update.targets[0].id, gast.Load(), None, None), index, gast.Store())
+        return gast.AugAssign(target, gast.Add(), g)
     return gast.Expr(gast.Call(ref(add_at), [update.targets[0], index, g], []))
+
+
+def _selects_once(index: gast.expr, integers: set[str]) -> bool:
+    """An index that names no position twice: integers, constant slices, and tuples of them."""
+    if isinstance(index, gast.Tuple):
+        return all(_selects_once(e, integers) for e in index.elts)
+    if isinstance(index, gast.Name):
+        return index.id in integers
+    if isinstance(index, gast.Constant):
+        return isinstance(index.value, int) and not isinstance(index.value, bool)
+    if isinstance(index, gast.Call) and isinstance(index.func, gast.Name) and index.func.id == "slice":
+        return all(isinstance(a, gast.Constant) or (isinstance(a, gast.Name) and a.id in integers)
+                   for a in index.args)
+    return False
+
+
+def _range_indices(fn: gast.FunctionDef, ref: Callable[[Any], gast.expr]) -> set[str]:
+    """Variables that hold Python integers: targets of loops over ``range`` (or ``reversed`` of one), and
+    integer arithmetic on them (``i + 1``)."""
+    range_ref, reversed_ref = gast.dump(ref(range)), gast.dump(ref(reversed))
+    ranges = {n.targets[0].id for n in walk(fn) if isinstance(n, gast.Assign) and isinstance(n.targets[0], gast.Name)
+              and isinstance(n.value, gast.Call) and gast.dump(n.value.func) == range_ref}
+
+    def over_range(iterator: gast.expr) -> bool:
+        if isinstance(iterator, gast.Call) and gast.dump(iterator.func) == reversed_ref and len(iterator.args) == 1:
+            iterator = iterator.args[0]
+        if isinstance(iterator, gast.Name):
+            return iterator.id in ranges
+        return isinstance(iterator, gast.Call) and gast.dump(iterator.func) == range_ref
+
+    loops = {n.target.id for n in walk(fn) if isinstance(n, gast.For) and isinstance(n.target, gast.Name)
+             and over_range(n.iter)}
+    flows = [(n.targets[0].id, n.value) for n in walk(fn)
+             if isinstance(n, gast.Assign) and isinstance(n.targets[0], gast.Name)]
+    return integer_closure(flows, loops, {})
 
 
 def _is_update(node: gast.AST, accumulator: str) -> bool:
