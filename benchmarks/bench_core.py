@@ -36,17 +36,27 @@ import srcgrad
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 
-def check_candidates(title: str, candidates: dict[str, Any]) -> None:
+def check_candidates(title: str, candidates: dict[str, Any], notes: dict[str, str] | None = None) -> None:
     """Check every candidate against the hand-written gradient, on each of its first two calls.
 
     Both calls are checked because srcgrad's first call with a new input signature runs the variant that
     also returns the output and later calls run the gradient-only variant, which is the one timed; and
-    ``jax.jit`` compiles on its first call. The calls also warm caches up, so no transformation is timed."""
+    ``jax.jit`` compiles on its first call. The calls also warm caches up, so no transformation is timed.
+    A peer whose first call raises (it cannot run this code) is taken out with a note in ``notes``; srcgrad
+    raising, or any candidate's gradient differing, is an error."""
     expected = peers.normalise(candidates["hand"]())
-    for name, fn in candidates.items():
+    for name, fn in list(candidates.items()):
         if name != "hand":
             for call in ("first call", "second call"):
-                common.check_close(title, f"{name} ({call})", peers.normalise(fn()), expected)
+                try:
+                    got = fn()
+                except Exception as error:
+                    if name == "srcgrad" or notes is None:
+                        raise
+                    notes[name] = f"cannot run it ({peers.failure(error)})"
+                    del candidates[name]
+                    break
+                common.check_close(title, f"{name} ({call})", peers.normalise(got), expected)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -93,7 +103,7 @@ def run_workload(key: str, rng: np.random.Generator, args: argparse.Namespace, r
     for name in spec.slow_peers if args.quick else ():
         if notes.get(name) == "left out (--skip)" and name not in args.skip:
             notes[name] = "left out of --quick runs (seconds per call or compilation)"
-    check_candidates(title, candidates)
+    check_candidates(title, candidates, notes)
     sample_time = min(min_time, spec.max_sample_time or min_time)
     timings = common.time_interleaved(candidates, sample_time, rounds)
     hand = timings["hand"].best

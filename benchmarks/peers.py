@@ -62,11 +62,13 @@ def installed() -> dict[str, str | None]:
             "jax.jit": jax.__version__ if jax is not None else None}
 
 
-def same_source(fn: Callable, module: Any) -> Callable:
-    """``fn`` re-created from its own source with ``np`` bound to ``module``."""
+def same_source(fn: Callable, module: Any, helpers: tuple[Any, ...] = ()) -> Callable:
+    """``fn`` re-created from its own source with ``np`` bound to ``module``, beside the module-level
+    functions and classes it calls (``helpers``), re-created the same way."""
     namespace: dict[str, Any] = {"np": module}
-    exec(compile(textwrap.dedent(inspect.getsource(fn)), f"<{fn.__name__} on {module.__name__}>", "exec"),
-         namespace)
+    for obj in (*helpers, fn):
+        exec(compile(textwrap.dedent(inspect.getsource(obj)), f"<{obj.__name__} on {module.__name__}>", "exec"),
+             namespace)
     return namespace[fn.__name__]
 
 
@@ -96,7 +98,7 @@ def srcgrad_candidate(spec: workloads.Spec, args: tuple) -> Candidate | str:
 
 
 def autograd_candidate(spec: workloads.Spec, args: tuple) -> Candidate | str:
-    fn = same_source(spec.fn, anp)
+    fn = same_source(spec.fn, anp, spec.helpers)
     if spec.mode == "vjp":
         x, cotangent = args
         make_vjp = autograd.make_vjp(fn)
@@ -110,7 +112,9 @@ def autograd_candidate(spec: workloads.Spec, args: tuple) -> Candidate | str:
 
 
 def torch_candidate(spec: workloads.Spec, args: tuple) -> Candidate | str:
-    fn = workloads.torch_versions(torch)[spec.key]
+    fn = workloads.torch_versions(torch).get(spec.key)
+    if fn is None:
+        return "no PyTorch version of this workload"
 
     def tensor(a: Any, leaf: bool) -> Any:
         t = torch.from_numpy(a) if isinstance(a, np.ndarray) else torch.tensor(a, dtype=torch.float64)
@@ -157,7 +161,7 @@ def tangent_candidate(spec: workloads.Spec, args: tuple) -> Candidate | str:
 
 
 def _jax_candidate(spec: workloads.Spec, args: tuple, jit: bool) -> Candidate | str:
-    fn = same_source(spec.fn, jnp)
+    fn = same_source(spec.fn, jnp, spec.helpers)
     if spec.mode == "vjp":
         if jit:
             return ("a `while` on a traced value cannot be traced by `jit`, and JAX has no reverse mode "
@@ -209,12 +213,26 @@ def candidates(spec: workloads.Spec, args: tuple, skip: set[str]) -> tuple[dict[
         if name in skip:
             notes[name] = "left out (--skip)"
             continue
-        made = build(spec, args)
+        if name in spec.cannot:
+            notes[name] = spec.cannot[name]
+            continue
+        try:
+            made = build(spec, args)
+        except Exception as error:    # a peer that cannot take this code at all: noted, not fatal
+            if name == "srcgrad":
+                raise
+            made = f"cannot transform it ({failure(error)})"
         if isinstance(made, str):
             notes[name] = made
         else:
             found[name] = made
     return found, notes
+
+
+def failure(error: BaseException) -> str:
+    """An exception as one short line for a note: its type and first two lines that are not rules."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip().strip("=-*")]
+    return f"{type(error).__name__}: {' '.join(lines[:2])[:120]}" if lines else type(error).__name__
 
 
 def normalise(result: Any) -> Any:

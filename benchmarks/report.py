@@ -61,7 +61,7 @@ def bar_chart(results: Sequence[dict[str, Any]], peers: Sequence[str], path: Pat
         return "matplotlib is not installed (pip install -e '.[bench]'): no chart written"
     names = ["srcgrad", *peers]
     width = 0.8 / len(names)
-    fig, ax = plt.subplots(figsize=(10, 4.8), dpi=110)
+    fig, ax = plt.subplots(figsize=(max(10.0, 0.5 * len(results)), 4.8), dpi=110)
     for k, name in enumerate(names):
         xs, ys = [], []
         for i, r in enumerate(results):
@@ -72,7 +72,7 @@ def bar_chart(results: Sequence[dict[str, Any]], peers: Sequence[str], path: Pat
     ax.axhline(1.0, color="black", linewidth=0.8)
     ax.set_yscale("log")
     ax.set_ylabel("gradient time / hand-written NumPy (log)")
-    ax.set_xticks(range(len(results)), [r["key"] for r in results])
+    ax.set_xticks(range(len(results)), [r["key"] for r in results], rotation=45, ha="right")
     ax.legend(ncol=3, fontsize=8)
     ax.set_title("Gradient time as a multiple of the hand-written NumPy gradient (lower is better)")
     fig.tight_layout()

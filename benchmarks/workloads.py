@@ -5,15 +5,19 @@ hand-written gradient every candidate is checked against, and the issue's target
 return the gradients wrt ``argnums``; the ``vjp`` workload returns ``(output, cotangent of the input)``.
 
 The peers run the *same source*: ``peers.py`` re-executes these functions' code with ``np`` bound to
-``autograd.numpy`` or ``jax.numpy`` (only PyTorch, whose API differs, gets its own copies below)."""
+``autograd.numpy`` or ``jax.numpy`` (only PyTorch, whose API differs, gets its own copies below).
+
+``workloads_styles.py`` holds more workloads, written in other styles; they are registered below, after
+these six, in the same ``SPECS`` table."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import workloads_styles
 
 RNN_STEPS = 20
 
@@ -183,7 +187,8 @@ def torch_versions(torch: Any) -> dict[str, Callable]:
         return torch.mean(torch.log(1.0 + torch.exp(z)) - y * z)
 
     return {"mlp": mlp_loss_torch, "chain": tanh_chain_torch, "loop": scalar_loop_torch,
-            "norm": norm_doubling_torch, "rnn": rnn_loss_torch, "logreg": logreg_loss_torch}
+            "norm": norm_doubling_torch, "rnn": rnn_loss_torch, "logreg": logreg_loss_torch,
+            **workloads_styles.torch_versions(torch)}
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -202,6 +207,8 @@ class Spec:
     mode: str = "grad"              # "grad", or "vjp" (args are (x, cotangent))
     max_sample_time: float | None = None
     slow_peers: tuple[str, ...] = ()   # left out of --quick runs: seconds per call or per compilation
+    helpers: tuple[Any, ...] = ()      # module-level functions and classes ``fn`` calls (re-created by the peers)
+    cannot: dict[str, str] = field(default_factory=dict)   # peer -> why it cannot run this source (left out)
 
 
 def make_args(key: str, rng: np.random.Generator, chain_size: int) -> tuple:
@@ -226,7 +233,7 @@ def make_args(key: str, rng: np.random.Generator, chain_size: int) -> tuple:
         n, d = 1000, 50
         X = rng.normal(size=(n, d))
         return rng.normal(size=d) * 0.1, 0.1, X, (rng.random(n) < 0.5).astype(np.float64)
-    raise KeyError(key)
+    return workloads_styles.make_args(key, rng)
 
 
 SPECS: dict[str, Spec] = {spec.key: spec for spec in [
@@ -242,3 +249,5 @@ SPECS: dict[str, Spec] = {spec.key: spec for spec in [
     Spec("logreg", "logistic regression (1000×50), mean log-loss", logreg_loss, (0, 1), logreg_loss_grad_hand,
          None),
 ]}
+
+SPECS.update({w["key"]: Spec(target=None, **w) for w in workloads_styles.WORKLOADS})
