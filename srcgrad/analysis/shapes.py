@@ -118,6 +118,9 @@ def _elementwise(primitive: Any) -> bool:
 def _evaluate(value: gast.expr, shapes: dict[str, Any], primitive_of: Callable[[gast.expr], Any],
               integers: set[str]) -> Shape:
     try:
+        if isinstance(value, gast.Compare):  # elementwise: the operands' broadcast shape
+            operands = [value.left, *value.comparators]
+            return tuple(np.broadcast_shapes(*[np.shape(_example(o, shapes)) for o in operands]))
         if isinstance(value, (gast.Name, gast.Constant)):
             return _shape_of(_example(value, shapes)) if not isinstance(value, gast.Constant) else _shape_of(
                 value.value)
@@ -150,15 +153,22 @@ def _evaluate(value: gast.expr, shapes: dict[str, Any], primitive_of: Callable[[
         return None
 
 
+def _constant_int(node: gast.expr) -> Any:
+    """The value of a constant slice bound (``1``, ``-1``, ``None``), or raise ``LookupError``."""
+    if isinstance(node, gast.Constant) and (node.value is None or type(node.value) is int):
+        return node.value
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub) and isinstance(node.operand, gast.Constant) \
+            and type(node.operand.value) is int:
+        return -node.operand.value
+    raise LookupError("slice")
+
+
 def _static_index(index: gast.expr, integers: set[str]) -> Any:
     """An index whose effect on the shape does not depend on data: integers and constant slices."""
     if isinstance(index, gast.Tuple):
         return tuple(_static_index(e, integers) for e in index.elts)
     if isinstance(index, gast.Slice):
-        parts = [p for p in (index.lower, index.upper, index.step) if p is not None]
-        if all(isinstance(p, gast.Constant) for p in parts):
-            return slice(*[None if p is None else p.value for p in (index.lower, index.upper, index.step)])
-        raise LookupError("slice")
+        return slice(*[None if p is None else _constant_int(p) for p in (index.lower, index.upper, index.step)])
     if isinstance(index, gast.Constant) and (index.value is None or index.value is Ellipsis
                                              or isinstance(index.value, int)):
         return index.value

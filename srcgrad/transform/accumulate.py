@@ -111,6 +111,11 @@ def specialize_accumulators(fn: gast.FunctionDef, examples: Mapping[str, Any], z
         for node in assignments:
             if not (isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name)):
                 continue
+            param = _element_start(node.value, examples, stores, gast.dump(ref(getitem_grad)))
+            if param is not None:  # ``d_x = getitem_grad(g, x, i)``: a fresh array of x's shape, owned too
+                owned.setdefault(node.targets[0].id, node)
+                zeroed.setdefault(node.targets[0].id, param)
+                continue
             zero = _static_zero(node.value, examples, stores, helper, ref)
             if zero is None:
                 continue
@@ -138,6 +143,20 @@ def specialize_accumulators(fn: gast.FunctionDef, examples: Mapping[str, Any], z
                     holder = holders[id(update)]
                     holder[holder.index(update)] = augmented
     return fn
+
+
+def _element_start(value: gast.expr, examples: Mapping[str, Any], stores: Mapping[str, list], element: str
+                   ) -> str | None:
+    """The parameter ``x`` when ``value`` is ``getitem_grad(g, x, index)`` of a float64 array parameter the
+    function never reassigns: the helper returns a new array of ``x``'s shape."""
+    if not (isinstance(value, gast.Call) and len(value.args) == 3 and not value.keywords
+            and gast.dump(value.func) == element and isinstance(value.args[1], gast.Name)):
+        return None
+    param = value.args[1].id
+    example = examples.get(param)
+    if param in stores or type(example) is not np.ndarray or example.dtype != np.float64:
+        return None
+    return param
 
 
 def _static_zero(value: gast.expr, examples: Mapping[str, Any], stores: Mapping[str, list], helper: str,
@@ -187,7 +206,7 @@ def _selects_once(index: gast.expr, integers: set[str]) -> bool:
         return isinstance(index.value, int) and not isinstance(index.value, bool)
     if isinstance(index, gast.Call) and isinstance(index.func, gast.Name) and index.func.id == "slice":
         return all(isinstance(a, gast.Constant) or (isinstance(a, gast.Name) and a.id in integers)
-                   for a in index.args)
+                   or (isinstance(a, gast.UnaryOp) and isinstance(a.operand, gast.Constant)) for a in index.args)
     return False
 
 
