@@ -35,6 +35,14 @@ class Binding:
         """The cotangent of each passed argument, from the cotangents of the parameters."""
         return tuple(item_of(per_parameter[i], key) for i, key in self.slots)
 
+    def constant_parameters(self, constant: Sequence[bool]) -> set[int]:
+        """The parameters that receive only arguments the caller marks ``constant`` (one flag per passed
+        argument), or none at all (a default)."""
+        fed: dict[int, bool] = {}
+        for (i, key), flag in zip(self.slots, constant):
+            fed[i] = fed.get(i, True) and key is None and flag
+        return {i for i in range(len(self.values)) if fed.get(i, True)}
+
     def place(self, per_argument: Sequence[Any]) -> list:
         """Per-parameter tangents from one tangent (or ``None``: none) per passed argument; inside a
         container, arguments passed without a tangent get a zero one."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -41,12 +41,16 @@ def _bound(fn: Callable, args: tuple, keywords: dict | None, mode: str) -> tuple
     return target, bind(inspect.signature(target, follow_wrapped=False), values, keywords), 1 if method else 0
 
 
-def callee_vjp(fn: Callable, args: tuple, keywords: dict | None = None) -> tuple[Any, Callable[[Any], tuple]]:
+def callee_vjp(fn: Callable, args: tuple, keywords: dict | None = None, constant: Sequence[bool] | None = None
+               ) -> tuple[Any, Callable[[Any], tuple]]:
     """``(out, backward)`` for the call ``fn(*args, **keywords)``: ``backward(g)`` returns one cotangent per
-    argument passed, positional ones first, then the keywords in order."""
+    argument passed, positional ones first, then the keywords in order. ``constant`` (one flag per argument
+    passed) marks those whose cotangent the caller does not need: the callee is transformed without them, as
+    it is without the object of a bound method, whose cotangent no caller of ``call_with_vjp`` reads."""
     target, binding, skip = _bound(fn, args, keywords, "defvjp")
     full = binding.values
-    differentiable = tuple(i for i, v in enumerate(full) if has_cotangent(v))
+    held = binding.constant_parameters((True,) * skip + tuple(constant)) if constant is not None else set(range(skip))
+    differentiable = tuple(i for i, v in enumerate(full) if i not in held and has_cotangent(v))
     generated = reverse_generated(target, differentiable, True, False, full, closure=True, callee=True)
     generated.refresh()
     if recording.callees is not None and all(g is not generated for g in recording.callees):

@@ -19,6 +19,7 @@ from typing import Any
 
 from .records import has_record_cotangent, method_of_record
 from .runtime import (
+    ConstantArguments,
     KeywordCall,
     PartialCall,
     add_grads,
@@ -238,18 +239,31 @@ def call_value_with_vjp(fn: Any, *args: Any) -> tuple[Any, Any]:
     """``call_with_vjp`` for a callee that is itself a differentiated value: ``backward(g)`` returns the
     callee's cotangent (a ``PartialCotangent``, a record's for its bound method, ``None`` for a plain
     function) before the arguments'."""
+    held = ()
+    if type(fn) is ConstantArguments:  # arguments the caller needs no cotangent for
+        fn, held = fn.function, fn.positions
     value_call = _ValueCall(fn, args)
     call = value_call.call
     if call is None:
-        out, backward = call_with_vjp(fn, *args)
+        out, backward = call_with_vjp(ConstantArguments(fn, held) if held else fn, *args)
         return out, lambda g: (None, *backward(g))
-    out, backward = call_with_vjp(call.callee, *call.values)
+    callee = call.callee
+    if held:  # the same arguments among those of the call the partial makes (after its bound values)
+        flags = call.spread(tuple(True if i in held else None for i in range(len(args))))
+        callee = ConstantArguments(callee, tuple(i for i, flag in enumerate(flags) if flag))
+    out, backward = call_with_vjp(callee, *call.values)
 
     def backward_with_function(g: Any) -> tuple:
         per_made = backward(g)
         return (value_call.own(_function_part(call, per_made)), *call.gather(per_made))
 
     return out, backward_with_function
+
+
+def call_value_holding(positions: tuple[int, ...], fn: Any, *args: Any) -> tuple[Any, Any]:
+    """``call_value_with_vjp(fn, *args)`` where the caller needs no cotangent for the arguments at
+    ``positions`` (reverse mode, ``pipeline._constant_arguments``): the callee is not differentiated in them."""
+    return call_value_with_vjp(ConstantArguments(fn, positions), *args)
 
 
 def call_value_with_jvp(fn: Any, fn_tangent: Any, args: tuple, tangents: tuple) -> tuple[Any, Any]:

@@ -6,6 +6,7 @@ them, so the order is visible in one place."""
 
 from __future__ import annotations
 
+import inspect
 import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from .frontend.desugar import desugar, local_names
 from .frontend.parse import ParsedFunction, Scope, parse_function
 from .frontend.resolve import resolve_callee
 from .frontend.variadic import specialize_signature
-from .function_values import call_value_with_vjp
+from .function_values import call_value_holding, call_value_with_vjp
 from .naming import Names, Namespace, identifiers
 from .records import is_constructor
 from .runtime import (
@@ -45,6 +46,7 @@ from .runtime import (
     list_insert,
     list_position,
     sum_grad,
+    with_constants,
     zero_cotangent,
 )
 from .transform.accumulate import specialize_accumulators, stays_float64
@@ -106,6 +108,7 @@ def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequen
     the front end and the reverse transformer: ``grad``'s first call needs both variants, and the stages
     up to the generated function are most of the cost of transforming."""
     front = _front_end(fn, argnums, has_aux, closure, callee, examples)
+    _constant_arguments(front.core, front.active, front.resolver.callee, front.namespace)
     parsed, node, params, argnums, names, namespace = (front.parsed, front.parsed.node, front.params,
                                                         front.argnums, front.names, front.namespace)
     core, temps, returned, resolver, active, stages = (front.core, front.temps, front.returned, front.resolver,
@@ -345,6 +348,38 @@ def _calls_of_function_values(core: gast.FunctionDef, active: set[str], callee: 
         return out
 
     core.body = rewrite(core.body)
+
+
+def _constant_arguments(core: gast.FunctionDef, active: set[str], callee: Callable[[gast.expr], Any],
+                        namespace: Namespace) -> None:
+    """Reverse mode: ``call_with_vjp(f, x, W)`` with ``x`` inactive → ``call_with_vjp(with_constants(f, (0,)),
+    x, W)``, so that a Python callee is transformed without differentiating ``x`` (its cotangent, a matrix
+    product for ``x @ W``, would be computed and thrown away)."""
+    for node in walk(core):
+        if not (isinstance(node, gast.Assign) and isinstance(node.value, gast.Call) and node.value.args
+                and callee(node.value.func) in (call_with_vjp, call_value_with_vjp)):
+            continue
+        passed = node.value.args[1:]
+        held = tuple(i for i, a in enumerate(passed)
+                     if isinstance(a, gast.Constant) or (isinstance(a, gast.Name) and a.id not in active))
+        positions = gast.Tuple([gast.Constant(i, None) for i in held], gast.Load())
+        if callee(node.value.func) is call_value_with_vjp:
+            # the callee holds differentiated values: it stays an argument of its own, with a cotangent
+            if held:
+                node.value.func = namespace.ref(call_value_holding)
+                node.value.args.insert(0, positions)
+        elif held and len(held) < len(passed) and _transformed_callee(callee(node.value.args[0])):
+            # (all of them constant: call_plain's case)
+            node.value.args[0] = gast.Call(namespace.ref(with_constants), [node.value.args[0], positions], [])
+
+
+def _transformed_callee(target: Any) -> bool:
+    """Whether a callee known at transform time is Python code srcgrad transforms (a function, a class it
+    makes records of): for a rule, a custom_vjp or C code, constant arguments change nothing. A callee known
+    only at run time may be any of these."""
+    from .frontend.resolve import UNRESOLVED
+
+    return target is UNRESOLVED or inspect.isfunction(target) or inspect.ismethod(target) or isinstance(target, type)
 
 
 def _numeric_value(value: Any) -> bool:

@@ -176,6 +176,9 @@ def call_with_vjp(fn: Any, *args: Any) -> tuple[Any, Any]:
     from .rules.registry import is_nondifferentiable, vjp_rule
 
     keywords = None
+    constant = None
+    if type(fn) is ConstantArguments:
+        fn, constant = fn.function, fn.flags(len(args))
     if type(fn) is KeywordCall:
         fn, args, keywords = fn.function, *fn.split(args)
     if isinstance(fn, functools.partial):
@@ -221,7 +224,7 @@ def call_with_vjp(fn: Any, *args: Any) -> tuple[Any, Any]:
                                "does not transpose a forward rule; give it a custom_vjp for reverse mode")
     from .callees import callee_vjp
 
-    return callee_vjp(fn, args, keywords)
+    return callee_vjp(fn, args, keywords, constant)
 
 
 def call_star(function: Any, before: tuple, spread: Any, after: tuple) -> Any:
@@ -261,6 +264,8 @@ def call_plain(fn: Any, *args: Any) -> tuple[Any, None]:
     no derivative flows through it (its arguments do not depend on the differentiated inputs, or its
     result does not reach the output). A callee that is not Python code (a random draw, a C function)
     runs as it is, where ``call_with_vjp`` would refuse it for want of a rule."""
+    if type(fn) is ConstantArguments:
+        fn = fn.function
     target = fn.function if type(fn) is KeywordCall else fn
     if isinstance(target, functools.partial):
         target = target.func
@@ -319,6 +324,25 @@ class PartialCall:
         made_positional = self.bound + self.n_args
         return (tuple(per_made[self.bound:made_positional])
                 + tuple(per_made[made_positional + own_keywords:]))
+
+
+class ConstantArguments:
+    """A callee and the positions of the arguments (counted as passed: positional ones, then keywords) whose
+    value does not depend on the differentiated inputs at this call, or whose cotangent nothing needs: a
+    Python callee is transformed without differentiating them (``callees.callee_vjp``)."""
+
+    __slots__ = ("function", "positions")
+
+    def __init__(self, function: Any, positions: tuple[int, ...]):
+        self.function, self.positions = function, positions
+
+    def flags(self, count: int) -> tuple[bool, ...]:
+        return tuple(i in self.positions for i in range(count))
+
+
+def with_constants(function: Any, positions: tuple[int, ...]) -> ConstantArguments:
+    """``function`` called with the arguments at ``positions`` held constant (see ``ConstantArguments``)."""
+    return ConstantArguments(function, positions)
 
 
 def with_keywords(function: Any, names: tuple[str, ...]) -> KeywordCall:
@@ -395,6 +419,8 @@ def call_with_jvp(fn: Any, args: tuple, tangents: tuple) -> tuple[Any, Any]:
     from .rules.registry import is_nondifferentiable, jvp_rules, vjp_rule
 
     keywords: dict[str, Any] = {}
+    if type(fn) is ConstantArguments:  # reverse mode's hint: forward mode passes no tangent for them anyway
+        fn = fn.function
     if type(fn) is KeywordCall:
         fn, (args, keywords) = fn.function, fn.split(args)
         tangents, keyword_tangents = tangents[:len(args)], dict(zip(keywords, tangents[len(args):]))
@@ -481,6 +507,8 @@ def call_with_jvp_cotangents(g: Any, ans: Any, fn: Any, args: tuple, tangents: t
     from .callees import jvp_call_cotangents
 
     keywords: dict[str, Any] = {}
+    if type(fn) is ConstantArguments:
+        fn = fn.function
     if type(fn) is KeywordCall:
         fn, (args, keywords) = fn.function, fn.split(args)
     if fn is functools.partial:

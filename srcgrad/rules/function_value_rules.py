@@ -3,6 +3,7 @@
 
 from ..function_values import (
     args_tangent,
+    call_value_holding,
     call_value_with_jvp,
     call_value_with_jvp_cotangents,
     call_value_with_jvp_tangent,
@@ -21,10 +22,10 @@ from .registry import ARGNUMS_VARIADIC, defjvp, defnondiff, defsequence, defvjp
 
 # Primals about the structure of function values (the dispatch notes and the rule tests name them)
 STRUCTURE = (make_partial, close_over, with_keywords, args_tangent, keywords_tangent, captured_tangent,
-             function_tangent, call_value_with_vjp, call_value_with_jvp)
+             function_tangent, call_value_with_vjp, call_value_with_jvp, call_value_holding)
 
 # None of them returns an array: their results add by add_grads, never by ``+``
-defsequence(make_partial, args_tangent, function_tangent, keywords_tangent, captured_tangent, call_value_with_vjp, call_value_with_jvp)
+defsequence(make_partial, call_value_holding, args_tangent, function_tangent, keywords_tangent, captured_tangent, call_value_with_vjp, call_value_with_jvp)
 
 
 @defvjp(make_partial, argnums=(0, 1, 2))
@@ -116,6 +117,11 @@ def _(t, ans, function, names):
 
 @defvjp(call_value_with_vjp, argnums=ARGNUMS_VARIADIC)
 def _(g, ans, *function_and_args):
+    return ans[1](g[0])
+
+
+@defvjp(call_value_holding, argnums=ARGNUMS_VARIADIC)
+def _(g, ans, positions, *function_and_args):
     return ans[1](g[0])
 
 

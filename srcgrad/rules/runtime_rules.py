@@ -20,6 +20,7 @@ from ..runtime import (
     list_insert,
     list_position,
     sum_grad,
+    with_constants,
     zero_cotangent,
 )
 from .helpers import landed_grad, zeros_like_grad
@@ -97,6 +98,7 @@ def _(g, ans, pair):
 
 defnondiff(zero_cotangent)
 defnondiff(enter_errstate, leave_errstate)
+defnondiff(with_constants)
 
 
 @defvjp(call_with_jvp, argnums=(1, 2))

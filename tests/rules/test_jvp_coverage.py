@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from srcgrad import SrcgradError, runtime
-from srcgrad.function_values import call_value_with_vjp
+from srcgrad.function_values import call_value_holding, call_value_with_vjp
 from srcgrad.rules import (
     dict_rules,
     function_value_rules,
@@ -47,8 +47,8 @@ cases = _load_cases()
 # Only srcgrad's own rules: tests elsewhere in the same process may register rules of their own.
 BUILTIN = "srcgrad.rules."
 # Forward mode goes through user calls with call_with_jvp and call_value_with_jvp (which has forward rules of its own, for forward
-# mode over forward-mode code), never through call_with_vjp or call_value_with_vjp.
-WITHOUT_FORWARD_RULE = {id(runtime.call_with_vjp), id(call_value_with_vjp)}
+# mode over forward-mode code), never through call_with_vjp, call_value_with_vjp or call_value_holding.
+WITHOUT_FORWARD_RULE = {id(runtime.call_with_vjp), id(call_value_with_vjp), id(call_value_holding)}
 REVERSE = [r for r in registered_vjp_rules() if r.function.__module__.startswith(BUILTIN)]
 FORWARD = [(r, a) for r, a in registered_jvp_rules() if r.function.__module__.startswith(BUILTIN)]
 
