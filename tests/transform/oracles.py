@@ -43,3 +43,19 @@ def check_forward_and_hessian(f: Callable, x: np.ndarray) -> None:
     expected = np.stack([central(lambda v, i=i: srcgrad.grad(f)(v)[i], x) for i in range(x.size)])
     assert hessian.shape == (x.size, x.size)
     np.testing.assert_allclose(hessian, expected, rtol=1e-5, atol=1e-6)
+
+
+def construct_tests(cases: list[Callable], x: np.ndarray) -> tuple[Callable, Callable]:
+    """The two tests every file of Python constructs runs over its ``cases`` at ``x``: the gradient against
+    finite differences and autograd, and forward mode and the Hessian. Bind them to module-level names
+    starting with ``test_`` for pytest to collect them."""
+
+    @pytest.mark.parametrize("f", cases, ids=lambda f: f.__name__)
+    def gradient_test(f):
+        check_gradient(f, x.copy())
+
+    @pytest.mark.parametrize("f", cases, ids=lambda f: f.__name__)
+    def forward_and_hessian_test(f):
+        check_forward_and_hessian(f, x)
+
+    return gradient_test, forward_and_hessian_test

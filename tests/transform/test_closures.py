@@ -5,7 +5,7 @@ function values in test_function_values.py."""
 
 import numpy as np
 import pytest
-from oracles import central, check_forward_and_hessian, check_gradient
+from oracles import central, check_forward_and_hessian, check_gradient, construct_tests
 
 import srcgrad
 
@@ -72,14 +72,7 @@ def constant_lambda_as_value(x):
 CASES = [late_binding, nested_calls, recursive, named_lambda, helper_in_a_loop]
 
 
-@pytest.mark.parametrize("f", CASES, ids=lambda f: f.__name__)
-def test_gradient_against_finite_differences_and_autograd(f):
-    check_gradient(f, X.copy())
-
-
-@pytest.mark.parametrize("f", CASES, ids=lambda f: f.__name__)
-def test_forward_mode_and_hessian(f):
-    check_forward_and_hessian(f, X)
+test_gradient_against_finite_differences_and_autograd, test_forward_mode_and_hessian = construct_tests(CASES, X)
 
 
 def test_the_nested_function_takes_the_captured_values_as_parameters():

@@ -390,3 +390,26 @@ def test_slice_reads_add_into_the_first_slices_cotangent():
     assert "d_x[slice(1, None, None)] += " in source and "d_x[slice(None, -1, None)] += " in source
     assert "unbroadcast" not in source and "repeat_reduced" not in source
     check_grad(rosenbrock_slices, (x,), 0)
+
+
+def tanh_layer(W, x):
+    return np.tanh(x @ W)
+
+
+def layers_over_data(W, xs):
+    total = 0.0
+    for k in range(3):
+        total = total + np.sum(tanh_layer(W, xs[k]))
+    return total
+
+
+def test_a_callee_does_not_differentiate_what_its_caller_holds_constant():
+    """``tanh_layer(W, xs[k])`` with the data inactive: the helper's backward computes no cotangent for
+    ``x`` (a matrix product thrown away), and the gradient is unchanged."""
+    W = np.random.default_rng(1).standard_normal((4, 5))
+    xs = np.random.default_rng(2).standard_normal((3, 6, 4))
+    check_grad(layers_over_data, (W, xs), 0)
+    source = srcgrad.show(layers_over_data, W, xs)
+    assert "with_constants(tanh_layer, (1,))" in source
+    helper = source[source.index("def tanh_layer_grad"):]
+    assert "d_x = " not in helper and "return (d_W,)" in helper

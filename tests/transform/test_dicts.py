@@ -6,7 +6,7 @@ HIPS autograd (which runs the same Python) as a second oracle. These also check 
 
 import numpy as np
 import pytest
-from oracles import central, check_forward_and_hessian, check_gradient
+from oracles import central, construct_tests
 
 import srcgrad
 
@@ -88,14 +88,7 @@ CASES = [repeated_keys, display_and_reads, dict_call, items_loop, values_and_key
          comprehension_and_writes, loop_over_keys_with_integers, copied_dict, sgd_step_on_a_dict]
 
 
-@pytest.mark.parametrize("f", CASES, ids=lambda f: f.__name__)
-def test_gradient_against_finite_differences_and_autograd(f):
-    check_gradient(f, X.copy())
-
-
-@pytest.mark.parametrize("f", CASES, ids=lambda f: f.__name__)
-def test_forward_mode_and_hessian(f):
-    check_forward_and_hessian(f, X)
+test_gradient_against_finite_differences_and_autograd, test_forward_mode_and_hessian = construct_tests(CASES, X)
 
 
 def returns_a_dict_gradient(params):

@@ -6,8 +6,7 @@ same Python source."""
 import functools
 
 import numpy as np
-import pytest
-from oracles import check_forward_and_hessian, check_gradient
+from oracles import construct_tests
 
 import srcgrad
 from srcgrad.function_values import PartialCotangent
@@ -102,14 +101,7 @@ CASES = [lambda_passed_to_an_integrator, nested_function_passed_to_an_integrator
          partial_with_star_arguments, partial_of_a_partial]
 
 
-@pytest.mark.parametrize("f", CASES, ids=lambda f: f.__name__)
-def test_gradient_against_finite_differences_and_autograd(f):
-    check_gradient(f, X.copy())
-
-
-@pytest.mark.parametrize("f", CASES, ids=lambda f: f.__name__)
-def test_forward_mode_and_hessian(f):
-    check_forward_and_hessian(f, X)
+test_gradient_against_finite_differences_and_autograd, test_forward_mode_and_hessian = construct_tests(CASES, X)
 
 
 def test_an_active_callee_is_called_through_call_value_with_vjp():

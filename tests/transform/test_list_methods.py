@@ -4,7 +4,7 @@ same Python) as a second oracle; an update another name can see is refused at it
 
 import numpy as np
 import pytest
-from oracles import central, check_forward_and_hessian, check_gradient
+from oracles import central, check_forward_and_hessian, check_gradient, construct_tests
 
 import srcgrad
 
@@ -63,14 +63,7 @@ def stack_in_a_loop(x):
 CASES = [extend_list, insert_items, pop_items, pop_own_index, reverse_list, stack_in_a_loop]
 
 
-@pytest.mark.parametrize("f", CASES, ids=lambda f: f.__name__)
-def test_gradient_against_finite_differences_and_autograd(f):
-    check_gradient(f, X.copy())
-
-
-@pytest.mark.parametrize("f", CASES, ids=lambda f: f.__name__)
-def test_forward_mode_and_hessian(f):
-    check_forward_and_hessian(f, X)
+test_gradient_against_finite_differences_and_autograd, test_forward_mode_and_hessian = construct_tests(CASES, X)
 
 
 def test_the_generated_code_names_the_list_functions():

@@ -3,8 +3,7 @@ derivative flows to the items the result took (``rules/order_rules.py``). Gradie
 Hessians against central differences and HIPS autograd, which runs the same Python source."""
 
 import numpy as np
-import pytest
-from oracles import check_forward_and_hessian, check_gradient
+from oracles import check_forward_and_hessian, check_gradient, construct_tests
 
 X = np.array([0.3, -0.7, 1.2])
 
@@ -35,14 +34,7 @@ def sorted_values(x):
 CASES = [extremes_of_a_list, extreme_of_several_arguments, extreme_with_a_key, extreme_of_an_array, sorted_values]
 
 
-@pytest.mark.parametrize("f", CASES, ids=lambda f: f.__name__)
-def test_gradient_against_finite_differences_and_autograd(f):
-    check_gradient(f, X.copy())
-
-
-@pytest.mark.parametrize("f", CASES, ids=lambda f: f.__name__)
-def test_forward_mode_and_hessian(f):
-    check_forward_and_hessian(f, X)
+test_gradient_against_finite_differences_and_autograd, test_forward_mode_and_hessian = construct_tests(CASES, X)
 
 
 def default_for_an_empty_list(x):
