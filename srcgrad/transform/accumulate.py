@@ -191,9 +191,21 @@ def _element_update(update: gast.Assign, param: str, element: str, ref: Callable
         return None
     g, _, index = part.args
     if _selects_once(index, integers):
-        target = gast.Subscript(gast.Name(update.targets[0].id, gast.Load(), None, None), index, gast.Store())
+        target = gast.Subscript(gast.Name(update.targets[0].id, gast.Load(), None, None), _as_written(index),
+                                gast.Store())
         return gast.AugAssign(target, gast.Add(), g)
     return gast.Expr(gast.Call(ref(add_at), [update.targets[0], index, g], []))
+
+
+def _as_written(index: gast.expr) -> gast.expr:
+    """``slice(1, None, None)`` → ``1:``, as the user wrote it (also inside a tuple index)."""
+    if isinstance(index, gast.Tuple):
+        return gast.Tuple([_as_written(e) for e in index.elts], gast.Load())
+    if isinstance(index, gast.Call) and isinstance(index.func, gast.Name) and index.func.id == "slice" \
+            and len(index.args) == 3:
+        lower, upper, step = (None if isinstance(a, gast.Constant) and a.value is None else a for a in index.args)
+        return gast.Slice(lower, upper, step)
+    return index
 
 
 def _selects_once(index: gast.expr, integers: set[str]) -> bool:
