@@ -127,6 +127,8 @@ class _Differentiated:
         ``check``: check the inputs ``argnums`` (unless their signature already pins type and dtype)."""
         key = (signature_of(values), getattr(self.fn, "__code__", None), argnums)
         entry = self.variants.get(key)
+        if entry is not None and not entry[0].current():
+            entry = None  # a helper inlined into the code was redefined: transform anew
         # The signature pins the type and dtype of a float or an array, so for those the input check made
         # when the entry was created still holds; the contents of a dict or list may have changed.
         if check and (entry is None or not entry[1]):

@@ -27,11 +27,11 @@ def reverse_generated(fn: Callable, argnums: tuple[int, ...], with_value: bool, 
     signature = signature_of(examples) if examples is not None else None
     key = (fn, getattr(fn, "__code__", None), argnums, with_value, has_aux, signature, closure, callee)
     generated = CACHE.get(key)
-    if generated is not None:
+    if generated is not None and generated.current():
         return generated
     with LOCK:
         generated = CACHE.get(key)
-        if generated is None:
+        if generated is None or not generated.current():
             other = key[:3] + (False,) + key[4:]
             wanted = (False, with_value) if also_without_value and with_value and other not in CACHE \
                 else (with_value,)
@@ -47,10 +47,10 @@ def forward_generated(fn: Callable, argnums: tuple[int, ...], examples: Sequence
                        callee: bool = False) -> Generated:
     key = ("forward", fn, getattr(fn, "__code__", None), argnums, signature_of(examples), callee)
     generated = CACHE.get(key)
-    if generated is None:
+    if generated is None or not generated.current():
         with LOCK:
             generated = CACHE.get(key)
-            if generated is None:
+            if generated is None or not generated.current():
                 generated = forward_transform(fn, argnums, examples, callee=callee)
                 CACHE[key] = generated
     return generated

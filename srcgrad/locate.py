@@ -19,7 +19,7 @@ from typing import Any
 
 from .errors import LocatedError, SrcgradError
 
-_COMMENT = re.compile(r"^\s*# line (\d+): (.*)$")
+_COMMENT = re.compile(r"^\s*# line (\d+)(?:, in [\w.]+)?: (.*)$")
 # the name codegen.compile_function registers generated code under, the part before the last ")" captured
 _GENERATED = re.compile(r"^(<srcgrad .*)\)(?: [0-9a-f]+)?>$", re.DOTALL)
 _PACKAGE = str(Path(__file__).resolve().parent)

@@ -27,8 +27,10 @@ from .frontend.anf import to_anf
 from .frontend.check import check_no_argument_mutation, check_supported
 from .frontend.constructors import LowerConstructor
 from .frontend.desugar import desugar, local_names
+from .frontend.inline_helpers import Inlined, inline_helpers
 from .frontend.parse import ParsedFunction, Scope, parse_function
 from .frontend.resolve import resolve_callee
+from .frontend.tuple_items import forward_tuple_items
 from .frontend.variadic import specialize_signature
 from .function_values import call_value_holding, call_value_with_vjp
 from .naming import Names, Namespace, identifiers
@@ -52,11 +54,16 @@ from .runtime import (
 from .transform.accumulate import specialize_accumulators, stays_float64
 from .transform.calls import CallResolver
 from .transform.clone import clone
-from .transform.cse import eliminate_common_subexpressions
+from .transform.cse import eliminate_common_subexpressions, eliminate_to_fixpoint
 from .transform.forward import ForwardMode
 from .transform.loops import compose_scaling_loops
 from .transform.optimize import eliminate_dead_code, propagate_copies
 from .transform.reverse import ReverseMode, annotate_lines, assign, comment, name, sequence_variables
+from .transform.uniform import shape_lookup, use_uniform_scalars
+
+# Rounds of common-subexpression elimination, each after forwarding the copies the last one left: a
+# bound, not a goal (stopping early leaves correct code that computes a value twice).
+_CSE_ROUNDS = 32
 
 # Builtins the generated loops call that change nothing (but return a new iterator each time).
 _ITERATION_BUILTINS = (reversed, range, len, zip, enumerate, min, max)
@@ -83,6 +90,11 @@ class Generated:
     user_names: list[str]
     scope: Scope
     stages: dict[str, str] = field(default_factory=dict)
+    inlined: Inlined = field(default_factory=Inlined)
+
+    def current(self) -> bool:
+        """Whether the helpers inlined into the code are still what the user's names mean."""
+        return not self.inlined.helpers or self.inlined.current()
 
     def refresh(self) -> None:
         """Rebind the user's globals and closure values, so that rebinding a global is seen."""
@@ -158,20 +170,25 @@ def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequen
         arguments.defaults = []
         generated = gast.FunctionDef(grad_name, arguments, body, [], None, None)
         if optimize:
+            # ``+=`` and scalars for uniform arrays only where the seed is the 1.0 of ``grad`` (a vjp's
+            # cotangent may be complex) and every value is float64
+            in_place = examples is not None and not closure and not callee and stays_float64(
+                generated, examples, lambda n: namespace.bindings.get(n, parsed.scope.lookup(n, None)))
+            if in_place and shapes:
+                use_uniform_scalars(generated, shape_lookup(shapes, reverse.primal_of, seed, returned),
+                                    resolver.callee)
             generated = eliminate_dead_code(propagate_copies(generated), resolver.is_pure)
             generated = compose_scaling_loops(generated, namespace)
             if examples is not None:
-                # ``+=`` only where the seed is the 1.0 of ``grad`` (a vjp's cotangent may be complex)
-                in_place = not closure and not callee and stays_float64(
-                    generated, examples, lambda n: namespace.bindings.get(n, parsed.scope.lookup(n, None)))
                 generated = specialize_accumulators(generated, dict(zip(params, examples)), zero_cotangent,
-                                                    namespace.ref, in_place)
+                                                    namespace.ref, in_place,
+                                                    {v for v, s in shapes.items() if s is not None})
         if closure:
             generated = _split_into_closure(generated, adjoint_heading, names.fresh(f"{node.name}_backward"),
                                             seed, reverse.stack, namespace.ref(list))
-        generated.body = annotate_lines(generated.body, parsed.line)
+        generated.body = annotate_lines(generated.body, parsed.line, parsed.where)
         variants[with_value] = _compile(generated, grad_name, parsed, namespace, f"reverse argnums={argnums}",
-                                        stages)
+                                        stages, front.inlined)
     return variants
 
 
@@ -196,7 +213,9 @@ def _shared_subexpressions(forward: list[gast.stmt], adjoint: list[gast.stmt], g
 
     # A replaced value leaves a copy; forwarding it can make later expressions equal.
     replaced, copies = eliminate_common_subexpressions(fn, pure, effect_free, stack, fresh)
-    for _ in range(2):
+    # each round merges what the copies the last one left make equal (a chain: ``ones``, then the tuple
+    # of it, then the ``np.hstack`` of the tuple); the number of rounds is bounded by the longest chain
+    for _ in range(_CSE_ROUNDS):
         if not replaced:
             break
         fn = propagate_copies(fn)
@@ -232,8 +251,9 @@ def forward_transform(fn: Callable, argnums: tuple[int, ...], examples: Sequence
     generated = gast.FunctionDef(jvp_name, arguments, body + [gast.Return(results)], [], None, None)
     if optimize:
         generated = eliminate_dead_code(propagate_copies(generated), front.resolver.is_pure)
-    generated.body = annotate_lines(generated.body, parsed.line)
-    return _compile(generated, jvp_name, parsed, namespace, f"forward argnums={front.argnums}", front.stages)
+    generated.body = annotate_lines(generated.body, parsed.line, parsed.where)
+    return _compile(generated, jvp_name, parsed, namespace, f"forward argnums={front.argnums}", front.stages,
+                    front.inlined)
 
 
 @dataclass
@@ -252,6 +272,7 @@ class FrontEnd:
     active: set[str]
     stages: dict[str, str]
     complex_values: set[str] = field(default_factory=set)  # variables that may hold complex values
+    inlined: Inlined = field(default_factory=Inlined)  # helpers whose bodies the code holds
 
 
 def _front_end(fn: Callable, argnums: tuple[int, ...], has_aux: bool, allow_tuple: bool,
@@ -281,6 +302,8 @@ def _front_end(fn: Callable, argnums: tuple[int, ...], has_aux: bool, allow_tupl
     desugared = desugar(parsed, namespace, not_dicts)
     stages["desugar"] = gast.unparse(desugared)
     core, temps = to_anf(desugared, names)
+    inlined = inline_helpers(core, parsed, namespace, names, temps, desugar, _callee_checks)
+    forward_tuple_items(core)
     stages["anf"] = gast.unparse(core)
     returned = _output(core, parsed, has_aux, allow_tuple=allow_tuple)
     # Only parameters whose example is a number or an array are proven numeric: a list, a dict or an object
@@ -290,6 +313,8 @@ def _front_end(fn: Callable, argnums: tuple[int, ...], has_aux: bool, allow_tupl
     core_locals = local_names(core)
     sequences = sequence_variables(core, containers, lambda f: resolve_callee(f, namespace, core_locals))
     resolver = CallResolver(parsed, namespace, core_locals, sequences)
+    if inlined.helpers:
+        _merge_inlined_repeats(core, resolver)
     wrt = {params[i] for i in argnums}
     outputs = {n.id for n in walk(returned) if isinstance(n, gast.Name)}
     varied = varied_variables(core, wrt, resolver.differentiable_inputs)
@@ -299,7 +324,25 @@ def _front_end(fn: Callable, argnums: tuple[int, ...], has_aux: bool, allow_tupl
     _plain_inactive_calls(core, active, varied, resolver.callee, namespace)
     _calls_of_function_values(core, active, resolver.callee, namespace, names)
     return FrontEnd(parsed, params, argnums, names, namespace, core, temps, returned, resolver, active, stages,
-                    complex_values)
+                    complex_values, inlined)
+
+
+def _merge_inlined_repeats(core: gast.FunctionDef, resolver: CallResolver) -> None:
+    """Helpers inlined side by side repeat work (``np.hstack((x, h, ones))`` once per LSTM gate): merge
+    it before the storage plan, so that it is computed and kept once."""
+    def pure(call: gast.Call) -> bool:
+        return resolver.is_pure(call) or _pure_helper(resolver.callee(call.func))
+
+    eliminate_to_fixpoint(core, pure, lambda call: pure(call) or resolver.callee(call.func) in _ITERATION_BUILTINS,
+                          propagate_copies, _CSE_ROUNDS)
+
+
+def _callee_checks(parsed: ParsedFunction) -> None:
+    """What ``_front_end`` checks of a function called from differentiated code, before it is inlined."""
+    check_supported(parsed)
+    check_no_argument_mutation(parsed)
+    scratch = Namespace(parsed.scope, Names(identifiers(parsed.node)), local_names(parsed.node))
+    check_aliasing(parsed, scratch, local_names(parsed.node), None, True)
 
 
 def _plain_inactive_calls(core: gast.FunctionDef, active: set[str], varied: set[str],
@@ -388,14 +431,14 @@ def _numeric_value(value: Any) -> bool:
 
 
 def _compile(generated: gast.FunctionDef, name_: str, parsed: ParsedFunction, namespace: Namespace, kind: str,
-             stages: dict[str, str]) -> Generated:
+             stages: dict[str, str], inlined: Inlined) -> Generated:
     source = to_source(generated)
     user_names = _free_user_names(generated, namespace, parsed)
     filename = f"<srcgrad {parsed.fn.__qualname__} {kind} ({parsed.filename}:{parsed.node.lineno})>"
     scope_namespace = dict(namespace.bindings)
     scope_namespace["__builtins__"] = __builtins__
     generated_fn = compile_function(source, name_, filename, scope_namespace)
-    result = Generated(generated_fn, source, scope_namespace, user_names, parsed.scope, stages)
+    result = Generated(generated_fn, source, scope_namespace, user_names, parsed.scope, stages, inlined)
     result.refresh()
     return result
 

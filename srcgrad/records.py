@@ -28,6 +28,7 @@ from .runtime import KeywordCall, call_with_jvp, call_with_jvp_cotangents, call_
 # Objects of the user's classes made by ``construct_with_vjp``/``construct_with_jvp``: records from then on.
 _MADE: weakref.WeakSet = weakref.WeakSet()
 _MADE_WITHOUT_WEAKREF: dict[int, Any] = {}  # objects of classes with __slots__ and no __weakref__
+_MISSING = object()
 
 
 def is_namedtuple(value: Any) -> bool:
@@ -38,17 +39,25 @@ def is_record(value: Any) -> bool:
     """A dataclass instance, or an object ``construct_with_vjp`` made (a namedtuple is a tuple)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return True
+    if _MADE_WITHOUT_WEAKREF.get(id(value)) is value:  # (a WeakSet answers False for these, not raise)
+        return True
     try:
         return value in _MADE
-    except TypeError:
-        return id(value) in _MADE_WITHOUT_WEAKREF
+    except TypeError:  # unhashable
+        return False
 
 
 def fields_of(record: Any) -> dict[str, Any]:
     """A record's attributes by name: a dataclass's fields, another object's instance attributes."""
     if dataclasses.is_dataclass(record):
         return {f.name: getattr(record, f.name) for f in dataclasses.fields(record)}
-    return dict(vars(record))
+    found = dict(getattr(record, "__dict__", {}))
+    for owner in type(record).__mro__:
+        slots = vars(owner).get("__slots__", ())
+        for slot in (slots,) if isinstance(slots, str) else slots:
+            if slot not in ("__dict__", "__weakref__") and hasattr(record, slot):
+                found[slot] = getattr(record, slot)
+    return found
 
 
 def _is_own_method(value: Any, obj: Any) -> bool:
@@ -81,7 +90,38 @@ def field_cotangent(g: Any, obj: Any, name: str) -> Any:
         return call_with_vjp(getter, obj)[1](g)[0]
     if is_namedtuple(obj):
         return type(obj)(*[g if field == name else zero_cotangent(getattr(obj, field)) for field in obj._fields])
+    if not _holds(obj, name):
+        if _is_class_constant(obj, name):
+            return {}
+        _refuse_unheld(obj, name)
     return {name: g}
+
+
+def _holds(obj: Any, name: str) -> bool:
+    """Whether ``obj.name`` is a value stored in the object: an instance attribute or a slot."""
+    if name in getattr(obj, "__dict__", {}):
+        return not _is_data_descriptor(inspect.getattr_static(type(obj), name, None))
+    return isinstance(inspect.getattr_static(type(obj), name, None), types.MemberDescriptorType)
+
+
+def _is_data_descriptor(attribute: Any) -> bool:
+    return hasattr(type(attribute), "__set__") or hasattr(type(attribute), "__delete__")
+
+
+def _is_class_constant(obj: Any, name: str) -> bool:
+    """A plain value of the class (``scale = 3.0`` in its body): constant, as a module's globals are."""
+    attribute = inspect.getattr_static(type(obj), name, _MISSING)
+    if isinstance(attribute, (staticmethod, classmethod)):
+        return True
+    return attribute is not _MISSING and not hasattr(type(attribute), "__get__")
+
+
+def _refuse_unheld(obj: Any, name: str) -> None:
+    from .errors import MissingRuleError
+
+    raise MissingRuleError(f"the attribute {type(obj).__name__}.{name} is neither stored in the object nor a "
+                           "property (it comes from __getattr__ or a descriptor), so its derivative is "
+                           "unknown: compute it in a method or a property instead")
 
 
 def field_tangent(t: Any, obj: Any, name: str) -> Any:
@@ -93,6 +133,10 @@ def field_tangent(t: Any, obj: Any, name: str) -> Any:
     getter = _property_getter(obj, name)
     if getter is not None:
         return call_with_jvp(getter, (obj,), (t,))[1]
+    if not is_namedtuple(obj) and not _holds(obj, name):
+        if _is_class_constant(obj, name):
+            return zero_cotangent(value)
+        _refuse_unheld(obj, name)
     if t is None or (isinstance(t, numbers.Number) and t == 0):
         return zero_cotangent(value)
     if isinstance(t, dict):
@@ -187,6 +231,14 @@ def constructs(cls: Any) -> bool:
     if _field_constructor(cls):
         return True
     return inspect.isfunction(cls.__init__) and cls.__new__ is object.__new__
+
+
+def new_object(cls: type) -> Any:
+    """An object of ``cls`` that ``__init__`` has not run on yet, known as a record from now on: where
+    ``frontend/inline_helpers.py`` inlines a constructor, its ``self``."""
+    obj = cls.__new__(cls)
+    _remember(obj)
+    return obj
 
 
 def _remember(obj: Any) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 from . import api, cache
 from .pipeline import Generated
 
-_LINE_COMMENT = re.compile(r"^(\s*)# line (\d+): (.*)$")
+_LINE_COMMENT = re.compile(r"^(\s*)# line (\d+)(?:, in [\w.]+)?: (.*)$")
 
 
 def show_higher(fun: Any, example_args: Sequence[Any]) -> str:
@@ -172,7 +172,7 @@ def _user_comment(forward_lines: list[str], number: int) -> str | None:
     for index in range(min(number, len(forward_lines)) - 1, -1, -1):
         match = _LINE_COMMENT.match(forward_lines[index])
         if match is not None:
-            return f"# line {match.group(2)}: {match.group(3)}"
+            return forward_lines[index].strip()
         if forward_lines[index].lstrip().startswith("def "):
             return None
     return None

@@ -30,16 +30,11 @@ def loaded_names(expr: gast.AST) -> set[str]:
 def varied_variables(fn: gast.FunctionDef, wrt: set[str],
                      differentiable_inputs: Callable[[gast.expr], set[str]]) -> set[str]:
     """Names whose value may depend on ``wrt`` through differentiable operations (``wrt`` included)."""
-    flows = [(target, differentiable_inputs(value)) for target, value in assignments(fn.body)]
-    varied = set(wrt)
-    changed = True
-    while changed:
-        changed = False
-        for target, sources in flows:
-            if target not in varied and sources & varied:
-                varied.add(target)
-                changed = True
-    return varied
+    dependents: dict[str, set[str]] = {}
+    for target, value in assignments(fn.body):
+        for source in differentiable_inputs(value):
+            dependents.setdefault(source, set()).add(target)
+    return _reachable(set(wrt), dependents)
 
 
 def active_variables(fn: gast.FunctionDef, varied: set[str], returned: set[str],
@@ -49,13 +44,19 @@ def active_variables(fn: gast.FunctionDef, varied: set[str], returned: set[str],
 
     ``differentiable_inputs(value)`` gives the names through which derivatives flow into ``value``
     (empty for comparisons and non-differentiable calls)."""
-    flows = [(target, differentiable_inputs(value)) for target, value in assignments(fn.body)]
-    useful = set(returned)
-    changed = True
-    while changed:
-        changed = False
-        for target, sources in flows:
-            if target in useful and not sources <= useful:
-                useful |= sources
-                changed = True
-    return varied & useful
+    sources_of: dict[str, set[str]] = {}
+    for target, value in assignments(fn.body):
+        sources_of.setdefault(target, set()).update(differentiable_inputs(value))
+    return varied & _reachable(set(returned), sources_of)
+
+
+def _reachable(start: set[str], edges: dict[str, set[str]]) -> set[str]:
+    """``start`` and every name reachable from it along ``edges``: a worklist, each name visited once."""
+    found = set(start)
+    work = list(found)
+    while work:
+        for name in edges.get(work.pop(), ()):
+            if name not in found:
+                found.add(name)
+                work.append(name)
+    return found

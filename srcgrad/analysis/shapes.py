@@ -15,6 +15,7 @@ from __future__ import annotations
 import numbers
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import gast
@@ -49,7 +50,35 @@ def infer_shapes(fn: gast.FunctionDef, params: dict[str, Any], evaluate: Callabl
                 changed = True
         if not changed:
             break
-    return {k: (v if v != _CONFLICT else None) for k, v in shapes.items()}
+    return {k: _public(v) for k, v in shapes.items()}
+
+
+def _public(shape: Any) -> Shape:
+    if isinstance(shape, _Static):
+        return () if isinstance(shape.value, numbers.Number) else None
+    return None if shape == _CONFLICT or isinstance(shape, _TupleShape) else shape
+
+
+@dataclass(frozen=True)
+class _TupleShape:
+    """The shapes of a tuple's items (``out = (pos, vel)`` returned by an inlined helper), so that
+    ``out[0]`` has one; only the analysis sees these."""
+
+    items: tuple
+
+
+@dataclass(frozen=True)
+class _Static:
+    """A value known at transform time because it is computed from shapes (``n = x.shape[0]``, ``(n, 1)``):
+    fixed for the signature the code is generated for, so ``np.ones((n, 1))`` has a known shape."""
+
+    value: Any
+
+
+def _static_value(value: Any) -> bool:
+    if isinstance(value, tuple):
+        return all(_static_value(v) for v in value)
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 _MISSING = object()
@@ -96,12 +125,22 @@ def _shape_of(value: Any) -> Shape:
 def _example(node: gast.expr, shapes: dict[str, Any]) -> Any:
     if isinstance(node, gast.Constant):
         return node.value
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub) and isinstance(node.operand, gast.Constant) \
+            and isinstance(node.operand.value, (int, float)):
+        return -node.operand.value  # ``axis=-1``
     if isinstance(node, gast.Name):
-        shape = shapes.get(node.id, _MISSING)
-        if shape is _MISSING or shape is None or shape == _CONFLICT:
-            raise LookupError(node.id)
-        return np.zeros(shape) if shape != () else 0.0
+        return _item_example(shapes.get(node.id, _MISSING), node.id)
     raise LookupError(type(node).__name__)
+
+
+def _item_example(shape: Any, what: str) -> Any:
+    if isinstance(shape, _Static):
+        return shape.value
+    if isinstance(shape, _TupleShape):
+        return tuple(_item_example(item, what) for item in shape.items)
+    if shape is _MISSING or shape is None or shape == _CONFLICT:
+        raise LookupError(what)
+    return np.zeros(shape) if shape != () else 0.0
 
 
 def _array_example(node: gast.expr, shapes: dict[str, Any]) -> Any:
@@ -111,6 +150,30 @@ def _array_example(node: gast.expr, shapes: dict[str, Any]) -> Any:
     return _example(node, shapes)
 
 
+def _static(node: gast.expr, shapes: dict[str, Any]) -> bool:
+    return isinstance(node, gast.Constant) or (isinstance(node, gast.Name)
+                                               and isinstance(shapes.get(node.id), _Static))
+
+
+_SHAPE_ATTRIBUTES = ("shape", "ndim", "size")
+
+
+def _static_expression(node: gast.expr, shapes: dict[str, Any]) -> _Static | None:
+    """``x.shape``, ``x.ndim``, ``x.size`` of an array of known shape, and constant subscripts of them
+    (``x.shape[0]``): values fixed by the signature."""
+    if isinstance(node, gast.Attribute) and node.attr in _SHAPE_ATTRIBUTES and isinstance(node.value, gast.Name) \
+            and isinstance(shapes.get(node.value.id), tuple):
+        shape = shapes[node.value.id]
+        return _Static({"shape": shape, "ndim": len(shape), "size": int(np.prod(shape, dtype=int))}[node.attr])
+    if isinstance(node, gast.Subscript) and isinstance(node.slice, gast.Constant) and type(node.slice.value) is int:
+        inner = _static_expression(node.value, shapes)
+        if inner is not None and isinstance(inner.value, tuple) and -len(inner.value) <= node.slice.value < len(
+                inner.value):
+            return _Static(inner.value[node.slice.value])
+    return None
+_SHAPE_CONSTRUCTORS = (np.ones, np.zeros, np.empty, np.full)  # the shape is the first argument
+
+
 def _elementwise(primitive: Any) -> bool:
     return isinstance(primitive, np.ufunc) or getattr(primitive, "__module__", None) == "math"
 
@@ -118,6 +181,28 @@ def _elementwise(primitive: Any) -> bool:
 def _evaluate(value: gast.expr, shapes: dict[str, Any], primitive_of: Callable[[gast.expr], Any],
               integers: set[str]) -> Shape:
     try:
+        if isinstance(value, gast.Tuple):
+            if all(_static(e, shapes) for e in value.elts):
+                return _Static(tuple(_example(e, shapes) for e in value.elts))
+            return _TupleShape(tuple(_evaluate(e, shapes, primitive_of, integers) for e in value.elts))
+        if isinstance(value, gast.Name) and isinstance(shapes.get(value.id), (_Static, _TupleShape)):
+            return shapes[value.id]
+        static = _static_expression(value, shapes)
+        if static is not None:
+            return static
+        if isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name) \
+                and isinstance(shapes.get(value.value.id), (_TupleShape, _Static)):
+            container, index = shapes[value.value.id], value.slice
+            if not (isinstance(index, gast.Constant) and type(index.value) is int):
+                return None
+            if isinstance(container, _Static):
+                item = container.value[index.value]
+                return _Static(item) if _static_value(item) else None
+            return container.items[index.value]
+        if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Add) \
+                and all(isinstance(o, gast.Name) and isinstance(shapes.get(o.id), _TupleShape)
+                        for o in (value.left, value.right)):
+            return _TupleShape(shapes[value.left.id].items + shapes[value.right.id].items)
         if isinstance(value, gast.Compare):  # elementwise: the operands' broadcast shape
             operands = [value.left, *value.comparators]
             return tuple(np.broadcast_shapes(*[np.shape(_example(o, shapes)) for o in operands]))
@@ -127,12 +212,29 @@ def _evaluate(value: gast.expr, shapes: dict[str, Any], primitive_of: Callable[[
         primitive = primitive_of(value)
         if primitive is None:
             return None
+        if isinstance(value, gast.Attribute):  # a module's number (``np.pi``): a scalar, whose value may change
+            return ()
+        if isinstance(value, (gast.BinOp, gast.UnaryOp)):
+            operands = [value.left, value.right] if isinstance(value, gast.BinOp) else [value.operand]
+            if all(_static(o, shapes) for o in operands):
+                with warnings.catch_warnings(), np.errstate(all="ignore"):
+                    warnings.simplefilter("ignore")
+                    result = primitive(*[_example(o, shapes) for o in operands])
+                if _static_value(result):
+                    return _Static(result)
         if isinstance(value, gast.BinOp):
             args = [_example(value.left, shapes), _example(value.right, shapes)]
         elif isinstance(value, gast.UnaryOp):
             args = [_example(value.operand, shapes)]
         elif isinstance(value, gast.Subscript):
             args = [_example(value.value, shapes), _static_index(value.slice, integers)]
+        elif isinstance(value, gast.Call) and primitive in _SHAPE_CONSTRUCTORS:
+            shape = value.args[0] if value.args else next(k.value for k in value.keywords if k.arg == "shape")
+            size = _item_example(shapes.get(shape.id, _MISSING), shape.id) if isinstance(shape, gast.Name) else \
+                tuple(_example(e, shapes) for e in shape.elts) if isinstance(shape, gast.Tuple) else _example(shape, shapes)
+            if not _static_value(size) or not all(isinstance(n, int) for n in np.atleast_1d(size).tolist()):
+                return None
+            return (size,) if isinstance(size, int) else tuple(size)
         elif isinstance(value, gast.Call):
             # A stand-in 0.0 for a scalar variable is faithful only where values cannot change shapes: a
             # ufunc broadcasts, a ``math`` function returns a float. Elsewhere a scalar may be a length

@@ -69,9 +69,17 @@ class ParsedFunction:
     filename: str
     lines: dict[int, str]
     scope: Scope
+    # lines of helpers inlined into the function (frontend/inline_helpers.py), by the helper's name
+    inlined_lines: dict[int, str] = field(default_factory=dict)
 
     def line(self, lineno: int | None) -> str | None:
         return self.lines.get(lineno) if lineno is not None else None
+
+    def where(self, lineno: int) -> str:
+        """How a generated line comment names line ``lineno``: ``line 12``, or ``line 12, in helper``
+        for a line of an inlined helper."""
+        helper = self.inlined_lines.get(lineno)
+        return f"line {lineno}" if helper is None else f"line {lineno}, in {helper}"
 
     def error(self, node: Any, message: str, hint: str | None = None,
               cls: type[SrcgradSyntaxError] = SrcgradSyntaxError) -> SrcgradSyntaxError:

@@ -398,6 +398,16 @@ def add_at(out: np.ndarray, index: Any, g: Any) -> None:
         np.add.at(out, index, g)
 
 
+def add_element(out: Any, g: Any, x: Any, index: Any) -> Any:
+    """``out + getitem_grad(g, x, index)`` for an ``out`` the generated code just made of ``x``'s shape and
+    owns (``transform/accumulate.py``): added in place into a NumPy array, by the general rule otherwise
+    (a tuple, a list, another library's array)."""
+    if type(out) is np.ndarray and type(x) is np.ndarray and _is_basic_index(index):
+        out[index] += g
+        return out
+    return out + getitem_grad(g, x, index)
+
+
 def take_grad(g: Any, a: Any, indices: Any, axis: Any = None, mode: str = "raise") -> Any:
     """Cotangent of ``np.take``: ``g`` scattered back to the taken positions (after ``mode`` wraps or
     clips out-of-range indices), accumulating repeats."""

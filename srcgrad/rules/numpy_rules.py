@@ -163,9 +163,11 @@ def _(g, ans, x, y):
     return unbroadcast(scale * x, x), unbroadcast(scale * y, y)
 
 
+# exp(x - ans) = 1 / (1 + exp(y - x)): written without ans, the forward sweep need not compute
+# logaddexp when only the gradient is asked for (a logistic loss), and an infinite x gives 1, not nan
 @defvjp(np.logaddexp, argnums=(0, 1))
 def _(g, ans, x, y):
-    return unbroadcast(g * np.exp(x - ans), x), unbroadcast(g * np.exp(y - ans), y)
+    return unbroadcast(g / (1.0 + np.exp(y - x)), x), unbroadcast(g / (1.0 + np.exp(x - y)), y)
 
 
 @defvjp(np.logaddexp2, argnums=(0, 1))

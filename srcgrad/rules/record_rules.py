@@ -8,6 +8,7 @@ from ..records import (
     field_part,
     field_tangent,
     get_field,
+    new_object,
     no_second_derivative,
     only_field,
     set_field,
@@ -20,7 +21,7 @@ STRUCTURE = (get_field, set_field, field_cotangent, field_tangent, without_field
 
 # A record's cotangent is a dict (a namedtuple's, a namedtuple): never added with ``+``
 defsequence(get_field, set_field, field_cotangent, field_tangent, without_field, field_part, only_field)
-defnondiff(no_second_derivative)
+defnondiff(no_second_derivative, new_object)
 
 
 @defvjp(get_field)

@@ -30,7 +30,7 @@ import numpy as np
 
 from ..analysis.shapes import integer_closure
 from ..analysis.walk import walk
-from ..rules.helpers import add_at, getitem_grad
+from ..rules.helpers import add_at, add_element, getitem_grad
 
 # Names and attributes through which a value of another dtype (complex above all) can enter a function.
 _DTYPE_CHANGING = ("complex", "fft", "emath", "scimath", "astype", "view", "csingle", "cdouble", "float32",
@@ -74,10 +74,12 @@ def _float64_or_exact(value: Any) -> bool:
 
 
 def specialize_accumulators(fn: gast.FunctionDef, examples: Mapping[str, Any], zero_helper: Any,
-                            ref: Callable[[Any], gast.expr], in_place: bool) -> gast.FunctionDef:
+                            ref: Callable[[Any], gast.expr], in_place: bool,
+                            arrays: set[str] = frozenset()) -> gast.FunctionDef:
     """Static zeros for ``zero_helper(p)`` of a parameter whose example is a float or an array, and (with
     ``in_place``) ``d += c`` for the accumulators those zeros start; ``ref`` names an object in generated
-    code. Changes ``fn`` in place and returns it."""
+    code; ``arrays`` the variables whose shape is known statically (NumPy arrays). Changes ``fn`` in place
+    and returns it."""
     # One walk collects what every accumulator's checks need: assignments and loads by name, the
     # statement lists holding each assignment, and whether a nested function could capture a name.
     stores: dict[str, list[gast.AST]] = {}
@@ -124,6 +126,9 @@ def specialize_accumulators(fn: gast.FunctionDef, examples: Mapping[str, Any], z
             if isinstance(zero, gast.Call):
                 owned[node.targets[0].id] = node
                 zeroed[node.targets[0].id] = param
+    if in_place and not nested and all(type(v) is np.ndarray or isinstance(v, numbers.Real) for v in examples.values()):
+        _fresh_element_updates(fn.body, gast.dump(ref(getitem_grad)), _range_indices(fn, ref), owned,
+                               arrays, ref)
     if in_place and not nested:   # (a nested function, the backward closure, could capture it)
         returned = fn.body[-1] if fn.body and isinstance(fn.body[-1], gast.Return) else None
         returned_ids = {id(n) for n in walk(returned)} if returned is not None else set()
@@ -259,3 +264,57 @@ def _returned_plainly(value: gast.expr, accumulator: str) -> bool:
                 isinstance(n, gast.Name) and n.id == accumulator for n in walk(node)):
             return False
     return True
+
+
+def _fresh_element_updates(stmts: list[gast.stmt], element: str, integers: set[str],
+                           owned: Mapping[str, gast.Assign], arrays: set[str], ref: Callable[[Any], gast.expr]) -> None:
+    """``d = getitem_grad(g1, x, i1)`` … ``d = d + getitem_grad(g2, x, i2)`` → ``d[i2] += g2`` within one
+    statement list, for any array ``x`` (a loop variable whose shape changes, ``u = u[1:-1] + …``): the
+    first is a new array of ``x``'s shape that nothing else has read, so it can take the second in place,
+    where ``d + getitem_grad(...)`` made two more arrays of ``x``'s size. A read of ``d`` (a copy could
+    share it) or a new ``x`` in between ends it; parameters' accumulators are left to the rest of this
+    module, which follows them through the whole function."""
+    fresh: dict[str, str] = {}   # accumulator -> the array whose shape it has
+    for index, stmt in enumerate(stmts):
+        for part in ("body", "orelse"):
+            nested = getattr(stmt, part, None)
+            if isinstance(nested, list):
+                _fresh_element_updates(nested, element, integers, owned, arrays, ref)
+        update = _fresh_update(stmt, fresh, element, integers, arrays, ref)
+        if update is not None:
+            update.lineno = getattr(stmt, "lineno", None)
+            stmts[index] = update
+            continue
+        touched = {n.id for n in walk(stmt) if isinstance(n, gast.Name)}
+        for accumulator in list(fresh):
+            if accumulator in touched or fresh[accumulator] in touched:
+                del fresh[accumulator]
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) \
+                and stmt.targets[0].id not in owned and _is_element(stmt.value, element) \
+                and stmt.targets[0].id not in {n.id for n in walk(stmt.value) if isinstance(n, gast.Name)}:
+            fresh[stmt.targets[0].id] = stmt.value.args[1].id
+
+
+def _is_element(value: gast.expr, element: str) -> bool:
+    return (isinstance(value, gast.Call) and len(value.args) == 3 and not value.keywords
+            and gast.dump(value.func) == element and isinstance(value.args[1], gast.Name))
+
+
+def _fresh_update(stmt: gast.stmt, fresh: Mapping[str, str], element: str, integers: set[str], arrays: set[str],
+                  ref: Callable[[Any], gast.expr]) -> gast.stmt | None:
+    if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
+            and stmt.targets[0].id in fresh and _is_update(stmt, stmt.targets[0].id)):
+        return None
+    part = stmt.value.right
+    if not (_is_element(part, element) and part.args[1].id == fresh[stmt.targets[0].id]
+            and _selects_once(part.args[2], integers)):
+        return None
+    g, x, index = part.args
+    if x.id in arrays:
+        target = gast.Subscript(gast.Name(stmt.targets[0].id, gast.Load(), None, None), _as_written(index),
+                                gast.Store())
+        return gast.AugAssign(target, gast.Add(), g)
+    # an array of a shape only the run knows (or, for all the analyses know, a tuple): decided then
+    stmt.value = gast.Call(ref(add_element), [gast.Name(stmt.targets[0].id, gast.Load(), None, None), g, x, index],
+                           [])
+    return stmt

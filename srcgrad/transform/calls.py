@@ -10,6 +10,7 @@ import operator
 from typing import Any
 
 import gast
+import numpy as np
 
 from ..analysis.walk import STATIC_ATTRIBUTES, values_read
 from ..errors import MissingRuleError, SrcgradSyntaxError
@@ -29,6 +30,10 @@ UNARY = {gast.USub: operator.neg, gast.UAdd: operator.pos, gast.Not: operator.no
 _UNKNOWN = UNRESOLVED
 _SEQUENCE_OPERATORS = {gast.Add: plus, gast.Mult: times}
 IMPURE = {builtins.print, builtins.input, builtins.open, call_with_vjp, call_value_with_vjp}
+
+
+# Constant arrays whose shape is their first argument (``np.ones((n, 1))``): the shape analysis reads it.
+SHAPE_CONSTRUCTORS = (np.ones, np.zeros, np.empty, np.full)
 
 
 class CallResolver:
@@ -79,6 +84,9 @@ class CallResolver:
 
     def shape_preserving_primitive(self, value: gast.expr) -> Any:
         """The primitive of ``value`` if its output shape depends only on its operands' shapes."""
+        if isinstance(value, gast.Attribute):  # a number a module holds (``np.pi``): the value itself
+            number = resolve_callee(value, self.namespace, self.local_names)
+            return number if isinstance(number, (int, float)) and not isinstance(number, bool) else None
         primitive = self.primitive(value)
         if primitive is _UNKNOWN:
             return None
@@ -86,6 +94,8 @@ class CallResolver:
             return primitive
         if primitive in IMPURE or isinstance(value, gast.Attribute):
             return None
+        if primitive in SHAPE_CONSTRUCTORS:
+            return primitive
         return primitive if vjp_rule(primitive) is not None else None
 
     def is_pure(self, value: gast.expr) -> bool:

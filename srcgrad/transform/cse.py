@@ -205,6 +205,19 @@ def eliminate_common_subexpressions(fn: gast.FunctionDef, is_pure_call: Callable
     return total, copies
 
 
+def eliminate_to_fixpoint(fn: gast.FunctionDef, is_pure_call: Callable[[gast.expr], bool],
+                          effect_free: Callable[[gast.expr], bool], propagate: Callable[[gast.FunctionDef], object],
+                          rounds: int) -> None:
+    """``eliminate_common_subexpressions`` on code with no stack (a function's core), then again after each
+    ``propagate`` of the copies it left, until nothing is replaced (at most ``rounds`` times)."""
+    replaced, _ = eliminate_common_subexpressions(fn, is_pure_call, effect_free, "")
+    for _ in range(rounds):
+        if not replaced:
+            break
+        propagate(fn)
+        replaced, _ = eliminate_common_subexpressions(fn, is_pure_call, effect_free, "", checked=True)
+
+
 def _name_repeated_subexpressions(stmts: list[gast.stmt], is_pure: Callable[[gast.expr], bool],
                                   fresh: Callable[[str], str], keys: dict[int, tuple]) -> None:
     """Insert ``common = expr`` before the first of two or more statements of one block that compute

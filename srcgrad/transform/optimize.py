@@ -127,38 +127,62 @@ def propagate_copies(fn: gast.FunctionDef) -> gast.FunctionDef:
     reassigns (a loop's body and its ``while`` test run again after the body's assignments)."""
     counts = _assignment_counts(fn)
 
-    def block(stmts: list[gast.stmt], inherited: dict[str, str]) -> list[gast.stmt]:
+    def block(stmts: list[gast.stmt], inherited: _Aliases) -> list[gast.stmt]:
         out: list[gast.stmt] = []
-        aliases = dict(inherited)
+        aliases = inherited.copy()
         for stmt in stmts:
             if isinstance(stmt, (gast.If, gast.For, gast.While)):
                 if isinstance(stmt, gast.If):
-                    _replace_loads(stmt.test, aliases)
+                    _replace_loads(stmt.test, aliases.of)
                 elif isinstance(stmt, gast.For):
-                    _replace_loads(stmt.iter, aliases)
-                stored = _stored_anywhere(stmt)
-                aliases = {a: b for a, b in aliases.items() if a not in stored and b not in stored}
+                    _replace_loads(stmt.iter, aliases.of)
+                aliases.forget(_stored_anywhere(stmt))
                 if isinstance(stmt, gast.While):
-                    _replace_loads(stmt.test, aliases)
+                    _replace_loads(stmt.test, aliases.of)
                 stmt.body = block(stmt.body, aliases)
                 stmt.orelse = block(stmt.orelse, aliases)
                 out.append(stmt)
                 continue
-            _replace_loads(stmt, aliases)
+            _replace_loads(stmt, aliases.of)
             if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) \
                     and isinstance(stmt.value, gast.Name):
                 target, source = stmt.targets[0].id, stmt.value.id
                 if target == source:
                     continue  # ``a = a``: what a replaced use leaves behind
-                aliases = {a: b for a, b in aliases.items() if target not in (a, b)}
+                aliases.forget({target})
                 if counts.get(target) == 1:
-                    aliases[target] = source
+                    aliases.add(target, source)
             else:
-                stored = _stored_anywhere(stmt)
-                if stored:
-                    aliases = {a: b for a, b in aliases.items() if a not in stored and b not in stored}
+                aliases.forget(_stored_anywhere(stmt))
             out.append(stmt)
         return out
 
-    fn.body = block(fn.body, {})
+    fn.body = block(fn.body, _Aliases())
     return fn
+
+
+class _Aliases:
+    """Copies in force, ``a -> b``, with the index ``b -> {a}`` that makes forgetting a name cost what it
+    forgets (rebuilding the table at each assignment made a long function quadratic)."""
+
+    def __init__(self) -> None:
+        self.of: dict[str, str] = {}
+        self.copies_of: dict[str, set[str]] = {}
+
+    def copy(self) -> _Aliases:
+        other = _Aliases()
+        other.of = dict(self.of)
+        other.copies_of = {source: set(targets) for source, targets in self.copies_of.items()}
+        return other
+
+    def add(self, target: str, source: str) -> None:
+        self.of[target] = source
+        self.copies_of.setdefault(source, set()).add(target)
+
+    def forget(self, names: set[str]) -> None:
+        for name_ in names:
+            source = self.of.pop(name_, None)
+            if source is not None:
+                self.copies_of[source].discard(name_)
+            for target in self.copies_of.pop(name_, ()):
+                self.of.pop(target, None)

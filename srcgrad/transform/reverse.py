@@ -51,25 +51,43 @@ def comment(text: str) -> gast.Expr:
     return gast.Expr(gast.Constant(f"{COMMENT}{text}", None))
 
 
-def annotate_lines(stmts: list[gast.stmt], source_line: Callable[[int], str | None]) -> list[gast.stmt]:
-    """Head each run of statements that came from one user line with a comment quoting that line."""
+def annotate_lines(stmts: list[gast.stmt], source_line: Callable[[int], str | None],
+                   where: Callable[[int], str] = "line {}".format) -> list[gast.stmt]:
+    """Head each run of statements that came from one user line with a comment quoting that line
+    (``where`` names it: ``line 12``)."""
     out: list[gast.stmt] = []
     last = None
     for stmt in stmts:
         for field_name in ("body", "orelse"):
             if getattr(stmt, field_name, None):
-                setattr(stmt, field_name, annotate_lines(getattr(stmt, field_name), source_line))
+                setattr(stmt, field_name, annotate_lines(getattr(stmt, field_name), source_line, where))
         line = getattr(stmt, "lineno", None)
         compound = isinstance(stmt, (gast.If, gast.For, gast.While))
         if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant) \
                 and str(stmt.value.value).startswith(COMMENT):
             last = None  # a section heading: the next statement gets its line comment again
         if line is not None and line != last and not compound and source_line(line):
-            out.append(comment(f" line {line}: {source_line(line).strip()}"))
+            out.append(comment(f" {where(line)}: {source_line(line).strip()}"))
         if not compound and line is not None:
             last = line
         out.append(stmt)
     return out
+
+
+class _KnownShapes:
+    """The static shapes of primal variables and of their adjoints (an adjoint has its primal's shape), plus
+    a few of the statement being built: a view, so that no table is rebuilt per statement."""
+
+    def __init__(self, shapes: dict[str, Any], primal_of: dict[str, str], extra: dict[str, Any]):
+        self.shapes, self.primal_of, self.extra = shapes, primal_of, extra
+
+    def get(self, variable: str, default: Any = None) -> Any:
+        if variable in self.extra:
+            return self.extra[variable]
+        shape = self.shapes.get(variable)
+        if shape is None and variable in self.primal_of:
+            shape = self.shapes.get(self.primal_of[variable])
+        return default if shape is None else shape
 
 
 @dataclass
@@ -253,10 +271,7 @@ class ReverseMode(StoragePlanner):
         inlined = inline(site.rule, name(adjoint), name(target), site.args, site.keywords, wanted, self.names,
                          self.namespace, same_shape)
         if self.shapes:
-            known = {v: s for v, s in self.shapes.items() if s is not None}
-            known.update({self.adj(v): s for v, s in known.items() if v in self.adjoint_names})
-            if result_shape is not None:
-                known[adjoint] = result_shape
+            known = _KnownShapes(self.shapes, self.primal_of, {adjoint: result_shape} if result_shape else {})
             specializer = ShapeSpecializer(known, self.namespace)
             inlined.statements = [specializer.visit(s) for s in inlined.statements]
             inlined.partials = [specializer.visit(p) if p is not None else None for p in inlined.partials]

@@ -937,8 +937,13 @@ def test_has_aux_with_pytree_argument_and_callee_aux():
 # --- caching -------------------------------------------------------------------------------------------------------------
 
 
-def _cached_callee(v):
-    return np.tanh(v) * v
+def _callee_with_power(power):
+    def _cached_callee(v):
+        return np.tanh(v) * v ** power
+    return _cached_callee
+
+
+_cached_callee = _callee_with_power(1)  # a closure: called, not inlined, so that its code is cached
 
 
 def cached_target(x):

@@ -463,8 +463,13 @@ def tanh_of_spectrum(x):
     return np.sum(np.real(np.tanh(z)))
 
 
-def _spectrum_energy(z):
-    return np.sum(np.abs(z) ** 2)
+def _energy_of_power(power):
+    def energy(z):
+        return np.sum(np.abs(z) ** power)
+    return energy
+
+
+_spectrum_energy = _energy_of_power(2)  # a closure: called, not inlined
 
 
 def passes_a_complex_value(x):
@@ -472,13 +477,34 @@ def passes_a_complex_value(x):
     return _spectrum_energy(z)
 
 
-def _spectrum(x):
-    return np.fft.rfft(x * 2.0)
+def _spectrum_of_scaled(scale):
+    def spectrum(x):
+        return np.fft.rfft(x * scale)
+    return spectrum
+
+
+_spectrum = _spectrum_of_scaled(2.0)  # a closure: called, not inlined
 
 
 def receives_a_complex_value(x):
     z = _spectrum(x)
     return np.sum(np.abs(z))
+
+
+def _inlined_energy(z):
+    return np.sum(np.abs(z) ** 2)
+
+
+def _inlined_spectrum(x):
+    return np.fft.rfft(x * 2.0)
+
+
+def inlined_helper_gets_a_complex_value(x):
+    return _inlined_energy(np.fft.rfft(x))
+
+
+def inlined_helper_returns_a_complex_value(x):
+    return np.sum(np.abs(_inlined_spectrum(x)))
 
 
 def returns_a_spectrum(x):
@@ -515,6 +541,23 @@ def test_unverified_operations_on_complex_values_are_refused_at_their_line(f, mo
     assert "complex" in str(raised.value)
     if f is passes_a_complex_value:
         assert "'_spectrum_energy'" in str(raised.value) and "function boundary" in str(raised.value)
+
+
+@pytest.mark.parametrize("f", [inlined_helper_gets_a_complex_value, inlined_helper_returns_a_complex_value],
+                         ids=lambda f: f.__name__)
+def test_a_complex_value_crosses_an_inlined_helper(f):
+    """Inlined, the helper's operations are checked by the complex-value analysis like the caller's own."""
+    gradient = srcgrad.grad(f)(X.copy())
+    np.testing.assert_allclose(gradient, central(f, X), rtol=1e-6, atol=1e-7)
+    _, tangent = srcgrad.jvp(f, (X,), (W16,))
+    assert tangent == pytest.approx(gradient @ W16, rel=1e-10)
+    torch = pytest.importorskip("torch")
+    t = torch.tensor(X, requires_grad=True)
+    spectrum = torch.fft.rfft(t if f is inlined_helper_gets_a_complex_value else t * 2.0)
+    value = torch.sum(torch.abs(spectrum) ** 2) if f is inlined_helper_gets_a_complex_value else \
+        torch.sum(torch.abs(spectrum))
+    value.backward()
+    np.testing.assert_allclose(gradient, t.grad.numpy(), rtol=1e-10, atol=1e-12)
 
 
 def test_a_complex_value_returned_by_a_called_function_is_refused_in_it():

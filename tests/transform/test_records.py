@@ -211,9 +211,36 @@ def test_tangents_of_dataclass_and_namedtuple_inputs():
         srcgrad.jvp(loss_of_params, (params, INPUT), ({"w": X, "b": 1.0}, np.zeros(3)))
 
 
-def test_the_constructor_is_generated_code_that_returns_the_object():
+class Clipped:
+    __slots__ = ("w",)  # objects with slots are made by calling the class, not inlined
+
+    def __init__(self, w, limit):
+        self.w = w
+        if limit is None:
+            return
+        self.w = np.minimum(w, limit)
+
+    def total(self):
+        return np.sum(self.w ** 2)
+
+
+def object_whose_constructor_is_called(x):
+    return Clipped(x * 2.0, 1.0).total()
+
+
+def test_a_constructor_is_generated_code_that_returns_the_object():
+    source = srcgrad.show(object_whose_constructor_is_called, X)
+    assert "set_field(self, 'w', w)" in source and "def init___grad(self, w, limit):" in source
+    assert "call_with_vjp(with_constants(Clipped, (1,)), x_times_2_0, 1.0)" in source
+    gradient = check_gradient(object_whose_constructor_is_called, X.copy())
+    np.testing.assert_allclose(gradient, 8.0 * X * (2.0 * X < 1.0) + 0.0, rtol=1e-12)
+
+
+def test_an_inlined_constructor_and_methods_read_the_fields_from_their_values():
     source = srcgrad.show(object_made_in_the_function, X)
-    assert "set_field(self, 'w', w)" in source and "call_with_vjp(with_constants(Linear, (2,)), x, x_item, 2.0)" in source
+    assert "# line 25, in Linear.__init__: self.w = w" in source
+    assert "# line 30, in Linear.__call__: return np.tanh(self.w * v + self.b)" in source
+    assert "call_with_vjp" not in source and "set_field" not in source and "field_cotangent" not in source
 
 
 class Counter:
@@ -258,8 +285,23 @@ def class_with_its_own_new(x):
     return np.sum(OwnNew(x).w)
 
 
+class Lazy:
+    def __init__(self, w):
+        self.w = w
+
+    def __getattr__(self, name):  # computed from a field, out of sight of get_field
+        if name == "doubled":
+            return self.w * 2.0
+        raise AttributeError(name)
+
+
+def attribute_from_getattr(x):
+    return np.sum(Lazy(x).doubled)
+
+
 @pytest.mark.parametrize(("f", "match"), [
     (method_changing_its_object, "assigning the attribute 'total'"),
+    (attribute_from_getattr, r"Lazy\.doubled is neither stored in the object nor a property"),
     (parent_constructor_through_super, "assigning the attribute 'w'"),
     (class_with_its_own_new, "no derivative rule for 'OwnNew'"),
 ], ids=lambda v: getattr(v, "__name__", ""))
@@ -267,6 +309,41 @@ def test_what_is_refused_is_refused_at_the_users_line(f, match):
     with pytest.raises(srcgrad.SrcgradError, match=match) as caught:
         srcgrad.grad(f)(X.copy())
     assert caught.value.filename == __file__
+
+
+def test_an_attribute_from_getattr_is_refused_in_forward_mode_too():
+    with pytest.raises(srcgrad.MissingRuleError, match=r"Lazy\.doubled") as caught:
+        srcgrad.jvp(attribute_from_getattr, (X.copy(),), (np.ones(3),))
+    assert caught.value.filename == __file__
+
+
+class Scaled:
+    scale = 3.0  # a value of the class: constant, as a module global is
+
+    def __init__(self, w):
+        self.w = w
+
+    @staticmethod
+    def squash(v):
+        return np.tanh(v)
+
+    def apply(self, v):
+        return self.squash(self.scale * self.w * v)
+
+
+def class_constant_and_static_method(x):
+    made = Scaled(x)
+    return np.sum(made.apply(INPUT)) + made.scale * np.sum(made.w)
+
+
+def test_class_constants_and_static_methods_are_constants():
+    x = X.copy()
+    gradient = srcgrad.grad(class_constant_and_static_method)(x)
+    expected = 3.0 * INPUT * (1 - np.tanh(3.0 * x * INPUT) ** 2) + 3.0
+    np.testing.assert_allclose(gradient, expected, rtol=1e-12)
+    np.testing.assert_allclose(gradient, central(class_constant_and_static_method, x), rtol=1e-7)
+    _, tangent = srcgrad.jvp(class_constant_and_static_method, (x,), (np.ones(3),))
+    np.testing.assert_allclose(tangent, np.sum(expected), rtol=1e-12)
 
 
 def test_an_object_made_from_constants_is_plain_python():

@@ -26,7 +26,7 @@ def quintic(t):
 
 
 X = np.array([0.4, -0.7, 0.9])
-LINE = re.compile(r"^\s*# line (\d+): (.*)$")
+LINE = re.compile(r"^\s*# line (\d+)(?:, in (\w+))?: (.*)$")
 
 
 def section(listing: str, number: int) -> str:
@@ -43,8 +43,10 @@ def user_lines(fn) -> dict[int, str]:
 def test_hessian_listing_has_every_piece_in_order():
     listing = srcgrad.show(srcgrad.hessian(loss), X)
     forward, reverse, helpers = section(listing, 1), section(listing, 2), section(listing, 3)
-    assert "def loss_jvp(x, d_x):" in forward and "def scaled_jvp(" in forward
-    assert "def loss_jvp_grad(x, d_x):" in reverse and "def scaled_jvp_grad(" in reverse
+    # the helper _scaled is inlined: its lines are quoted with its name, and it has no code of its own
+    assert "def loss_jvp(x, d_x):" in forward and ", in _scaled: return np.sum(np.exp(v * k))" in forward
+    assert "def loss_jvp_grad(x, d_x):" in reverse and ", in _scaled: " in reverse
+    assert "def scaled_jvp" not in listing
     assert "def prod_jvp_grad(" in helpers  # the tangent of np.prod is Python that reverse mode transformed
     for piece in (forward, reverse, helpers):
         compile(piece, "<listing>", "exec")  # each section is valid Python, as printed
@@ -56,8 +58,10 @@ def test_forward_and_reverse_sections_are_commented_with_the_users_lines(number)
     expected = {**user_lines(loss), **user_lines(_scaled)}
     comments = [LINE.match(line) for line in listing.splitlines() if LINE.match(line)]
     assert len(comments) >= 5
+    assert {m.group(2) for m in comments} == {None, "_scaled"}
     for match in comments:
-        assert expected[int(match.group(1))] == match.group(2).strip()
+        assert expected[int(match.group(1))] == match.group(3).strip()
+        assert (match.group(2) == "_scaled") == (int(match.group(1)) in user_lines(_scaled))
 
 
 def test_the_listing_runs_the_code_hessian_runs():
@@ -80,7 +84,7 @@ def test_derivative_and_grad_of_grad_listings():
 def test_jacobian_listings():
     forward = srcgrad.show(srcgrad.jacfwd(loss), X)
     assert forward.startswith("# jacfwd of loss") and "def loss_jvp(x, d_x):" in forward
-    assert "def scaled_jvp(" in forward
+    assert ", in _scaled: " in forward
     reverse = srcgrad.show(srcgrad.jacrev(loss), X)
     assert reverse.startswith("# jacrev of loss") and "def loss_grad(" in reverse
 

@@ -33,7 +33,20 @@ def _gate(v):
 
 
 def calls(x):
-    return _gate(x) * _gate(2.0 * x)
+    return _gate(x) * _gate(2.0 * x)  # inlined: derivatives of any order
+
+
+def _gate_of_gain(gain):
+    def gate(v):
+        return math.tanh(gain * v) * v
+    return gate
+
+
+_closure_gate = _gate_of_gain(1.0)  # a closure: called, not inlined
+
+
+def calls_a_closure(x):
+    return _closure_gate(x) * _closure_gate(2.0 * x)
 
 
 def _power(v, n):
@@ -130,6 +143,7 @@ def torch_twins(T):
         "power_loop": lambda x: sum(x ** k / k for k in range(1, 5)),
         "branch": lambda x: x ** 3 * T.exp(x) if x > 0 else T.cos(x),
         "calls": lambda x: gate(x) * gate(2.0 * x),
+        "calls_a_closure": lambda x: gate(x) * gate(2.0 * x),
         "recursion": lambda x: power(x, 4) + T.sin(power(x, 2)),
         "nested_branches": twin_branches,
         "loop_with_break": lambda x: sum(x ** k / math.factorial(k) for k in range(1, 7)),
@@ -144,10 +158,10 @@ def torch_twins(T):
 
 
 FUNCTIONS = [quintic, power_loop, branch, nested_branches, loop_with_break, while_loop, log_sigmoid,
-             numpy_on_floats, list_comprehension, rational, self_power, small_array]
-# Through calls into user functions srcgrad goes to order 2 (forward mode over the forward code of the
-# call); order 3 refuses.
-THROUGH_CALLS = [calls, recursion]
+             numpy_on_floats, list_comprehension, rational, self_power, small_array, calls]
+# Through calls into user functions that are not inlined srcgrad goes to order 2 (forward mode over the
+# forward code of the call); order 3 refuses.
+THROUGH_CALLS = [calls_a_closure, recursion]
 POINTS = [0.7, 1.3]
 CLOSED_FORMS = {
     "power_loop": lambda x: 2.0 + 6.0 * x,  # (x + x^2/2 + x^3/3 + x^4/4)''' = 2 + 6x

@@ -73,9 +73,8 @@ def test_grad_first_call_transforms_once_and_caches_both_variants(monkeypatch):
 
     g = srcgrad.grad(fresh, argnums=(0, 1))
     first, second = g(*args), g(*args)
-    # one pass for `fresh` (both variants); its callee `net` is transformed on its own, once
-    assert [c for c in calls if c[0] == "fresh"] == [("fresh", (False, True))]
-    assert len(calls) == 2
+    # one pass for `fresh` (both variants); its callee `net` is inlined into it, not transformed on its own
+    assert calls == [("fresh", (False, True))]
     for a, b in zip(first, second):
         np.testing.assert_array_equal(a, b)
     checked = check_grad(fresh, args, argnums=(0, 1))   # against finite differences
