@@ -51,13 +51,14 @@ from .runtime import (
     with_constants,
     zero_cotangent,
 )
-from .transform.accumulate import specialize_accumulators, stays_float64
+from .transform.accumulate import range_indices, specialize_accumulators, stays_float64
 from .transform.calls import CallResolver
 from .transform.clone import clone
 from .transform.cse import eliminate_common_subexpressions, eliminate_to_fixpoint
 from .transform.forward import ForwardMode
 from .transform.loops import compose_scaling_loops
 from .transform.optimize import eliminate_dead_code, propagate_copies
+from .transform.peephole import fold_negations, hoist_invariants, merge_element_updates
 from .transform.reverse import ReverseMode, annotate_lines, assign, comment, name, sequence_variables
 from .transform.uniform import shape_lookup, use_uniform_scalars
 
@@ -183,6 +184,14 @@ def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequen
                 generated = specialize_accumulators(generated, dict(zip(params, examples)), zero_cotangent,
                                                     namespace.ref, in_place,
                                                     {v for v, s in shapes.items() if s is not None})
+            fold_negations(generated)
+            if any(isinstance(n, gast.For) for n in generated.body):
+                # dead-code elimination removed the forward copies of what a loop's adjoint recomputes:
+                # the recomputed copies (``x_2 = x_1``) are now assigned once and can be forwarded
+                generated = eliminate_dead_code(propagate_copies(generated), resolver.is_pure)
+                hoist_invariants(generated)
+            if in_place:
+                merge_element_updates(generated, range_indices(generated, namespace.ref))
         if closure:
             generated = _split_into_closure(generated, adjoint_heading, names.fresh(f"{node.name}_backward"),
                                             seed, reverse.stack, namespace.ref(list))

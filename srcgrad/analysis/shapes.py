@@ -12,6 +12,8 @@ an axis or a count), and subscripts whose indices are integers or constant slice
 
 from __future__ import annotations
 
+import collections
+import itertools
 import numbers
 import warnings
 from collections.abc import Callable
@@ -22,6 +24,7 @@ import gast
 import numpy as np
 
 from .activity import assignments
+from .walk import walk
 
 Shape = tuple[int, ...] | None
 _CONFLICT = "conflict"
@@ -44,7 +47,7 @@ def infer_shapes(fn: gast.FunctionDef, params: dict[str, Any], evaluate: Callabl
         for target, value in flows:
             shape = _evaluate(value, shapes, evaluate, integers)
             old = shapes.get(target, _MISSING)
-            new = shape if old is _MISSING else (old if old == shape else _CONFLICT)
+            new = _join(old, shape)
             if new != old:
                 shapes[target] = new
                 changed = True
@@ -56,7 +59,31 @@ def infer_shapes(fn: gast.FunctionDef, params: dict[str, Any], evaluate: Callabl
 def _public(shape: Any) -> Shape:
     if isinstance(shape, _Static):
         return () if isinstance(shape.value, numbers.Number) else None
-    return None if shape == _CONFLICT or isinstance(shape, _TupleShape) else shape
+    return None if shape == _CONFLICT or isinstance(shape, (_TupleShape, _Either)) else shape
+
+
+@dataclass(frozen=True)
+class _Either:
+    """A few shapes a variable may have, one per assignment (``p = coef[-1]``, then ``p = p * x + c``):
+    what is computed from it may still have one shape whichever it is (``p * x``)."""
+
+    options: frozenset
+
+
+_MAX_OPTIONS = 4
+
+
+def _join(old: Any, new: Any) -> Any:
+    if old is _MISSING or old == new:
+        return new
+    if old is None or new is None or _CONFLICT in (old, new):
+        return _CONFLICT
+    options = _options(old) | _options(new)
+    return _Either(frozenset(options)) if len(options) <= _MAX_OPTIONS else _CONFLICT
+
+
+def _options(shape: Any) -> frozenset:
+    return shape.options if isinstance(shape, _Either) else frozenset((shape,))
 
 
 @dataclass(frozen=True)
@@ -128,6 +155,10 @@ def _example(node: gast.expr, shapes: dict[str, Any]) -> Any:
     if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub) and isinstance(node.operand, gast.Constant) \
             and isinstance(node.operand.value, (int, float)):
         return -node.operand.value  # ``axis=-1``
+    if isinstance(node, (gast.Attribute, gast.Subscript)):
+        static = _static_expression(node, shapes)  # ``np.sqrt(q.shape[1])``
+        if static is not None:
+            return static.value
     if isinstance(node, gast.Name):
         return _item_example(shapes.get(node.id, _MISSING), node.id)
     raise LookupError(type(node).__name__)
@@ -180,6 +211,25 @@ def _elementwise(primitive: Any) -> bool:
 
 def _evaluate(value: gast.expr, shapes: dict[str, Any], primitive_of: Callable[[gast.expr], Any],
               integers: set[str]) -> Shape:
+    """The shape of ``value``, trying each combination of the shapes its operands may have (``_Either``)."""
+    either = sorted({n.id for n in walk(value) if isinstance(n, gast.Name) and isinstance(shapes.get(n.id), _Either)})
+    if not either:
+        return _evaluate_one(value, shapes, primitive_of, integers)
+    combinations = list(itertools.product(*[sorted(shapes[n].options, key=repr) for n in either]))
+    if len(combinations) > _MAX_OPTIONS ** 2:
+        return None
+    results = {_evaluate_one(value, collections.ChainMap(dict(zip(either, combination)), shapes), primitive_of,
+                             integers) for combination in combinations}
+    if len(results) == 1:
+        return results.pop()
+    if None in results or _CONFLICT in results:
+        return None
+    options = frozenset().union(*[_options(r) for r in results])
+    return _Either(options) if len(options) <= _MAX_OPTIONS else None
+
+
+def _evaluate_one(value: gast.expr, shapes: Any, primitive_of: Callable[[gast.expr], Any],
+                  integers: set[str]) -> Shape:
     try:
         if isinstance(value, gast.Tuple):
             if all(_static(e, shapes) for e in value.elts):
@@ -276,4 +326,6 @@ def _static_index(index: gast.expr, integers: set[str]) -> Any:
         return index.value
     if isinstance(index, gast.Name) and index.id in integers:
         return 0
+    if isinstance(index, gast.UnaryOp):
+        return _constant_int(index)  # ``x[-1]``
     raise LookupError("index")

@@ -26,6 +26,21 @@ import numpy as np
 from ..errors import SrcgradError
 from .dispatch import foreign_of, is_foreign, scatter_add, to_library, zeros
 
+# Helpers that return every partial of a call at once (``einsum_grads``), mapped to the form that returns one,
+# ``form(*the same arguments, position)``: an inlined rule that returns the first computes only the partials
+# its call site needs (``transform/inline.py``), where the tuple form would compute the cotangents of
+# constants too.
+ONE_PARTIAL: dict[Any, Any] = {}
+
+
+def one_partial_of(all_partials: Any):
+    """Declare the decorated helper as the one-position form of ``all_partials``."""
+    def register(function: Any) -> Any:
+        ONE_PARTIAL[all_partials] = function
+        return function
+    return register
+
+
 # NumPy 2 treats the right-hand side of ``np.linalg.solve`` as a vector only when it is 1-D.
 _SOLVE_VECTOR_IS_1D = int(np.__version__.split(".")[0]) >= 2
 
@@ -537,6 +552,14 @@ def einsum_grads(g: Any, args: tuple) -> list:
     one per argument, None for the subscripts string and the sublists."""
     subscripts, operands, operand_of = einsum_call_parts(args)
     return [None if k is None else einsum_grad(g, subscripts, operands, k) for k in operand_of]
+
+
+@one_partial_of(einsum_grads)
+def einsum_grad_at(g: Any, args: tuple, position: int) -> Any:
+    """``einsum_grads(g, args)[position]``, computing that cotangent alone."""
+    subscripts, operands, operand_of = einsum_call_parts(args)
+    k = operand_of[position]
+    return None if k is None else einsum_grad(g, subscripts, operands, k)
 
 
 def einsum_grad(g: Any, subscripts: str, operands: tuple, k: int) -> Any:

@@ -127,7 +127,7 @@ def specialize_accumulators(fn: gast.FunctionDef, examples: Mapping[str, Any], z
                 owned[node.targets[0].id] = node
                 zeroed[node.targets[0].id] = param
     if in_place and not nested and all(type(v) is np.ndarray or isinstance(v, numbers.Real) for v in examples.values()):
-        _fresh_element_updates(fn.body, gast.dump(ref(getitem_grad)), _range_indices(fn, ref), owned,
+        _fresh_element_updates(fn.body, gast.dump(ref(getitem_grad)), range_indices(fn, ref), owned,
                                arrays, ref)
     if in_place and not nested:   # (a nested function, the backward closure, could capture it)
         returned = fn.body[-1] if fn.body and isinstance(fn.body[-1], gast.Return) else None
@@ -140,7 +140,7 @@ def specialize_accumulators(fn: gast.FunctionDef, examples: Mapping[str, Any], z
                     and all(id(n) in own_reads or id(n) in returned_ids for n in loads.get(accumulator, []))
                     and _returned_plainly(returned.value, accumulator)):
                 element = gast.dump(ref(getitem_grad))
-                integers = _range_indices(fn, ref)
+                integers = range_indices(fn, ref)
                 for update in updates:
                     augmented = _element_update(update, zeroed[accumulator], element, ref, integers) or \
                         gast.AugAssign(update.targets[0], gast.Add(), update.value.right)
@@ -227,7 +227,7 @@ def _selects_once(index: gast.expr, integers: set[str]) -> bool:
     return False
 
 
-def _range_indices(fn: gast.FunctionDef, ref: Callable[[Any], gast.expr]) -> set[str]:
+def range_indices(fn: gast.FunctionDef, ref: Callable[[Any], gast.expr]) -> set[str]:
     """Variables that hold Python integers: targets of loops over ``range`` (or ``reversed`` of one), and
     integer arithmetic on them (``i + 1``)."""
     range_ref, reversed_ref = gast.dump(ref(range)), gast.dump(ref(reversed))

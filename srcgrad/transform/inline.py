@@ -18,7 +18,7 @@ from typing import Any
 import gast
 
 from ..naming import Names, Namespace
-from ..rules.helpers import unbroadcast
+from ..rules.helpers import ONE_PARTIAL, unbroadcast
 from ..rules.registry import ARGNUMS_VARIADIC, Rule
 from .clone import clone
 
@@ -111,8 +111,12 @@ def inline(rule: Rule, g: gast.expr, ans: gast.expr, args: list[gast.expr], keyw
     result = renamer.visit(clone(template.result))
     statements = [s for s in body if s is not None]
     count = len(wanted)
+    one = _one_partial_form(result, namespace)
     if isinstance(result, gast.Tuple) and len(result.elts) == count and count > 1:
         parts: list[gast.expr] = list(result.elts)
+    elif one is not None and count > 1:   # only the partials the site needs (helpers.ONE_PARTIAL)
+        parts = [gast.Call(namespace.ref(one), [clone(a) for a in result.args] + [gast.Constant(i, None)], [])
+                 for i in range(count)]
     elif count == 1 and rule.argnums != ARGNUMS_VARIADIC:
         parts = [result]
     else:
@@ -123,6 +127,13 @@ def inline(rule: Rule, g: gast.expr, ans: gast.expr, args: list[gast.expr], keyw
     unbroadcast_ref = gast.unparse(namespace.ref(unbroadcast))
     partials = [_simplify(p, same_shape, unbroadcast_ref) if w else None for p, w in zip(parts, wanted)]
     return Inlined(statements, partials)
+
+
+def _one_partial_form(result: gast.expr, namespace: Namespace) -> Any:
+    """The one-position form of the helper a rule's result calls, if it has one (``einsum_grads``)."""
+    if isinstance(result, gast.Call) and isinstance(result.func, gast.Name) and not result.keywords:
+        return ONE_PARTIAL.get(namespace.bindings.get(result.func.id))
+    return None
 
 
 def _call_rule(rule: Rule, g, ans, args, keywords, wanted, names: Names, namespace: Namespace) -> Inlined:

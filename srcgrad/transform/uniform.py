@@ -175,9 +175,11 @@ class _Block:
                 allow_arrays and self.shape_of(node.id) is not None)
         if isinstance(node, gast.Call) and self._repeated(node) is not None:
             return True
-        if isinstance(node, gast.Call):   # a ufunc of such operands (``np.exp(a - b)``)
+        if isinstance(node, gast.Call):   # a ufunc or np.where of such operands (``np.exp(a - b)``)
             function = self.callee(node.func)
-            return isinstance(function, np.ufunc) and function.nout == 1 and not node.keywords \
+            broadcasting = (isinstance(function, np.ufunc) and function.nout == 1) or (
+                function is np.where and len(node.args) == 3)
+            return broadcasting and not node.keywords \
                 and all(self._elementwise(a, uniform, allow_arrays) for a in node.args)
         return False
 

@@ -501,3 +501,36 @@ def test_shapes_computed_from_shapes_are_known():
     check_grad(ones_beside, (x,), 0)
     source = _agree_with_unoptimized(ones_beside, (x,), (0,), rtol=0.0)
     assert "unbroadcast" not in source and "repeat_reduced" not in source, source
+
+
+def bilinear(W, x, z):
+    return np.sum(np.einsum("ni,kij,nj->nk", x, W, z) ** 2)
+
+
+def test_an_einsum_computes_only_the_cotangents_asked_for():
+    """The einsum rule returns every operand's cotangent at once (``einsum_grads``); inlined, it computes
+    the one of ``W`` alone, not those of the data ``x`` and ``z`` too (``helpers.ONE_PARTIAL``)."""
+    rng = np.random.default_rng(6)
+    args = (rng.normal(size=(2, 3, 4)), rng.normal(size=(5, 3)), rng.normal(size=(5, 4)))
+    check_grad(bilinear, args, 0)
+    source = _agree_with_unoptimized(bilinear, args, (0,), rtol=0.0)
+    assert source.count("einsum_grad_at(") == 1 and "einsum_grads(" not in source, source
+    both = _agree_with_unoptimized(bilinear, args, (0, 2), rtol=0.0)
+    assert both.count("einsum_grad_at(") == 2, both
+
+
+def horner(coef, x):
+    p = coef[-1]
+    for k in range(coef.shape[0] - 2, -1, -1):
+        p = p * x + coef[k]
+    return np.sum(p * p)
+
+
+def test_a_value_computed_the_same_way_from_either_shape_has_one():
+    """``p`` is a number, then an array: it has no one shape, but ``p * x`` has ``x``'s whichever it is,
+    so the loop's adjoint needs neither a run-time broadcasting helper for it nor its value."""
+    coef, x = np.array([0.5, -1.0, 0.25, 2.0]), np.linspace(-1.0, 1.0, 6)
+    check_grad(horner, (coef, x), (0, 1))
+    source = _agree_with_unoptimized(horner, (coef, x), (0, 1), rtol=0.0)
+    assert "stack.append(p_times_x)" not in source and ".sum(axis=(0,))" in source, source
+    assert "unbroadcast(d_p, p_times_x)" not in source, source

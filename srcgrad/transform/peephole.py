@@ -1,0 +1,210 @@
+"""Small rewrites of generated code that save an operation each, in loops over elements above all.
+
+Rules are written for any operands, so a subtraction's rule hands its right operand ``-g`` and the
+transformer names it: ``d_b = -d_t`` … ``d_x[i] += d_b``. A person writes ``d_x[i] -= d_t``. Two rewrites:
+
+* **Negations folded.** ``t = -u`` read exactly once, later in the same statement list with nothing
+  rebinding ``u`` in between, is moved into its reader; there ``X += -u`` becomes ``X -= u``, ``X - -u``
+  becomes ``X + u``, and ``(-u) * c`` with a number ``c`` becomes ``u * -c``. Negation is exact, so these
+  give the same bits.
+* **Element updates merged.** ``d[i] += a`` directly followed by ``d[i] += b`` (or ``-=``), the same
+  integer index, ``b`` not reading ``d``: ``d[i] += a + b``. One indexing of ``d`` instead of two, which is
+  most of the cost of a scalar loop's step. (The sum is rounded once more differently: a change in the
+  last bit, as reordering any sum is.)"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import gast
+
+from ..analysis.walk import walk
+from .clone import clone
+
+
+def fold_negations(fn: gast.FunctionDef) -> None:
+    """Rewrite ``fn`` in place (see the module docstring)."""
+    loads = Counter(n.id for n in walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load))
+    stores = Counter(n.id for n in walk(fn) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load))
+    _negations(fn.body, loads, stores)
+
+
+def merge_element_updates(fn: gast.FunctionDef, integers: set[str]) -> None:
+    """``d[i] += a; d[i] += b`` → ``d[i] += a + b`` where ``i`` is one of ``integers`` or an integer."""
+    _merge(fn.body, integers)
+
+
+def _negations(stmts: list[gast.stmt], loads: Counter, stores: Counter) -> None:
+    index = 0
+    while index < len(stmts):
+        stmt = stmts[index]
+        for part in ("body", "orelse"):
+            nested = getattr(stmt, part, None)
+            if isinstance(nested, list) and not isinstance(stmt, gast.FunctionDef):
+                _negations(nested, loads, stores)
+        negated = _negation(stmt, loads, stores)
+        if negated is not None and _move_into_reader(stmts, index, *negated):
+            del stmts[index]
+            continue
+        index += 1
+
+
+def _negation(stmt: gast.stmt, loads: Counter, stores: Counter) -> tuple[str, gast.Name] | None:
+    """``t = -u`` of a name ``u``, ``t`` assigned here only and read once."""
+    if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name) \
+            and isinstance(stmt.value, gast.UnaryOp) and isinstance(stmt.value.op, gast.USub) \
+            and isinstance(stmt.value.operand, gast.Name):
+        target = stmt.targets[0].id
+        if stores[target] == 1 and loads[target] == 1:
+            return target, stmt.value.operand
+    return None
+
+
+def _move_into_reader(stmts: list[gast.stmt], at: int, target: str, operand: gast.Name) -> bool:
+    for stmt in stmts[at + 1:]:
+        reads = [n for n in walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load) and n.id == target]
+        if reads:
+            if isinstance(stmt, (gast.If, gast.For, gast.While)):
+                return False
+            return _fold_into(stmt, target, operand)
+        stored = {n.id for n in walk(stmt) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
+        if operand.id in stored or target in stored:
+            return False
+    return False
+
+
+def _fold_into(stmt: gast.stmt, target: str, operand: gast.Name) -> bool:
+    if isinstance(stmt, gast.AugAssign) and isinstance(stmt.value, gast.Name) and stmt.value.id == target \
+            and isinstance(stmt.op, (gast.Add, gast.Sub)):
+        stmt.op = gast.Sub() if isinstance(stmt.op, gast.Add) else gast.Add()
+        stmt.value = clone(operand)
+        return True
+    folder = _FoldNegation(target, operand)
+    folder.visit(stmt)
+    return folder.folded
+
+
+class _FoldNegation(gast.NodeTransformer):
+    """``(-t) * c`` → ``u * -c`` and ``x - t`` → ``x + u`` for ``t = -u``; anything else leaves it."""
+
+    def __init__(self, target: str, operand: gast.Name):
+        self.target, self.operand, self.folded = target, operand, False
+
+    def _is_target(self, node: gast.expr) -> bool:
+        return isinstance(node, gast.Name) and node.id == self.target and isinstance(node.ctx, gast.Load)
+
+    def visit_BinOp(self, node: gast.BinOp) -> gast.expr:
+        self.generic_visit(node)
+        if self.folded:
+            return node
+        if isinstance(node.op, gast.Mult) and self._is_target(node.left) and _is_number(node.right):
+            node.left, node.right = clone(self.operand), gast.Constant(-node.right.value, None)
+            self.folded = True
+        elif isinstance(node.op, gast.Mult) and self._is_target(node.right) and _is_number(node.left):
+            node.left, node.right = gast.Constant(-node.left.value, None), clone(self.operand)
+            self.folded = True
+        elif isinstance(node.op, (gast.Add, gast.Sub)) and self._is_target(node.right):
+            node.op = gast.Sub() if isinstance(node.op, gast.Add) else gast.Add()
+            node.right = clone(self.operand)
+            self.folded = True
+        return node
+
+
+def _is_number(node: gast.expr) -> bool:
+    return isinstance(node, gast.Constant) and isinstance(node.value, (int, float)) and not isinstance(
+        node.value, bool)
+
+
+def _merge(stmts: list[gast.stmt], integers: set[str]) -> None:
+    index = 0
+    while index < len(stmts):
+        stmt = stmts[index]
+        for part in ("body", "orelse"):
+            nested = getattr(stmt, part, None)
+            if isinstance(nested, list) and not isinstance(stmt, gast.FunctionDef):
+                _merge(nested, integers)
+        later = _next_update_of_the_same_element(stmts, index, integers)
+        if later is not None:
+            following = stmts[later]
+            first = stmt.value if isinstance(stmt.op, gast.Add) else gast.UnaryOp(gast.USub(), stmt.value)
+            following.value = gast.BinOp(first, gast.Add() if isinstance(following.op, gast.Add) else gast.Sub(),
+                                         following.value)
+            following.op = gast.Add()
+            del stmts[index]
+            continue
+        index += 1
+
+
+def _next_update_of_the_same_element(stmts: list[gast.stmt], at: int, integers: set[str]) -> int | None:
+    """The position of the next ``d[i] += b`` after the update at ``at``, where the statements between
+    leave ``d``, ``i`` and what the first update adds alone, so that it can be made there instead."""
+    stmt = stmts[at]
+    if not _element_update(stmt, integers):
+        return None
+    array = stmt.target.value.id
+    kept = {n.id for n in walk(stmt) if isinstance(n, gast.Name)}  # d, i and the value's names
+    for position in range(at + 1, len(stmts)):
+        other = stmts[position]
+        if _element_update(other, integers) and gast.dump(other.target) == gast.dump(stmt.target) \
+                and array not in {n.id for n in walk(other.value) if isinstance(n, gast.Name)}:
+            return position
+        if isinstance(other, (gast.If, gast.For, gast.While, gast.FunctionDef)):
+            return None
+        names = {n.id for n in walk(other) if isinstance(n, gast.Name)}
+        stored = {n.id for n in walk(other) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
+        if array in names or stored & kept:
+            return None
+    return None
+
+
+def _element_update(stmt: gast.stmt | None, integers: set[str]) -> bool:
+    """``d[i] += v`` (or ``-=``) with ``i`` an integer variable or constant."""
+    if not (isinstance(stmt, gast.AugAssign) and isinstance(stmt.op, (gast.Add, gast.Sub))
+            and isinstance(stmt.target, gast.Subscript) and isinstance(stmt.target.value, gast.Name)):
+        return False
+    index = stmt.target.slice
+    return (isinstance(index, gast.Name) and index.id in integers) or (
+        isinstance(index, gast.Constant) and type(index.value) is int)
+
+
+def hoist_invariants(fn: gast.FunctionDef) -> None:
+    """Move ``t = a * 100.0`` out of a ``for`` loop whose body rebinds neither ``a`` nor ``t`` elsewhere: the
+    adjoint of a loop recomputes a cotangent's scale on every trip (``d_t = d_out * 100.0``). Only sums,
+    differences and products of names and numbers move, which cannot raise where the loop would not have
+    run them; ``t`` must be assigned nowhere else in the function."""
+    stores = Counter(n.id for n in walk(fn) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load))
+    fn.body = _hoist(fn.body, stores)
+
+
+def _hoist(stmts: list[gast.stmt], stores: Counter) -> list[gast.stmt]:
+    out: list[gast.stmt] = []
+    for stmt in stmts:
+        for part in ("body", "orelse"):
+            nested = getattr(stmt, part, None)
+            if isinstance(nested, list) and not isinstance(stmt, gast.FunctionDef):
+                setattr(stmt, part, _hoist(nested, stores))
+        if isinstance(stmt, gast.For) and not stmt.orelse:
+            stored = {n.id for n in walk(stmt) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
+            moved = [s for s in stmt.body if _invariant(s, stored, stores)]
+            if moved and len(moved) < len(stmt.body):
+                stmt.body = [s for s in stmt.body if not any(s is m for m in moved)]
+                out.extend(moved)
+        out.append(stmt)
+    return out
+
+
+def _invariant(stmt: gast.stmt, stored_in_loop: set[str], stores: Counter) -> bool:
+    if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name)
+            and stores[stmt.targets[0].id] == 1 and _arithmetic(stmt.value)):
+        return False
+    reads = {n.id for n in walk(stmt.value) if isinstance(n, gast.Name)}
+    return not reads & stored_in_loop
+
+
+def _arithmetic(node: gast.expr) -> bool:
+    if isinstance(node, gast.BinOp):
+        return isinstance(node.op, (gast.Add, gast.Sub, gast.Mult)) and _arithmetic(node.left) \
+            and _arithmetic(node.right)
+    if isinstance(node, gast.UnaryOp):
+        return isinstance(node.op, gast.USub) and _arithmetic(node.operand)
+    return isinstance(node, gast.Name) or _is_number(node)

@@ -1,0 +1,101 @@
+"""The peephole rewrites of generated code (``transform/peephole.py``) on small functions: each rewrite
+where it is exact, and none where a rebinding, a second read or a possible exception forbids it; and
+the same gradients with them."""
+
+from __future__ import annotations
+
+import textwrap
+
+import gast
+import numpy as np
+from gradcheck import check_grad
+
+import srcgrad
+from srcgrad.transform.peephole import fold_negations, hoist_invariants, merge_element_updates
+
+
+def _rewritten(source: str, rewrite) -> str:
+    fn = gast.parse(textwrap.dedent(source)).body[0]
+    rewrite(fn)
+    return gast.unparse(fn).strip()
+
+
+def test_a_negation_read_once_moves_into_its_reader():
+    assert _rewritten("""
+        def f(d, u, x, i):
+            t = -u
+            d[i] += t
+            s = -x
+            v = s * 2.0 * x
+            return v
+    """, fold_negations) == "def f(d, u, x, i):\n    d[i] -= u\n    v = x * -2.0 * x\n    return v"
+
+
+def test_a_negation_stays_where_its_operand_is_rebound_or_it_is_read_twice():
+    source = """
+        def f(d, u, i):
+            t = -u
+            u = u + 1.0
+            d[i] += t
+            s = -u
+            d[i] += s
+            return s
+    """
+    assert _rewritten(source, fold_negations) == gast.unparse(gast.parse(textwrap.dedent(source)).body[0]).strip()
+
+
+def test_updates_of_one_element_are_merged_across_statements_that_leave_them_alone():
+    assert _rewritten("""
+        def f(d, a, b, c, i):
+            d[i] += a
+            y = b * 2.0
+            d[i] -= y
+            d[i + 1] += c
+            return d
+    """, lambda fn: merge_element_updates(fn, {"i"})) == (
+        "def f(d, a, b, c, i):\n    y = b * 2.0\n    d[i] += a - y\n    d[i + 1] += c\n    return d")
+
+
+def test_updates_are_not_merged_past_a_read_of_the_array_or_a_new_addend():
+    source = """
+        def f(d, a, b, i):
+            d[i] += a
+            z = d[0]
+            d[i] += z
+            d[i] += b
+            b = 2.0
+            d[i] += b
+            return d
+    """
+    expected = ("def f(d, a, b, i):\n    d[i] += a\n    z = d[0]\n    d[i] += z + b\n    b = 2.0\n"
+                "    d[i] += b\n    return d")
+    assert _rewritten(source, lambda fn: merge_element_updates(fn, {"i"})) == expected
+
+
+def test_loop_invariant_arithmetic_moves_out_and_nothing_else_does():
+    assert _rewritten("""
+        def f(a, b, xs):
+            s = 0.0
+            for i in xs:
+                t = a * 100.0
+                q = a / b
+                r = s * 2.0
+                s = s + t * i + q + r
+            return s
+    """, hoist_invariants) == ("def f(a, b, xs):\n    s = 0.0\n    t = a * 100.0\n    for i in xs:\n"
+                               "        q = a / b\n        r = s * 2.0\n        s = s + t * i + q + r\n    return s")
+
+
+def rosenbrock_loop(x):
+    s = 0.0
+    for i in range(x.shape[0] - 1):
+        s += 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2
+    return s
+
+
+def test_a_loop_over_elements_with_the_rewrites():
+    x = np.linspace(-1.2, 1.4, 9)
+    check_grad(rosenbrock_loop, (x,), 0)
+    source = srcgrad.show(rosenbrock_loop, x)
+    assert "d_x[i] += -" in source and source.count("d_x[i] ") == 1, source
+    assert source.index("d_out * 100.0") < source.index("for i in reversed"), source
