@@ -190,8 +190,8 @@ def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequen
                 # the recomputed copies (``x_2 = x_1``) are now assigned once and can be forwarded
                 generated = eliminate_dead_code(propagate_copies(generated), resolver.is_pure)
                 hoist_invariants(generated)
-            if in_place:
-                merge_element_updates(generated, range_indices(generated, namespace.ref))
+                if in_place:
+                    merge_element_updates(generated, range_indices(generated, namespace.ref))
         if closure:
             generated = _split_into_closure(generated, adjoint_heading, names.fresh(f"{node.name}_backward"),
                                             seed, reverse.stack, namespace.ref(list))

@@ -126,9 +126,16 @@ def specialize_accumulators(fn: gast.FunctionDef, examples: Mapping[str, Any], z
             if isinstance(zero, gast.Call):
                 owned[node.targets[0].id] = node
                 zeroed[node.targets[0].id] = param
-    if in_place and not nested and all(type(v) is np.ndarray or isinstance(v, numbers.Real) for v in examples.values()):
-        _fresh_element_updates(fn.body, gast.dump(ref(getitem_grad)), range_indices(fn, ref), owned,
-                               arrays, ref)
+    known: list[set[str]] = []
+
+    def integers() -> set[str]:   # computed once, when first needed
+        if not known:
+            known.append(range_indices(fn, ref))
+        return known[0]
+
+    if in_place and not nested and all(type(v) is np.ndarray or isinstance(v, numbers.Real) for v in examples.values()) \
+            and any(_is_element(n, gast.dump(ref(getitem_grad))) for n in walk(fn) if isinstance(n, gast.Call)):
+        _fresh_element_updates(fn.body, gast.dump(ref(getitem_grad)), integers(), owned, arrays, ref)
     if in_place and not nested:   # (a nested function, the backward closure, could capture it)
         returned = fn.body[-1] if fn.body and isinstance(fn.body[-1], gast.Return) else None
         returned_ids = {id(n) for n in walk(returned)} if returned is not None else set()
@@ -140,9 +147,8 @@ def specialize_accumulators(fn: gast.FunctionDef, examples: Mapping[str, Any], z
                     and all(id(n) in own_reads or id(n) in returned_ids for n in loads.get(accumulator, []))
                     and _returned_plainly(returned.value, accumulator)):
                 element = gast.dump(ref(getitem_grad))
-                integers = range_indices(fn, ref)
                 for update in updates:
-                    augmented = _element_update(update, zeroed[accumulator], element, ref, integers) or \
+                    augmented = _element_update(update, zeroed[accumulator], element, ref, integers()) or \
                         gast.AugAssign(update.targets[0], gast.Add(), update.value.right)
                     augmented.lineno = getattr(update, "lineno", None)
                     holder = holders[id(update)]

@@ -34,7 +34,8 @@ def use_uniform_scalars(fn: gast.FunctionDef, shape_of: Callable[[str], Any],
                         callee: Callable[[gast.expr], Any]) -> None:
     """Rewrite ``fn`` in place. ``shape_of(name)`` is a variable's static shape (or None), ``callee(func)``
     the object a call's function expression names (``np.full`` is recognised through it)."""
-    _Block(shape_of, callee).run(fn.body)
+    if any(isinstance(n, gast.Call) and callee(n.func) in (np.full, np.repeat) for n in walk(fn)):
+        _Block(shape_of, callee).run(fn.body)
 
 
 def shape_lookup(shapes: dict[str, Any], primal_of: dict[str, str], seed: str,
@@ -88,6 +89,8 @@ class _Block:
             shape = _literal_shape(value.args[0])
             if shape is not None and target not in {n.id for n in walk(value.args[1]) if isinstance(n, gast.Name)}:
                 return shape, value.args[1]
+            return None
+        if not _may_read_uniform(value, uniform):
             return None
         shapes = {shape for shape, _ in self._leaves(value, uniform)}
         if len(shapes) != 1 or not self._elementwise(value, uniform, allow_arrays=False):
@@ -145,6 +148,8 @@ class _Block:
         else:
             return
         value = stmt.value
+        if not _may_read_uniform(value, uniform):
+            return
         shapes = {shape for shape, _ in self._leaves(value, uniform)}
         if len(shapes) != 1 or not self._elementwise(value, uniform, allow_arrays=True):
             return
@@ -182,6 +187,13 @@ class _Block:
             return broadcasting and not node.keywords \
                 and all(self._elementwise(a, uniform, allow_arrays) for a in node.args)
         return False
+
+
+def _may_read_uniform(value: gast.expr, uniform: dict) -> bool:
+    """A cheap first look: a name of ``uniform`` or a call of something named ``repeat`` in ``value``."""
+    return any((isinstance(n, gast.Name) and n.id in uniform)
+               or (isinstance(n, gast.Call) and getattr(n.func, "attr", getattr(n.func, "id", None)) == "repeat")
+               for n in walk(value))
 
 
 def _scalar_atom(node: gast.expr, shape_of: Callable[[str], Any]) -> bool:
