@@ -18,6 +18,7 @@ from .analysis.activity import active_variables, varied_variables
 from .analysis.aliasing import check_aliasing
 from .analysis.complex_values import use_complex_abs
 from .analysis.default_deny import check_calls
+from .analysis.same_shapes import same_shape_operands
 from .analysis.shapes import infer_shapes
 from .analysis.shift import shift_only_extrema
 from .analysis.walk import values_read, walk
@@ -141,6 +142,8 @@ def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequen
                           resolver.callee, shapes, resolver.sequences,
                           lambda node, message, hint: parsed.error(node, message, hint, cls=MissingRuleError),
                           front.complex_values)
+    if optimize:
+        reverse.same_shapes = same_shape_operands(core, shapes, resolver.callee)
     forward, adjoint, gradients = reverse.build(name(seed), returned)
     def pure(call: gast.Call) -> bool:
         return resolver.is_pure(call) or _pure_helper(resolver.callee(call.func))

@@ -109,6 +109,8 @@ class ReverseMode(StoragePlanner):
                  sequences: set[str] | None = None, located_error: Callable[..., Exception] | None = None,
                  complex_values: set[str] | None = None):
         self.fn = fn
+        # id(value) -> operands proven to have the result's shape (analysis/same_shapes.py); set by the caller
+        self.same_shapes: dict[int, set[str]] = {}
         # variables that may hold complex values (analysis/complex_values.py): a real value among the inputs
         # of a statement that computes one of them gets the real part of its partial (``real_like``)
         self.complex_values = complex_values or set()
@@ -265,7 +267,7 @@ class ReverseMode(StoragePlanner):
         if not any(wanted):
             return
         result_shape = self.shapes.get(target)
-        same_shape = _same_shape_operands(value, self.resolve_callee) | {
+        same_shape = _same_shape_operands(value, self.resolve_callee) | self.same_shapes.get(id(value), set()) | {
             a.id for a in arguments if isinstance(a, gast.Name) and result_shape is not None
             and self.shapes.get(a.id) == result_shape}
         inlined = inline(site.rule, name(adjoint), name(target), site.args, site.keywords, wanted, self.names,

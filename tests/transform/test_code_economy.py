@@ -534,3 +534,36 @@ def test_a_value_computed_the_same_way_from_either_shape_has_one():
     source = _agree_with_unoptimized(horner, (coef, x), (0, 1), rtol=0.0)
     assert "stack.append(p_times_x)" not in source and ".sum(axis=(0,))" in source, source
     assert "unbroadcast(d_p, p_times_x)" not in source, source
+
+
+def slices_of_other_lengths(x):
+    return np.sum(x[1:] * x[:-2]) + np.sum(np.tanh(x[1:-1]) * x[2:])
+
+
+def slices_after_a_rebinding(x):
+    y = x[1:-1]
+    x = x * 2.0
+    z = x[1:-1]
+    total = np.sum(np.sin(y + z) * x[:-2])
+    for _ in range(3):
+        x = x[1:] * 0.5 + x[:-1] ** 2
+        total = total + np.sum(x * x[-1])
+    return total
+
+
+def test_slices_of_one_value_are_known_to_have_one_shape():
+    """``u[1:-1]``, ``u[:-2]`` and ``u[2:]`` of the same ``u`` have one length whatever ``u``'s, so the
+    stencil's adjoint has no run-time broadcasting helper and keeps nothing for one; slices of other
+    lengths (``x[1:]`` and ``x[:-2]``, which broadcast when one has length 1) are never taken for equal."""
+    u0, c = np.linspace(0.0, 1.0, 12) ** 2, 0.3
+    source = _agree_with_unoptimized(heat, (u0, c), (0, 1), rtol=0.0)
+    loop = source[source.index("for _ in reversed"):]
+    # (the scalar c's cotangent still sums by the helper: the cotangent's shape is not static)
+    assert loop.count("unbroadcast") == 1 and "unbroadcast(d_u * u_item_1_minus_1, c)" in loop, source
+    assert "stack.append(u_item_1_minus_1)" in source and source.count("stack.append(") == 3, source
+    three = np.array([0.3, -0.8, 1.1])  # x[1:] (2 long) and x[:-2] (1 long) broadcast
+    check_grad(slices_of_other_lengths, (three,), 0)
+    _agree_with_unoptimized(slices_of_other_lengths, (three,), (0,))
+    for x in (np.linspace(-1.0, 1.0, 5), np.linspace(-1.0, 1.0, 7)):
+        check_grad(slices_after_a_rebinding, (x,), 0)
+        _agree_with_unoptimized(slices_after_a_rebinding, (x,), (0,))
