@@ -567,3 +567,15 @@ def test_slices_of_one_value_are_known_to_have_one_shape():
     for x in (np.linspace(-1.0, 1.0, 5), np.linspace(-1.0, 1.0, 7)):
         check_grad(slices_after_a_rebinding, (x,), 0)
         _agree_with_unoptimized(slices_after_a_rebinding, (x,), (0,))
+
+
+def test_large_temporaries_are_released_after_their_last_read():
+    """With 20,000 elements each temporary is fresh memory: the code releases each after its last read
+    (``del``), as one expression would; with 7 it does not, and reads as before."""
+    large = np.linspace(-1.2, 1.4, 20000)
+    source = _agree_with_unoptimized(rosenbrock_vectorised, (large,), (0,), rtol=0.0)
+    assert "del x_item_1_pow" in source and "del d_v1_0_minus_x" in source, source
+    assert "del x_item_1\n" not in source  # a view holds no memory of its own
+    small = srcgrad.show(rosenbrock_vectorised, np.linspace(-1.2, 1.4, 7))
+    assert "del " not in small
+    check_grad(rosenbrock_vectorised, (large[:2000].copy(),), 0)
