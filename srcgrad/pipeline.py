@@ -60,7 +60,7 @@ from .transform.forward import ForwardMode
 from .transform.loops import compose_scaling_loops
 from .transform.optimize import eliminate_dead_code, propagate_copies
 from .transform.peephole import fold_negations, hoist_invariants, merge_element_updates
-from .transform.release import release_temporaries
+from .transform.release import large, release_temporaries
 from .transform.reverse import ReverseMode, annotate_lines, assign, comment, name, sequence_variables
 from .transform.uniform import shape_lookup, use_uniform_scalars
 
@@ -196,7 +196,7 @@ def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequen
                 hoist_invariants(generated)
                 if in_place:
                     merge_element_updates(generated, range_indices(generated, namespace.ref))
-            if in_place and shapes:
+            if in_place and any(large(shape) for shape in shapes.values()):
                 release_temporaries(generated, shape_lookup(shapes, reverse.primal_of, seed, returned))
         if closure:
             generated = _split_into_closure(generated, adjoint_heading, names.fresh(f"{node.name}_backward"),

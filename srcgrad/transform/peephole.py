@@ -24,9 +24,13 @@ from .clone import clone
 
 def fold_negations(fn: gast.FunctionDef) -> None:
     """Rewrite ``fn`` in place (see the module docstring)."""
-    loads = Counter(n.id for n in walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load))
-    stores = Counter(n.id for n in walk(fn) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load))
-    _negations(fn.body, loads, stores)
+    loads: Counter = Counter()
+    stores: Counter = Counter()
+    for n in walk(fn):
+        if isinstance(n, gast.Name):
+            (loads if isinstance(n.ctx, gast.Load) else stores)[n.id] += 1
+    if any(isinstance(n, gast.UnaryOp) and isinstance(n.op, gast.USub) for n in walk(fn)):
+        _negations(fn.body, loads, stores)
 
 
 def merge_element_updates(fn: gast.FunctionDef, integers: set[str]) -> None:

@@ -44,12 +44,13 @@ def release_temporaries(fn: gast.FunctionDef, shape_of: Callable[[str], Any]) ->
         if isinstance(stmt, gast.Return):
             continue
         names = {n.id for n in walk(stmt) if isinstance(n, gast.Name)}
-        dead = sorted(n for n in names & bound if n not in read_after[index] and n not in params and _large(shape_of(n)))
+        dead = sorted(n for n in names & bound if n not in read_after[index] and n not in params and large(shape_of(n)))
         if dead:
             bound -= set(dead)
             out.append(gast.Delete([gast.Name(n, gast.Del(), None, None) for n in dead]))
     fn.body = out
 
 
-def _large(shape: Any) -> bool:
+def large(shape: Any) -> bool:
+    """A static shape of at least ``LARGE`` elements."""
     return isinstance(shape, tuple) and math.prod(shape) >= LARGE

@@ -34,8 +34,10 @@ def use_uniform_scalars(fn: gast.FunctionDef, shape_of: Callable[[str], Any],
                         callee: Callable[[gast.expr], Any]) -> None:
     """Rewrite ``fn`` in place. ``shape_of(name)`` is a variable's static shape (or None), ``callee(func)``
     the object a call's function expression names (``np.full`` is recognised through it)."""
-    if any(isinstance(n, gast.Call) and callee(n.func) in (np.full, np.repeat) for n in walk(fn)):
-        _Block(shape_of, callee).run(fn.body)
+    called = {callee(n.func) for n in walk(fn) if isinstance(n, gast.Call)
+              and getattr(n.func, "attr", getattr(n.func, "id", None)) in ("full", "repeat")}
+    if called & {np.full, np.repeat}:
+        _Block(shape_of, callee, np.repeat in called).run(fn.body)
 
 
 def shape_lookup(shapes: dict[str, Any], primal_of: dict[str, str], seed: str,
@@ -56,8 +58,9 @@ def shape_lookup(shapes: dict[str, Any], primal_of: dict[str, str], seed: str,
 
 
 class _Block:
-    def __init__(self, shape_of: Callable[[str], Any], callee: Callable[[gast.expr], Any]):
+    def __init__(self, shape_of: Callable[[str], Any], callee: Callable[[gast.expr], Any], repeats: bool):
         self.shape_of, self.callee = shape_of, callee
+        self.repeats = repeats  # whether the function calls np.repeat at all
 
     def run(self, stmts: list[gast.stmt]) -> None:
         uniform: dict[str, tuple[Shape, gast.expr]] = {}  # variable -> (shape, scalar expression)
@@ -68,13 +71,15 @@ class _Block:
                     self.run(nested)
             if uniform:
                 self._rewrite(stmt, uniform)
-            stored = {n.id for n in walk(stmt) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
-            if stored:
+                stored = {n.id for n in walk(stmt) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
                 for variable in list(uniform):
                     scalar = uniform[variable][1]
                     if variable in stored or any(isinstance(n, gast.Name) and n.id in stored
                                                  for n in walk(scalar)):
                         del uniform[variable]
+            if not uniform and not self.repeats and not (isinstance(stmt, gast.Assign)
+                                                         and isinstance(stmt.value, gast.Call)):
+                continue  # (nothing uniform to read, and no np.full here: the common case, at no cost)
             found = self._uniform_value(stmt, uniform)
             if found is not None:
                 uniform[stmt.targets[0].id] = found
