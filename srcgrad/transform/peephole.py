@@ -42,15 +42,20 @@ def _negations(stmts: list[gast.stmt], loads: Counter, stores: Counter) -> None:
     index = 0
     while index < len(stmts):
         stmt = stmts[index]
-        for part in ("body", "orelse"):
-            nested = getattr(stmt, part, None)
-            if isinstance(nested, list) and not isinstance(stmt, gast.FunctionDef):
-                _negations(nested, loads, stores)
+        for nested in _nested_blocks(stmt):
+            _negations(nested, loads, stores)
         negated = _negation(stmt, loads, stores)
         if negated is not None and _move_into_reader(stmts, index, *negated):
             del stmts[index]
             continue
         index += 1
+
+
+def _nested_blocks(stmt: gast.stmt) -> list[list[gast.stmt]]:
+    """The statement lists of a loop's or a branch's body and ``else``."""
+    if isinstance(stmt, gast.FunctionDef):
+        return []
+    return [part for part in (getattr(stmt, "body", None), getattr(stmt, "orelse", None)) if isinstance(part, list)]
 
 
 def _negation(stmt: gast.stmt, loads: Counter, stores: Counter) -> tuple[str, gast.Name] | None:
@@ -123,10 +128,8 @@ def _merge(stmts: list[gast.stmt], integers: set[str]) -> None:
     index = 0
     while index < len(stmts):
         stmt = stmts[index]
-        for part in ("body", "orelse"):
-            nested = getattr(stmt, part, None)
-            if isinstance(nested, list) and not isinstance(stmt, gast.FunctionDef):
-                _merge(nested, integers)
+        for nested in _nested_blocks(stmt):
+            _merge(nested, integers)
         later = _next_update_of_the_same_element(stmts, index, integers)
         if later is not None:
             following = stmts[later]
@@ -184,9 +187,8 @@ def _hoist(stmts: list[gast.stmt], stores: Counter) -> list[gast.stmt]:
     out: list[gast.stmt] = []
     for stmt in stmts:
         for part in ("body", "orelse"):
-            nested = getattr(stmt, part, None)
-            if isinstance(nested, list) and not isinstance(stmt, gast.FunctionDef):
-                setattr(stmt, part, _hoist(nested, stores))
+            if isinstance(getattr(stmt, part, None), list) and not isinstance(stmt, gast.FunctionDef):
+                setattr(stmt, part, _hoist(getattr(stmt, part), stores))
         if isinstance(stmt, gast.For) and not stmt.orelse:
             stored = {n.id for n in walk(stmt) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
             moved = [s for s in stmt.body if _invariant(s, stored, stores)]
