@@ -102,6 +102,12 @@ class _HelperInliner:
         i = 0
         while i < len(stmts):
             stmt = stmts[i]
+            if isinstance(stmt, (gast.For, gast.While, gast.If)):
+                # a loop's body also runs after its own stores (the next trip): what the body or the
+                # branch rebinds is not known there to be what it was before it
+                for stored in _stored(stmt):
+                    self.records.pop(stored, None)
+                    self.bound.pop(stored, None)
             for part in ("body", "orelse"):
                 if isinstance(getattr(stmt, part, None), list) and not isinstance(stmt, gast.FunctionDef):
                     setattr(stmt, part, self.block(getattr(stmt, part), within))

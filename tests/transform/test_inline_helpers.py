@@ -246,6 +246,22 @@ def object_of_either_class(x):
     return model.value()
 
 
+def object_replaced_in_a_loop(x):
+    model = Squares(x)
+    total = 0.0
+    for _ in range(2):
+        total = total + model.value()  # a Squares on the first trip, a Sines on the second
+        model = Sines(x)
+    return total
+
+
+def test_a_method_called_before_its_object_is_replaced_in_a_loop_is_each_trips_own():
+    expected = 2 * X + np.cos(X)
+    np.testing.assert_allclose(srcgrad.grad(object_replaced_in_a_loop)(X.copy()), expected, rtol=1e-14)
+    np.testing.assert_allclose(srcgrad.grad(object_replaced_in_a_loop)(X.copy()),
+                               central(object_replaced_in_a_loop, X), rtol=1e-6)
+
+
 def test_a_method_of_an_object_made_in_either_branch_is_the_objects_own():
     for sign in (1.0, -1.0):
         x = X * sign
