@@ -16,8 +16,11 @@ from . import (  # noqa: F401  (registration side effects)
     runtime_rules,
     sequence_rules,
 )
+from .derive import elementwise, linear
 from .registry import (
+    Primitive,
     Rule,
+    TorchOp,
     defjvp,
     defnondiff,
     defvjp,
@@ -25,12 +28,13 @@ from .registry import (
     jvp_rules,
     load_when_imported,
     registered_jvp_rules,
+    registered_primitives,
     registered_vjp_rules,
     vjp_rule,
 )
 
-__all__ = ["Rule", "defjvp", "defnondiff", "defvjp", "is_nondifferentiable", "jvp_rules",
-           "registered_jvp_rules", "registered_vjp_rules", "vjp_rule"]
+__all__ = ["Primitive", "Rule", "TorchOp", "defjvp", "defnondiff", "defvjp", "elementwise", "is_nondifferentiable",
+           "jvp_rules", "linear", "registered_jvp_rules", "registered_primitives", "registered_vjp_rules", "vjp_rule"]
 
 # Forward rules, one per differentiable argument of each reverse rule above (registration side effects).
 # Rules for the helpers forward rules call, so forward-mode code can be differentiated again.

@@ -100,16 +100,6 @@ def _(t, ans, x, axes=None):
 # --- taking complex values apart ------------------------------------------------------------------------
 
 
-@defjvp(np.conjugate)
-def _(t, ans, x):
-    return np.conjugate(array_tangent(t))
-
-
-@defjvp(np.imag)
-def _(t, ans, val):
-    return np.imag(array_tangent(t))
-
-
 # d angle(z) = Im(conj(z) dz) / |z|^2 (zero at z == 0, as the reverse rule), in degrees when deg=True.
 @defjvp(np.angle)
 def _(t, ans, z, deg=False):

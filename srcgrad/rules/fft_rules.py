@@ -11,6 +11,7 @@ rules are in ``fft_jvp_rules.py``.
 
 import numpy as np
 
+from .derive import linear
 from .fft_helpers import (
     angle_grad,
     angle_scale,
@@ -123,12 +124,12 @@ def _(g, ans, x, axes=None):
 # np.real's rule (``g``) is in numpy_rules.py: it holds for complex inputs as it stands.
 
 
-@defvjp(np.conjugate)
+@linear(np.conjugate)
 def _(g, ans, x):
     return np.conjugate(g)
 
 
-@defvjp(np.imag)
+@linear(np.imag)
 def _(g, ans, val):
     return imag_grad(g, val)
 

@@ -17,31 +17,6 @@ from .registry import defjvp
 # --- splitting ----------------------------------------------------------------------------------------------
 
 
-@defjvp(np.split)
-def _(t, ans, ary, indices_or_sections, axis=0):
-    return np.split(array_tangent(t), indices_or_sections, axis)
-
-
-@defjvp(np.array_split)
-def _(t, ans, ary, indices_or_sections, axis=0):
-    return np.array_split(array_tangent(t), indices_or_sections, axis)
-
-
-@defjvp(np.hsplit)
-def _(t, ans, ary, indices_or_sections):
-    return np.hsplit(array_tangent(t), indices_or_sections)
-
-
-@defjvp(np.vsplit)
-def _(t, ans, ary, indices_or_sections):
-    return np.vsplit(array_tangent(t), indices_or_sections)
-
-
-@defjvp(np.dsplit)
-def _(t, ans, ary, indices_or_sections):
-    return np.dsplit(array_tangent(t), indices_or_sections)
-
-
 # --- joining ------------------------------------------------------------------------------------------------
 
 
@@ -93,24 +68,9 @@ def _(t, ans, a, b):
 # --- moving elements ----------------------------------------------------------------------------------------
 
 
-@defjvp(np.rollaxis)
-def _(t, ans, a, axis, start=0):
-    return np.rollaxis(array_tangent(t), axis, start)
-
-
-@defjvp(np.rot90)
-def _(t, ans, m, k=1, axes=(0, 1)):
-    return np.rot90(array_tangent(t), k, axes)
-
-
 @defjvp(np.partition)
 def _(t, ans, a, kth, axis=-1, kind="introselect", order=None):
     return np.take_along_axis(array_tangent(t), partition_sources(a, ans, axis), axis=axis)
-
-
-@defjvp(np.take_along_axis)
-def _(t, ans, arr, indices, axis=-1):
-    return np.take_along_axis(array_tangent(t), indices, axis=axis)
 
 
 # The tangent is padded in the same mode; the constant of mode="constant" is a constant (zero tangent).

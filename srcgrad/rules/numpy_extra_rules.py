@@ -8,6 +8,7 @@ with a zero (or ``None``) for a piece that does not reach the output.
 
 import numpy as np
 
+from .derive import linear
 from .helpers import array_grad, ndim_of, vstack_grads
 from .numpy_extra_helpers import (
     append_grads,
@@ -30,27 +31,27 @@ from .registry import defnondiff, defsequence, defvjp, note_dispatch
 # --- splitting: the cotangents of the pieces joined back ----------------------------------------------------
 
 
-@defvjp(np.split)
+@linear(np.split)
 def _(g, ans, ary, indices_or_sections, axis=0):
     return joined_pieces(g, ans, axis)
 
 
-@defvjp(np.array_split)
+@linear(np.array_split)
 def _(g, ans, ary, indices_or_sections, axis=0):
     return joined_pieces(g, ans, axis)
 
 
-@defvjp(np.hsplit)
+@linear(np.hsplit)
 def _(g, ans, ary, indices_or_sections):
     return joined_pieces(g, ans, hsplit_axis(ary))
 
 
-@defvjp(np.vsplit)
+@linear(np.vsplit)
 def _(g, ans, ary, indices_or_sections):
     return joined_pieces(g, ans, 0)
 
 
-@defvjp(np.dsplit)
+@linear(np.dsplit)
 def _(g, ans, ary, indices_or_sections):
     return joined_pieces(g, ans, 2)
 
@@ -92,12 +93,12 @@ def _(g, ans, a, b):
 # --- moving elements ----------------------------------------------------------------------------------------
 
 
-@defvjp(np.rollaxis)
+@linear(np.rollaxis)
 def _(g, ans, a, axis, start=0):
     return np.transpose(g, rollaxis_inverse(ndim_of(g), axis, start))
 
 
-@defvjp(np.rot90)
+@linear(np.rot90)
 def _(g, ans, m, k=1, axes=(0, 1)):
     return np.rot90(g, -k, axes)
 
@@ -108,7 +109,7 @@ def _(g, ans, a, kth, axis=-1, kind="introselect", order=None):
     return array_grad(np.take_along_axis(g, partition_destinations(a, ans, axis), axis=axis), a)
 
 
-@defvjp(np.take_along_axis)
+@linear(np.take_along_axis)
 def _(g, ans, arr, indices, axis=-1):
     return take_along_axis_grad(g, arr, indices, axis)
 

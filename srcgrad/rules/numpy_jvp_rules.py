@@ -13,8 +13,6 @@ An array_like argument written as a list (``np.exp([x, y])``) has a list of tang
 import numpy as np
 
 from .helpers import (
-    LN2,
-    LN10,
     arange_start_scale,
     power_base_grad,
     power_exponent_grad,
@@ -105,46 +103,6 @@ def _(t, ans, x, y):
 @defjvp(np.float_power, argnum=1)
 def _(t, ans, x, y):
     return power_exponent_grad(array_tangent(t), ans, x)
-
-
-@defjvp(np.negative)
-def _(t, ans, x):
-    return -array_tangent(t)
-
-
-@defjvp(np.positive)
-def _(t, ans, x):
-    return array_tangent(t)
-
-
-@defjvp(np.reciprocal)
-def _(t, ans, x):
-    return -array_tangent(t) * ans * ans
-
-
-@defjvp(np.square)
-def _(t, ans, x):
-    return array_tangent(t) * 2 * x
-
-
-@defjvp(np.sqrt)
-def _(t, ans, x):
-    return array_tangent(t) * 0.5 / ans
-
-
-@defjvp(np.cbrt)
-def _(t, ans, x):
-    return array_tangent(t) / (3 * ans * ans)
-
-
-@defjvp(np.absolute)
-def _(t, ans, x):
-    return array_tangent(t) * np.sign(x)
-
-
-@defjvp(np.fabs)
-def _(t, ans, x):
-    return array_tangent(t) * np.sign(x)
 
 
 @defjvp(np.maximum, argnum=0)
@@ -265,71 +223,6 @@ def _(t, ans, a, a_min=None, a_max=None, out=None, *, min=None, max=None, **kwar
 # --- exponentials, logarithms, trigonometry ------------------------------------------------------------
 
 
-@defjvp(np.exp)
-def _(t, ans, x):
-    return array_tangent(t) * ans
-
-
-@defjvp(np.exp2)
-def _(t, ans, x):
-    return array_tangent(t) * ans * LN2
-
-
-@defjvp(np.expm1)
-def _(t, ans, x):
-    return array_tangent(t) * (ans + 1)
-
-
-@defjvp(np.log)
-def _(t, ans, x):
-    return array_tangent(t) / x
-
-
-@defjvp(np.log2)
-def _(t, ans, x):
-    return array_tangent(t) / (x * LN2)
-
-
-@defjvp(np.log10)
-def _(t, ans, x):
-    return array_tangent(t) / (x * LN10)
-
-
-@defjvp(np.log1p)
-def _(t, ans, x):
-    return array_tangent(t) / (1 + x)
-
-
-@defjvp(np.sin)
-def _(t, ans, x):
-    return array_tangent(t) * np.cos(x)
-
-
-@defjvp(np.cos)
-def _(t, ans, x):
-    return -array_tangent(t) * np.sin(x)
-
-
-@defjvp(np.tan)
-def _(t, ans, x):
-    return array_tangent(t) * (1 + ans * ans)
-
-
-@defjvp(np.arcsin)
-def _(t, ans, x):
-    return array_tangent(t) / np.sqrt(1 - x * x)
-
-
-@defjvp(np.arccos)
-def _(t, ans, x):
-    return -array_tangent(t) / np.sqrt(1 - x * x)
-
-
-@defjvp(np.arctan)
-def _(t, ans, x):
-    return array_tangent(t) / (1 + x * x)
-
-
 @defjvp(np.arctan2, argnum=0)
 def _(t, ans, y, x):
     return array_tangent(t) * x / (x * x + y * y)
@@ -338,51 +231,6 @@ def _(t, ans, y, x):
 @defjvp(np.arctan2, argnum=1)
 def _(t, ans, y, x):
     return -array_tangent(t) * y / (x * x + y * y)
-
-
-@defjvp(np.sinh)
-def _(t, ans, x):
-    return array_tangent(t) * np.cosh(x)
-
-
-@defjvp(np.cosh)
-def _(t, ans, x):
-    return array_tangent(t) * np.sinh(x)
-
-
-@defjvp(np.tanh)
-def _(t, ans, x):
-    return array_tangent(t) * (1 - ans * ans)
-
-
-@defjvp(np.arcsinh)
-def _(t, ans, x):
-    return array_tangent(t) / np.sqrt(x * x + 1)
-
-
-@defjvp(np.arccosh)
-def _(t, ans, x):
-    return array_tangent(t) / np.sqrt(x * x - 1)
-
-
-@defjvp(np.arctanh)
-def _(t, ans, x):
-    return array_tangent(t) / (1 - x * x)
-
-
-@defjvp(np.deg2rad)
-def _(t, ans, x):
-    return array_tangent(t) * (np.pi / 180)
-
-
-@defjvp(np.rad2deg)
-def _(t, ans, x):
-    return array_tangent(t) * (180 / np.pi)
-
-
-@defjvp(np.sinc)
-def _(t, ans, x):
-    return array_tangent(t) * np.where(x == 0, 0.0, (np.cos(np.pi * x) - ans) / np.where(x == 0, 1.0, x))
 
 
 # --- reductions ------------------------------------------------------------------------------------------
@@ -561,56 +409,6 @@ def _(t, ans, a, shape=None, order="C", **kwargs):
     return reshape_tangent(t, shape, order, **kwargs)
 
 
-@defjvp(np.ravel)
-def _(t, ans, a, order="C"):
-    return np.ravel(t, order)
-
-
-@defjvp(np.squeeze)
-def _(t, ans, a, axis=None):
-    return np.squeeze(t, axis)
-
-
-@defjvp(np.expand_dims)
-def _(t, ans, a, axis):
-    return np.expand_dims(t, axis)
-
-
-@defjvp(np.atleast_1d)
-def _(t, ans, a):
-    return np.atleast_1d(t)
-
-
-@defjvp(np.atleast_2d)
-def _(t, ans, a):
-    return np.atleast_2d(t)
-
-
-@defjvp(np.transpose)
-def _(t, ans, a, axes=None):
-    return np.transpose(t, axes)
-
-
-@defjvp(np.swapaxes)
-def _(t, ans, a, axis1, axis2):
-    return np.swapaxes(t, axis1, axis2)
-
-
-@defjvp(np.moveaxis)
-def _(t, ans, a, source, destination):
-    return np.moveaxis(t, source, destination)
-
-
-@defjvp(np.broadcast_to)
-def _(t, ans, array, shape):
-    return np.broadcast_to(t, shape)
-
-
-@defjvp(np.flip)
-def _(t, ans, m, axis=None):
-    return np.flip(t, axis)
-
-
 @defjvp(np.concatenate)
 def _(t, ans, arrays, axis=0, out=None, dtype=None, casting="same_kind"):
     return np.concatenate(dense_tangents(t, arrays), axis=axis)
@@ -639,71 +437,6 @@ def _(t, ans, object, dtype=None, *, copy=True, order="K", subok=False, ndmin=0,
 @defjvp(np.asarray)
 def _(t, ans, a, dtype=None, order=None, *, device=None, copy=None, like=None):
     return array_jvp(t, a, dtype)
-
-
-@defjvp(np.copy)
-def _(t, ans, a, order="K", subok=False):
-    return np.copy(t)
-
-
-@defjvp(np.atleast_3d)
-def _(t, ans, a):
-    return np.atleast_3d(t)
-
-
-@defjvp(np.fliplr)
-def _(t, ans, m):
-    return np.fliplr(t)
-
-
-@defjvp(np.flipud)
-def _(t, ans, m):
-    return np.flipud(t)
-
-
-@defjvp(np.roll)
-def _(t, ans, a, shift, axis=None):
-    return np.roll(t, shift, axis)
-
-
-@defjvp(np.diagonal)
-def _(t, ans, a, offset=0, axis1=0, axis2=1):
-    return np.diagonal(t, offset, axis1, axis2)
-
-
-@defjvp(np.diag)
-def _(t, ans, v, k=0):
-    return np.diag(t, k)
-
-
-@defjvp(np.triu)
-def _(t, ans, m, k=0):
-    return np.triu(t, k)
-
-
-@defjvp(np.tril)
-def _(t, ans, m, k=0):
-    return np.tril(t, k)
-
-
-@defjvp(np.tile)
-def _(t, ans, A, reps):
-    return np.tile(t, reps)
-
-
-@defjvp(np.repeat)
-def _(t, ans, a, repeats, axis=None):
-    return np.repeat(t, repeats, axis)
-
-
-@defjvp(np.real)
-def _(t, ans, val):
-    return np.real(t)
-
-
-@defjvp(np.take)
-def _(t, ans, a, indices, axis=None, out=None, mode="raise"):
-    return np.take(t, indices, axis=axis, mode=mode)
 
 
 # --- constructors whose values depend on their arguments --------------------------------------------------

@@ -9,6 +9,7 @@ import operator
 
 import numpy as np
 
+from .derive import elementwise, linear
 from .helpers import (
     LN2,
     LN10,
@@ -57,7 +58,7 @@ from .helpers import (
     vstack_grads,
     zeros_like_grad,
 )
-from .registry import ARGNUMS_VARIADIC, defnondiff, defvjp
+from .registry import ARGNUMS_VARIADIC, RESULT, SELF, TorchOp, defnondiff, defvjp
 
 # --- arithmetic ufuncs -------------------------------------------------------------------------------
 
@@ -97,44 +98,44 @@ def _(g, ans, x, y):
     return unbroadcast(power_base_grad(g, x, y), x), unbroadcast(power_exponent_grad(g, ans, x), y)
 
 
-@defvjp(np.negative)
-def _(g, ans, x):
-    return -g
+@elementwise(np.negative, torch=TorchOp(("neg", "negative"), "NegBackward0", None, floating=False))
+def _(ans, x):
+    return -1
 
 
-@defvjp(np.positive)
-def _(g, ans, x):
-    return g
+@elementwise(np.positive)
+def _(ans, x):
+    return 1
 
 
-@defvjp(np.reciprocal)
-def _(g, ans, x):
-    return -g * ans * ans
+@elementwise(np.reciprocal, torch=TorchOp(("reciprocal",), "ReciprocalBackward0", RESULT))
+def _(ans, x):
+    return -ans * ans
 
 
-@defvjp(np.square)
-def _(g, ans, x):
-    return g * 2 * x
+@elementwise(np.square)
+def _(ans, x):
+    return 2 * x
 
 
-@defvjp(np.sqrt)
-def _(g, ans, x):
-    return g * 0.5 / ans
+@elementwise(np.sqrt, torch=TorchOp(("sqrt",), "SqrtBackward0", RESULT))
+def _(ans, x):
+    return 0.5 / ans
 
 
-@defvjp(np.cbrt)
-def _(g, ans, x):
-    return g / (3 * ans * ans)
+@elementwise(np.cbrt)
+def _(ans, x):
+    return 1 / (3 * ans * ans)
 
 
-@defvjp(np.absolute)
-def _(g, ans, x):
-    return g * np.sign(x)
+@elementwise(np.absolute, torch=TorchOp(("abs", "absolute"), "AbsBackward0", SELF, floating=False))
+def _(ans, x):
+    return np.sign(x)
 
 
-@defvjp(np.fabs)
-def _(g, ans, x):
-    return g * np.sign(x)
+@elementwise(np.fabs)
+def _(ans, x):
+    return np.sign(x)
 
 
 @defvjp(np.maximum, argnums=(0, 1))
@@ -207,69 +208,69 @@ def _(g, ans, a, a_min=None, a_max=None, out=None, *, min=None, max=None, **kwar
 # --- exponentials, logarithms, trigonometry ------------------------------------------------------------
 
 
-@defvjp(np.exp)
-def _(g, ans, x):
-    return g * ans
+@elementwise(np.exp, torch=TorchOp(("exp",), "ExpBackward0", RESULT))
+def _(ans, x):
+    return ans
 
 
-@defvjp(np.exp2)
-def _(g, ans, x):
-    return g * ans * LN2
+@elementwise(np.exp2, torch=TorchOp(("exp2",), "Exp2Backward0", RESULT))
+def _(ans, x):
+    return ans * LN2
 
 
-@defvjp(np.expm1)
-def _(g, ans, x):
-    return g * (ans + 1)
+@elementwise(np.expm1, torch=TorchOp(("expm1",), "Expm1Backward0", RESULT))
+def _(ans, x):
+    return ans + 1
 
 
-@defvjp(np.log)
-def _(g, ans, x):
-    return g / x
+@elementwise(np.log, torch=TorchOp(("log",), "LogBackward0", SELF))
+def _(ans, x):
+    return 1 / x
 
 
-@defvjp(np.log2)
-def _(g, ans, x):
-    return g / (x * LN2)
+@elementwise(np.log2, torch=TorchOp(("log2",), "Log2Backward0", SELF))
+def _(ans, x):
+    return 1 / (x * LN2)
 
 
-@defvjp(np.log10)
-def _(g, ans, x):
-    return g / (x * LN10)
+@elementwise(np.log10, torch=TorchOp(("log10",), "Log10Backward0", SELF))
+def _(ans, x):
+    return 1 / (x * LN10)
 
 
-@defvjp(np.log1p)
-def _(g, ans, x):
-    return g / (1 + x)
+@elementwise(np.log1p, torch=TorchOp(("log1p",), "Log1PBackward0", SELF))
+def _(ans, x):
+    return 1 / (1 + x)
 
 
-@defvjp(np.sin)
-def _(g, ans, x):
-    return g * np.cos(x)
+@elementwise(np.sin, torch=TorchOp(("sin",), "SinBackward0", SELF))
+def _(ans, x):
+    return np.cos(x)
 
 
-@defvjp(np.cos)
-def _(g, ans, x):
-    return -g * np.sin(x)
+@elementwise(np.cos, torch=TorchOp(("cos",), "CosBackward0", SELF))
+def _(ans, x):
+    return -np.sin(x)
 
 
-@defvjp(np.tan)
-def _(g, ans, x):
-    return g * (1 + ans * ans)
+@elementwise(np.tan, torch=TorchOp(("tan",), "TanBackward0", RESULT))
+def _(ans, x):
+    return 1 + ans * ans
 
 
-@defvjp(np.arcsin)
-def _(g, ans, x):
-    return g / np.sqrt(1 - x * x)
+@elementwise(np.arcsin, torch=TorchOp(("arcsin", "asin"), "AsinBackward0", SELF))
+def _(ans, x):
+    return 1 / np.sqrt(1 - x * x)
 
 
-@defvjp(np.arccos)
-def _(g, ans, x):
-    return -g / np.sqrt(1 - x * x)
+@elementwise(np.arccos, torch=TorchOp(("arccos", "acos"), "AcosBackward0", SELF))
+def _(ans, x):
+    return -1 / np.sqrt(1 - x * x)
 
 
-@defvjp(np.arctan)
-def _(g, ans, x):
-    return g / (1 + x * x)
+@elementwise(np.arctan, torch=TorchOp(("arctan", "atan"), "AtanBackward0", SELF))
+def _(ans, x):
+    return 1 / (1 + x * x)
 
 
 @defvjp(np.arctan2, argnums=(0, 1))
@@ -277,49 +278,49 @@ def _(g, ans, y, x):
     return unbroadcast(g * x / (x * x + y * y), y), unbroadcast(-g * y / (x * x + y * y), x)
 
 
-@defvjp(np.sinh)
-def _(g, ans, x):
-    return g * np.cosh(x)
+@elementwise(np.sinh, torch=TorchOp(("sinh",), "SinhBackward0", SELF))
+def _(ans, x):
+    return np.cosh(x)
 
 
-@defvjp(np.cosh)
-def _(g, ans, x):
-    return g * np.sinh(x)
+@elementwise(np.cosh, torch=TorchOp(("cosh",), "CoshBackward0", SELF))
+def _(ans, x):
+    return np.sinh(x)
 
 
-@defvjp(np.tanh)
-def _(g, ans, x):
-    return g * (1 - ans * ans)
+@elementwise(np.tanh, torch=TorchOp(("tanh",), "TanhBackward0", RESULT))
+def _(ans, x):
+    return 1 - ans * ans
 
 
-@defvjp(np.arcsinh)
-def _(g, ans, x):
-    return g / np.sqrt(x * x + 1)
+@elementwise(np.arcsinh, torch=TorchOp(("arcsinh", "asinh"), "AsinhBackward0", SELF))
+def _(ans, x):
+    return 1 / np.sqrt(x * x + 1)
 
 
-@defvjp(np.arccosh)
-def _(g, ans, x):
-    return g / np.sqrt(x * x - 1)
+@elementwise(np.arccosh, torch=TorchOp(("arccosh", "acosh"), "AcoshBackward0", SELF))
+def _(ans, x):
+    return 1 / np.sqrt(x * x - 1)
 
 
-@defvjp(np.arctanh)
-def _(g, ans, x):
-    return g / (1 - x * x)
+@elementwise(np.arctanh, torch=TorchOp(("arctanh", "atanh"), "AtanhBackward0", SELF))
+def _(ans, x):
+    return 1 / (1 - x * x)
 
 
-@defvjp(np.deg2rad)
-def _(g, ans, x):
-    return g * (np.pi / 180)
+@elementwise(np.deg2rad, torch=TorchOp(("deg2rad",), "Deg2RadBackward0"))
+def _(ans, x):
+    return np.pi / 180
 
 
-@defvjp(np.rad2deg)
-def _(g, ans, x):
-    return g * (180 / np.pi)
+@elementwise(np.rad2deg, torch=TorchOp(("rad2deg",), "Rad2DegBackward0"))
+def _(ans, x):
+    return 180 / np.pi
 
 
-@defvjp(np.sinc)
-def _(g, ans, x):
-    return g * np.where(x == 0, 0.0, (np.cos(np.pi * x) - ans) / np.where(x == 0, 1.0, x))
+@elementwise(np.sinc, torch=TorchOp(("sinc",), "SincBackward0", SELF))
+def _(ans, x):
+    return np.where(x == 0, 0.0, (np.cos(np.pi * x) - ans) / np.where(x == 0, 1.0, x))
 
 
 # --- reductions ------------------------------------------------------------------------------------------
@@ -467,52 +468,52 @@ def _(g, ans, a, shape=None, order="C", **kwargs):
     return reshaped_back(g, a, order)
 
 
-@defvjp(np.ravel)
+@linear(np.ravel)
 def _(g, ans, a, order="C"):
     return reshaped_back(g, a, order)
 
 
-@defvjp(np.squeeze)
+@linear(np.squeeze)
 def _(g, ans, a, axis=None):
     return np.reshape(g, np.shape(a))
 
 
-@defvjp(np.expand_dims)
+@linear(np.expand_dims)
 def _(g, ans, a, axis):
     return np.reshape(g, np.shape(a))
 
 
-@defvjp(np.atleast_1d)
+@linear(np.atleast_1d)
 def _(g, ans, a):
     return np.reshape(g, np.shape(a))
 
 
-@defvjp(np.atleast_2d)
+@linear(np.atleast_2d)
 def _(g, ans, a):
     return np.reshape(g, np.shape(a))
 
 
-@defvjp(np.transpose)
+@linear(np.transpose)
 def _(g, ans, a, axes=None):
     return np.transpose(g, inverse_permutation(axes, np.ndim(g)))
 
 
-@defvjp(np.swapaxes)
+@linear(np.swapaxes)
 def _(g, ans, a, axis1, axis2):
     return np.swapaxes(g, axis1, axis2)
 
 
-@defvjp(np.moveaxis)
+@linear(np.moveaxis)
 def _(g, ans, a, source, destination):
     return np.moveaxis(g, destination, source)
 
 
-@defvjp(np.broadcast_to)
+@linear(np.broadcast_to)
 def _(g, ans, array, shape):
     return summed_to(g, array)
 
 
-@defvjp(np.flip)
+@linear(np.flip)
 def _(g, ans, m, axis=None):
     return np.flip(g, axis)
 
@@ -547,68 +548,68 @@ def _(g, ans, a, dtype=None, order=None, *, device=None, copy=None, like=None):
     return array_grad(g, a)
 
 
-@defvjp(np.copy)
+@linear(np.copy)
 def _(g, ans, a, order="K", subok=False):
     return g
 
 
-@defvjp(np.atleast_3d)
+@linear(np.atleast_3d)
 def _(g, ans, a):
     return np.reshape(g, np.shape(a))
 
 
-@defvjp(np.fliplr)
+@linear(np.fliplr)
 def _(g, ans, m):
     return np.fliplr(g)
 
 
-@defvjp(np.flipud)
+@linear(np.flipud)
 def _(g, ans, m):
     return np.flipud(g)
 
 
-@defvjp(np.roll)
+@linear(np.roll)
 def _(g, ans, a, shift, axis=None):
     return np.roll(g, np.negative(shift), axis)
 
 
-@defvjp(np.diagonal)
+@linear(np.diagonal)
 def _(g, ans, a, offset=0, axis1=0, axis2=1):
     return diagonal_grad(g, a, offset, axis1, axis2)
 
 
-@defvjp(np.diag)
+@linear(np.diag)
 def _(g, ans, v, k=0):
     return diag_grad(g, v, k)
 
 
 # A 1-D m is broadcast to a square matrix: summed_to sums the rows back.
-@defvjp(np.triu)
+@linear(np.triu)
 def _(g, ans, m, k=0):
     return summed_to(np.triu(g, k), m)
 
 
-@defvjp(np.tril)
+@linear(np.tril)
 def _(g, ans, m, k=0):
     return summed_to(np.tril(g, k), m)
 
 
-@defvjp(np.tile)
+@linear(np.tile)
 def _(g, ans, A, reps):
     return tile_grad(g, A, reps)
 
 
-@defvjp(np.repeat)
+@linear(np.repeat)
 def _(g, ans, a, repeats, axis=None):
     return repeat_grad(g, a, repeats, axis)
 
 
-@defvjp(np.real)
+@linear(np.real)
 def _(g, ans, val):
     return g
 
 
-@defvjp(np.take)
+@linear(np.take)
 def _(g, ans, a, indices, axis=None, out=None, mode="raise"):
     return take_grad(g, a, indices, axis, mode)
 

@@ -14,12 +14,13 @@ per variadic argument (``np.einsum``).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import sys
 import types
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 ARGNUMS_VARIADIC = "*"
@@ -61,13 +62,79 @@ class Rule:
         return tuple(result)
 
 
-_VJP_RULES: dict[Any, Rule] = {}
-_JVP_RULES: dict[Any, dict[int | str, Rule]] = {}
-_NONDIFFERENTIABLE: dict[Any, Any] = {}
-_DISPATCH_NOTES: dict[Any, str] = {}
-_SEQUENCE_RESULTS: dict[Any, Any] = {}
+SELF, RESULT = "self", "result"  # what a Tensor-shim node keeps for its backward: the input, or the output
+
+
+@dataclass(frozen=True)
+class TorchOp:
+    """How the ``Tensor`` shim offers a primitive: the names of its method and ``torch`` function, the
+    ``grad_fn`` class PyTorch names its node by, what that node keeps (``SELF``, ``RESULT`` or nothing),
+    and whether integer inputs become float32 first (PyTorch defines ``exp`` only for floats, ``abs`` for
+    integers too)."""
+
+    names: tuple[str, ...]
+    node: str
+    saves: str | None = None
+    floating: bool = True
+
+
+@dataclass
+class Primitive:
+    """Everything srcgrad knows about one function it differentiates, in one place.
+
+    ``reverse`` is the rule the transformer inlines and the shim's nodes call; ``forward`` holds one
+    forward rule per differentiable argument; ``derivation`` says whether those were written by hand or
+    derived from the declaration (``"elementwise"``, ``"linear"``; see ``derive.py``). ``torch`` is the
+    shim's operation for it, ``dispatch_note`` why its rule does not run unchanged on Dask or CuPy arrays,
+    ``returns_sequence`` whether it returns a list or tuple of arrays, ``nondifferentiable`` whether its
+    results are constants. The method form (``x.cumsum()``) is read off ``np.ndarray`` against this table
+    (``frontend/array_methods.py``), and docs/rules.md is generated from these records."""
+
+    primal: Any
+    name: str
+    reverse: Rule | None = None
+    forward: dict[int | str, Rule] = field(default_factory=dict)
+    derivation: str = "written"
+    torch: TorchOp | None = None
+    dispatch_note: str | None = None
+    returns_sequence: bool = False
+    nondifferentiable: bool = False
+    declared_in: str | None = None  # the module that declares a derived record (its rules are generated)
+
+
+_RECORDS: dict[Any, Primitive] = {}
 # Keep every registered primal alive so the id() keys above can never be reused by another object.
 _KEEPALIVE: list[Any] = []
+
+
+def record_of(primal: Any, create: bool = True) -> Primitive | None:
+    """The record of ``primal``; a new, empty one when it has none and ``create`` is true."""
+    key = _key(primal)
+    found = _RECORDS.get(key)
+    if found is None and create:
+        found = _RECORDS[key] = Primitive(primal, primal_name(primal))
+        _KEEPALIVE.append(primal)
+    return found
+
+
+def offer_in_shim(primal: Any, op: TorchOp) -> None:
+    """Give the ``Tensor`` shim an operation for ``primal`` (``derive.elementwise`` takes ``torch=`` too)."""
+    record_of(primal).torch = op
+
+
+def shim_operations() -> list[Primitive]:
+    """The records that carry a shim operation, in the order they were declared."""
+    return [record for record in _RECORDS.values() if record.torch is not None]
+
+
+def snapshot() -> dict[Any, Primitive]:
+    """A copy of the whole table, for ``restore`` (tests that register rules put the table back)."""
+    return {key: dataclasses.replace(record, forward=dict(record.forward)) for key, record in _RECORDS.items()}
+
+
+def restore(saved: dict[Any, Primitive]) -> None:
+    _RECORDS.clear()
+    _RECORDS.update(saved)
 
 
 def primal_name(primal: Any) -> str:
@@ -95,14 +162,13 @@ def primal_name(primal: Any) -> str:
     return f"{module}.{name}" if module and module != "builtins" else name
 
 
-def _register(table: dict[Any, Rule], primal: Any, function: Callable, argnums: tuple[int, ...] | str) -> Rule:
+def _register(primal: Any, function: Callable, argnums: tuple[int, ...] | str) -> Rule:
     if argnums != ARGNUMS_VARIADIC:
         argnums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
     rule = Rule(primal, function, argnums, primal_name(primal))
     if len(rule.signature.parameters) < 3 and rule.argnums != ():
         raise TypeError(f"a rule for {rule.name} takes (g, ans, *primal_args); got {rule.signature}")
-    table[_key(primal)] = rule
-    _KEEPALIVE.append(primal)
+    record_of(primal).reverse = rule
     return rule
 
 
@@ -114,10 +180,10 @@ def defvjp(primal: Any, rule: Callable | None = None, *, argnums: int | tuple[in
     ...     return unbroadcast(g * y, x), unbroadcast(g * x, y)
     """
     if rule is not None:
-        return _register(_VJP_RULES, primal, rule, argnums).function
+        return _register(primal, rule, argnums).function
 
     def decorate(function: Callable) -> Callable:
-        _register(_VJP_RULES, primal, function, argnums)
+        _register(primal, function, argnums)
         return function
 
     return decorate
@@ -142,8 +208,7 @@ def defjvp(primal: Any, rule: Callable | None = None, *, argnum: int | str = 0):
     def register(function: Callable) -> Callable:
         entry = Rule(primal, function, ARGNUMS_VARIADIC if argnum == ARGNUMS_VARIADIC else (argnum,),
                      primal_name(primal))
-        _JVP_RULES.setdefault(_key(primal), {})[argnum] = entry
-        _KEEPALIVE.append(primal)
+        record_of(primal).forward[argnum] = entry
         return function
 
     if rule is not None:
@@ -154,8 +219,7 @@ def defjvp(primal: Any, rule: Callable | None = None, *, argnum: int | str = 0):
 def defnondiff(*primals: Any) -> None:
     """Declare functions whose outputs carry no gradient (shapes, comparisons, constructors, indices)."""
     for primal in primals:
-        _NONDIFFERENTIABLE[_key(primal)] = primal
-        _KEEPALIVE.append(primal)
+        record_of(primal).nondifferentiable = True
 
 
 def defsequence(*primals: Any) -> None:
@@ -163,14 +227,21 @@ def defsequence(*primals: Any) -> None:
     ``np.linalg.eigh``): a ``+`` over their results may concatenate, and their cotangents add element by
     element. A rule-table function not declared here returns one array or number (tests check it)."""
     for primal in primals:
-        _SEQUENCE_RESULTS[_key(primal)] = primal
-        _KEEPALIVE.append(primal)
+        record_of(primal).returns_sequence = True
+
+
+def _looked_up(primal: Any) -> Primitive | None:
+    """``primal``'s record, after registering the rules of libraries imported since (``load_when_imported``)."""
+    found = _RECORDS.get(_key(primal))
+    if _PENDING:
+        _load_pending()
+        found = _RECORDS.get(_key(primal))
+    return found
 
 
 def returns_sequence(primal: Any) -> bool:
-    if _PENDING and _key(primal) not in _SEQUENCE_RESULTS:
-        _load_pending()
-    return _key(primal) in _SEQUENCE_RESULTS
+    found = _looked_up(primal)
+    return found is not None and found.returns_sequence
 
 
 def note_dispatch(note: str, *primals: Any) -> None:
@@ -179,15 +250,13 @@ def note_dispatch(note: str, *primals: Any) -> None:
     NumPy itself, or a primal those libraries lack. Rules without a note are dispatch-safe: built only from
     calls that dispatch, and checked against Dask by tests/dispatch. docs/rules.md shows the notes."""
     for primal in primals:
-        _DISPATCH_NOTES[_key(primal)] = note
-        _KEEPALIVE.append(primal)
+        record_of(primal).dispatch_note = note
 
 
 def dispatch_note(primal: Any) -> str | None:
     """Why ``primal``'s reverse rule is not dispatch-safe, or ``None`` when it is (see ``note_dispatch``)."""
-    if _PENDING:
-        _load_pending()
-    return _DISPATCH_NOTES.get(_key(primal))
+    found = _looked_up(primal)
+    return None if found is None else found.dispatch_note
 
 
 def _key(primal: Any) -> Any:
@@ -217,39 +286,47 @@ def _load_pending(everything: bool = False) -> None:
 
 def vjp_rule(primal: Any) -> Rule | None:
     """The reverse rule registered for ``primal``, or ``None``."""
-    rule = _VJP_RULES.get(_key(primal))
-    if rule is None and _PENDING:
-        _load_pending()
-        rule = _VJP_RULES.get(_key(primal))
-    return rule
+    found = _RECORDS.get(_key(primal))
+    if (found is None or found.reverse is None) and _PENDING:
+        found = _looked_up(primal)
+    return None if found is None else found.reverse
 
 
 def jvp_rules(primal: Any) -> dict[int | str, Rule]:
     """The forward rules registered for ``primal``, by argument position (``"*"`` for variadic ones)."""
-    if _PENDING and _key(primal) not in _JVP_RULES:
-        _load_pending()
-    return _JVP_RULES.get(_key(primal), {})
+    found = _RECORDS.get(_key(primal))
+    if (found is None or not found.forward) and _PENDING:
+        found = _looked_up(primal)
+    return {} if found is None else found.forward
 
 
 def registered_jvp_rules() -> list[tuple[Rule, int | str]]:
     """Every forward rule with its argument, sorted by primal name (for documentation and coverage)."""
     _load_pending(everything=True)
-    return sorted(((rule, argnum) for rules in _JVP_RULES.values() for argnum, rule in rules.items()),
+    return sorted(((rule, argnum) for record in _RECORDS.values() for argnum, rule in record.forward.items()),
                   key=lambda item: (item[0].name, str(item[1])))
 
 
 def is_nondifferentiable(primal: Any) -> bool:
-    if _PENDING and _key(primal) not in _NONDIFFERENTIABLE:
-        _load_pending()
-    return _key(primal) in _NONDIFFERENTIABLE
+    found = _RECORDS.get(_key(primal))
+    if (found is None or not found.nondifferentiable) and _PENDING:
+        found = _looked_up(primal)
+    return found is not None and found.nondifferentiable
 
 
 def registered_vjp_rules() -> list[Rule]:
     """Every reverse rule, sorted by name (for documentation and coverage tests)."""
     _load_pending(everything=True)
-    return sorted(_VJP_RULES.values(), key=lambda r: r.name)
+    return sorted((record.reverse for record in _RECORDS.values() if record.reverse is not None),
+                  key=lambda r: r.name)
 
 
 def registered_nondifferentiable() -> list[Any]:
     _load_pending(everything=True)
-    return list(_NONDIFFERENTIABLE.values())
+    return [record.primal for record in _RECORDS.values() if record.nondifferentiable]
+
+
+def registered_primitives() -> list[Primitive]:
+    """Every record, sorted by name."""
+    _load_pending(everything=True)
+    return sorted(_RECORDS.values(), key=lambda record: record.name)

@@ -15,24 +15,12 @@ from .shim_rules import (
     clamp_tensor,
     fill,
     index_put,
-    relu,
     remainder,
-    sigmoid,
     sign,
     take_along_dim,
     vector_norm,
     view_of,
 )
-
-
-@defjvp(relu)
-def _(t, ans, x):
-    return t * (ans > 0)
-
-
-@defjvp(sigmoid)
-def _(t, ans, x):
-    return t * ans * (1 - ans)
 
 
 @defjvp(take_along_dim)

@@ -10,8 +10,9 @@ returned index, ``clamp`` passes the gradient at its bounds.
 
 import numpy as np
 
+from .derive import elementwise
 from .helpers import expand_reduced, landed_grad, unbroadcast
-from .registry import defvjp
+from .registry import RESULT, TorchOp, defvjp, offer_in_shim
 
 
 def relu(x):
@@ -91,14 +92,14 @@ def fill(a, value):
     return np.full_like(a, value)
 
 
-@defvjp(relu)
-def _(g, ans, x):
-    return g * (ans > 0)
+@elementwise(relu, torch=TorchOp(("relu",), "ReluBackward0", RESULT, floating=False))
+def _(ans, x):
+    return ans > 0
 
 
-@defvjp(sigmoid)
-def _(g, ans, x):
-    return g * ans * (1 - ans)
+@elementwise(sigmoid, torch=TorchOp(("sigmoid",), "SigmoidBackward0", RESULT))
+def _(ans, x):
+    return ans * (1 - ans)
 
 
 @defvjp(take_along_dim)
@@ -154,6 +155,9 @@ def _(g, ans, x, y):
 @defvjp(sign)
 def _(g, ans, x):
     return np.zeros_like(g)
+
+
+offer_in_shim(sign, TorchOp(("sign",), "SignBackward0", None, floating=False))
 
 
 @defvjp(fill)

@@ -15,6 +15,7 @@ from . import ops
 from .dtypes import result_type
 from .grad_mode import state
 from .nodes import derivative
+from .pointwise import UNARY
 from .tensor import NO_EDGE, Tensor, check_dim, edge, result, wrap
 
 
@@ -44,6 +45,9 @@ eq, ne, lt, le, gt, ge, equal = map(_method, ("eq", "ne", "lt", "le", "gt", "ge"
 logical_and, logical_or, logical_xor = map(_method, ("logical_and", "logical_or", "logical_xor"))
 bitwise_and, bitwise_or, bitwise_xor = map(_method, ("bitwise_and", "bitwise_or", "bitwise_xor"))
 floor_divide, remainder = map(_method, ("floor_divide", "remainder"))
+# The function form of every other one-argument operation a primitive's record offers (torch.sinh, torch.asin).
+DECLARED = {name: _method(name) for name in UNARY if name not in globals()}
+globals().update(DECLARED)
 
 
 def pow(input: Any, exponent: Any) -> Tensor:
@@ -179,3 +183,4 @@ __all__ = [
     "unsqueeze",
     "where",
 ]
+__all__.extend(sorted(DECLARED))

@@ -194,11 +194,21 @@ def node_origin(node: Any) -> str:
     return f", which is output 0 of {name},"
 
 
+_KINDS: dict[str, type] = {}
+
+
 def _kind(name: str, saves: bool) -> type:
     """A node class with PyTorch's name; ``__module__`` is "builtins" so that ``type(y.grad_fn)`` prints
-    ``<class 'MulBackward0'>`` exactly as PyTorch's C++ classes do."""
-    return type(name, (Node,), {"__slots__": (), "saves": saves, "__module__": "builtins",
-                                "__qualname__": name})
+    ``<class 'MulBackward0'>`` exactly as PyTorch's C++ classes do. One class per name."""
+    if name not in _KINDS:
+        _KINDS[name] = type(name, (Node,), {"__slots__": (), "saves": saves, "__module__": "builtins",
+                                            "__qualname__": name})
+    return _KINDS[name]
+
+
+def kind(name: str, saves: bool) -> type:
+    """The node class named ``name`` (a primitive's ``TorchOp.node``), made on first use."""
+    return _kind(name, saves)
 
 
 # Nodes PyTorch frees after backward (they save tensors) ...

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..rules import shim_rules
+from ..rules.registry import RESULT, SELF, shim_operations
 from . import messages
 from . import nodes as N
 from .dtypes import result_type
@@ -19,8 +20,6 @@ from .grad_mode import state
 from .nodes import derivative
 from .ops import FP_ERRORS, OUT, QUIET, broadcast_error, mul, record, requires, saved
 from .tensor import NO_EDGE, Tensor, edge, result, wrap
-
-SELF, RESULT = "self", "result"  # what PyTorch saves: the input, or the output
 
 
 def _unary(name: str, primal: Any, kind: type, save: str | None, floating: bool = True):
@@ -47,21 +46,23 @@ def _unary(name: str, primal: Any, kind: type, save: str | None, floating: bool 
     return op
 
 
-exp = _unary("exp", np.exp, N.ExpBackward0, RESULT)
-log = _unary("log", np.log, N.LogBackward0, SELF)
-sin = _unary("sin", np.sin, N.SinBackward0, SELF)
-cos = _unary("cos", np.cos, N.CosBackward0, SELF)
-tan = _unary("tan", np.tan, N.TanBackward0, RESULT)
-tanh = _unary("tanh", np.tanh, N.TanhBackward0, RESULT)
-sqrt = _unary("sqrt", np.sqrt, N.SqrtBackward0, RESULT)
-log1p = _unary("log1p", np.log1p, N.Log1PBackward0, SELF)
-expm1 = _unary("expm1", np.expm1, N.Expm1Backward0, RESULT)
-reciprocal = _unary("reciprocal", np.reciprocal, N.ReciprocalBackward0, RESULT)
-sigmoid = _unary("sigmoid", shim_rules.sigmoid, N.SigmoidBackward0, RESULT)
-relu = _unary("relu", shim_rules.relu, N.ReluBackward0, RESULT, floating=False)
-abs = _unary("abs", np.absolute, N.AbsBackward0, SELF, floating=False)
-neg = _unary("neg", np.negative, N.NegBackward0, None, floating=False)
-sign = _unary("sign", shim_rules.sign, N.SignBackward0, None, floating=False)
+def _declared_unary() -> dict[str, Any]:
+    """The one-argument operations the rule table's records offer to the shim (``TorchOp``): a record
+    names the operation, its node class, what the node keeps and whether integers become floats."""
+    ops: dict[str, Any] = {}
+    for primitive in shim_operations():
+        torch = primitive.torch
+        op = _unary(torch.names[0], primitive.primal, N.kind(torch.node, torch.saves is not None), torch.saves,
+                    torch.floating)
+        ops.update(dict.fromkeys(torch.names, op))
+    return ops
+
+
+UNARY = _declared_unary()
+# The names other modules use (the inplace forms, the torch functions).
+exp, log, sin, cos, tan, tanh = (UNARY[n] for n in ("exp", "log", "sin", "cos", "tan", "tanh"))
+sqrt, log1p, expm1, reciprocal = (UNARY[n] for n in ("sqrt", "log1p", "expm1", "reciprocal"))
+sigmoid, relu, abs, neg, sign = (UNARY[n] for n in ("sigmoid", "relu", "abs", "neg", "sign"))
 _CLIP, _CLAMP_TENSOR = derivative(np.clip), derivative(shim_rules.clamp_tensor, (0, 1, 2))
 
 
@@ -136,9 +137,7 @@ def equal(a: Tensor, b: Tensor) -> bool:
 
 
 METHODS = {
-    "exp": exp, "log": log, "sin": sin, "cos": cos, "tan": tan, "tanh": tanh, "sqrt": sqrt, "log1p": log1p,
-    "expm1": expm1, "reciprocal": reciprocal, "__rtruediv__": rtruediv, "sigmoid": sigmoid, "relu": relu,
-    "abs": abs, "__abs__": abs, "absolute": abs, "neg": neg, "negative": neg, "__neg__": neg, "sign": sign,
+    **UNARY, "__rtruediv__": rtruediv, "__abs__": abs, "__neg__": neg,
     "clamp": clamp, "clip": clamp, "eq": eq, "__eq__": eq, "ne": ne, "__ne__": ne, "lt": lt, "__lt__": lt,
     "le": le, "__le__": le, "gt": gt, "__gt__": gt, "ge": ge, "__ge__": ge, "logical_and": logical_and,
     "logical_or": logical_or, "logical_xor": logical_xor, "bitwise_and": bitwise_and, "__and__": bitwise_and,

@@ -72,12 +72,9 @@ def test_every_page_is_indexed():
 def rule_table():
     """Rules a page registers (custom-rules.md teaches defvjp) are gone again after it, so no other test
     sees them."""
-    tables = (registry._VJP_RULES, registry._JVP_RULES, registry._NONDIFFERENTIABLE)
-    saved = [dict(table) for table in tables]
+    saved = registry.snapshot()
     yield
-    for table, before in zip(tables, saved):
-        table.clear()
-        table.update(before)
+    registry.restore(saved)
 
 
 @pytest.mark.parametrize("page", DOCS)
