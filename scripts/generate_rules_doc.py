@@ -44,6 +44,11 @@ GROUPS = {
 }
 
 
+# Rules for functions that only some supported versions of Python or NumPy have. They are listed in a note
+# rather than in the table, so that the page is the same whichever environment generates or checks it.
+VERSION_DEPENDENT = {"math.cbrt": "Python 3.11+", "math.exp2": "Python 3.11+", "numpy.row_stack": "NumPy < 2.5"}
+
+
 def _group(name: str) -> str:
     module, dot, _ = name.rpartition(".")
     return module if dot else "builtins"
@@ -97,7 +102,8 @@ def render() -> str:
     from srcgrad.rules.registry import primal_name, registered_nondifferentiable, registered_primitives
 
     records = [r for r in registered_primitives()
-               if r.reverse is not None and r.reverse.function.__module__.startswith("srcgrad.")]
+               if r.reverse is not None and r.reverse.function.__module__.startswith("srcgrad.")
+               and r.name not in VERSION_DEPENDENT]
     grouped = defaultdict(list)
     for record in records:
         grouped[_group(record.name)].append(record)
@@ -132,6 +138,11 @@ def render() -> str:
                   "|---|---|---|---|---|"]
         lines += [f"| `{r.name}` | {_differentiable(r.reverse)} | {_forward(r)} | {_shim(r)} | "
                   f"{r.dispatch_note or 'yes'} |" for r in members]
+        dependent = sorted(name for name in VERSION_DEPENDENT if _group(name) == group)
+        if dependent:
+            lines += ["", *_wrap("Also, where the installed version has them: " + ", ".join(
+                f"`{name}` ({VERSION_DEPENDENT[name]})" for name in dependent)
+                + "; their rules are written like the others in this table.")]
         lines.append("")
     lines += [
         "## Functions without a gradient",
