@@ -18,9 +18,9 @@ from .analysis.activity import active_variables, varied_variables
 from .analysis.aliasing import check_aliasing
 from .analysis.complex_values import use_complex_abs
 from .analysis.default_deny import check_calls
+from .analysis.invariance import shift_invariant_reductions
 from .analysis.same_shapes import same_shape_operands
 from .analysis.shapes import infer_shapes
-from .analysis.shift import shift_only_extrema
 from .analysis.walk import values_read, walk
 from .codegen import compile_function, to_source
 from .errors import MissingRuleError, SrcgradSyntaxError
@@ -138,7 +138,7 @@ def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequen
     seed = names.fresh("d_out")
     if optimize:
         # A stable softmax's maximum contributes nothing: hold it constant, as a hand-written gradient does.
-        active = active - shift_only_extrema(core, resolver.callee)
+        active = active - shift_invariant_reductions(core, resolver.callee, shapes)
     reverse = ReverseMode(core, temps, active, names, namespace, resolver.site, resolver.is_pure, parsed.line,
                           resolver.callee, shapes, resolver.sequences,
                           lambda node, message, hint: parsed.error(node, message, hint, cls=MissingRuleError),
@@ -183,7 +183,8 @@ def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequen
                 use_uniform_scalars(generated, shape_lookup(shapes, reverse.primal_of, seed, returned),
                                     resolver.callee)
             generated = eliminate_dead_code(propagate_copies(generated), resolver.is_pure)
-            generated = compose_scaling_loops(generated, namespace)
+            generated = compose_scaling_loops(generated, namespace,
+                                              lambda n: namespace.bindings.get(n, parsed.scope.lookup(n, None)))
             if examples is not None:
                 generated = specialize_accumulators(generated, dict(zip(params, examples)), zero_cotangent,
                                                     namespace.ref, in_place,

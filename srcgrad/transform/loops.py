@@ -1,21 +1,25 @@
-"""Composing adjoint loops that only scale a cotangent by a constant.
+"""Loop-invariant strength reduction: a value scaled by the same factor on every trip of a loop.
 
-The adjoint of ``while ...: y = y * 2`` is a loop that runs once per forward trip, doing
-``d_y = d_y * 2``. A person writes ``d_y * 2 ** trips``. The two are the same numbers only when every
-intermediate product is exact, which holds for a positive power-of-two factor on binary64 values: scaling
-by 2**k changes only the exponent, overflows to infinity exactly when the repeated products would, and
-is exact on subnormals (scaling up). So the pass rewrites
+The adjoint of ``while ...: y = y * 2`` is a loop that runs once per forward trip, doing ``d_y = d_y * 2``;
+a person writes ``d_y * 2 ** trips``. In general, a statement ``v = v * c`` in the body of
+``for t in range(n)``, where nothing else in the body reads or writes ``v`` and nothing in it writes ``c``,
+scales ``v`` by ``c`` ``n`` times whatever else the loop does, so it moves out of the loop as
+``v = scale_repeatedly(v, c, n)``, and a loop left empty goes. The factor may be a literal or any name the
+loop does not change (a step size, a decay rate).
 
-    for t in range(n):          into        d_y = scale_repeatedly(d_y, 2, n)
-        d_y = d_y * 2
-
-and ``scale_repeatedly`` multiplies once when the value is float64 (array or scalar) and 2**(k*n) is a
-finite double; otherwise (other dtypes, complex values, huge trip counts) it runs the loop as written.
-Other factors are left alone: ``v * c**n`` and ``((v * c) * c) ...`` round differently."""
+One multiplication gives the same numbers as the repeated ones only when every intermediate product is
+exact, which holds for a power-of-two factor of at least 2 on binary64 values: scaling by 2**k changes
+only the exponent, overflows to infinity exactly when the repeated products would, and is exact on
+subnormals (scaling up). ``scale_repeatedly`` checks that at run time: it multiplies once when the factor
+is such a number and the value is float64 (array or scalar) and 2**(k*n) is a finite double, and runs the
+loop otherwise (other factors, dtypes, complex values, huge trip counts), so the result is always the
+loop's, bit for bit.
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import gast
@@ -27,9 +31,21 @@ from ..naming import Namespace
 _FLOAT64 = np.dtype(np.float64)
 
 
-def scale_repeatedly(value: Any, factor: int | float, times: int) -> Any:
-    """``value`` multiplied by ``factor`` ``times`` times (``factor`` a power of two ≥ 2), bit for bit."""
+def _exact_power_of_two(factor: Any) -> bool:
+    """Whether ``factor`` is a real number 2**k with k ≥ 1 (multiplying by it only changes exponents)."""
+    if isinstance(factor, bool) or not isinstance(factor, (int, float)):
+        return False
+    return math.isfinite(factor) and factor >= 2 and math.frexp(factor)[0] == 0.5
+
+
+def scale_repeatedly(value: Any, factor: Any, times: int) -> Any:
+    """``value`` multiplied by ``factor`` ``times`` times, bit for bit; one multiplication when that is
+    exact (``factor`` a power of two ≥ 2 and ``value`` float64)."""
     if times <= 0:
+        return value
+    if not _exact_power_of_two(factor):
+        for _ in range(times):
+            value = value * factor
         return value
     exponent = (math.frexp(factor)[1] - 1) * times
     # Complex values are left to the loop: a complex product computes re*0 and im*0 cross terms, which
@@ -43,66 +59,106 @@ def scale_repeatedly(value: Any, factor: int | float, times: int) -> Any:
     return value
 
 
-def _power_of_two_factor(node: gast.expr) -> int | float | None:
-    if isinstance(node, gast.Constant) and type(node.value) in (int, float):
-        c = node.value
-        if math.isfinite(c) and c >= 2 and math.frexp(c)[0] == 0.5:
-            return c
-    return None
-
-
-def _scaling(stmt: gast.stmt) -> tuple[str, gast.Constant] | None:
-    """``(v, c)`` when ``stmt`` is ``v = v * c`` or ``v = c * v`` with ``c`` a power of two ≥ 2."""
+def _scaling(stmt: gast.stmt) -> tuple[str, gast.expr] | None:
+    """``(v, c)`` when ``stmt`` is ``v = v * c`` or ``v = c * v`` with ``c`` a number or a name."""
     if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name)):
         return None
     value, target = stmt.value, stmt.targets[0].id
     if not (isinstance(value, gast.BinOp) and isinstance(value.op, gast.Mult)):
         return None
-    for var, const in ((value.left, value.right), (value.right, value.left)):
-        if isinstance(var, gast.Name) and var.id == target and _power_of_two_factor(const) is not None:
-            return target, const
+    for var, factor in ((value.left, value.right), (value.right, value.left)):
+        if isinstance(var, gast.Name) and var.id == target and (
+                (isinstance(factor, gast.Constant) and type(factor.value) in (int, float))
+                or (isinstance(factor, gast.Name) and factor.id != target)):
+            return target, factor
     return None
 
 
-class _Composer:
-    def __init__(self, namespace: Namespace, loaded: set[str]):
-        self.namespace = namespace
-        self.loaded = loaded   # every name the function reads
+def _stored(stmts: list[gast.stmt]) -> set[str]:
+    return {n.id for stmt in stmts for n in gast.walk(stmt) if isinstance(n, gast.Name)
+            and not isinstance(n.ctx, gast.Load)}
 
-    def is_range(self, node: gast.expr) -> bool:
+
+def _names(stmts: list[gast.stmt]) -> set[str]:
+    return {n.id for stmt in stmts for n in gast.walk(stmt) if isinstance(n, gast.Name)}
+
+
+class _Composer:
+    def __init__(self, namespace: Namespace, fn: gast.FunctionDef, lookup: Callable[[str], Any]):
+        self.namespace, self.lookup = namespace, lookup
+        self.loaded = loaded_names(fn)   # every name the function reads
+        stored = [n.id for n in gast.walk(fn) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)]
+        self.ranges = {s.targets[0].id for s in fn.body if isinstance(s, gast.Assign) and len(s.targets) == 1
+                       and isinstance(s.targets[0], gast.Name) and stored.count(s.targets[0].id) == 1
+                       and self.range_call(s.value)}   # names of ranges, assigned once
+
+    def calls(self, node: gast.expr, function: Any) -> bool:
         return (isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and len(node.args) == 1
-                and not node.keywords and self.namespace.bindings.get(node.func.id) is range)
+                and not node.keywords and self.lookup(node.func.id) is function)
+
+    def range_call(self, node: gast.expr) -> bool:
+        return self.calls(node, range) and isinstance(node.args[0], (gast.Name, gast.Constant))
+
+    def trips(self, node: gast.expr) -> gast.expr | None:
+        """How many trips a loop over ``node`` makes: ``range(n)`` makes ``n``, ``reversed(r)`` of a range
+        ``r`` makes ``len(r)``."""
+        if self.range_call(node):
+            return _atom(node.args[0])
+        if self.calls(node, reversed) and isinstance(node.args[0], gast.Name) and node.args[0].id in self.ranges:
+            return gast.Call(self.namespace.ref(len), [_atom(node.args[0])], [])
+        return None
 
     def block(self, stmts: list[gast.stmt]) -> list[gast.stmt]:
-        out = []
+        out: list[gast.stmt] = []
         for stmt in stmts:
             for field in ("body", "orelse"):
                 if getattr(stmt, field, None):
                     setattr(stmt, field, self.block(getattr(stmt, field)))
-            out.append(self.compose(stmt) or stmt)
+            out.extend(self.reduce(stmt))
         return out
 
-    def compose(self, stmt: gast.stmt) -> gast.stmt | None:
-        if not (isinstance(stmt, gast.For) and not stmt.orelse and len(stmt.body) == 1
-                and isinstance(stmt.target, gast.Name) and self.is_range(stmt.iter)):
-            return None
-        found = _scaling(stmt.body[0])
-        if found is None or stmt.target.id in self.loaded:
-            return None
-        var, const = found
-        trips = stmt.iter.args[0]
-        if var in loaded_names(trips) or stmt.target.id == var:
-            return None
-        call = gast.Call(self.namespace.ref(scale_repeatedly),
-                         [gast.Name(var, gast.Load(), None, None), gast.Constant(const.value, None), trips], [])
-        replaced = gast.Assign([gast.Name(var, gast.Store(), None, None)], call, None)
-        gast.copy_location(replaced, stmt.body[0])
-        return replaced
+    def reduce(self, stmt: gast.stmt) -> list[gast.stmt]:
+        """``stmt``, with the scalings of a range loop moved out in front of it."""
+        trips = self.trips(stmt.iter) if isinstance(stmt, gast.For) else None
+        if trips is None or stmt.orelse or not isinstance(stmt.target, gast.Name) or any(
+                isinstance(n, (gast.Break, gast.Continue, gast.Return, gast.Raise, gast.Try, gast.Yield))
+                for n in gast.walk(stmt)):
+            return [stmt]   # a loop that may stop early does not make all of its trips
+        hoisted: list[gast.stmt] = []
+        for inner in list(stmt.body):
+            found = _scaling(inner)
+            if found is None:
+                continue
+            var, factor = found
+            others = [s for s in stmt.body if s is not inner]
+            if var in _names(others) or var in _names([stmt.target, stmt.iter]) or \
+                    (isinstance(factor, gast.Name) and factor.id in _stored(stmt.body) | {stmt.target.id}):
+                continue
+            call = gast.Call(self.namespace.ref(scale_repeatedly),
+                             [gast.Name(var, gast.Load(), None, None), _atom(factor), trips], [])
+            hoisted.append(gast.copy_location(gast.Assign([gast.Name(var, gast.Store(), None, None)], call, None),
+                                              inner))
+            stmt.body = others
+        if not hoisted:
+            return [stmt]
+        if not stmt.body:
+            if stmt.target.id in self.loaded:   # the loop variable is read after the loop: keep its trips
+                stmt.body = [gast.Pass()]
+            else:
+                return hoisted
+        return [*hoisted, stmt]
 
 
-def compose_scaling_loops(fn: gast.FunctionDef, namespace: Namespace) -> gast.FunctionDef:
-    """Replace each ``for t in range(n): v = v * c`` (``c`` a power of two ≥ 2, ``t`` unused) by one call
-    of ``scale_repeatedly``. The loop variable is then never assigned, so only loops whose variable the
-    function never reads are rewritten."""
-    fn.body = _Composer(namespace, loaded_names(fn)).block(fn.body)
+def _atom(node: gast.expr) -> gast.expr:
+    if isinstance(node, gast.Name):
+        return gast.Name(node.id, gast.Load(), None, None)
+    return gast.Constant(node.value, None)
+
+
+def compose_scaling_loops(fn: gast.FunctionDef, namespace: Namespace,
+                          lookup: Callable[[str], Any] | None = None) -> gast.FunctionDef:
+    """Move every ``v = v * c`` that scales a value by a loop-invariant factor out of its range loop, as one
+    call of ``scale_repeatedly``; loops left empty go. ``lookup`` resolves a name of the generated code
+    (``range`` written by the user is in the user's scope); by default, the namespace's bindings."""
+    fn.body = _Composer(namespace, fn, lookup or namespace.bindings.get).block(fn.body)
     return fn

@@ -84,22 +84,54 @@ def test_the_doubling_adjoint_is_composed_and_exact():
 
 
 @pytest.mark.parametrize("fn", [tripling, halving])
-def test_other_factors_keep_their_loop(fn):
+def test_other_factors_run_the_loop_inside_the_call(fn):
+    """A factor that is not a power of two ≥ 2 is moved out too, and the call multiplies trip by trip."""
     source = reverse_transform(fn, (0,), False).source
-    assert "scale_repeatedly" not in source
-    assert "for " in source.split("adjoint sweep")[1]
+    assert "scale_repeatedly(" in source and "d_y = d_y *" not in source.split("adjoint sweep")[1]
     x = np.array([0.3, -0.7, 0.2])
+    ct = np.array([0.1, 1.0, 0.0001]) if fn is tripling else 1.0
+    (got,) = reverse_transform(fn, (0,), False).function(x, ct)
+    (expected,) = reverse_transform(fn, (0,), False, optimize=False).function(x, ct)
+    assert got.dtype == np.float64 and got.tobytes() == expected.tobytes()
     check_grad(lambda x: np.sum(fn(x)) if fn is tripling else fn(x), [x])
 
 
+def decayed_sum(x, rate, n):
+    """A decay rate the loop does not change, beside other work in the same loop."""
+    y = x
+    total = 0.0
+    for t in range(n):
+        total = total + np.sum(np.sin(x) * t)
+        y = y * rate
+    return np.sum(y * y) + total
+
+
+@pytest.mark.parametrize("rate", [2.0, 0.9, 4])
+def test_an_invariant_factor_among_other_statements(rate):
+    x = np.array([0.3, -0.7, 0.2])
+    generated = reverse_transform(decayed_sum, (0,), False, examples=(x, rate, 6))
+    adjoint = generated.source.split("adjoint sweep")[1]
+    assert "scale_repeatedly(d_y, rate, len(range_n))" in adjoint and "d_y = d_y * rate" not in adjoint
+    (got,) = generated.function(x, rate, 6, 1.0)
+    (expected,) = reverse_transform(decayed_sum, (0,), False, optimize=False).function(x, rate, 6, 1.0)
+    assert got.dtype == np.float64 and got.tobytes() == expected.tobytes()
+    check_grad(lambda x: decayed_sum(x, rate, 6), [x])
+
+
 def test_loops_that_read_their_variable_are_left_alone():
-    namespace = type("N", (), {"bindings": {"range": range}, "ref": lambda self, obj: gast.Name(
+    namespace = type("N", (), {"bindings": {"range": range, "reversed": reversed}, "ref": lambda self, obj: gast.Name(
         obj.__name__, gast.Load(), None, None)})()
     fn = gast.parse("def f(v, n):\n    for t in range(n):\n        v = v * 2\n    return v, t\n").body[0]
-    assert "for t in range(n)" in gast.unparse(compose_scaling_loops(fn, namespace))
+    kept = gast.unparse(compose_scaling_loops(fn, namespace))   # t is read after: its loop stays, empty
+    assert "v = scale_repeatedly(v, 2, n)\n    for t in range(n):\n        pass" in kept
     fn = gast.parse("def f(v, n):\n    for t in range(n):\n        v = v * 2\n    return v\n").body[0]
     assert "v = scale_repeatedly(v, 2, n)" in gast.unparse(compose_scaling_loops(fn, namespace))
     fn = gast.parse("def f(v, n):\n    for t in range(v):\n        v = v * 2\n    return v\n").body[0]
     assert "for t in range(v)" in gast.unparse(compose_scaling_loops(fn, namespace))
     fn = gast.parse("def f(v, n):\n    for t in range(n):\n        v = v * 2.5\n    return v\n").body[0]
-    assert "for t" in gast.unparse(compose_scaling_loops(fn, namespace))
+    assert "v = scale_repeatedly(v, 2.5, n)" in gast.unparse(compose_scaling_loops(fn, namespace))
+    # the factor changes in the loop, the value is read by another statement, the factor is the loop index
+    for body in ("v = v * c\n        c = c + 1", "v = v * c\n        w = v", "v = v * t",
+                 "v = v * 2\n        if t > c:\n            break"):
+        fn = gast.parse(f"def f(v, n, c):\n    for t in range(n):\n        {body}\n    return v\n").body[0]
+        assert "scale_repeatedly" not in gast.unparse(compose_scaling_loops(fn, namespace)), body
