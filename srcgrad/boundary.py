@@ -88,6 +88,8 @@ def check_input(value: Any, position: int, fn_name: str) -> None:
     would be ignored: masked entries would get gradients), ``np.matrix`` (``*`` means matmul there), object
     and string arrays, strings and any other object. A refused leaf of a container is named by its path
     (``argument 0['w'][1]``)."""
+    if _is_float(value):
+        return   # the common case, without walking a tree
     for keys, leaf in _leaves(value, _is_float):
         _check_input_leaf(leaf, f"argument {position}{_path(keys)}", fn_name)
 
@@ -144,6 +146,8 @@ def check_tangent(value: Any, where: str, fn_name: str) -> None:
     are accepted, and ``None`` (where the output is ``None``; ``check_same_structure`` says where it may not be);
     complex numbers, masked arrays, ``np.matrix``, strings and object arrays are refused, since the derivative
     they would produce is not srcgrad's to give."""
+    if _is_plain_tangent(value):
+        return
     for keys, leaf in _leaves(value, _is_plain_tangent):
         _refuse_special(leaf, where + _path(keys), fn_name)
         kind = _kind_of(leaf)
@@ -163,6 +167,8 @@ def check_same_structure(like: Any, value: Any, where: str, of: str, fn_name: st
     """Raise ``ValueError`` unless ``value`` (``where``: a tangent, or the cotangent) is shaped like ``like``
     (``of``: its primal, or the output): containers of the same kind, length and keys, leaves of the same
     shape, and ``None`` only where ``like`` has ``None``."""
+    if type(like) is np.ndarray and type(value) is np.ndarray and like.shape == value.shape:
+        return   # the common case, without the container checks
     if is_dataclass_instance(like):
         if type(value) is not type(like):
             raise ValueError(f"{what} of {fn_name}: {where} must be a {type(like).__name__} like {of}, not "
@@ -279,8 +285,8 @@ def check_output(value: Any, fn: Any, what: str, real_scalar: bool = True) -> No
     Otherwise (``vjp``, ``jvp``): a number or array, or a dict/list/tuple of them; refused are complex,
     strings, ``None`` as the whole output and other non-numeric objects. Integer and boolean leaves are
     accepted (their derivative is zero); so is ``None`` inside a container (an empty subtree, as in JAX)."""
-    if real_scalar and isinstance(value, (list, tuple, dict)):
-        return  # a container: the caller's NonScalarOutputError says what to do
+    if _is_float(value) or (real_scalar and isinstance(value, (list, tuple, dict))):
+        return  # a float is fine; a container: the caller's NonScalarOutputError says what to do
     for keys, leaf in _leaves(value, _is_float):
         problem = None if leaf is None and keys else _output_problem(leaf, real_scalar)
         if problem is not None:

@@ -9,7 +9,6 @@ whose own comments quote the user's, so the mapping is followed down to a file t
 
 from __future__ import annotations
 
-import functools
 import linecache
 import re
 import sysconfig
@@ -115,7 +114,6 @@ def _innermost_user_line(error: SrcgradError) -> tuple[str, int, str] | None:
 def locating(function: Callable[..., Any]) -> Callable[..., Any]:
     """``function`` with its srcgrad errors pointed at the user's line (``located``)."""
 
-    @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return function(*args, **kwargs)
@@ -125,4 +123,8 @@ def locating(function: Callable[..., Any]) -> Callable[..., Any]:
                 raise
             raise better.with_traceback(error.__traceback__) from None
 
+    # functools.wraps, minus its generic attribute copying: vjp makes one of these per call
+    wrapper.__name__, wrapper.__qualname__ = function.__name__, function.__qualname__
+    wrapper.__doc__, wrapper.__module__, wrapper.__wrapped__ = function.__doc__, function.__module__, function
+    wrapper.__dict__.update(function.__dict__)
     return wrapper
