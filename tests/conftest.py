@@ -3,6 +3,8 @@ pass or fail by chance); set SRCGRAD_HYPOTHESIS_PROFILE=explore locally to draw 
 
 import os
 
+import pytest
+import run_summaries
 from hypothesis import settings
 
 settings.register_profile("deterministic", derandomize=True, database=None, deadline=None)
@@ -27,3 +29,35 @@ def pytest_runtest_teardown(item):
     function = _test_function(item)
     if original is not None and function is not None:
         function._hypothesis_internal_use_settings = original
+
+
+# --- the summaries at the end of a run (run_summaries.py) -------------------------------------------------------
+
+
+def _is_worker(config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def pytest_sessionfinish(session):
+    if _is_worker(session.config):
+        session.config.workeroutput["srcgrad_summaries"] = run_summaries.export()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    shared = getattr(node, "workeroutput", {}).get("srcgrad_summaries")
+    if shared:
+        run_summaries.merge(shared)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if not _is_worker(config):
+        run_summaries.write_reliability(terminalreporter)
+
+
+def pytest_unconfigure(config):
+    """The soundness counts come after pytest's own summary, so that they are the last thing on the terminal;
+    ``SOUNDNESS_REFUSALS=1`` adds the first line of every refusal."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None and not _is_worker(config):
+        run_summaries.write_soundness(reporter, refusals=bool(os.environ.get("SOUNDNESS_REFUSALS")))

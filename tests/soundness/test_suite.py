@@ -67,28 +67,6 @@ def test_hessian(c):
     _run(c, "hessian")
 
 
-class _SummaryPlugin:
-    """Prints the per-category counts and the failures (kind, case, mode, first line of the message) after
-    pytest's own summary, so that they are the last thing on the terminal; ``SOUNDNESS_REFUSALS=1`` adds the
-    first line of every refusal."""
-
-    def pytest_unconfigure(self, config):
-        reporter = config.pluginmanager.get_plugin("terminalreporter")
-        if reporter is None or not sc.RESULTS:
-            return
-        reporter.write_line("")
-        for line in sc.summary(refusals=bool(os.environ.get("SOUNDNESS_REFUSALS")), width=220).split("\n"):
-            reporter.write_line(line)
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _summary(request):
-    manager = request.config.pluginmanager
-    if not manager.has_plugin("soundness-summary"):
-        manager.register(_SummaryPlugin(), "soundness-summary")
-    yield
-
-
 # ------------------------------------------------------------------------------------------------------------
 # the registry
 
