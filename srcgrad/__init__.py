@@ -3,6 +3,7 @@ define-by-run ``Tensor`` shim. Both share one table of derivative rules."""
 
 from . import rules as _rules  # noqa: F401  (registers the built-in derivative rules)
 from .api import generated_function, grad, jvp, show, value_and_grad, vjp
+from .cache import CacheInfo, cache_info, clear_cache, set_cache_limit
 from .custom import custom_jvp, custom_vjp, stop_gradient
 from .errors import (
                      InputTypeError,
@@ -24,6 +25,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "hessian", "hvp", "derivative", "show", "generated_function", "custom_vjp", "custom_jvp", "stop_gradient",
+    "clear_cache", "cache_info", "set_cache_limit", "CacheInfo",
     "SrcgradError", "SrcgradSyntaxError", "MissingRuleError", "SourceUnavailableError",
     "NonScalarOutputError", "InputTypeError", "OutputTypeError", "StaleSourceError", "UnsupportedTransformError", "defvjp", "defjvp", "defnondiff",
 ] + list(_tensor_all)

@@ -13,6 +13,7 @@ import copy
 import functools
 import inspect
 import math
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -26,7 +27,7 @@ from .boundary import (
     check_tangent,
     fresh_gradients,
 )
-from .cache import forward_generated, recording, reverse_generated, signature_of
+from .cache import CACHE, forward_generated, recording, reverse_generated, reverse_variants_run, signature_of
 from .errors import NonScalarOutputError, SourceUnavailableError, SrcgradError, UnsupportedTransformError
 from .locate import locating
 from .pipeline import Generated, forward_transform
@@ -74,7 +75,9 @@ class _Differentiated:
                 if not -self.n_params + len(self.bound) <= i < self.n_params - len(self.bound):
                     raise ValueError(f"argnums {i} is out of range: {self.name} takes "
                                      f"{self.n_params - len(self.bound)} argument(s)")
-        self.variants: dict[tuple, tuple[Generated, bool]] = {}   # signature -> (code, inputs plain)
+        # signature -> (code, inputs plain), least recently used first; dropped when the code cache is cleared
+        self.variants: OrderedDict[tuple, tuple[Generated, bool]] = OrderedDict()
+        self.generation = CACHE.generation
         functools.update_wrapper(self, fn, updated=())  # not fn.__dict__: it may be a srcgrad object
         self.__wrapped__ = None
 
@@ -126,6 +129,9 @@ class _Differentiated:
         """``(value or None, gradients wrt argnums)`` from the generated code for ``values``' signature;
         ``check``: check the inputs ``argnums`` (unless their signature already pins type and dtype)."""
         key = (signature_of(values), getattr(self.fn, "__code__", None), argnums)
+        if self.generation != CACHE.generation:
+            self.variants.clear()
+            self.generation = CACHE.generation
         entry = self.variants.get(key)
         if entry is not None and not entry[0].current():
             entry = None  # a helper inlined into the code was redefined: transform anew
@@ -152,7 +158,10 @@ class _Differentiated:
             plain = all(type(values[i]) in (float, np.ndarray) for i in argnums)
             self.variants[key] = (reverse_generated(self.fn, argnums, self.with_value or self.has_aux,
                                              self.has_aux, values), plain)
+            while len(self.variants) > CACHE.limit:
+                self.variants.popitem(last=False)
         else:
+            self.variants.move_to_end(key)
             generated = entry[0]
             generated.refresh()
             if self.with_value or self.has_aux:
@@ -344,21 +353,32 @@ def _variadic_binding(fun: Any, args: Sequence[Any]) -> Binding | None:
 
 
 def show(fun: Callable, *example_args: Any, argnums: int | Sequence[int] = 0, with_value: bool = False,
-         mode: str = "reverse") -> str:
+         mode: str = "reverse", variant: str = "last") -> str:
     """The source of the gradient code srcgrad generates for ``fun`` (also for a ``grad(f)`` object);
-    ``mode="forward"`` shows the forward-mode (``jvp``) code instead.
+    ``mode="forward"`` shows the forward-mode (``jvp``) code instead. Its first line says which variant it is.
 
     With example arguments, the code specialized to their types and shapes is shown: the code a call with
-    such arguments runs, where broadcasting reductions that cannot do anything have been removed."""
+    such arguments runs, where broadcasting reductions that cannot do anything have been removed. Without,
+    ``variant`` says which: ``"last"``, the code the last call ran (before any call, the generic one);
+    ``"all"``, every variant calls have run, the most recent last; ``"generic"``, the code for arguments of
+    any shape."""
     from .show_higher import is_higher_order, show_higher
 
     if is_higher_order(fun):
         return show_higher(fun, example_args)
     if mode not in ("reverse", "forward"):
         raise ValueError(f"mode must be 'reverse' or 'forward', not {mode!r}")
+    ran: list[Generated] = []
     if isinstance(fun, _Differentiated):
+        ran = [generated for generated, _ in fun.variants.values()]
         argnums, fun, with_value = fun.argnums, fun.fn, fun.with_value
     argnums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    if variant not in ("last", "all", "generic"):
+        raise ValueError(f"variant must be 'last', 'all' or 'generic', not {variant!r}")
+    if not example_args and mode == "reverse" and variant != "generic":
+        ran = ran or reverse_variants_run(fun, argnums, with_value)
+        if ran:
+            return "\n".join(generated.source for generated in ran) if variant == "all" else ran[-1].source
     binding = _variadic_binding(fun, example_args) if example_args else None
     if binding is not None:
         argnums, example_args = tuple(sorted({binding.slot(i)[0] for i in argnums})), binding.values
@@ -381,11 +401,15 @@ def show(fun: Callable, *example_args: Any, argnums: int | Sequence[int] = 0, wi
 
 
 def generated_function(fun: Callable, argnums: int | Sequence[int] = 0) -> Callable:
-    """The generated gradient function itself (``inspect.getsource`` works on it)."""
+    """The generated gradient function itself: the variant ``show(fun)`` shows, whose source
+    ``inspect.getsource`` gives line for line."""
+    ran: list[Generated] = []
     if isinstance(fun, _Differentiated):
+        ran = [generated for generated, _ in fun.variants.values()] if not fun.with_value else []
         argnums, fun = fun.argnums, fun.fn
     argnums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
-    return reverse_generated(fun, argnums, False, False).function
+    ran = ran or reverse_variants_run(fun, argnums, False)
+    return ran[-1].function if ran else reverse_generated(fun, argnums, False, False).function
 
 
 @locating

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import gast
+import numpy as np
 
 from .analysis.activity import active_variables, varied_variables
 from .analysis.aliasing import check_aliasing
@@ -202,7 +203,8 @@ def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequen
         if closure:
             generated = _split_into_closure(generated, adjoint_heading, names.fresh(f"{node.name}_backward"),
                                             seed, reverse.stack, namespace.ref(list))
-        generated.body = annotate_lines(generated.body, parsed.line, parsed.where)
+        generated.body = [comment(_variant_note(params, examples)), *annotate_lines(generated.body, parsed.line,
+                                                                                    parsed.where)]
         variants[with_value] = _compile(generated, grad_name, parsed, namespace, f"reverse argnums={argnums}",
                                         stages, front.inlined)
     return variants
@@ -267,7 +269,8 @@ def forward_transform(fn: Callable, argnums: tuple[int, ...], examples: Sequence
     generated = gast.FunctionDef(jvp_name, arguments, body + [gast.Return(results)], [], None, None)
     if optimize:
         generated = eliminate_dead_code(propagate_copies(generated), front.resolver.is_pure)
-    generated.body = annotate_lines(generated.body, parsed.line, parsed.where)
+    generated.body = [comment(_variant_note(params, examples)),
+                      *annotate_lines(generated.body, parsed.line, parsed.where)]
     return _compile(generated, jvp_name, parsed, namespace, f"forward argnums={front.argnums}", front.stages,
                     front.inlined)
 
@@ -444,6 +447,25 @@ def _transformed_callee(target: Any) -> bool:
 def _numeric_value(value: Any) -> bool:
     """A number or an array (NumPy's, or one of a library NumPy dispatches to)."""
     return isinstance(value, numbers.Number) or (hasattr(value, "shape") and hasattr(value, "dtype"))
+
+
+def _variant_note(params: Sequence[str], examples: Sequence[Any] | None) -> str:
+    """The first line of generated code: which arguments it is for (``show`` and ``inspect`` print it)."""
+    if examples is None:
+        return " generic variant, for arguments of any shape; calls run code specialized to their arguments"
+    return " specialized to " + ", ".join(f"{param}: {describe_argument(value)}"
+                                          for param, value in zip(params, examples))
+
+
+def describe_argument(value: Any) -> str:
+    """``float64[3, 4]``, ``float``, ``list of 3``: an argument as a variant's signature sees it."""
+    if isinstance(value, np.ndarray):
+        return f"{value.dtype}[{', '.join(str(n) for n in value.shape)}]"
+    if isinstance(value, dict):
+        return f"dict with keys {', '.join(repr(k) for k in value)}"
+    if isinstance(value, (list, tuple)):
+        return f"{type(value).__name__} of {len(value)}"
+    return type(value).__name__
 
 
 def _compile(generated: gast.FunctionDef, name_: str, parsed: ParsedFunction, namespace: Namespace, kind: str,

@@ -66,7 +66,7 @@ def _record(run: Callable[[], Any]) -> list[Generated]:
 
 
 def _forward_pieces() -> set[int]:
-    return {id(g) for key, g in list(cache.CACHE.items()) if isinstance(key, tuple) and key[:1] == ("forward",)}
+    return {id(g) for key, g in cache.CACHE.items() if key[:1] == ("forward",)}
 
 
 def _reverse_over_forward(fn: Callable, args: tuple, argnums: int, what: str) -> str:

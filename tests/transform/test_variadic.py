@@ -219,9 +219,16 @@ def test_top_level_vjp_jvp_and_show_bind_the_call():
 
 
 def test_a_variadic_function_without_examples_names_what_to_do():
+    """Before any call there is no code to show: which parameters are differentiated depends on the call.
+    After one, ``show`` gives the code that call ran."""
+    srcgrad.clear_cache(_top_level)
     with pytest.raises(srcgrad.SrcgradSyntaxError, match="depends on the call's arguments") as info:
         srcgrad.show(_top_level)
     assert info.value.lineno == _top_level.__code__.co_firstlineno
+    g = srcgrad.grad(_top_level)
+    g(X, X)
+    assert srcgrad.show(g) == srcgrad.show(_top_level, X, X)
+    assert "# specialized to x: float64[3], rest: tuple of 1" in srcgrad.show(g)
 
 
 def test_gradients_of_keywords_that_land_in_kwargs_come_back_per_keyword():
