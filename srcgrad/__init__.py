@@ -10,6 +10,7 @@ from .errors import (
                      MissingRuleError,
                      NonScalarOutputError,
                      OutputTypeError,
+                     RecursionDepthError,
                      SourceUnavailableError,
                      SrcgradError,
                      SrcgradSyntaxError,
@@ -27,5 +28,5 @@ __all__ = [
     "grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "hessian", "hvp", "derivative", "show", "generated_function", "custom_vjp", "custom_jvp", "stop_gradient",
     "clear_cache", "cache_info", "set_cache_limit", "CacheInfo",
     "SrcgradError", "SrcgradSyntaxError", "MissingRuleError", "SourceUnavailableError",
-    "NonScalarOutputError", "InputTypeError", "OutputTypeError", "StaleSourceError", "UnsupportedTransformError", "defvjp", "defjvp", "defnondiff",
+    "NonScalarOutputError", "InputTypeError", "OutputTypeError", "StaleSourceError", "UnsupportedTransformError", "RecursionDepthError", "defvjp", "defjvp", "defnondiff",
 ] + list(_tensor_all)

@@ -49,6 +49,12 @@ class _Differentiated:
         self.user_fn = fn  # what errors about the output point at
         reject_transformation(fn, "value_and_grad" if with_value else "grad")
         argnums = _checked_argnums(argnums, self.name)
+        # grad(partial(loss, data=d)): the partial's arguments are constants, passed on every call
+        partial_args: tuple = ()
+        self.keywords: dict[str, Any] = {}
+        if isinstance(fn, functools.partial) and (inspect.isfunction(fn.func) or inspect.ismethod(fn.func)):
+            partial_args, self.keywords, fn = fn.args, dict(fn.keywords), fn.func
+            self.name = getattr(fn, "__name__", self.name)
         if is_callable_instance(fn):
             fn = fn.__call__
         # A bound method is differentiated as its function, with the instance as a leading argument; a
@@ -59,6 +65,7 @@ class _Differentiated:
             self.bound, self.fn = (fn,), _call_primitive
         else:
             self.bound, self.fn = (), fn
+        self.bound += partial_args
         self.argnums = tuple(i + len(self.bound) if i >= 0 else i for i in argnums)
         self.has_aux = has_aux
         self.with_value = with_value
@@ -90,6 +97,8 @@ class _Differentiated:
         return list(bound.arguments.values())
 
     def _run(self, args: tuple, kwargs: dict, seed: Any = 1.0) -> tuple[Any, Any]:
+        if self.keywords:
+            kwargs = {**self.keywords, **kwargs}
         if self.variadic:
             return self._run_variadic(args, kwargs, seed)
         values = self._positional(args, kwargs)
@@ -289,19 +298,23 @@ def vjp(fun: Callable, *primals: Any) -> tuple[Any, Callable[[Any], tuple]]:
     """``(out, vjp_fn)``: ``vjp_fn(cotangent)`` returns one cotangent per primal, for outputs of any shape.
 
     The forward sweep runs once, here; ``vjp_fn`` runs only the adjoint sweep and may be called again."""
-    name = getattr(fun, "__name__", "f")
+    name = getattr(getattr(fun, "func", fun), "__name__", "f")
     reject_transformation(fun, "vjp")
     for i, p in enumerate(primals):
         check_input(p, i, name)
-    binding = _variadic_binding(fun, primals)
+    target, binding, skip = fun, _variadic_binding(fun, primals), 0
+    partial = _partial_binding(fun, primals)
+    if partial is not None:
+        target, binding, skip = partial
     if binding is None:
         generated = reverse_generated(fun, tuple(range(len(primals))), True, False, primals, closure=True)
         generated.refresh()
         out, backward = generated.function(*primals)
         check_output(out, fun, "vjp", real_scalar=False)
     else:
-        params = tuple(sorted({param for param, _ in binding.slots}))
-        generated = reverse_generated(fun, params, True, False, binding.values, closure=True)
+        passed = slice(skip, skip + len(primals))   # the primals' slots, after a partial's own arguments
+        params = tuple(sorted({param for param, _ in binding.slots[passed]}))
+        generated = reverse_generated(target, params, True, False, binding.values, closure=True)
         generated.refresh()
         out, by_param = generated.function(*binding.values)
         check_output(out, fun, "vjp", real_scalar=False)
@@ -310,7 +323,7 @@ def vjp(fun: Callable, *primals: Any) -> tuple[Any, Callable[[Any], tuple]]:
             per_parameter = [None] * len(binding.values)
             for param, gradient in zip(params, by_param(cotangent)):
                 per_parameter[param] = gradient
-            return binding.pick(per_parameter)
+            return binding.pick(per_parameter)[passed]
 
     @locating
     def vjp_fn(cotangent: Any) -> tuple:
@@ -323,6 +336,16 @@ def vjp(fun: Callable, *primals: Any) -> tuple[Any, Callable[[Any], tuple]]:
         return fresh_gradients(backward(cotangent), primals, cotangent)
 
     return out, vjp_fn
+
+
+def _partial_binding(fun: Any, primals: Sequence[Any]) -> tuple[Callable, Binding, int] | None:
+    """For ``functools.partial`` of a Python function: the function, the binding of the partial's arguments
+    and then ``primals`` to it, and how many positional arguments the partial holds (they come first). The
+    partial's arguments are constants, as in JAX."""
+    if not (isinstance(fun, functools.partial) and inspect.isfunction(fun.func)):
+        return None
+    signature = inspect.signature(fun.func, follow_wrapped=False)
+    return fun.func, bind(signature, (*fun.args, *primals), fun.keywords), len(fun.args)
 
 
 def _stacked(cotangent: Any, out: Any) -> bool:
@@ -443,6 +466,11 @@ def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple
     bound = (fun.__self__,) if inspect.ismethod(fun) else ()
     target = fun.__func__ if inspect.ismethod(fun) else fun
     binding = _variadic_binding(target, bound + primals)
+    partial = _partial_binding(fun, primals)
+    if partial is not None:
+        target, binding, skip = partial
+        bound = (None,) * skip   # only to place the tangents: the partial's arguments get none
+        tangents = (*tangents, *(None for _ in fun.keywords))
     if binding is not None:
         per_parameter = binding.place((None,) * len(bound) + tangents)
         argnums = tuple(i for i, t in enumerate(per_parameter) if t is not None)

@@ -47,6 +47,15 @@ def callee_vjp(fn: Callable, args: tuple, keywords: dict | None = None, constant
     argument passed, positional ones first, then the keywords in order. ``constant`` (one flag per argument
     passed) marks those whose cotangent the caller does not need: the callee is transformed without them, as
     it is without the object of a bound method, whose cotangent no caller of ``call_with_vjp`` reads."""
+    function, values, finish = prepare_callee_vjp(fn, args, keywords, constant)
+    return finish(*function(*values))
+
+
+def prepare_callee_vjp(fn: Callable, args: tuple, keywords: dict | None = None,
+                       constant: Sequence[bool] | None = None) -> tuple[Callable, tuple, Callable]:
+    """``callee_vjp`` up to the call: ``(function, values, finish)``, where ``finish(*function(*values))``
+    is its result. The runtime's dispatcher makes the call itself, so that a recursion through generated
+    code takes one Python frame less per level (``locate.FRAMES_PER_CALL``)."""
     target, binding, skip = _bound(fn, args, keywords, "defvjp")
     full = binding.values
     held = binding.constant_parameters((True,) * skip + tuple(constant)) if constant is not None else set(range(skip))
@@ -55,15 +64,17 @@ def callee_vjp(fn: Callable, args: tuple, keywords: dict | None = None, constant
     generated.refresh()
     if recording.callees is not None and all(g is not generated for g in recording.callees):
         recording.callees.append(generated)
-    out, backward = generated.function(*full)
 
-    def passed_backward(g: Any) -> tuple:
-        per_parameter = [None] * len(full)
-        for i, cotangent in zip(differentiable, backward(g)):
-            per_parameter[i] = cotangent
-        return binding.pick(per_parameter)[skip:]
+    def finish(out: Any, backward: Callable[[Any], tuple]) -> tuple[Any, Callable[[Any], tuple]]:
+        def passed_backward(g: Any) -> tuple:
+            per_parameter = [None] * len(full)
+            for i, cotangent in zip(differentiable, backward(g)):
+                per_parameter[i] = cotangent
+            return binding.pick(per_parameter)[skip:]
 
-    return out, passed_backward
+        return out, passed_backward
+
+    return generated.function, full, finish
 
 
 def has_cotangent(value: Any) -> bool:
@@ -101,13 +112,20 @@ def _forward_parameters(binding: Binding, skip: int, tangents: tuple) -> tuple[t
 def callee_jvp(fn: Callable, args: tuple, tangents: tuple, keywords: dict | None = None) -> tuple[Any, Any]:
     """``(out, out_tangent)`` for a call from forward-mode code; ``tangents`` has one entry (None: none)
     per passed argument, positional ones first, then the keywords in order."""
+    function, values = prepare_callee_jvp(fn, args, tangents, keywords)
+    return function(*values)
+
+
+def prepare_callee_jvp(fn: Callable, args: tuple, tangents: tuple, keywords: dict | None = None
+                       ) -> tuple[Callable, tuple]:
+    """``callee_jvp`` up to the call: ``function(*values)`` is its result (see ``prepare_callee_vjp``)."""
     target, binding, skip = _bound(fn, args, keywords, "defjvp")
     differentiable, per_parameter = _forward_parameters(binding, skip, tangents)
     generated = forward_generated(target, differentiable, binding.values, callee=True)
     generated.refresh()
     if recording.callees is not None and all(g is not generated for g in recording.callees):
         recording.callees.append(generated)
-    return generated.function(*binding.values, *(per_parameter[i] for i in differentiable))
+    return generated.function, (*binding.values, *(per_parameter[i] for i in differentiable))
 
 
 def jvp_call_cotangents(g: Any, ans: Any, fn: Callable, args: tuple, tangents: tuple,

@@ -40,6 +40,11 @@ class MissingRuleError(LocatedError):
     """A call to a function that has no derivative rule and no Python source to transform."""
 
 
+class RecursionDepthError(LocatedError, RecursionError):
+    """Differentiated code recursed past Python's recursion limit: generated code takes more Python frames
+    per call of the user's function than the function itself does. Still a ``RecursionError``."""
+
+
 class SourceUnavailableError(SrcgradError):
     """The function's source cannot be read (defined in a REPL string, a builtin, a C extension)."""
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import linecache
 import re
+import sys
 import sysconfig
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .errors import LocatedError, SrcgradError
+from .errors import LocatedError, RecursionDepthError, SrcgradError
 
 _COMMENT = re.compile(r"^\s*# line (\d+)(?:, in [\w.]+)?: (.*)$")
 # the name codegen.compile_function registers generated code under, the part before the last ")" captured
@@ -111,6 +112,36 @@ def _innermost_user_line(error: SrcgradError) -> tuple[str, int, str] | None:
     return None
 
 
+# Python frames a call of a differentiated user function takes in generated code: the callee's generated
+# code and the runtime's dispatch (runtime.py), which calls the next generated function itself.
+FRAMES_PER_CALL = 2
+_DISPATCH_FRAMES = ("call_with_vjp", "call_with_jvp")
+
+
+def _recursion_too_deep(error: RecursionError) -> RecursionDepthError | None:
+    """The located error for a recursion that generated code took past the limit, or None when the user's
+    own code did (a RecursionError without srcgrad's dispatch frames)."""
+    calls, innermost = 0, None
+    traceback = error.__traceback__
+    while traceback is not None:
+        code = traceback.tb_frame.f_code
+        if code.co_name in _DISPATCH_FRAMES and code.co_filename.endswith("runtime.py"):
+            calls += 1
+        where = user_location(code.co_filename, traceback.tb_lineno)
+        if where is not None and not _library_file(where[0]):
+            innermost = where
+        traceback = traceback.tb_next
+    if calls < 2 or innermost is None:
+        return None
+    limit = sys.getrecursionlimit()
+    return RecursionDepthError(
+        f"the differentiated code recursed {calls} calls deep, past Python's recursion limit ({limit}): srcgrad's "
+        f"generated code takes about {FRAMES_PER_CALL} Python frames for each call of a differentiated function",
+        innermost[0], innermost[1], None, innermost[2],
+        f"raise the limit before differentiating, to about {FRAMES_PER_CALL} frames per level of recursion "
+        f"(sys.setrecursionlimit({FRAMES_PER_CALL} * depth + 200)), or write the recursion as a loop")
+
+
 def locating(function: Callable[..., Any]) -> Callable[..., Any]:
     """``function`` with its srcgrad errors pointed at the user's line (``located``)."""
 
@@ -122,6 +153,11 @@ def locating(function: Callable[..., Any]) -> Callable[..., Any]:
             if better is error:
                 raise
             raise better.with_traceback(error.__traceback__) from None
+        except RecursionError as error:
+            too_deep = _recursion_too_deep(error)
+            if too_deep is None:
+                raise
+            raise too_deep from None   # without the thousand frames of the recursion
 
     # functools.wraps, minus its generic attribute copying: vjp makes one of these per call
     wrapper.__name__, wrapper.__qualname__ = function.__name__, function.__qualname__

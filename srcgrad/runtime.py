@@ -222,9 +222,10 @@ def call_with_vjp(fn: Any, *args: Any) -> tuple[Any, Any]:
 
         raise MissingRuleError(f"{fn.__name__!r} is a custom_jvp function: it defines forward mode only, and srcgrad "
                                "does not transpose a forward rule; give it a custom_vjp for reverse mode")
-    from .callees import callee_vjp
+    from .callees import prepare_callee_vjp
 
-    return callee_vjp(fn, args, keywords, constant)
+    function, values, finish = prepare_callee_vjp(fn, args, keywords, constant)
+    return finish(*function(*values))
 
 
 def call_star(function: Any, before: tuple, spread: Any, after: tuple) -> Any:
@@ -483,9 +484,10 @@ def call_with_jvp(fn: Any, args: tuple, tangents: tuple) -> tuple[Any, Any]:
             return fn.forward(args, tangents)
         binding = _bind_custom(fn, args, keywords)
         return fn.forward(binding.values, tuple(binding.place(tangents)))
-    from .callees import callee_jvp
+    from .callees import prepare_callee_jvp
 
-    return callee_jvp(fn, args, tangents, keywords)
+    function, values = prepare_callee_jvp(fn, args, tangents, keywords)
+    return function(*values)
 
 
 def _bind_custom(fn: Any, args: tuple, keywords: dict) -> Any:

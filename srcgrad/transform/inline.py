@@ -88,6 +88,8 @@ def bind_arguments(params: list[inspect.Parameter], args: list[gast.expr], keywo
             bound[p.name] = keywords[p.name]
         elif p.name in defaults:
             bound[p.name] = defaults[p.name]
+        elif p.default is not inspect.Parameter.empty and type(p.default) in (int, float, bool, str, type(None)):
+            bound[p.name] = gast.Constant(p.default, None)   # the primal's own default, a literal
         else:
             raise TypeError(f"missing argument {p.name!r}")
     if remaining:

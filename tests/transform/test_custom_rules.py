@@ -121,3 +121,27 @@ def test_custom_jvp_in_forward_mode_and_refused_in_reverse_mode():
     np.testing.assert_allclose(tangent, np.sum(2.0 / np.maximum(x, 1e-3)))
     with pytest.raises(srcgrad.MissingRuleError, match="custom_jvp"):
         srcgrad.grad(uses_safe_log)(x)
+
+
+def scaled_power(x, p=3, scale=0.5):
+    return scale * x ** p
+
+
+def uses_scaled_power(x):
+    return scaled_power(x) + scaled_power(x, 2)
+
+
+def test_a_rule_sees_the_primals_own_defaults():
+    """A lambda rule has no source of its own: the defaults of a call that leaves them out come from the
+    primal's signature."""
+    from srcgrad.rules import registry
+
+    saved = registry.snapshot()
+    try:
+        srcgrad.defvjp(scaled_power, lambda g, ans, x, p=3, scale=0.5: g * scale * p * x ** (p - 1))
+        got = srcgrad.grad(uses_scaled_power)(1.5)
+    finally:
+        registry.restore(saved)
+    assert type(got) is float
+    assert got == pytest.approx(0.5 * 3 * 1.5 ** 2 + 0.5 * 2 * 1.5, rel=1e-15)
+    check_grad(uses_scaled_power, [1.5])
