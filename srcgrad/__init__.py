@@ -1,7 +1,7 @@
 """srcgrad: automatic differentiation of NumPy code by source transformation, plus a PyTorch-style
 define-by-run ``Tensor`` shim. Both share one table of derivative rules."""
 
-from . import rules as _rules  # noqa: F401  (registers the built-in derivative rules)
+from . import linking as _linking  # noqa: F401  (hands the compiler to the runtime: linking.py says why)
 from .api import generated_function, grad, jvp, show, value_and_grad, vjp
 from .cache import CacheInfo, cache_info, clear_cache, set_cache_limit
 from .custom import custom_jvp, custom_vjp, stop_gradient
@@ -18,6 +18,7 @@ from .errors import (
                      UnsupportedTransformError,
 )
 from .higher import derivative, hessian, hvp, jacfwd, jacrev
+from .rules import builtin as _builtin_rules  # noqa: F401  (registers the built-in derivative rules)
 from .rules.registry import defjvp, defnondiff, defvjp
 from .tensor import *  # noqa: F403  (the Tensor shim: tensor, Tensor, no_grad, float32, ...)
 from .tensor import __all__ as _tensor_all

@@ -30,7 +30,8 @@ from .boundary import (
 from .cache import CACHE, forward_generated, recording, reverse_generated, reverse_variants_run, signature_of
 from .errors import NonScalarOutputError, SourceUnavailableError, SrcgradError, UnsupportedTransformError
 from .locate import locating
-from .pipeline import Generated, forward_transform
+from .passes import OPTIMIZATIONS
+from .pipeline import Generated, forward_transform, reverse_variants
 from .rules.helpers import shape_of
 from .rules.registry import vjp_rule
 from .runtime import call_with_jvp, is_callable_instance, zero_cotangent
@@ -276,7 +277,7 @@ class NthDerivative:
         return cls(fn, order)
 
     def __call__(self, x: float, *rest: Any) -> float:
-        from .higher import derivative
+        from .higher import derivative  # noqa: PLC0415  (higher.py composes this module's vjp and jvp)
 
         check_input(x, 0, getattr(self.fn, "__name__", "f"))
         if not isinstance(x, float):
@@ -376,7 +377,7 @@ def _variadic_binding(fun: Any, args: Sequence[Any]) -> Binding | None:
 
 
 def show(fun: Callable, *example_args: Any, argnums: int | Sequence[int] = 0, with_value: bool = False,
-         mode: str = "reverse", variant: str = "last") -> str:
+         mode: str = "reverse", variant: str = "last", passes: bool = False) -> str:
     """The source of the gradient code srcgrad generates for ``fun`` (also for a ``grad(f)`` object);
     ``mode="forward"`` shows the forward-mode (``jvp``) code instead. Its first line says which variant it is.
 
@@ -384,8 +385,9 @@ def show(fun: Callable, *example_args: Any, argnums: int | Sequence[int] = 0, wi
     such arguments runs, where broadcasting reductions that cannot do anything have been removed. Without,
     ``variant`` says which: ``"last"``, the code the last call ran (before any call, the generic one);
     ``"all"``, every variant calls have run, the most recent last; ``"generic"``, the code for arguments of
-    any shape."""
-    from .show_higher import is_higher_order, show_higher
+    any shape. ``passes=True`` shows the reverse-mode code before the optimizations and after each one
+    that changed it (the list is ``srcgrad.passes.OPTIMIZATIONS``)."""
+    from .show_higher import is_higher_order, show_higher  # noqa: PLC0415  (built on higher.py, as above)
 
     if is_higher_order(fun):
         return show_higher(fun, example_args)
@@ -396,6 +398,13 @@ def show(fun: Callable, *example_args: Any, argnums: int | Sequence[int] = 0, wi
         ran = [generated for generated, _ in fun.variants.values()]
         argnums, fun, with_value = fun.argnums, fun.fn, fun.with_value
     argnums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    if passes:
+        if mode != "reverse":
+            raise ValueError("passes=True shows the reverse-mode optimizations; forward mode has none of them")
+        binding = _variadic_binding(fun, example_args) if example_args else None
+        if binding is not None:
+            argnums, example_args = tuple(sorted({binding.slot(i)[0] for i in argnums})), binding.values
+        return _passes_shown(fun, argnums, with_value, example_args or None)
     if variant not in ("last", "all", "generic"):
         raise ValueError(f"variant must be 'last', 'all' or 'generic', not {variant!r}")
     if not example_args and mode == "reverse" and variant != "generic":
@@ -421,6 +430,23 @@ def show(fun: Callable, *example_args: Any, argnums: int | Sequence[int] = 0, wi
     parts = [generated.source]
     parts += [f"\n# called from the code above\n{callee.source}" for callee in callees]
     return "".join(parts)
+
+
+def _passes_shown(fun: Callable, argnums: tuple[int, ...], with_value: bool, examples: Sequence[Any] | None) -> str:
+    """The code before the optimizations and after each one that changed it, each under a heading."""
+    trace: list[tuple[str, str]] = []
+    reverse_variants(fun, argnums, (with_value,), examples=examples, trace=trace)
+    summaries = {step.name: step.summary for step in OPTIMIZATIONS}
+    parts, previous = [], None
+    for step, source in trace:
+        if step == "reverse":
+            parts.append(f"# ---- the reverse transformation, before any optimization\n{source}")
+        elif source == previous:
+            parts.append(f"# ---- {step}: no change")
+        else:
+            parts.append(f"# ---- after {step}: {summaries[step]}\n{source}")
+        previous = source
+    return "\n".join(parts)
 
 
 def generated_function(fun: Callable, argnums: int | Sequence[int] = 0) -> Callable:
@@ -455,7 +481,7 @@ def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple
         check_output(out, fun, "jvp", real_scalar=False)
         return out, zero_cotangent(out)
     if _is_plain_gradient(fun) and len(primals) == 1:  # forward over reverse: the Hessian times the tangent
-        from .higher import hvp
+        from .higher import hvp  # noqa: PLC0415  (higher.py composes this module's vjp and jvp)
 
         return fun(*primals), hvp(fun.fn, primals, tangents)
     reject_transformation(fun, "jvp")

@@ -19,6 +19,7 @@ import numpy as np
 
 from .binding import Binding, bind
 from .cache import forward_generated, recording, reverse_generated
+from .codegen import primitive_trampoline
 from .errors import MissingRuleError
 from .function_values import PartialCotangent
 from .records import has_record_cotangent, is_record
@@ -137,8 +138,6 @@ def jvp_call_cotangents(g: Any, ans: Any, fn: Callable, args: tuple, tangents: t
         if keywords:
             raise MissingRuleError(f"second derivatives through {primal_name(fn)}, passed as a function value and "
                                    "called with keyword arguments, are not supported: call it directly")
-        from .higher import primitive_trampoline
-
         fn = primitive_trampoline(fn, len(args))  # a primitive passed as a value
     target, binding, skip = _bound(fn, args, keywords, "defvjp")
     differentiable, per_parameter = _forward_parameters(binding, skip, tangents)
@@ -168,8 +167,6 @@ def jvp_call_tangent(fn: Callable, args: tuple, tangents: tuple, arg_tangents: t
         raise MissingRuleError("derivatives of order 3 and more through a call of a functools.partial are not "
                                "supported: call the function itself")
     if vjp_rule(fn) is not None and not keywords:
-        from .higher import primitive_trampoline
-
         fn = primitive_trampoline(fn, len(args))
     target, binding, skip = _bound(fn, args, keywords, "defjvp")
     differentiable, per_parameter = _forward_parameters(binding, skip, tangents)

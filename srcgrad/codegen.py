@@ -15,7 +15,7 @@ from typing import Any
 
 import gast
 
-from .transform.reverse import COMMENT
+from .transform.builders import COMMENT
 
 _COMMENT_LINE = re.compile(r"^(\s*)(\"\"\"|'|\")" + COMMENT + r"(.*)\2$")
 
@@ -50,3 +50,21 @@ def compile_function(source: str, name: str, filename: str, namespace: dict[str,
     code = compile(source, filename, "exec")
     exec(code, namespace)  # running generated code is the point
     return namespace[name]
+
+
+_PRIMITIVE_TRAMPOLINES: dict[tuple[int, int], Callable] = {}
+
+
+def primitive_trampoline(primitive: Callable, arity: int) -> Callable:
+    """``def apply(a0, ..., a_{n-1}): return primitive(a0, ...)`` with source: a primitive with rules that
+    reached forward-mode code as a value (``apply(np.exp, x)``), written as a Python function so that reverse
+    mode over forward mode can transform the forward code of the call."""
+    key = (id(primitive), arity)
+    if key not in _PRIMITIVE_TRAMPOLINES:
+        params = ", ".join(f"a{i}" for i in range(arity))
+        name = getattr(primitive, "__name__", "primitive")
+        source = f"def apply_{name}({params}):\n    return primitive({params})\n"
+        _PRIMITIVE_TRAMPOLINES[key] = compile_function(source, f"apply_{name}",
+                                                       f"<srcgrad call of {name} with {arity} arguments>",
+                                                       {"primitive": primitive})
+    return _PRIMITIVE_TRAMPOLINES[key]

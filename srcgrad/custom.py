@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .rules.registry import defnondiff
+from .runtime import zero_cotangent
 
 
 class custom_vjp:
@@ -40,7 +41,7 @@ class custom_vjp:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if _has_tensor(args):
-            from .tensor.registered import call_custom_vjp
+            from .tensor.registered import call_custom_vjp  # noqa: PLC0415  (the shim layer: see _has_tensor)
 
             return call_custom_vjp(self, args)
         return self.fun(*args, **kwargs)
@@ -97,7 +98,7 @@ class custom_jvp:  # named like the decorator it is, as in JAX
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if _has_tensor(args):
-            from .tensor.registered import call_custom_jvp
+            from .tensor.registered import call_custom_jvp  # noqa: PLC0415  (the shim layer: see _has_tensor)
 
             return call_custom_jvp(self, args)
         return self.fun(*args, **kwargs)
@@ -107,15 +108,16 @@ class custom_jvp:  # named like the decorator it is, as in JAX
         if self.rule is None:
             raise TypeError(f"custom_jvp function {self.__name__!r} is called in differentiated code, but has no "
                             "rule yet: decorate one with @.defjvp first")
-        from .runtime import zero_cotangent
-
         filled = tuple(zero_cotangent(a) if t is None else t for a, t in zip(args, tangents))
         out, tangent = self.rule(args, filled)
         return out, tangent
 
 
 def _has_tensor(args: tuple) -> bool:
-    """Whether a call passes ``Tensor`` shim values (then the shim records it, with the custom rule)."""
-    from .tensor.tensor import Tensor
+    """Whether a call passes ``Tensor`` shim values (then the shim records it, with the custom rule).
+
+    The shim is a layer above this module, and importing it needs the built-in rules registered, which
+    import this module: so it is imported here, when a call passes a Tensor (and then it is loaded)."""
+    from .tensor.tensor import Tensor  # noqa: PLC0415  (the shim layer, see above)
 
     return any(isinstance(a, Tensor) for a in args)

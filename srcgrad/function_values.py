@@ -17,8 +17,10 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from .errors import MissingRuleError
 from .records import has_record_cotangent, method_of_record
 from .runtime import (
+    COMPILER,
     ConstantArguments,
     KeywordCall,
     PartialCall,
@@ -296,10 +298,7 @@ def call_value_with_jvp_tangent(fn: Any, args: tuple, tangents: tuple, arg_tange
     """Forward mode over ``call_value_with_jvp`` (derivatives of order 3 and more): through a plain function
     value as through any call; a partial's bound values would need their tangents' tangents, which are not
     followed, so such a call is refused."""
-    from .callees import jvp_call_tangent
-    from .errors import MissingRuleError
-
     if _ValueCall(fn, args).call is not None:
         raise MissingRuleError("derivatives of order 3 and more through a call of a closure or functools.partial "
                                "holding differentiated values are not supported: pass those values as arguments")
-    return jvp_call_tangent(fn, args, tangents, arg_tangents, tangent_tangents)
+    return COMPILER.jvp_call_tangent(fn, args, tangents, arg_tangents, tangent_tangents)

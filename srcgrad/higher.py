@@ -18,27 +18,9 @@ from .api import jvp, vjp
 from .boundary import cast_like, check_input, check_output, check_same_structure, check_tangent
 from .cache import forward_generated
 from .callees import callee_vjp
-from .codegen import compile_function
 from .errors import NonScalarOutputError, UnsupportedTransformError
 from .locate import locating
 from .runtime import zero_cotangent
-
-_PRIMITIVE_TRAMPOLINES: dict[tuple[int, int], Callable] = {}
-
-
-def primitive_trampoline(primitive: Callable, arity: int) -> Callable:
-    """``def apply(a0, ..., a_{n-1}): return primitive(a0, ...)`` with source: a primitive with rules that
-    reached forward-mode code as a value (``apply(np.exp, x)``), written as a Python function so that reverse
-    mode over forward mode can transform the forward code of the call."""
-    key = (id(primitive), arity)
-    if key not in _PRIMITIVE_TRAMPOLINES:
-        params = ", ".join(f"a{i}" for i in range(arity))
-        name = getattr(primitive, "__name__", "primitive")
-        source = f"def apply_{name}({params}):\n    return primitive({params})\n"
-        _PRIMITIVE_TRAMPOLINES[key] = compile_function(source, f"apply_{name}",
-                                                       f"<srcgrad call of {name} with {arity} arguments>",
-                                                       {"primitive": primitive})
-    return _PRIMITIVE_TRAMPOLINES[key]
 
 
 def hvp_at(fun: Callable, args: tuple, argnum: int, v: Any, what: str = "hessian") -> Any:

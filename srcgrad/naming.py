@@ -6,6 +6,7 @@ function always gives byte-identical source that can be golden-tested."""
 
 from __future__ import annotations
 
+import importlib
 import keyword
 import re
 import types
@@ -119,8 +120,6 @@ def _public_module(name: str) -> str:
 
 
 def _import(name: str) -> types.ModuleType | None:
-    import importlib
-
     try:
         return importlib.import_module(name)
     except ImportError:

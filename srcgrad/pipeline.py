@@ -31,11 +31,12 @@ from .frontend.constructors import LowerConstructor
 from .frontend.desugar import desugar, local_names
 from .frontend.inline_helpers import Inlined, inline_helpers
 from .frontend.parse import ParsedFunction, Scope, parse_function
-from .frontend.resolve import resolve_callee
+from .frontend.resolve import UNRESOLVED, resolve_callee
 from .frontend.tuple_items import forward_tuple_items
 from .frontend.variadic import specialize_signature
 from .function_values import call_value_holding, call_value_with_vjp
 from .naming import Names, Namespace, identifiers
+from .passes import PassContext, run_passes
 from .records import is_constructor
 from .runtime import (
     add_grads,
@@ -53,21 +54,16 @@ from .runtime import (
     with_constants,
     zero_cotangent,
 )
-from .transform.accumulate import range_indices, specialize_accumulators, stays_float64
+from .transform.accumulate import stays_float64
+from .transform.builders import annotate_lines, assign, comment, name
 from .transform.calls import CallResolver
 from .transform.clone import clone
-from .transform.cse import eliminate_common_subexpressions, eliminate_to_fixpoint
+from .transform.cse import count_expressions, eliminate_common_subexpressions, eliminate_to_fixpoint
+from .transform.fixpoint import iterate_to_fixpoint
 from .transform.forward import ForwardMode
-from .transform.loops import compose_scaling_loops
 from .transform.optimize import eliminate_dead_code, propagate_copies
-from .transform.peephole import fold_negations, hoist_invariants, merge_element_updates
-from .transform.release import large, release_temporaries
-from .transform.reverse import ReverseMode, annotate_lines, assign, comment, name, sequence_variables
-from .transform.uniform import shape_lookup, use_uniform_scalars
-
-# Rounds of common-subexpression elimination, each after forwarding the copies the last one left: a
-# bound, not a goal (stopping early leaves correct code that computes a value twice).
-_CSE_ROUNDS = 32
+from .transform.reverse import ReverseMode, sequence_variables
+from .transform.uniform import shape_lookup
 
 # Builtins the generated loops call that change nothing (but return a new iterator each time).
 _ITERATION_BUILTINS = (reversed, range, len, zip, enumerate, min, max)
@@ -119,10 +115,12 @@ def reverse_transform(fn: Callable, argnums: tuple[int, ...], with_value: bool, 
 
 def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequence[bool], has_aux: bool = False,
                      optimize: bool = True, examples: Sequence[Any] | None = None,
-                     closure: bool = False, callee: bool = False) -> dict[bool, Generated]:
+                     closure: bool = False, callee: bool = False,
+                     trace: list[tuple[str, str]] | None = None) -> dict[bool, Generated]:
     """``reverse_transform`` for each of ``with_values`` (with and without the output), from one run of
     the front end and the reverse transformer: ``grad``'s first call needs both variants, and the stages
-    up to the generated function are most of the cost of transforming."""
+    up to the generated function are most of the cost of transforming. ``trace`` collects the last
+    variant's source before the optimizations and after each one that ran (``passes.py``)."""
     front = _front_end(fn, argnums, has_aux, closure, callee, examples)
     _constant_arguments(front.core, front.active, front.resolver.callee, front.namespace)
     parsed, node, params, argnums, names, namespace = (front.parsed, front.parsed.node, front.params,
@@ -157,6 +155,9 @@ def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequen
         forward, adjoint, gradients = _shared_subexpressions(forward, adjoint, gradients, reverse.stack, names,
                                                              pure, effect_free)
     variants: dict[bool, Generated] = {}
+    def lookup(user_name: str) -> Any:
+        return namespace.bindings.get(user_name, parsed.scope.lookup(user_name, None))
+
     for k, with_value in enumerate(with_values):
         last = k == len(with_values) - 1
         # Each variant is optimized in place, so all but the last work on copies.
@@ -178,28 +179,14 @@ def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequen
         if optimize:
             # ``+=`` and scalars for uniform arrays only where the seed is the 1.0 of ``grad`` (a vjp's
             # cotangent may be complex) and every value is float64
-            in_place = examples is not None and not closure and not callee and stays_float64(
-                generated, examples, lambda n: namespace.bindings.get(n, parsed.scope.lookup(n, None)))
-            if in_place and shapes:
-                use_uniform_scalars(generated, shape_lookup(shapes, reverse.primal_of, seed, returned),
-                                    resolver.callee)
-            generated = eliminate_dead_code(propagate_copies(generated), resolver.is_pure)
-            generated = compose_scaling_loops(generated, namespace,
-                                              lambda n: namespace.bindings.get(n, parsed.scope.lookup(n, None)))
-            if examples is not None:
-                generated = specialize_accumulators(generated, dict(zip(params, examples)), zero_cotangent,
-                                                    namespace.ref, in_place,
-                                                    {v for v, s in shapes.items() if s is not None})
-            fold_negations(generated)
-            if any(isinstance(n, gast.For) for n in generated.body):
-                # dead-code elimination removed the forward copies of what a loop's adjoint recomputes:
-                # the recomputed copies (``x_2 = x_1``) are now assigned once and can be forwarded
-                generated = eliminate_dead_code(propagate_copies(generated), resolver.is_pure)
-                hoist_invariants(generated)
-                if in_place:
-                    merge_element_updates(generated, range_indices(generated, namespace.ref))
-            if in_place and any(large(shape) for shape in shapes.values()):
-                release_temporaries(generated, shape_lookup(shapes, reverse.primal_of, seed, returned))
+            in_place = (examples is not None and not closure and not callee
+                        and stays_float64(generated, examples, lookup))
+            context = PassContext(resolver.is_pure, resolver.callee, lookup, namespace.ref, namespace,
+                                  dict(zip(params, examples)) if examples is not None else None, shapes,
+                                  shape_lookup(shapes, reverse.primal_of, seed, returned), in_place, zero_cotangent)
+            if trace is not None and last:
+                trace.append(("reverse", to_source(generated)))
+            generated = run_passes(generated, context, trace=trace if last else None)
         if closure:
             generated = _split_into_closure(generated, adjoint_heading, names.fresh(f"{node.name}_backward"),
                                             seed, reverse.stack, namespace.ref(list))
@@ -230,16 +217,23 @@ def _shared_subexpressions(forward: list[gast.stmt], adjoint: list[gast.stmt], g
         return new_name
 
     # A replaced value leaves a copy; forwarding it can make later expressions equal.
-    replaced, copies = eliminate_common_subexpressions(fn, pure, effect_free, stack, fresh)
-    # each round merges what the copies the last one left make equal (a chain: ``ones``, then the tuple
-    # of it, then the ``np.hstack`` of the tuple); the number of rounds is bounded by the longest chain
-    for _ in range(_CSE_ROUNDS):
+    found = list(eliminate_common_subexpressions(fn, pure, effect_free, stack, fresh))
+
+    def one_round() -> bool:
+        """Merge what the copies the last round left make equal (a chain: ``ones``, then the tuple of it,
+        then the ``np.hstack`` of the tuple)."""
+        nonlocal fn
+        replaced, copies = found
         if not replaced:
-            break
+            return False
         fn = propagate_copies(fn)
         if not copies:
-            break
-        replaced, copies = eliminate_common_subexpressions(fn, pure, effect_free, stack, fresh, checked=True)
+            return False
+        found[:] = eliminate_common_subexpressions(fn, pure, effect_free, stack, fresh, checked=True)
+        return True
+
+    # each round that goes on replaced an expression by a name: at most as many rounds as expressions
+    iterate_to_fixpoint(one_round, count_expressions(fn) + 2, "common-subexpression elimination")
     at = next(i for i, stmt in enumerate(fn.body) if stmt is boundary)
     return fn.body[:at], fn.body[at + 1:-1], list(fn.body[-1].value.elts)
 
@@ -353,7 +347,7 @@ def _merge_inlined_repeats(core: gast.FunctionDef, resolver: CallResolver) -> No
         return resolver.is_pure(call) or _pure_helper(resolver.callee(call.func))
 
     eliminate_to_fixpoint(core, pure, lambda call: pure(call) or resolver.callee(call.func) in _ITERATION_BUILTINS,
-                          propagate_copies, _CSE_ROUNDS)
+                          propagate_copies)
 
 
 def _callee_checks(parsed: ParsedFunction) -> None:
@@ -439,8 +433,6 @@ def _transformed_callee(target: Any) -> bool:
     """Whether a callee known at transform time is Python code srcgrad transforms (a function, a class it
     makes records of): for a rule, a custom_vjp or C code, constant arguments change nothing. A callee known
     only at run time may be any of these."""
-    from .frontend.resolve import UNRESOLVED
-
     return target is UNRESOLVED or inspect.isfunction(target) or inspect.ismethod(target) or isinstance(target, type)
 
 

@@ -17,6 +17,6 @@ import pytest
 def check_grads() -> Callable[..., Any]:
     """``srcgrad.testing.check_grads``: compare srcgrad's gradient of ``f`` at ``args`` with finite
     differences, failing the test with the disagreeing entries and the generated code."""
-    from srcgrad.testing import check_grads as check
+    from srcgrad.testing import check_grads as check  # noqa: PLC0415  (every pytest run loads the plugin)
 
     return check

@@ -23,7 +23,8 @@ import types
 import weakref
 from typing import Any
 
-from .runtime import KeywordCall, call_with_jvp, call_with_jvp_cotangents, call_with_vjp, zero_cotangent
+from .errors import MissingRuleError
+from .runtime import COMPILER, KeywordCall, call_with_jvp, call_with_jvp_cotangents, call_with_vjp, zero_cotangent
 
 # Objects of the user's classes made by ``construct_with_vjp``/``construct_with_jvp``: records from then on.
 _MADE: weakref.WeakSet = weakref.WeakSet()
@@ -117,8 +118,6 @@ def _is_class_constant(obj: Any, name: str) -> bool:
 
 
 def _refuse_unheld(obj: Any, name: str) -> None:
-    from .errors import MissingRuleError
-
     raise MissingRuleError(f"the attribute {type(obj).__name__}.{name} is neither stored in the object nor a "
                            "property (it comes from __getattr__ or a descriptor), so its derivative is "
                            "unknown: compute it in a method or a property instead")
@@ -149,8 +148,6 @@ def no_second_derivative(obj: Any, name: str) -> None:
     holds (the rules are linear in the cotangent, and the object only says where it goes); a property's
     getter may be nonlinear, and its second derivatives are not followed, so they are refused."""
     if _property_getter(obj, name) is not None:
-        from .errors import MissingRuleError
-
         raise MissingRuleError(f"second derivatives through the property {type(obj).__name__}.{name} are not "
                                "supported: call a method that computes the value instead")
 
@@ -320,9 +317,7 @@ def method_of_record(fn: Any) -> bool:
 
 
 def has_record_cotangent(value: Any) -> bool:
-    from .callees import has_cotangent
-
     if not is_record(value):
         return False
-    return any(has_cotangent(v) for v in fields_of(value).values())
+    return any(COMPILER.has_cotangent(v) for v in fields_of(value).values())
 

@@ -11,11 +11,31 @@ import functools
 import inspect
 import numbers
 from operator import index as operator_index
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 
+from .errors import MissingRuleError
 from .rules import dispatch
+from .rules.helpers import unbroadcast
+from .rules.registry import ARGNUMS_VARIADIC, is_nondifferentiable, jvp_rules, vjp_rule
+
+
+class Compiler(SimpleNamespace):
+    """What the dispatchers below (``call_with_vjp``, ``call_with_jvp``) need from the parts of srcgrad
+    that transform code: transforming a callee, the compositions of ``higher.py``, records and function
+    values. Those parts import this module, so they are handed over once, at import, by
+    ``srcgrad/linking.py`` (``register_compiler``) rather than imported here: this module stays the layer
+    that generated code calls, below the compiler."""
+
+
+COMPILER = Compiler()
+
+
+def register_compiler(**parts: Any) -> None:
+    """The one point where the compiler gives the runtime what its dispatchers call."""
+    vars(COMPILER).update(parts)
 
 
 def assign_index(x: Any, index: Any, value: Any) -> Any:
@@ -153,15 +173,11 @@ def sum_grad(g: Any, iterable: Any) -> Any:
         return np.broadcast_to(g, iterable.shape)
     if dispatch.is_foreign(iterable):
         return np.broadcast_to(g if dispatch.is_foreign(g) else np.asarray(g, like=iterable), iterable.shape)
-    from .rules.helpers import unbroadcast
-
     return [unbroadcast(g, item) for item in iterable]
 
 
 def is_callable_instance(obj: Any) -> bool:
     """An instance of a class whose ``__call__`` is a Python function (a model object, say)."""
-    import inspect
-
     return not inspect.isroutine(obj) and inspect.isfunction(inspect.getattr_static(type(obj), "__call__", None))
 
 
@@ -173,8 +189,6 @@ def call_with_vjp(fn: Any, *args: Any) -> tuple[Any, Any]:
     time: a function passed as an argument, a method) into this. A callee with a derivative rule uses it;
     a Python function is transformed, on first sight and per argument signature, into a forward sweep that
     returns its backward sweep as a closure — so recursion and call trees need nothing special."""
-    from .rules.registry import is_nondifferentiable, vjp_rule
-
     keywords = None
     constant = None
     if type(fn) is ConstantArguments:
@@ -190,41 +204,29 @@ def call_with_vjp(fn: Any, *args: Any) -> tuple[Any, Any]:
         out = fn(*args, **(keywords or {}))
         return out, _rule_backward(rule, out, args, keywords)
     if _plain_gradient(fn):  # grad(g)(x) inside a differentiated function: its Jacobian is g's Hessian
-        from .higher import gradient_call_cotangents
-
         out = fn(*args)
-        return out, lambda g: gradient_call_cotangents(fn.fn, args, fn.argnums[0], g)
+        return out, lambda g: COMPILER.gradient_call_cotangents(fn.fn, args, fn.argnums[0], g)
     if inspect.isbuiltin(fn) and isinstance(getattr(fn, "__self__", None), (str, bytes)):
         # a string's method (``name.startswith("W")``): its result carries no derivative
         out = fn(*args, **(keywords or {}))
         return out, _zero_backward((*args, *(keywords or ())))
     if fn is functools.partial:  # made by a call with *args (the frontend lowers the others to make_partial)
-        from .function_values import partial_call_with_vjp
-
-        return partial_call_with_vjp(args, keywords or {})
+        return COMPILER.partial_call_with_vjp(args, keywords or {})
     if is_nondifferentiable(fn) or isinstance(fn, type):
         if _makes_record(fn, (*args, *(keywords or {}).values())):
-            from .records import construct_with_vjp
-
-            return construct_with_vjp(fn, args, keywords or {})
+            return COMPILER.construct_with_vjp(fn, args, keywords or {})
         out = fn(*args, **(keywords or {}))
         return out, _zero_backward((*args, *(keywords or ())))
-    from .custom import custom_jvp, custom_vjp
-
-    if isinstance(fn, custom_vjp):
+    if isinstance(fn, COMPILER.custom_vjp):
         if not keywords:
             return fn.forward(args)
         binding = _bind_custom(fn, args, keywords)
         out, backward = fn.forward(binding.values)
         return out, lambda g: binding.pick(backward(g))
-    if isinstance(fn, custom_jvp):
-        from .errors import MissingRuleError
-
+    if isinstance(fn, COMPILER.custom_jvp):
         raise MissingRuleError(f"{fn.__name__!r} is a custom_jvp function: it defines forward mode only, and srcgrad "
                                "does not transpose a forward rule; give it a custom_vjp for reverse mode")
-    from .callees import prepare_callee_vjp
-
-    function, values, finish = prepare_callee_vjp(fn, args, keywords, constant)
+    function, values, finish = COMPILER.prepare_callee_vjp(fn, args, keywords, constant)
     return finish(*function(*values))
 
 
@@ -352,8 +354,6 @@ def with_keywords(function: Any, names: tuple[str, ...]) -> KeywordCall:
 
 
 def _rule_backward(rule: Any, out: Any, args: tuple, keywords: dict | None = None) -> Any:
-    from .rules.registry import ARGNUMS_VARIADIC
-
     if rule.argnums == ARGNUMS_VARIADIC:  # one partial per item of the *args the rule differentiates
         fixed = sum(1 for p in rule.primal_params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
         return lambda g: ((None,) * fixed + tuple(rule.partials(g, out, *args, **(keywords or {}))))[:len(args)] \
@@ -374,19 +374,12 @@ def _makes_record(fn: Any, values: tuple) -> bool:
     class srcgrad cannot make (a ``__new__`` of its own, an ``__init__`` in C) is refused: its attributes
     would carry no derivative. Builtins and NumPy's types (``str(x)``, ``slice(i, j)``) make values without
     one."""
-    from .rules.registry import is_nondifferentiable
-
     if not isinstance(fn, type) or is_nondifferentiable(fn) or fn.__module__ in ("builtins", "numpy"):
         return False
-    from .callees import has_cotangent
-    from .records import constructs
-
-    if not any(has_cotangent(v) for v in values):
+    if not any(COMPILER.has_cotangent(v) for v in values):
         return False
-    if constructs(fn):
+    if COMPILER.constructs(fn):
         return True
-    from .errors import MissingRuleError
-
     raise MissingRuleError(f"an object of the class {fn.__qualname__!r} is made from values that depend on the "
                            "differentiated inputs, and srcgrad cannot follow them into it (the class has a "
                            "__new__ of its own, or an __init__ that is not Python code); pass the values "
@@ -408,17 +401,13 @@ def call_output(pair: tuple[Any, Any]) -> Any:
 
 def _plain_gradient(fn: Any) -> bool:
     """``srcgrad.grad(g)`` (one argument position, no auxiliary output) of a Python function ``g``."""
-    from .api import GradFunction
-
-    return (type(fn) is GradFunction and fn.single and not fn.has_aux and not fn.bound and not fn.variadic
+    return (type(fn) is COMPILER.GradFunction and fn.single and not fn.has_aux and not fn.bound and not fn.variadic
             and inspect.isfunction(fn.fn))
 
 
 def call_with_jvp(fn: Any, args: tuple, tangents: tuple) -> tuple[Any, Any]:
     """Forward mode's ``call_with_vjp``: ``(output, output tangent)`` of ``fn(*args)`` for the argument
     tangents ``tangents`` — by the callee's forward rules, or by transforming a Python callee."""
-    from .rules.registry import is_nondifferentiable, jvp_rules, vjp_rule
-
     keywords: dict[str, Any] = {}
     if type(fn) is ConstantArguments:  # reverse mode's hint: forward mode passes no tangent for them anyway
         fn = fn.function
@@ -431,11 +420,9 @@ def call_with_jvp(fn: Any, args: tuple, tangents: tuple) -> tuple[Any, Any]:
         return call_with_jvp(call.callee, call.values, call.spread(passed))
     if _plain_gradient(fn) and not keywords and all(
             t is None or i == fn.argnums[0] for i, t in enumerate(tangents)):
-        from .higher import hvp_at
-
         out = fn(*args)
         t = tangents[fn.argnums[0]]
-        return out, (zero_cotangent(out) if t is None else hvp_at(fn.fn, args, fn.argnums[0], t))
+        return out, (zero_cotangent(out) if t is None else COMPILER.hvp_at(fn.fn, args, fn.argnums[0], t))
     rule = vjp_rule(fn)
     if rule is not None:
         out = fn(*args, **keywords)
@@ -458,72 +445,53 @@ def call_with_jvp(fn: Any, args: tuple, tangents: tuple) -> tuple[Any, Any]:
                 total = add_grads(total, rules[position].function(tangent, out, *args, **keywords))
         return out, total
     if fn is functools.partial:
-        from .function_values import partial_call_with_jvp
-
-        return partial_call_with_jvp(args, tuple(tangents) + tuple(keyword_tangents.values()) if keywords
+        return COMPILER.partial_call_with_jvp(args, tuple(tangents) + tuple(keyword_tangents.values()) if keywords
                                      else tuple(tangents), keywords)
     if is_nondifferentiable(fn) or isinstance(fn, type):
         if _makes_record(fn, (*args, *keywords.values())):
-            from .records import construct_with_jvp
-
-            return construct_with_jvp(fn, args, (*tangents, *(keyword_tangents.values() if keywords else ())),
+            return COMPILER.construct_with_jvp(fn, args, (*tangents, *(keyword_tangents.values() if keywords else ())),
                                       keywords)
         out = fn(*args, **keywords)
         return out, zero_cotangent(out)
-    from .custom import custom_jvp, custom_vjp
-
-    if isinstance(fn, custom_vjp):
-        from .errors import MissingRuleError
-
+    if isinstance(fn, COMPILER.custom_vjp):
         raise MissingRuleError(f"{fn.__name__!r} is a custom_vjp function: it defines reverse mode only, so forward "
                                "mode (jvp, jacfwd, hessian, hvp) cannot go through it, as in JAX")
     if keywords:
         tangents = (*tangents, *keyword_tangents.values())
-    if isinstance(fn, custom_jvp):
+    if isinstance(fn, COMPILER.custom_jvp):
         if not keywords:
             return fn.forward(args, tangents)
         binding = _bind_custom(fn, args, keywords)
         return fn.forward(binding.values, tuple(binding.place(tangents)))
-    from .callees import prepare_callee_jvp
-
-    function, values = prepare_callee_jvp(fn, args, tangents, keywords)
+    function, values = COMPILER.prepare_callee_jvp(fn, args, tangents, keywords)
     return function(*values)
 
 
 def _bind_custom(fn: Any, args: tuple, keywords: dict) -> Any:
     """Keyword arguments of a custom_vjp/custom_jvp function, bound to its parameters: its rules take
     the arguments positionally, as in JAX."""
-    import inspect
-
-    from .binding import bind, is_variadic
 
     signature = inspect.signature(fn.fun)
-    if is_variadic(signature):
+    if COMPILER.is_variadic(signature):
         raise TypeError(f"{fn.__name__!r}: keyword arguments to a custom_vjp/custom_jvp function with *args, "
                         "**kwargs or keyword-only parameters are not supported; pass them positionally")
-    return bind(signature, args, keywords)
+    return COMPILER.bind(signature, args, keywords)
 
 
 def call_with_jvp_cotangents(g: Any, ans: Any, fn: Any, args: tuple, tangents: tuple) -> tuple[tuple, tuple]:
     """The reverse rule of ``call_with_jvp`` (see ``srcgrad.callees.jvp_call_cotangents``)."""
-    from .callees import jvp_call_cotangents
-
     keywords: dict[str, Any] = {}
     if type(fn) is ConstantArguments:
         fn = fn.function
     if type(fn) is KeywordCall:
         fn, (args, keywords) = fn.function, fn.split(args)
     if fn is functools.partial:
-        from .function_values import partial_call_with_jvp_cotangents
-
-        return partial_call_with_jvp_cotangents(g, args, tangents, keywords)
+        return COMPILER.partial_call_with_jvp_cotangents(g, args, tangents, keywords)
     if isinstance(fn, type) and _makes_record(fn, (*args, *keywords.values())):
-        from .records import construct_with_jvp_cotangents
-
-        return construct_with_jvp_cotangents(g, ans, fn, args, tangents, keywords)
+        return COMPILER.construct_with_jvp_cotangents(g, ans, fn, args, tangents, keywords)
     if isinstance(fn, functools.partial):
         call = PartialCall.of(fn, args, keywords)
         arg_cotangents, tangent_cotangents = call_with_jvp_cotangents(g, ans, call.callee, call.values,
                                                                       call.spread(tangents))
         return call.gather(arg_cotangents), call.gather(tangent_cotangents)
-    return jvp_call_cotangents(g, ans, fn, args, tangents, keywords)
+    return COMPILER.jvp_call_cotangents(g, ans, fn, args, tangents, keywords)

@@ -21,7 +21,10 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from . import api, cache
+import numpy as np
+
+from . import api, cache, higher
+from .higher import hvp_at
 from .pipeline import Generated
 
 _LINE_COMMENT = re.compile(r"^(\s*)# line (\d+)(?:, in [\w.]+)?: (.*)$")
@@ -29,8 +32,6 @@ _LINE_COMMENT = re.compile(r"^(\s*)# line (\d+)(?:, in [\w.]+)?: (.*)$")
 
 def show_higher(fun: Any, example_args: Sequence[Any]) -> str:
     """The listing for a higher-order derivative object (see the module docstring)."""
-    from . import higher
-
     if fun is higher.hvp:
         if len(example_args) < 2:
             raise ValueError("show(srcgrad.hvp, f, x) needs the function and an example argument")
@@ -49,8 +50,6 @@ def show_higher(fun: Any, example_args: Sequence[Any]) -> str:
 
 
 def is_higher_order(fun: Any) -> bool:
-    from . import higher
-
     return fun is higher.hvp or isinstance(fun, (higher.HessianFunction, higher.JacobianFunction,
                                                  api.NthDerivative))
 
@@ -70,8 +69,6 @@ def _forward_pieces() -> set[int]:
 
 
 def _reverse_over_forward(fn: Callable, args: tuple, argnums: int, what: str) -> str:
-    from .higher import hvp_at
-
     name = getattr(fn, "__name__", "f")
     top = cache.forward_generated(fn, (argnums,), args)
     pieces = _record(lambda: hvp_at(fn, args, argnums, _ones_like(args[argnums])))
@@ -125,8 +122,6 @@ def _nth_derivative(fn: Callable, order: int, args: tuple) -> str:
 
 
 def _ones_like(x: Any) -> Any:
-    import numpy as np
-
     return 1.0 if isinstance(x, float) else np.ones(np.shape(x), dtype=np.result_type(x, np.float32))
 
 

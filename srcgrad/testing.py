@@ -30,6 +30,10 @@ from typing import Any
 
 import numpy as np
 
+import srcgrad
+
+from .cache import forward_generated
+
 __all__ = ["GradCheckSummary", "check_grads"]
 
 
@@ -66,8 +70,6 @@ class GradCheckSummary:
 
 def _forward_derivative(f: Callable[..., Any], args: tuple, positions: tuple[int, ...]) -> Callable[[Any], float]:
     """The derivative along one coordinate by forward mode: a unit tangent there, zero elsewhere."""
-    from .cache import forward_generated
-
     generated = forward_generated(f, positions, args)
 
     def along(c: _Coordinate) -> float:
@@ -115,8 +117,6 @@ def check_grads(f: Callable[..., Any], args: Sequence[Any], order: int = 1, mode
     derivatives too. ``rtol``/``atol`` replace the per-dtype tolerances. Raises ``AssertionError`` naming
     the argument and index that disagree, both values, and the generated adjoint code; returns a summary
     when everything agrees."""
-    import srcgrad
-
     modes = (modes,) if isinstance(modes, str) else tuple(modes)
     for mode in modes:
         if mode not in ("rev", "fwd"):
@@ -214,8 +214,6 @@ class _Comparison:
 
 def _adjoint_source(f: Callable, args: tuple, positions: tuple[int, ...]) -> str:
     """The code srcgrad ran, with the user's lines as comments, or why it cannot be shown."""
-    import srcgrad
-
     try:
         if hasattr(f, "__self__") and hasattr(f, "__func__"):  # a bound method: self is argument 0
             return srcgrad.show(f.__func__, f.__self__, *args, argnums=tuple(p + 1 for p in positions))

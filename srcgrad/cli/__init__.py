@@ -18,6 +18,11 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
+import srcgrad
+from srcgrad.data import run_tutorial, tutorial_path
+from srcgrad.pipeline import forward_transform, reverse_transform
+from srcgrad.testing import check_grads
+
 from .colors import highlight
 from .loading import UsageError, check_argnums, evaluate_args, load_target, parse_argnums
 
@@ -46,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
                            "(reverse mode over forward mode; needs --args)")
     show.add_argument("--unoptimized", action="store_true",
                       help="show the code before dead-code elimination")
+    show.add_argument("--passes", action="store_true",
+                      help="show the reverse-mode code before the optimizations and after each one that changes "
+                           "it (srcgrad.passes.OPTIMIZATIONS)")
     show.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                       help="ANSI syntax colors: auto (default) colors a terminal unless NO_COLOR is set")
 
@@ -100,8 +108,6 @@ def _usage(prog: str, message: str) -> int:
 
 
 def _show(options: argparse.Namespace, prog: str) -> int:
-    import srcgrad
-    from srcgrad.pipeline import forward_transform, reverse_transform
 
     fn = load_target(options.target)
     argnums = parse_argnums(options.argnums) if options.argnums is not None else 0
@@ -114,6 +120,10 @@ def _show(options: argparse.Namespace, prog: str) -> int:
             if args is None or not isinstance(argnums, int):
                 return _usage(prog, "--mode hessian needs --args and one argument number")
             source = srcgrad.show(srcgrad.hessian(fn, argnums), *args)
+        elif options.passes:
+            if options.mode != "reverse" or options.unoptimized:
+                return _usage(prog, "--passes shows reverse mode's optimizations: leave out --mode and --unoptimized")
+            source = srcgrad.show(fn, *(args or ()), argnums=argnums, passes=True)
         elif options.mode == "forward":
             numbers = (argnums,) if isinstance(argnums, int) else tuple(argnums)
             source = forward_transform(fn, numbers, examples=args, optimize=not options.unoptimized).source
@@ -133,8 +143,6 @@ def _show(options: argparse.Namespace, prog: str) -> int:
 
 
 def _check(options: argparse.Namespace, prog: str) -> int:
-    from srcgrad.testing import check_grads
-
     fn = load_target(options.target)
     args = _arguments(fn, options.args)
     argnums = parse_argnums(options.argnums) if options.argnums is not None else None
@@ -160,8 +168,6 @@ def _check(options: argparse.Namespace, prog: str) -> int:
 
 
 def _tutorial(options: argparse.Namespace) -> int:
-    from srcgrad.data import run_tutorial, tutorial_path
-
     if options.source:
         text = tutorial_path().read_text(encoding="utf-8")
         sys.stdout.write(highlight(text) if _use_color("auto") else text)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
+import math
 import re
 import sys
 from pathlib import Path
@@ -96,8 +97,6 @@ def load_target(target: str) -> Any:
 def evaluate_args(expression: str) -> tuple:
     """Example arguments from a Python expression evaluated with ``numpy as np`` (and ``math``) in scope.
     A tuple is the argument list; anything else is a single argument."""
-    import math
-
     try:
         value = eval(expression, {"np": np, "numpy": np, "math": math})
     except Exception as error:

@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import srcgrad
+
 _ABSENT = object()
 
 
@@ -27,8 +29,6 @@ def run_tutorial(seed: int | None = 0) -> dict[str, Any]:
     left alone. ``seed`` goes to ``srcgrad.manual_seed`` first (PyTorch's reference output was recorded
     after ``torch.manual_seed(0)``; the random cells still differ, since the generators differ); ``None``
     leaves the generator as it is."""
-    import srcgrad
-
     previous = sys.modules.get("torch", _ABSENT)
     sys.modules["torch"] = srcgrad
     try:

@@ -27,7 +27,8 @@ import gast
 
 from ..errors import SrcgradError
 from ..naming import Names, Namespace, identifiers
-from ..records import new_object
+from ..records import new_object, set_field
+from ..runtime import call_output, call_with_vjp
 from ..transform.clone import clone
 from .anf import to_anf
 from .constructors import LowerConstructor
@@ -158,8 +159,6 @@ class _HelperInliner:
         return expansion
 
     def _site(self, stmt: gast.stmt, follower: gast.stmt | None) -> tuple | None:
-        from ..runtime import call_output, call_with_vjp
-
         if not (_assigns_call(stmt) and _assigns_call(follower)):
             return None
         call, then = stmt.value, follower.value
@@ -297,8 +296,6 @@ class _HelperInliner:
         (``obj_w = w; self = set_field(self, 'w', obj_w)``), and remember them: reading ``obj.w`` is then
         reading ``obj_w`` (``forward_fields``). Only where every field is assigned by a statement of the
         constructor's own block, which runs whole or not at all."""
-        from ..records import set_field
-
         def sets(node: gast.AST) -> bool:
             return isinstance(node, gast.Call) and self._resolves_to(node.func, set_field)
 

@@ -8,6 +8,7 @@ tangent of a ``call_with_vjp`` pair is ``(output tangent, None)``, mirroring the
 import builtins
 
 from ..runtime import (
+    COMPILER,
     add_grads,
     assign_index,
     call_output,
@@ -141,9 +142,7 @@ def _(t, ans, pair):
 
 
 def call_with_jvp_tangent(fn, args, tangents, arg_tangents, tangent_tangents):
-    from ..callees import jvp_call_tangent
-
-    return jvp_call_tangent(fn, args, tangents, arg_tangents, tangent_tangents)
+    return COMPILER.jvp_call_tangent(fn, args, tangents, arg_tangents, tangent_tangents)
 
 
 @defjvp(call_with_jvp, argnum=1)

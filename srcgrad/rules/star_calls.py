@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import UnsupportedTransformError
-from ..runtime import call_with_jvp, call_with_jvp_cotangents, call_with_vjp, star_callee, zero_cotangent
+from ..runtime import COMPILER, call_with_jvp, call_with_jvp_cotangents, call_with_vjp, star_callee, zero_cotangent
 from .helpers import zeros_like_grad
 
 
@@ -79,9 +79,7 @@ def star_call_tangent_tangent(tt: Any, part: int, t: Any, which: int, function: 
     """Forward mode over ``star_call_tangent`` (derivatives of order 3 and more through a star call): the
     tangent of the output tangent for the tangent ``tt`` of ``before``, ``spread`` or ``after`` (``part``
     0, 1 or 2), by forward mode over the callee's forward code."""
-    from ..callees import jvp_call_tangent
-
     args, tangents, parts = _flat_call(t, which, before, spread, after)
     outer = [[None] * len(p) for p in parts]
     outer[part] = list(tt)
-    return jvp_call_tangent(star_callee(function), args, tangents, tuple(v for p in outer for v in p), None)[1]
+    return COMPILER.jvp_call_tangent(star_callee(function), args, tangents, tuple(v for p in outer for v in p), None)[1]

@@ -122,7 +122,7 @@ class Node:
         self._args = self._ans = self._saved = None
 
     def __call__(self, *grads: Any) -> tuple:
-        from .tensor import as_tensor_data, wrap
+        from .tensor import as_tensor_data, wrap  # noqa: PLC0415  (tensor.py builds on the nodes)
         results = self.apply(as_tensor_data(grads[0]))
         return tuple(None if r is None or fn is None else wrap(np.asarray(r))
                      for r, (fn, _) in zip(results, self.next_functions))

@@ -46,7 +46,7 @@ def _floating_point_state() -> tuple:
     and leaves the user's own NumPy settings alone. Where NumPy keeps the state elsewhere, a private variable
     stands in and the warnings stay."""
     try:
-        from numpy._core._ufunc_config import _extobj_contextvar as state
+        from numpy._core._ufunc_config import _extobj_contextvar as state  # noqa: PLC0415  (may be absent)
         with np.errstate(all="ignore"):
             return state, state.get()
     except (ImportError, AttributeError):

@@ -57,7 +57,7 @@ class Tensor:
 
     def __init__(self, *args: Any) -> None:
         """The legacy constructor ``torch.Tensor(2, 3)`` / ``torch.Tensor([1, 2])``: float32."""
-        from .factories import legacy_new
+        from .factories import legacy_new  # noqa: PLC0415  (factories.py makes Tensors)
         _init(self, legacy_new(float32, args)._data, None)
 
     # --- autograd state -----------------------------------------------------------------------------
@@ -152,7 +152,7 @@ class Tensor:
     def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None,
                  create_graph: bool = False, inputs: Any = None) -> None:
         """Accumulate d(self)/d(leaf) · gradient into the ``.grad`` of every leaf that self depends on."""
-        from .engine import backward
+        from .engine import backward  # noqa: PLC0415  (engine.py walks Tensors' graphs)
         if create_graph or inputs is not None:
             raise NotImplementedError("backward(create_graph=True) and backward(inputs=...) are not "
                                       "supported by srcgrad's Tensor shim")

@@ -21,7 +21,7 @@ from ..naming import Namespace
 from ..records import get_field
 from ..rules.registry import is_nondifferentiable, vjp_rule
 from ..runtime import call_with_vjp, plus, times
-from .reverse import CallSite
+from .builders import CallSite
 
 BINARY = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul, gast.Div: operator.truediv,
           gast.Pow: operator.pow, gast.MatMult: operator.matmul, gast.FloorDiv: operator.floordiv,

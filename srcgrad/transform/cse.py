@@ -19,6 +19,8 @@ from collections.abc import Callable
 import gast
 
 from ..analysis.walk import walk
+from .clone import clone
+from .fixpoint import iterate_to_fixpoint
 
 # Expressions not worth a name: reading a name or a constant costs nothing.
 _TRIVIAL = (gast.Name, gast.Constant)
@@ -205,17 +207,26 @@ def eliminate_common_subexpressions(fn: gast.FunctionDef, is_pure_call: Callable
     return total, copies
 
 
+def count_expressions(fn: gast.FunctionDef) -> int:
+    """How many expressions ``fn`` has: a bound on the rounds of elimination that can replace one."""
+    return sum(1 for node in gast.walk(fn) if isinstance(node, gast.expr))
+
+
 def eliminate_to_fixpoint(fn: gast.FunctionDef, is_pure_call: Callable[[gast.expr], bool],
-                          effect_free: Callable[[gast.expr], bool], propagate: Callable[[gast.FunctionDef], object],
-                          rounds: int) -> None:
+                          effect_free: Callable[[gast.expr], bool], propagate: Callable[[gast.FunctionDef], object]
+                          ) -> None:
     """``eliminate_common_subexpressions`` on code with no stack (a function's core), then again after each
-    ``propagate`` of the copies it left, until nothing is replaced (at most ``rounds`` times)."""
-    replaced, _ = eliminate_common_subexpressions(fn, is_pure_call, effect_free, "")
-    for _ in range(rounds):
-        if not replaced:
-            break
+    ``propagate`` of the copies it left, until nothing is replaced."""
+    replaced = [eliminate_common_subexpressions(fn, is_pure_call, effect_free, "")[0]]
+
+    def one_round() -> bool:
+        if not replaced[0]:
+            return False
         propagate(fn)
-        replaced, _ = eliminate_common_subexpressions(fn, is_pure_call, effect_free, "", checked=True)
+        replaced[0] = eliminate_common_subexpressions(fn, is_pure_call, effect_free, "", checked=True)[0]
+        return True
+
+    iterate_to_fixpoint(one_round, count_expressions(fn) + 2, "common-subexpression elimination")
 
 
 def _name_repeated_subexpressions(stmts: list[gast.stmt], is_pure: Callable[[gast.expr], bool],
@@ -282,7 +293,6 @@ def _parts(value: gast.expr) -> list[gast.expr]:
 
 
 def _copy(node: gast.expr) -> gast.expr:
-    from .clone import clone
     return clone(node)
 
 

@@ -24,9 +24,10 @@ from ..naming import Names, Namespace
 from ..rules.jvp_helpers import broadcast_tangent
 from ..rules.registry import ARGNUMS_VARIADIC, Rule, jvp_rules
 from ..runtime import add_grads, call_output, call_with_jvp, call_with_vjp, zero_cotangent
+from .builders import CallSite, assign, name
 from .clone import clone
 from .inline import bind_arguments, inline, template_of
-from .reverse import CallSite, assign, name, nondifferentiable_active_arguments
+from .reverse import nondifferentiable_active_arguments
 
 
 class ForwardMode:

@@ -17,7 +17,6 @@ How values are kept, cheapest first (docs/design.md, "Tape economy"):
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import gast
@@ -29,49 +28,14 @@ from ..analysis.walk import values_read, walk
 from ..dicts import copy_value, iteration_cotangent, iteration_sequence, iteration_tangent
 from ..naming import Names, Namespace
 from ..rules.helpers import real_like, zeros_like_grad
-from ..rules.registry import Rule
+from ..rules.registry import ARGNUMS_VARIADIC, is_nondifferentiable, returns_sequence, vjp_rule
 from ..runtime import add_grads, assign_index, inexact_only, inexact_part, zero_cotangent
+from .builders import CallSite, assign, name
 from .clone import clone
-from .inline import inline
+from .fixpoint import iterate_to_fixpoint
+from .inline import bind_arguments, inline, template_of
 from .specialize import ShapeSpecializer
 from .storage import Block, StoragePlanner, is_marker, marker, overwritten_variables
-
-COMMENT = "__srcgrad_comment__"
-
-
-def name(id_: str, store: bool = False) -> gast.Name:
-    return gast.Name(id_, gast.Store() if store else gast.Load(), None, None)
-
-
-def assign(target: str, value: gast.expr) -> gast.Assign:
-    return gast.Assign([name(target, store=True)], value, None)
-
-
-def comment(text: str) -> gast.Expr:
-    return gast.Expr(gast.Constant(f"{COMMENT}{text}", None))
-
-
-def annotate_lines(stmts: list[gast.stmt], source_line: Callable[[int], str | None],
-                   where: Callable[[int], str] = "line {}".format) -> list[gast.stmt]:
-    """Head each run of statements that came from one user line with a comment quoting that line
-    (``where`` names it: ``line 12``)."""
-    out: list[gast.stmt] = []
-    last = None
-    for stmt in stmts:
-        for field_name in ("body", "orelse"):
-            if getattr(stmt, field_name, None):
-                setattr(stmt, field_name, annotate_lines(getattr(stmt, field_name), source_line, where))
-        line = getattr(stmt, "lineno", None)
-        compound = isinstance(stmt, (gast.If, gast.For, gast.While))
-        if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant) \
-                and str(stmt.value.value).startswith(COMMENT):
-            last = None  # a section heading: the next statement gets its line comment again
-        if line is not None and line != last and not compound and source_line(line):
-            out.append(comment(f" {where(line)}: {source_line(line).strip()}"))
-        if not compound and line is not None:
-            last = line
-        out.append(stmt)
-    return out
 
 
 class _KnownShapes:
@@ -88,15 +52,6 @@ class _KnownShapes:
         if shape is None and variable in self.primal_of:
             shape = self.shapes.get(self.primal_of[variable])
         return default if shape is None else shape
-
-
-@dataclass
-class CallSite:
-    """What the reverse transform needs to know about one primitive operation."""
-
-    rule: Rule
-    args: list[gast.expr]
-    keywords: dict[str, gast.expr]
 
 
 class ReverseMode(StoragePlanner):
@@ -327,14 +282,21 @@ class ReverseMode(StoragePlanner):
         ends, so that every iteration sees the same state; iterate until that set is stable."""
         carried = {v for v in upward_exposed(body, {target} if target else set()) if v in self.active}
         start = set(defined) | {self.adj(v) for v in carried}
-        for _ in range(8):
+        last: dict[str, Any] = {}
+
+        def one_round() -> bool:
             body_defined = set(start)
             pops_before = len(self.pops)
-            adjoint_body = self.adjoint_block(body, (id(loop), "body"), body_defined)
+            last["body"], last["defined"] = self.adjoint_block(body, (id(loop), "body"), body_defined), body_defined
             if body_defined <= start:
-                break
+                return False
             del self.pops[pops_before:]
-            start |= body_defined
+            start.update(body_defined)
+            return True
+
+        # each round that changes anything adds a cotangent name to ``start``: at most one per active variable
+        iterate_to_fixpoint(one_round, 2 * len(self.active) + 8, "the cotangents a loop's adjoint defines")
+        adjoint_body, body_defined = last["body"], last["defined"]
         adjoint_body += [self.zeros(n) for n in sorted(start - body_defined)]
         if not _has_content(adjoint_body):
             self.markers.pop(id(adjoint_body[0]))
@@ -384,8 +346,6 @@ class ReverseMode(StoragePlanner):
 def nondifferentiable_active_arguments(site: CallSite, active: set[str]) -> list[str]:
     """Parameters the rule does not differentiate but the call passes an active value: without a rule
     for them the gradient would silently miss their contribution."""
-    from .inline import bind_arguments, template_of
-
     template = template_of(site.rule)
     bound = bind_arguments(site.rule.primal_params, site.args, site.keywords, template.defaults if template else {})
     differentiable = set(site.rule.differentiable_params())
@@ -404,8 +364,6 @@ _STRUCTURAL = {"dtype", "axis", "axes", "keepdims", "ord", "out", "order", "shap
 
 def differentiable_arguments(site: CallSite) -> list[gast.expr]:
     """The call-site expressions bound to the rule's differentiable parameters, in partial order."""
-    from ..rules.registry import ARGNUMS_VARIADIC
-    from .inline import bind_arguments, template_of
 
     template = template_of(site.rule)
     bound = bind_arguments(site.rule.primal_params, site.args, site.keywords, template.defaults if template else {})
@@ -463,8 +421,6 @@ def sequence_variables(fn: gast.FunctionDef, containers: set[str], resolve_calle
 def _numeric(value: gast.expr, numeric: set[str], resolve_callee: Callable[[gast.expr], Any]) -> bool:
     """Whether ``value`` is proven to be a number or an array (or a value without a cotangent), given that
     the names in ``numeric`` are."""
-    from ..rules.registry import is_nondifferentiable, returns_sequence, vjp_rule
-
     def operand(e: gast.expr) -> bool:
         if isinstance(e, gast.Constant):
             return not isinstance(e.value, (tuple, bytes))
