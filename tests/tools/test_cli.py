@@ -112,6 +112,17 @@ def test_show_unoptimized_is_the_pipeline_before_dead_code_elimination(model_fil
     assert result.stdout != printed(srcgrad.show(fn))
 
 
+def test_show_passes_prints_the_code_after_each_pass(model_file):
+    result = run_srcgrad("show", f"{model_file}:loss", "--passes", "--color", "never")
+    assert result.returncode == 0, result.stderr
+    fn = load_target(f"{model_file}:loss")
+    assert result.stdout == printed(srcgrad.show(fn, passes=True))
+    assert result.stdout.startswith("# ---- the reverse transformation, before any optimization\n")
+    assert "# ---- after dead-code: " in result.stdout
+    refused = run_srcgrad("show", f"{model_file}:loss", "--passes", "--mode", "forward")
+    assert refused.returncode == 2 and "--passes shows reverse mode's optimizations" in refused.stderr
+
+
 def test_show_colors_on_request_and_stripping_them_gives_the_plain_text(model_file):
     colored = run_srcgrad("show", f"{model_file}:loss", "--color", "always")
     plain = run_srcgrad("show", f"{model_file}:loss")

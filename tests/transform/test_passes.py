@@ -1,0 +1,140 @@
+"""The optimization passes as data: each pass of ``srcgrad.passes.OPTIMIZATIONS`` changes the code of at
+least one small function here while its gradient stays right; ``show(passes=True)`` shows them; the
+iterations that must converge fail loudly when they do not; docs/design.md lists the passes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from gradcheck import check_grad
+
+import srcgrad
+from srcgrad.passes import OPTIMIZATIONS, run_passes
+from srcgrad.pipeline import reverse_variants
+from srcgrad.transform.fixpoint import FixpointError, iterate_to_fixpoint
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def mean_square(w, x, y):
+    h = np.tanh(x @ w)
+    return np.mean((h - y) ** 2)
+
+
+def doubling(x, n):
+    y = x * 1.0
+    for _ in range(n):
+        y = y * 2.0
+    return np.sum(y * y)
+
+
+def rosenbrock_loop(x):
+    total = 0.0
+    for i in range(x.shape[0] - 1):
+        total = total + 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2
+    return total
+
+
+def negated(x):
+    return np.sum(-np.sin(x) * x)
+
+
+def large_energy(x):
+    return np.sum(np.tanh(x) ** 2)
+
+
+RNG = np.random.default_rng(3)
+SMALL = {
+    "mean_square": (mean_square, (RNG.normal(size=3), RNG.normal(size=(8, 3)), RNG.normal(size=8))),
+    "doubling": (doubling, (RNG.normal(size=4), 3)),
+    "rosenbrock_loop": (rosenbrock_loop, (RNG.normal(size=6),)),
+    "negated": (negated, (RNG.normal(size=5),)),
+    "large_energy": (large_energy, (RNG.normal(size=20_000),)),
+}
+
+
+def _trace(fn, args):
+    trace: list[tuple[str, str]] = []
+    reverse_variants(fn, (0,), (False,), examples=args, trace=trace)
+    return trace
+
+
+def _changed_by(fn, args) -> set[str]:
+    trace = _trace(fn, args)
+    return {step for (step, source), (_, before) in zip(trace[1:], trace) if source != before}
+
+
+def test_the_list_is_data_with_unique_names_and_real_modules():
+    names = [step.name for step in OPTIMIZATIONS]
+    assert len(names) == len(set(names)) == 9
+    for step in OPTIMIZATIONS:
+        assert (ROOT / "srcgrad" / step.module).is_file(), step.module
+        assert step.summary and callable(step.run) and callable(step.applies)
+
+
+def test_every_pass_changes_some_small_function():
+    changed: set[str] = set()
+    for fn, args in SMALL.values():
+        changed |= _changed_by(fn, args)
+    assert changed == {step.name for step in OPTIMIZATIONS}
+
+
+@pytest.mark.parametrize("name", sorted(SMALL))
+def test_the_optimized_gradients_stay_right(name):
+    fn, args = SMALL[name]
+    if name == "large_energy":
+        x = args[0]
+        got = srcgrad.grad(fn)(x)
+        t = np.tanh(x)
+        np.testing.assert_allclose(got, 2 * t * (1 - t * t), rtol=1e-14)
+        assert got.dtype == np.float64 and got.shape == x.shape
+        return
+    check_grad(fn, list(args))
+
+
+def test_the_trace_starts_before_the_passes_and_ends_with_the_code_that_runs():
+    fn, args = SMALL["rosenbrock_loop"]
+    trace = _trace(fn, args)
+    assert trace[0][0] == "reverse"
+    assert [step for step, _ in trace[1:]] == [s.name for s in OPTIMIZATIONS if s.name in dict(trace)]
+    generated = reverse_variants(fn, (0,), (False,), examples=args)[False]
+    body = [line for line in generated.source.splitlines() if not line.lstrip().startswith("#")]
+    assert body == [line for line in trace[-1][1].splitlines() if not line.lstrip().startswith("#")]
+
+
+def test_run_passes_runs_a_chosen_list():
+    fn, args = SMALL["negated"]
+    trace: list[tuple[str, str]] = []
+    reverse_variants(fn, (0,), (False,), examples=args, trace=trace)
+    assert "negations" in dict(trace)
+    assert run_passes.__defaults__[0] is OPTIMIZATIONS
+
+
+def test_show_passes_prints_each_change():
+    fn, args = SMALL["mean_square"]
+    shown = srcgrad.show(fn, *args, passes=True)
+    assert shown.startswith("# ---- the reverse transformation, before any optimization\n")
+    assert "# ---- after uniform-scalars: " in shown and "# ---- after dead-code: " in shown
+    assert "# ---- strength-reduction: no change" in shown
+    with pytest.raises(ValueError, match="reverse-mode optimizations"):
+        srcgrad.show(fn, *args, passes=True, mode="forward")
+
+
+def test_an_iteration_that_does_not_converge_fails_loudly():
+    rounds = []
+    assert iterate_to_fixpoint(lambda: len(rounds) < 3 and not rounds.append(1), 10, "a test") == 4
+    with pytest.raises(FixpointError, match="a growing set did not converge in 5 rounds"):
+        iterate_to_fixpoint(lambda: True, 5, "a growing set")
+
+
+def test_the_design_doc_lists_the_passes():
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "generate_pass_doc.py"), "--check"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    text = (ROOT / "docs" / "design.md").read_text()
+    for step in OPTIMIZATIONS:
+        assert f"| `{step.name}` | `{step.module}` |" in text
