@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..rules import shim_rules
-from . import dtypes
+from . import devices, dtypes
 from . import nodes as N
 from .grad_mode import state
 from .nodes import derivative
@@ -29,16 +29,20 @@ def contiguous(a: Tensor) -> Tensor:
 
 
 def to(a: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-    """``to(dtype)``, ``to(other_tensor)``, ``to("cpu")``, ``to("cpu", dtype)``: a copy only when the dtype
-    changes (PyTorch returns the tensor itself otherwise)."""
+    """``to(dtype)``, ``to(other_tensor)``, ``to("cpu")``, ``to(device, dtype)``, ``to(dtype=..., copy=True)``:
+    a copy only when the dtype changes or ``copy`` asks for one (PyTorch returns the tensor itself
+    otherwise). A device other than the CPU is refused as a CPU-only PyTorch refuses it."""
     target = kwargs.get("dtype")
+    devices.check(kwargs.get("device"))
     for arg in args:
         if isinstance(arg, dtypes.dtype):
             target = arg
         elif isinstance(arg, Tensor):
             target = arg.dtype
+        elif isinstance(arg, (str, int, devices.device)) and not isinstance(arg, bool):
+            devices.check(arg)
     if target is None or target.numpy is a._data.dtype:
-        return a
+        return clone(a) if kwargs.get("copy") else a
     out = shim_rules.cast(a._data, target.numpy)
     if a._rg and state.enabled and target.is_floating_point:
         return result(out, N.ToCopyBackward0((edge(a),), _CAST, (a._data, target.numpy), out))

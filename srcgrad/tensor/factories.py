@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from . import dtypes, messages
+from . import devices, dtypes, messages
 from .tensor import Tensor, warn_once, wrap
 
 
@@ -62,6 +62,7 @@ def _check_rectangular(data: Any, sizes: list, dim: int) -> None:
 
 def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data`` (numbers, nested sequences, a NumPy array, a tensor)."""
+    devices.check(device)
     if isinstance(data, Tensor):
         warnings.warn(messages.COPY_CONSTRUCT, UserWarning, stacklevel=2)
         array = data._data.copy()
@@ -83,6 +84,7 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool
 
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    devices.check(device)
     if isinstance(data, Tensor) and dtype is None:
         return data
     if isinstance(data, np.ndarray) and (dtype is None or dtypes.to_numpy(dtype) == data.dtype):
@@ -107,19 +109,23 @@ def _float(dtype: Any) -> np.dtype:
 
 
 def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    devices.check(device)
     return _finish(np.zeros(_size(size), _float(dtype)), None, requires_grad)
 
 
 def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    devices.check(device)
     return _finish(np.ones(_size(size), _float(dtype)), None, requires_grad)
 
 
 def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    devices.check(device)
     return zeros(*size, dtype=dtype, requires_grad=requires_grad)
 
 
 def full(size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
+    devices.check(device)
     if dtype is None:
         dtype = dtypes.bool if isinstance(fill_value, bool) else \
             dtypes.int64 if isinstance(fill_value, int) else dtypes.DEFAULT_FLOAT
@@ -132,25 +138,30 @@ def _like(a: Tensor, fill: Any, dtype: Any, requires_grad: bool) -> Tensor:
 
 
 def zeros_like(a: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    devices.check(device)
     return _like(a, 0, dtype, requires_grad)
 
 
 def ones_like(a: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    devices.check(device)
     return _like(a, 1, dtype, requires_grad)
 
 
 def empty_like(a: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    devices.check(device)
     return _like(a, 0, dtype, requires_grad)
 
 
 def full_like(a: Tensor, fill_value: Any, dtype: Any = None, device: Any = None,
               requires_grad: bool = False) -> Tensor:
+    devices.check(device)
     return _like(a, fill_value, dtype, requires_grad)
 
 
 def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, device: Any = None,
            requires_grad: bool = False) -> Tensor:
     """``arange(end)`` or ``arange(start, end, step)``: int64 unless an argument is a float."""
+    devices.check(device)
     if end is None:
         start, end = 0, start
     if dtype is None:
@@ -161,11 +172,13 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, device
 
 def linspace(start: float, end: float, steps: int, dtype: Any = None, device: Any = None,
              requires_grad: bool = False) -> Tensor:
+    devices.check(device)
     return _finish(np.linspace(start, end, steps).astype(_float(dtype)), None, requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, device: Any = None,
         requires_grad: bool = False) -> Tensor:
+    devices.check(device)
     return _finish(np.eye(n, m, dtype=_float(dtype)), None, requires_grad)
 
 
@@ -211,12 +224,14 @@ def _random(draw: str, size: tuple, dtype: Any, requires_grad: bool) -> Tensor:
 def randn(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
           generator: Any = None) -> Tensor:
     """Standard normal samples."""
+    devices.check(device)
     return _random("standard_normal", size, dtype, requires_grad)
 
 
 def rand(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
          generator: Any = None) -> Tensor:
     """Uniform samples from [0, 1)."""
+    devices.check(device)
     return _random("random", size, dtype, requires_grad)
 
 
@@ -230,6 +245,7 @@ def rand_like(a: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tens
 
 def randint(low: int, high: int | None = None, size: Any = None, dtype: Any = None, device: Any = None,
             requires_grad: bool = False) -> Tensor:
+    devices.check(device)
     if size is None:  # randint(high, size)
         low, high, size = 0, low, high
     return _finish(default_generator.numpy.integers(low, high, _size((size,))),

@@ -88,3 +88,17 @@ CLAMP_NONE = "torch.clamp: At least one of 'min' or 'max' must not be None"
 INDEX_BOUNDS = "index {} is out of bounds for dimension {} with size {}"
 TOO_MANY_INDICES = "too many indices for tensor of dimension {}"
 NEGATIVE_STEP = "step must be greater than zero"
+DEVICE_NO_ARGUMENTS = ("device() received an invalid combination of arguments - got (), but expected one of:\n"
+                       " * (torch.device device)\n * (str type, int index = -1)\n")
+DEVICE_ARGUMENT_TYPE = ("device() received an invalid combination of arguments - got ({0}), but expected one of:\n"
+                        " * (torch.device device)\n"
+                        "      didn't match because some of the arguments have invalid types: (!{0}!)\n"
+                        " * (str type, int index = -1)\n")
+DEVICE_INDEX_TYPE = "device(): argument 'index' (position 2) must be int, not {}"
+NO_ACCELERATOR = "Cannot access accelerator device when none is available."
+DEVICE_TYPES = "Expected one of {} device type at start of device string: {}"
+INVALID_DEVICE_STRING = "Invalid device string: '{}'"
+NEGATIVE_DEVICE_INDEX = "Device index must not be negative"
+NO_CUDA = "Torch not compiled with CUDA enabled"
+# srcgrad's own words: PyTorch has a backend for these, the shim has none
+CPU_ONLY = "srcgrad's Tensor shim computes on the CPU only; it has no '{}' device"

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..rules.shim_rules import view_of
-from . import messages, printing
+from . import devices, messages, printing
 from .dtypes import dtype as _dtype_cls
 from .dtypes import float32, from_numpy
 from .nodes import AccumulateGrad, AsStridedBackward0, RemovableHandle, derivative
@@ -225,11 +225,18 @@ class Tensor:
         return self.to(dtype)
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self) -> devices.device:
+        return devices.CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
 
     def cpu(self) -> Tensor:
         return self
+
+    def cuda(self, device: Any = None, non_blocking: bool = False) -> Tensor:
+        raise AssertionError(messages.NO_CUDA)
 
     # --- conversions ---------------------------------------------------------------------------------
 
