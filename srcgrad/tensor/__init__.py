@@ -11,7 +11,7 @@ torch`` needs ``torch.float``; ``from srcgrad import *`` hides the builtins of t
 ``from torch import *`` does.
 """
 
-from . import copies, inplace, ops, pointwise, products, reductions, views
+from . import autograd, copies, inplace, ops, pointwise, products, reductions, views
 from .devices import cuda, device
 from .dtypes import (
     bool,
@@ -77,7 +77,7 @@ for _module in (ops, pointwise, reductions, products, views, copies, inplace):
         setattr(Tensor, _name, _method)
 
 __all__ = [
-    "Tensor", "Size", "dtype", "device", "cuda", "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "full",
+    "Tensor", "Size", "dtype", "device", "cuda", "autograd", "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "full",
     "zeros_like", "ones_like", "empty_like", "full_like", "arange", "linspace", "eye", "rand", "randn",
     "rand_like", "randn_like", "randint", "manual_seed", "initial_seed", "Generator", "FloatTensor",
     "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor", "ShortTensor", "CharTensor", "ByteTensor",

@@ -41,24 +41,44 @@ def backward(tensor: Any, gradient: Any, keep_graph: bool) -> None:
 
 
 def run_backward(root: Any, grad: np.ndarray, keep_graph: bool) -> None:
-    """Propagate ``grad``, the cotangent of ``root``'s output, to every leaf below it.
+    """Propagate ``grad``, the cotangent of ``root``'s output, to every leaf below it."""
+    run_graph([(root, grad)], keep_graph)
+
+
+def run_graph(roots: list[tuple[Any, np.ndarray]], keep_graph: bool,
+              targets: dict[Any, Any] | None = None) -> None:
+    """Propagate each root's cotangent to every leaf below the roots.
 
     PyTorch runs, among ready nodes, a leaf's AccumulateGrad first and otherwise the most recently created
     node. A node's consumers are all created after it, so the most recent unprocessed node is always ready:
     that order is simply decreasing creation order, and a leaf is accumulated as soon as its last consumer
     has run. No ready queue is needed; only leaves need their consumers counted.
+
+    With ``targets`` (``autograd.grad``, ``backward(inputs=...)``), nothing is accumulated: the gradient
+    that reaches each target node (a leaf's AccumulateGrad, or a non-leaf's grad_fn, after its tensor hooks)
+    is stored in ``targets[node]`` instead.
     """
     previous, grad_mode.state.enabled = grad_mode.state.enabled, False  # hooks must not record
     token = FP_ERRORS.set(QUIET)  # rules divide by zero where PyTorch's formulas do, silently
     try:
-        if type(root) is AccumulateGrad:
-            accumulate(root, grad)
-            return
-        nodes, waiting = _graph(root)
-        buffers = {root: grad}
+        buffers: dict[Any, Any] = {}
+        for root, grad in roots:
+            held = buffers.get(root)
+            buffers[root] = grad if held is None else held + grad
+        nodes, waiting = _graph([root for root, _ in roots])
+        for root, _ in roots:
+            if type(root) is AccumulateGrad and root not in waiting:
+                waiting[root] = 0
+        for leaf in [leaf for leaf, count in waiting.items() if count == 0 and leaf in buffers]:
+            _finish_leaf(leaf, buffers.pop(leaf), targets)
         for node in nodes:
             grad = buffers.pop(node, None)
-            grads = _apply(node, grad) if node._hooks is not None or grad is None else node.apply(grad)
+            if targets is not None and node in targets and grad is not None:
+                grad = _run_pre_hooks(node._hooks, grad) if node._hooks is not None else grad
+                targets[node] = grad
+                grads = node.apply(grad)
+            else:
+                grads = _apply(node, grad) if node._hooks is not None or grad is None else node.apply(grad)
             if not keep_graph and node.saves:
                 node.release()
             for (child, _), g in zip(node.next_functions, grads):
@@ -70,17 +90,30 @@ def run_backward(root: Any, grad: np.ndarray, keep_graph: bool) -> None:
                 if type(child) is AccumulateGrad:
                     waiting[child] -= 1
                     if waiting[child] == 0 and child in buffers:
-                        accumulate(child, buffers.pop(child))
+                        _finish_leaf(child, buffers.pop(child), targets)
     finally:
         FP_ERRORS.reset(token)
         grad_mode.state.enabled = previous
 
 
-def _graph(root: Any) -> tuple[list, dict]:
-    """The non-leaf nodes below ``root`` (itself included), latest first, and for every leaf below it the
-    number of edges pointing at it."""
-    nodes, seen, waiting = [root], {root}, {}
-    stack = [root]
+def _finish_leaf(node: AccumulateGrad, grad: Any, targets: dict[Any, Any] | None) -> None:
+    if targets is None:
+        accumulate(node, grad)
+    elif node in targets:
+        tensor = node.variable
+        for hook in list(tensor._hooks or ()):
+            replaced = hook(wrap(grad))
+            if replaced is not None:
+                grad = as_tensor_data(replaced)
+        targets[node] = grad
+
+
+def _graph(roots: list) -> tuple[list, dict]:
+    """The non-leaf nodes below ``roots`` (themselves included), latest first, and for every leaf below them
+    the number of edges pointing at it."""
+    nodes = [root for root in dict.fromkeys(roots) if type(root) is not AccumulateGrad]
+    seen, waiting = set(nodes), {}
+    stack = list(nodes)
     while stack:
         for child, _ in stack.pop().next_functions:
             if child is None:

@@ -55,7 +55,6 @@ GRAD_WRONG_TYPE = "assigned grad expected to be a Tensor or None but got grad of
 GRAD_WRONG_SIZE = ("attempting to assign a gradient of size '{}' to a tensor of size '{}'. Please ensure that "
                    "the gradient and the tensor are the same size")
 HOOK_NO_GRAD = "cannot register a hook on a tensor that doesn't require gradient"
-RETAIN_NO_GRAD = "can't retain_grad on Tensor that has requires_grad=False"
 
 ITEM_NOT_ONE = "a Tensor with {} elements cannot be converted to Scalar"
 SCALAR_NOT_ONE = "only one element tensors can be converted to Python scalars"
@@ -102,3 +101,14 @@ NEGATIVE_DEVICE_INDEX = "Device index must not be negative"
 NO_CUDA = "Torch not compiled with CUDA enabled"
 # srcgrad's own words: PyTorch has a backend for these, the shim has none
 CPU_ONLY = "srcgrad's Tensor shim computes on the CPU only; it has no '{}' device"
+GRAD_OUTPUTS_LENGTH = "got {1} tensors and {0} gradients"
+INPUT_NO_GRAD = "One of the differentiated Tensors does not require grad"
+UNUSED_INPUT = ("The differentiated Tensor at index {} appears to not have been used in the graph. Set "
+                "allow_unused=True if this is the desired behavior.")
+MATERIALIZE_UNUSED = ("Expected allow_unused to be True or not passed when materialize_grads=True, but got: "
+                      "allow_unused=False.")
+EMPTY_INPUTS = "`inputs` argument to `backward()` cannot be empty."
+# srcgrad's own words: PyTorch records the backward sweep itself then; the shim does not
+CREATE_GRAPH = ("srcgrad's Tensor shim does not record the backward pass (create_graph=True): for second "
+                "derivatives use srcgrad.hessian, srcgrad.hvp or srcgrad.grad on NumPy code")
+RETAIN_NO_GRAD = "can't retain_grad on Tensor that has requires_grad=False"

@@ -154,8 +154,10 @@ class Tensor:
         """Accumulate d(self)/d(leaf) · gradient into the ``.grad`` of every leaf that self depends on."""
         from .engine import backward  # noqa: PLC0415  (engine.py walks Tensors' graphs)
         if create_graph or inputs is not None:
-            raise NotImplementedError("backward(create_graph=True) and backward(inputs=...) are not "
-                                      "supported by srcgrad's Tensor shim")
+            from .autograd import tensor_backward  # noqa: PLC0415  (autograd.py runs the engine, as above)
+
+            tensor_backward(self, gradient, retain_graph, create_graph, inputs)
+            return
         backward(self, gradient, bool(retain_graph))
 
     def _accumulator(self) -> AccumulateGrad:

@@ -283,7 +283,7 @@ def test_run_backward_order_is_latest_first():
     a = x * 2
     b = a * 3
     c = a + b
-    nodes_in_order, _ = engine._graph(c.grad_fn)
+    nodes_in_order, _ = engine._graph([c.grad_fn])
     assert [type(n).__name__ for n in nodes_in_order] == ["AddBackward0", "MulBackward0", "MulBackward0"]
     assert nodes_in_order[1] is b.grad_fn
 

