@@ -15,6 +15,7 @@ import numpy as np
 
 from . import messages
 from .engine import _add_to_grad, run_graph
+from .function import Function, FunctionCtx, function, once_differentiable  # noqa: F401  (torch.autograd's names)
 from .size import Size
 from .tensor import Tensor, edge, wrap
 

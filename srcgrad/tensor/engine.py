@@ -66,6 +66,8 @@ def run_graph(roots: list[tuple[Any, np.ndarray]], keep_graph: bool,
             held = buffers.get(root)
             buffers[root] = grad if held is None else held + grad
         nodes, waiting = _graph([root for root, _ in roots])
+        if targets is not None:   # as PyTorch: run only the nodes through which a target is reached
+            nodes = _leading_to(nodes, targets)
         for root, _ in roots:
             if type(root) is AccumulateGrad and root not in waiting:
                 waiting[root] = 0
@@ -126,6 +128,16 @@ def _graph(roots: list) -> tuple[list, dict]:
                 stack.append(child)
     nodes.sort(key=_creation, reverse=True)
     return nodes, waiting
+
+
+def _leading_to(nodes: list, targets: dict[Any, Any]) -> list:
+    """The nodes (latest first, as given) from which some target can be reached."""
+    reaches: dict[Any, bool] = {}
+    for node in reversed(nodes):   # earliest first: a node's inputs were all created before it
+        reaches[node] = node in targets or any(
+            child is not None and (child in targets or reaches.get(child, False))
+            for child, _ in node.next_functions)
+    return [node for node in nodes if reaches[node]]
 
 
 _creation = operator.attrgetter("_seq")

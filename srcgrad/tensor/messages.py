@@ -112,3 +112,10 @@ EMPTY_INPUTS = "`inputs` argument to `backward()` cannot be empty."
 CREATE_GRAPH = ("srcgrad's Tensor shim does not record the backward pass (create_graph=True): for second "
                 "derivatives use srcgrad.hessian, srcgrad.hvp or srcgrad.grad on NumPy code")
 RETAIN_NO_GRAD = "can't retain_grad on Tensor that has requires_grad=False"
+FUNCTION_GRAD_COUNT = "function {} returned an incorrect number of gradients (expected {}, got {})"
+FUNCTION_INSTANTIATED = ("{} should not be instantiated. Methods on autograd functions are all static, so you should "
+                         "invoke them on the class itself. Instantiating an autograd function will raise an error in "
+                         "a future version of PyTorch.")
+# srcgrad's own words: PyTorch supports this; the shim's engine passes one gradient per node
+FUNCTION_OUTPUTS = ("{}.forward returned several differentiable tensors; srcgrad's Tensor shim supports one per "
+                    "autograd.Function (mark the others with ctx.mark_non_differentiable, or split the Function)")
