@@ -67,7 +67,14 @@ from .factories import (
 )
 from .functional import *  # noqa: F403  (torch.exp, torch.sum, torch.cat, ...)
 from .functional import __all__ as _functional_all
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from .registered import on_tensors
 from .size import Size
 from .tensor import Tensor
@@ -83,5 +90,6 @@ __all__ = [
     "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor", "ShortTensor", "CharTensor", "ByteTensor",
     "BoolTensor", "float16", "float32", "float64", "half", "double", "float", "uint8", "int8", "int16",
     "int32", "int64", "short", "long", "int", "bool", "promote_types", "no_grad", "enable_grad", "set_grad_enabled",
+    "inference_mode", "is_inference_mode_enabled",
     "is_grad_enabled", "on_tensors",
 ] + list(_functional_all)

@@ -58,7 +58,7 @@ def run_graph(roots: list[tuple[Any, np.ndarray]], keep_graph: bool,
     that reaches each target node (a leaf's AccumulateGrad, or a non-leaf's grad_fn, after its tensor hooks)
     is stored in ``targets[node]`` instead.
     """
-    previous, grad_mode.state.enabled = grad_mode.state.enabled, False  # hooks must not record
+    previous = grad_mode.state.set(False, grad_mode.state.inference)  # hooks must not record
     token = FP_ERRORS.set(QUIET)  # rules divide by zero where PyTorch's formulas do, silently
     try:
         buffers: dict[Any, Any] = {}
@@ -95,7 +95,7 @@ def run_graph(roots: list[tuple[Any, np.ndarray]], keep_graph: bool,
                         _finish_leaf(child, buffers.pop(child), targets)
     finally:
         FP_ERRORS.reset(token)
-        grad_mode.state.enabled = previous
+        grad_mode.state.set(*previous)
 
 
 def _finish_leaf(node: AccumulateGrad, grad: Any, targets: dict[Any, Any] | None) -> None:

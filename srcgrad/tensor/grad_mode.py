@@ -14,15 +14,28 @@ from typing import Any
 
 
 class _State(threading.local):
-    enabled = True  # the class attribute is every new thread's starting value
+    """``grad`` is the grad mode (``is_grad_enabled``); ``inference`` is inference mode, where nothing is
+    recorded even with grad mode on; ``enabled`` is what operations read: whether they record."""
+
+    grad = True  # the class attributes are every new thread's starting values
+    inference = False
+    enabled = True
+
+    def set(self, grad: bool, inference: bool) -> tuple[bool, bool]:
+        """Switch the modes; returns the previous ones, for ``set(*previous)``."""
+        previous = (self.grad, self.inference)
+        self.grad, self.inference = grad, inference
+        self.enabled = grad and not inference
+        return previous
 
 
 state = _State()
 
 
 def is_grad_enabled() -> bool:
-    """Whether operations on tensors that require grad are being recorded for ``backward``."""
-    return state.enabled
+    """Whether grad mode is on (operations on tensors that require grad are recorded, outside inference
+    mode)."""
+    return state.grad
 
 
 class _GradMode:
@@ -41,11 +54,10 @@ class _GradMode:
         return self
 
     def __enter__(self) -> None:
-        self._previous = state.enabled
-        state.enabled = self.mode
+        self._previous = state.set(self.mode, state.inference)
 
     def __exit__(self, *exc_info: object) -> None:
-        state.enabled = self._previous
+        state.set(*self._previous)
 
     def clone(self) -> _GradMode:
         return type(self)()
@@ -75,19 +87,40 @@ class set_grad_enabled(_GradMode):
     function (PyTorch's semantics: ``torch.set_grad_enabled(False)`` alone switches it off for good)."""
 
     def __init__(self, mode: bool) -> None:
-        self._previous = state.enabled
         self.mode = bool(mode)
-        state.enabled = self.mode
+        self._previous = state.set(self.mode, state.inference)
 
     def __enter__(self) -> None:
         pass
 
     def __exit__(self, *exc_info: object) -> None:
-        state.enabled = self._previous
+        state.set(*self._previous)
 
     def clone(self) -> set_grad_enabled:
         return set_grad_enabled(self.mode)
 
     def __call__(self, func: Callable) -> Callable:
-        state.enabled = self._previous  # decorating must not switch the mode for the caller
+        state.set(*self._previous)  # decorating must not switch the mode for the caller
         return super().__call__(func)
+
+
+class inference_mode(_GradMode):
+    """``torch.inference_mode()``: grad mode off, and nothing recorded inside even where ``enable_grad``
+    turns grad mode back on; ``inference_mode(False)`` turns grad mode on, as in PyTorch. The shim makes no
+    separate kind of tensor inside it, so ``Tensor.is_inference()`` is not offered."""
+
+    def __init__(self, mode: bool = True) -> None:
+        self.mode = bool(mode)
+
+    def __enter__(self) -> None:
+        self._previous = state.set(not self.mode, self.mode)
+
+    def __exit__(self, *exc_info: object) -> None:
+        state.set(*self._previous)
+
+    def clone(self) -> inference_mode:
+        return inference_mode(self.mode)
+
+
+def is_inference_mode_enabled() -> bool:
+    return state.inference
