@@ -11,7 +11,7 @@ torch`` needs ``torch.float``; ``from srcgrad import *`` hides the builtins of t
 ``from torch import *`` does.
 """
 
-from . import autograd, copies, inplace, ops, pointwise, products, reductions, views
+from . import autograd, autograd_functional, copies, inplace, ops, pointwise, products, reductions, views
 from .devices import cuda, device
 from .dtypes import (
     bool,
@@ -78,6 +78,8 @@ from .grad_mode import (
 from .registered import on_tensors
 from .size import Size
 from .tensor import Tensor
+
+autograd.functional = autograd_functional  # torch.autograd.functional (it builds on autograd.grad)
 
 for _module in (ops, pointwise, reductions, products, views, copies, inplace):
     for _name, _method in _module.METHODS.items():

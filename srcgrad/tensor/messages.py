@@ -119,3 +119,16 @@ FUNCTION_INSTANTIATED = ("{} should not be instantiated. Methods on autograd fun
 # srcgrad's own words: PyTorch supports this; the shim's engine passes one gradient per node
 FUNCTION_OUTPUTS = ("{}.forward returned several differentiable tensors; srcgrad's Tensor shim supports one per "
                     "autograd.Function (mark the others with ctx.mark_non_differentiable, or split the Function)")
+FUNCTIONAL_ARGUMENT = ("The {what} given to {function} must be either a Tensor or a tuple of Tensors but the given "
+                       "{what} has type {type}.")
+VJP_NEEDS_V = ("The vector v can only be None if the user-provided function returns a single Tensor with a single "
+               "element.")
+STRICT_OUTPUT = ("Output {} of the user-provided function does not require gradients. The outputs must be computed "
+                 "in a differentiable manner from the input when running in strict mode.")
+# srcgrad's own words: these need the backward pass recorded (create_graph=True), which the shim does not do
+SECOND_ORDER = ("torch.autograd.functional.{} needs second derivatives, which srcgrad's Tensor shim does not "
+                "record: use srcgrad.hessian or srcgrad.hvp on the NumPy form of the function")
+JVP_NEEDS_V = ("The vector v can only be None if the input to the user-provided function is a single Tensor with a "
+               "single element.")
+STRICT_INDEPENDENT = ("Output {} of the user-provided function is independent of input {}. This is not allowed in strict "
+                      "mode.")

@@ -28,7 +28,7 @@ SNIPPETS += [SETUP + f"@{mode}\ndef f(a):\n    return a * 3\nwith torch.no_grad(
 SNIPPETS += [
     SETUP + f"@torch.no_grad\ndef f(a):\n    return a * 3\nprint(f(x).requires_grad)\n{REPORT}",
     SETUP + f"@torch.inference_mode\ndef f(a):\n    return a * 3\nprint(f(x).requires_grad)\n{REPORT}",
-    SETUP + f"@torch.enable_grad\ndef f(a):\n    return a * 3\nwith torch.no_grad():\n    print(f(x).requires_grad)",
+    SETUP + "@torch.enable_grad\ndef f(a):\n    return a * 3\nwith torch.no_grad():\n    print(f(x).requires_grad)",
     SETUP + f"torch.set_grad_enabled(False)\n{REPORT}\ntorch.set_grad_enabled(True)\n{REPORT}",
     SETUP + "with torch.no_grad():\n    y = x * 2\ny.sum().backward()",
     SETUP + "with torch.inference_mode():\n    y = x * 2\nprint(y, y.grad_fn)",

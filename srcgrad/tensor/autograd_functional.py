@@ -1,0 +1,138 @@
+"""``torch.autograd.functional``: ``jacobian``, ``vjp`` and ``jvp`` of a function of tensors.
+
+Each runs the function on detached copies of the inputs that require grad, then the shim's backward
+sweep: ``vjp`` once, ``jacobian`` once per output element (a row of the Jacobian), ``jvp`` as the Jacobian
+times the tangent. ``hessian``, ``hvp`` and ``vhp`` need the backward pass differentiated again, which the
+shim does not record (``create_graph``); they raise and say what to use instead."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from . import messages
+from .autograd import grad
+from .grad_mode import enable_grad
+from .tensor import Tensor, wrap
+
+
+def _as_tuple(value: Any, what: str, function: str) -> tuple[bool, tuple]:
+    """``(was a tuple, the tensors as a tuple)``, with PyTorch's check of the argument."""
+    if isinstance(value, Tensor):
+        return False, (value,)
+    if isinstance(value, tuple) and all(isinstance(item, Tensor) for item in value):
+        return True, value
+    raise TypeError(messages.FUNCTIONAL_ARGUMENT.format(what=what, function=function, type=type(value)))
+
+
+def _prepared(inputs: tuple) -> tuple:
+    return tuple(wrap(np.array(t._data)).requires_grad_(True) for t in inputs)
+
+
+def _outputs(func: Callable, inputs: tuple, function: str) -> tuple[bool, tuple]:
+    with enable_grad():
+        out = func(*inputs)
+    return _as_tuple(out, "outputs of the user-provided function", function)
+
+
+def _check_strict(outputs: tuple, strict: bool) -> None:
+    if strict:
+        for i, output in enumerate(outputs):
+            if not output.requires_grad:
+                raise RuntimeError(messages.STRICT_OUTPUT.format(i))
+
+
+def _gradients(outputs: tuple, inputs: tuple, cotangents: tuple) -> tuple:
+    """The cotangent of each input (zeros where unused) for the output cotangents given."""
+    live = [(o, c) for o, c in zip(outputs, cotangents) if o.requires_grad]
+    if not live:
+        return tuple(wrap(np.zeros_like(t._data)) for t in inputs)
+    found = grad([o for o, _ in live], inputs, [c for _, c in live], retain_graph=True, allow_unused=True)
+    return tuple(wrap(np.zeros_like(t._data)) if g is None else g for g, t in zip(found, inputs))
+
+
+def vjp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False, strict: bool = False) -> tuple:
+    """``(func(inputs), v^T J)``."""
+    if create_graph:
+        raise NotImplementedError(messages.CREATE_GRAPH)
+    was_tuple, given = _as_tuple(inputs, "inputs", "vjp")
+    inputs_ = _prepared(given)
+    out_tuple, outputs = _outputs(func, inputs_, "vjp")
+    _check_strict(outputs, strict)
+    if v is None:
+        if len(outputs) != 1 or outputs[0]._data.size != 1:
+            raise RuntimeError(messages.VJP_NEEDS_V)
+        cotangents: tuple = (wrap(np.ones_like(outputs[0]._data)),)
+    else:
+        _, cotangents = _as_tuple(v, "v", "vjp")
+    result = _gradients(outputs, inputs_, cotangents)
+    detached = tuple(o.detach() for o in outputs)
+    return (detached if out_tuple else detached[0]), (result if was_tuple else result[0])
+
+
+def jacobian(func: Callable, inputs: Any, create_graph: bool = False, strict: bool = False,
+             vectorize: bool = False, strategy: str = "reverse-mode") -> Any:
+    """The Jacobian of ``func`` at ``inputs``: for each output and input, a tensor of shape
+    ``output.shape + input.shape``, nested as PyTorch nests them."""
+    if create_graph:
+        raise NotImplementedError(messages.CREATE_GRAPH)
+    was_tuple, given = _as_tuple(inputs, "inputs", "jacobian")
+    inputs_ = _prepared(given)
+    out_tuple, outputs = _outputs(func, inputs_, "jacobian")
+    _check_strict(outputs, strict)
+    blocks = []
+    for i, output in enumerate(outputs):
+        rows = []
+        for k in range(output._data.size if output.requires_grad else 0):
+            seed = np.zeros_like(output._data)
+            seed.reshape(-1)[k] = 1.0
+            found = grad(output, inputs_, wrap(seed), retain_graph=True, allow_unused=True)
+            if strict:
+                for j, g in enumerate(found):
+                    if g is None:
+                        raise RuntimeError(messages.STRICT_INDEPENDENT.format(i, j))
+            rows.append(tuple(wrap(np.zeros_like(t._data)) if g is None else g for g, t in zip(found, inputs_)))
+        shapes = [output._data.shape + t._data.shape for t in inputs_]
+        per_input = tuple(wrap(np.stack([row[j]._data for row in rows]).reshape(shape)) if rows
+                          else wrap(np.zeros(shape, inputs_[j]._data.dtype)) for j, shape in enumerate(shapes))
+        blocks.append(per_input if was_tuple else per_input[0])
+    return tuple(blocks) if out_tuple else blocks[0]
+
+
+def jvp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False, strict: bool = False) -> tuple:
+    """``(func(inputs), J v)``, from the Jacobian."""
+    if create_graph:
+        raise NotImplementedError(messages.CREATE_GRAPH)
+    _, given = _as_tuple(inputs, "inputs", "jvp")
+    if v is None:
+        if len(given) != 1 or given[0]._data.size != 1:
+            raise RuntimeError(messages.JVP_NEEDS_V)
+        tangents: tuple = (wrap(np.ones_like(given[0]._data)),)
+    else:
+        _, tangents = _as_tuple(v, "v", "jvp")
+    inputs_ = _prepared(given)
+    out_tuple, outputs = _outputs(func, inputs_, "jvp")
+    _check_strict(outputs, strict)
+    jac = jacobian(func, tuple(given), strict=strict)
+    jac = jac if out_tuple else (jac,)
+    results = []
+    for output, blocks in zip(outputs, jac):
+        total = np.zeros(output._data.shape, output._data.dtype)
+        for block, tangent in zip(blocks, tangents):
+            flat = block._data.reshape(output._data.size, -1)
+            total = total + (flat @ tangent._data.reshape(-1)).reshape(output._data.shape)
+        results.append(wrap(total))
+    detached = tuple(o.detach() for o in outputs)
+    return (detached if out_tuple else detached[0]), (tuple(results) if out_tuple else results[0])
+
+
+def _second_order(name: str) -> Callable[..., Any]:
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(messages.SECOND_ORDER.format(name))
+    refuse.__name__ = refuse.__qualname__ = name
+    return refuse
+
+
+hessian, hvp, vhp = _second_order("hessian"), _second_order("hvp"), _second_order("vhp")
