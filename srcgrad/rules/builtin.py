@@ -18,6 +18,7 @@ from . import (  # noqa: F401  (registration side effects)  # noqa: F401
     linalg_rules,
     math_jvp_rules,
     math_rules,
+    nn_rules,
     numpy_extra_jvp_rules,
     numpy_extra_rules,
     numpy_jvp_rules,

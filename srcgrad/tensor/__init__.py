@@ -11,7 +11,20 @@ torch`` needs ``torch.float``; ``from srcgrad import *`` hides the builtins of t
 ``from torch import *`` does.
 """
 
-from . import autograd, autograd_functional, copies, inplace, ops, pointwise, products, reductions, views
+from types import SimpleNamespace
+
+from . import (
+    autograd,
+    autograd_functional,
+    copies,
+    inplace,
+    nn_functional,
+    ops,
+    pointwise,
+    products,
+    reductions,
+    views,
+)
 from .devices import cuda, device
 from .dtypes import (
     bool,
@@ -80,13 +93,16 @@ from .size import Size
 from .tensor import Tensor
 
 autograd.functional = autograd_functional  # torch.autograd.functional (it builds on autograd.grad)
+nn = SimpleNamespace(functional=nn_functional)  # torch.nn.functional: activations and losses (no modules)
+softmax, log_softmax = nn_functional.softmax, nn_functional.log_softmax
 
-for _module in (ops, pointwise, reductions, products, views, copies, inplace):
+for _module in (ops, pointwise, reductions, products, views, copies, inplace, nn_functional):
     for _name, _method in _module.METHODS.items():
         setattr(Tensor, _name, _method)
 
 __all__ = [
-    "Tensor", "Size", "dtype", "device", "cuda", "autograd", "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "full",
+    "Tensor", "Size", "dtype", "device", "cuda", "autograd", "nn", "softmax", "log_softmax", "tensor", "as_tensor",
+    "from_numpy", "zeros", "ones", "empty", "full",
     "zeros_like", "ones_like", "empty_like", "full_like", "arange", "linspace", "eye", "rand", "randn",
     "rand_like", "randn_like", "randint", "manual_seed", "initial_seed", "Generator", "FloatTensor",
     "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor", "ShortTensor", "CharTensor", "ByteTensor",

@@ -132,3 +132,17 @@ JVP_NEEDS_V = ("The vector v can only be None if the input to the user-provided 
                "single element.")
 STRICT_INDEPENDENT = ("Output {} of the user-provided function is independent of input {}. This is not allowed in strict "
                       "mode.")
+IMPLICIT_DIM = ("Implicit dimension choice for {} has been deprecated. Change the call to include dim=X as an "
+                "argument.")
+GELU_APPROXIMATE = "approximate argument must be either none or tanh."
+BAD_REDUCTION = "{} is not a valid value for reduction"
+MSE_SIZES = ("Using a target size ({}) that is different to the input size ({}). This will likely lead to incorrect "
+             "results due to broadcasting. Please ensure they have the same size.")
+BCE_SIZES = ("Using a target size ({}) that is different to the input size ({}) is deprecated. Please ensure they "
+             "have the same size.")
+BCE_LOGITS_SIZES = "Target size ({}) must be the same as input size ({})"
+BCE_RANGE = "all elements of input should be between 0 and 1"
+NLL_TARGET = "expected target dtype to be Long or Byte, but got {}"
+# srcgrad's own words: options of these losses the shim does not offer
+LOSS_WEIGHTS = "srcgrad's Tensor shim does not support weights in {}"
+LABEL_SMOOTHING = "srcgrad's Tensor shim does not support label_smoothing in cross_entropy"
