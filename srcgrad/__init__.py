@@ -3,7 +3,7 @@ define-by-run ``Tensor`` shim. Both share one table of derivative rules."""
 
 from . import linking as _linking  # noqa: F401  (hands the compiler to the runtime: linking.py says why)
 from .api import generated_function, grad, jvp, show, value_and_grad, vjp
-from .cache import CacheInfo, cache_info, clear_cache, set_cache_limit
+from .cache import CacheInfo, cache_info, clear_cache, set_cache_limit, set_shape_specialization
 from .custom import custom_jvp, custom_vjp, stop_gradient
 from .errors import (
                      InputTypeError,
@@ -27,7 +27,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "hessian", "hvp", "derivative", "show", "generated_function", "custom_vjp", "custom_jvp", "stop_gradient",
-    "clear_cache", "cache_info", "set_cache_limit", "CacheInfo",
+    "clear_cache", "cache_info", "set_cache_limit", "CacheInfo", "set_shape_specialization",
     "SrcgradError", "SrcgradSyntaxError", "MissingRuleError", "SourceUnavailableError",
     "NonScalarOutputError", "InputTypeError", "OutputTypeError", "StaleSourceError", "UnsupportedTransformError", "RecursionDepthError", "defvjp", "defjvp", "defnondiff",
 ] + list(_tensor_all)

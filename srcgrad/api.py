@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from . import cache
 from .binding import Binding, bind, is_variadic, item_of
 from .boundary import (
     check_input,
@@ -27,7 +28,15 @@ from .boundary import (
     check_tangent,
     fresh_gradients,
 )
-from .cache import CACHE, forward_generated, recording, reverse_generated, reverse_variants_run, signature_of
+from .cache import (
+    CACHE,
+    forward_generated,
+    recording,
+    reverse_generated,
+    reverse_variants_run,
+    shape_class_of,
+    signature_of,
+)
 from .errors import NonScalarOutputError, SourceUnavailableError, SrcgradError, UnsupportedTransformError
 from .locate import locating
 from .passes import OPTIMIZATIONS
@@ -39,6 +48,15 @@ from .runtime import call_with_jvp, is_callable_instance, zero_cotangent
 
 def _call_primitive(primitive: Callable, x: Any) -> Any:
     return primitive(x)
+
+
+# Argument types whose generic code the test suite runs as it runs the specialized one (SRCGRAD_SHAPE_
+# SPECIALIZATION=never): only signatures of these share generic code across shapes.
+_PLAIN_TYPES = (float, int, bool, np.ndarray, np.float64, np.float32)   # arrays of real or integer dtypes
+
+
+def _shares_generic_code(value: Any) -> bool:
+    return type(value) in _PLAIN_TYPES and (type(value) is not np.ndarray or value.dtype.kind in "fiub")
 
 
 class _Differentiated:
@@ -85,6 +103,7 @@ class _Differentiated:
                                      f"{self.n_params - len(self.bound)} argument(s)")
         # signature -> (code, inputs plain), least recently used first; dropped when the code cache is cleared
         self.variants: OrderedDict[tuple, tuple[Generated, bool]] = OrderedDict()
+        self.classes: dict[tuple, tuple] = {}   # shape class -> the first signature specialized to it
         self.generation = CACHE.generation
         functools.update_wrapper(self, fn, updated=())  # not fn.__dict__: it may be a srcgrad object
         self.__wrapped__ = None
@@ -141,6 +160,7 @@ class _Differentiated:
         key = (signature_of(values), getattr(self.fn, "__code__", None), argnums)
         if self.generation != CACHE.generation:
             self.variants.clear()
+            self.classes.clear()
             self.generation = CACHE.generation
         entry = self.variants.get(key)
         if entry is not None and not entry[0].current():
@@ -152,8 +172,17 @@ class _Differentiated:
                 check_input(values[i], i, self.name)
         if entry is None:
             # First call with this signature: run the variant that also returns the output, to check it.
-            generated = reverse_generated(self.fn, argnums, True, self.has_aux, values,
-                                   also_without_value=not (self.with_value or self.has_aux))
+            examples = self._examples_for(values, key)
+            try:
+                generated = reverse_generated(self.fn, argnums, True, self.has_aux, examples,
+                                              also_without_value=not (self.with_value or self.has_aux))
+            except SrcgradError:
+                if examples is None:   # the generic code needs the call (a variadic function): specialize
+                    examples = values
+                    generated = reverse_generated(self.fn, argnums, True, self.has_aux, examples,
+                                                  also_without_value=not (self.with_value or self.has_aux))
+                else:
+                    raise
             generated.refresh()
             try:
                 value, gradients = generated.function(*values, seed)
@@ -167,7 +196,7 @@ class _Differentiated:
             self._check_output(value[0] if self.has_aux else value)
             plain = all(type(values[i]) in (float, np.ndarray) for i in argnums)
             self.variants[key] = (reverse_generated(self.fn, argnums, self.with_value or self.has_aux,
-                                             self.has_aux, values), plain)
+                                             self.has_aux, examples), plain)
             while len(self.variants) > CACHE.limit:
                 self.variants.popitem(last=False)
         else:
@@ -179,6 +208,20 @@ class _Differentiated:
             else:
                 value, gradients = None, generated.function(*values, seed)
         return value, gradients
+
+    def _examples_for(self, values: Sequence[Any], key: tuple) -> Sequence[Any] | None:
+        """The arguments to specialize the code to, or None for the generic code (``set_shape_specialization``):
+        under ``"first"``, a signature of numbers and arrays whose ranks and dtypes an earlier one of other
+        shapes had gets the generic code, so that a new batch size is not transformed again."""
+        policy = cache.specialization
+        if policy == "always" or not all(_shares_generic_code(v) for v in values):
+            # containers, records and complex values: what the code is specialized to decides how they are
+            # differentiated (a complex argument's analysis needs its dtype), so they always get their own
+            return values
+        if policy == "never":
+            return None
+        first = self.classes.setdefault((shape_class_of(values), key[1:]), key)
+        return values if first == key else None
 
     def _check_output(self, output: Any) -> None:
         """The output checks of a signature's first call (``OutputTypeError``, ``NonScalarOutputError``)."""

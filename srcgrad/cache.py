@@ -10,6 +10,7 @@ grow without bound; ``srcgrad.clear_cache`` empties it and ``srcgrad.cache_info`
 from __future__ import annotations
 
 import inspect
+import os
 import threading
 import weakref
 from collections import OrderedDict
@@ -198,6 +199,38 @@ class Recording(threading.local):
 
 
 recording = Recording()
+
+
+SPECIALIZATIONS = ("first", "always", "never")
+# "first": code specialized to the first shapes of each rank and dtype pattern, the generic code for later
+# ones (a new batch size transforms nothing more); "always": one specialization per shape; "never": the
+# generic code only. SRCGRAD_SHAPE_SPECIALIZATION sets it for a whole run (the test suite runs "never" too).
+specialization = os.environ.get("SRCGRAD_SHAPE_SPECIALIZATION", "first")
+if specialization not in SPECIALIZATIONS:
+    raise ValueError(f"SRCGRAD_SHAPE_SPECIALIZATION must be one of {SPECIALIZATIONS}, not {specialization!r}")
+
+
+def set_shape_specialization(policy: str) -> str:
+    """Which argument shapes get code of their own: ``"first"`` (the default; the first shapes seen of each
+    pattern of ranks and dtypes, so that a new batch size runs the generic code instead of transforming
+    again), ``"always"`` (every new shape is transformed for its own code) or ``"never"``. Returns the
+    previous policy."""
+    global specialization
+    if policy not in SPECIALIZATIONS:
+        raise ValueError(f"the shape specialization must be one of {SPECIALIZATIONS}, not {policy!r}")
+    with LOCK:
+        previous, specialization = specialization, policy
+        CACHE.generation += 1   # grad functions forget which variant they chose
+    return previous
+
+
+def shape_class_of(args: Sequence[Any]) -> tuple:
+    """``signature_of`` with each array's shape reduced to its rank: the signatures that share generic
+    code under the ``"first"`` policy."""
+    return tuple([(a.ndim, a.dtype) if type(a) is np.ndarray else
+                  (type(a), shape_class_of(tuple(a.values())) if isinstance(a, dict) else shape_class_of(a),
+                   tuple(a) if isinstance(a, dict) else len(a)) if isinstance(a, (tuple, list, dict)) else
+                  (type(a), getattr(a, "dtype", None)) for a in args])
 
 
 def signature_of(args: Sequence[Any]) -> tuple:

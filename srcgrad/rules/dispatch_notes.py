@@ -19,6 +19,7 @@ from . import (
     helper_rules,
     helpers,
     math_rules,
+    nn_rules,
     order_rules,
     record_rules,
     shim_rules,
@@ -26,6 +27,9 @@ from . import (
 from .registry import note_dispatch, registered_vjp_rules
 
 note_dispatch("NumPy only: the rule fixes up the lines holding zeros in a loop over the data", np.cumprod)
+note_dispatch("the Tensor shim's losses and GELU: computed with NumPy (`math.erf` per element, reductions into "
+              "NumPy scalars, indexing by class)", nn_rules.gelu, nn_rules.mse_loss, nn_rules.nll_loss,
+              nn_rules.binary_cross_entropy, nn_rules.binary_cross_entropy_with_logits)
 note_dispatch("the primal converts to NumPy (computes a Dask array, refuses a CuPy one)", np.array, np.asarray)
 note_dispatch("Dask has no `np.copy` (`x.copy()` is lowered to it)", np.copy)
 note_dispatch("Dask has no `np.sort`", np.sort)

@@ -130,8 +130,8 @@ SECOND_ORDER = ("torch.autograd.functional.{} needs second derivatives, which sr
                 "record: use srcgrad.hessian or srcgrad.hvp on the NumPy form of the function")
 JVP_NEEDS_V = ("The vector v can only be None if the input to the user-provided function is a single Tensor with a "
                "single element.")
-STRICT_INDEPENDENT = ("Output {} of the user-provided function is independent of input {}. This is not allowed in strict "
-                      "mode.")
+STRICT_INDEPENDENT = ("Output {} of the user-provided function is independent of input {}. This is not allowed in "
+                      "strict mode.")
 IMPLICIT_DIM = ("Implicit dimension choice for {} has been deprecated. Change the call to include dim=X as an "
                 "argument.")
 GELU_APPROXIMATE = "approximate argument must be either none or tanh."

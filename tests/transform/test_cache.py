@@ -26,6 +26,14 @@ def transforms(monkeypatch):
     return calls
 
 
+@pytest.fixture(autouse=True)
+def every_shape_specialized():
+    """These tests count transformations per signature: each shape gets code of its own."""
+    previous = srcgrad.set_shape_specialization("always")
+    yield
+    srcgrad.set_shape_specialization(previous)
+
+
 @pytest.fixture
 def small_limit():
     previous = srcgrad.set_cache_limit(4)
@@ -138,3 +146,88 @@ def test_the_limit_must_be_a_positive_int(limit):
     with pytest.raises(ValueError, match="positive int"):
         srcgrad.set_cache_limit(limit)
     assert srcgrad.cache_info().limit >= 1
+
+
+# --- which shapes get code of their own ------------------------------------------------------------------------
+
+
+def batch_loss(w, x, y):
+    return np.mean((np.tanh(x @ w) - y) ** 2)
+
+
+def _batch(rng, n):
+    return rng.normal(size=(n, 3)), rng.normal(size=n)
+
+
+def _expected_batch_gradient(w, x, y):
+    h = np.tanh(x @ w)
+    return x.T @ (2 * (h - y) * (1 - h * h)) / len(y)
+
+
+def test_a_new_batch_size_runs_the_generic_code_without_transforming(transforms):
+    srcgrad.set_shape_specialization("first")
+    rng = np.random.default_rng(5)
+    w = rng.normal(size=3)
+    g = srcgrad.grad(batch_loss)
+    for n in (8, 9, 16, 3, 100, 8):
+        x, y = _batch(rng, n)
+        got = g(w, x, y)
+        np.testing.assert_allclose(got, _expected_batch_gradient(w, x, y), rtol=1e-12)
+        assert got.shape == (3,) and got.dtype == np.float64
+    assert transforms.count("batch_loss") == 2   # the first shapes' code, then the generic code once
+    assert "# specialized to w: float64[3], x: float64[8, 3], y: float64[8]" in srcgrad.show(g, variant="all")
+    x, y = _batch(rng, 5)
+    g(w, x, y)
+    assert "# generic variant" in srcgrad.show(g)
+
+
+def test_other_ranks_and_dtypes_get_code_of_their_own(transforms):
+    srcgrad.set_shape_specialization("first")
+    g = srcgrad.grad(sine_energy)
+    g(np.ones(3))
+    g(np.ones(4))                        # same rank: generic
+    g(np.ones((2, 2)))                   # another rank: specialized
+    g(np.ones(3, dtype=np.float32))      # another dtype: specialized
+    assert "specialized to x: float32[3]" in srcgrad.show(g)
+    assert transforms.count("sine_energy") == 4
+
+
+def containers_loss(params, x):
+    return np.sum(np.tanh(x @ params[0]) * params[1])
+
+
+def complex_argument_loss(w, z):
+    return np.sum(np.abs(np.fft.fft(z) * w) ** 2)
+
+
+def test_containers_and_complex_arguments_always_get_code_of_their_own(transforms):
+    """Their differentiation depends on what the code is specialized to (the analysis of complex values
+    needs their dtype), so the generic code is not used for them."""
+    srcgrad.set_shape_specialization("first")
+    rng = np.random.default_rng(6)
+    g = srcgrad.grad(containers_loss)
+    for n in (3, 4):
+        params = [rng.normal(size=(n, 2)), rng.normal(size=2)]
+        x = rng.normal(size=(5, n))
+        d_w, d_b = g(params, x)
+        h = np.tanh(x @ params[0])
+        np.testing.assert_allclose(d_b, h.sum(axis=0), rtol=1e-12)
+        np.testing.assert_allclose(d_w, x.T @ ((1 - h * h) * params[1]), rtol=1e-12)
+    h = srcgrad.grad(complex_argument_loss)
+    for n in (4, 6):
+        w, z = rng.normal(size=n), rng.normal(size=n) + 1j * rng.normal(size=n)
+        np.testing.assert_allclose(h(w, z), 2 * w * np.abs(np.fft.fft(z)) ** 2, rtol=1e-12)
+    assert transforms.count("containers_loss") == 2 and transforms.count("complex_argument_loss") == 2
+
+
+def test_never_runs_the_generic_code_and_a_bad_policy_is_refused():
+    previous = srcgrad.set_shape_specialization("never")
+    try:
+        g = srcgrad.grad(sine_energy)
+        x = np.array([0.2, 0.4])
+        np.testing.assert_allclose(g(x), 2 * np.sin(x) * np.cos(x), rtol=1e-14)
+        assert "# generic variant" in srcgrad.show(g)
+    finally:
+        srcgrad.set_shape_specialization(previous)
+    with pytest.raises(ValueError, match="one of"):
+        srcgrad.set_shape_specialization("sometimes")

@@ -11,6 +11,13 @@ import pytest
 import srcgrad
 
 
+@pytest.fixture(autouse=True)
+def first_shapes_specialized():
+    previous = srcgrad.set_shape_specialization("first")
+    yield
+    srcgrad.set_shape_specialization(previous)
+
+
 def scaled_energy(x, w):
     return np.sum(w * np.tanh(x) ** 2)
 
