@@ -37,6 +37,19 @@ def _outputs(func: Callable, inputs: tuple, function: str) -> tuple[bool, tuple]
     return _as_tuple(out, "outputs of the user-provided function", function)
 
 
+def _evaluated(func: Callable, inputs: Any, function: str, create_graph: bool, strict: bool
+               ) -> tuple[bool, tuple, bool, tuple]:
+    """``func`` run on fresh leaves like ``inputs``: ``(inputs were a tuple, the leaves, outputs were a
+    tuple, the outputs)``, with PyTorch's checks of the arguments and, in strict mode, of the outputs."""
+    if create_graph:
+        raise NotImplementedError(messages.CREATE_GRAPH)
+    was_tuple, given = _as_tuple(inputs, "inputs", function)
+    leaves = _prepared(given)
+    out_tuple, outputs = _outputs(func, leaves, function)
+    _check_strict(outputs, strict)
+    return was_tuple, leaves, out_tuple, outputs
+
+
 def _check_strict(outputs: tuple, strict: bool) -> None:
     if strict:
         for i, output in enumerate(outputs):
@@ -55,12 +68,7 @@ def _gradients(outputs: tuple, inputs: tuple, cotangents: tuple) -> tuple:
 
 def vjp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False, strict: bool = False) -> tuple:
     """``(func(inputs), v^T J)``."""
-    if create_graph:
-        raise NotImplementedError(messages.CREATE_GRAPH)
-    was_tuple, given = _as_tuple(inputs, "inputs", "vjp")
-    inputs_ = _prepared(given)
-    out_tuple, outputs = _outputs(func, inputs_, "vjp")
-    _check_strict(outputs, strict)
+    was_tuple, inputs_, out_tuple, outputs = _evaluated(func, inputs, "vjp", create_graph, strict)
     if v is None:
         if len(outputs) != 1 or outputs[0]._data.size != 1:
             raise RuntimeError(messages.VJP_NEEDS_V)
@@ -76,12 +84,7 @@ def jacobian(func: Callable, inputs: Any, create_graph: bool = False, strict: bo
              vectorize: bool = False, strategy: str = "reverse-mode") -> Any:
     """The Jacobian of ``func`` at ``inputs``: for each output and input, a tensor of shape
     ``output.shape + input.shape``, nested as PyTorch nests them."""
-    if create_graph:
-        raise NotImplementedError(messages.CREATE_GRAPH)
-    was_tuple, given = _as_tuple(inputs, "inputs", "jacobian")
-    inputs_ = _prepared(given)
-    out_tuple, outputs = _outputs(func, inputs_, "jacobian")
-    _check_strict(outputs, strict)
+    was_tuple, inputs_, out_tuple, outputs = _evaluated(func, inputs, "jacobian", create_graph, strict)
     blocks = []
     for i, output in enumerate(outputs):
         rows = []
