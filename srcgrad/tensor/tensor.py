@@ -262,7 +262,7 @@ class Tensor:
     def _scalar(self, convert: Callable) -> Any:
         if self._data.size != 1:
             raise ValueError(messages.SCALAR_NOT_ONE)
-        if self._rg:
+        if self._rg and convert is float:   # PyTorch warns (once) for float() and complex(), not for int()
             warn_once(messages.TO_SCALAR_REQUIRES_GRAD, stacklevel=4)
         return convert(self._data.item())
 
