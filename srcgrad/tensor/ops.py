@@ -215,13 +215,23 @@ def rsub(a: Tensor, b: Any, alpha: float = 1) -> Tensor:
 _POW_BASE, _POW_BOTH, _POW_EXPONENT = (derivative(np.power, p) for p in ((0,), (0, 1), (1,)))
 
 
+def _reciprocal_square(x: np.ndarray) -> np.ndarray:
+    return 1 / (x * x)
+
+
+# Small integer exponents as products, as PyTorch's CPU kernel computes them: the same bits (NumPy's power
+# rounds x ** 3 differently) and a tenth of the time of a general power.
+_SMALL_POWERS = {2: np.square, 3: lambda x: x * x * x, -1: np.reciprocal, -2: _reciprocal_square}
+
+
 def pow(a: Tensor, exponent: Any) -> Tensor:
     ops = operands(a, exponent)
     if ops is None:
         return NotImplemented
     ad, ed, et = ops
     try:
-        out = quietly(np.power, ad, ed)
+        small = ed if et is None and type(exponent) in (int, float) and ad.dtype.kind == "f" else None
+        out = quietly(_SMALL_POWERS[small], ad) if small in _SMALL_POWERS else quietly(np.power, ad, ed)
     except ValueError as error:
         if "broadcast" in str(error):
             raise broadcast_error(ad, ed) from None

@@ -15,6 +15,6 @@ def test_quick_run_checks_gradients_and_reports_ratios(capsys):
     sys.modules["bench_shim"] = module
     spec.loader.exec_module(module)
     results = module.main(["--quick"])
-    assert [r["key"] for r in results] == ["norm", "scalar"]
+    assert [r["key"] for r in results] == ["norm", "scalar", "polynomial fit, 50 steps", "two-layer net, 5 steps"]
     assert all(r["srcgrad"] > 0 for r in results)
     assert "| workload | srcgrad shim | torch eager | shim / torch |" in capsys.readouterr().out
