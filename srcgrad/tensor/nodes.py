@@ -9,8 +9,11 @@ forget their inputs after a ``backward`` without ``retain_graph`` and refuse a s
 
 from __future__ import annotations
 
+import ast
+import inspect
 import itertools
 import re
+import textwrap
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +32,56 @@ NO_KWARGS: dict = {}
 ONLY = object()  # the rule returns one partial, for the node's single edge
 ALL = object()  # the rule returns a tuple with one partial per edge, in edge order
 SPREAD = object()  # the rule returns one list, spread over the node's edges (cat, stack)
+
+
+class Pruned:
+    """A ``pick`` for a node some of whose inputs need no gradient: ``function`` is the rule with the
+    partials of those inputs replaced by ``None`` in its returned tuple, so that they are never computed
+    (PyTorch skips them by ``needs_input_grad``; ``x @ w`` with data ``x`` costs one product, not two)."""
+
+    __slots__ = ("function",)
+
+    def __init__(self, function: Callable):
+        self.function = function
+
+
+_PRUNED: dict[tuple, Any] = {}
+
+
+def _only_partials(rule: Rule, wanted: tuple[bool, ...]) -> Callable | None:
+    """The rule's function returning only the ``wanted`` partials, rebuilt from its source; None when its
+    body does not end in one tuple of per-argument partials."""
+    try:
+        node = ast.parse(textwrap.dedent(inspect.getsource(rule.function))).body[0]
+    except (OSError, TypeError, SyntaxError, IndexError):
+        return None
+    if not isinstance(node, ast.FunctionDef) or not node.body or not isinstance(node.body[-1], ast.Return):
+        return None
+    result = node.body[-1].value
+    if not isinstance(result, ast.Tuple) or len(result.elts) != len(wanted) or any(
+            isinstance(n, (ast.Return, ast.Yield, ast.YieldFrom)) for stmt in node.body[:-1] for n in ast.walk(stmt)):
+        return None
+    result.elts = [e if w else ast.Constant(None) for e, w in zip(result.elts, wanted)]
+    node.decorator_list, node.name = [], "only_partials"
+    namespace = dict(rule.function.__globals__)
+    exec(compile(ast.fix_missing_locations(ast.Module([node], [])), inspect.getsourcefile(rule.function) or "<rule>",
+                 "exec"), namespace)   # the rule's own code, minus the partials nobody reads
+    function = namespace["only_partials"]
+    function.__defaults__, function.__kwdefaults__ = rule.function.__defaults__, rule.function.__kwdefaults__
+    return function
+
+
+def pruned(how: tuple, edges: tuple) -> tuple:
+    """``how``, or, when some edges lead nowhere, a ``Pruned`` pick that computes only the others."""
+    rule, pick = how
+    if pick is not ALL or all(node is not None for node, _ in edges):
+        return how
+    wanted = tuple(node is not None for node, _ in edges)
+    key = (rule, wanted)
+    if key not in _PRUNED:
+        function = _only_partials(rule, wanted)
+        _PRUNED[key] = how if function is None else (rule, Pruned(function))
+    return _PRUNED[key]
 
 
 def derivative(primal: Any, partials: tuple | None = (0,)) -> tuple:
@@ -80,7 +133,8 @@ class Node:
     def __init__(self, edges: tuple, how: tuple, args: tuple, ans: Any, kwargs: dict = NO_KWARGS):
         self.next_functions = edges  # ((node or None, 0), ...), one per differentiable input
         self._seq = next(_sequence)  # creation order: the engine runs later nodes first
-        self._how = how  # (rule, pick) from derivative(): the primal's rule and how its partials map
+        # (rule, pick) from derivative(): the primal's rule and how its partials map
+        self._how = how if how[1] is not ALL else pruned(how, edges)
         self._args, self._kwargs, self._ans = args, kwargs, ans  # what the primal received and returned
         self._saved = None  # (version cell, version, tensor or None), ... to check before applying
         self._hooks = None  # {"tensor": [...], "retain": weakref, "pre": [...], "post": [...]}
@@ -103,6 +157,8 @@ class Node:
         if self._saved is not None:
             check_saved(self)
         rule, pick = self._how
+        if type(pick) is Pruned:
+            return pick.function(grad, self._ans, *args, **self._kwargs)
         partials = rule.function(grad, self._ans, *args, **self._kwargs)  # Rule.partials, minus its checks
         if pick is ONLY:
             return (partials,)

@@ -310,3 +310,22 @@ def test_tensor_repr_calls_the_formatter_with_the_documented_signature(monkeypat
 
 def test_dtype_objects_pickle_to_the_same_object():
     assert pickle.loads(pickle.dumps(torch.float64)) is torch.float64
+
+
+def test_a_node_computes_only_the_partials_its_inputs_need():
+    """``x @ w`` with data ``x``: the cotangent of ``x`` is never computed (PyTorch skips it by
+    needs_input_grad); the gradient of ``w`` is unchanged, and the node still applies the shared rule."""
+    from srcgrad.rules import vjp_rule
+    from srcgrad.tensor.nodes import Pruned
+
+    data = np.arange(12.0).reshape(3, 4)
+    w = torch.tensor(np.ones((4, 2)), requires_grad=True)
+    y = torch.tensor(data).mm(w)
+    pick = y.grad_fn._how[1]
+    assert type(pick) is Pruned and y.grad_fn.rule is vjp_rule(np.matmul)
+    assert "matmul_left_grad" not in pick.function.__code__.co_names
+    assert "matmul_right_grad" in pick.function.__code__.co_names
+    y.sum().backward()
+    np.testing.assert_array_equal(w.grad.numpy(), np.tile(data.sum(axis=0)[:, None], 2))
+    both = torch.tensor(np.ones((3, 4)), requires_grad=True).mm(w)
+    assert type(both.grad_fn._how[1]) is not Pruned
