@@ -14,6 +14,7 @@ import inspect
 import itertools
 import re
 import textwrap
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -51,6 +52,8 @@ _PRUNED: dict[tuple, Any] = {}
 def _only_partials(rule: Rule, wanted: tuple[bool, ...]) -> Callable | None:
     """The rule's function returning only the ``wanted`` partials, rebuilt from its source; None when its
     body does not end in one tuple of per-argument partials."""
+    if rule.function.__code__.co_freevars:   # a closure's variables live in cells this rebuild cannot see
+        return None
     try:
         node = ast.parse(textwrap.dedent(inspect.getsource(rule.function))).body[0]
     except (OSError, TypeError, SyntaxError, IndexError):
@@ -63,11 +66,12 @@ def _only_partials(rule: Rule, wanted: tuple[bool, ...]) -> Callable | None:
         return None
     result.elts = [e if w else ast.Constant(None) for e, w in zip(result.elts, wanted)]
     node.decorator_list, node.name = [], "only_partials"
-    namespace = dict(rule.function.__globals__)
-    exec(compile(ast.fix_missing_locations(ast.Module([node], [])), inspect.getsourcefile(rule.function) or "<rule>",
-                 "exec"), namespace)   # the rule's own code, minus the partials nobody reads
-    function = namespace["only_partials"]
-    function.__defaults__, function.__kwdefaults__ = rule.function.__defaults__, rule.function.__kwdefaults__
+    module = compile(ast.fix_missing_locations(ast.Module([node], [])),
+                     inspect.getsourcefile(rule.function) or "<rule>", "exec")
+    code = next(c for c in module.co_consts if isinstance(c, types.CodeType))
+    # the rule's own code, minus the partials nobody reads, reading the rule's module as it is at each call
+    function = types.FunctionType(code, rule.function.__globals__, "only_partials", rule.function.__defaults__)
+    function.__kwdefaults__ = rule.function.__kwdefaults__
     return function
 
 

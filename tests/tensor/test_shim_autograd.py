@@ -329,3 +329,28 @@ def test_a_node_computes_only_the_partials_its_inputs_need():
     np.testing.assert_array_equal(w.grad.numpy(), np.tile(data.sum(axis=0)[:, None], 2))
     both = torch.tensor(np.ones((3, 4)), requires_grad=True).mm(w)
     assert type(both.grad_fn._how[1]) is not Pruned
+
+
+def scaled_product(a, b):
+    return a * b * 2.0
+
+
+def test_user_rules_from_closures_are_applied_whole():
+    """A rule that reads a closure's variables is not rebuilt (the rebuild could not see them): it runs
+    whole, and the gradient is right."""
+    from srcgrad.rules import registry
+
+    factor = 2.0
+
+    def rule(g, ans, a, b):
+        return g * b * factor, g * a * factor
+
+    saved = registry.snapshot()
+    try:
+        torch.defvjp(scaled_product, rule, argnums=(0, 1))
+        a = torch.tensor([1.0, 3.0], requires_grad=True)
+        y = torch.on_tensors(scaled_product)(a, torch.tensor([5.0, 7.0]))
+        y.sum().backward()
+    finally:
+        registry.restore(saved)
+    assert a.grad.tolist() == [10.0, 14.0]
