@@ -52,8 +52,9 @@ _PRUNED: dict[tuple, Any] = {}
 def _only_partials(rule: Rule, wanted: tuple[bool, ...]) -> Callable | None:
     """The rule's function returning only the ``wanted`` partials, rebuilt from its source; None when its
     body does not end in one tuple of per-argument partials."""
-    if rule.function.__code__.co_freevars:   # a closure's variables live in cells this rebuild cannot see
-        return None
+    function = rule.function
+    if function.__code__.co_freevars or hasattr(function, "__wrapped__"):
+        return None   # a closure's cells, or a decorator's wrapper: the source alone is not the function
     try:
         node = ast.parse(textwrap.dedent(inspect.getsource(rule.function))).body[0]
     except (OSError, TypeError, SyntaxError, IndexError):

@@ -354,3 +354,30 @@ def test_user_rules_from_closures_are_applied_whole():
     finally:
         registry.restore(saved)
     assert a.grad.tolist() == [10.0, 14.0]
+
+
+def test_user_rules_behind_a_decorator_are_applied_whole():
+    """A rule wrapped by a decorator is not rebuilt from its source (that would drop the wrapper)."""
+    import functools
+
+    from srcgrad.rules import registry
+
+    def doubled(rule):
+        @functools.wraps(rule)
+        def wrapper(g, ans, a, b):
+            da, db = rule(g, ans, a, b)
+            return 2 * da, 2 * db
+        return wrapper
+
+    @doubled
+    def rule(g, ans, a, b):
+        return g * b, g * a
+
+    saved = registry.snapshot()
+    try:
+        torch.defvjp(scaled_product, rule, argnums=(0, 1))
+        a = torch.tensor([1.0, 3.0], requires_grad=True)
+        torch.on_tensors(scaled_product)(a, torch.tensor([5.0, 7.0])).sum().backward()
+    finally:
+        registry.restore(saved)
+    assert a.grad.tolist() == [10.0, 14.0]   # the wrapper's factor 2 is applied, as by the rule itself
