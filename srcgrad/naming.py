@@ -14,6 +14,7 @@ from typing import Any
 
 import gast
 
+from .analysis.walk import walk
 from .frontend.parse import Scope
 
 _MAX_PART = 14
@@ -54,7 +55,7 @@ class Names:
 
 def identifiers(tree: gast.AST) -> set[str]:
     """Every identifier a tree mentions: names, parameters, attributes are excluded (they are not bound)."""
-    return {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)}
+    return {n.id for n in walk(tree) if isinstance(n, gast.Name)}
 
 
 _PREFERRED = {"numpy": "np", "numpy.linalg": "np.linalg", "math": "math", "operator": "operator"}

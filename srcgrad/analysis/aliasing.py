@@ -57,6 +57,7 @@ from .value_kinds import (
     kind_of_value,
     returns_scalar,
 )
+from .walk import children, walk
 
 
 @dataclass
@@ -134,7 +135,7 @@ class AliasChecker:
         elif isinstance(stmt, gast.AugAssign):
             self.augmented(stmt, state)
         elif isinstance(stmt, (gast.Expr, gast.Return, gast.Assert, gast.Raise)):
-            for child in gast.iter_child_nodes(stmt):
+            for child in children(stmt):
                 if isinstance(child, gast.expr):
                     self.value(child, state)
         elif isinstance(stmt, gast.If):
@@ -265,7 +266,7 @@ class AliasChecker:
             return self.site(node, LIST, state, held | state.held(held))  # a container, written like a list
         if isinstance(node, (gast.ListComp, gast.GeneratorExp, gast.DictComp, gast.SetComp)):
             held: frozenset[str] = frozenset()
-            for sub in gast.walk(node):
+            for sub in walk(node):
                 if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Load) and sub.id in state.points:
                     objects = state.points[sub.id]
                     held |= objects | state.held(objects)
@@ -276,7 +277,7 @@ class AliasChecker:
                     self.value(part, state)
             return frozenset()
         everything: frozenset[str] = frozenset()
-        for child in gast.iter_child_nodes(node):
+        for child in children(node):
             if isinstance(child, gast.expr):
                 everything |= self.value(child, state)
         return everything | state.held(everything)
@@ -468,7 +469,7 @@ class AliasChecker:
         before the loop body rebinds it)."""
         line = getattr(node, "end_lineno", None) or node.lineno
         fn = self.parsed.node
-        for sub in gast.walk(fn):
+        for sub in walk(fn):
             if isinstance(sub, gast.Name) and sub.id == name and isinstance(sub.ctx, gast.Load) and \
                     sub.lineno > line:
                 return True
@@ -478,7 +479,7 @@ class AliasChecker:
 
     def capture(self, node: gast.AST, state: State) -> None:
         """A nested function or lambda may read any object its free names point to, at any later time."""
-        for sub in gast.walk(node):
+        for sub in walk(node):
             if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Load) and sub.id in state.points:
                 objects = state.points[sub.id]
                 self.escaped |= objects | state.held(objects)
@@ -498,9 +499,9 @@ def _new_value(target: gast.expr, op: gast.operator) -> str:
 
 def _captured_names(fn: gast.FunctionDef) -> set[str]:
     names: set[str] = set()
-    for sub in gast.walk(fn):
+    for sub in walk(fn):
         if sub is not fn and isinstance(sub, (gast.FunctionDef, gast.Lambda)):
-            names |= {n.id for n in gast.walk(sub) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+            names |= {n.id for n in walk(sub) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
     return names
 
 

@@ -50,7 +50,7 @@ from ..rules.jvp_helpers import array_tangent, broadcast_tangent
 from ..rules.registry import is_nondifferentiable
 from ..runtime import call_output, call_plain, call_with_jvp, call_with_vjp, inexact_only, plus, times
 from .activity import assignments
-from .walk import walk
+from .walk import children, walk
 
 _FFT = np.fft
 # Transforms whose result is complex whatever their input; the others of np.fft return real arrays.
@@ -199,7 +199,7 @@ class ComplexValues:
             return False
         if isinstance(node, (gast.Call, gast.BinOp, gast.UnaryOp)):
             return self.produces_complex(node)
-        return any(self.may_be_complex(child) for child in gast.iter_child_nodes(node)
+        return any(self.may_be_complex(child) for child in children(node)
                    if isinstance(child, gast.expr))
 
     def _static_complex(self, node: gast.expr) -> bool:
@@ -360,7 +360,7 @@ def own_scope(fn: gast.FunctionDef):
     while stack:
         node = stack.pop()
         yield node
-        stack.extend(child for child in gast.iter_child_nodes(node) if not isinstance(child, gast.FunctionDef))
+        stack.extend(child for child in children(node) if not isinstance(child, gast.FunctionDef))
 
 
 def _is_call_through(primitive: Any) -> bool:

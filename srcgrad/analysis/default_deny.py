@@ -27,7 +27,7 @@ from ..rules.registry import is_nondifferentiable, vjp_rule
 from ..runtime import call_with_vjp
 from .activity import assignments
 from .complex_values import check_complex_values
-from .walk import values_read
+from .walk import children, values_read
 
 # Functions that read or write the caller's variables by name: no argument shows what they depend on.
 NAME_READERS = {builtins.eval, builtins.exec, builtins.globals, builtins.locals, builtins.vars,
@@ -60,7 +60,7 @@ def _own_scope(fn: gast.FunctionDef):
     while stack:
         node = stack.pop()
         yield node
-        for child in gast.iter_child_nodes(node):
+        for child in children(node):
             if isinstance(child, gast.FunctionDef):
                 stack.extend([*child.args.defaults, *[d for d in child.args.kw_defaults if d is not None]])
                 continue

@@ -1,12 +1,14 @@
-"""A faster ``gast.walk``.
+"""Faster ``gast.walk`` and ``gast.iter_child_nodes``.
 
 ``ast.walk`` finds children through ``iter_child_nodes`` and ``iter_fields`` (a generator and a
 ``getattr`` per field, per node); the analyses and optimizations walk the generated function many times,
 which made walking the largest cost of a transformation. Nodes keep their fields in the instance
-dictionary, so reading it directly finds the same children, in no particular order."""
+dictionary, so reading it by each class's ``_fields`` finds the same children in the same order, at less
+than half the cost."""
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
 
 import gast
@@ -17,17 +19,34 @@ _AST = gast.AST
 
 
 def walk(node: gast.AST) -> Iterator[gast.AST]:
-    """Every node under ``node`` (itself included), like ``gast.walk`` but not in breadth-first order."""
-    stack = [node]
-    pop, push, extend = stack.pop, stack.append, stack.extend
-    while stack:
-        current = pop()
+    """Every node under ``node`` (itself included), breadth first, in the order of ``gast.walk``."""
+    queue = deque((node,))
+    next_node, push = queue.popleft, queue.append
+    while queue:
+        current = next_node()
         yield current
-        for value in current.__dict__.values():
-            if isinstance(value, _AST):
+        values = current.__dict__
+        for field in current._fields:
+            value = values.get(field)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, _AST):
+                        push(item)
+            elif isinstance(value, _AST):
                 push(value)
-            elif type(value) is list:
-                extend([item for item in value if isinstance(item, _AST)])
+
+
+def children(node: gast.AST) -> list[gast.AST]:
+    """The direct children of ``node``, in the order of ``gast.iter_child_nodes``."""
+    found: list[gast.AST] = []
+    values = node.__dict__
+    for field in node._fields:
+        value = values.get(field)
+        if type(value) is list:
+            found.extend(item for item in value if isinstance(item, _AST))
+        elif isinstance(value, _AST):
+            found.append(value)
+    return found
 
 
 def loaded_names(node: gast.AST) -> set[str]:

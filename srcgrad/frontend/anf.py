@@ -16,6 +16,7 @@ from typing import Any
 
 import gast
 
+from ..analysis.walk import walk
 from ..naming import Names
 
 OP_WORDS = {gast.Add: "plus", gast.Sub: "minus", gast.Mult: "times", gast.Div: "over", gast.Pow: "pow",
@@ -69,7 +70,7 @@ def direct_variables(fn: gast.FunctionDef) -> set[str]:
     top, nested = set(), set()
     for stmt in fn.body:
         bucket = nested if isinstance(stmt, (gast.If, gast.For, gast.While)) else top
-        for sub in gast.walk(stmt):
+        for sub in walk(stmt):
             if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Store):
                 bucket.add(sub.id)
     params = {a.id for a in fn.args.args}
@@ -140,7 +141,7 @@ class ANF:
     def rename_loads(self, expr: gast.expr) -> gast.expr:
         if isinstance(expr, gast.Lambda):
             return expr  # its names are its parameters and module-level names (see the support check)
-        for sub in gast.walk(expr):
+        for sub in walk(expr):
             if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Load):
                 sub.id = self._read(sub.id)
         return expr

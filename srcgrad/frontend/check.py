@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import gast
 
+from ..analysis.walk import walk
+from ..visitors import NodeVisitor
 from .closures import enclosing_locals
 from .context_managers import is_errstate
 from .parse import ParsedFunction
@@ -56,7 +58,7 @@ HINTS: dict[str, str] = {
 FORBIDDEN_BINOPS = {gast.BitAnd: "&", gast.BitOr: "|", gast.BitXor: "^", gast.LShift: "<<", gast.RShift: ">>"}
 
 
-class SupportChecker(gast.NodeVisitor):
+class SupportChecker(NodeVisitor):
     """Walks the function body and raises ``SrcgradSyntaxError`` at the first unsupported construct."""
 
     def __init__(self, parsed: ParsedFunction):
@@ -154,7 +156,7 @@ class SupportChecker(gast.NodeVisitor):
             raise self.parsed.error(node, "a 'with' block other than 'with np.errstate(...)' is not supported "
                                     "inside a differentiated function",
                                     HINTS["With"])
-        for sub in gast.walk(node):
+        for sub in walk(node):
             if isinstance(sub, (gast.Return, gast.Break, gast.Continue)):
                 raise self.parsed.error(sub, f"'{type(sub).__name__.lower()}' inside a 'with np.errstate(...)' "
                                         "block is not supported (the settings would not be restored)",
@@ -212,10 +214,10 @@ def check_no_argument_mutation(parsed: ParsedFunction) -> None:
     function first rebinds (``x = x.copy()``) are fine."""
     fn = parsed.node
     params = {a.id for a in fn.args.args}
-    rebound = {t.id for node in gast.walk(fn) if isinstance(node, (gast.Assign, gast.AnnAssign))
+    rebound = {t.id for node in walk(fn) if isinstance(node, (gast.Assign, gast.AnnAssign))
                for t in ([node.target] if isinstance(node, gast.AnnAssign) else node.targets)
                if isinstance(t, gast.Name)}
-    for node in gast.walk(fn):
+    for node in walk(fn):
         written = None
         if isinstance(node, (gast.Assign, gast.AugAssign)):
             for target in (node.targets if isinstance(node, gast.Assign) else [node.target]):

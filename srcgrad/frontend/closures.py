@@ -26,9 +26,11 @@ from typing import Any
 
 import gast
 
+from ..analysis.walk import children, walk
 from ..errors import SrcgradSyntaxError
 from ..naming import Namespace
 from ..runtime import close_over
+from ..visitors import NodeTransformer
 from .parse import ParsedFunction
 
 
@@ -44,7 +46,7 @@ def enclosing_locals(fn: gast.FunctionDef) -> set[str]:
     names = _params(fn.args)
 
     def visit(node: gast.AST) -> None:
-        for child in gast.iter_child_nodes(node):
+        for child in children(node):
             if isinstance(child, gast.FunctionDef):
                 names.add(child.name)
                 continue
@@ -64,14 +66,14 @@ def free_reads(function: gast.FunctionDef | gast.Lambda) -> set[str]:
     body = function.body if isinstance(function, gast.FunctionDef) else [function.body]
     own = _params(function.args)
     for stmt in body:
-        for node in gast.walk(stmt):
+        for node in walk(stmt):
             if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
                 own.add(node.id)
             elif isinstance(node, (gast.FunctionDef, gast.Lambda)):
                 own |= _params(node.args)
                 if isinstance(node, gast.FunctionDef):
                     own.add(node.name)
-    return {node.id for stmt in body for node in gast.walk(stmt)
+    return {node.id for stmt in body for node in walk(stmt)
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id not in own}
 
 
@@ -124,7 +126,7 @@ def _rebound_locals(fn: gast.FunctionDef) -> set[str]:
     counts: dict[str, int] = {}
 
     def visit(node: gast.AST, in_loop: bool) -> None:
-        for child in gast.iter_child_nodes(node):
+        for child in children(node):
             if isinstance(child, (gast.FunctionDef, gast.Lambda)):
                 if isinstance(child, gast.FunctionDef):
                     counts[child.name] = counts.get(child.name, 0) + (2 if in_loop else 1)
@@ -156,10 +158,10 @@ def own_nodes(fn: gast.FunctionDef):
         yield node
         if isinstance(node, (gast.FunctionDef, gast.Lambda)):
             continue
-        stack.extend(reversed(list(gast.iter_child_nodes(node))))
+        stack.extend(reversed(list(children(node))))
 
 
-class _CallSites(gast.NodeTransformer):
+class _CallSites(NodeTransformer):
     """``h(x)`` → ``h(a, x)``; any other read of ``h`` → ``close_over(h, a)``: everywhere, nested functions
     included (their parameters now hold the captured values under the same names)."""
 
@@ -191,7 +193,7 @@ class _CallSites(gast.NodeTransformer):
         return node
 
 
-class _InlineLambdas(gast.NodeTransformer):
+class _InlineLambdas(NodeTransformer):
     """A lambda written where a value is expected (``sorted(xs, key=lambda v: v * a)``) →
     ``close_over(lambda a, v: v * a, a)``."""
 
@@ -229,7 +231,7 @@ def check_closures(parsed: ParsedFunction, fn: gast.FunctionDef) -> None:
             continue
         kind = "lambda" if isinstance(node, gast.Lambda) else f"nested function '{node.name}'"
         defaults = [d for d in [*node.args.defaults, *node.args.kw_defaults] if d is not None]
-        in_defaults = sorted({n.id for d in defaults for n in gast.walk(d) if isinstance(n, gast.Name)} & outer)
+        in_defaults = sorted({n.id for d in defaults for n in walk(d) if isinstance(n, gast.Name)} & outer)
         if in_defaults:
             raise parsed.error(node, f"the {kind} has a default value that reads the local variable(s) "
                                f"{', '.join(in_defaults)} of the enclosing function",

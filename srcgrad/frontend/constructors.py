@@ -12,8 +12,10 @@ from typing import Any
 
 import gast
 
+from ..analysis.walk import walk
 from ..records import set_field
 from ..runtime import list_append, list_extend
+from ..visitors import NodeTransformer
 from .parse import ParsedFunction
 
 
@@ -23,7 +25,7 @@ def _field(target: gast.expr, self_name: str) -> str | None:
     return None
 
 
-class LowerConstructor(gast.NodeTransformer):
+class LowerConstructor(NodeTransformer):
     """See the module docstring."""
 
     def __init__(self, parsed: ParsedFunction, refer: Any):
@@ -45,7 +47,7 @@ class LowerConstructor(gast.NodeTransformer):
     def _set(self, field: str, value: gast.expr, like: gast.AST) -> gast.Assign:
         call = gast.Call(self.refer(set_field), [self._self(), gast.Constant(field, None), value], [])
         assignment = gast.Assign([gast.Name(self.self_name, gast.Store(), None, None)], call, None)
-        for node in gast.walk(assignment):
+        for node in walk(assignment):
             gast.copy_location(node, like)
         return assignment
 
@@ -74,7 +76,7 @@ class LowerConstructor(gast.NodeTransformer):
             if isinstance(target, gast.Tuple) and isinstance(stmt.value, gast.Tuple) \
                     and len(target.elts) == len(stmt.value.elts) \
                     and all(_field(t, self.self_name) for t in target.elts):
-                reads = {n.attr for v in stmt.value.elts for n in gast.walk(v) if _field(n, self.self_name)}
+                reads = {n.attr for v in stmt.value.elts for n in walk(v) if _field(n, self.self_name)}
                 if not reads & {t.attr for t in target.elts}:  # no swap: the values are read before any write
                     return [self._set(t.attr, v, stmt) for t, v in zip(target.elts, stmt.value.elts)]
         if isinstance(stmt, gast.AugAssign):

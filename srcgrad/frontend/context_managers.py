@@ -13,6 +13,7 @@ import numpy as np
 
 from ..naming import Names, Namespace
 from ..runtime import enter_errstate, leave_errstate
+from ..visitors import NodeTransformer
 
 
 def resolve_in_scope(expr: gast.expr, lookup: Any) -> Any:
@@ -31,7 +32,7 @@ def is_errstate(item: gast.withitem, lookup: Any) -> bool:
             and resolve_in_scope(call.func, lookup) is np.errstate)
 
 
-class LowerErrstate(gast.NodeTransformer):
+class LowerErrstate(NodeTransformer):
     """See the module docstring."""
 
     def __init__(self, names: Names, namespace: Namespace):

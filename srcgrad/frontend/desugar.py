@@ -14,6 +14,7 @@ from typing import Any
 import gast
 import numpy as np
 
+from ..analysis.walk import walk
 from ..dicts import dict_keys, iteration_sequence
 from ..naming import Names, Namespace
 from ..records import constructs
@@ -29,6 +30,7 @@ from ..runtime import (
     list_append,
     with_keywords,
 )
+from ..visitors import NodeTransformer
 from .array_methods import ARRAY_ATTRIBUTES, ARRAY_METHODS, STATIC_ATTRIBUTES  # noqa: F401
 from .closures import ConvertClosures, check_closures, own_nodes
 from .context_managers import LowerErrstate
@@ -48,7 +50,7 @@ def _located(new: gast.AST, old: gast.AST) -> gast.AST:
     return gast.copy_location(new, old)
 
 
-class LowerZeroArgumentSuper(gast.NodeTransformer):
+class LowerZeroArgumentSuper(NodeTransformer):
     """``super()`` → ``super(__class__, self)``: generated code is not defined inside the class, so the
     implicit form has no ``__class__`` cell; the method's own cell supplies it through the scope."""
 
@@ -63,7 +65,7 @@ class LowerZeroArgumentSuper(gast.NodeTransformer):
         return node
 
 
-class LowerAugAssign(gast.NodeTransformer):
+class LowerAugAssign(NodeTransformer):
     """``a op= b`` → ``a = a op b``; for ``y[i] += b`` the element is read and written back, so the update
     reaches the array (a silent-wrong bug in older tools)."""
 
@@ -78,7 +80,7 @@ class LowerAugAssign(gast.NodeTransformer):
 
 def _as_load(target: gast.AST) -> gast.AST:
     loaded = _clone(target)
-    for sub in gast.walk(loaded):
+    for sub in walk(loaded):
         if hasattr(sub, "ctx"):
             sub.ctx = gast.Load()
     return loaded
@@ -90,7 +92,7 @@ def _clone(node: gast.AST) -> gast.AST:
 
 
 
-class LowerArrayMethods(gast.NodeTransformer):
+class LowerArrayMethods(NodeTransformer):
     """``x.sum(axis=1)`` → ``np.sum(x, axis=1)``, ``x.T`` → ``np.transpose(x)``: array methods become the
     NumPy functions the rule table knows. A receiver that resolves to a module or another non-array object
     in the user's scope (``model.forward(x)``, ``np.linalg``) is left alone."""
@@ -179,10 +181,10 @@ class LowerListComprehensions:
         result = self.names.fresh("items")
         renames: dict[str, str] = {}
         for gen in comp.generators:
-            for n in gast.walk(gen.target):
+            for n in walk(gen.target):
                 if isinstance(n, gast.Name):
                     renames[n.id] = self.names.fresh(n.id)
-        for n in gast.walk(comp):
+        for n in walk(comp):
             if isinstance(n, gast.Name) and n.id in renames:
                 n.id = renames[n.id]
         # Comprehensions nested in the element run once per iteration: lower them inside the loop.
@@ -206,7 +208,7 @@ class LowerListComprehensions:
         return _load(result)
 
 
-class LowerForLoops(gast.NodeTransformer):
+class LowerForLoops(NodeTransformer):
     """Every ``for`` becomes a loop over a ``range``: ``for x in xs`` → ``for i in range(len(xs)):
     x = xs[i]``, likewise ``enumerate``, ``zip`` and ``reversed``, so that the adjoint can always run the
     indices backwards without storing them."""
@@ -222,7 +224,7 @@ class LowerForLoops(gast.NodeTransformer):
     def visit_FunctionDef(self, node: gast.FunctionDef) -> Any:
         # names bound once, to a list or a range (``range_2 = range(2)`` in generated code read again)
         values: dict[str, list[gast.expr]] = {}
-        for sub in gast.walk(node):
+        for sub in walk(node):
             if isinstance(sub, gast.Assign):
                 for target in sub.targets:
                     if isinstance(target, gast.Name):
@@ -288,7 +290,7 @@ class LowerForLoops(gast.NodeTransformer):
         bindings.append(_located(gast.Assign([target], item, None), like))
 
 
-class LowerOutArguments(gast.NodeTransformer):
+class LowerOutArguments(NodeTransformer):
     """``y = np.f(a, b, out=buf)`` → ``buf[...] = np.f(a, b)``; ``y = buf``: the write into ``buf`` becomes an
     element write that the later passes turn into a new value (the alias analysis has proved that no other
     name sees ``buf``). ``buf[...] =`` keeps NumPy's casting into ``buf``'s dtype and shape, and ``where=``
@@ -305,8 +307,8 @@ class LowerOutArguments(gast.NodeTransformer):
 
     def visit(self, node: gast.AST) -> Any:
         if isinstance(node, gast.FunctionDef):
-            own = {id(s.value) for s in gast.walk(node) if isinstance(s, (gast.Assign, gast.Expr))}
-            for call in gast.walk(node):
+            own = {id(s.value) for s in walk(node) if isinstance(s, (gast.Assign, gast.Expr))}
+            for call in walk(node):
                 if isinstance(call, gast.Call) and id(call) not in own and self._output(call) is not None:
                     raise self.parsed.error(call, "a call with an out= argument inside a larger expression",
                                             "make the call its own statement, or assign its result instead")
@@ -343,7 +345,7 @@ class LowerOutArguments(gast.NodeTransformer):
         return lowered
 
 
-class LowerIndexTricks(gast.NodeTransformer):
+class LowerIndexTricks(NodeTransformer):
     """``np.r_[a, b]`` → ``r_concat(a, b)`` and ``np.c_[a, b]`` → ``c_concat(a, b)``: NumPy's index-trick
     concatenators build a value from their index, which the rule table knows as these two functions. Other
     uses (slices, string directives) are left alone; the default-deny check refuses them when a
@@ -366,7 +368,7 @@ class LowerIndexTricks(gast.NodeTransformer):
         return _call(_located(self.namespace.ref(helper), node), list(items), node)
 
 
-class LowerMutations(gast.NodeTransformer):
+class LowerMutations(NodeTransformer):
     """``y[i] = v`` → ``y = assign_index(y, i, v)``; the list comprehensions' appends →
     ``hs = list_append(hs, h)`` (the user's list methods are ``list_methods.py``'s)."""
 
@@ -392,7 +394,7 @@ _LIBRARY_MODULES = ("numpy", "srcgrad", "math", "builtins", "operator", "functoo
 _TRANSFORMED_LIBRARY_MODULES = ("srcgrad.rules.jvp_helpers",)
 
 
-class LowerUserCalls(gast.NodeTransformer):
+class LowerUserCalls(NodeTransformer):
     """``helper(x, y)`` → ``call_with_vjp(helper, x, y)[0]`` for every callee that is not a primitive of
     the rule table: the user's own functions, methods, and callables only known at run time. The runtime
     transforms such a callee on first sight into a forward sweep that returns its backward sweep."""
@@ -480,7 +482,7 @@ class LowerUserCalls(gast.NodeTransformer):
 def local_names(fn: gast.FunctionDef) -> set[str]:
     """Parameters and every name the body assigns: the function's local variables."""
     names = {a.id for a in fn.args.args}
-    for sub in gast.walk(fn):
+    for sub in walk(fn):
         if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Store):
             names.add(sub.id)
     return names
@@ -497,7 +499,7 @@ def desugar(parsed: ParsedFunction, namespace: Namespace, not_dicts: set[str] | 
     def is_builtin(func: gast.expr, obj: Any) -> bool:
         return isinstance(func, gast.Name) and func.id not in locals_ and parsed.scope.lookup(func.id, None) is obj
 
-    for node in gast.walk(fn):  # the star calls of frontend/variadic.py
+    for node in walk(fn):  # the star calls of frontend/variadic.py
         if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and node.func.id == CALL_STAR:
             node.func = namespace.ref(call_star)
     # Nested functions are desugared when they are transformed themselves, as callees: here their bodies

@@ -22,6 +22,7 @@ import gast
 
 from ..dicts import copy_value, dict_display, dict_has, dict_keys
 from ..naming import Names, Namespace
+from ..visitors import NodeTransformer
 from .resolve import resolve_callee
 
 
@@ -33,7 +34,7 @@ def _store(id_: str) -> gast.Name:
     return gast.Name(id_, gast.Store(), None, None)
 
 
-class LowerDicts(gast.NodeTransformer):
+class LowerDicts(NodeTransformer):
     """See the module docstring."""
 
     def __init__(self, names: Names, namespace: Namespace, local_names: set[str]):

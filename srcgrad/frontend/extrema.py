@@ -11,13 +11,14 @@ import gast
 
 from ..naming import Namespace
 from ..rules.order_rules import max_item, max_item_or, min_item, min_item_or
+from ..visitors import NodeTransformer
 from .resolve import resolve_callee
 
 _ITEM = {builtins.max: max_item, builtins.min: min_item}
 _ITEM_OR = {builtins.max: max_item_or, builtins.min: min_item_or}
 
 
-class LowerExtrema(gast.NodeTransformer):
+class LowerExtrema(NodeTransformer):
     """See the module docstring."""
 
     def __init__(self, namespace: Namespace, local_names: set[str]):

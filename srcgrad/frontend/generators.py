@@ -48,8 +48,10 @@ from typing import Any
 import gast
 import numpy as np
 
+from ..analysis.walk import children, walk
 from ..errors import SrcgradError
 from ..naming import Names, identifiers
+from ..visitors import NodeTransformer
 from .closures import free_reads
 from .parse import ParsedFunction, parse_function
 
@@ -85,7 +87,7 @@ def _own(fn: gast.FunctionDef) -> Iterator[tuple[gast.AST, gast.AST]]:
         yield node, parent
         if isinstance(node, (gast.FunctionDef, gast.Lambda)):
             continue
-        stack.extend((child, node) for child in reversed(list(gast.iter_child_nodes(node))))
+        stack.extend((child, node) for child in reversed(list(children(node))))
 
 
 def is_generator(fn: gast.FunctionDef) -> bool:
@@ -99,7 +101,7 @@ def _yields_in(block: gast.stmt) -> bool:
 
 
 def _parents(tree: gast.AST) -> dict[int, gast.AST]:
-    return {id(child): node for node in gast.walk(tree) for child in gast.iter_child_nodes(node)}
+    return {id(child): node for node in walk(tree) for child in children(node)}
 
 
 def _leaves_loop(loop: gast.For | gast.While) -> str | None:
@@ -112,7 +114,7 @@ def _leaves_loop(loop: gast.For | gast.While) -> str | None:
                 return "return"
             if isinstance(node, gast.Break) and not inner_loop:
                 return "break"
-            found = search(list(gast.iter_child_nodes(node)), inner_loop or isinstance(node, (gast.For, gast.While)))
+            found = search(list(children(node)), inner_loop or isinstance(node, (gast.For, gast.While)))
             if found:
                 return found
         return None
@@ -129,12 +131,12 @@ class _Resolver:
         self.parsed = parsed
         self.local_generators = local_generators
         tree = parsed.node
-        self.bound = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)
+        self.bound = {n.id for n in walk(tree) if isinstance(n, gast.Name)
                       and isinstance(n.ctx, (gast.Store, gast.Del, gast.Param))}
-        self.bound |= {n.name for n in gast.walk(tree) if isinstance(n, gast.FunctionDef) and n is not tree}
+        self.bound |= {n.name for n in walk(tree) if isinstance(n, gast.FunctionDef) and n is not tree}
         # in a method, ``self.f(...)``: looked up on the class that defines the method (an instance's own
         # attribute or a subclass's method is another function, refused unless checked where it is called)
-        stored = {n.id for n in gast.walk(tree)
+        stored = {n.id for n in walk(tree)
                   if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Del))}
         first = tree.args.args[0].id if tree.args.args and isinstance(tree.args.args[0], gast.Name) else None
         self.instance = first if first not in stored else None
@@ -237,13 +239,13 @@ def check_consumers(parsed: ParsedFunction) -> None:
     remember the generator functions whose calls are fine (see the module docstring), and lower the generator
     functions defined inside the caller."""
     tree = parsed.node
-    local = {n.name: n for n in gast.walk(tree) if isinstance(n, gast.FunctionDef) and n is not tree
+    local = {n.name: n for n in walk(tree) if isinstance(n, gast.FunctionDef) and n is not tree
              and is_generator(n)}
     resolve = _Resolver(parsed, local)
     parents: dict[int, gast.AST] = {}
     checked: list[Any] = []
     bodies_checked: set[int] = set()
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id in local:
             parents = parents or _parents(tree)
             parent = parents.get(id(node))
@@ -361,7 +363,7 @@ def _effect(call: gast.Call, resolve: _Resolver) -> bool:
         not isinstance(resolve(call.func.value), types.ModuleType)
 
 
-class _Lowering(gast.NodeTransformer):
+class _Lowering(NodeTransformer):
     """``yield v`` → ``items.append(v)``, ``yield from it`` → ``items.extend(it)``, ``return`` →
     ``return items``, in a function's own body."""
 

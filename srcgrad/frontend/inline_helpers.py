@@ -25,11 +25,13 @@ from typing import Any
 
 import gast
 
+from ..analysis.walk import walk
 from ..errors import SrcgradError
 from ..naming import Names, Namespace, identifiers
 from ..records import new_object, set_field
 from ..runtime import call_output, call_with_vjp
 from ..transform.clone import clone
+from ..visitors import NodeTransformer
 from .anf import to_anf
 from .constructors import LowerConstructor
 from .parse import ParsedFunction, parse_function
@@ -78,7 +80,7 @@ def inline_helpers(core: gast.FunctionDef, parsed: ParsedFunction, namespace: Na
 
 def local_names_of(fn: gast.FunctionDef) -> set[str]:
     found = {a.id for a in fn.args.args}
-    found.update(n.id for n in gast.walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store))
+    found.update(n.id for n in walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store))
     return found
 
 
@@ -231,10 +233,10 @@ class _HelperInliner:
         node = hp.node
         if node.decorator_list or node.args.kwonlyargs or node.args.kwarg is not None:
             return None
-        statements = [n for n in gast.walk(node) if isinstance(n, gast.stmt)]
+        statements = [n for n in walk(node) if isinstance(n, gast.stmt)]
         returns = [n for n in statements if isinstance(n, gast.Return)]
         if len(statements) - 1 > MAX_STATEMENTS or self.added + len(statements) > MAX_INLINED \
-                or any(isinstance(n, _FORBIDDEN) for n in gast.walk(node) if n is not node) \
+                or any(isinstance(n, _FORBIDDEN) for n in walk(node) if n is not node) \
                 or not returns or any(r.value is None for r in returns):
             return None  # (a function that may fall off its end returns None: called as written)
         bound = self._bind(helper, node, args)
@@ -269,7 +271,7 @@ class _HelperInliner:
             return None
         last = core.body[-1] if core.body else None
         if not isinstance(last, gast.Return) or any(isinstance(n, gast.Return) for s in core.body[:-1]
-                                                    for n in gast.walk(s)):
+                                                    for n in walk(s)):
             return None
         self.temps |= temps
         self.caller_locals |= local_names_of(core)
@@ -279,7 +281,7 @@ class _HelperInliner:
         self.added += len(statements)
         # a parameter the helper never rebinds is its argument (an atom of the caller's that the helper's
         # statements cannot rebind); the others start as a copy of it
-        stored = {n.id for s in core.body for n in gast.walk(s) if isinstance(n, gast.Name)
+        stored = {n.id for s in core.body for n in walk(s) if isinstance(n, gast.Name)
                   and not isinstance(n.ctx, gast.Load)}
         substituted = {param: value for param, value in zip(params, values)
                        if param not in stored and isinstance(value, (gast.Name, gast.Constant))}
@@ -300,7 +302,7 @@ class _HelperInliner:
             return isinstance(node, gast.Call) and self._resolves_to(node.func, set_field)
 
         top = [s for s in body if isinstance(s, gast.Assign) and sets(s.value)]
-        nested = [n for s in body if s not in top for n in gast.walk(s) if sets(n)]
+        nested = [n for s in body if s not in top for n in walk(s) if sets(n)]
         if nested or not all(isinstance(s.value.args[1], gast.Constant) for s in top):
             return body
         fields: dict[str, str] = {}
@@ -366,7 +368,7 @@ def _code_of(callee: Any) -> Any:
 
 
 def _stored(stmt: gast.stmt) -> set[str]:
-    return {n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
+    return {n.id for n in walk(stmt) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
 
 
 def _assigns_call(stmt: gast.stmt | None) -> bool:
@@ -378,7 +380,7 @@ def _literal(value: Any) -> bool:
     return value is None or isinstance(value, (numbers.Number, str, bool))
 
 
-class _Rename(gast.NodeTransformer):
+class _Rename(NodeTransformer):
     def __init__(self, renamed: dict[str, str]):
         self.renamed = renamed
 
@@ -387,7 +389,7 @@ class _Rename(gast.NodeTransformer):
         return node
 
 
-class _Substitute(gast.NodeTransformer):
+class _Substitute(NodeTransformer):
     """Replace the loads of some names by (copies of) atoms."""
 
     def __init__(self, values: dict[str, gast.expr]):

@@ -18,11 +18,13 @@ from typing import Any
 import gast
 import numpy as np
 
+from ..analysis.walk import walk
 from ..custom import stop_gradient
 from ..naming import Namespace
 from ..rules.jvp_helpers import float_dtype_or_none, tangent_dtype
 from ..rules.registry import vjp_rule
 from ..runtime import inexact_only
+from ..visitors import NodeTransformer
 from .parse import ParsedFunction
 from .resolve import UNRESOLVED, resolve_callee
 
@@ -31,7 +33,7 @@ _UNKNOWN_DTYPE = object()
 _FLOAT_DTYPE_HELPERS = (float_dtype_or_none, tangent_dtype)
 
 
-class CutIntegerResults(gast.NodeTransformer):
+class CutIntegerResults(NodeTransformer):
     """See the module docstring."""
 
     def __init__(self, parsed: ParsedFunction, namespace: Namespace, local_names: set[str]):
@@ -44,7 +46,7 @@ class CutIntegerResults(gast.NodeTransformer):
         # locals bound once to what a float-dtype helper returns (forward-rule code differentiated again
         # passes ``dtype=float_dtype_or_none(dtype)`` through such a temporary)
         bindings: dict[str, list[gast.expr]] = {}
-        for sub in gast.walk(node):
+        for sub in walk(node):
             if isinstance(sub, gast.Assign):
                 for target in sub.targets:
                     if isinstance(target, gast.Name):

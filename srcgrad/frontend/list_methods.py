@@ -17,8 +17,10 @@ from typing import Any
 
 import gast
 
+from ..analysis.walk import children, walk
 from ..naming import Names, Namespace
 from ..runtime import list_append, list_delete, list_extend, list_insert
+from ..visitors import NodeTransformer
 
 # method name -> (runtime function, number of arguments it accepts)
 _REBINDING = {"append": (list_append, (1,)), "extend": (list_extend, (1,)), "insert": (list_insert, (2,))}
@@ -32,7 +34,7 @@ def _store(id_: str) -> gast.Name:
     return gast.Name(id_, gast.Store(), None, None)
 
 
-class LowerListMethods(gast.NodeTransformer):
+class LowerListMethods(NodeTransformer):
     """See the module docstring."""
 
     def __init__(self, names: Names, namespace: Namespace, local_names: set[str]):
@@ -101,13 +103,13 @@ class LowerListMethods(gast.NodeTransformer):
         value = getattr(node, "value", None)
         if value is None:
             return node
-        pops = [n for n in gast.walk(value) if self._receiver(n, {"pop"}) is not None and len(n.args) <= 1]
+        pops = [n for n in walk(value) if self._receiver(n, {"pop"}) is not None and len(n.args) <= 1]
         if len(pops) != 1:
             return node
         call = pops[0]
         owner = call.func.value.id
         targets = getattr(node, "targets", [])
-        mentions = [n for part in [value, *targets] for n in gast.walk(part)
+        mentions = [n for part in [value, *targets] for n in walk(part)
                     if isinstance(n, gast.Name) and n.id == owner]
         if len(mentions) != 1 or _conditionally_evaluated(value, call):
             return node
@@ -125,7 +127,7 @@ def _conditionally_evaluated(root: gast.AST, target: gast.AST) -> bool:
             return guarded
         lazy = isinstance(node, (gast.BoolOp, gast.IfExp, gast.Lambda, gast.ListComp, gast.SetComp,
                                  gast.DictComp, gast.GeneratorExp))
-        for child in gast.iter_child_nodes(node):
+        for child in children(node):
             found = search(child, guarded or lazy)
             if found is not None:
                 return found
@@ -134,7 +136,7 @@ def _conditionally_evaluated(root: gast.AST, target: gast.AST) -> bool:
     return bool(search(root, False))
 
 
-class _Replace(gast.NodeTransformer):
+class _Replace(NodeTransformer):
     def __init__(self, old: gast.AST, new: gast.expr):
         self.old, self.new = old, new
 
@@ -144,7 +146,7 @@ class _Replace(gast.NodeTransformer):
         return super().visit(node)
 
 
-class LowerStarredTargets(gast.NodeTransformer):
+class LowerStarredTargets(NodeTransformer):
     """``a, *rest, b = xs`` → ``held = xs``, ``a = held[0]``, ``rest = list(held[1:len(held) - 1])``,
     ``b = held[-1]``: the starred name gets a list, as in Python, of the items between the others."""
 

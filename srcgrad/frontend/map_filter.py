@@ -17,6 +17,7 @@ import gast
 
 from ..naming import Names, Namespace
 from ..runtime import zip_lists
+from ..visitors import NodeTransformer
 from .resolve import resolve_callee
 
 
@@ -28,7 +29,7 @@ def _store(id_: str) -> gast.Name:
     return gast.Name(id_, gast.Store(), None, None)
 
 
-class _Rename(gast.NodeTransformer):
+class _Rename(NodeTransformer):
     def __init__(self, renames: dict[str, str]):
         self.renames = renames
 
@@ -38,7 +39,7 @@ class _Rename(gast.NodeTransformer):
         return node
 
 
-class LowerMapFilter(gast.NodeTransformer):
+class LowerMapFilter(NodeTransformer):
     """See the module docstring."""
 
     def __init__(self, names: Names, namespace: Namespace, local_names: set[str]):

@@ -22,7 +22,9 @@ from typing import Any
 
 import gast
 
+from ..analysis.walk import walk
 from ..errors import SourceUnavailableError, SrcgradSyntaxError, StaleSourceError
+from ..visitors import NodeTransformer
 
 _MISSING = object()
 
@@ -114,7 +116,7 @@ def parse_function(fn: Callable, lower_generators: bool = True) -> ParsedFunctio
             "its source line")
     line_offset = start - 1
     col_offset = len(lines[0]) - len(lines[0].lstrip())
-    for sub in gast.walk(node):
+    for sub in walk(node):
         if getattr(sub, "lineno", None) is not None:
             sub.lineno += line_offset
             sub.col_offset += col_offset
@@ -275,7 +277,7 @@ def source_matches_code(lines: list[str], code: types.CodeType, qualname: str | 
     return None
 
 
-class _MangledNames(gast.NodeTransformer):
+class _MangledNames(NodeTransformer):
     """``self.__w`` → ``self._Model__w`` in a function defined in ``class Model``, as Python's compiler
     does: the generated code lives outside the class, where the short name would not be mangled."""
 
@@ -530,7 +532,7 @@ def _lambda_as_def(source: str, target: Callable) -> gast.FunctionDef | None:
         except SyntaxError:
             return None
     params = list(inspect.signature(target, follow_wrapped=False).parameters)
-    found = [n for n in gast.walk(tree) if isinstance(n, gast.Lambda) and parameter_names(n.args) == params]
+    found = [n for n in walk(tree) if isinstance(n, gast.Lambda) and parameter_names(n.args) == params]
     if len(found) != 1:
         return None
     lam = found[0]

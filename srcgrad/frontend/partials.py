@@ -12,10 +12,11 @@ import gast
 
 from ..function_values import make_partial
 from ..naming import Namespace
+from ..visitors import NodeTransformer
 from .resolve import resolve_callee
 
 
-class LowerPartials(gast.NodeTransformer):
+class LowerPartials(NodeTransformer):
     """See the module docstring. Runs before dict displays are lowered, so the keywords' dict is."""
 
     def __init__(self, namespace: Namespace, local_names: set[str]):

@@ -17,13 +17,16 @@ from collections import Counter
 
 import gast
 
+from ..analysis.walk import walk
+from ..visitors import NodeTransformer
+
 
 def forward_fields(fn: gast.FunctionDef, records: dict[str, tuple[type, dict[str, str]]]) -> None:
     """Replace ``obj.field`` loads in ``fn`` (in place) by the variable holding the field's value, for each
     ``obj`` of ``records`` (variable -> (class, field -> variable)) that nothing can change."""
     if not records:
         return
-    stores = Counter(n.id for n in gast.walk(fn) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load))
+    stores = Counter(n.id for n in walk(fn) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load))
     read_otherwise = _read_otherwise(fn, set(records))
     for obj, (_, fields) in records.items():
         if stores[obj] != 1 or obj in read_otherwise or any(stores[v] != 1 for v in fields.values()):
@@ -33,13 +36,13 @@ def forward_fields(fn: gast.FunctionDef, records: dict[str, tuple[type, dict[str
 
 def _read_otherwise(fn: gast.FunctionDef, objects: set[str]) -> set[str]:
     """The objects read anywhere but as the object of an attribute load."""
-    as_attribute = {id(n.value) for n in gast.walk(fn) if isinstance(n, gast.Attribute)
+    as_attribute = {id(n.value) for n in walk(fn) if isinstance(n, gast.Attribute)
                     and isinstance(n.ctx, gast.Load) and isinstance(n.value, gast.Name)}
-    return {n.id for n in gast.walk(fn) if isinstance(n, gast.Name) and n.id in objects
+    return {n.id for n in walk(fn) if isinstance(n, gast.Name) and n.id in objects
             and isinstance(n.ctx, gast.Load) and id(n) not in as_attribute}
 
 
-class _ReadFields(gast.NodeTransformer):
+class _ReadFields(NodeTransformer):
     def __init__(self, obj: str, fields: dict[str, str]):
         self.obj, self.fields = obj, fields
 

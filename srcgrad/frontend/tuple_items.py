@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import gast
 
+from ..analysis.walk import walk
 from ..transform.clone import clone
 
 
 def forward_tuple_items(fn: gast.FunctionDef) -> None:
     """Rewrite ``x = t[k]`` in ``fn`` (in place) where ``t = (a, b, …)`` of atoms was assigned earlier in
     the same statement list and nothing rebound ``t`` or the item between."""
-    if any(isinstance(n, (gast.Global, gast.Nonlocal)) for n in gast.walk(fn)):
+    if any(isinstance(n, (gast.Global, gast.Nonlocal)) for n in walk(fn)):
         return
     _block(fn.body)
 
@@ -69,4 +70,4 @@ def _concatenate(stmt: gast.Assign, known: dict[str, list[gast.expr]]) -> None:
 
 
 def _stored(stmt: gast.stmt) -> set[str]:
-    return {n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
+    return {n.id for n in walk(stmt) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}

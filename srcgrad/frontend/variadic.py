@@ -15,6 +15,8 @@ from typing import Any
 
 import gast
 
+from ..analysis.walk import walk
+from ..visitors import NodeTransformer
 from .parse import ParsedFunction
 
 NO_EXAMPLE = object()
@@ -47,7 +49,7 @@ def flatten_signature(parsed: ParsedFunction) -> list[str]:
 CALL_STAR = "__srcgrad_call_star__"
 
 
-class ExpandStarArguments(gast.NodeTransformer):
+class ExpandStarArguments(NodeTransformer):
     """``f(*xs)`` → ``f(xs[0], …, xs[n-1])`` and ``f(**kw)`` → ``f(a=kw['a'], …)`` where ``xs``/``kw``
     is a parameter that the body never reassigns and whose example is a tuple/list/dict (so its length or
     keys are part of the signature the code is specialized for); a tuple or list display is spread in
@@ -57,7 +59,7 @@ class ExpandStarArguments(gast.NodeTransformer):
 
     def __init__(self, parsed: ParsedFunction, examples: Mapping[str, Any]):
         self.parsed = parsed
-        assigned = {n.id for n in gast.walk(parsed.node) if isinstance(n, gast.Name)
+        assigned = {n.id for n in walk(parsed.node) if isinstance(n, gast.Name)
                     and isinstance(n.ctx, gast.Store)}
         self.sequences = {p: len(v) for p, v in examples.items() if isinstance(v, (tuple, list)) and p not in assigned}
         self.mappings = {p: tuple(v) for p, v in examples.items() if isinstance(v, dict) and p not in assigned

@@ -27,6 +27,7 @@ from typing import Any
 
 import gast
 
+from ..analysis.walk import walk
 from .helpers import unbroadcast
 from .jvp_helpers import array_tangent
 from .registry import TorchOp, defjvp, defvjp, record_of
@@ -128,7 +129,7 @@ def _times(lead: gast.expr, factor: gast.expr, params: set[str]) -> gast.expr:
         return lead
     if isinstance(factor, gast.UnaryOp) and isinstance(factor.op, gast.USub):
         return _times(gast.UnaryOp(gast.USub(), lead), factor.operand, params)
-    reads_params = any(isinstance(n, gast.Name) and n.id in params for n in gast.walk(factor))
+    reads_params = any(isinstance(n, gast.Name) and n.id in params for n in walk(factor))
     if isinstance(factor, gast.BinOp) and isinstance(factor.op, (gast.Mult, gast.Div)) and reads_params:
         return gast.BinOp(_times(lead, factor.left, params), factor.op, factor.right)
     return gast.BinOp(lead, gast.Mult(), factor)

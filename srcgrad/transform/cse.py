@@ -18,7 +18,8 @@ from collections.abc import Callable
 
 import gast
 
-from ..analysis.walk import walk
+from ..analysis.walk import children, walk
+from ..visitors import NodeTransformer
 from .clone import clone
 from .fixpoint import iterate_to_fixpoint
 
@@ -90,7 +91,7 @@ class _Available:
                 self.entries.pop(key, None)
 
 
-class _Replacer(gast.NodeTransformer):
+class _Replacer(NodeTransformer):
     def __init__(self, available: _Available, keys: dict[int, tuple]):
         self.available = available
         self.keys = keys
@@ -209,7 +210,7 @@ def eliminate_common_subexpressions(fn: gast.FunctionDef, is_pure_call: Callable
 
 def count_expressions(fn: gast.FunctionDef) -> int:
     """How many expressions ``fn`` has: a bound on the rounds of elimination that can replace one."""
-    return sum(1 for node in gast.walk(fn) if isinstance(node, gast.expr))
+    return sum(1 for node in walk(fn) if isinstance(node, gast.expr))
 
 
 def eliminate_to_fixpoint(fn: gast.FunctionDef, is_pure_call: Callable[[gast.expr], bool],
@@ -282,7 +283,7 @@ def _parts(value: gast.expr) -> list[gast.expr]:
                              gast.GeneratorExp)):
             return True
         reads = isinstance(node, gast.Name)
-        for child in gast.iter_child_nodes(node):
+        for child in children(node):
             reads = visit(child, False) or reads
         if reads and not top and isinstance(node, (gast.Call, gast.BinOp, gast.UnaryOp)):
             found.append(node)

@@ -17,9 +17,11 @@ from typing import Any
 
 import gast
 
+from ..analysis.walk import walk
 from ..naming import Names, Namespace
 from ..rules.helpers import ONE_PARTIAL, unbroadcast
 from ..rules.registry import ARGNUMS_VARIADIC, Rule
+from ..visitors import NodeTransformer
 from .clone import clone
 
 
@@ -52,7 +54,7 @@ def _build_template(rule: Rule) -> Template | None:
     if not isinstance(node, gast.FunctionDef) or not node.body or not isinstance(node.body[-1], gast.Return):
         return None
     if any(isinstance(n, (gast.Return, gast.Yield, gast.FunctionDef, gast.Lambda))
-           for stmt in node.body[:-1] for n in gast.walk(stmt)):
+           for stmt in node.body[:-1] for n in walk(stmt)):
         return None
     params = list(inspect.signature(rule.function).parameters.values())
     args = node.args
@@ -150,7 +152,7 @@ def _call_rule(rule: Rule, g, ans, args, keywords, wanted, names: Names, namespa
     return Inlined([stmt], parts)
 
 
-class _TemplateRenamer(gast.NodeTransformer):
+class _TemplateRenamer(NodeTransformer):
     def __init__(self, bound: dict[str, gast.expr], rule_globals: dict[str, Any], names: Names,
                  namespace: Namespace):
         self.bound = bound
@@ -201,7 +203,7 @@ class _TemplateRenamer(gast.NodeTransformer):
 
     def visit_comprehension(self, node: gast.comprehension) -> gast.comprehension:
         node.iter = self.visit(node.iter)
-        target_names = [n for n in gast.walk(node.target) if isinstance(n, gast.Name)]
+        target_names = [n for n in walk(node.target) if isinstance(n, gast.Name)]
         for n in target_names:
             self.locals.setdefault(n.id, self.names.fresh(n.id))
         node.target = self.visit(node.target)
@@ -214,7 +216,7 @@ def _is_number(node: gast.expr) -> bool:
         node.value, bool)
 
 
-class _Simplifier(gast.NodeTransformer):
+class _Simplifier(NodeTransformer):
     """Shape-safe local simplifications of an instantiated partial: fold arithmetic on numeric constants,
     drop ``unbroadcast(e, x)`` when ``x`` is known to have the output's shape, and ``e ** 1`` → ``e``."""
 

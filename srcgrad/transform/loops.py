@@ -26,6 +26,7 @@ import gast
 import numpy as np
 
 from ..analysis.activity import loaded_names
+from ..analysis.walk import walk
 from ..naming import Namespace
 
 _FLOAT64 = np.dtype(np.float64)
@@ -75,19 +76,19 @@ def _scaling(stmt: gast.stmt) -> tuple[str, gast.expr] | None:
 
 
 def _stored(stmts: list[gast.stmt]) -> set[str]:
-    return {n.id for stmt in stmts for n in gast.walk(stmt) if isinstance(n, gast.Name)
+    return {n.id for stmt in stmts for n in walk(stmt) if isinstance(n, gast.Name)
             and not isinstance(n.ctx, gast.Load)}
 
 
 def _names(stmts: list[gast.stmt]) -> set[str]:
-    return {n.id for stmt in stmts for n in gast.walk(stmt) if isinstance(n, gast.Name)}
+    return {n.id for stmt in stmts for n in walk(stmt) if isinstance(n, gast.Name)}
 
 
 class _Composer:
     def __init__(self, namespace: Namespace, fn: gast.FunctionDef, lookup: Callable[[str], Any]):
         self.namespace, self.lookup = namespace, lookup
         self.loaded = loaded_names(fn)   # every name the function reads
-        stored = [n.id for n in gast.walk(fn) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)]
+        stored = [n.id for n in walk(fn) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)]
         self.ranges = {s.targets[0].id for s in fn.body if isinstance(s, gast.Assign) and len(s.targets) == 1
                        and isinstance(s.targets[0], gast.Name) and stored.count(s.targets[0].id) == 1
                        and self.range_call(s.value)}   # names of ranges, assigned once
@@ -122,7 +123,7 @@ class _Composer:
         trips = self.trips(stmt.iter) if isinstance(stmt, gast.For) else None
         if trips is None or stmt.orelse or not isinstance(stmt.target, gast.Name) or any(
                 isinstance(n, (gast.Break, gast.Continue, gast.Return, gast.Raise, gast.Try, gast.Yield))
-                for n in gast.walk(stmt)):
+                for n in walk(stmt)):
             return [stmt]   # a loop that may stop early does not make all of its trips
         hoisted: list[gast.stmt] = []
         for inner in list(stmt.body):

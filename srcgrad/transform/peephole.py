@@ -19,6 +19,7 @@ from collections import Counter
 import gast
 
 from ..analysis.walk import walk
+from ..visitors import NodeTransformer
 from .clone import clone
 
 
@@ -93,7 +94,7 @@ def _fold_into(stmt: gast.stmt, target: str, operand: gast.Name) -> bool:
     return folder.folded
 
 
-class _FoldNegation(gast.NodeTransformer):
+class _FoldNegation(NodeTransformer):
     """``(-t) * c`` → ``u * -c`` and ``x - t`` → ``x + u`` for ``t = -u``; anything else leaves it."""
 
     def __init__(self, target: str, operand: gast.Name):

@@ -24,6 +24,7 @@ from ..rules.helpers import (
     repeat_reduced,
     unbroadcast,
 )
+from ..visitors import NodeTransformer
 
 Shape = tuple[int, ...]
 
@@ -52,7 +53,7 @@ def _axes(axis: Any, ndim: int) -> tuple[int, ...]:
     return tuple(sorted(a % ndim for a in axes))
 
 
-class ShapeSpecializer(gast.NodeTransformer):
+class ShapeSpecializer(NodeTransformer):
     """Rewrites helper calls whose operands have known shapes. ``shapes`` maps names to shapes."""
 
     def __init__(self, shapes: dict[str, Shape], namespace: Namespace):

@@ -23,7 +23,8 @@ from typing import Any
 import gast
 import numpy as np
 
-from ..analysis.walk import walk
+from ..analysis.walk import children, walk
+from ..visitors import NodeTransformer
 from .clone import clone
 
 _ELEMENTWISE = (gast.Add, gast.Sub, gast.Mult, gast.Div)
@@ -109,7 +110,7 @@ class _Block:
         leaf = self._leaf(uniform)(node)
         if leaf is not None:
             return [leaf]
-        return [found for child in gast.iter_child_nodes(node) for found in self._leaves(child, uniform)]
+        return [found for child in children(node) for found in self._leaves(child, uniform)]
 
     def _leaf(self, uniform: dict) -> Callable[[gast.AST], tuple[Shape, gast.expr] | None]:
         def leaf(node: gast.AST) -> tuple[Shape, gast.expr] | None:
@@ -219,7 +220,7 @@ def _literal_shape(node: gast.expr) -> Shape | None:
     return None
 
 
-class _Scalars(gast.NodeTransformer):
+class _Scalars(NodeTransformer):
     """Replace the uniform values an expression reads by (copies of) their scalars (or, for ``np.repeat``,
     the array that broadcasts), parenthesised by the tree."""
 
