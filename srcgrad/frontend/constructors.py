@@ -12,7 +12,7 @@ from typing import Any
 
 import gast
 
-from ..analysis.walk import walk
+from ..analysis.walk import fix_missing_locations, walk
 from ..records import set_field
 from ..runtime import list_append, list_extend
 from ..visitors import NodeTransformer
@@ -39,7 +39,7 @@ class LowerConstructor(NodeTransformer):
             return
         last = fn.body[-1]
         fn.body = self._block(fn.body) + [gast.copy_location(self._return(), last)]
-        gast.fix_missing_locations(fn)
+        fix_missing_locations(fn)
 
     def _return(self) -> gast.Return:
         return gast.Return(gast.Name(self.self_name, gast.Load(), None, None))

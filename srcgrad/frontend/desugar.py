@@ -14,7 +14,7 @@ from typing import Any
 import gast
 import numpy as np
 
-from ..analysis.walk import walk
+from ..analysis.walk import fix_missing_locations, walk
 from ..dicts import dict_keys, iteration_sequence
 from ..naming import Names, Namespace
 from ..records import constructs
@@ -529,7 +529,7 @@ def desugar(parsed: ParsedFunction, namespace: Namespace, not_dicts: set[str] | 
     fn = LowerUserCalls(parsed, namespace, local_names(fn)).visit(fn)
     fn = lower_jumps(fn, names)
     _reattach(stash)
-    return gast.fix_missing_locations(fn)
+    return fix_missing_locations(fn)
 
 
 def _detach_nested_bodies(fn: gast.FunctionDef) -> list[tuple[gast.FunctionDef, list[gast.stmt]]]:

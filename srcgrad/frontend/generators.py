@@ -48,7 +48,7 @@ from typing import Any
 import gast
 import numpy as np
 
-from ..analysis.walk import children, walk
+from ..analysis.walk import children, fix_missing_locations, walk
 from ..errors import SrcgradError
 from ..naming import Names, identifiers
 from ..visitors import NodeTransformer
@@ -92,6 +92,8 @@ def _own(fn: gast.FunctionDef) -> Iterator[tuple[gast.AST, gast.AST]]:
 
 def is_generator(fn: gast.FunctionDef) -> bool:
     """Whether ``fn``'s own body yields."""
+    if not any(isinstance(node, _YIELDS) for node in walk(fn)):
+        return False  # most functions yield nowhere: no need to tell their own yields from nested ones'
     return any(isinstance(node, _YIELDS) for node, _ in _own(fn))
 
 
@@ -131,13 +133,17 @@ class _Resolver:
         self.parsed = parsed
         self.local_generators = local_generators
         tree = parsed.node
-        self.bound = {n.id for n in walk(tree) if isinstance(n, gast.Name)
-                      and isinstance(n.ctx, (gast.Store, gast.Del, gast.Param))}
-        self.bound |= {n.name for n in walk(tree) if isinstance(n, gast.FunctionDef) and n is not tree}
+        self.bound: set[str] = set()
+        stored: set[str] = set()
+        for n in walk(tree):
+            if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load):
+                self.bound.add(n.id)
+                if not isinstance(n.ctx, gast.Param):
+                    stored.add(n.id)
+            elif isinstance(n, gast.FunctionDef) and n is not tree:
+                self.bound.add(n.name)
         # in a method, ``self.f(...)``: looked up on the class that defines the method (an instance's own
         # attribute or a subclass's method is another function, refused unless checked where it is called)
-        stored = {n.id for n in walk(tree)
-                  if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Del))}
         first = tree.args.args[0].id if tree.args.args and isinstance(tree.args.args[0], gast.Name) else None
         self.instance = first if first not in stored else None
         self.owner = _owner_class(parsed.fn) if self.instance else None
@@ -320,7 +326,7 @@ def _lower(parsed: ParsedFunction, fn: gast.FunctionDef, taken: set[str]) -> Non
                                            gast.List([], gast.Load()), None), fn.body[0])
     end = gast.copy_location(gast.Return(gast.Name(items, gast.Load(), None, None)), fn.body[-1])
     fn.body = [start, *body] + ([] if isinstance(body[-1], gast.Return) else [end])
-    gast.fix_missing_locations(fn)
+    fix_missing_locations(fn)
 
 
 def _check_generator(parsed: ParsedFunction, fn: gast.FunctionDef) -> None:

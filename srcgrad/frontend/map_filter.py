@@ -15,6 +15,7 @@ from typing import Any
 
 import gast
 
+from ..analysis.walk import fix_missing_locations
 from ..naming import Names, Namespace
 from ..runtime import zip_lists
 from ..visitors import NodeTransformer
@@ -99,4 +100,4 @@ class LowerMapFilter(NodeTransformer):
             comp = gast.ListComp(applied, [gast.comprehension(target, source, [], 0)])
         else:
             comp = gast.ListComp(_load(items[0]), [gast.comprehension(target, source, [applied], 0)])
-        return gast.fix_missing_locations(gast.copy_location(comp, call))
+        return fix_missing_locations(gast.copy_location(comp, call))

@@ -27,7 +27,7 @@ from typing import Any
 
 import gast
 
-from ..analysis.walk import walk
+from ..analysis.walk import fix_missing_locations, walk
 from .helpers import unbroadcast
 from .jvp_helpers import array_tangent
 from .registry import TorchOp, defjvp, defvjp, record_of
@@ -170,7 +170,7 @@ def _generate(name: str, params: list[str], definition: gast.FunctionDef, result
     statements = list(definition.body[:-1]) if body is None else body
     function = gast.FunctionDef(name, new_args, [*statements, gast.Return(result)], [], None, None)
     module = gast.Module([function], [])
-    source = gast.unparse(gast.fix_missing_locations(module)).strip() + "\n"
+    source = gast.unparse(fix_missing_locations(module)).strip() + "\n"
     filename = f"<srcgrad derived rule {origin.__module__}.{name}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     namespace = dict(origin.__globals__)

@@ -19,6 +19,7 @@ loop's, bit for bit.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -88,9 +89,9 @@ class _Composer:
     def __init__(self, namespace: Namespace, fn: gast.FunctionDef, lookup: Callable[[str], Any]):
         self.namespace, self.lookup = namespace, lookup
         self.loaded = loaded_names(fn)   # every name the function reads
-        stored = [n.id for n in walk(fn) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)]
+        stored = Counter(n.id for n in walk(fn) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load))
         self.ranges = {s.targets[0].id for s in fn.body if isinstance(s, gast.Assign) and len(s.targets) == 1
-                       and isinstance(s.targets[0], gast.Name) and stored.count(s.targets[0].id) == 1
+                       and isinstance(s.targets[0], gast.Name) and stored[s.targets[0].id] == 1
                        and self.range_call(s.value)}   # names of ranges, assigned once
 
     def calls(self, node: gast.expr, function: Any) -> bool:
