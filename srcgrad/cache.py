@@ -12,6 +12,7 @@ from __future__ import annotations
 import inspect
 import os
 import threading
+import types
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
@@ -56,8 +57,11 @@ class CodeCache:
         return self._weak
 
     def get(self, fn: Any, key: tuple) -> Generated | None:
-        owner = self._owner(fn)
-        entries = self._table(owner).get(owner)
+        owner = fn.__func__ if type(fn) is types.MethodType else fn   # ``_owner``, on the path of every call
+        try:
+            entries = self._weak.get(owner)
+        except TypeError:   # not weakly referable
+            entries = self._strong.get(owner)
         if entries is None:
             return None
         generated = entries.get(key)

@@ -366,11 +366,6 @@ def power_exponent_grad(g: Any, ans: Any, x: Any) -> Any:
 # --- indexing ----------------------------------------------------------------------------------------------
 
 
-def _is_basic_index(index: Any) -> bool:
-    parts = index if isinstance(index, tuple) else (index,)
-    return all(p is None or p is Ellipsis or isinstance(p, (slice, numbers.Integral)) for p in parts)
-
-
 def _parts(index: Any) -> tuple:
     return index if isinstance(index, tuple) else (index,)
 
@@ -387,6 +382,10 @@ def getitem_grad(g: Any, x: Any, index: Any) -> Any:
     """Cotangent of ``x[index]``: ``g`` scattered into zeros shaped like ``x``; repeated integer indices
     accumulate (``np.add.at``), basic slices assign directly. For a list or tuple ``x``, a list (tuple)
     with one cotangent per item; for a dict, a dict holding only ``index``."""
+    if type(x) is np.ndarray and type(index) in _ONE_PART and type(g) in _PLAIN:  # the common case, first
+        out = np.zeros(x.shape, np.result_type(x, g))
+        out[index] = g
+        return out
     if isinstance(x, dict):
         return {index: g}  # sparse: keys not read have no entry (a zero cotangent)
     if isinstance(x, (list, tuple)):
@@ -416,11 +415,27 @@ def add_at(out: np.ndarray, index: Any, g: Any) -> None:
 def add_element(out: Any, g: Any, x: Any, index: Any) -> Any:
     """``out + getitem_grad(g, x, index)`` for an ``out`` the generated code just made of ``x``'s shape and
     owns (``transform/accumulate.py``): added in place into a NumPy array, by the general rule otherwise
-    (a tuple, a list, another library's array)."""
-    if type(out) is np.ndarray and type(x) is np.ndarray and _is_basic_index(index):
+    (another library's array; the generated code adds containers' cotangents with ``add_grads``)."""
+    if type(out) is np.ndarray and type(x) is np.ndarray and (type(index) in _ONE_PART or _is_basic_index(index)):
         out[index] += g
         return out
     return out + getitem_grad(g, x, index)
+
+
+# An index of one slice or one integer, and the cotangents that ``getitem_grad`` may write straight into
+# NumPy zeros: its fast path, which skips the checks for containers and other libraries' arrays.
+_ONE_PART = (slice, int)
+_PLAIN = (np.ndarray, float, np.float64)
+
+
+def sum_of_product(a: Any, b: Any, like: Any) -> Any:
+    """``unbroadcast(a * b, like)`` for a scalar ``like`` (a scalar factor's cotangent, ``d_c`` of
+    ``c * v``): one dot product, without the temporary array, where ``a`` and ``b`` are real NumPy arrays
+    of one shape."""
+    if (type(a) is np.ndarray and type(b) is np.ndarray and a.shape == b.shape and a.dtype.kind == "f"
+            and b.dtype.kind == "f"):
+        return np.vdot(a, b)
+    return unbroadcast(a * b, like)
 
 
 def take_grad(g: Any, a: Any, indices: Any, axis: Any = None, mode: str = "raise") -> Any:

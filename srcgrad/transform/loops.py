@@ -33,11 +33,17 @@ from ..naming import Namespace
 _FLOAT64 = np.dtype(np.float64)
 
 
-def _exact_power_of_two(factor: Any) -> bool:
-    """Whether ``factor`` is a real number 2**k with k ≥ 1 (multiplying by it only changes exponents)."""
+def _power_of_two_exponent(factor: Any) -> int:
+    """``k`` when ``factor`` is a real number 2**k with k ≥ 1 (multiplying by it only changes exponents),
+    else 0."""
+    if type(factor) is int:   # the usual case, ``y = y * 2``
+        return factor.bit_length() - 1 if factor >= 2 and not factor & (factor - 1) else 0
     if isinstance(factor, bool) or not isinstance(factor, (int, float)):
-        return False
-    return math.isfinite(factor) and factor >= 2 and math.frexp(factor)[0] == 0.5
+        return 0
+    if not (math.isfinite(factor) and factor >= 2):
+        return 0
+    mantissa, exponent = math.frexp(factor)
+    return exponent - 1 if mantissa == 0.5 else 0
 
 
 def scale_repeatedly(value: Any, factor: Any, times: int) -> Any:
@@ -45,17 +51,17 @@ def scale_repeatedly(value: Any, factor: Any, times: int) -> Any:
     exact (``factor`` a power of two ≥ 2 and ``value`` float64)."""
     if times <= 0:
         return value
-    if not _exact_power_of_two(factor):
-        for _ in range(times):
-            value = value * factor
-        return value
-    exponent = (math.frexp(factor)[1] - 1) * times
+    exponent = _power_of_two_exponent(factor) * times
     # Complex values are left to the loop: a complex product computes re*0 and im*0 cross terms, which
     # turn an overflowed part into nan on the next trip, so one multiplication would differ.
-    dtype = getattr(value, "dtype", None)   # (a dtype compares equal to None: float64 is the default)
-    double = type(value) is float or (dtype is not None and dtype == _FLOAT64)
-    if double and exponent <= 1023:
-        return value * float(2 ** exponent)
+    if 0 < exponent <= 1023:
+        if type(value) is np.ndarray:
+            double = value.dtype == _FLOAT64
+        else:
+            dtype = getattr(value, "dtype", None)   # (a dtype compares equal to None: float64 is the default)
+            double = type(value) is float or (dtype is not None and dtype == _FLOAT64)
+        if double:   # (a NumPy float factor makes a Python float value a NumPy one, as the loop would)
+            return value * (type(factor)(2 ** exponent) if isinstance(factor, float) else float(2 ** exponent))
     for _ in range(times):
         value = value * factor
     return value

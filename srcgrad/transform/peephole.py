@@ -19,6 +19,7 @@ from collections import Counter
 import gast
 
 from ..analysis.walk import walk
+from ..naming import Names
 from ..visitors import NodeTransformer
 from .clone import clone
 
@@ -179,25 +180,76 @@ def hoist_invariants(fn: gast.FunctionDef) -> None:
     """Move ``t = a * 100.0`` out of a ``for`` loop whose body rebinds neither ``a`` nor ``t`` elsewhere: the
     adjoint of a loop recomputes a cotangent's scale on every trip (``d_t = d_out * 100.0``). Only sums,
     differences and products of names and numbers move, which cannot raise where the loop would not have
-    run them; ``t`` must be assigned nowhere else in the function."""
+    run them; ``t`` must be assigned nowhere else in the function. Such arithmetic inside a statement that
+    stays (``d_u = d_out * 2 * u``, read ``(d_out * 2) * u``) moves out under a new name."""
     stores = Counter(n.id for n in walk(fn) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load))
-    fn.body = _hoist(fn.body, stores)
+    fn.body = _hoist(fn.body, stores, [])
 
 
-def _hoist(stmts: list[gast.stmt], stores: Counter) -> list[gast.stmt]:
+def _hoist(stmts: list[gast.stmt], stores: Counter, names: list[Names]) -> list[gast.stmt]:
     out: list[gast.stmt] = []
     for stmt in stmts:
         for part in ("body", "orelse"):
             if isinstance(getattr(stmt, part, None), list) and not isinstance(stmt, gast.FunctionDef):
-                setattr(stmt, part, _hoist(getattr(stmt, part), stores))
+                setattr(stmt, part, _hoist(getattr(stmt, part), stores, names))
         if isinstance(stmt, gast.For) and not stmt.orelse:
             stored = {n.id for n in walk(stmt) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
             moved = [s for s in stmt.body if _invariant(s, stored, stores)]
             if moved and len(moved) < len(stmt.body):
                 stmt.body = [s for s in stmt.body if not any(s is m for m in moved)]
                 out.extend(moved)
+                stored -= {m.targets[0].id for m in moved}   # assigned once, now before the loop
+            out.extend(_hoist_parts(stmt.body, stored, stores, names))
         out.append(stmt)
     return out
+
+
+def _hoist_parts(body: list[gast.stmt], stored_in_loop: set[str], stores: Counter,
+                 names: list[Names]) -> list[gast.stmt]:
+    """The assignments of the invariant arithmetic inside the values of ``body``'s assignments, each
+    replaced there by its new name (``names`` holds the name source, made on first use)."""
+    hoisted: list[gast.stmt] = []
+    where: list[gast.stmt] = []   # the statement being rewritten: the new assignment takes its line
+
+    def replace(node: gast.expr, whole: bool) -> gast.expr:
+        if isinstance(node, (gast.IfExp, gast.BoolOp, gast.Lambda, gast.ListComp, gast.SetComp, gast.DictComp,
+                             gast.GeneratorExp)):
+            return node   # parts evaluated only on some paths stay where they are
+        if (not whole and isinstance(node, gast.BinOp) and _arithmetic(node)
+                and any(isinstance(n, gast.Name) for n in walk(node))
+                and not {n.id for n in walk(node) if isinstance(n, gast.Name)} & stored_in_loop):
+            if not names:
+                names.append(Names(set(stores) | {n.id for s in body for n in walk(s) if isinstance(n, gast.Name)}))
+            fresh = names[0].fresh(_hint(node))
+            stores[fresh] += 1
+            assignment = gast.Assign([gast.Name(fresh, gast.Store(), None, None)], node, None)
+            hoisted.append(gast.copy_location(assignment, where[0]))
+            return gast.Name(fresh, gast.Load(), None, None)
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, gast.expr) and not isinstance(value, gast.expr_context):
+                setattr(node, field, replace(value, False))
+            elif isinstance(value, list):
+                value[:] = [replace(v, False) if isinstance(v, gast.expr) else v for v in value]
+        return node
+
+    for stmt in body:
+        if isinstance(stmt, (gast.Assign, gast.AugAssign)):
+            where[:] = [stmt]
+            stmt.value = replace(stmt.value, True)
+    return hoisted
+
+
+def _hint(node: gast.expr) -> str:
+    """``d_out * 2`` → ``d_out_times_2``: a new name that says what it holds."""
+    if isinstance(node, gast.Name):
+        return node.id
+    if isinstance(node, gast.Constant):
+        return str(node.value)   # (``Names`` makes ``2.0`` ``2_0``, and a leading digit ``v2_0``)
+    if isinstance(node, gast.UnaryOp):
+        return "minus_" + _hint(node.operand)
+    word = {gast.Add: "plus", gast.Sub: "minus", gast.Mult: "times"}[type(node.op)]
+    return f"{_hint(node.left)}_{word}_{_hint(node.right)}"
 
 
 def _invariant(stmt: gast.stmt, stored_in_loop: set[str], stores: Counter) -> bool:

@@ -22,6 +22,7 @@ from ..rules.helpers import (
     power_base_grad,
     reduced_count,
     repeat_reduced,
+    sum_of_product,
     unbroadcast,
 )
 from ..visitors import NodeTransformer
@@ -125,10 +126,13 @@ class ShapeSpecializer(NodeTransformer):
 
     def _unbroadcast(self, g: gast.expr, like: gast.expr) -> gast.expr | None:
         g_shape, target = self.shape(g), self.shape(like)
-        if g_shape is None or target is None:
+        if target is None or g_shape == target:
+            return g if target is not None else None
+        if target == () and isinstance(g, gast.BinOp) and isinstance(g.op, gast.Mult):
+            # a scalar factor's cotangent: the sum of a product, one dot product when both are arrays
+            return self._np(sum_of_product, [g.left, g.right, like])
+        if g_shape is None:
             return None
-        if g_shape == target:
-            return g
         lead = len(g_shape) - len(target)
         if lead < 0:
             return None

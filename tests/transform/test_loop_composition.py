@@ -25,7 +25,7 @@ VALUES = [np.array([0.1, -3.0, 1e300, np.inf, np.nan]), TINY, 0.7, -1.5e-320, co
 
 
 @pytest.mark.parametrize("value", VALUES, ids=range(len(VALUES)))
-@pytest.mark.parametrize("factor", [2, 4, 8.0, 1024])
+@pytest.mark.parametrize("factor", [2, 4, 8.0, 1024, 3, 0.5, np.float64(2.0), 2**70])
 @pytest.mark.parametrize("times", [0, 1, 7, 100, 1100])
 def test_scale_repeatedly_is_the_loop_bit_for_bit(value, factor, times):
     with np.errstate(over="ignore", invalid="ignore"):

@@ -99,3 +99,43 @@ def test_a_loop_over_elements_with_the_rewrites():
     source = srcgrad.show(rosenbrock_loop, x)
     assert "d_x[i] += -" in source and source.count("d_x[i] ") == 1, source
     assert source.index("d_out * 100.0") < source.index("for i in reversed"), source
+
+
+def test_loop_invariant_arithmetic_inside_a_statement_moves_out_under_a_new_name():
+    assert _rewritten("""
+        def f(d_out, a, xs):
+            s = 0.0
+            for i in xs:
+                d_u = d_out * 2 * i
+                s = s + (a + 1.0) * d_u + (s * 3.0) * a
+            return s
+    """, hoist_invariants) == ("def f(d_out, a, xs):\n    s = 0.0\n    d_out_times_2 = d_out * 2\n"
+                               "    a_plus_1_0 = a + 1.0\n    for i in xs:\n        d_u = d_out_times_2 * i\n"
+                               "        s = s + a_plus_1_0 * d_u + s * 3.0 * a\n    return s")
+
+
+def test_arithmetic_evaluated_on_some_paths_or_reading_the_loop_stays():
+    source = """
+        def f(a, b, xs):
+            s = 0.0
+            for i in xs:
+                s = s + (a * 2.0 if i > 0 else b) + (i * a) * b + (a or b * 3.0)
+                b = b * a
+            return s
+    """
+    assert _rewritten(source, hoist_invariants) == _rewritten(source, lambda fn: None)
+
+
+def scaled_sum(c, x):
+    total = 0.0
+    for k in range(3):
+        total = total + np.sum(np.sin(c * x * k) * 2.0 * c)
+    return total
+
+
+def test_gradients_with_hoisted_parts():
+    x = np.linspace(-1.0, 1.0, 7)
+    check_grad(scaled_sum, (0.7, x), (0, 1))
+    source = srcgrad.show(scaled_sum, 0.7, x, argnums=(0, 1))
+    before, loop = source.split("for k in reversed")
+    assert "= d_out * c * 2.0" in before and "d_out * c" not in loop, source

@@ -140,3 +140,76 @@ def test_cached_calls_still_check_inputs_the_signature_does_not_pin():
 
 def lambda_free_square(x):
     return np.sum(x * x)
+
+
+def _project_trees():
+    """Syntax trees of every kind srcgrad meets: its own modules' sources."""
+    import pathlib
+
+    package = pathlib.Path(srcgrad.__file__).parent
+    return [gast.parse(path.read_text()) for path in sorted(package.rglob("*.py"))[:40]]
+
+
+def test_walk_and_children_are_gasts_without_the_expression_contexts():
+    from srcgrad.analysis.walk import children, walk
+
+    for tree in _project_trees():
+        expected = [n for n in gast.walk(tree) if not isinstance(n, gast.expr_context)]
+        assert [id(n) for n in walk(tree)] == [id(n) for n in expected]
+        for node in expected[:400]:
+            assert children(node) == list(gast.iter_child_nodes(node))
+
+
+def test_fix_missing_locations_is_gasts():
+    from srcgrad.analysis.walk import fix_missing_locations
+
+    for tree in _project_trees()[:10]:
+        twin = clone(tree)
+        for k, (a, b) in enumerate(zip(gast.walk(tree), gast.walk(twin))):
+            if k % 3 == 0 and "lineno" in a._attributes:
+                for attribute in ("lineno", "col_offset", "end_col_offset"):
+                    a.__dict__.pop(attribute, None)
+                    b.__dict__.pop(attribute, None)
+        gast.fix_missing_locations(tree)
+        fix_missing_locations(twin)
+        assert gast.dump(tree, include_attributes=True) == gast.dump(twin, include_attributes=True)
+
+
+def test_the_visitor_bases_keep_the_standard_protocol():
+    from srcgrad.visitors import NodeTransformer, NodeVisitor
+
+    class Rewrite(NodeTransformer):
+        def visit_Pass(self, node):
+            return None                                  # deleted from its statement list
+
+        def visit_Expr(self, node):
+            return [node, gast.Pass()]                   # spliced (the Pass is not visited again)
+
+        def visit_Name(self, node):
+            return gast.Name(node.id.upper(), node.ctx, None, None)
+
+    class Standard(gast.NodeTransformer):
+        visit_Pass, visit_Expr, visit_Name = Rewrite.visit_Pass, Rewrite.visit_Expr, Rewrite.visit_Name
+
+    source = "def f(a, b):\n    pass\n    g(a)\n    if a:\n        pass\n        b = a + 1\n    return [b, a]\n"
+    ours, theirs = Rewrite().visit(gast.parse(source)), Standard().visit(gast.parse(source))
+    assert gast.dump(ours) == gast.dump(theirs)
+    assert "def f(A, B):\n    g(a)\n    pass\n    if A:\n        B = A + 1" in gast.unparse(ours)
+
+    class Count(NodeVisitor):
+        def __init__(self):
+            self.names = 0
+
+        def visit_Name(self, node):
+            self.names += 1
+
+    class Subclass(Count):
+        def visit_Name(self, node):
+            self.names += 10
+
+    tree = gast.parse(source)
+    counted, sub = Count(), Subclass()
+    counted.visit(tree)
+    sub.visit(tree)
+    expected = sum(isinstance(n, gast.Name) for n in gast.walk(tree))
+    assert (counted.names, sub.names) == (expected, 10 * expected)   # each class finds its own method

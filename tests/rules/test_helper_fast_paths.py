@@ -1,0 +1,77 @@
+"""The short paths of rule helpers that generated code calls on every trip of a loop give what their
+general paths give: same values (bit for bit where no sum is reordered), dtypes and shapes, and the general
+path for everything else (containers, fancy and boolean indices, complex values, broadcasting)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from srcgrad.rules.helpers import add_element, getitem_grad, sum_of_product, unbroadcast, zeros_like_grad
+
+RNG = np.random.default_rng(7)
+
+
+def _general_getitem_grad(g, x, index):
+    """What ``getitem_grad`` computes, written out: zeros of x's shape and the result dtype, g written in."""
+    out = np.zeros(np.shape(x), np.result_type(x, g))
+    np.add.at(out, index, g)
+    return out
+
+
+@pytest.mark.parametrize("index", [slice(1, -1), slice(None, -2), slice(2, None), slice(None, None, 2), 3, -1])
+@pytest.mark.parametrize("dtypes", [(np.float64, np.float64), (np.float32, np.float32), (np.float32, np.float64)])
+def test_getitem_grad_of_one_slice_or_integer(index, dtypes):
+    x = RNG.normal(size=9).astype(dtypes[0])
+    g = np.asarray(RNG.normal(size=np.shape(x[index]))).astype(dtypes[1])
+    g = g[()] if g.shape == () else g
+    got, expected = getitem_grad(g, x, index), _general_getitem_grad(g, x, index)
+    assert type(got) is np.ndarray and got.dtype == expected.dtype and got.shape == x.shape
+    assert got.tobytes() == expected.tobytes()
+    assert not np.shares_memory(got, g if isinstance(g, np.ndarray) else got[:0])
+
+
+def test_getitem_grad_keeps_its_general_path():
+    x = RNG.normal(size=6)
+    repeated = np.array([1, 1, 4])
+    assert np.array_equal(getitem_grad(np.ones(3), x, repeated), [0, 2, 0, 0, 1, 0])   # repeats accumulate
+    mask = x > 0
+    assert np.array_equal(getitem_grad(np.ones(mask.sum()), x, mask), mask.astype(float))
+    assert getitem_grad(2.0, [1.0, 3.0], 1) == [0.0, 2.0]
+    assert getitem_grad(2.0, (1.0, 3.0), 0) == (2.0, 0.0)
+    assert getitem_grad(1.5, {"a": 1.0, "b": 2.0}, "b") == {"b": 1.5}
+    assert getitem_grad(True, np.zeros(3), 1).dtype == np.float64   # a bool cotangent: the general path
+
+
+def test_add_element_adds_in_place_for_arrays_and_makes_a_new_value_otherwise():
+    x = RNG.normal(size=8)
+    out = np.zeros(8)
+    g = RNG.normal(size=6)
+    assert add_element(out, g, x, slice(1, -1)) is out
+    assert np.array_equal(out[1:-1], g) and out[0] == out[-1] == 0.0
+    assert add_element(out, 2.0, x, 0) is out and out[0] == 2.0
+    fancy = add_element(out, np.ones(2), x, np.array([2, 2]))   # repeats: the general rule, a new array
+    assert fancy is not out and fancy[2] == out[2] + 2.0
+
+
+@pytest.mark.parametrize("shape", [(2000,), (7, 5), (1,)])
+def test_sum_of_product_is_the_sum_of_the_product(shape):
+    a, b = RNG.normal(size=shape), RNG.normal(size=shape)
+    got, expected = sum_of_product(a, b, 0.3), unbroadcast(a * b, 0.3)
+    assert type(got) is type(expected) is np.float64
+    assert got == pytest.approx(expected, rel=1e-13, abs=1e-13)
+
+
+def test_sum_of_product_falls_back_where_a_dot_product_would_differ():
+    a = RNG.normal(size=4) + 1j * RNG.normal(size=4)
+    b = RNG.normal(size=4) - 2j * RNG.normal(size=4)
+    assert sum_of_product(a, b, 0.3 + 0j) == unbroadcast(a * b, 0.3 + 0j)   # no conjugation (np.vdot's)
+    row, column = RNG.normal(size=(1, 3)), RNG.normal(size=(4, 1))
+    assert sum_of_product(row, column, 1.0) == pytest.approx(np.sum(row * column), rel=1e-14)
+    assert sum_of_product(2.0, 3.5, 1.0) == 7.0
+    f32 = RNG.normal(size=5).astype(np.float32)
+    assert sum_of_product(f32, f32, np.float32(1.0)).dtype == np.float32
+
+
+def test_zeros_like_grad_is_untouched_by_the_short_paths():
+    assert zeros_like_grad(1.0) == 0.0 and zeros_like_grad(np.ones(3, np.float32)).dtype == np.float32
