@@ -107,6 +107,10 @@ UNUSED_INPUT = ("The differentiated Tensor at index {} appears to not have been 
                 "allow_unused=True if this is the desired behavior.")
 MATERIALIZE_UNUSED = ("Expected allow_unused to be True or not passed when materialize_grads=True, but got: "
                       "allow_unused=False.")
+INFERENCE_SAVED = ("Inference tensors cannot be saved for backward. Please do not use Tensors created in inference "
+                   "mode in computation tracked by autograd. To work around this, you can make a clone to get a "
+                   "normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
+                   "`torch.inference_mode()`.")
 EMPTY_INPUTS = "`inputs` argument to `backward()` cannot be empty."
 # srcgrad's own words: PyTorch records the backward sweep itself then; the shim does not
 CREATE_GRAPH = ("srcgrad's Tensor shim does not record the backward pass (create_graph=True): for second "

@@ -69,6 +69,8 @@ def saved(*tensors: Tensor) -> tuple | None:
     """What a node keeps to detect later in-place changes: (version cell, version now, tensor) triples."""
     flat: tuple = ()
     for t in tensors:
+        if t._inference:
+            raise RuntimeError(messages.INFERENCE_SAVED)
         flat += (t._vc, t._vc[0], t)
     return flat or None
 

@@ -20,6 +20,7 @@ from ..rules.shim_rules import view_of
 from . import devices, messages, printing
 from .dtypes import dtype as _dtype_cls
 from .dtypes import float32, from_numpy
+from .grad_mode import state as _modes
 from .nodes import AccumulateGrad, AsStridedBackward0, RemovableHandle, derivative
 from .size import Size
 
@@ -38,6 +39,7 @@ class Tensor:
         "_grad",
         "_grad_fn",
         "_hooks",
+        "_inference",
         "_requires",
         "_vc",
         "_view_no_grad",
@@ -106,6 +108,10 @@ class Tensor:
     @property
     def is_leaf(self) -> bool:
         return self.grad_fn is None
+
+    def is_inference(self) -> bool:
+        """Whether the tensor was made in inference mode (such a tensor is never saved for backward)."""
+        return self._inference
 
     @property
     def grad(self) -> Tensor | None:
@@ -348,6 +354,7 @@ def _init(t: Tensor, data: np.ndarray, node: Any) -> Tensor:
         data = np.asarray(data)
     t._data, t._requires, t._grad_fn, t._grad = data, node is not None, node, None
     t._vc, t._base, t._accum, t._hooks = [0], None, None, None
+    t._inference = _modes.inference   # made in inference mode: never saved for backward
     return t
 
 
