@@ -1,13 +1,14 @@
 """The reverse-mode pipeline, stage by stage (docs/design.md §2).
 
-parse → check → desugar → A-normal form → activity → reverse transform → dead-code elimination → codegen.
-Each stage is a function or a small ``gast.NodeTransformer`` of its own module; this file only composes
-them, so the order is visible in one place."""
+The front end (``front_end.FRONT_END``: parse → check → aliasing → desugar → A-normal form → inline →
+resolve → default deny → activity), then ``BACK_END``: the reverse transform, the optimizations
+(``passes.OPTIMIZATIONS``) and code generation. Each stage is a function or a small
+``gast.NodeTransformer`` of its own module; this file only composes them, so the order is visible in one
+place."""
 
 from __future__ import annotations
 
 import inspect
-import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,69 +16,47 @@ from typing import Any
 import gast
 import numpy as np
 
-from .analysis.activity import active_variables, varied_variables
-from .analysis.aliasing import check_aliasing
-from .analysis.complex_values import use_complex_abs
-from .analysis.default_deny import check_calls
 from .analysis.invariance import shift_invariant_reductions
 from .analysis.same_shapes import same_shape_operands
 from .analysis.shapes import infer_shapes
-from .analysis.walk import values_read, walk
+from .analysis.walk import walk
 from .codegen import compile_function, to_source
-from .errors import MissingRuleError, SrcgradSyntaxError
-from .frontend.anf import to_anf
-from .frontend.check import check_no_argument_mutation, check_supported
-from .frontend.constructors import LowerConstructor
-from .frontend.desugar import desugar, local_names
-from .frontend.inline_helpers import Inlined, inline_helpers
-from .frontend.parse import ParsedFunction, Scope, parse_function
-from .frontend.resolve import UNRESOLVED, resolve_callee
-from .frontend.tuple_items import forward_tuple_items
-from .frontend.variadic import specialize_signature
+from .errors import MissingRuleError
+from .front_end import FRONT_END, ITERATION_BUILTINS, Stage, pure_helper, run_front_end
+from .frontend.inline_helpers import Inlined
+from .frontend.parse import ParsedFunction, Scope
+from .frontend.resolve import UNRESOLVED
 from .function_values import call_value_holding, call_value_with_vjp
 from .naming import Names, Namespace, identifiers
 from .passes import PassContext, run_passes
-from .records import is_constructor
 from .runtime import (
-    add_grads,
-    assign_index,
-    call_output,
-    call_plain,
     call_with_vjp,
-    inexact_part,
-    list_append,
-    list_delete,
-    list_extend,
-    list_insert,
-    list_position,
-    sum_grad,
     with_constants,
     zero_cotangent,
 )
 from .transform.accumulate import stays_float64
 from .transform.builders import annotate_lines, assign, comment, name
-from .transform.calls import CallResolver
 from .transform.clone import clone
-from .transform.cse import count_expressions, eliminate_common_subexpressions, eliminate_to_fixpoint
+from .transform.cse import count_expressions, eliminate_common_subexpressions
 from .transform.fixpoint import iterate_to_fixpoint
 from .transform.forward import ForwardMode
 from .transform.optimize import eliminate_dead_code, propagate_copies
-from .transform.reverse import ReverseMode, sequence_variables
+from .transform.reverse import ReverseMode
 from .transform.uniform import shape_lookup
 
-# Builtins the generated loops call that change nothing (but return a new iterator each time).
-_ITERATION_BUILTINS = (reversed, range, len, zip, enumerate, min, max)
-
-
-def _pure_helper(function: Any) -> bool:
-    """srcgrad's rule helpers and the runtime's value functions compute new values from their arguments
-    and change nothing; ``zero_cotangent`` allocates an accumulator that may later be added to in place,
-    and the ``call_with_*`` functions run user code."""
-    module = getattr(function, "__module__", None)
-    if module == "srcgrad.rules.helpers":
-        return True
-    return module == "srcgrad.runtime" and function in (assign_index, inexact_part, list_append, list_extend, list_insert,
-                                                        list_delete, list_position, add_grads, sum_grad, call_output)
+# What follows the front end, in the order ``reverse_variants`` runs it (for docs/design.md's stage table).
+BACK_END: tuple[Stage, ...] = (
+    Stage("reverse", "`transform/reverse.py`",
+          "forward sweep + adjoint sweep; lazy zeros (the first contribution assigns; the sweep itself never adds "
+          "in place, so aliased cotangents are safe); rules inlined, specialized to the static shapes of the "
+          "call's arguments; common subexpressions of both sweeps merged (`transform/cse.py`)"),
+    Stage("optimize", "`passes.py`",
+          "the passes of `OPTIMIZATIONS` below, for each variant (with and without the output)"),
+    Stage("codegen", "`codegen.py`, `naming.py`",
+          "`gast.unparse`, comment markers → `# line N: <your line>`, `linecache` registration, a namespace of the "
+          "user's names plus the objects rules refer to, under collision-free names"),
+)
+STAGES: tuple[Stage, ...] = FRONT_END + BACK_END
 
 
 @dataclass
@@ -121,7 +100,7 @@ def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequen
     the front end and the reverse transformer: ``grad``'s first call needs both variants, and the stages
     up to the generated function are most of the cost of transforming. ``trace`` collects the last
     variant's source before the optimizations and after each one that ran (``passes.py``)."""
-    front = _front_end(fn, argnums, has_aux, closure, callee, examples)
+    front = run_front_end(fn, argnums, has_aux, closure, callee, examples)
     _constant_arguments(front.core, front.active, front.resolver.callee, front.namespace)
     parsed, node, params, argnums, names, namespace = (front.parsed, front.parsed.node, front.params,
                                                         front.argnums, front.names, front.namespace)
@@ -146,10 +125,10 @@ def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequen
         reverse.same_shapes = same_shape_operands(core, shapes, resolver.callee)
     forward, adjoint, gradients = reverse.build(name(seed), returned)
     def pure(call: gast.Call) -> bool:
-        return resolver.is_pure(call) or _pure_helper(resolver.callee(call.func))
+        return resolver.is_pure(call) or pure_helper(resolver.callee(call.func))
 
     def effect_free(call: gast.Call) -> bool:
-        return pure(call) or resolver.callee(call.func) in _ITERATION_BUILTINS
+        return pure(call) or resolver.callee(call.func) in ITERATION_BUILTINS
 
     if optimize:
         forward, adjoint, gradients = _shared_subexpressions(forward, adjoint, gradients, reverse.stack, names,
@@ -242,7 +221,7 @@ def forward_transform(fn: Callable, argnums: tuple[int, ...], examples: Sequence
                       callee: bool = False, optimize: bool = True) -> Generated:
     """Generate ``f_jvp(*params, *tangents) -> (out, out_tangent)``, with one tangent parameter per
     argument in ``argnums``."""
-    front = _front_end(fn, argnums, False, True, callee, examples)
+    front = run_front_end(fn, argnums, False, True, callee, examples)
     parsed, params, names, namespace = front.parsed, front.params, front.names, front.namespace
     forward = ForwardMode(front.core, front.active, names, namespace, front.resolver.site, front.resolver.callee,
                           front.resolver.sequences, parsed.error)
@@ -267,143 +246,6 @@ def forward_transform(fn: Callable, argnums: tuple[int, ...], examples: Sequence
                       *annotate_lines(generated.body, parsed.line, parsed.where)]
     return _compile(generated, jvp_name, parsed, namespace, f"forward argnums={front.argnums}", front.stages,
                     front.inlined)
-
-
-@dataclass
-class FrontEnd:
-    """What every transformation starts from: the parsed function in the core language, analysed."""
-
-    parsed: ParsedFunction
-    params: list[str]
-    argnums: tuple[int, ...]
-    names: Names
-    namespace: Namespace
-    core: gast.FunctionDef
-    temps: set[str]
-    returned: gast.expr
-    resolver: CallResolver
-    active: set[str]
-    stages: dict[str, str]
-    complex_values: set[str] = field(default_factory=set)  # variables that may hold complex values
-    inlined: Inlined = field(default_factory=Inlined)  # helpers whose bodies the code holds
-
-
-def _front_end(fn: Callable, argnums: tuple[int, ...], has_aux: bool, allow_tuple: bool,
-               callee: bool, examples: Sequence[Any] | None = None) -> FrontEnd:
-    """parse → specialize the signature → check → desugar → A-normal form → activity, shared by reverse
-    and forward mode."""
-    parsed = parse_function(fn)
-    params = specialize_signature(parsed, examples)
-    node = parsed.node
-    names = Names(identifiers(node) | set(params) | {node.name})
-    namespace = Namespace(parsed.scope, names, local_names(node))
-    if is_constructor(fn):  # a class's __init__, run to make a record: it returns the object it fills
-        LowerConstructor(parsed, namespace.ref).run()
-    check_supported(parsed)
-    if callee:
-        check_no_argument_mutation(parsed)
-    check_aliasing(parsed, namespace, local_names(node), examples, callee)
-    for i in argnums:
-        if not -len(params) <= i < len(params):
-            raise ValueError(f"argnums {i} is out of range for {node.name}, which takes {len(params)} arguments")
-    argnums = tuple(i % len(params) for i in argnums)
-    stages: dict[str, str] = {}
-    # parameters whose example is no dict, and which the body never rebinds: a loop over one needs no
-    # iteration_sequence to walk a dict's keys
-    assigned = {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
-    not_dicts = {p for p, v in zip(params, examples or ()) if not isinstance(v, dict) and p not in assigned}
-    desugared = desugar(parsed, namespace, not_dicts)
-    stages["desugar"] = gast.unparse(desugared)
-    core, temps = to_anf(desugared, names)
-    inlined = inline_helpers(core, parsed, namespace, names, temps, desugar, _callee_checks)
-    forward_tuple_items(core)
-    stages["anf"] = gast.unparse(core)
-    returned = _output(core, parsed, has_aux, allow_tuple=allow_tuple)
-    # Only parameters whose example is a number or an array are proven numeric: a list, a dict or an object
-    # (``self.layers + [x]``) may concatenate. Without examples (``show(f)`` with no arguments, code that is
-    # only displayed) parameters are taken to be arrays.
-    containers = {p for p, v in zip(params, examples or ()) if not _numeric_value(v)}
-    core_locals = local_names(core)
-    sequences = sequence_variables(core, containers, lambda f: resolve_callee(f, namespace, core_locals))
-    resolver = CallResolver(parsed, namespace, core_locals, sequences)
-    if inlined.helpers:
-        _merge_inlined_repeats(core, resolver)
-    wrt = {params[i] for i in argnums}
-    outputs = {n.id for n in walk(returned) if isinstance(n, gast.Name)}
-    varied = varied_variables(core, wrt, resolver.differentiable_inputs)
-    complex_values = check_calls(core, varied, resolver.callee, parsed, dict(zip(params, examples or ())), returned)
-    use_complex_abs(core, complex_values, resolver.callee, namespace.ref)
-    active = active_variables(core, varied, outputs, resolver.differentiable_inputs)
-    _plain_inactive_calls(core, active, varied, resolver.callee, namespace)
-    _calls_of_function_values(core, active, resolver.callee, namespace, names)
-    return FrontEnd(parsed, params, argnums, names, namespace, core, temps, returned, resolver, active, stages,
-                    complex_values, inlined)
-
-
-def _merge_inlined_repeats(core: gast.FunctionDef, resolver: CallResolver) -> None:
-    """Helpers inlined side by side repeat work (``np.hstack((x, h, ones))`` once per LSTM gate): merge
-    it before the storage plan, so that it is computed and kept once."""
-    def pure(call: gast.Call) -> bool:
-        return resolver.is_pure(call) or _pure_helper(resolver.callee(call.func))
-
-    eliminate_to_fixpoint(core, pure, lambda call: pure(call) or resolver.callee(call.func) in _ITERATION_BUILTINS,
-                          propagate_copies)
-
-
-def _callee_checks(parsed: ParsedFunction) -> None:
-    """What ``_front_end`` checks of a function called from differentiated code, before it is inlined."""
-    check_supported(parsed)
-    check_no_argument_mutation(parsed)
-    scratch = Namespace(parsed.scope, Names(identifiers(parsed.node)), local_names(parsed.node))
-    check_aliasing(parsed, scratch, local_names(parsed.node), None, True)
-
-
-def _plain_inactive_calls(core: gast.FunctionDef, active: set[str], varied: set[str],
-                          callee: Callable[[gast.expr], Any], namespace: Namespace) -> None:
-    """``pair = call_with_vjp(f, x)`` → ``pair = call_plain(f, x)`` where nothing the call sees depends on
-    the differentiated inputs (neither ``f``, a bound method's object included, nor its arguments) and
-    ``pair`` is not active: no derivative can flow through the call, so a callee that is not Python code
-    (a random draw, a C function) may run as it is. A call that sees a differentiated value keeps
-    ``call_with_vjp``, which refuses what it cannot differentiate (``a.resize(5)`` changes ``a``)."""
-    # everything computed from a varied value, through any operation (with_keywords too)
-    touched = varied_variables(core, varied, values_read)
-    for node in walk(core):
-        if isinstance(node, gast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], gast.Name) \
-                and node.targets[0].id not in active and isinstance(node.value, gast.Call) \
-                and callee(node.value.func) is call_with_vjp \
-                and not values_read(node.value) & touched:
-            node.value.func = namespace.ref(call_plain)
-
-
-def _calls_of_function_values(core: gast.FunctionDef, active: set[str], callee: Callable[[gast.expr], Any],
-                              namespace: Namespace, names: Names) -> None:
-    """``pair = call_with_vjp(f, x)`` → ``pair = call_value_with_vjp(f, x)`` where the callee ``f`` is
-    itself active (a closure or ``functools.partial`` holding differentiated values): its backward then
-    returns ``f``'s cotangent too (``srcgrad/function_values.py``). A method of an active object
-    (``m.apply(x)``, ``m`` a record) is read into a variable first, whose cotangent is the object's."""
-
-    def rewrite(block: list[gast.stmt]) -> list[gast.stmt]:
-        out: list[gast.stmt] = []
-        for stmt in block:
-            for part in ("body", "orelse"):
-                if isinstance(getattr(stmt, part, None), list):
-                    setattr(stmt, part, rewrite(getattr(stmt, part)))
-            value = stmt.value if isinstance(stmt, gast.Assign) else None
-            if isinstance(value, gast.Call) and value.args and callee(value.func) is call_with_vjp:
-                function = value.args[0]
-                if isinstance(function, gast.Attribute) and isinstance(function.value, gast.Name) \
-                        and function.value.id in active:
-                    method = names.fresh(f"{function.value.id}_{function.attr}")
-                    out.append(gast.copy_location(assign(method, function), stmt))
-                    active.add(method)
-                    value.args[0] = name(method)
-                    function = value.args[0]
-                if isinstance(function, gast.Name) and function.id in active:
-                    value.func = namespace.ref(call_value_with_vjp)
-            out.append(stmt)
-        return out
-
-    core.body = rewrite(core.body)
 
 
 def _constant_arguments(core: gast.FunctionDef, active: set[str], callee: Callable[[gast.expr], Any],
@@ -434,11 +276,6 @@ def _transformed_callee(target: Any) -> bool:
     makes records of): for a rule, a custom_vjp or C code, constant arguments change nothing. A callee known
     only at run time may be any of these."""
     return target is UNRESOLVED or inspect.isfunction(target) or inspect.ismethod(target) or isinstance(target, type)
-
-
-def _numeric_value(value: Any) -> bool:
-    """A number or an array (NumPy's, or one of a library NumPy dispatches to)."""
-    return isinstance(value, numbers.Number) or (hasattr(value, "shape") and hasattr(value, "dtype"))
 
 
 def _variant_note(params: Sequence[str], examples: Sequence[Any] | None) -> str:
@@ -505,26 +342,6 @@ def _split_into_closure(fn: gast.FunctionDef, heading: gast.stmt, backward_name:
     unassigned = [assign(n, gast.Constant(None, None)) for n in rebound if n not in params_ and n != stack]
     fn.body = unassigned + forward + [backward, gast.Return(gast.Tuple([value, name(backward_name)], gast.Load()))]
     return fn
-
-
-def _output(core: gast.FunctionDef, parsed: ParsedFunction, has_aux: bool, allow_tuple: bool = False) -> gast.expr:
-    last = core.body[-1] if core.body else None
-    if not isinstance(last, gast.Return) or (isinstance(last.value, gast.Constant) and last.value.value is None):
-        raise SrcgradSyntaxError("the function must end with a return of the value to differentiate",
-                                 parsed.filename, parsed.node.lineno, None, parsed.line(parsed.node.lineno),
-                                 "add `return <scalar>` at the end")
-    value = last.value
-    if has_aux:
-        if not (isinstance(value, gast.Tuple) and len(value.elts) == 2):
-            raise SrcgradSyntaxError("with has_aux=True the function must return a pair (output, aux)",
-                                     parsed.filename, last.lineno, None, parsed.line(last.lineno),
-                                     "return output, aux")
-        return value.elts[0]
-    if isinstance(value, gast.Tuple) and not allow_tuple:
-        raise SrcgradSyntaxError("grad needs a single output, but the function returns a tuple",
-                                 parsed.filename, last.lineno, None, parsed.line(last.lineno),
-                                 "return one value, or use has_aux=True for (output, aux)")
-    return value
 
 
 def _free_user_names(fn: gast.FunctionDef, namespace: Namespace, parsed: ParsedFunction) -> list[str]:

@@ -138,3 +138,40 @@ def test_the_design_doc_lists_the_passes():
     text = (ROOT / "docs" / "design.md").read_text()
     for step in OPTIMIZATIONS:
         assert f"| `{step.name}` | `{step.module}` |" in text
+    from srcgrad.pipeline import STAGES
+
+    for stage in STAGES:
+        assert f"| {stage.name} | {stage.modules} |" in text
+
+
+def test_the_front_end_runs_its_stages_in_order_each_filling_in_its_part():
+    from srcgrad.front_end import FRONT_END, run_front_end
+
+    seen = []
+    traced = [type(stage)(stage.name, stage.modules, stage.summary,
+                          lambda front, stage=stage: seen.append(stage.name) or stage.run(front)) for stage in FRONT_END]
+    front = run_front_end(mean_square, (0,), False, False, False, (np.ones((3, 2)), np.ones((4, 3)), np.ones(4)),
+                          stages=traced)
+    assert seen == [stage.name for stage in FRONT_END] == [
+        "parse", "check", "aliasing", "desugar", "ANF", "inline", "resolve", "default deny", "activity"]
+    assert front.params == ["w", "x", "y"] and front.argnums == (0,)
+    assert "x @ w" in front.stages["desugar"] and "np.tanh(x_at_w)" in front.stages["anf"]
+    assert {"w", "x_at_w", "h"} <= front.varied and "x" not in front.varied and "y" not in front.varied
+    assert "w" in front.active and "x" not in front.active
+    # the stages before one are what it needs: stopping after A-normal form leaves the analyses undone
+    partial = run_front_end(mean_square, (0,), False, False, False, None, stages=FRONT_END[:5])
+    assert partial.core is not None and partial.resolver is None and partial.active == set()
+
+
+def test_a_front_end_stage_refuses_at_its_place():
+    from srcgrad.errors import SrcgradSyntaxError
+    from srcgrad.front_end import FRONT_END, run_front_end
+
+    def no_return(x):
+        y = x * 2.0
+
+    run_front_end(no_return, (0,), False, False, False, None, stages=FRONT_END[:6])  # fine until the output
+    with pytest.raises(SrcgradSyntaxError, match="must end with a return"):
+        run_front_end(no_return, (0,), False, False, False, None, stages=FRONT_END[:7])
+    with pytest.raises(ValueError, match="argnums 3 is out of range"):
+        run_front_end(mean_square, (3,), False, False, False, None, stages=FRONT_END[:3])
