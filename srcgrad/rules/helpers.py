@@ -358,7 +358,7 @@ def power_exponent_grad(g: Any, ans: Any, x: Any) -> Any:
     if _is_python_scalar(x) and _is_python_scalar(ans):
         return g * ans * math.log(x) if x > 0 else 0.0 * g
     positive = np.greater(x, 0)
-    log_x = np.log(np.where(positive, x, 1).astype(_float_dtype(ans)))
+    log_x = np.log(np.asarray(np.where(positive, x, 1), dtype=_float_dtype(ans)))
     with np.errstate(invalid="ignore"):
         return g * np.where(positive, ans * log_x, 0)
 

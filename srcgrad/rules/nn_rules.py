@@ -73,7 +73,8 @@ def spread(g: np.ndarray, like: np.ndarray, reduction: str) -> np.ndarray:
     """The cotangent of each element's loss (shaped like ``like``) from the cotangent of the reduced loss."""
     if reduction == "none":
         return g
-    scale = 1.0 / like.size if reduction == "mean" and like.size else 1.0
+    count = np.size(like)
+    scale = 1.0 / count if reduction == "mean" and count else 1.0
     return np.broadcast_to(np.asarray(g) * scale, like.shape)
 
 

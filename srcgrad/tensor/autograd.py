@@ -2,12 +2,12 @@
 
 ``grad(outputs, inputs, grad_outputs)`` runs the backward sweep from every output at once and hands back
 the gradient that reaches each input, leaving every ``.grad`` alone; ``backward(tensors, grad_tensors,
-inputs=...)`` accumulates into ``.grad`` (of the ``inputs`` only, when given). Second derivatives
-(``create_graph=True``) would need the backward sweep to record nodes of its own; the shim does not record
-there and says so."""
+inputs=...)`` accumulates into ``.grad`` (of the ``inputs`` only, when given). With ``create_graph=True``
+the sweep records its own graph (``graph_backward.py``), so the gradients can be differentiated again."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,6 +19,8 @@ from .function import Function, FunctionCtx, function, once_differentiable  # no
 from .size import Size
 from .tensor import Tensor, edge, wrap
 
+_WARNED: list[bool] = []   # whether backward(create_graph=True) has warned of the reference cycle
+
 
 def _tensors(value: Any) -> tuple:
     if isinstance(value, Tensor):
@@ -26,8 +28,9 @@ def _tensors(value: Any) -> tuple:
     return tuple(value)
 
 
-def _roots(outputs: tuple, grad_outputs: Any) -> list[tuple[Any, np.ndarray]]:
-    """``(node, cotangent)`` for each output, with PyTorch's checks of the cotangents."""
+def _roots(outputs: tuple, grad_outputs: Any, create_graph: bool = False) -> list[tuple[Any, Any]]:
+    """``(node, cotangent)`` for each output, with PyTorch's checks of the cotangents; with
+    ``create_graph`` a given cotangent stays the tensor it is (its own graph is part of the new one)."""
     if grad_outputs is None:
         grad_outputs = (None,) * len(outputs)
     else:
@@ -48,6 +51,8 @@ def _roots(outputs: tuple, grad_outputs: Any) -> list[tuple[Any, np.ndarray]]:
         elif gradient._data.shape != data.shape:
             raise RuntimeError(messages.SHAPE_MISMATCH.format(i=i, got=Size(gradient._data.shape),
                                                               want=Size(data.shape)))
+        elif create_graph:
+            cotangent = gradient if gradient._data.dtype == data.dtype else gradient.to(output.dtype)
         else:
             cotangent = gradient._data.astype(data.dtype, copy=False)
         roots.append((edge(output)[0], cotangent))
@@ -58,8 +63,6 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
          create_graph: bool = False, only_inputs: bool = True, allow_unused: bool | None = None,
          is_grads_batched: bool = False, materialize_grads: bool = False) -> tuple:
     """The gradients of ``outputs`` (weighted by ``grad_outputs``) with respect to ``inputs``."""
-    if create_graph:
-        raise NotImplementedError(messages.CREATE_GRAPH)
     if is_grads_batched:
         raise NotImplementedError("srcgrad's Tensor shim does not support is_grads_batched=True")
     outputs, inputs = _tensors(outputs), _tensors(inputs)
@@ -69,10 +72,10 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     for tensor in inputs:
         if not tensor._rg:
             raise RuntimeError(messages.INPUT_NO_GRAD)
-    roots = _roots(outputs, grad_outputs)
+    roots = _roots(outputs, grad_outputs, create_graph)
     nodes = [edge(tensor)[0] for tensor in inputs]
     targets: dict[Any, Any] = dict.fromkeys(nodes)
-    run_graph(roots, bool(retain_graph), targets)
+    run_graph(roots, create_graph if retain_graph is None else bool(retain_graph), targets, create_graph)
     results = []
     for i, (tensor, node) in enumerate(zip(inputs, nodes)):
         found = targets[node]
@@ -80,6 +83,8 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
             if not allow_unused:
                 raise RuntimeError(messages.UNUSED_INPUT.format(i))
             results.append(wrap(np.zeros_like(tensor._data)) if materialize_grads else None)
+        elif create_graph:
+            results.append(found if found._data.dtype == tensor._data.dtype else found.to(tensor.dtype))
         else:
             results.append(wrap(np.array(found, dtype=tensor._data.dtype)))
     return tuple(results)
@@ -88,12 +93,14 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
 def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
              create_graph: bool = False, grad_variables: Any = None, inputs: Any = None) -> None:
     """Accumulate the gradients of ``tensors`` into ``.grad``: of every leaf below them, or of ``inputs``."""
-    if create_graph:
-        raise NotImplementedError(messages.CREATE_GRAPH)
     tensors = _tensors(tensors)
-    roots = _roots(tensors, grad_tensors if grad_tensors is not None else grad_variables)
+    roots = _roots(tensors, grad_tensors if grad_tensors is not None else grad_variables, create_graph)
+    keep = create_graph if retain_graph is None else bool(retain_graph)
+    if create_graph and not _WARNED:   # once per process, as PyTorch's engine warns
+        _WARNED.append(True)
+        warnings.warn(messages.CREATE_GRAPH_CYCLE, UserWarning, stacklevel=3)
     if inputs is None:
-        run_graph(roots, bool(retain_graph))
+        run_graph(roots, keep, None, create_graph)
         return
     inputs = _tensors(inputs)
     if not inputs:
@@ -106,11 +113,11 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
     leaves = [tensor for tensor in inputs if tensor.is_leaf]
     nodes = [edge(tensor)[0] for tensor in inputs]
     targets: dict[Any, Any] = dict.fromkeys(nodes)
-    run_graph(roots, bool(retain_graph), targets)
+    run_graph(roots, keep, targets, create_graph)
     for tensor in leaves:
         found = targets[edge(tensor)[0]]
         if found is not None:
-            _add_to_grad(tensor, found, in_place=True)
+            _add_to_grad(tensor, found, in_place=True, recorded=create_graph)
 
 
 def tensor_backward(tensor: Tensor, gradient: Tensor | None, retain_graph: bool | None, create_graph: bool,

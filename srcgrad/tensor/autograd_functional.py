@@ -2,8 +2,9 @@
 
 Each runs the function on detached copies of the inputs that require grad, then the shim's backward
 sweep: ``vjp`` once, ``jacobian`` once per output element (a row of the Jacobian), ``jvp`` as the Jacobian
-times the tangent. ``hessian``, ``hvp`` and ``vhp`` need the backward pass differentiated again, which the
-shim does not record (``create_graph``); they raise and say what to use instead."""
+times the tangent. ``hessian``, ``hvp`` and ``vhp`` differentiate the gradient again: it is computed with
+``create_graph=True`` (``graph_backward.py``). Their own ``create_graph=True`` (a third derivative) is
+refused and said so."""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ def _evaluated(func: Callable, inputs: Any, function: str, create_graph: bool, s
     """``func`` run on fresh leaves like ``inputs``: ``(inputs were a tuple, the leaves, outputs were a
     tuple, the outputs)``, with PyTorch's checks of the arguments and, in strict mode, of the outputs."""
     if create_graph:
-        raise NotImplementedError(messages.CREATE_GRAPH)
+        raise NotImplementedError(messages.CREATE_GRAPH.format(function))
     was_tuple, given = _as_tuple(inputs, "inputs", function)
     leaves = _prepared(given)
     out_tuple, outputs = _outputs(func, leaves, function)
@@ -107,7 +108,7 @@ def jacobian(func: Callable, inputs: Any, create_graph: bool = False, strict: bo
 def jvp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False, strict: bool = False) -> tuple:
     """``(func(inputs), J v)``, from the Jacobian."""
     if create_graph:
-        raise NotImplementedError(messages.CREATE_GRAPH)
+        raise NotImplementedError(messages.CREATE_GRAPH.format("jvp"))
     _, given = _as_tuple(inputs, "inputs", "jvp")
     if v is None:
         if len(given) != 1 or given[0]._data.size != 1:
@@ -131,11 +132,69 @@ def jvp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False, 
     return (detached if out_tuple else detached[0]), (tuple(results) if out_tuple else results[0])
 
 
-def _second_order(name: str) -> Callable[..., Any]:
-    def refuse(*args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError(messages.SECOND_ORDER.format(name))
-    refuse.__name__ = refuse.__qualname__ = name
-    return refuse
+def _single_output(func: Callable, inputs: tuple, name: str, strict: bool) -> Tensor:
+    """``func(*inputs)``, checked to be one tensor of one element, as PyTorch checks it."""
+    with enable_grad():
+        out_tuple, outputs = _outputs(func, inputs, name)
+    _check_strict(outputs, strict)
+    if out_tuple:
+        raise RuntimeError(f"The function given to {name} should return a single Tensor")
+    if outputs[0]._data.size != 1:
+        raise RuntimeError(f"The Tensor returned by the function given to {name} should contain a single element")
+    return outputs[0]
 
 
-hessian, hvp, vhp = _second_order("hessian"), _second_order("hvp"), _second_order("vhp")
+def _first_derivatives(func: Callable, inputs: Any, name: str, create_graph: bool, strict: bool
+                       ) -> tuple[bool, tuple, Tensor, tuple]:
+    """``(inputs were a tuple, fresh leaves, func's output, its gradient with respect to each leaf)``, the
+    gradient recorded so that it can be differentiated again (zeros that need no grad where unused)."""
+    if create_graph:
+        raise NotImplementedError(messages.NESTED_CREATE_GRAPH.format(name))
+    was_tuple, given = _as_tuple(inputs, "inputs", name)
+    leaves = _prepared(given)
+    output = _single_output(func, leaves, name, strict)
+    with enable_grad():
+        found = grad(output, leaves, create_graph=True, allow_unused=True)
+    firsts = tuple(wrap(np.zeros_like(t._data)) if g is None else g for g, t in zip(found, leaves))
+    return was_tuple, leaves, output, firsts
+
+
+def hessian(func: Callable, inputs: Any, create_graph: bool = False, strict: bool = False,
+            vectorize: bool = False, outer_jacobian_strategy: str = "reverse-mode") -> Any:
+    """The Hessian of a function with one output element: for inputs ``i`` and ``j``, a tensor of shape
+    ``inputs[i].shape + inputs[j].shape``, nested as PyTorch nests them."""
+    was_tuple, leaves, _, firsts = _first_derivatives(func, inputs, "hessian", create_graph, strict)
+    blocks = []
+    for first in firsts:
+        rows = []
+        for k in range(first._data.size if first.requires_grad else 0):
+            found = grad(first.reshape(-1)[k], leaves, retain_graph=True, allow_unused=True)
+            rows.append([np.zeros_like(t._data) if g is None else g._data for g, t in zip(found, leaves)])
+        shapes = [first._data.shape + t._data.shape for t in leaves]
+        blocks.append(tuple(wrap(np.stack([row[j] for row in rows]).reshape(shape)) if rows
+                            else wrap(np.zeros(shape, leaves[j]._data.dtype)) for j, shape in enumerate(shapes)))
+    return tuple(blocks) if was_tuple else blocks[0][0]
+
+
+def _hessian_product(name: str) -> Callable[..., tuple]:
+    def product(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
+                strict: bool = False) -> tuple:
+        was_tuple, leaves, output, firsts = _first_derivatives(func, inputs, name, create_graph, strict)
+        if v is None:
+            if len(leaves) != 1 or leaves[0]._data.size != 1:
+                raise RuntimeError(messages.JVP_NEEDS_V)
+            vectors: tuple = (wrap(np.ones_like(leaves[0]._data)),)
+        else:
+            _, vectors = _as_tuple(v, "v", name)
+        live = [(f, u) for f, u in zip(firsts, vectors) if f.requires_grad]
+        found = grad([f for f, _ in live], leaves, [u for _, u in live], allow_unused=True) if live else \
+            (None,) * len(leaves)
+        result = tuple(wrap(np.zeros_like(t._data)) if g is None else g for g, t in zip(found, leaves))
+        return output.detach(), (result if was_tuple else result[0])
+    product.__name__ = product.__qualname__ = name
+    product.__doc__ = ("``(func(inputs), v^T H)``" if name == "vhp" else
+                       "``(func(inputs), H v)`` (the Hessian is symmetric: the same as ``vhp``)")
+    return product
+
+
+hvp, vhp = _hessian_product("hvp"), _hessian_product("vhp")

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import grad_mode, messages
+from .graph_backward import apply_recorded, copy_recorded
 from .nodes import AccumulateGrad
 from .ops import FP_ERRORS, QUIET
 from .size import Size
@@ -46,7 +47,7 @@ def run_backward(root: Any, grad: np.ndarray, keep_graph: bool) -> None:
 
 
 def run_graph(roots: list[tuple[Any, np.ndarray]], keep_graph: bool,
-              targets: dict[Any, Any] | None = None) -> None:
+              targets: dict[Any, Any] | None = None, create_graph: bool = False) -> None:
     """Propagate each root's cotangent to every leaf below the roots.
 
     PyTorch runs, among ready nodes, a leaf's AccumulateGrad first and otherwise the most recently created
@@ -57,11 +58,18 @@ def run_graph(roots: list[tuple[Any, np.ndarray]], keep_graph: bool,
     With ``targets`` (``autograd.grad``, ``backward(inputs=...)``), nothing is accumulated: the gradient
     that reaches each target node (a leaf's AccumulateGrad, or a non-leaf's grad_fn, after its tensor hooks)
     is stored in ``targets[node]`` instead.
+
+    With ``create_graph`` the gradients are tensors and every node's backward is recorded as operations on
+    them (``graph_backward.py``), with grad mode on, as in PyTorch.
     """
-    previous = grad_mode.state.set(False, grad_mode.state.inference)  # hooks must not record
+    # hooks must not record, unless the sweep itself is being recorded
+    previous = grad_mode.state.set(create_graph, grad_mode.state.inference)
+    apply = apply_recorded if create_graph else _plain_apply
     token = FP_ERRORS.set(QUIET)  # rules divide by zero where PyTorch's formulas do, silently
     try:
         buffers: dict[Any, Any] = {}
+        if create_graph:
+            roots = [(root, grad if isinstance(grad, Tensor) else wrap(grad)) for root, grad in roots]
         for root, grad in roots:
             held = buffers.get(root)
             buffers[root] = grad if held is None else held + grad
@@ -72,15 +80,17 @@ def run_graph(roots: list[tuple[Any, np.ndarray]], keep_graph: bool,
             if type(root) is AccumulateGrad and root not in waiting:
                 waiting[root] = 0
         for leaf in [leaf for leaf, count in waiting.items() if count == 0 and leaf in buffers]:
-            _finish_leaf(leaf, buffers.pop(leaf), targets)
+            _finish_leaf(leaf, buffers.pop(leaf), targets, create_graph)
         for node in nodes:
             grad = buffers.pop(node, None)
             if targets is not None and node in targets and grad is not None:
-                grad = _run_pre_hooks(node._hooks, grad) if node._hooks is not None else grad
+                grad = _run_pre_hooks(node._hooks, grad, create_graph) if node._hooks is not None else grad
                 targets[node] = grad
-                grads = node.apply(grad)
+                grads = apply(node, grad)
+            elif node._hooks is not None or grad is None:
+                grads = _apply(node, grad, apply, create_graph)
             else:
-                grads = _apply(node, grad) if node._hooks is not None or grad is None else node.apply(grad)
+                grads = apply(node, grad)
             if not keep_graph and node.saves:
                 node.release()
             for (child, _), g in zip(node.next_functions, grads):
@@ -92,21 +102,37 @@ def run_graph(roots: list[tuple[Any, np.ndarray]], keep_graph: bool,
                 if type(child) is AccumulateGrad:
                     waiting[child] -= 1
                     if waiting[child] == 0 and child in buffers:
-                        _finish_leaf(child, buffers.pop(child), targets)
+                        _finish_leaf(child, buffers.pop(child), targets, create_graph)
     finally:
         FP_ERRORS.reset(token)
         grad_mode.state.set(*previous)
 
 
-def _finish_leaf(node: AccumulateGrad, grad: Any, targets: dict[Any, Any] | None) -> None:
+def _plain_apply(node: Any, grad: np.ndarray) -> list:
+    return node.apply(grad)
+
+
+def _shown(grad: Any, recorded: bool) -> Tensor:
+    """The gradient as hooks see it: a tensor (the recorded one itself, with ``create_graph``)."""
+    return grad if recorded else wrap(grad)
+
+
+def _taken(replaced: Any, recorded: bool) -> Any:
+    """What a hook returned, as the sweep carries it."""
+    if recorded:
+        return replaced if isinstance(replaced, Tensor) else wrap(np.asarray(replaced))
+    return as_tensor_data(replaced)
+
+
+def _finish_leaf(node: AccumulateGrad, grad: Any, targets: dict[Any, Any] | None, recorded: bool = False) -> None:
     if targets is None:
-        accumulate(node, grad)
+        accumulate(node, grad, recorded)
     elif node in targets:
         tensor = node.variable
         for hook in list(tensor._hooks or ()):
-            replaced = hook(wrap(grad))
+            replaced = hook(_shown(grad, recorded))
             if replaced is not None:
-                grad = as_tensor_data(replaced)
+                grad = _taken(replaced, recorded)
         targets[node] = grad
 
 
@@ -143,54 +169,58 @@ def _leading_to(nodes: list, targets: dict[Any, Any]) -> list:
 _creation = operator.attrgetter("_seq")
 
 
-def _apply(node: Any, grad: Any) -> list:
+def _apply(node: Any, grad: Any, apply: Any = _plain_apply, recorded: bool = False) -> list:
     if grad is None:  # nothing reached this node: its inputs get nothing either
         return [None] * len(node.next_functions)
     hooks = node._hooks
     if hooks is None:
-        return node.apply(grad)
-    grad = _run_pre_hooks(hooks, grad)
-    grads = node.apply(grad)
+        return apply(node, grad)
+    grad = _run_pre_hooks(hooks, grad, recorded)
+    grads = apply(node, grad)
     for hook in hooks.get("post", ()):
-        hook(tuple(None if g is None else wrap(g) for g in grads), (wrap(grad),))
+        hook(tuple(None if g is None else _shown(g, recorded) for g in grads), (_shown(grad, recorded),))
     return grads
 
 
-def _run_pre_hooks(hooks: dict, grad: Any) -> Any:
+def _run_pre_hooks(hooks: dict, grad: Any, recorded: bool = False) -> Any:
     """Tensor hooks, then retain_grad (it always sees the hooked gradient), then node pre-hooks."""
     for hook in hooks.get("tensor", ()):
-        replaced = hook(wrap(grad))
+        replaced = hook(_shown(grad, recorded))
         if replaced is not None:
-            grad = as_tensor_data(replaced)
+            grad = _taken(replaced, recorded)
     retained = hooks.get("retain")
     tensor = retained() if retained is not None else None
     if tensor is not None:
-        _add_to_grad(tensor, grad, in_place=False)
+        _add_to_grad(tensor, grad, in_place=False, recorded=recorded)
     for hook in hooks.get("pre", ()):
-        replaced = hook((wrap(grad),))
+        replaced = hook((_shown(grad, recorded),))
         if replaced is not None:
-            grad = as_tensor_data(replaced[0])
+            grad = _taken(replaced[0], recorded)
     return grad
 
 
-def accumulate(node: AccumulateGrad, grad: Any) -> None:
+def accumulate(node: AccumulateGrad, grad: Any, recorded: bool = False) -> None:
     """Add ``grad`` into the leaf's ``.grad``: a new tensor the first time, in place afterwards (so that
     ``.grad`` stays the same tensor object across backward calls, as in PyTorch)."""
     tensor = node.variable
     if tensor._hooks:
         for hook in list(tensor._hooks):
-            replaced = hook(wrap(grad))
+            replaced = hook(_shown(grad, recorded))
             if replaced is not None:
-                grad = as_tensor_data(replaced)
+                grad = _taken(replaced, recorded)
     hooks = node._hooks
     if hooks is not None:
-        grad = _run_pre_hooks(hooks, grad)
-    _add_to_grad(tensor, grad, in_place=True)
+        grad = _run_pre_hooks(hooks, grad, recorded)
+    _add_to_grad(tensor, grad, in_place=True, recorded=recorded)
     for hook in hooks.get("post", ()) if hooks is not None else ():
-        hook((), (wrap(grad),))
+        hook((), (_shown(grad, recorded),))
 
 
-def _add_to_grad(tensor: Any, grad: Any, in_place: bool) -> None:
+def _add_to_grad(tensor: Any, grad: Any, in_place: bool, recorded: bool = False) -> None:
+    if recorded:   # the gradient keeps its graph: a copy of it the first time, then a sum (as PyTorch)
+        held = tensor._grad
+        tensor._grad = copy_recorded(grad, tensor) if held is None else held + grad
+        return
     held = tensor._grad
     if held is None:
         # Always a fresh array: rules may hand the same array to several inputs, or a read-only view.

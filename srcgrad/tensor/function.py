@@ -82,6 +82,16 @@ class FunctionNode(Node):
             raise RuntimeError(messages.FUNCTION_GRAD_COUNT.format(type(self).__name__, self._count, len(grads)))
         return [None if grads[i] is None else as_tensor_data(grads[i]) for i in self._positions]
 
+    def apply_on_tensors(self, grad: Tensor) -> list:
+        """``apply`` with ``create_graph``: the user's backward runs on the recorded gradient, with grad
+        mode on, so whatever it computes from tensors is recorded too (as PyTorch does)."""
+        grads = self._function.backward(self._ctx, grad)
+        grads = grads if isinstance(grads, tuple) else (grads,)
+        if len(grads) < self._count or any(g is not None for g in grads[self._count:]):
+            raise RuntimeError(messages.FUNCTION_GRAD_COUNT.format(type(self).__name__, self._count, len(grads)))
+        return [None if grads[i] is None else grads[i] if isinstance(grads[i], Tensor) else wrap(np.asarray(grads[i]))
+                for i in self._positions]
+
     def release(self) -> None:
         self._ctx._to_save = None
 

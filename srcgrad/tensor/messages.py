@@ -107,14 +107,21 @@ UNUSED_INPUT = ("The differentiated Tensor at index {} appears to not have been 
                 "allow_unused=True if this is the desired behavior.")
 MATERIALIZE_UNUSED = ("Expected allow_unused to be True or not passed when materialize_grads=True, but got: "
                       "allow_unused=False.")
+CREATE_GRAPH_CYCLE = ("Using backward() with create_graph=True will create a reference cycle between the parameter "
+                      "and its gradient which can cause a memory leak. We recommend using autograd.grad when "
+                      "creating the graph to avoid this. If you have to use this function, make sure to reset the "
+                      ".grad fields of your parameters to None after use to break the cycle and avoid the leak.")
 INFERENCE_SAVED = ("Inference tensors cannot be saved for backward. Please do not use Tensors created in inference "
                    "mode in computation tracked by autograd. To work around this, you can make a clone to get a "
                    "normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
                    "`torch.inference_mode()`.")
 EMPTY_INPUTS = "`inputs` argument to `backward()` cannot be empty."
 # srcgrad's own words: PyTorch records the backward sweep itself then; the shim does not
-CREATE_GRAPH = ("srcgrad's Tensor shim does not record the backward pass (create_graph=True): for second "
-                "derivatives use srcgrad.hessian, srcgrad.hvp or srcgrad.grad on NumPy code")
+# srcgrad's own words: PyTorch supports this; the shim records one level of backward graph here
+CREATE_GRAPH = ("srcgrad's Tensor shim does not support create_graph=True in torch.autograd.functional.{}: "
+                "compute the derivative with torch.autograd.grad(..., create_graph=True) instead")
+NESTED_CREATE_GRAPH = ("srcgrad's Tensor shim does not support create_graph=True in torch.autograd.functional.{} "
+                       "(a third derivative): use torch.autograd.grad(..., create_graph=True) on the gradient")
 RETAIN_NO_GRAD = "can't retain_grad on Tensor that has requires_grad=False"
 FUNCTION_GRAD_COUNT = "function {} returned an incorrect number of gradients (expected {}, got {})"
 FUNCTION_INSTANTIATED = ("{} should not be instantiated. Methods on autograd functions are all static, so you should "
@@ -129,9 +136,6 @@ VJP_NEEDS_V = ("The vector v can only be None if the user-provided function retu
                "element.")
 STRICT_OUTPUT = ("Output {} of the user-provided function does not require gradients. The outputs must be computed "
                  "in a differentiable manner from the input when running in strict mode.")
-# srcgrad's own words: these need the backward pass recorded (create_graph=True), which the shim does not do
-SECOND_ORDER = ("torch.autograd.functional.{} needs second derivatives, which srcgrad's Tensor shim does not "
-                "record: use srcgrad.hessian or srcgrad.hvp on the NumPy form of the function")
 JVP_NEEDS_V = ("The vector v can only be None if the input to the user-provided function is a single Tensor with a "
                "single element.")
 STRICT_INDEPENDENT = ("Output {} of the user-provided function is independent of input {}. This is not allowed in "

@@ -49,7 +49,7 @@ class Pruned:
 _PRUNED: dict[tuple, Any] = {}
 
 
-def _only_partials(rule: Rule, wanted: tuple[bool, ...]) -> Callable | None:
+def only_partials(rule: Rule, wanted: tuple[bool, ...]) -> Callable | None:
     """The rule's function returning only the ``wanted`` partials, rebuilt from its source; None when its
     body does not end in one tuple of per-argument partials."""
     function = rule.function
@@ -84,7 +84,7 @@ def pruned(how: tuple, edges: tuple) -> tuple:
     wanted = tuple(node is not None for node, _ in edges)
     key = (rule, wanted)
     if key not in _PRUNED:
-        function = _only_partials(rule, wanted)
+        function = only_partials(rule, wanted)
         _PRUNED[key] = how if function is None else (rule, Pruned(function))
     return _PRUNED[key]
 

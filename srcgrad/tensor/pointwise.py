@@ -142,5 +142,6 @@ METHODS = {
     "le": le, "__le__": le, "gt": gt, "__gt__": gt, "ge": ge, "__ge__": ge, "logical_and": logical_and,
     "logical_or": logical_or, "logical_xor": logical_xor, "bitwise_and": bitwise_and, "__and__": bitwise_and,
     "bitwise_or": bitwise_or, "__or__": bitwise_or, "bitwise_xor": bitwise_xor, "__xor__": bitwise_xor,
+    "__rand__": bitwise_and, "__ror__": bitwise_or, "__rxor__": bitwise_xor,   # True & t, as PyTorch takes it
     "__invert__": invert, "equal": equal,
 }

@@ -47,7 +47,12 @@ def _reduction(primal: Any, compute: Any, whole: type, along: type, name: str):
     """``sum``/``mean``/``prod`` over everything (``whole`` node) or over ``dim`` (``along`` node)."""
     how = derivative(primal)
 
-    def op(a: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+    def op(a: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None, *, axis: Any = None,
+           keepdims: bool | None = None) -> Tensor:
+        if axis is not None:   # NumPy's names, which PyTorch accepts too
+            dim = axis
+        if keepdims is not None:
+            keepdim = keepdims
         ad = a._data
         if dtype is not None:
             ad = ad.astype(dtype.numpy)

@@ -63,10 +63,9 @@ def test_enough_snippets():
     assert len(SNIPPETS) >= 100
 
 
-def test_create_graph_is_refused_with_what_to_use():
+def test_create_graph_records_the_backward_pass():
     x = srcgrad.tensor([1.0, 2.0], requires_grad=True)
-    y = (x * x).sum()
-    with pytest.raises(NotImplementedError, match="does not record the backward pass"):
-        srcgrad.autograd.grad(y, x, create_graph=True)
-    with pytest.raises(NotImplementedError, match=r"srcgrad\.hessian"):
-        y.backward(create_graph=True)
+    y = (x * x * x).sum()
+    g, = srcgrad.autograd.grad(y, x, create_graph=True)
+    assert g.requires_grad and type(g.grad_fn).__name__ == "AddBackward0"   # as PyTorch: x*x*x sums three
+    assert srcgrad.autograd.grad(g.sum(), x)[0].tolist() == [6.0, 12.0]

@@ -1,0 +1,390 @@
+"""The backward sweep recorded as a graph of its own (``create_graph=True``): second derivatives.
+
+A node applies its primal's rule from the shared table, a NumPy function such as
+``def _(g, ans, x, y): return unbroadcast(g * y, x), unbroadcast(g * x, y)``. With ``create_graph`` the
+same rule runs on tensors instead: its module's ``np`` is replaced by ``TENSOR_NUMPY``, the NumPy functions
+the rules use written with the shim's operations, so every step of the rule records a node (``g * y`` a
+``MulBackward0``) exactly as PyTorch's own backward formulas do. The rule's inputs are the tensors the
+forward saw: the incoming gradient, the node's output (its grad_fn the node itself) and the inputs (a
+leaf's variable, or a tensor of the value whose grad_fn is the node that made it), so the gradient of a
+gradient flows back through the first graph too.
+
+A rule that reaches a NumPy function ``TENSOR_NUMPY`` does not provide, or a node whose backward is not a
+rule of the table (a view written back in place), raises a ``RuntimeError`` that says so: never a
+gradient silently missing its second-order part."""
+
+from __future__ import annotations
+
+import math
+import types
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from . import messages
+from .dtypes import from_numpy
+from .function import FunctionNode
+from .functional import cat, where
+from .nodes import ALL, ONLY, SPREAD, AccumulateGrad, CopyBackwards, Node, Pruned, derivative, only_partials
+from .tensor import Tensor, edge, result, wrap
+
+UNSUPPORTED = ("create_graph=True: srcgrad's Tensor shim cannot record the backward of {what} yet; compute "
+               "second derivatives of NumPy code with srcgrad.hessian or srcgrad.hvp instead")
+
+
+def _tensor(value: Any) -> Any:
+    """A NumPy array as a tensor (numbers stay numbers: the shim's operations take them as they are)."""
+    if isinstance(value, np.ndarray):
+        return wrap(value)
+    if isinstance(value, np.generic):
+        return wrap(np.asarray(value))
+    return value
+
+
+def _axes(axis: Any) -> Any:
+    return list(axis) if isinstance(axis, tuple) else axis
+
+
+def _unary(method: str) -> Callable[[Any], Any]:
+    def function(x: Any, *args: Any, **kwargs: Any) -> Any:
+        if args or kwargs:
+            raise RuntimeError(UNSUPPORTED.format(what=f"np.{method} with more arguments"))
+        x = _tensor(x)
+        if not isinstance(x, Tensor):
+            return getattr(np, _NUMPY_NAMES.get(method, method))(x)
+        return getattr(x, method)()
+    function.__name__ = method
+    return function
+
+
+_NUMPY_NAMES = {"neg": "negative"}
+
+
+class _Binary:
+    """A binary ufunc on tensors (called, or ``.outer``)."""
+
+    def __init__(self, operation: Callable[[Any, Any], Any]):
+        self.operation = operation
+
+    def __call__(self, x: Any, y: Any, *args: Any, **kwargs: Any) -> Any:
+        if args or kwargs:
+            raise RuntimeError(UNSUPPORTED.format(what="a NumPy operator with more arguments"))
+        return self.operation(_tensor(x), _tensor(y))
+
+    def outer(self, x: Any, y: Any) -> Any:
+        x, y = _tensor(x), _tensor(y)
+        shape_x, shape_y = TensorNumpy.shape(x), TensorNumpy.shape(y)
+        x = x.reshape(tuple(shape_x) + (1,) * len(shape_y)) if isinstance(x, Tensor) else x
+        return self.operation(x, y)
+
+
+def _predicate(name: str) -> Callable[[Any], Any]:
+    """A NumPy test of values (``isnan``): no derivative, so computed on the tensor's data."""
+    test = getattr(np, name)
+
+    def function(x: Any) -> Any:
+        return wrap(np.asarray(test(x._data))) if isinstance(x, Tensor) else test(x)
+    function.__name__ = name
+    return function
+
+
+class _NoArray:
+    """``np.ndarray`` as the rules see it on tensors: nothing is one, so every helper takes its general path
+    (written with NumPy functions, which are the tensor ones here) rather than a NumPy-only shortcut."""
+
+
+def _numpy_only(name: str, function: Callable) -> Callable:   # name: as the refusal shows it
+    """A NumPy function ``TENSOR_NUMPY`` does not provide: fine on shapes, axes and numbers, refused on a
+    tensor (its derivative would be lost)."""
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        for value in (*args, *kwargs.values()):
+            if isinstance(value, Tensor) or (isinstance(value, (list, tuple)) and any(isinstance(v, Tensor)
+                                                                                     for v in value)):
+                raise RuntimeError(UNSUPPORTED.format(what=f"{name} (in a derivative rule)"))
+        return function(*args, **kwargs)
+    return guarded
+
+
+class TensorNumpy(types.ModuleType):
+    """The NumPy functions the rules and their helpers call, on tensors (see the module docstring); any
+    other attribute of NumPy that is not a function (dtypes, constants, ``errstate``) is NumPy's own."""
+
+    ndarray = _NoArray
+    cos, sin, tan, exp, log, tanh = (staticmethod(_unary(n)) for n in ("cos", "sin", "tan", "exp", "log", "tanh"))
+    sqrt, sign, sinh, cosh = (staticmethod(_unary(n)) for n in ("sqrt", "sign", "sinh", "cosh"))
+    log1p, expm1, square, reciprocal = (staticmethod(_unary(n)) for n in ("log1p", "expm1", "square", "reciprocal"))
+    abs = absolute = staticmethod(_unary("abs"))
+    negative = staticmethod(_unary("neg"))
+    add = _Binary(lambda x, y: x + y)
+    subtract = _Binary(lambda x, y: x - y)
+    multiply = _Binary(lambda x, y: x * y)
+    divide = true_divide = _Binary(lambda x, y: x / y)
+    power = _Binary(lambda x, y: x ** y)
+    matmul = _Binary(lambda x, y: x @ y)
+    equal = _Binary(lambda x, y: x == y)
+    not_equal = _Binary(lambda x, y: x != y)
+    greater = _Binary(lambda x, y: x > y)
+    greater_equal = _Binary(lambda x, y: x >= y)
+    less = _Binary(lambda x, y: x < y)
+    less_equal = _Binary(lambda x, y: x <= y)
+    logical_and = _Binary(lambda x, y: x & y)
+    logical_or = _Binary(lambda x, y: x | y)
+
+    isnan, isinf, isfinite, signbit = (staticmethod(_predicate(n)) for n in ("isnan", "isinf", "isfinite", "signbit"))
+
+    @staticmethod
+    def any(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+        x = _tensor(x)
+        if not isinstance(x, Tensor):
+            return np.any(x, axis=axis, keepdims=keepdims)
+        return bool(x._data.any()) if axis is None and not keepdims else wrap(np.any(x._data, axis, keepdims=keepdims))
+
+    @staticmethod
+    def concatenate(arrays: Any, axis: int = 0) -> Any:
+        return cat([_tensor(a) if isinstance(_tensor(a), Tensor) else wrap(np.asarray(a)) for a in arrays], axis)
+
+    @staticmethod
+    def ravel(a: Any, order: str = "C") -> Any:
+        a = _tensor(a)
+        if order != "C" or not isinstance(a, Tensor):
+            return _numpy_only("np.ravel", np.ravel)(a, order)
+        return a.reshape(-1)
+
+    @staticmethod
+    def take(a: Any, indices: Any, axis: Any = None) -> Any:
+        a = _tensor(a)
+        if not isinstance(a, Tensor):
+            return np.take(a, indices, axis=axis)
+        if axis is None:
+            a, axis = a.reshape(-1), 0
+        return a[(slice(None),) * (axis % a.dim()) + (indices,)]
+
+    @staticmethod
+    def size(x: Any) -> int:
+        return int(np.prod(TensorNumpy.shape(x), dtype=np.int64))
+
+    @staticmethod
+    def shape(value: Any) -> tuple:
+        return tuple(value.shape) if hasattr(value, "shape") else np.shape(value)
+
+    @staticmethod
+    def ndim(value: Any) -> int:
+        return len(TensorNumpy.shape(value))
+
+    @staticmethod
+    def sum(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False) -> Any:
+        a = _tensor(a)
+        if out is not None or not isinstance(a, Tensor):
+            raise RuntimeError(UNSUPPORTED.format(what="np.sum with out= or of a number"))
+        if dtype is not None:
+            a = a.to(_shim_dtype(dtype))
+        axes = tuple(range(a.dim())) if axis is None else tuple(
+            k % a.dim() for k in (axis if isinstance(axis, (tuple, list)) else (axis,)))
+        if sorted(axes) == list(range(a.dim())) and not keepdims:
+            return a.sum()   # everything: SumBackward0, as PyTorch's backward formulas reduce
+        return a.sum(dim=list(axes), keepdim=keepdims)
+
+    @staticmethod
+    def reshape(a: Any, shape: Any, order: str = "C") -> Any:
+        if order != "C":
+            raise RuntimeError(UNSUPPORTED.format(what=f"np.reshape with order={order!r}"))
+        a = _tensor(a)
+        if not isinstance(a, Tensor):
+            return np.reshape(a, shape)
+        return a.reshape(tuple(shape) if isinstance(shape, (list, tuple)) else (shape,))
+
+    @staticmethod
+    def broadcast_to(a: Any, shape: Any) -> Any:
+        a = _tensor(a)
+        if not isinstance(a, Tensor):
+            a = wrap(np.asarray(a))
+        return a.expand(*tuple(shape)) if tuple(shape) else a.reshape(())
+
+    @staticmethod
+    def where(condition: Any, x: Any, y: Any) -> Any:
+        condition = _tensor(condition)
+        x, y = _tensor(x), _tensor(y)
+        if not isinstance(condition, Tensor):
+            condition = wrap(np.asarray(condition))
+        like = x if isinstance(x, Tensor) else y
+        if not isinstance(x, Tensor):
+            x = wrap(np.asarray(x, dtype=like._data.dtype)) if isinstance(like, Tensor) else wrap(np.asarray(x))
+        if not isinstance(y, Tensor):
+            y = wrap(np.asarray(y, dtype=x._data.dtype))
+        return where(condition, x, y)
+
+    @staticmethod
+    def transpose(a: Any, axes: Any = None) -> Any:
+        a = _tensor(a)
+        return a.permute(*(axes if axes is not None else range(a.dim() - 1, -1, -1)))
+
+    @staticmethod
+    def swapaxes(a: Any, axis1: int, axis2: int) -> Any:
+        return _tensor(a).transpose(axis1, axis2)
+
+    @staticmethod
+    def expand_dims(a: Any, axis: int) -> Any:
+        return _tensor(a).unsqueeze(axis)
+
+    @staticmethod
+    def outer(a: Any, b: Any) -> Any:
+        a, b = _tensor(a), _tensor(b)
+        return a.reshape(-1, 1) * b.reshape(1, -1)
+
+    @staticmethod
+    def dot(a: Any, b: Any) -> Any:
+        return _tensor(a) @ _tensor(b)
+
+    @staticmethod
+    def zeros(shape: Any, dtype: Any = float) -> Any:
+        return wrap(np.zeros(shape, dtype=dtype))
+
+    @staticmethod
+    def zeros_like(a: Any, dtype: Any = None) -> Any:
+        data = a._data if isinstance(a, Tensor) else np.asarray(a)
+        return wrap(np.zeros_like(data, dtype=dtype))
+
+    @staticmethod
+    def ones_like(a: Any, dtype: Any = None) -> Any:
+        data = a._data if isinstance(a, Tensor) else np.asarray(a)
+        return wrap(np.ones_like(data, dtype=dtype))
+
+    @staticmethod
+    def result_type(*values: Any) -> np.dtype:
+        return np.result_type(*(v._data if isinstance(v, Tensor) else v for v in values))
+
+    @staticmethod
+    def asarray(value: Any, dtype: Any = None, like: Any = None) -> Any:
+        if isinstance(value, Tensor):
+            return value if dtype is None or value._data.dtype == dtype else value.to(_shim_dtype(dtype))
+        return np.asarray(value, dtype=dtype)
+
+    def __getattr__(self, attribute: str) -> Any:
+        value = getattr(np, attribute)
+        if callable(value) and not isinstance(value, type) and attribute not in ("errstate", "dtype"):
+            return _numpy_only(f"np.{attribute}", value)
+        return value
+
+
+def _shim_dtype(dtype: Any) -> Any:
+    return from_numpy(np.dtype(dtype))
+
+
+TENSOR_NUMPY = TensorNumpy("srcgrad.tensor.tensor_numpy")
+_REBOUND: dict[Callable, Callable] = {}   # by the function itself: an id could be reused after it is freed
+_GLOBALS: dict[int, dict] = {}            # by the id of a module's namespace, which lives as long as the module
+_SOME_PARTIALS: dict[tuple, Callable | None] = {}
+
+
+def on_tensors(function: Callable) -> Callable:
+    """``function`` (a rule, or a helper it calls) reading ``TENSOR_NUMPY`` as ``np``, and the functions of
+    srcgrad's rule modules it calls rebound the same way."""
+    found = _REBOUND.get(function)
+    if found is not None:
+        return found
+    rebound = types.FunctionType(function.__code__, _globals_of(function.__globals__), function.__name__,
+                                 function.__defaults__, function.__closure__)
+    rebound.__kwdefaults__ = function.__kwdefaults__
+    _REBOUND[function] = rebound
+    return rebound
+
+
+def _globals_of(namespace: dict) -> dict:
+    key = id(namespace)
+    found = _GLOBALS.get(key)
+    if found is not None:
+        return found
+    copied = _GLOBALS[key] = dict(namespace)
+    for name, value in namespace.items():
+        if value is np:
+            copied[name] = TENSOR_NUMPY
+        elif isinstance(value, types.FunctionType) and _ours(value):
+            copied[name] = on_tensors(value)
+        elif isinstance(value, (np.ufunc, np.vectorize)):   # (scipy.special.erf): no tensor form here
+            copied[name] = _numpy_only(name, value)
+    return copied
+
+
+def _ours(function: types.FunctionType) -> bool:
+    module = function.__globals__.get("__name__", "") or ""
+    return module.startswith("srcgrad.rules") or module.startswith("srcgrad.tensor.nn")
+
+
+def input_tensor(value: Any, edge: tuple) -> Any:
+    """The tensor the forward saw as an input, for a second-order graph: a leaf's variable, a tensor of the
+    value whose grad_fn is the node that made it, or (no edge) a tensor of the value that needs no grad."""
+    node = edge[0]
+    if node is None:
+        return _tensor(value)
+    if type(node) is AccumulateGrad:
+        return node.variable
+    return result(np.asarray(value), node)
+
+
+def apply_on_tensors(node: Node, grad: Tensor) -> list:
+    """``node.apply`` with tensors: the node's rule recorded as operations on ``grad``, the node's output
+    and its inputs (see the module docstring)."""
+    if type(node).apply is not Node.apply:
+        raise RuntimeError(UNSUPPORTED.format(what=type(node).__name__))
+    args = node._args
+    if args is None:
+        raise RuntimeError(messages.SECOND_BACKWARD)
+    rule, pick = node._how
+    if rule is None:
+        raise RuntimeError(UNSUPPORTED.format(what=type(node).__name__))
+    tensors = list(args)
+    if pick is SPREAD:   # one list argument (cat, stack), an edge per item
+        tensors[0] = [input_tensor(a, e) for a, e in zip(args[0], node.next_functions)]
+    else:
+        for position, edge in zip(_edge_positions(rule.argnums, pick), node.next_functions):
+            tensors[position] = input_tensor(args[position], edge)
+    ans = result(np.asarray(node._ans), node)
+    function = pick.function if type(pick) is Pruned else rule.function
+    if type(pick) is tuple:   # some of the rule's partials: the others are not computed (nor recorded)
+        key = (rule, pick)
+        if key not in _SOME_PARTIALS:
+            _SOME_PARTIALS[key] = only_partials(rule, tuple(i in pick for i in range(len(rule.argnums))))
+        function = _SOME_PARTIALS[key] or function
+    partials = on_tensors(function)(grad, ans, *tensors, **node._kwargs)
+    if pick is ONLY:
+        partials = (partials,)
+    elif pick is SPREAD:
+        partials = list(partials)
+    elif pick is not ALL and type(pick) is not Pruned:
+        partials = [partials[i] for i in pick]
+    return [None if p is None else _as_gradient(p) for p in partials]
+
+
+def _edge_positions(argnums: tuple, pick: Any) -> list[int]:
+    if pick is ONLY or pick is ALL or type(pick) is Pruned:
+        return list(argnums)
+    return [argnums[i] for i in pick]
+
+
+def _as_gradient(partial: Any) -> Tensor:
+    """A rule's partial as a tensor (a constant partial, ``0.0``, is one that needs no grad)."""
+    if isinstance(partial, Tensor):
+        return partial
+    if isinstance(partial, (int, float)) and not math.isfinite(partial):
+        return wrap(np.asarray(partial, dtype=np.float64))
+    return wrap(np.asarray(partial))
+
+
+_COPY = derivative(np.copy)
+
+
+def copy_recorded(grad: Tensor, like: Tensor) -> Tensor:
+    """The first gradient a leaf keeps with ``create_graph``: a copy of the recorded one, in the leaf's
+    dtype (``CopyBackwards``, as PyTorch's AccumulateGrad makes it)."""
+    out = np.array(grad._data, dtype=like._data.dtype)
+    if not grad._rg:
+        return wrap(out)
+    return result(out, CopyBackwards((edge(grad),), _COPY, (grad._data,), out, {"order": "K"}))
+
+
+def apply_recorded(node: Any, grad: Tensor) -> list:
+    """A node's backward with ``create_graph``: gradients as tensors, with the graph that made them."""
+    if isinstance(node, FunctionNode):
+        return node.apply_on_tensors(grad)
+    return apply_on_tensors(node, grad)
