@@ -37,6 +37,13 @@ def foreign_of(*values: Any) -> Any:
     return None
 
 
+def astype(value: Any, dtype: Any) -> Any:
+    """``value.astype(dtype)``, in the value's own library; ``np.asarray(value, dtype=dtype)`` for a value
+    without the method (the Tensor shim's recorded backward, where ``np`` is its tensor namespace)."""
+    convert = getattr(value, "astype", None)
+    return convert(dtype) if convert is not None else np.asarray(value, dtype=dtype)
+
+
 def to_library(array: np.ndarray, like: Any) -> Any:
     """``array`` (a small NumPy array built by a rule: an identity, index positions) in ``like``'s library,
     so that combining it with ``like`` neither fails (CuPy refuses NumPy operands) nor computes (Dask)."""

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import SrcgradError
-from .dispatch import foreign_of, is_foreign, scatter_add, to_library, zeros
+from .dispatch import astype, foreign_of, is_foreign, scatter_add, to_library, zeros
 
 # Helpers that return every partial of a call at once (``einsum_grads``), mapped to the form that returns one,
 # ``form(*the same arguments, position)``: an inlined rule that returns the first computes only the partials
@@ -358,7 +358,7 @@ def power_exponent_grad(g: Any, ans: Any, x: Any) -> Any:
     if _is_python_scalar(x) and _is_python_scalar(ans):
         return g * ans * math.log(x) if x > 0 else 0.0 * g
     positive = np.greater(x, 0)
-    log_x = np.log(np.asarray(np.where(positive, x, 1), dtype=_float_dtype(ans)))
+    log_x = np.log(astype(np.where(positive, x, 1), _float_dtype(ans)))
     with np.errstate(invalid="ignore"):
         return g * np.where(positive, ans * log_x, 0)
 
