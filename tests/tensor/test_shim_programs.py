@@ -225,9 +225,56 @@ except RuntimeError as error:
     print("RuntimeError:", str(error).split(".")[0])
 """
 
+SECOND_DERIVATIVES = """
+# Newton's method on f(x) = x^4 - 3x^2 + x, with f'' from create_graph=True
+x = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
+for step in range(6):
+    f = x ** 4 - 3 * x ** 2 + x
+    (df,) = torch.autograd.grad(f, x, create_graph=True)
+    (d2f,) = torch.autograd.grad(df, x)
+    print(step, f"{x.item():.10f}", f"{df.item():.6e}", d2f)
+    with torch.no_grad():
+        x -= df / d2f
+print(df.grad_fn, df.requires_grad)
+# a gradient penalty, as in WGAN-GP
+w = torch.tensor([[0.5, -0.3], [0.2, 0.8]], dtype=torch.float64, requires_grad=True)
+inputs = torch.tensor([[1.0, 2.0], [-1.0, 0.5], [0.3, 0.3]], dtype=torch.float64, requires_grad=True)
+scores = torch.tanh(inputs @ w).sum(dim=1)
+(grads,) = torch.autograd.grad(scores.sum(), inputs, create_graph=True)
+penalty = ((grads.norm(dim=1) - 1) ** 2).mean()
+print(grads)
+print(penalty)
+penalty.backward()
+print(w.grad)
+print(inputs.grad)
+"""
+
+HESSIANS = """
+F = torch.autograd.functional
+
+def rosenbrock(p):
+    return (1 - p[0]) ** 2 + 100 * (p[1] - p[0] ** 2) ** 2
+
+p = torch.tensor([-1.2, 1.0], dtype=torch.float64)
+print(F.jacobian(rosenbrock, p))
+print(F.hessian(rosenbrock, p))
+for step in range(5):
+    g = F.jacobian(rosenbrock, p)
+    H = F.hessian(rosenbrock, p)
+    det = H[0, 0] * H[1, 1] - H[0, 1] * H[1, 0]
+    inverse = torch.stack([torch.stack([H[1, 1], -H[0, 1]]), torch.stack([-H[1, 0], H[0, 0]])]) / det
+    p = p - inverse @ g
+    print(step, p, f"{rosenbrock(p).item():.6e}")
+value, hv = F.hvp(rosenbrock, p, torch.tensor([1.0, 0.0], dtype=torch.float64))
+print(value, hv)
+print(F.vhp(rosenbrock, p, torch.tensor([0.0, 1.0], dtype=torch.float64)))
+print(F.hessian(lambda a, b: (a * b ** 2).sum(), (p, p * 2)))
+"""
+
 PROGRAMS = {"polynomial_fit": POLYNOMIAL_FIT, "hooks": HOOKS, "autograd_grad": AUTOGRAD_GRAD,
             "functional": FUNCTIONAL, "grad_modes": GRAD_MODES, "two_layer_net": TWO_LAYER_NET,
-            "devices": DEVICES, "accumulation": ACCUMULATION}
+            "devices": DEVICES, "accumulation": ACCUMULATION, "second_derivatives": SECOND_DERIVATIVES,
+            "hessians": HESSIANS}
 
 
 @pytest.mark.parametrize("name", PROGRAMS)
