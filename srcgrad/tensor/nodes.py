@@ -25,6 +25,18 @@ from ..rules.shim_rules import view_of
 from . import messages
 from .dtypes import from_numpy
 
+
+class Tensors:
+    """How nodes make tensors: ``tensor.py``, which builds on this module, registers its constructors here
+    when it is imported (``wrap``: a tensor of an array; ``result``: one with a grad_fn; ``data_of``: the
+    array behind a tensor or a number)."""
+
+    wrap: Callable[[np.ndarray], Any]
+    result: Callable[[np.ndarray, Any], Any]
+    data_of: Callable[[Any], np.ndarray]
+
+
+TENSORS = Tensors()
 _sequence = itertools.count()
 NO_KWARGS: dict = {}
 
@@ -178,14 +190,27 @@ class Node:
         """The rule from the table that this node applies."""
         return self._how[0]
 
+    def __getattr__(self, name: str) -> Any:
+        """``grad_fn._saved_self``, ``_saved_other``, ``_saved_result``, ...: what the node keeps for its
+        backward, under PyTorch's names (``SAVED_NAMES``)."""
+        where = SAVED_NAMES.get(type(self).__name__, {}).get(name)
+        if where is None:
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+        if isinstance(where, tuple) and where[0] == "if":   # kept only for the gradient of another input
+            _, where, needed_by = where
+            if self.next_functions[needed_by][0] is None:
+                return None
+        if self._args is None:
+            raise RuntimeError(messages.SECOND_BACKWARD)
+        return saved_value(self, where)
+
     def release(self) -> None:
         """Forget the saved values (``backward`` without ``retain_graph``), as PyTorch frees them."""
         self._args = self._ans = self._saved = None
 
     def __call__(self, *grads: Any) -> tuple:
-        from .tensor import as_tensor_data, wrap  # noqa: PLC0415  (tensor.py builds on the nodes)
-        results = self.apply(as_tensor_data(grads[0]))
-        return tuple(None if r is None or fn is None else wrap(np.asarray(r))
+        results = self.apply(TENSORS.data_of(grads[0]))
+        return tuple(None if r is None or fn is None else TENSORS.wrap(np.asarray(r))
                      for r, (fn, _) in zip(results, self.next_functions))
 
     def _hook_lists(self) -> dict:
@@ -204,6 +229,41 @@ class Node:
         hooks = self._hook_lists().setdefault("pre", [])
         hooks.append(fn)
         return RemovableHandle(hooks, fn)
+
+
+# What a node keeps, by PyTorch's attribute names: an argument's position (the tensor the node saved, a
+# number as a 0-d float64 tensor), the output (RESULT_VALUE), an argument's number as it is (("number", k))
+# or an argument's shape (("sizes", k)); ("if", what, k): kept only when input k needs a gradient (None
+# otherwise, before and after backward). Elementwise nodes are added from the rule table's records
+# (``pointwise._declared_unary``).
+RESULT_VALUE = "result"
+SAVED_NAMES: dict[str, dict[str, Any]] = {
+    "MulBackward0": {"_saved_self": ("if", 0, 1), "_saved_other": ("if", 1, 0)},
+    "DivBackward0": {"_saved_self": ("if", 0, 1), "_saved_other": 1},
+    "MmBackward0": {"_saved_self": 0, "_saved_mat2": 1},
+    "PowBackward0": {"_saved_self": 0, "_saved_exponent": ("number", 1)},
+    "PowBackward1": {"_saved_self": 0, "_saved_exponent": 1, "_saved_result": RESULT_VALUE},
+    "SumBackward0": {"_saved_self_sym_sizes": ("sizes", 0)},
+}
+
+
+def saved_value(node: Node, where: Any) -> Any:
+    """One of the values ``SAVED_NAMES`` describes (see there)."""
+    if where == RESULT_VALUE:
+        return TENSORS.result(np.asarray(node._ans), node)
+    if isinstance(where, tuple):
+        kind, position = where
+        value = node._args[position]
+        return tuple(np.shape(value)) if kind == "sizes" else value
+    value = node._args[where]
+    saved = node._saved or ()
+    for i in range(2, len(saved), 3):
+        tensor = saved[i]
+        if tensor is not None and tensor._data is value:
+            return tensor
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return TENSORS.wrap(np.asarray(value, dtype=np.float64 if isinstance(value, float) else np.int64))
+    return None
 
 
 class AccumulateGrad:

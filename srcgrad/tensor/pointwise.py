@@ -55,6 +55,8 @@ def _declared_unary() -> dict[str, Any]:
         op = _unary(torch.names[0], primitive.primal, N.kind(torch.node, torch.saves is not None), torch.saves,
                     torch.floating)
         ops.update(dict.fromkeys(torch.names, op))
+        if torch.saves is not None:
+            N.SAVED_NAMES[torch.node] = {"_saved_self": 0} if torch.saves is SELF else {"_saved_result": N.RESULT_VALUE}
     return ops
 
 

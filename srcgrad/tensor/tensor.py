@@ -21,7 +21,7 @@ from . import devices, messages, printing
 from .dtypes import dtype as _dtype_cls
 from .dtypes import float32, from_numpy
 from .grad_mode import state as _modes
-from .nodes import AccumulateGrad, AsStridedBackward0, RemovableHandle, derivative
+from .nodes import TENSORS, AccumulateGrad, AsStridedBackward0, RemovableHandle, derivative
 from .size import Size
 
 NO_EDGE = (None, 0)
@@ -416,3 +416,6 @@ def _set_requires_grad(t: Tensor, value: bool, int_message: str) -> None:
     if value and t._data.dtype.kind != "f":
         raise RuntimeError(int_message)
     t._rg = bool(value)
+
+
+TENSORS.wrap, TENSORS.result, TENSORS.data_of = wrap, result, as_tensor_data   # the nodes make tensors through these

@@ -1,0 +1,84 @@
+"""What a node keeps for its backward, under PyTorch's attribute names (``grad_fn._saved_self``,
+``_saved_other``, ``_saved_result``, ``_saved_exponent``, ``_saved_mat2``, ``_saved_self_sym_sizes``),
+against real PyTorch: the values, which ones are the very tensors passed in (``is``), which are None, and
+the error once backward has freed them."""
+
+from __future__ import annotations
+
+import pytest
+from shim_oracle import transcript
+
+import srcgrad
+
+torch = pytest.importorskip("torch")
+pytestmark = pytest.mark.oracle
+
+SETUP = """
+x = torch.tensor([1.0, 2.0, -0.5], requires_grad=True)
+w = torch.tensor([3.0, -4.0, 0.25], requires_grad=True)
+c = torch.tensor([2.0, 2.0, 2.0])
+A = torch.tensor([[1.0, 2.0], [3.0, 4.0], [0.5, -1.0]], requires_grad=True)
+"""
+
+CASES = [
+    ("x * w", ["_saved_self", "_saved_other"]),
+    ("x * c", ["_saved_self", "_saved_other"]),
+    ("c * w", ["_saved_self", "_saved_other"]),
+    ("x * 2.0", ["_saved_self", "_saved_other"]),
+    ("x / w", ["_saved_self", "_saved_other"]),
+    ("x / c", ["_saved_other"]),
+    ("x.pow(2)", ["_saved_self", "_saved_exponent"]),
+    ("x ** 3.5", ["_saved_self", "_saved_exponent"]),
+    ("x.exp()", ["_saved_result"]),
+    ("x.tanh()", ["_saved_result"]),
+    ("x.sigmoid()", ["_saved_result"]),
+    ("x.sin()", ["_saved_self"]),
+    ("x.cos()", ["_saved_self"]),
+    ("w.abs()", ["_saved_self"]),
+    ("x.sum()", ["_saved_self_sym_sizes"]),
+    ("A.sum()", ["_saved_self_sym_sizes"]),
+    ("A.t().mm(A)", ["_saved_mat2"]),
+    ("(x * w).exp()", ["_saved_result"]),
+    ("(x * 1).sin()", ["_saved_self"]),
+]
+
+SNIPPETS = []
+for expression, names in CASES:
+    for name in names:
+        SNIPPETS.append(SETUP + f"""
+y = {expression}
+value = y.grad_fn.{name}
+print(type(y.grad_fn).__name__, "{name}", value)
+print(value is x, value is w, value is y, value is c)
+""")
+    SNIPPETS.append(SETUP + f"""
+y = {expression}
+y.sum().backward()
+print(x.grad)
+try:
+    print(y.grad_fn.{names[0]})
+except RuntimeError as error:
+    print("RuntimeError:", error)
+""")
+    SNIPPETS.append(SETUP + f"""
+y = {expression}
+y.sum().backward(retain_graph=True)
+print(y.grad_fn.{names[0]})
+""")
+SNIPPETS.append(SETUP + """
+y = x.exp()
+print(y.grad_fn._saved_result.equal(y), y.grad_fn._saved_result is y, y.grad_fn._saved_result.grad_fn)
+try:
+    y.grad_fn._saved_nothing
+except AttributeError as error:
+    print("AttributeError")
+""")
+
+
+@pytest.mark.parametrize("code", SNIPPETS, ids=[f"{i:03d}" for i in range(len(SNIPPETS))])
+def test_same_transcript_as_pytorch(code):
+    assert transcript(srcgrad, code) == transcript(torch, code)
+
+
+def test_enough_snippets():
+    assert len(SNIPPETS) >= 60
