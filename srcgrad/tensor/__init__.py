@@ -23,6 +23,7 @@ from . import (
     pointwise,
     products,
     reductions,
+    saved_hooks,
     views,
 )
 from .devices import cuda, device
@@ -93,6 +94,7 @@ from .size import Size
 from .tensor import Tensor
 
 autograd.functional = autograd_functional  # torch.autograd.functional (it builds on autograd.grad)
+autograd.graph = saved_hooks  # torch.autograd.graph: saved_tensors_hooks, save_on_cpu
 nn = SimpleNamespace(functional=nn_functional)  # torch.nn.functional: activations and losses (no modules)
 softmax, log_softmax = nn_functional.softmax, nn_functional.log_softmax
 

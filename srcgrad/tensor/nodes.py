@@ -24,6 +24,7 @@ from ..rules.registry import Rule, vjp_rule
 from ..rules.shim_rules import view_of
 from . import messages
 from .dtypes import from_numpy
+from .saved_hooks import HOOKS
 
 
 class Tensors:
@@ -141,7 +142,8 @@ class Node:
         "_hooks",
         "_how",
         "_kwargs",
-        "_saved",
+        "_packed",
+        "_saved_entries",
         "_seq",
         "next_functions",
     )
@@ -153,7 +155,8 @@ class Node:
         # (rule, pick) from derivative(): the primal's rule and how its partials map
         self._how = how if how[1] is not ALL else pruned(how, edges)
         self._args, self._kwargs, self._ans = args, kwargs, ans  # what the primal received and returned
-        self._saved = None  # (version cell, version, tensor or None), ... to check before applying
+        self._saved_entries = None  # (version cell, version, tensor or None), ... to check before applying
+        self._packed = None  # with saved_tensors_hooks: (unpack hook, [(packed, tensor or None), ...])
         self._hooks = None  # {"tensor": [...], "retain": weakref, "pre": [...], "post": [...]}
 
     def name(self) -> str:
@@ -161,6 +164,31 @@ class Node:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} object at {id(self):#x}>"
+
+    @property
+    def _saved(self) -> tuple | None:
+        """What the node keeps, as (version cell, version, tensor or None for the output) triples; the
+        first time it is set inside ``saved_tensors_hooks``, each tensor is packed."""
+        return self._saved_entries
+
+    @_saved.setter
+    def _saved(self, entries: tuple | None) -> None:
+        self._saved_entries = entries
+        if entries and HOOKS.stack and self._packed is None:
+            pack, unpack = HOOKS.stack[-1]
+            tensors = [entries[i] for i in range(2, len(entries), 3)]
+            self._packed = (unpack, [(pack(TENSORS.result(self._ans, self) if t is None else t), t)
+                                     for t in tensors])
+
+    def unpack_saved(self) -> None:
+        """Run the unpack hooks (before the backward reads what the node kept) and use what they return."""
+        unpack, packed = self._packed
+        for value, tensor in packed:
+            data = TENSORS.data_of(unpack(value))
+            if tensor is None:
+                self._ans = data
+            elif data is not tensor._data:
+                self._args = tuple(data if a is tensor._data else a for a in self._args)
 
     @property
     def metadata(self) -> dict:
@@ -171,8 +199,11 @@ class Node:
         args = self._args
         if args is None:
             raise RuntimeError(messages.SECOND_BACKWARD)
-        if self._saved is not None:
+        if self._saved_entries is not None:
             check_saved(self)
+            if self._packed is not None:
+                self.unpack_saved()
+                args = self._args
         rule, pick = self._how
         if type(pick) is Pruned:
             return pick.function(grad, self._ans, *args, **self._kwargs)
@@ -206,7 +237,7 @@ class Node:
 
     def release(self) -> None:
         """Forget the saved values (``backward`` without ``retain_graph``), as PyTorch frees them."""
-        self._args = self._ans = self._saved = None
+        self._args = self._ans = self._saved_entries = self._packed = None
 
     def __call__(self, *grads: Any) -> tuple:
         results = self.apply(TENSORS.data_of(grads[0]))
@@ -247,19 +278,36 @@ SAVED_NAMES: dict[str, dict[str, Any]] = {
 }
 
 
+def _as_saved(unpacked: Any, tensor: Any) -> Any:
+    """What an unpack hook returned, with the autograd identity of the tensor that was saved (a leaf that
+    requires grad stays one; an intermediate keeps its grad_fn), as PyTorch gives it back."""
+    if unpacked is tensor:
+        return unpacked
+    value = TENSORS.wrap(TENSORS.data_of(unpacked)) if tensor._grad_fn is None else \
+        TENSORS.result(TENSORS.data_of(unpacked), tensor._grad_fn)
+    value._requires = tensor._requires
+    return value
+
+
 def saved_value(node: Node, where: Any) -> Any:
     """One of the values ``SAVED_NAMES`` describes (see there)."""
     if where == RESULT_VALUE:
+        if node._packed is not None:
+            unpack, packed = node._packed
+            return unpack(next(p for p, t in packed if t is None))
         return TENSORS.result(np.asarray(node._ans), node)
     if isinstance(where, tuple):
         kind, position = where
         value = node._args[position]
         return tuple(np.shape(value)) if kind == "sizes" else value
     value = node._args[where]
-    saved = node._saved or ()
+    saved = node._saved_entries or ()
     for i in range(2, len(saved), 3):
         tensor = saved[i]
         if tensor is not None and tensor._data is value:
+            if node._packed is not None:   # read through the unpack hook, as PyTorch reads it
+                unpack, packed = node._packed
+                return _as_saved(unpack(next(p for p, t in packed if t is tensor)), tensor)
             return tensor
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return TENSORS.wrap(np.asarray(value, dtype=np.float64 if isinstance(value, float) else np.int64))

@@ -135,10 +135,11 @@ def broadcast_error(ad: Any, bd: Any) -> RuntimeError:
 
 
 def save_mul(a: Tensor, bt: Tensor | None) -> tuple | None:
-    """mul/dot/mm save each operand only when the *other* one requires grad."""
+    """mul/dot/mm save each operand only when the *other* one requires grad: the other first, as PyTorch
+    saves (and packs, with saved_tensors_hooks) them."""
     if bt is None:
         return None
-    return saved(*([a] if bt._rg else []), *([bt] if a._rg else []))
+    return saved(*([bt] if a._rg else []), *([a] if bt._rg else []))
 
 
 def _save_div(a: Tensor, bt: Tensor | None) -> tuple | None:

@@ -82,3 +82,80 @@ def test_same_transcript_as_pytorch(code):
 
 def test_enough_snippets():
     assert len(SNIPPETS) >= 60
+
+
+HOOK_SETUP = """
+def pack(t):
+    print("Packing", t)
+    return t
+
+def unpack(t):
+    print("Unpacking", t)
+    return t
+
+a = torch.ones(3, requires_grad=True)
+b = torch.ones(3, requires_grad=True) * 2
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+"""
+
+HOOK_SNIPPETS = [
+    HOOK_SETUP + f"""
+with torch.autograd.graph.saved_tensors_hooks(pack, unpack):
+    y = {expression}
+y.sum().backward()
+print(a.grad, x.grad)
+""" for expression in ["a * b", "a * 3", "b * a", "a.exp()", "a.sin()", "(a * 3).pow(2)", "a / b", "b.tanh()",
+                       "x.sigmoid() * x", "x.pow(3).exp()", "a + b", "x.sum() * x"]
+] + [
+    HOOK_SETUP + """
+storage = []
+
+def pack_to_list(t):
+    storage.append(t.clone())
+    return len(storage) - 1
+
+def unpack_scaled(i):
+    print("unpack", i)
+    return storage[i] * 10
+
+with torch.autograd.graph.saved_tensors_hooks(pack_to_list, unpack_scaled):
+    y = x.sin()
+print(y.grad_fn._saved_self)
+y.sum().backward()
+print(x.grad)
+""",
+    HOOK_SETUP + """
+with torch.autograd.graph.saved_tensors_hooks(pack, unpack):
+    y = a * b
+    with torch.autograd.graph.saved_tensors_hooks(lambda t: print("inner") or t, lambda t: t):
+        z = a * a
+print(y.grad_fn._saved_other)
+(y.sum() + z.sum()).backward()
+print(a.grad)
+""",
+    HOOK_SETUP + """
+with torch.autograd.graph.save_on_cpu():
+    y = x * x
+y.sum().backward()
+print(x.grad)
+with torch.autograd.graph.disable_saved_tensors_hooks("saved tensor hooks are off here"):
+    try:
+        with torch.autograd.graph.saved_tensors_hooks(pack, unpack):
+            pass
+    except RuntimeError as error:
+        print("RuntimeError:", error)
+""",
+    HOOK_SETUP + """
+with torch.autograd.graph.saved_tensors_hooks(pack, unpack):
+    y = a.exp()
+print(y.grad_fn._saved_result)
+y.sum().backward(retain_graph=True)
+y.sum().backward()
+print(a.grad)
+""",
+]
+
+
+@pytest.mark.parametrize("code", HOOK_SNIPPETS, ids=[f"hooks{i:02d}" for i in range(len(HOOK_SNIPPETS))])
+def test_saved_tensors_hooks_as_pytorch(code):
+    assert transcript(srcgrad, code) == transcript(torch, code)
