@@ -178,3 +178,16 @@ def vector_norm_grad(g, ans, x, ord, dim, keepdim):
         return np.sign(x) * g * hits / np.sum(hits, axis=dim, keepdims=True)
     scale = np.where(norm == 0, 0, g / np.where(norm == 0, 1, norm ** (ord - 1)))
     return scale * np.sign(x) * np.abs(x) ** (ord - 1)
+
+
+def unbind(a, axis=0):
+    """The slices of ``a`` along ``axis``, as a tuple of views (PyTorch's ``unbind``)."""
+    return tuple(np.moveaxis(a, axis, 0))
+
+
+@defvjp(unbind)
+def _(g, ans, a, axis=0):
+    """One cotangent per slice (None or 0 where a slice was not used), stacked back along ``axis``."""
+    zero = np.zeros_like(ans[0]) if ans else np.zeros(np.shape(a))
+    return np.stack([zero if part is None or (np.ndim(part) == 0 and np.size(zero) != 1 and part == 0)
+                     else part for part in g], axis=axis)

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import messages
-from .engine import _add_to_grad, run_graph
+from .engine import _add_to_grad, root_gradient, run_graph
 from .function import Function, FunctionCtx, function, once_differentiable  # noqa: F401  (torch.autograd's names)
 from .size import Size
 from .tensor import Tensor, edge, wrap
@@ -55,7 +55,7 @@ def _roots(outputs: tuple, grad_outputs: Any, create_graph: bool = False) -> lis
             cotangent = gradient if gradient._data.dtype == data.dtype else gradient.to(output.dtype)
         else:
             cotangent = gradient._data.astype(data.dtype, copy=False)
-        roots.append((edge(output)[0], cotangent))
+        roots.append((edge(output)[0], root_gradient(output, cotangent)))
     return roots
 
 

@@ -38,7 +38,7 @@ def backward(tensor: Any, gradient: Any, keep_graph: bool) -> None:
             raise RuntimeError(messages.SHAPE_MISMATCH.format(i=0, got=Size(gradient._data.shape),
                                                               want=Size(data.shape)))
         grad = gradient._data.astype(data.dtype, copy=False)
-    run_backward(edge(tensor)[0], grad, keep_graph)
+    run_backward(edge(tensor)[0], root_gradient(tensor, grad), keep_graph)
 
 
 def run_backward(root: Any, grad: np.ndarray, keep_graph: bool) -> None:
@@ -71,8 +71,7 @@ def run_graph(roots: list[tuple[Any, np.ndarray]], keep_graph: bool,
         if create_graph:
             roots = [(root, grad if isinstance(grad, Tensor) else wrap(grad)) for root, grad in roots]
         for root, grad in roots:
-            held = buffers.get(root)
-            buffers[root] = grad if held is None else held + grad
+            _add(buffers, root, grad)
         nodes, waiting = _graph([root for root, _ in roots])
         if targets is not None:   # as PyTorch: run only the nodes through which a target is reached
             nodes = _leading_to(nodes, targets)
@@ -93,12 +92,15 @@ def run_graph(roots: list[tuple[Any, np.ndarray]], keep_graph: bool,
                 grads = apply(node, grad)
             if not keep_graph and node.saves:
                 node.release()
-            for (child, _), g in zip(node.next_functions, grads):
+            for (child, k), g in zip(node.next_functions, grads):
                 if child is None:
                     continue
                 if g is not None:
-                    held = buffers.get(child)
-                    buffers[child] = g if held is None else held + g
+                    if child.multi:
+                        _add_output(buffers, child, k, g)
+                    else:
+                        held = buffers.get(child)
+                        buffers[child] = g if held is None else held + g
                 if type(child) is AccumulateGrad:
                     waiting[child] -= 1
                     if waiting[child] == 0 and child in buffers:
@@ -106,6 +108,37 @@ def run_graph(roots: list[tuple[Any, np.ndarray]], keep_graph: bool,
     finally:
         FP_ERRORS.reset(token)
         grad_mode.state.set(*previous)
+
+
+def _add(buffers: dict, node: Any, grad: Any) -> None:
+    """Add a root's gradient: an array, or for a node with several outputs a list with one entry per
+    output (``root_gradient``)."""
+    if node.multi:
+        for k, g in enumerate(grad):
+            if g is not None:
+                _add_output(buffers, node, k, g)
+        return
+    held = buffers.get(node)
+    buffers[node] = grad if held is None else held + grad
+
+
+def _add_output(buffers: dict, node: Any, k: int, grad: Any) -> None:
+    """Add ``grad`` to what output ``k`` of a node with several outputs has received."""
+    slots = buffers.get(node)
+    if slots is None:
+        slots = buffers[node] = [None] * len(node._ans)
+    slots[k] = grad if slots[k] is None else slots[k] + grad
+
+
+def root_gradient(tensor: Tensor, grad: Any) -> Any:
+    """The gradient a backward starts ``tensor``'s node with: for an output of a node with several outputs
+    (unbind), a list with ``grad`` at the tensor's place."""
+    fn = tensor._grad_fn
+    if fn is None or not fn.multi:
+        return grad
+    slots = [None] * len(fn._ans)
+    slots[tensor._out] = grad
+    return slots
 
 
 def _plain_apply(node: Any, grad: np.ndarray) -> list:

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from . import nodes as N
-from . import ops
+from . import ops, views
 from .dtypes import result_type
 from .grad_mode import state
 from .nodes import derivative
@@ -106,6 +106,8 @@ def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e
     return bool(np.allclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
+unbind = views.unbind
+
 __all__ = [
     "abs",
     "absolute",
@@ -180,6 +182,7 @@ __all__ = [
     "tanh",
     "transpose",
     "true_divide",
+    "unbind",
     "unsqueeze",
     "where",
 ]

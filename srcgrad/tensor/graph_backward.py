@@ -25,7 +25,7 @@ import numpy as np
 from . import messages
 from .dtypes import from_numpy
 from .function import FunctionNode
-from .functional import cat, where
+from .functional import cat, stack, where
 from .nodes import ALL, ONLY, SPREAD, AccumulateGrad, CopyBackwards, Node, Pruned, derivative, only_partials
 from .tensor import Tensor, edge, result, wrap
 
@@ -143,6 +143,10 @@ class TensorNumpy(types.ModuleType):
     @staticmethod
     def concatenate(arrays: Any, axis: int = 0) -> Any:
         return cat([_tensor(a) if isinstance(_tensor(a), Tensor) else wrap(np.asarray(a)) for a in arrays], axis)
+
+    @staticmethod
+    def stack(arrays: Any, axis: int = 0) -> Any:
+        return stack([_tensor(a) if isinstance(_tensor(a), Tensor) else wrap(np.asarray(a)) for a in arrays], axis)
 
     @staticmethod
     def ravel(a: Any, order: str = "C") -> Any:
@@ -319,7 +323,10 @@ def input_tensor(value: Any, edge: tuple) -> Any:
         return _tensor(value)
     if type(node) is AccumulateGrad:
         return node.variable
-    return result(np.asarray(value), node)
+    tensor = result(np.asarray(value), node)
+    if node.multi:
+        tensor._out = edge[1]   # which of the node's outputs it is
+    return tensor
 
 
 def apply_on_tensors(node: Node, grad: Tensor) -> list:
@@ -339,7 +346,7 @@ def apply_on_tensors(node: Node, grad: Tensor) -> list:
     else:
         for position, edge in zip(_edge_positions(rule.argnums, pick), node.next_functions):
             tensors[position] = input_tensor(args[position], edge)
-    ans = result(np.asarray(node._ans), node)
+    ans = tuple(wrap(part) for part in node._ans) if node.multi else result(np.asarray(node._ans), node)
     function = pick.function if type(pick) is Pruned else rule.function
     if type(pick) is tuple:   # some of the rule's partials: the others are not computed (nor recorded)
         key = (rule, pick)

@@ -148,6 +148,7 @@ class Node:
         "next_functions",
     )
     saves = False  # whether PyTorch keeps tensors for this node (and frees them after backward)
+    multi = False  # whether the node has several outputs (unbind): its gradient is then a list, one per output
 
     def __init__(self, edges: tuple, how: tuple, args: tuple, ans: Any, kwargs: dict = NO_KWARGS):
         self.next_functions = edges  # ((node or None, 0), ...), one per differentiable input
@@ -205,6 +206,8 @@ class Node:
                 self.unpack_saved()
                 args = self._args
         rule, pick = self._how
+        if self.multi:   # one gradient per output, None for an output nothing reached
+            grad = tuple(grad)
         if type(pick) is Pruned:
             return pick.function(grad, self._ans, *args, **self._kwargs)
         partials = rule.function(grad, self._ans, *args, **self._kwargs)  # Rule.partials, minus its checks
@@ -318,7 +321,7 @@ class AccumulateGrad:
     """The sink for a leaf tensor: adds the incoming gradient into ``variable.grad``."""
 
     __slots__ = ("__weakref__", "_hooks", "_seq", "next_functions", "variable")
-    saves = False
+    saves = multi = False
 
     def __init__(self, variable: Any):
         self.variable = variable
@@ -436,6 +439,9 @@ SelectBackward0 = _kind("SelectBackward0", False)
 SliceBackward0 = _kind("SliceBackward0", False)
 AliasBackward0 = _kind("AliasBackward0", False)
 UnsqueezeBackward0 = _kind("UnsqueezeBackward0", False)
+UnbindBackward0 = type("UnbindBackward0", (Node,), {"__slots__": (), "saves": False, "multi": True,
+                                                   "__module__": "builtins", "__qualname__": "UnbindBackward0"})
+_KINDS["UnbindBackward0"] = UnbindBackward0
 SqueezeBackward0 = _kind("SqueezeBackward0", False)
 SqueezeBackward1 = _kind("SqueezeBackward1", False)
 SqueezeBackward2 = _kind("SqueezeBackward2", False)

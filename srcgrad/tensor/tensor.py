@@ -40,6 +40,7 @@ class Tensor:
         "_grad_fn",
         "_hooks",
         "_inference",
+        "_out",
         "_requires",
         "_vc",
         "_view_no_grad",
@@ -139,6 +140,8 @@ class Tensor:
         """Keep this non-leaf's gradient in ``.grad`` during backward (leaves keep theirs anyway)."""
         if not self._rg:
             raise RuntimeError(messages.RETAIN_NO_GRAD)
+        if self._out is not None:
+            raise NotImplementedError(messages.MULTI_OUTPUT_HOOK)
         if self._grad_fn is not None:
             self._grad_fn._hook_lists()["retain"] = weakref.ref(self)
 
@@ -146,6 +149,8 @@ class Tensor:
         """``hook(grad)`` runs when this tensor's gradient is computed; returning a tensor replaces it."""
         if not self._rg:
             raise RuntimeError(messages.HOOK_NO_GRAD)
+        if self._out is not None:
+            raise NotImplementedError(messages.MULTI_OUTPUT_HOOK)
         if self._grad_fn is not None:
             hooks = self._grad_fn._hook_lists().setdefault("tensor", [])
         else:
@@ -298,7 +303,7 @@ class Tensor:
     def __iter__(self):
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self._data.shape[0]))
+        return iter(self.unbind(0))   # as PyTorch: the rows share one UnbindBackward0
 
     # --- copying and pickling (PyTorch's rules) ---------------------------------------------------------------
 
@@ -355,6 +360,7 @@ def _init(t: Tensor, data: np.ndarray, node: Any) -> Tensor:
     t._data, t._requires, t._grad_fn, t._grad = data, node is not None, node, None
     t._vc, t._base, t._accum, t._hooks = [0], None, None, None
     t._inference = _modes.inference   # made in inference mode: never saved for backward
+    t._out = None   # which output of its grad_fn it is, for a node with several outputs (unbind)
     return t
 
 
@@ -375,7 +381,7 @@ def edge(t: Tensor) -> tuple:
         refresh_view(t)
     fn = t._grad_fn
     if fn is not None:
-        return (fn, 0)
+        return (fn, t._out or 0)
     if t._rg:
         return (t._accumulator(), 0)
     return NO_EDGE

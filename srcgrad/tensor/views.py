@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..rules import shim_rules
 from . import messages
 from . import nodes as N
 from .copies import clone
@@ -267,8 +268,31 @@ def _advanced(a: Tensor, index: tuple) -> Tensor:
     return wrap(out)
 
 
+_UNBIND = derivative(shim_rules.unbind)
+
+
+def unbind(a: Tensor, dim: int = 0) -> tuple:
+    """The slices of ``a`` along ``dim``, sharing its memory. Recorded, they are the outputs of one
+    ``UnbindBackward0`` (each knows its place, ``_out``) and may not be changed in place, as in PyTorch;
+    otherwise they are plain views, through which ``a`` can be changed (``for row in t: row += 1``)."""
+    ad = a._data
+    if ad.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    axis = check_dim(dim, ad.ndim)
+    if not (a._rg and state.enabled):
+        return tuple(a[(slice(None),) * axis + (i,)] for i in range(ad.shape[axis]))
+    parts = shim_rules.unbind(ad, axis)
+    node = N.UnbindBackward0((edge(a),), _UNBIND, (ad,), parts, {"axis": axis})
+    outputs = []
+    for k, part in enumerate(parts):
+        output = result(part, node)
+        output._out = k
+        outputs.append(output)
+    return tuple(outputs)
+
+
 METHODS = {
-    "view": view, "reshape": reshape, "flatten": flatten, "t": t, "T": property(T),
+    "unbind": unbind, "view": view, "reshape": reshape, "flatten": flatten, "t": t, "T": property(T),
     "transpose": transpose, "swapaxes": transpose, "permute": permute, "squeeze": squeeze,
     "unsqueeze": unsqueeze, "expand": expand, "expand_as": expand_as, "__getitem__": getitem,
 }
