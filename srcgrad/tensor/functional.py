@@ -15,6 +15,7 @@ from . import ops, views
 from .dtypes import result_type
 from .grad_mode import state
 from .nodes import derivative
+from .out_arguments import with_out
 from .pointwise import UNARY
 from .tensor import NO_EDGE, Tensor, check_dim, edge, result, wrap
 
@@ -187,3 +188,9 @@ __all__ = [
     "where",
 ]
 __all__.extend(sorted(DECLARED))
+
+# ``out=`` on the functions PyTorch gives it (not on views, comparisons of whole tensors or copies)
+_NO_OUT = {"allclose", "clone", "reshape", "squeeze", "swapaxes", "t", "transpose", "unbind", "unsqueeze", "equal"}
+for _name in __all__:
+    if _name not in _NO_OUT and callable(globals().get(_name)):
+        globals()[_name] = with_out(globals()[_name], _name)

@@ -39,6 +39,12 @@ NO_GRAD_VIEW_INPLACE = (
     "and the inplace either both inside the no_grad block (if you don't want the inplace to be tracked) or both "
     "outside (if you want the inplace to be tracked).")
 CANNOT_CAST = "result type {} can't be cast to the desired output type {}"
+OUT_NEEDS_GRAD = ("{}(): functions with out=... arguments don't support automatic differentiation, but one of the "
+                  "arguments requires grad.")
+OUT_RESIZED = ("An output with one or more elements was resized since it had shape {}, which does not match the "
+               "required output shape {}. This behavior is deprecated, and in a future PyTorch release outputs will "
+               "not be resized unless they have zero elements. You can explicitly reuse an out tensor t by resizing "
+               "it, inplace, to zero elements with t.resize_(0).")
 
 DEEPCOPY_NON_LEAF = (
     "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol at the moment.  "
