@@ -26,7 +26,7 @@ from . import messages
 from .dtypes import from_numpy
 from .function import FunctionNode
 from .functional import cat, stack, where
-from .nodes import ALL, ONLY, SPREAD, AccumulateGrad, CopyBackwards, Node, Pruned, derivative, only_partials
+from .nodes import ALL, ONLY, SPREAD, AccumulateGrad, CopyBackwards, Node, Pruned, derivative
 from .tensor import Tensor, edge, result, wrap
 
 UNSUPPORTED = ("create_graph=True: srcgrad's Tensor shim cannot record the backward of {what} yet; compute "
@@ -278,7 +278,6 @@ def _shim_dtype(dtype: Any) -> Any:
 TENSOR_NUMPY = TensorNumpy("srcgrad.tensor.tensor_numpy")
 _REBOUND: dict[Callable, Callable] = {}   # by the function itself: an id could be reused after it is freed
 _GLOBALS: dict[int, dict] = {}            # by the id of a module's namespace, which lives as long as the module
-_SOME_PARTIALS: dict[tuple, Callable | None] = {}
 
 
 def on_tensors(function: Callable) -> Callable:
@@ -348,23 +347,22 @@ def apply_on_tensors(node: Node, grad: Tensor) -> list:
             tensors[position] = input_tensor(args[position], edge)
     ans = tuple(wrap(part) for part in node._ans) if node.multi else result(np.asarray(node._ans), node)
     function = pick.function if type(pick) is Pruned else rule.function
-    if type(pick) is tuple:   # some of the rule's partials: the others are not computed (nor recorded)
-        key = (rule, pick)
-        if key not in _SOME_PARTIALS:
-            _SOME_PARTIALS[key] = only_partials(rule, tuple(i in pick for i in range(len(rule.argnums))))
-        function = _SOME_PARTIALS[key] or function
     partials = on_tensors(function)(grad, ans, *tensors, **node._kwargs)
     if pick is ONLY:
         partials = (partials,)
     elif pick is SPREAD:
         partials = list(partials)
-    elif pick is not ALL and type(pick) is not Pruned:
+    elif type(pick) is Pruned and pick.picked is not None:
+        partials = [partials[i] for i in pick.picked]
+    elif type(pick) is tuple:
         partials = [partials[i] for i in pick]
     return [None if p is None else _as_gradient(p) for p in partials]
 
 
 def _edge_positions(argnums: tuple, pick: Any) -> list[int]:
-    if pick is ONLY or pick is ALL or type(pick) is Pruned:
+    if type(pick) is Pruned:
+        pick = pick.picked
+    if pick is None or pick is ONLY or pick is ALL:
         return list(argnums)
     return [argnums[i] for i in pick]
 

@@ -51,12 +51,14 @@ SPREAD = object()  # the rule returns one list, spread over the node's edges (ca
 class Pruned:
     """A ``pick`` for a node some of whose inputs need no gradient: ``function`` is the rule with the
     partials of those inputs replaced by ``None`` in its returned tuple, so that they are never computed
-    (PyTorch skips them by ``needs_input_grad``; ``x @ w`` with data ``x`` costs one product, not two)."""
+    (PyTorch skips them by ``needs_input_grad``; ``x @ w`` with data ``x`` costs one product, not two).
+    ``picked``: the positions of the node's edges among the rule's partials, where the node has edges for
+    only some of the rule's arguments (``x ** 2`` has none for the exponent); None when it has all."""
 
-    __slots__ = ("function",)
+    __slots__ = ("function", "picked")
 
-    def __init__(self, function: Callable):
-        self.function = function
+    def __init__(self, function: Callable, picked: tuple[int, ...] | None = None):
+        self.function, self.picked = function, picked
 
 
 _PRUNED: dict[tuple, Any] = {}
@@ -90,8 +92,15 @@ def only_partials(rule: Rule, wanted: tuple[bool, ...]) -> Callable | None:
 
 
 def pruned(how: tuple, edges: tuple) -> tuple:
-    """``how``, or, when some edges lead nowhere, a ``Pruned`` pick that computes only the others."""
+    """``how``, or, when some edges lead nowhere or the node has edges for only some of the rule's
+    arguments, a ``Pruned`` pick that computes only the partials the edges need."""
     rule, pick = how
+    if type(pick) is tuple:
+        key = ("some", rule, pick)   # (not (rule, pick): (rule, (1, 0)) == (rule, (True, False)) below)
+        if key not in _PRUNED:
+            function = only_partials(rule, tuple(i in pick for i in range(len(rule.argnums))))
+            _PRUNED[key] = how if function is None else (rule, Pruned(function, pick))
+        return _PRUNED[key]
     if pick is not ALL or all(node is not None for node, _ in edges):
         return how
     wanted = tuple(node is not None for node, _ in edges)
@@ -154,7 +163,7 @@ class Node:
         self.next_functions = edges  # ((node or None, 0), ...), one per differentiable input
         self._seq = next(_sequence)  # creation order: the engine runs later nodes first
         # (rule, pick) from derivative(): the primal's rule and how its partials map
-        self._how = how if how[1] is not ALL else pruned(how, edges)
+        self._how = how if how[1] is not ALL and type(how[1]) is not tuple else pruned(how, edges)
         self._args, self._kwargs, self._ans = args, kwargs, ans  # what the primal received and returned
         self._saved_entries = None  # (version cell, version, tensor or None), ... to check before applying
         self._packed = None  # with saved_tensors_hooks: (unpack hook, [(packed, tensor or None), ...])
@@ -209,7 +218,8 @@ class Node:
         if self.multi:   # one gradient per output, None for an output nothing reached
             grad = tuple(grad)
         if type(pick) is Pruned:
-            return pick.function(grad, self._ans, *args, **self._kwargs)
+            partials = pick.function(grad, self._ans, *args, **self._kwargs)
+            return partials if pick.picked is None else [partials[i] for i in pick.picked]
         partials = rule.function(grad, self._ans, *args, **self._kwargs)  # Rule.partials, minus its checks
         if pick is ONLY:
             return (partials,)
