@@ -18,9 +18,15 @@ from .shim_rules import (
     remainder,
     sign,
     take_along_dim,
+    unbind,
     vector_norm,
     view_of,
 )
+
+
+@defjvp(unbind)
+def _(t, ans, a, axis=0):
+    return unbind(t, axis)
 
 
 @defjvp(take_along_dim)

@@ -1437,6 +1437,22 @@ _shim_case("index_put", "slice", lambda d: call(d.arr((3, 4)), (slice(1, 3), 2),
 _shim_case("index_put", "broadcast", lambda d: call(d.arr((3, 4)), 1, d.flt()))
 _shim_case("add_scaled", "broadcast", lambda d: call(d.arr((2, 3)), d.arr((3,)), d.flt()),
            lambda T, x, y, alpha: T.add(x, y, alpha=alpha))
+def _ravel_items(ans):
+    return np.concatenate([np.ravel(np.asarray(item, dtype=np.float64)) for item in ans])
+
+
+def _cut_even(count: int, shape: tuple) -> Callable:
+    """The cotangent of ``count`` outputs of one ``shape`` from a flat vector (the projection's)."""
+    size = int(np.prod(shape))
+    return lambda g: tuple(np.reshape(g[k * size:(k + 1) * size], shape) for k in range(count))
+
+
+_shim_case("unbind", "rows", lambda d: call(d.arr((3, 4)), 0),
+           lambda T, a, axis: T.stack(T.unbind(a, axis)),
+           project=_ravel_items, cotangent=_cut_even(3, (4,)))
+_shim_case("unbind", "columns", lambda d: call(d.arr((3, 4)), -1),
+           lambda T, a, axis: T.stack(T.unbind(a, axis)),
+           project=_ravel_items, cotangent=_cut_even(4, (3,)))
 _shim_case("cast", "float64", lambda d: call(d.arr(d.shape()), np.float64), lambda T, a, dtype: a * 1)
 _shim_case("cast", "float32", lambda d: call(d.arr((3,)), np.float32), None, smooth=False,
            expected=lambda g, a, dtype: (g,))
