@@ -64,7 +64,7 @@ def run_graph(roots: list[tuple[Any, np.ndarray]], keep_graph: bool,
     """
     # hooks must not record, unless the sweep itself is being recorded
     previous = grad_mode.state.set(create_graph, grad_mode.state.inference)
-    apply = apply_recorded if create_graph else _plain_apply
+    recorded = apply_recorded if create_graph else None
     token = FP_ERRORS.set(QUIET)  # rules divide by zero where PyTorch's formulas do, silently
     try:
         buffers: dict[Any, Any] = {}
@@ -85,11 +85,11 @@ def run_graph(roots: list[tuple[Any, np.ndarray]], keep_graph: bool,
             if targets is not None and node in targets and grad is not None:
                 grad = _run_pre_hooks(node._hooks, grad, create_graph) if node._hooks is not None else grad
                 targets[node] = grad
-                grads = apply(node, grad)
+                grads = node.apply(grad) if recorded is None else recorded(node, grad)
             elif node._hooks is not None or grad is None:
-                grads = _apply(node, grad, apply, create_graph)
+                grads = _apply(node, grad, recorded or _plain_apply, create_graph)
             else:
-                grads = apply(node, grad)
+                grads = node.apply(grad) if recorded is None else recorded(node, grad)
             if not keep_graph and node.saves:
                 node.release()
             for (child, k), g in zip(node.next_functions, grads):

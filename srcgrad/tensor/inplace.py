@@ -30,7 +30,7 @@ def check_inplace(a: Tensor, leaf_message: str = messages.LEAF_INPLACE) -> None:
     """Refuse what PyTorch refuses while recording: changing a leaf that requires grad, or a view of one."""
     if not state.enabled:
         return
-    if a._out is not None and a._rg:
+    if a._grad_fn is not None and a._grad_fn.multi:
         raise RuntimeError(messages.MULTI_OUTPUT_INPLACE.format(a._out))
     if a._rg and a._grad_fn is None:
         raise RuntimeError(leaf_message)

@@ -152,12 +152,14 @@ class Node:
         "_how",
         "_kwargs",
         "_packed",
+        "_saved",
         "_saved_entries",
         "_seq",
         "next_functions",
     )
     saves = False  # whether PyTorch keeps tensors for this node (and frees them after backward)
     multi = False  # whether the node has several outputs (unbind): its gradient is then a list, one per output
+    hooked = False  # whether it was recorded inside saved_tensors_hooks (``_hooked``)
 
     def __init__(self, edges: tuple, how: tuple, args: tuple, ans: Any, kwargs: dict = NO_KWARGS):
         self.next_functions = edges  # ((node or None, 0), ...), one per differentiable input
@@ -165,8 +167,10 @@ class Node:
         # (rule, pick) from derivative(): the primal's rule and how its partials map
         self._how = how if how[1] is not ALL and type(how[1]) is not tuple else pruned(how, edges)
         self._args, self._kwargs, self._ans = args, kwargs, ans  # what the primal received and returned
-        self._saved_entries = None  # (version cell, version, tensor or None), ... to check before applying
-        self._packed = None  # with saved_tensors_hooks: (unpack hook, [(packed, tensor or None), ...])
+        self._saved = None  # (version cell, version, tensor or None), ... to check before applying
+        if HOOKS.stack:   # recorded inside saved_tensors_hooks: a class that packs what it keeps
+            self.__class__ = _hooked(type(self))
+            self._saved_entries = self._packed = None
         self._hooks = None  # {"tensor": [...], "retain": weakref, "pre": [...], "post": [...]}
 
     def name(self) -> str:
@@ -174,21 +178,6 @@ class Node:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} object at {id(self):#x}>"
-
-    @property
-    def _saved(self) -> tuple | None:
-        """What the node keeps, as (version cell, version, tensor or None for the output) triples; the
-        first time it is set inside ``saved_tensors_hooks``, each tensor is packed."""
-        return self._saved_entries
-
-    @_saved.setter
-    def _saved(self, entries: tuple | None) -> None:
-        self._saved_entries = entries
-        if entries and HOOKS.stack and self._packed is None:
-            pack, unpack = HOOKS.stack[-1]
-            tensors = [entries[i] for i in range(2, len(entries), 3)]
-            self._packed = (unpack, [(pack(TENSORS.result(self._ans, self) if t is None else t), t)
-                                     for t in tensors])
 
     def unpack_saved(self) -> None:
         """Run the unpack hooks (before the backward reads what the node kept) and use what they return."""
@@ -209,9 +198,9 @@ class Node:
         args = self._args
         if args is None:
             raise RuntimeError(messages.SECOND_BACKWARD)
-        if self._saved_entries is not None:
+        if self._saved is not None:
             check_saved(self)
-            if self._packed is not None:
+            if self.hooked and self._packed is not None:
                 self.unpack_saved()
                 args = self._args
         rule, pick = self._how
@@ -250,7 +239,9 @@ class Node:
 
     def release(self) -> None:
         """Forget the saved values (``backward`` without ``retain_graph``), as PyTorch frees them."""
-        self._args = self._ans = self._saved_entries = self._packed = None
+        self._args = self._ans = self._saved = None
+        if self.hooked:
+            self._packed = None
 
     def __call__(self, *grads: Any) -> tuple:
         results = self.apply(TENSORS.data_of(grads[0]))
@@ -273,6 +264,30 @@ class Node:
         hooks = self._hook_lists().setdefault("pre", [])
         hooks.append(fn)
         return RemovableHandle(hooks, fn)
+
+
+def _keep_packed(node: Node, entries: tuple | None) -> None:
+    """The ``_saved`` setter of a node recorded inside ``saved_tensors_hooks``: the first time it keeps
+    something, each tensor (its output: a tensor of it) is packed by the innermost hooks."""
+    node._saved_entries = entries
+    if entries and node._packed is None:
+        pack, unpack = HOOKS.stack[-1]
+        tensors = [entries[i] for i in range(2, len(entries), 3)]
+        node._packed = (unpack, [(pack(TENSORS.result(node._ans, node) if t is None else t), t) for t in tensors])
+
+
+_HOOKED: dict[type, type] = {}
+
+
+def _hooked(kind: type) -> type:
+    """``kind`` for a node recorded inside ``saved_tensors_hooks``: the same name, and a ``_saved`` that
+    packs. (Other nodes keep ``_saved`` as a plain slot: the hooks cost nothing where they are not used.)"""
+    found = _HOOKED.get(kind)
+    if found is None:
+        found = _HOOKED[kind] = type(kind.__name__, (kind,), {
+            "__slots__": (), "hooked": True, "__module__": kind.__module__, "__qualname__": kind.__qualname__,
+            "_saved": property(lambda node: node._saved_entries, _keep_packed)})
+    return found
 
 
 # What a node keeps, by PyTorch's attribute names: an argument's position (the tensor the node saved, a
@@ -305,7 +320,7 @@ def _as_saved(unpacked: Any, tensor: Any) -> Any:
 def saved_value(node: Node, where: Any) -> Any:
     """One of the values ``SAVED_NAMES`` describes (see there)."""
     if where == RESULT_VALUE:
-        if node._packed is not None:
+        if node.hooked and node._packed is not None:
             unpack, packed = node._packed
             return unpack(next(p for p, t in packed if t is None))
         return TENSORS.result(np.asarray(node._ans), node)
@@ -314,11 +329,11 @@ def saved_value(node: Node, where: Any) -> Any:
         value = node._args[position]
         return tuple(np.shape(value)) if kind == "sizes" else value
     value = node._args[where]
-    saved = node._saved_entries or ()
+    saved = node._saved or ()
     for i in range(2, len(saved), 3):
         tensor = saved[i]
         if tensor is not None and tensor._data is value:
-            if node._packed is not None:   # read through the unpack hook, as PyTorch reads it
+            if node.hooked and node._packed is not None:   # read through the unpack hook, as PyTorch reads it
                 unpack, packed = node._packed
                 return _as_saved(unpack(next(p for p, t in packed if t is tensor)), tensor)
             return tensor

@@ -140,7 +140,7 @@ class Tensor:
         """Keep this non-leaf's gradient in ``.grad`` during backward (leaves keep theirs anyway)."""
         if not self._rg:
             raise RuntimeError(messages.RETAIN_NO_GRAD)
-        if self._out is not None:
+        if self._grad_fn is not None and self._grad_fn.multi:
             raise NotImplementedError(messages.MULTI_OUTPUT_HOOK)
         if self._grad_fn is not None:
             self._grad_fn._hook_lists()["retain"] = weakref.ref(self)
@@ -149,7 +149,7 @@ class Tensor:
         """``hook(grad)`` runs when this tensor's gradient is computed; returning a tensor replaces it."""
         if not self._rg:
             raise RuntimeError(messages.HOOK_NO_GRAD)
-        if self._out is not None:
+        if self._grad_fn is not None and self._grad_fn.multi:
             raise NotImplementedError(messages.MULTI_OUTPUT_HOOK)
         if self._grad_fn is not None:
             hooks = self._grad_fn._hook_lists().setdefault("tensor", [])
@@ -360,7 +360,6 @@ def _init(t: Tensor, data: np.ndarray, node: Any) -> Tensor:
     t._data, t._requires, t._grad_fn, t._grad = data, node is not None, node, None
     t._vc, t._base, t._accum, t._hooks = [0], None, None, None
     t._inference = _modes.inference   # made in inference mode: never saved for backward
-    t._out = None   # which output of its grad_fn it is, for a node with several outputs (unbind)
     return t
 
 
@@ -381,7 +380,7 @@ def edge(t: Tensor) -> tuple:
         refresh_view(t)
     fn = t._grad_fn
     if fn is not None:
-        return (fn, t._out or 0)
+        return (fn, t._out) if fn.multi else (fn, 0)   # _out is set only on the outputs of such nodes
     if t._rg:
         return (t._accumulator(), 0)
     return NO_EDGE
