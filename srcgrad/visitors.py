@@ -14,6 +14,8 @@ from typing import Any, ClassVar
 
 import gast
 
+from .analysis.walk import children
+
 _AST = gast.AST
 
 
@@ -34,15 +36,9 @@ class NodeVisitor(gast.NodeVisitor):
         return method(self, node)
 
     def generic_visit(self, node: gast.AST) -> None:
-        visit, values = self.visit, node.__dict__
-        for field in node._fields:
-            value = values.get(field)
-            if type(value) is list:
-                for item in value:
-                    if isinstance(item, _AST):
-                        visit(item)
-            elif isinstance(value, _AST):
-                visit(value)
+        visit = self.visit
+        for child in children(node):
+            visit(child)
 
 
 class NodeTransformer(NodeVisitor, gast.NodeTransformer):
