@@ -17,17 +17,18 @@ from .errors import (
                      StaleSourceError,
                      UnsupportedTransformError,
 )
+from .export import ExportError, export_module
 from .higher import derivative, hessian, hvp, jacfwd, jacrev
 from .rules import builtin as _builtin_rules  # noqa: F401  (registers the built-in derivative rules)
 from .rules.registry import defjvp, defnondiff, defvjp
 from .tensor import *  # noqa: F403  (the Tensor shim: tensor, Tensor, no_grad, float32, ...)
 from .tensor import __all__ as _tensor_all
-
-__version__ = "0.1.0"
+from .version import __version__ as __version__  # (re-exported: srcgrad.__version__)
 
 __all__ = [
     "grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "hessian", "hvp", "derivative", "show", "generated_function", "custom_vjp", "custom_jvp", "stop_gradient",
     "clear_cache", "cache_info", "set_cache_limit", "CacheInfo", "set_shape_specialization",
     "SrcgradError", "SrcgradSyntaxError", "MissingRuleError", "SourceUnavailableError",
     "NonScalarOutputError", "InputTypeError", "OutputTypeError", "StaleSourceError", "UnsupportedTransformError", "RecursionDepthError", "defvjp", "defjvp", "defnondiff",
+    "export_module", "ExportError",
 ] + list(_tensor_all)

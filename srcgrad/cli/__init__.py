@@ -2,6 +2,7 @@
 
     python -m srcgrad show path/to/file.py:func [--argnums 0,1] [--args EXPR] [--unoptimized] [--mode forward]
     python -m srcgrad check path/to/file.py:func --args "(np.ones(3), 2.0)" [--order 2]
+    python -m srcgrad export path/to/file.py:func --args "(np.ones(3), 2.0)" [--mode forward] -o grad.py
     python -m srcgrad tutorial
 
 Exit status: 0 success (PASS), 1 a failed check or code srcgrad cannot differentiate, 2 a usage error (a
@@ -70,6 +71,17 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--rtol", type=float, help="relative tolerance (default: per dtype)")
     check.add_argument("--atol", type=float, help="absolute tolerance (default: per dtype)")
 
+    export = commands.add_parser("export", help="write a function's gradient as a module that needs only NumPy",
+                                 description="Write the gradient srcgrad generates for a function, specialized to "
+                                             "the types and shapes of --args, as a standalone module: the code, "
+                                             "the helpers it calls and their imports, no srcgrad.")
+    _add_target(export)
+    export.add_argument("--args", metavar="EXPR", required=True,
+                        help="example arguments (a Python expression, numpy as np in scope)")
+    export.add_argument("--mode", choices=("reverse", "forward"), default="reverse",
+                        help="reverse mode: f_grad(*args, d_out) (default); forward: f_jvp(*args, *tangents)")
+    export.add_argument("-o", "--output", metavar="FILE.py", help="where to write it (default: standard output)")
+
     tutorial = commands.add_parser("tutorial", help="run PyTorch's autograd tutorial on srcgrad's Tensor shim",
                                    description="Run the PyTorch autograd tutorial srcgrad's Tensor shim was "
                                                "built against, with `import torch` giving srcgrad.")
@@ -90,13 +102,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     options = parser.parse_args(argv)
     if options.command is None:
-        return _usage(parser.prog, "choose a command: show, check or tutorial (see --help)")
+        return _usage(parser.prog, "choose a command: show, check, export or tutorial (see --help)")
     prog = f"{parser.prog} {options.command}"
     try:
         if options.command == "show":
             return _show(options, prog)
         if options.command == "check":
             return _check(options, prog)
+        if options.command == "export":
+            return _export(options, prog)
         return _tutorial(options)
     except UsageError as error:
         return _usage(prog, str(error))
@@ -164,6 +178,26 @@ def _check(options: argparse.Namespace, prog: str) -> int:
     print(f"PASS {name}: {summary.checked} {orders} agree with central finite differences "
           f"(largest difference {summary.max_abs_error:.2g}, {100 * summary.max_tolerance_fraction:.2g}% of "
           "its tolerance)")
+    return 0
+
+
+def _export(options: argparse.Namespace, prog: str) -> int:
+    fn = load_target(options.target)
+    args = _arguments(fn, options.args)
+    argnums = parse_argnums(options.argnums) if options.argnums is not None else 0
+    fn, argnums = _unwrap_grad(fn, argnums)
+    fn, args, argnums = _unbind(fn, args, argnums)
+    check_argnums(fn, argnums, len(args))
+    try:
+        text = srcgrad.export_module(fn, *args, argnums=argnums, mode=options.mode)
+    except srcgrad.SrcgradError as error:
+        print(f"{prog}: {error}", file=sys.stderr)
+        return 1
+    if options.output is None:
+        sys.stdout.write(text)
+    else:
+        with open(options.output, "w", encoding="utf-8") as file:
+            file.write(text)
     return 0
 
 

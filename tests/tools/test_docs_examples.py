@@ -29,7 +29,7 @@ from conftest import ROOT, run_srcgrad
 from srcgrad.rules import registry
 
 DOCS = ["README.md", "quickstart.md", "how-it-works.md", "custom-rules.md", "tensor-shim.md", "testing.md",
-        "cli.md", "higher-order.md"]
+        "cli.md", "higher-order.md", "export.md"]
 MARKER = re.compile(r"<!--\s*(no-test|listing:|output:)\s*(.*?)\s*-->")
 UPDATE = os.environ.get("SRCGRAD_UPDATE_DOCS") == "1"
 
