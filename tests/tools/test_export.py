@@ -166,3 +166,11 @@ def test_the_command_line_writes_the_module(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "srcgrad", "export", f"{source}:loss", "--args", "(1.0,)"],
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "--args do not fit loss" in bad.stderr
+
+
+def test_the_version_in_the_header_is_the_package_version():
+    pyproject = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text()
+    declared = next(line.split("=")[1].strip().strip('"') for line in pyproject.splitlines()
+                    if line.startswith("version"))
+    assert srcgrad.__version__ == declared
+    assert f"written by srcgrad {declared}." in srcgrad.export_module(scalar_loop, 0.5)
