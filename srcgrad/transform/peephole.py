@@ -14,7 +14,9 @@ transformer names it: ``d_b = -d_t`` … ``d_x[i] += d_b``. A person writes ``d_
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
+from collections.abc import Callable
 
 import gast
 
@@ -179,32 +181,52 @@ def _element_update(stmt: gast.stmt | None, integers: set[str]) -> bool:
 def hoist_invariants(fn: gast.FunctionDef) -> None:
     """Move ``t = a * 100.0`` out of a ``for`` loop whose body rebinds neither ``a`` nor ``t`` elsewhere: the
     adjoint of a loop recomputes a cotangent's scale on every trip (``d_t = d_out * 100.0``). Only sums,
-    differences and products of names and numbers move, which cannot raise where the loop would not have
-    run them; ``t`` must be assigned nowhere else in the function. Such arithmetic inside a statement that
-    stays (``d_u = d_out * 2 * u``, read ``(d_out * 2) * u``) moves out under a new name."""
+    differences and products of names and numbers move, and only of names that hold their value at the
+    loop's entry on every path (parameters, globals, and names assigned unconditionally before the loop,
+    not the ``None`` a variable starts as): a loop that runs no trip would not have read them. ``t`` must be
+    assigned nowhere else in the function. Such arithmetic inside a statement that stays
+    (``d_u = d_out * 2 * u``, read ``(d_out * 2) * u``) moves out under a new name."""
     stores = Counter(n.id for n in walk(fn) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load))
-    fn.body = _hoist(fn.body, stores, [])
+    parameters = {a.id for a in fn.args.args if isinstance(a, gast.Name)}
+    fn.body = _hoist(fn.body, stores, [], parameters)
 
 
-def _hoist(stmts: list[gast.stmt], stores: Counter, names: list[Names]) -> list[gast.stmt]:
+def _hoist(stmts: list[gast.stmt], stores: Counter, names: list[Names], defined: set[str]) -> list[gast.stmt]:
+    """``defined``: the names bound to their values whenever ``stmts`` start (see ``hoist_invariants``)."""
     out: list[gast.stmt] = []
+    defined = set(defined)
     for stmt in stmts:
         for part in ("body", "orelse"):
             if isinstance(getattr(stmt, part, None), list) and not isinstance(stmt, gast.FunctionDef):
-                setattr(stmt, part, _hoist(getattr(stmt, part), stores, names))
+                setattr(stmt, part, _hoist(getattr(stmt, part), stores, names, defined))
         if isinstance(stmt, gast.For) and not stmt.orelse:
             stored = {n.id for n in walk(stmt) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
-            moved = [s for s in stmt.body if _invariant(s, stored, stores)]
+
+            ready = functools.partial(_ready, stored=stored, defined=defined, stores=stores)
+            moved = [s for s in stmt.body if _invariant(s, ready, stores)]
             if moved and len(moved) < len(stmt.body):
                 stmt.body = [s for s in stmt.body if not any(s is m for m in moved)]
                 out.extend(moved)
-                stored -= {m.targets[0].id for m in moved}   # assigned once, now before the loop
-            out.extend(_hoist_parts(stmt.body, stored, stores, names))
+                moved_names = {m.targets[0].id for m in moved}   # assigned once, now before the loop
+                stored -= moved_names
+                defined |= moved_names
+            hoisted = _hoist_parts(stmt.body, ready, stores, names)
+            out.extend(hoisted)
+            defined |= {h.targets[0].id for h in hoisted}
+        elif (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name)
+              and not (isinstance(stmt.value, gast.Constant) and stmt.value.value is None)):
+            defined.add(stmt.targets[0].id)
         out.append(stmt)
     return out
 
 
-def _hoist_parts(body: list[gast.stmt], stored_in_loop: set[str], stores: Counter,
+def _ready(name: str, stored: set[str], defined: set[str], stores: Counter) -> bool:
+    """Whether ``name`` holds the same value on every trip of a loop that stores ``stored``, and holds it
+    already when the loop starts (``defined``, or never assigned in the function: a global)."""
+    return name not in stored and (name in defined or stores[name] == 0)
+
+
+def _hoist_parts(body: list[gast.stmt], ready: Callable[[str], bool], stores: Counter,
                  names: list[Names]) -> list[gast.stmt]:
     """The assignments of the invariant arithmetic inside the values of ``body``'s assignments, each
     replaced there by its new name (``names`` holds the name source, made on first use)."""
@@ -217,7 +239,7 @@ def _hoist_parts(body: list[gast.stmt], stored_in_loop: set[str], stores: Counte
             return node   # parts evaluated only on some paths stay where they are
         if (not whole and isinstance(node, gast.BinOp) and _arithmetic(node)
                 and any(isinstance(n, gast.Name) for n in walk(node))
-                and not {n.id for n in walk(node) if isinstance(n, gast.Name)} & stored_in_loop):
+                and all(ready(n.id) for n in walk(node) if isinstance(n, gast.Name))):
             if not names:
                 names.append(Names(set(stores) | {n.id for s in body for n in walk(s) if isinstance(n, gast.Name)}))
             fresh = names[0].fresh(_hint(node))
@@ -252,12 +274,11 @@ def _hint(node: gast.expr) -> str:
     return f"{_hint(node.left)}_{word}_{_hint(node.right)}"
 
 
-def _invariant(stmt: gast.stmt, stored_in_loop: set[str], stores: Counter) -> bool:
+def _invariant(stmt: gast.stmt, ready: Callable[[str], bool], stores: Counter) -> bool:
     if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name)
             and stores[stmt.targets[0].id] == 1 and _arithmetic(stmt.value)):
         return False
-    reads = {n.id for n in walk(stmt.value) if isinstance(n, gast.Name)}
-    return not reads & stored_in_loop
+    return all(ready(n.id) for n in walk(stmt.value) if isinstance(n, gast.Name))
 
 
 def _arithmetic(node: gast.expr) -> bool:

@@ -139,3 +139,32 @@ def test_gradients_with_hoisted_parts():
     source = srcgrad.show(scaled_sum, 0.7, x, argnums=(0, 1))
     before, loop = source.split("for k in reversed")
     assert "= d_out * c * 2.0" in before and "d_out * c" not in loop, source
+
+
+def scale_set_in_a_branch(x, n):
+    if n > 0:
+        scale = x * 2.0
+    total = 0.0
+    for i in range(n):
+        total = total + scale * 3.0 * x
+    return total + x
+
+
+def test_nothing_moves_before_a_loop_that_reads_a_name_the_loop_entry_may_not_hold():
+    """``scale`` starts as None and is set only in a branch: a loop of no trips never reads it, so
+    ``scale * 3.0`` must stay in the loop (moved before it, it raised TypeError for n = 0)."""
+    assert _rewritten("""
+        def f(x, n, d_out):
+            scale = None
+            if n > 0:
+                scale = x * 2.0
+            for i in range(n):
+                t = scale * 3.0
+                d = d_out * t * 2.0
+            return d
+    """, hoist_invariants) == ("def f(x, n, d_out):\n    scale = None\n    if n > 0:\n        scale = x * 2.0\n"
+                               "    for i in range(n):\n        t = scale * 3.0\n        d = d_out * t * 2.0\n"
+                               "    return d")
+    for n in (0, 1, 3):
+        check_grad(scale_set_in_a_branch, [0.7, n], 0)
+    assert srcgrad.grad(scale_set_in_a_branch)(0.7, 0) == 1.0
