@@ -65,10 +65,40 @@ def export_module(fn: Callable, *args: Any, argnums: int | Sequence[int] = 0, mo
                        key=lambda line: (line.startswith("from "), line)) for third_party in (False, True)]
     head = "\n\n".join([header, "from __future__ import annotations",
                          *("\n".join(section) for section in sections if section)])
-    if collector.constants:   # (isort keeps one blank line between the imports and a statement)
-        head += "\n\n" + "\n".join(collector.constants)
-    parts = [head, *collector.definitions, "\n".join(namespaces), generated.source]
+    signature_value = [_signature_entry(name, value) for name, value in zip(inspect.signature(fn).parameters, args)]
+    constants = [*collector.constants, f"_SIGNATURE = {signature_value!r}"]
+    head += "\n\n" + "\n".join(constants)   # (isort keeps one blank line between the imports and a statement)
+    parts = [head, *collector.definitions, "\n".join(namespaces), _SIGNATURE_CHECK,
+             _checked(generated.source, len(args))]
     return "\n\n\n".join(part.rstrip("\n") for part in parts if part.strip()) + "\n"
+
+
+# The code is specialized to the example arguments' types, shapes and dtypes (``d_out / 5000`` for a mean
+# over 5000 rows): other arguments would get a wrong gradient, so the module checks them first.
+_SIGNATURE_CHECK = '''def _check_arguments(*values):
+    """Refuse arguments of another type, shape or dtype than the code was written for."""
+    for (name, kind, shape, dtype), value in zip(_SIGNATURE, values):
+        got = (type(value).__name__, getattr(value, "shape", None), str(getattr(value, "dtype", None)))
+        if got[0] != kind or (shape is not None and tuple(got[1]) != tuple(shape)) or (
+                dtype is not None and got[2] != dtype):
+            raise ValueError(f"{name}: this gradient was written for {kind} {shape} {dtype}, not "
+                             f"{got[0]} {got[1]} {got[2]}; export it again for these arguments")'''
+
+
+def _signature_entry(name: str, value: Any) -> tuple:
+    if isinstance(value, np.ndarray):
+        return (name, "ndarray", tuple(value.shape), str(value.dtype))
+    return (name, type(value).__name__, None, None)
+
+
+def _checked(source: str, count: int) -> str:
+    """The generated function with the signature check as its first statement."""
+    lines = source.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("def "))
+    definition = ast.parse(source).body[0]
+    params = [a.id if hasattr(a, "id") else a.arg for a in definition.args.args][:count]
+    lines.insert(header + 1, f"    _check_arguments({', '.join(params)})")
+    return "\n".join(lines) + "\n"
 
 
 class _Collector:

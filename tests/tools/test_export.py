@@ -174,3 +174,16 @@ def test_the_version_in_the_header_is_the_package_version():
                     if line.startswith("version"))
     assert srcgrad.__version__ == declared
     assert f"written by srcgrad {declared}." in srcgrad.export_module(scalar_loop, 0.5)
+
+
+def test_arguments_of_another_shape_are_refused_not_given_a_wrong_gradient():
+    """The code holds the example's shapes (a mean over 5 rows divides by 5): other arguments are refused."""
+    namespace: dict = {}
+    exec(compile(srcgrad.export_module(mlp, *CASES["mlp"][1], argnums=(0, 1)), "exported.py", "exec"), namespace)
+    W, b, x, y = CASES["mlp"][1]
+    namespace["mlp_grad"](W, b, x, y, 1.0)
+    with pytest.raises(ValueError, match=r"x: this gradient was written for ndarray \(5, 4\) float64, not "
+                                         r"ndarray \(6, 4\) float64; export it again"):
+        namespace["mlp_grad"](W, b, np.ones((6, 4)), np.ones((6, 3)), 1.0)
+    with pytest.raises(ValueError, match=r"W: .* not ndarray \(4, 3\) float32"):
+        namespace["mlp_grad"](W.astype(np.float32), b, x, y, 1.0)
