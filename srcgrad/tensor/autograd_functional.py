@@ -51,6 +51,16 @@ def _evaluated(func: Callable, inputs: Any, function: str, create_graph: bool, s
     return was_tuple, leaves, out_tuple, outputs
 
 
+def _vectors(v: Any, like: tuple, function: str, missing: str) -> tuple:
+    """``v`` as a tuple of tensors; without one, a 1 for a single tensor of one element ``like``, else
+    PyTorch's error ``missing``."""
+    if v is not None:
+        return _as_tuple(v, "v", function)[1]
+    if len(like) != 1 or like[0]._data.size != 1:
+        raise RuntimeError(missing)
+    return (wrap(np.ones_like(like[0]._data)),)
+
+
 def _check_strict(outputs: tuple, strict: bool) -> None:
     if strict:
         for i, output in enumerate(outputs):
@@ -70,12 +80,7 @@ def _gradients(outputs: tuple, inputs: tuple, cotangents: tuple) -> tuple:
 def vjp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False, strict: bool = False) -> tuple:
     """``(func(inputs), v^T J)``."""
     was_tuple, inputs_, out_tuple, outputs = _evaluated(func, inputs, "vjp", create_graph, strict)
-    if v is None:
-        if len(outputs) != 1 or outputs[0]._data.size != 1:
-            raise RuntimeError(messages.VJP_NEEDS_V)
-        cotangents: tuple = (wrap(np.ones_like(outputs[0]._data)),)
-    else:
-        _, cotangents = _as_tuple(v, "v", "vjp")
+    cotangents = _vectors(v, outputs, "vjp", messages.VJP_NEEDS_V)
     result = _gradients(outputs, inputs_, cotangents)
     detached = tuple(o.detach() for o in outputs)
     return (detached if out_tuple else detached[0]), (result if was_tuple else result[0])
@@ -110,12 +115,7 @@ def jvp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False, 
     if create_graph:
         raise NotImplementedError(messages.CREATE_GRAPH.format("jvp"))
     _, given = _as_tuple(inputs, "inputs", "jvp")
-    if v is None:
-        if len(given) != 1 or given[0]._data.size != 1:
-            raise RuntimeError(messages.JVP_NEEDS_V)
-        tangents: tuple = (wrap(np.ones_like(given[0]._data)),)
-    else:
-        _, tangents = _as_tuple(v, "v", "jvp")
+    tangents = _vectors(v, given, "jvp", messages.JVP_NEEDS_V)
     inputs_ = _prepared(given)
     out_tuple, outputs = _outputs(func, inputs_, "jvp")
     _check_strict(outputs, strict)
@@ -180,12 +180,7 @@ def _hessian_product(name: str) -> Callable[..., tuple]:
     def product(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
                 strict: bool = False) -> tuple:
         was_tuple, leaves, output, firsts = _first_derivatives(func, inputs, name, create_graph, strict)
-        if v is None:
-            if len(leaves) != 1 or leaves[0]._data.size != 1:
-                raise RuntimeError(messages.JVP_NEEDS_V)
-            vectors: tuple = (wrap(np.ones_like(leaves[0]._data)),)
-        else:
-            _, vectors = _as_tuple(v, "v", name)
+        vectors = _vectors(v, leaves, name, messages.JVP_NEEDS_V)
         live = [(f, u) for f, u in zip(firsts, vectors) if f.requires_grad]
         found = grad([f for f, _ in live], leaves, [u for _, u in live], allow_unused=True) if live else \
             (None,) * len(leaves)
