@@ -47,7 +47,7 @@ def export_module(fn: Callable, *args: Any, argnums: int | Sequence[int] = 0, mo
         generated = forward_transform(fn, numbers_, examples=args)
     else:
         raise ValueError(f"mode must be 'reverse' or 'forward', not {mode!r}")
-    collector = _Collector(getattr(fn, "__qualname__", "the function"))
+    collector = _Collector(_where(fn))
     collector.names_of(generated.source, generated.namespace)
     namespaces = []   # srcgrad modules a helper reads attributes of: the attributes, copied, under its name
     for module, attributes in sorted(collector.modules.items()):
@@ -214,6 +214,13 @@ class _Collector:
                             self.bind(alias, getattr(module, node.attr))
             elif not hasattr(builtins, read_name):
                 raise ExportError(f"srcgrad's helper {value.__qualname__} reads {read_name!r}, which it finds nowhere")
+
+
+def _where(fn: Callable) -> str:
+    """``loss (model.py:12)``: the function a refusal is about, and where the user wrote it."""
+    code = getattr(inspect.unwrap(fn), "__code__", None)
+    place = f" ({code.co_filename}:{code.co_firstlineno})" if code is not None else ""
+    return f"{getattr(fn, '__qualname__', 'the function')}{place}"
 
 
 def _without_registrations(source: str, namespace: dict[str, Any]) -> str:

@@ -141,7 +141,8 @@ def recursive(x, n):
 
 
 def test_code_that_needs_srcgrad_at_run_time_is_refused_by_name():
-    with pytest.raises(srcgrad.ExportError, match=r"calls srcgrad\.runtime\.call_\w+, which runs srcgrad itself: "
+    with pytest.raises(srcgrad.ExportError, match=r"calls_recursion \(.*test_export\.py:\d+\) calls "
+                                                  r"srcgrad\.runtime\.call_\w+, which runs srcgrad itself: "
                                                   r"a callee it transforms while the code runs"):
         srcgrad.export_module(calls_recursion, 1.5)
 
