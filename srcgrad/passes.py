@@ -16,6 +16,7 @@ import gast
 
 from .codegen import to_source
 from .transform.accumulate import range_indices, specialize_accumulators
+from .transform.cse import eliminate_to_fixpoint
 from .transform.loops import compose_scaling_loops
 from .transform.optimize import eliminate_dead_code, propagate_copies
 from .transform.peephole import fold_negations, hoist_invariants, merge_element_updates
@@ -41,17 +42,23 @@ class PassContext:
     shape_of: Any
     in_place: bool
     zero_cotangent: Callable[[Any], Any]
+    effect_free: Callable[[gast.expr], bool] = field(default=lambda call: False)
+    fresh: Callable[[str], str] | None = None   # a new variable name from a hint
+    stack: str = ""                             # the list the forward sweep pushes on
 
 
 @dataclass(frozen=True)
 class Pass:
-    """One optimization: ``run`` rewrites the function when ``applies`` says the context calls for it."""
+    """One optimization: ``run`` rewrites the function when ``applies`` says the context calls for it.
+    A ``shared`` pass runs once, on the sweeps every variant is made from (with and without the output),
+    before the variants are copied; the others run on each variant."""
 
     name: str
     summary: str
     module: str
     run: Callable[[gast.FunctionDef, PassContext], gast.FunctionDef | None]
     applies: Callable[[gast.FunctionDef, PassContext], bool] = field(default=lambda fn, context: True)
+    shared: bool = False
 
 
 def _has_loop(fn: gast.FunctionDef, context: PassContext) -> bool:
@@ -60,6 +67,13 @@ def _has_loop(fn: gast.FunctionDef, context: PassContext) -> bool:
 
 def _dead_code(fn: gast.FunctionDef, context: PassContext) -> gast.FunctionDef:
     return eliminate_dead_code(propagate_copies(fn), context.is_pure)
+
+
+def _common_subexpressions(fn: gast.FunctionDef, context: PassContext) -> gast.FunctionDef:
+    # copies first: a replaced value leaves a copy, and forwarding the ones there are can make expressions equal
+    fn = propagate_copies(fn)
+    eliminate_to_fixpoint(fn, context.is_pure, context.effect_free, propagate_copies, context.stack, context.fresh)
+    return fn
 
 
 def _uniform(fn: gast.FunctionDef, context: PassContext) -> None:
@@ -93,6 +107,8 @@ def _release(fn: gast.FunctionDef, context: PassContext) -> None:
 
 
 OPTIMIZATIONS: tuple[Pass, ...] = (
+    Pass("common-subexpressions", "what both sweeps compute twice (a rule's partial repeating a forward value, "
+         "two rules' equal parts) computed once", "transform/cse.py", _common_subexpressions, shared=True),
     Pass("uniform-scalars", "cotangents that are one value repeated (a sum's, a mean's) multiply as that scalar",
          "transform/uniform.py", _uniform, lambda fn, c: c.in_place and bool(c.shapes)),
     Pass("dead-code", "copies propagated, then what nothing reads removed (with grad, the forward value)",
@@ -112,6 +128,10 @@ OPTIMIZATIONS: tuple[Pass, ...] = (
     Pass("release", "large temporaries deleted after their last read", "transform/release.py", _release,
          lambda fn, c: c.in_place and any(large(shape) for shape in c.shapes.values())),
 )
+
+
+SHARED = tuple(step for step in OPTIMIZATIONS if step.shared)
+PER_VARIANT = tuple(step for step in OPTIMIZATIONS if not step.shared)
 
 
 def run_passes(fn: gast.FunctionDef, context: PassContext, passes: Sequence[Pass] = OPTIMIZATIONS,

@@ -28,7 +28,7 @@ from .frontend.parse import ParsedFunction, Scope
 from .frontend.resolve import UNRESOLVED
 from .function_values import call_value_holding, call_value_with_vjp
 from .naming import Names, Namespace, identifiers
-from .passes import PassContext, run_passes
+from .passes import PER_VARIANT, SHARED, PassContext, run_passes
 from .runtime import (
     call_with_vjp,
     with_constants,
@@ -37,8 +37,6 @@ from .runtime import (
 from .transform.accumulate import stays_float64
 from .transform.builders import annotate_lines, assign, comment, name
 from .transform.clone import clone
-from .transform.cse import count_expressions, eliminate_common_subexpressions
-from .transform.fixpoint import iterate_to_fixpoint
 from .transform.forward import ForwardMode
 from .transform.optimize import eliminate_dead_code, propagate_copies
 from .transform.reverse import ReverseMode
@@ -48,10 +46,12 @@ from .transform.uniform import shape_lookup
 BACK_END: tuple[Stage, ...] = (
     Stage("reverse", "`transform/reverse.py`",
           "forward sweep + adjoint sweep; lazy zeros (the first contribution assigns; the sweep itself never adds "
-          "in place, so aliased cotangents are safe); rules inlined, specialized to the static shapes of the "
-          "call's arguments; common subexpressions of both sweeps merged (`transform/cse.py`)"),
+          "in place, so aliased cotangents are safe); rules inlined; the adjoint sweep specialized to the static "
+          "shapes (`transform/specialize.py`) before the storage plan, so values read only for their shapes are "
+          "not kept"),
     Stage("optimize", "`passes.py`",
-          "the passes of `OPTIMIZATIONS` below, for each variant (with and without the output)"),
+          "the passes of `OPTIMIZATIONS` below: the shared ones once on both sweeps, then the others on each "
+          "variant (with and without the output)"),
     Stage("codegen", "`codegen.py`, `naming.py`",
           "`gast.unparse`, comment markers → `# line N: <your line>`, `linecache` registration, a namespace of the "
           "user's names plus the objects rules refer to, under collision-free names"),
@@ -124,97 +124,73 @@ def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequen
     if optimize:
         reverse.same_shapes = same_shape_operands(core, shapes, resolver.callee)
     forward, adjoint, gradients = reverse.build(name(seed), returned)
+    adjoint_heading = comment(" adjoint sweep")
+    arguments = clone(node.args)
+    arguments.args.append(name(seed, store=False))
+    arguments.args[-1].ctx = gast.Param()
+    arguments.defaults = []
+    # the sweeps every variant is made from: the forward sweep, the adjoint sweep, every parameter's gradient
+    sweeps = gast.FunctionDef(grad_name, arguments, [comment(" forward sweep"), *forward, adjoint_heading, *adjoint,
+                                                     gast.Return(gast.Tuple(gradients, gast.Load()))], [], None, None)
+    if trace is not None:
+        trace.append(("reverse", to_source(sweeps)))
+
+    def lookup(user_name: str) -> Any:
+        return namespace.bindings.get(user_name, parsed.scope.lookup(user_name, None))
+
+    def context(is_pure: Callable[[gast.expr], bool], in_place: bool) -> PassContext:
+        return PassContext(is_pure, resolver.callee, lookup, namespace.ref, namespace,
+                           dict(zip(params, examples)) if examples is not None else None, shapes,
+                           shape_lookup(shapes, reverse.primal_of, seed, returned), in_place, zero_cotangent,
+                           effect_free, fresh, reverse.stack)
+
     def pure(call: gast.Call) -> bool:
         return resolver.is_pure(call) or pure_helper(resolver.callee(call.func))
 
     def effect_free(call: gast.Call) -> bool:
         return pure(call) or resolver.callee(call.func) in ITERATION_BUILTINS
 
-    if optimize:
-        forward, adjoint, gradients = _shared_subexpressions(forward, adjoint, gradients, reverse.stack, names,
-                                                             pure, effect_free)
-    variants: dict[bool, Generated] = {}
-    def lookup(user_name: str) -> Any:
-        return namespace.bindings.get(user_name, parsed.scope.lookup(user_name, None))
+    made: list[Names] = []
 
+    def fresh(hint: str) -> str:
+        if not made:   # most functions need no new name: look at the code only when one does
+            made.append(Names(names.taken | identifiers(sweeps)))
+        new_name = made[0].fresh(hint)
+        names.reserve(new_name)
+        return new_name
+
+    if optimize:
+        sweeps = run_passes(sweeps, context(pure, False), SHARED, trace)
+    at = next(i for i, statement in enumerate(sweeps.body) if statement is adjoint_heading)
+    variants: dict[bool, Generated] = {}
     for k, with_value in enumerate(with_values):
         last = k == len(with_values) - 1
-        # Each variant is optimized in place, so all but the last work on copies.
-        forward_k, adjoint_k = (forward, adjoint) if last else (clone(forward), clone(adjoint))
-        results = gast.Tuple([gradients[i] if last else clone(gradients[i]) for i in argnums], gast.Load())
+        # Each variant is optimized in place, so all but the last work on a copy.
+        generated = sweeps if last else clone(sweeps)
+        heading = generated.body[at]
+        every_gradient = generated.body[-1].value.elts
+        results = gast.Tuple([every_gradient[i] for i in argnums], gast.Load())
         if with_value:
             # The adjoint sweep restores overwritten variables, so the value is captured where it is final.
             value = core.body[-1].value if has_aux else returned
             captured = names.fresh("out")
-            forward_k = [*forward_k, assign(captured, clone(value))]
+            generated.body.insert(at, assign(captured, clone(value)))
             results = gast.Tuple([name(captured), results], gast.Load())
-        adjoint_heading = comment(" adjoint sweep")
-        body = [comment(" forward sweep"), *forward_k, adjoint_heading, *adjoint_k, gast.Return(results)]
-        arguments = clone(node.args)
-        arguments.args.append(name(seed, store=False))
-        arguments.args[-1].ctx = gast.Param()
-        arguments.defaults = []
-        generated = gast.FunctionDef(grad_name, arguments, body, [], None, None)
+        generated.body[-1] = gast.Return(results)
         if optimize:
             # ``+=`` and scalars for uniform arrays only where the seed is the 1.0 of ``grad`` (a vjp's
             # cotangent may be complex) and every value is float64
             in_place = (examples is not None and not closure and not callee
                         and stays_float64(generated, examples, lookup))
-            context = PassContext(resolver.is_pure, resolver.callee, lookup, namespace.ref, namespace,
-                                  dict(zip(params, examples)) if examples is not None else None, shapes,
-                                  shape_lookup(shapes, reverse.primal_of, seed, returned), in_place, zero_cotangent)
-            if trace is not None and last:
-                trace.append(("reverse", to_source(generated)))
-            generated = run_passes(generated, context, trace=trace if last else None)
+            generated = run_passes(generated, context(resolver.is_pure, in_place), PER_VARIANT, trace=trace if last else None)
         if closure:
-            generated = _split_into_closure(generated, adjoint_heading, names.fresh(f"{node.name}_backward"),
+            generated = _split_into_closure(generated, heading, names.fresh(f"{node.name}_backward"),
                                             seed, reverse.stack, namespace.ref(list))
         generated.body = [comment(_variant_note(params, examples)), *annotate_lines(generated.body, parsed.line,
                                                                                     parsed.where)]
         variants[with_value] = _compile(generated, grad_name, parsed, namespace, f"reverse argnums={argnums}",
                                         stages, front.inlined)
     return variants
-
-
-def _shared_subexpressions(forward: list[gast.stmt], adjoint: list[gast.stmt], gradients: list[gast.expr],
-                           stack: str, names: Names, pure: Callable[[gast.Call], bool],
-                           effect_free: Callable[[gast.Call], bool]
-                           ) -> tuple[list[gast.stmt], list[gast.stmt], list[gast.expr]]:
-    """Common-subexpression elimination over both sweeps, once for all the variants built from them."""
-    boundary = comment(" adjoint sweep")
-    returned = gast.Return(gast.Tuple(list(gradients), gast.Load()))
-    fn = gast.FunctionDef("sweeps", gast.arguments([], [], None, [], [], None, []),
-                          [*forward, boundary, *adjoint, returned], [], None, None)
-    fn = propagate_copies(fn)
-    made: list[Names] = []
-
-    def fresh(hint: str) -> str:
-        if not made:   # most functions need no new name: look at the code only when one does
-            made.append(Names(names.taken | identifiers(fn)))
-        new_name = made[0].fresh(hint)
-        names.reserve(new_name)
-        return new_name
-
-    # A replaced value leaves a copy; forwarding it can make later expressions equal.
-    found = list(eliminate_common_subexpressions(fn, pure, effect_free, stack, fresh))
-
-    def one_round() -> bool:
-        """Merge what the copies the last round left make equal (a chain: ``ones``, then the tuple of it,
-        then the ``np.hstack`` of the tuple)."""
-        nonlocal fn
-        replaced, copies = found
-        if not replaced:
-            return False
-        fn = propagate_copies(fn)
-        if not copies:
-            return False
-        found[:] = eliminate_common_subexpressions(fn, pure, effect_free, stack, fresh, checked=True)
-        return True
-
-    # each round that goes on replaced an expression by a name: at most as many rounds as expressions
-    iterate_to_fixpoint(one_round, count_expressions(fn) + 2, "common-subexpression elimination")
-    at = next(i for i, stmt in enumerate(fn.body) if stmt is boundary)
-    return fn.body[:at], fn.body[at + 1:-1], list(fn.body[-1].value.elts)
 
 
 def forward_transform(fn: Callable, argnums: tuple[int, ...], examples: Sequence[Any] | None = None,

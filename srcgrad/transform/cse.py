@@ -214,19 +214,25 @@ def count_expressions(fn: gast.FunctionDef) -> int:
 
 
 def eliminate_to_fixpoint(fn: gast.FunctionDef, is_pure_call: Callable[[gast.expr], bool],
-                          effect_free: Callable[[gast.expr], bool], propagate: Callable[[gast.FunctionDef], object]
-                          ) -> None:
-    """``eliminate_common_subexpressions`` on code with no stack (a function's core), then again after each
-    ``propagate`` of the copies it left, until nothing is replaced."""
-    replaced = [eliminate_common_subexpressions(fn, is_pure_call, effect_free, "")[0]]
+                          effect_free: Callable[[gast.expr], bool], propagate: Callable[[gast.FunctionDef], object],
+                          stack: str = "", fresh: Callable[[str], str] | None = None) -> None:
+    """``eliminate_common_subexpressions``, then again after each ``propagate`` of the copies it left, until
+    a round replaces nothing or leaves no copy to forward (a chain: ``ones``, then the tuple of it, then the
+    ``np.hstack`` of the tuple). ``stack`` and ``fresh`` are passed on."""
+    found = eliminate_common_subexpressions(fn, is_pure_call, effect_free, stack, fresh)
 
     def one_round() -> bool:
-        if not replaced[0]:
+        nonlocal found
+        replaced, copies = found
+        if not replaced:
             return False
         propagate(fn)
-        replaced[0] = eliminate_common_subexpressions(fn, is_pure_call, effect_free, "", checked=True)[0]
+        if not copies:
+            return False
+        found = eliminate_common_subexpressions(fn, is_pure_call, effect_free, stack, fresh, checked=True)
         return True
 
+    # each round that goes on replaced an expression by a name: at most as many rounds as expressions
     iterate_to_fixpoint(one_round, count_expressions(fn) + 2, "common-subexpression elimination")
 
 

@@ -39,15 +39,13 @@ from .storage import Block, StoragePlanner, is_marker, marker, overwritten_varia
 
 
 class _KnownShapes:
-    """The static shapes of primal variables and of their adjoints (an adjoint has its primal's shape), plus
-    a few of the statement being built: a view, so that no table is rebuilt per statement."""
+    """The static shapes of primal variables and of their adjoints (an adjoint has its primal's shape): a
+    view, so that no table is built for the adjoints."""
 
-    def __init__(self, shapes: dict[str, Any], primal_of: dict[str, str], extra: dict[str, Any]):
-        self.shapes, self.primal_of, self.extra = shapes, primal_of, extra
+    def __init__(self, shapes: dict[str, Any], primal_of: dict[str, str]):
+        self.shapes, self.primal_of = shapes, primal_of
 
     def get(self, variable: str, default: Any = None) -> Any:
-        if variable in self.extra:
-            return self.extra[variable]
         shape = self.shapes.get(variable)
         if shape is None and variable in self.primal_of:
             shape = self.shapes.get(self.primal_of[variable])
@@ -227,11 +225,6 @@ class ReverseMode(StoragePlanner):
             and self.shapes.get(a.id) == result_shape}
         inlined = inline(site.rule, name(adjoint), name(target), site.args, site.keywords, wanted, self.names,
                          self.namespace, same_shape)
-        if self.shapes:
-            known = _KnownShapes(self.shapes, self.primal_of, {adjoint: result_shape} if result_shape else {})
-            specializer = ShapeSpecializer(known, self.namespace)
-            inlined.statements = [specializer.visit(s) for s in inlined.statements]
-            inlined.partials = [specializer.visit(p) if p is not None else None for p in inlined.partials]
         out.extend(inlined.statements)
         for argument, partial in zip(arguments, inlined.partials):
             if partial is None:
@@ -325,6 +318,11 @@ class ReverseMode(StoragePlanner):
                     part = gast.Subscript(clone(seed), gast.Constant(i, None), gast.Load())
                     self.accumulate(seed_stmts, defined, element.id, part)
         adjoint = seed_stmts + self.adjoint_block(body, ("top",), defined)
+        if self.shapes:
+            # before the storage plan: a helper specialized away no longer reads the values it took only
+            # for their shapes, so they need not be kept
+            specializer = ShapeSpecializer(_KnownShapes(self.shapes, self.primal_of), self.namespace)
+            adjoint = [specializer.visit(statement) for statement in adjoint]
         pushed_vars = self.plan_storage(adjoint)
         forward = self.fill_forward(forward, pushed_vars)
         adjoint = self.fill_adjoint(adjoint, pushed_vars)

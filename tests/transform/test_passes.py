@@ -13,6 +13,7 @@ import pytest
 from gradcheck import check_grad
 
 import srcgrad
+from srcgrad.codegen import to_source
 from srcgrad.passes import OPTIMIZATIONS, run_passes
 from srcgrad.pipeline import reverse_variants
 from srcgrad.transform.fixpoint import FixpointError, iterate_to_fixpoint
@@ -70,7 +71,7 @@ def _changed_by(fn, args) -> set[str]:
 
 def test_the_list_is_data_with_unique_names_and_real_modules():
     names = [step.name for step in OPTIMIZATIONS]
-    assert len(names) == len(set(names)) == 9
+    assert len(names) == len(set(names)) == 10
     for step in OPTIMIZATIONS:
         assert (ROOT / "srcgrad" / step.module).is_file(), step.module
         assert step.summary and callable(step.run) and callable(step.applies)
@@ -175,3 +176,50 @@ def test_a_front_end_stage_refuses_at_its_place():
         run_front_end(no_return, (0,), False, False, False, None, stages=FRONT_END[:7])
     with pytest.raises(ValueError, match="argnums 3 is out of range"):
         run_front_end(mean_square, (3,), False, False, False, None, stages=FRONT_END[:3])
+
+
+def test_the_shared_passes_run_once_on_the_sweeps_both_variants_are_copied_from(monkeypatch):
+    import srcgrad.pipeline as pipeline
+    from srcgrad.passes import PER_VARIANT, SHARED, Pass
+
+    assert [step.name for step in SHARED] == ["common-subexpressions"]
+    assert OPTIMIZATIONS == SHARED + PER_VARIANT      # the shared passes come first in the list
+    seen = []
+
+    def counting(fn, context):
+        seen.append(to_source(fn))
+        return SHARED[0].run(fn, context)
+
+    monkeypatch.setattr(pipeline, "SHARED", (Pass("common-subexpressions", "", "transform/cse.py", counting,
+                                                  shared=True),))
+    fn, args = SMALL["mean_square"]
+    variants = pipeline.reverse_variants(fn, (0,), (False, True), examples=args)
+    assert len(seen) == 1
+    assert seen[0].splitlines()[0].startswith("def mean_square_grad(w, x, y, d_out):")
+    assert seen[0].rstrip().splitlines()[-1].strip().startswith("return (d_w, ")   # every parameter's gradient
+    without, with_value = variants[False], variants[True]
+    assert without.source.rstrip().endswith("return (d_w,)")
+    assert with_value.source.rstrip().splitlines()[-1].strip().endswith(", (d_w,))")
+    w, x, y = args
+    value, (gradient,) = with_value.function(w, x, y, 1.0)
+    (alone,) = without.function(w, x, y, 1.0)
+    np.testing.assert_array_equal(gradient, alone)
+    assert value == mean_square(w, x, y) and gradient.shape == w.shape and gradient.dtype == np.float64
+    check_grad(fn, list(args))
+
+
+def test_values_read_only_for_their_shapes_are_not_kept():
+    """Shape specialization runs on the adjoint sweep before the storage plan: ``unbroadcast(d, x)`` with x of
+    the result's shape becomes ``d``, so the loop keeps no stack of x's values."""
+    def loop(x, b):
+        y = x
+        for _ in range(3):
+            y = np.tanh(y) + b
+        return np.sum(y)
+
+    args = (RNG.normal(size=4), RNG.normal(size=4))
+    source = reverse_variants(loop, (0, 1), (False,), examples=args)[False].source
+    assert "unbroadcast" not in source
+    generic = reverse_variants(loop, (0, 1), (False,), examples=None)[False].source
+    assert "unbroadcast" in generic
+    check_grad(loop, list(args), argnums=(0, 1))
