@@ -33,6 +33,7 @@ from ..runtime import call_output, call_with_vjp
 from ..transform.clone import clone
 from ..visitors import NodeTransformer
 from .anf import to_anf
+from .constant_branches import fold_constant_branches
 from .constructors import LowerConstructor
 from .parse import ParsedFunction, parse_function
 from .record_fields import forward_fields
@@ -288,10 +289,10 @@ class _HelperInliner:
         prologue = [gast.copy_location(gast.Assign([gast.Name(param, gast.Store(), None, None)], value, None), site)
                     for param, value in zip(params, values) if param not in substituted]
         result = gast.copy_location(gast.Assign([output], last.value, None), last)
-        body = [_Substitute(substituted).visit(s) for s in [*core.body[:-1], result]]
+        body = fold_constant_branches(prologue + [_Substitute(substituted).visit(s) for s in [*core.body[:-1], result]])
         if made is not None and isinstance(output, gast.Name):
             body = self._name_fields(body, made, output.id)
-        return prologue + body
+        return body
 
     def _name_fields(self, body: list[gast.stmt], made: type, obj: str) -> list[gast.stmt]:
         """Give each value a constructor assigns to a field a variable of its own, assigned once

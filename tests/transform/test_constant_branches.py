@@ -1,0 +1,113 @@
+"""Branches decided by constants (``frontend/constant_branches.py``): a helper inlined with constant
+arguments takes the branch its flags choose at transform time, keeps nothing on the stack for the branches
+it does not run, and compiles without a warning; what is not certain stays a branch. Gradients are checked
+against central differences and against HIPS autograd's on the same source."""
+
+from __future__ import annotations
+
+import warnings
+
+import gast
+import numpy as np
+import pytest
+from oracles import central
+
+import srcgrad
+from srcgrad.frontend.constant_branches import fold_constant_branches
+
+autograd = pytest.importorskip("autograd")
+
+
+def logsumexp(a, axis=None, keepdims=False):
+    a_max = np.max(a, axis=axis, keepdims=True)
+    out = np.log(np.sum(np.exp(a - a_max), axis=axis, keepdims=True)) + a_max
+    if keepdims:
+        return out
+    if axis is None:
+        return out.reshape(())
+    return np.squeeze(out, axis=axis)
+
+
+def normalized(a):
+    return a - logsumexp(a, axis=-1, keepdims=True)
+
+
+def total(a):
+    return logsumexp(a) + np.sum(logsumexp(a, axis=0))
+
+
+def scaled(x, mode="tanh", scale=2):
+    if mode == "tanh" and scale > 1:
+        return np.tanh(x) * scale
+    elif mode == "sin":
+        return np.sin(x)
+    return x
+
+
+def loss_flags(x):
+    return np.sum(normalized(x) ** 2) + np.sum(scaled(x)) + np.sum(scaled(x, "sin")) + np.sum(scaled(x, "id", 0))
+
+
+def clip_sum(x, limit=None):
+    if limit is not None:
+        x = np.minimum(x, limit)
+    return np.sum(x * x)
+
+
+def loss_none_default(x):
+    return clip_sum(x) + clip_sum(x, 0.5)
+
+
+X = np.random.default_rng(4).normal(size=(3, 5))
+
+
+def _autograd_variant(fn):
+    import autograd.numpy as anp
+
+    namespace = dict(fn.__globals__)
+    namespace["np"] = anp
+    return type(fn)(fn.__code__, namespace)
+
+
+@pytest.mark.parametrize("fn", [loss_flags, total, loss_none_default], ids=lambda f: f.__name__)
+def test_flags_taken_at_transform_time_give_the_right_gradient(fn):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SyntaxWarning)
+        got = srcgrad.grad(fn)(X)
+    assert got.shape == X.shape and got.dtype == np.float64
+    numeric = central(lambda flat: fn(flat.reshape(X.shape)), X.ravel()).reshape(X.shape)
+    np.testing.assert_allclose(got, numeric, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(got, autograd.grad(_autograd_variant(fn))(X), rtol=1e-12, atol=1e-14)
+
+
+def test_the_generated_code_has_no_branch_for_a_constant_flag_and_keeps_nothing_for_it():
+    srcgrad.grad(loss_flags)(X)
+    source = srcgrad.show(loss_flags)
+    code = [line for line in source.splitlines() if not line.lstrip().startswith("#")]
+    assert not any(line.lstrip().startswith("if ") for line in code), source
+    assert "stack" not in source and " is None" not in source
+    assert "np.tanh" in source and "np.sin" in source
+
+
+def _fold(source: str) -> str:
+    body = gast.parse(source).body
+    return gast.unparse(gast.Module(fold_constant_branches(body), [])).strip()
+
+
+def test_a_known_test_takes_its_block_and_an_unknown_one_stays():
+    assert _fold("a = None\nb = a is None\nif b:\n    y = 1\nelse:\n    y = 2") == "a = None\nb = True\ny = 1"
+    assert _fold("a = -1\nif a is None:\n    y = 1\nelse:\n    y = 2") == "a = -1\ny = 2"
+    kept = "if x:\n    y = 1"
+    assert _fold(kept) == kept
+
+
+def test_only_what_is_certain_is_used():
+    # ``is`` between two ints is not decided (identity of ints is an implementation detail)
+    assert "if c:" in _fold("a = 1000\nc = a is 1000\nif c:\n    y = 1")
+    # a name assigned in a branch that stays, or in a loop, is forgotten
+    assert "if f:" in _fold("f = True\nif x:\n    f = False\nif f:\n    y = 1")
+    assert "if f:" in _fold("f = True\nfor i in range(3):\n    if f:\n        y = 1\n    f = False")
+    # an array or a call is never a known value
+    assert "if c:" in _fold("c = np.zeros(3)\nif c:\n    y = 1")
+    # a string and a number are not compared
+    assert "if c:" in _fold("s = 'a'\nc = s < 1\nif c:\n    y = 1")
