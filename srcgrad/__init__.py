@@ -19,6 +19,7 @@ from .errors import (
 )
 from .export import ExportError, export_module
 from .higher import derivative, hessian, hvp, jacfwd, jacrev
+from .numba_backend import CompileError, CompileWarning
 from .rules import builtin as _builtin_rules  # noqa: F401  (registers the built-in derivative rules)
 from .rules.registry import defjvp, defnondiff, defvjp
 from .tensor import *  # noqa: F403  (the Tensor shim: tensor, Tensor, no_grad, float32, ...)
@@ -30,5 +31,5 @@ __all__ = [
     "clear_cache", "cache_info", "set_cache_limit", "CacheInfo", "set_shape_specialization",
     "SrcgradError", "SrcgradSyntaxError", "MissingRuleError", "SourceUnavailableError",
     "NonScalarOutputError", "InputTypeError", "OutputTypeError", "StaleSourceError", "UnsupportedTransformError", "RecursionDepthError", "defvjp", "defjvp", "defnondiff",
-    "export_module", "ExportError",
+    "export_module", "ExportError", "CompileError", "CompileWarning",
 ] + list(_tensor_all)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -585,3 +586,29 @@ def test_forward_mode(program):
     scale = max(1.0, harness.tree_abs_vdot(reference, direction))
     harness.assert_scalars_close(tangent_out, harness.tree_vdot(reference, direction), harness.EXACT_RTOL,
                                  harness.EXACT_ATOL * scale, "jvp vs gradient . direction")
+
+
+@pytest.mark.parametrize("program", [case.program for case in CASES if case.reverse is None])
+def test_numba_compiled_gradient_equals_the_uncompiled_one_or_warns(program):
+    """``grad(f, compile="numba")`` on each program srcgrad differentiates: where Numba compiles the code,
+    the same gradient to 1e-12; where it cannot (dicts, helper calls, SciPy), one ``CompileWarning`` and the
+    uncompiled gradient."""
+    pytest.importorskip("numba", reason="compile='numba' needs Numba: pip install 'srcgrad[numba]'")
+    from srcgrad.numba_backend import CompileWarning
+
+    fn = _numpy_fn(program)
+    expected = srcgrad.grad(fn)(*_fresh_args(program))
+    compiled = srcgrad.grad(fn, compile="numba")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CompileWarning)
+        got = compiled(*_fresh_args(program))
+    (entry,) = compiled.compiled.values()
+    warned = [w for w in caught if issubclass(w.category, CompileWarning)]
+    if entry.function is None:
+        assert len(warned) == 1
+        message = str(warned[0].message)
+        assert f"{program}.py:" in message and "running the uncompiled gradient" in message
+    else:
+        assert not warned
+    harness.assert_same_structure(got, expected)
+    harness.assert_trees_close(got, expected, 1e-12, 1e-12, "numba-compiled vs uncompiled")

@@ -1,0 +1,168 @@
+"""Generated gradients compiled with Numba (``grad(f, compile="numba")``).
+
+The code ``grad`` generates for one argument signature is lowered into Numba's subset
+(``numba_lowering``), the rule helpers it calls are given Numba implementations (``@overload``s of the
+same names, chosen by the argument types at compile time), and the result is compiled with ``numba.njit``
+on the first call of that signature. Before the compiled function is used, its result on that first call
+is compared with the uncompiled code's: a compiled gradient that is not the same gradient is never used.
+
+When Numba is missing, or cannot compile the code (a construct outside its subset, a helper with no Numba
+version, a container argument), or the two results differ, ``compile="numba"`` warns once for that
+signature with the reason and the user's line, and runs the uncompiled code; ``compile="numba!"`` raises
+``CompileError`` instead. Globals are read when the code is compiled, as Numba does."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import warnings
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+import gast
+import numpy as np
+
+from .codegen import compile_function, to_source
+from .errors import SrcgradError
+from .numba_lowering import lower_for_numba
+from .transform.builders import COMMENT
+
+COMPILERS = (None, "numba", "numba!")
+
+
+class CompileError(SrcgradError):
+    """``compile="numba!"``: the generated gradient could not be compiled, or compiled to other values."""
+
+
+class CompileWarning(UserWarning):
+    """``compile="numba"`` runs the uncompiled gradient: Numba is missing or could not compile it."""
+
+
+def checked_compiler(compile: str | None) -> str | None:
+    if compile not in COMPILERS:
+        raise ValueError(f"compile must be one of {', '.join(map(repr, COMPILERS))}, not {compile!r}")
+    return compile
+
+
+def numba_available() -> bool:
+    return importlib.util.find_spec("numba") is not None
+
+
+def numba_overloads() -> ModuleType:
+    """``numba_overloads``, which imports Numba (slow to import, and optional) and registers the helpers'
+    Numba versions: imported on the first compilation, not with srcgrad."""
+    from . import numba_overloads  # noqa: PLC0415  (Numba is optional and slow to import: only when used)
+
+    return numba_overloads
+
+
+def lowered_source(source: str, numpy_name: str = "np") -> str:
+    """The source Numba compiles for generated ``source``, its comments kept (they name the user's lines)."""
+    marked = "\n".join(re.sub(r"^(\s*)#(.*)$", lambda m: m.group(1) + repr(COMMENT + m.group(2)), line)
+                       for line in source.splitlines())
+    fn = gast.parse(marked).body[0]
+    return to_source(lower_for_numba(fn, numpy_name))
+
+
+def numpy_name_in(namespace: dict[str, Any]) -> str:
+    """The name generated code has NumPy under (``np`` unless the user's module binds that otherwise)."""
+    return next((key for key, value in namespace.items() if value is np), "numpy")
+
+
+def compile_generated(source: str, name: str, namespace: dict[str, Any], filename: str) -> Callable:
+    """``njit`` of ``source`` (already lowered), with the helpers it names replaced by their Numba versions.
+    Numba compiles on the first call, so errors outside its subset show then."""
+    numba = numba_overloads()
+    scope = {key: numba.VERSIONS.get(id(value), value) for key, value in namespace.items()}
+    function = compile_function(source, name, f"{filename[:-1]} numba>", scope)
+    return numba.njit(function)
+
+
+class Compiled:
+    """A signature's gradient function: compiled when that worked and agreed, else the uncompiled one."""
+
+    def __init__(self, plain: Callable, source: str, name: str, namespace: dict[str, Any], filename: str,
+                 strict: bool, where: str):
+        self.plain, self.strict, self.where = plain, strict, where
+        self.function: Callable | None = None
+        self.reason: str | None = None
+        if not numba_available():
+            self._give_up("Numba is not installed (pip install 'srcgrad[numba]')")
+            return
+        numpy_name = numpy_name_in(namespace)
+        namespace = {**namespace, numpy_name: np}
+        self.source = lowered_source(source, numpy_name)
+        try:
+            self.candidate = compile_generated(self.source, name, namespace, filename)
+        except Exception as error:   # a rewrite Numba's front end rejects
+            self._give_up(_first_line(error))
+
+    def first_call(self, args: tuple, expected: Any) -> None:
+        """Compile by calling, and keep the compiled function only if it gives ``expected``."""
+        if self.reason is not None:
+            return
+        try:
+            got = numba_overloads().call_quietly(self.candidate, args)
+        except Exception as error:   # numba's TypingError, UnsupportedError, LoweringError...
+            self._give_up(_numba_reason(error, self.source))
+            return
+        mismatch = _mismatch(got, expected)
+        if mismatch:
+            self._give_up(f"the compiled gradient differs from the uncompiled one ({mismatch})")
+            return
+        self.function = self.candidate
+
+    def __call__(self, *args: Any) -> Any:
+        return (self.function or self.plain)(*args)
+
+    def _give_up(self, reason: str) -> None:
+        self.reason = reason
+        message = f"compile='numba': {self.where}: {reason}"
+        if self.strict:
+            raise CompileError(message)
+        warnings.warn(f"{message}; running the uncompiled gradient", CompileWarning, stacklevel=5)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text.splitlines()[0] if text else ''}"
+
+
+def _numba_reason(error: BaseException, source: str) -> str:
+    """Numba's message, cut to its first line, and the user's line the failing generated line comes from
+    (the ``# line N: ...`` comment above it in ``source``, the code Numba compiled)."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", str(error))
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    what = next((line for line in lines if not line.startswith(("Failed in", "During:", "File "))),
+                lines[0] if lines else type(error).__name__)
+    found = re.findall(r'File "<srcgrad [^"]*numba[^"]*>", line (\d+)', text)
+    if found:
+        generated = source.splitlines()
+        for line in reversed(generated[:int(found[-1])]):
+            user = re.match(r"\s*#\s*(line \d+(?:, in \w+)?): (.*)", line)
+            if user:
+                what += f" (at {user.group(1)}: {user.group(2).strip()})"
+                break
+    return what
+
+
+def _mismatch(got: Any, expected: Any) -> str | None:
+    if isinstance(expected, (tuple, list)):
+        if not isinstance(got, (tuple, list)) or len(got) != len(expected):
+            return "a different structure"
+        for a, b in zip(got, expected):
+            found = _mismatch(a, b)
+            if found:
+                return found
+        return None
+    a, b = np.asarray(got), np.asarray(expected)
+    if a.shape != b.shape:
+        return f"shape {a.shape} instead of {b.shape}"
+    if a.dtype != b.dtype and not (a.dtype.kind == b.dtype.kind == "f"):
+        return f"dtype {a.dtype} instead of {b.dtype}"
+    if a.dtype.kind in "fc" and not np.allclose(a, b, rtol=1e-9, atol=1e-12 * max(1.0, float(np.max(np.abs(b)))
+                                                                                  if b.size else 1.0),
+                                                 equal_nan=True):
+        return f"largest difference {float(np.max(np.abs(a - b)))}"
+    return None

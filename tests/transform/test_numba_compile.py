@@ -1,0 +1,260 @@
+"""``grad(f, compile="numba")`` (``numba_backend.py``) and the lowering into Numba's subset
+(``numba_lowering.py``).
+
+The lowered code is still Python: run without Numba it must give the generated code's gradient, which
+checks the rewrites on every Python. With Numba installed, each function here that Numba compiles must give
+the uncompiled gradient to 1e-12, and each it cannot must warn (or, with ``"numba!"``, raise) naming the
+user's line, and still give the right gradient."""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import numpy as np
+import pytest
+from gradcheck import check_grad
+
+import srcgrad
+from srcgrad import numba_backend
+from srcgrad.codegen import to_source
+from srcgrad.numba_backend import CompileError, CompileWarning, lowered_source
+
+
+def scalar_loop(x):
+    s = 0.0
+    for i in range(200):
+        s = s + np.sin(x * i) * np.cos(x + i)
+    return s
+
+
+def rosenbrock_loop(x):
+    s = 0.0
+    for i in range(x.shape[0] - 1):
+        s += 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2
+    return s
+
+
+def lotka_volterra(theta, x0, y0):
+    a, b, c, d = theta
+    x = x0
+    y = y0
+    for _ in range(30):
+        dx = a * x - b * x * y
+        dy = c * x * y - d * y
+        x = x + 0.01 * dx
+        y = y + 0.01 * dy
+    return np.mean((x - 1.0) ** 2 + (y - 1.0) ** 2)
+
+
+def rnn(Wx, Wh, b, h0, xs):
+    h = h0
+    for t in range(xs.shape[0]):
+        h = np.tanh(xs[t] @ Wx + h @ Wh + b)
+    return np.sum(h * h)
+
+
+def stencil(u, k):
+    for _ in range(5):
+        u = u + k * (np.roll(u, 1) - 2.0 * u + np.roll(u, -1))
+    return np.sum(u * u)
+
+
+def early_exit(x):
+    total = 0.0
+    for i in range(3, 40, 2):
+        total = total + np.sin(x * i)
+        if total > 2.5:
+            break
+    return total * x
+
+
+def leaky(w, xs):
+    h = 0.0
+    n = 0
+    while n < xs.shape[0]:
+        h = 0.9 * h + np.tanh(w * xs[n])
+        n += 1
+    return h * h
+
+
+def row_softmax_mean(W, x):
+    z = x @ W
+    e = np.exp(z - np.max(z, axis=1, keepdims=True))
+    return np.mean(e / np.sum(e, axis=1, keepdims=True) * z)
+
+
+def broadcast_sums(W, b):
+    z = np.tanh(W + b)
+    return np.sum(np.sum(z, axis=0, keepdims=True) * W)
+
+
+RNG = np.random.default_rng(11)
+CASES = {
+    "scalar_loop": (scalar_loop, (0.3,), 0),
+    "rosenbrock_loop": (rosenbrock_loop, (RNG.normal(size=12),), 0),
+    "lotka_volterra": (lotka_volterra, (np.array([1.1, 0.4, 0.4, 0.9]), RNG.uniform(0.5, 1.5, 20),
+                                        RNG.uniform(0.5, 1.5, 20)), (0, 1, 2)),
+    "rnn": (rnn, (0.3 * RNG.normal(size=(3, 4)), 0.3 * RNG.normal(size=(4, 4)), RNG.normal(size=4),
+                  RNG.normal(size=(2, 4)), RNG.normal(size=(5, 2, 3))), (0, 1, 2)),
+    "stencil": (stencil, (RNG.normal(size=16), 0.2), (0, 1)),
+    "early_exit": (early_exit, (0.7,), 0),
+    "leaky": (leaky, (0.8, RNG.normal(size=9)), 0),
+    "broadcast_sums": (broadcast_sums, (RNG.normal(size=(3, 4)), RNG.normal(size=4)), (0, 1)),
+}
+# what Numba compiles (the others use an operation outside its subset: np.max over an axis)
+COMPILED = ["scalar_loop", "rosenbrock_loop", "lotka_volterra", "rnn", "early_exit", "leaky", "broadcast_sums"]
+
+
+def _leaves(value):
+    if isinstance(value, (tuple, list)):
+        return [leaf for item in value for leaf in _leaves(item)]
+    return [value]
+
+
+def _assert_same(got, expected, rtol):
+    got, expected = _leaves(got), _leaves(expected)
+    assert len(got) == len(expected)
+    for a, b in zip(got, expected):
+        a, b = np.asarray(a), np.asarray(b)
+        assert a.shape == b.shape and a.dtype == b.dtype
+        assert np.all(np.isfinite(b))
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=rtol * max(1.0, float(np.max(np.abs(b)))))
+
+
+def _generated(fn, args, argnums):
+    srcgrad.grad(fn, argnums=argnums)(*args)
+    (generated,) = [g for g, _ in srcgrad.grad(fn, argnums=argnums).variants.values()] or [None]
+    return generated
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_the_lowered_code_is_python_that_gives_the_same_gradient(name):
+    fn, args, argnums = CASES[name]
+    g = srcgrad.grad(fn, argnums=argnums)
+    expected = g(*args)
+    ((generated, _),) = g.variants.values()
+    lowered = lowered_source(generated.source)
+    code = "\n".join(line for line in lowered.splitlines() if not line.lstrip().startswith("#"))
+    assert "reversed(" not in code and re.search(r"\bstack\.", code) is None
+    assert ".sum(axis=(" not in code and "keepdims=True" not in code
+    assert lowered.count("# line ") == generated.source.count("# line ")   # the user's lines stay
+    namespace = dict(generated.namespace)
+    exec(compile(lowered, f"<lowered {name}>", "exec"), namespace)
+    got = namespace[generated.function.__name__](*args, 1.0)
+    _assert_same(got, (expected,) if not isinstance(expected, tuple) else expected, 1e-13)
+
+
+def test_each_variable_gets_its_own_stack_and_dead_restores_go_with_their_pushes():
+    fn, args, argnums = CASES["lotka_volterra"]
+    g = srcgrad.grad(fn, argnums=argnums)
+    g(*args)
+    ((generated, _),) = g.variants.values()
+    lowered = lowered_source(generated.source)
+    for stack in set(re.findall(r"\b(stack_\w+) = \[\]", lowered)):
+        assert lowered.count(f"{stack}.append(") == lowered.count(f"{stack}.pop()") >= 1
+    # the pushes of x and y before their first assignment (None) and their restores at the end are gone
+    forward = lowered.split("# adjoint sweep")[0]
+    assert forward.index("stack_x.append(x)") > forward.index("for _ in range_")
+    assert not re.search(r"^    [xy] = stack_\w+\.pop\(\)", lowered, re.MULTILINE)
+
+
+def test_a_reversed_range_runs_its_indices_backwards_for_any_start_step_and_count():
+    import gast
+
+    from srcgrad.numba_lowering import lower_for_numba
+
+    source = ("def f(r, n):\n    out = []\n    for i in reversed(r):\n        out.append(i)\n"
+              "    for i in reversed(r[:n]):\n        out.append(-i)\n    return out\n")
+    fn = gast.parse(source).body[0]
+    fn.body.insert(0, gast.parse("r = range(*r)").body[0])
+    lowered = to_source(lower_for_numba(fn, "np"))
+    assert "reversed" not in lowered
+    namespace: dict = {}
+    exec(lowered, namespace)
+    for spec in [(5,), (3, 11, 2), (10, 0, -3), (4, 4), (0, 7, 3)]:
+        r = range(*spec)
+        for n in (0, 1, 2, 50):
+            assert namespace["f"](spec, n) == list(reversed(r)) + [-i for i in reversed(r[:n])], (spec, n)
+
+
+numba = pytest.importorskip("numba", reason="compile='numba' needs Numba: pip install 'srcgrad[numba]'")
+
+
+@pytest.mark.parametrize("name", COMPILED)
+def test_numba_compiles_the_gradient_and_it_equals_the_uncompiled_one(name):
+    fn, args, argnums = CASES[name]
+    expected = srcgrad.grad(fn, argnums=argnums)(*args)
+    compiled = srcgrad.grad(fn, argnums=argnums, compile="numba!")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)
+        got = compiled(*args)
+        again = compiled(*args)
+    (entry,) = compiled.compiled.values()
+    assert entry.function is not None and entry.reason is None   # the compiled code ran
+    _assert_same(got, expected, 1e-12)
+    _assert_same(again, expected, 1e-12)
+    if name in ("scalar_loop", "rosenbrock_loop", "lotka_volterra"):
+        check_grad(fn, list(args), argnums=argnums)
+
+
+def test_value_and_grad_compiles_too():
+    fn, args, argnums = CASES["rosenbrock_loop"]
+    value, gradient = srcgrad.value_and_grad(fn, compile="numba!")(*args)
+    expected_value, expected = srcgrad.value_and_grad(fn)(*args)
+    assert value == pytest.approx(expected_value, rel=1e-13)
+    _assert_same(gradient, expected, 1e-12)
+
+
+def test_outside_numbas_subset_it_warns_naming_the_line_and_runs_the_uncompiled_gradient():
+    W, x = RNG.normal(size=(3, 4)), RNG.normal(size=(5, 3))
+    g = srcgrad.grad(row_softmax_mean, compile="numba")
+    with pytest.warns(CompileWarning) as caught:
+        got = g(W, x)
+    message = str(caught[0].message)
+    assert "row_softmax_mean" in message and "test_numba_compile.py" in message
+    assert "(at line " in message and "np.max(z, axis=1, keepdims=True)" in message
+    assert "running the uncompiled gradient" in message
+    _assert_same(got, srcgrad.grad(row_softmax_mean)(W, x), 1e-15)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)
+        g(W, x)   # once per signature
+
+
+def test_the_strict_form_raises_instead():
+    W, x = RNG.normal(size=(3, 4)), RNG.normal(size=(5, 3))
+    with pytest.raises(CompileError, match=r"row_softmax_mean .*np\.max\(z, axis=1, keepdims=True\)"):
+        srcgrad.grad(row_softmax_mean, compile="numba!")(W, x)
+
+
+def test_without_numba_it_warns_and_runs_the_uncompiled_gradient(monkeypatch):
+    monkeypatch.setattr(numba_backend, "numba_available", lambda: False)
+    fn, args, _ = CASES["scalar_loop"]
+    with pytest.warns(CompileWarning, match=r"Numba is not installed \(pip install 'srcgrad\[numba\]'\)"):
+        got = srcgrad.grad(fn, compile="numba")(*args)
+    assert got == srcgrad.grad(fn)(*args)
+    with pytest.raises(CompileError, match="Numba is not installed"):
+        srcgrad.grad(fn, compile="numba!")(*args)
+
+
+def test_a_compiled_gradient_that_disagrees_is_never_used(monkeypatch):
+    fn, args, _ = CASES["scalar_loop"]
+    real = numba_backend.compile_generated
+
+    def broken(source, name, namespace, filename):
+        compiled = real(source, name, namespace, filename)
+        return lambda *call: tuple(2.0 * v for v in compiled(*call))
+
+    monkeypatch.setattr(numba_backend, "compile_generated", broken)
+    g = srcgrad.grad(fn, compile="numba")
+    with pytest.warns(CompileWarning, match="differs from the uncompiled one"):
+        got = g(*args)
+    assert got == srcgrad.grad(fn)(*args)
+    assert g(*args) == got
+
+
+def test_bad_compile_values_and_show():
+    with pytest.raises(ValueError, match="compile must be one of None, 'numba', 'numba!'"):
+        srcgrad.grad(scalar_loop, compile="jit")
+    shown = srcgrad.show(rosenbrock_loop, np.ones(4), compile="numba")
+    assert "reversed" not in shown and "# line " in shown and shown.startswith("def rosenbrock_loop_grad(")
