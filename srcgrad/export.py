@@ -25,10 +25,11 @@ from typing import Any
 import numpy as np
 
 from .errors import SrcgradError
+from .numba_backend import Compiled, lowered_source, numba_available, numba_overloads, numpy_name_in
 from .pipeline import describe_argument, forward_transform, reverse_transform
 from .version import __version__
 
-_HELPER_MODULES = ("srcgrad.rules.", "srcgrad.transform.loops", "srcgrad.runtime")
+_HELPER_MODULES = ("srcgrad.rules.", "srcgrad.transform.loops", "srcgrad.runtime", "srcgrad.numba_overloads")
 _PREFERRED_IMPORTS = {"numpy": "import numpy as np", "math": "import math", "numbers": "import numbers",
                       "operator": "import operator", "functools": "import functools", "itertools": "import itertools"}
 
@@ -37,9 +38,17 @@ class ExportError(SrcgradError):
     """The generated code needs something a standalone module cannot carry."""
 
 
-def export_module(fn: Callable, *args: Any, argnums: int | Sequence[int] = 0, mode: str = "reverse") -> str:
+def export_module(fn: Callable, *args: Any, argnums: int | Sequence[int] = 0, mode: str = "reverse",
+                  compile: str | None = None) -> str:
     """The text of a module with ``fn``'s gradient (``mode="reverse"``) or its forward-mode derivative
-    (``"forward"``) for arguments like ``args``, runnable with NumPy alone (see the module docstring)."""
+    (``"forward"``) for arguments like ``args``, runnable with NumPy alone (see the module docstring); with
+    ``compile="numba"``, the gradient compiled by Numba (``docs/compiled.md``), runnable with NumPy and
+    Numba."""
+    if compile not in (None, "numba"):
+        raise ValueError(f"compile must be None or 'numba', not {compile!r}")
+    if compile is not None and (mode != "reverse" or not numba_available()):
+        raise ExportError("compile='numba' exports reverse mode, and needs Numba installed to write it "
+                          "(pip install 'srcgrad[numba]')")
     numbers_ = (argnums,) if isinstance(argnums, int) else tuple(argnums)
     if mode == "reverse":
         generated = reverse_transform(fn, numbers_, with_value=False, examples=args)
@@ -48,7 +57,20 @@ def export_module(fn: Callable, *args: Any, argnums: int | Sequence[int] = 0, mo
     else:
         raise ValueError(f"mode must be 'reverse' or 'forward', not {mode!r}")
     collector = _Collector(_where(fn))
-    collector.names_of(generated.source, generated.namespace)
+    source, namespace = generated.source, generated.namespace
+    if compile is not None:
+        collector.overloads = numba_overloads()
+        numpy_name = numpy_name_in(namespace)
+        namespace = {**namespace, numpy_name: np}
+        source = lowered_source(source, numpy_name)
+        namespace = {key: collector.overloads.VERSIONS.get(id(value), value) for key, value in namespace.items()}
+        # compiled here first: code outside Numba's subset is refused now, naming the line, not when it runs
+        code = generated.function.__code__
+        compiled = Compiled(generated.function, generated.source, generated.function.__name__, generated.namespace,
+                            code.co_filename, True, _where(fn))
+        example = (*args, 1.0)
+        compiled.first_call(example, generated.function(*example))
+    collector.names_of(source, namespace)
     namespaces = []   # srcgrad modules a helper reads attributes of: the attributes, copied, under its name
     for module, attributes in sorted(collector.modules.items()):
         collector.imports.add("import types")
@@ -57,19 +79,23 @@ def export_module(fn: Callable, *args: Any, argnums: int | Sequence[int] = 0, mo
     signature = ", ".join(f"{name}: {describe_argument(value)}"
                           for name, value in zip(inspect.signature(fn).parameters, args))
     what = "Gradient" if mode == "reverse" else "Forward-mode derivative"
+    needs = "It needs NumPy only" if compile is None else "Compiled with Numba, it needs NumPy and Numba"
     header = "\n".join([f'"""{what} of {getattr(fn, "__qualname__", "f")}, written by srcgrad {__version__}.', "",
-                         *textwrap.wrap(f"Specialized to {signature}; argnums={numbers_}. It needs NumPy only "
+                         *textwrap.wrap(f"Specialized to {signature}; argnums={numbers_}. {needs} "
                                         "(python -m srcgrad export).", 100), '"""'])
-    # isort's order: the standard library, then NumPy; plain imports before from-imports in each
-    sections = [sorted((line for line in collector.imports if ("numpy" in line) == third_party),
+    if compile is not None:
+        collector.imports.add("import numba")
+    # isort's order: the standard library, then NumPy and Numba; plain imports before from-imports in each
+    sections = [sorted((line for line in collector.imports if _third_party(line) == third_party),
                        key=lambda line: (line.startswith("from "), line)) for third_party in (False, True)]
     head = "\n\n".join([header, "from __future__ import annotations",
                          *("\n".join(section) for section in sections if section)])
     signature_value = [_signature_entry(name, value) for name, value in zip(inspect.signature(fn).parameters, args)]
-    constants = [*collector.constants, f"_SIGNATURE = {signature_value!r}"]
+    constants = [*collector.constants,
+                 "_SIGNATURE = [\n" + "".join(f"    {entry!r},\n" for entry in signature_value) + "]"]
     head += "\n\n" + "\n".join(constants)   # (isort keeps one blank line between the imports and a statement)
-    parts = [head, *collector.definitions, "\n".join(namespaces), _SIGNATURE_CHECK,
-             _checked(generated.source, len(args))]
+    code = _checked(source, len(args)) if compile is None else _compiled(source, len(args))
+    parts = [head, *collector.definitions, *collector.registrations, "\n".join(namespaces), _SIGNATURE_CHECK, code]
     return "\n\n\n".join(part.rstrip("\n") for part in parts if part.strip()) + "\n"
 
 
@@ -83,6 +109,23 @@ _SIGNATURE_CHECK = '''def _check_arguments(*values):
                 dtype is not None and got[2] != dtype):
             raise ValueError(f"{name}: this gradient was written for {kind} {shape} {dtype}, not "
                              f"{got[0]} {got[1]} {got[2]}; export it again for these arguments")'''
+
+
+def _compiled(source: str, count: int) -> str:
+    """The generated function compiled by Numba under ``_<name>_compiled`` (cached on disk beside the
+    module), and ``<name>`` checking the arguments before it calls it."""
+    definition = ast.parse(source).body[0]
+    name = definition.name
+    params = [a.arg for a in definition.args.args]
+    compiled = source.replace(f"def {name}(", f"def _{name}_compiled(", 1)
+    wrapper = (f"def {name}({', '.join(params)}):\n"
+               f"    _check_arguments({', '.join(params[:count])})\n"
+               f"    return _{name}_compiled({', '.join(params)})\n")
+    return f"@numba.njit(cache=True)\n{compiled.rstrip()}\n\n\n{wrapper}"
+
+
+def _third_party(import_line: str) -> bool:
+    return import_line.split()[1].split(".", maxsplit=1)[0] in ("numpy", "numba")
 
 
 def _signature_entry(name: str, value: Any) -> tuple:
@@ -112,6 +155,8 @@ class _Collector:
         self.done: dict[int, str] = {}   # id of a copied helper -> the name it is defined under
         self.bound: set[str] = set()
         self.modules: dict[str, dict[str, str]] = {}   # a module of srcgrad's a helper reads -> attribute -> name
+        self.overloads: types.ModuleType | None = None   # compile="numba": numba_overloads
+        self.registrations: list[str] = []     # ``overload(stub)(typing)`` for each stub copied
 
     def names_of(self, source: str, namespace: dict[str, Any]) -> None:
         tree = ast.parse(textwrap.dedent(source))
@@ -139,6 +184,9 @@ class _Collector:
             self.imports.add(_import(name, value))
         elif isinstance(value, (types.FunctionType, type)) and _ours(value):
             self.copy(name, value)
+        elif str(getattr(value, "__module__", "")).startswith("numba.") and getattr(value, "__name__", None):
+            self.imports.add(f"from {value.__module__} import {value.__name__}"
+                             + ("" if value.__name__ == name else f" as {name}"))
         elif _literal(value):
             self.constants.append(f"{name} = {value!r}")
         elif _numpy_attribute(value) is not None:
@@ -163,6 +211,13 @@ class _Collector:
             raise ExportError(f"the code of {self.what} reads {name!r} ({type(value).__name__} from {module}), "
                               f"which a standalone module cannot carry; {hint}")
 
+    def _typing_of(self, value: Any) -> tuple[Callable, Callable] | None:
+        """``(overload, typing function)`` for a stub of ``numba_overloads``, else None."""
+        if self.overloads is None:
+            return None
+        return next(((self.overloads.overload, typing) for stub, typing in self.overloads.TABLE.values()
+                     if stub is value), None)
+
     def copy(self, name: str, value: Any) -> None:
         """Copy one of srcgrad's helpers (a function or class) under ``name``, and what it reads."""
         copied = self.done.get(id(value))
@@ -186,6 +241,11 @@ class _Collector:
             source += f"\n\n{name} = {value.__name__}\n"
             self.bound.add(value.__name__)
         self.definitions.append(source)
+        typing = self._typing_of(value)
+        if typing is not None:   # a stub of numba_overloads: its implementation and its registration
+            self.bind("overload", typing[0])
+            self.bind(typing[1].__name__, typing[1])
+            self.registrations.append(f"overload({name})({typing[1].__name__})")
         tree = ast.parse(source)
         local = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
         local |= {a.arg for n in ast.walk(tree) if isinstance(n, ast.arguments)

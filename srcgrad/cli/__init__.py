@@ -2,7 +2,7 @@
 
     python -m srcgrad show path/to/file.py:func [--argnums 0,1] [--args EXPR] [--unoptimized] [--mode forward]
     python -m srcgrad check path/to/file.py:func --args "(np.ones(3), 2.0)" [--order 2]
-    python -m srcgrad export path/to/file.py:func --args "(np.ones(3), 2.0)" [--mode forward] -o grad.py
+    python -m srcgrad export path/to/file.py:func --args "(np.ones(3), 2.0)" [--mode forward] [--compile numba] -o grad.py
     python -m srcgrad tutorial
 
 Exit status: 0 success (PASS), 1 a failed check or code srcgrad cannot differentiate, 2 a usage error (a
@@ -80,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="example arguments (a Python expression, numpy as np in scope)")
     export.add_argument("--mode", choices=("reverse", "forward"), default="reverse",
                         help="reverse mode: f_grad(*args, d_out) (default); forward: f_jvp(*args, *tangents)")
+    export.add_argument("--compile", choices=("numba",), default=None,
+                        help="compile the gradient with Numba (@numba.njit(cache=True)); the module then needs Numba")
     export.add_argument("-o", "--output", metavar="FILE.py", help="where to write it (default: standard output)")
 
     tutorial = commands.add_parser("tutorial", help="run PyTorch's autograd tutorial on srcgrad's Tensor shim",
@@ -189,7 +191,7 @@ def _export(options: argparse.Namespace, prog: str) -> int:
     fn, args, argnums = _unbind(fn, args, argnums)
     check_argnums(fn, argnums, len(args))
     try:
-        text = srcgrad.export_module(fn, *args, argnums=argnums, mode=options.mode)
+        text = srcgrad.export_module(fn, *args, argnums=argnums, mode=options.mode, compile=options.compile)
     except srcgrad.SrcgradError as error:
         print(f"{prog}: {error}", file=sys.stderr)
         return 1

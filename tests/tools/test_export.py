@@ -4,6 +4,7 @@ gradient that needs srcgrad at run time is refused by name."""
 
 from __future__ import annotations
 
+import inspect
 import json
 import shutil
 import subprocess
@@ -188,3 +189,117 @@ def test_arguments_of_another_shape_are_refused_not_given_a_wrong_gradient():
         namespace["mlp_grad"](W, b, np.ones((6, 4)), np.ones((6, 3)), 1.0)
     with pytest.raises(ValueError, match=r"W: .* not ndarray \(4, 3\) float32"):
         namespace["mlp_grad"](W.astype(np.float32), b, x, y, 1.0)
+
+
+# --- in an environment without srcgrad, and compiled with Numba -------------------------------------------------
+
+FRESH_RUNNER = textwrap.dedent("""
+    import importlib.util, json, sys
+    try:
+        import srcgrad  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        raise SystemExit("srcgrad is importable here")
+    import numpy as np
+    path, name, source, function, args = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], json.loads(sys.argv[5])
+    spec = importlib.util.spec_from_file_location("exported", path)
+    exported = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(exported)
+    args = [np.asarray(a) if isinstance(a, list) else a for a in args]
+    gradient = getattr(exported, name)(*args, 1.0)[0]
+    namespace = {"np": np}
+    exec(source, namespace)                       # the user's function, for finite differences
+    f, x, eps = namespace[function], args[0], 1e-6
+    flat = np.atleast_1d(np.asarray(x, dtype=float)).ravel()
+    numeric = []
+    for i in range(flat.size):
+        step = np.zeros_like(flat)
+        step[i] = eps
+        def at(v):
+            return f(v.reshape(np.shape(x)) if np.ndim(x) else float(v[0]), *args[1:])
+        numeric.append((at(flat + step) - at(flat - step)) / (2 * eps))
+    print(json.dumps({"gradient": np.asarray(gradient).tolist(), "numeric": numeric,
+                      "numba": "numba" in sys.modules}))
+""")
+
+
+def _environment_without_srcgrad(root: Path, packages: list[str]) -> Path:
+    """A virtual environment holding only ``packages`` (linked from this one): srcgrad is not importable."""
+    import importlib.util
+    import venv
+
+    venv.EnvBuilder(with_pip=False, symlinks=True).create(root / "env")
+    python = root / "env" / "bin" / "python"
+    site = subprocess.run([str(python), "-c", "import site; print(site.getsitepackages()[0])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    linked = root / "linked"
+    linked.mkdir()
+    for package in packages:
+        location = Path(importlib.util.find_spec(package).origin).parent
+        (linked / package).symlink_to(location)
+        libs = location.parent / f"{package}.libs"   # a wheel's bundled shared libraries
+        if libs.exists():
+            (linked / libs.name).symlink_to(libs)
+    (Path(site) / "linked.pth").write_text(str(linked) + "\n")
+    return python
+
+
+@pytest.mark.parametrize("compile", [None, "numba"])
+@pytest.mark.parametrize("name", ["rosenbrock_loop", "scalar_loop", "heat"])
+def test_an_exported_gradient_runs_in_an_environment_without_srcgrad(name, compile, tmp_path):
+    if compile == "numba":
+        pytest.importorskip("numba", reason="compile='numba' needs Numba: pip install 'srcgrad[numba]'")
+    fn, args, argnums = CASES[name]
+    text = srcgrad.export_module(fn, *args, argnums=0, compile=compile)
+    assert ("@numba.njit(cache=True)" in text) == (compile == "numba")
+    path = tmp_path / "exported.py"
+    path.write_text(text)
+    python = _environment_without_srcgrad(tmp_path, ["numpy"] + (["numba", "llvmlite"] if compile else []))
+    done = subprocess.run([str(python), "-c", FRESH_RUNNER, str(path), f"{fn.__name__}_grad",
+                           textwrap.dedent(inspect.getsource(fn)), fn.__name__,
+                           json.dumps([_as_json(a) for a in args])],
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    result = json.loads(done.stdout)
+    assert result["numba"] == (compile == "numba")
+    gradient = np.atleast_1d(np.asarray(result["gradient"]))
+    np.testing.assert_allclose(gradient.ravel(), result["numeric"], rtol=1e-6, atol=1e-7)
+    expected = srcgrad.grad(fn)(*args)
+    np.testing.assert_allclose(gradient, np.atleast_1d(expected), rtol=1e-12, atol=1e-14)
+    if compile == "numba":   # Numba's on-disk cache, beside the module
+        assert any(p.suffix == ".nbi" for p in (tmp_path / "__pycache__").iterdir())
+
+
+def test_a_numba_export_refuses_forward_mode_and_unknown_compilers():
+    fn, args, _ = CASES["scalar_loop"]
+    with pytest.raises(srcgrad.ExportError, match="compile='numba' exports reverse mode"):
+        srcgrad.export_module(fn, *args, mode="forward", compile="numba")
+    with pytest.raises(ValueError, match="compile must be None or 'numba'"):
+        srcgrad.export_module(fn, *args, compile="jit")
+
+
+def row_max_loss(W, x):
+    z = x @ W
+    return np.sum(z - np.max(z, axis=1, keepdims=True))
+
+
+def test_a_numba_export_of_code_outside_numbas_subset_is_refused_at_its_line():
+    pytest.importorskip("numba", reason="compile='numba' needs Numba: pip install 'srcgrad[numba]'")
+    with pytest.raises(srcgrad.CompileError, match=r"row_max_loss \(.*test_export.py:\d+\): Untyped global name "
+                                                    r"'extremum_grad'.* \(at line \d+: return np\.sum\(z - np\.max"):
+        srcgrad.export_module(row_max_loss, RNG.normal(size=(3, 2)), RNG.normal(size=(4, 3)), compile="numba")
+
+
+def test_the_command_line_exports_a_compiled_gradient(tmp_path):
+    pytest.importorskip("numba", reason="compile='numba' needs Numba: pip install 'srcgrad[numba]'")
+    source = tmp_path / "model.py"
+    source.write_text(textwrap.dedent(inspect.getsource(rosenbrock_loop)).replace("def ", "import numpy as np\n\n\n"
+                                                                                  "def ", 1))
+    target = tmp_path / "loss_grad.py"
+    done = subprocess.run([sys.executable, "-m", "srcgrad", "export", f"{source}:rosenbrock_loop", "--args",
+                           "(np.linspace(-1.0, 1.5, 7),)", "--compile", "numba", "-o", str(target)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    text = target.read_text()
+    assert "@numba.njit(cache=True)" in text and "def rosenbrock_loop_grad(x, d_out):" in text
