@@ -547,10 +547,11 @@ def generated_function(fun: Callable, argnums: int | Sequence[int] = 0) -> Calla
 
 
 @locating
-def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
+def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any], compile: str | None = None) -> tuple[Any, Any]:
     """``(fun(*primals), J @ tangents)``: forward mode, by source transformation. ``tangents`` has one
     entry per primal, of the same type, shape and dtype, or ``None`` for a primal held fixed (integer data,
-    labels, anything not differentiated)."""
+    labels, anything not differentiated). ``compile="numba"``/``"numba!"``: as for ``grad``."""
+    compile = checked_compiler(compile)
     primals, tangents = tuple(primals), tuple(tangents)
     name = getattr(fun, "__name__", "f")
     if len(primals) != len(tangents):
@@ -586,15 +587,35 @@ def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple
         per_parameter = binding.place((None,) * len(bound) + tangents)
         argnums = tuple(i for i, t in enumerate(per_parameter) if t is not None)
         generated = forward_generated(target, argnums, binding.values)
-        generated.refresh()
-        result = generated.function(*binding.values, *(per_parameter[i] for i in argnums))
+        call = (*binding.values, *(per_parameter[i] for i in argnums))
     else:
         argnums = tuple(len(bound) + i for i, t in enumerate(tangents) if t is not None)
         generated = forward_generated(target, argnums, bound + primals)
-        generated.refresh()
-        result = generated.function(*bound, *primals, *(t for t in tangents if t is not None))
+        call = (*bound, *primals, *(t for t in tangents if t is not None))
+    generated.refresh()
+    if compile is None:
+        result = generated.function(*call)
+    else:
+        result = _run_compiled(generated, compile, target, call)
     check_output(result[0], fun, "jvp", real_scalar=False)
     return result
+
+
+def _run_compiled(generated: Generated, compile: str, fn: Callable, call: tuple) -> Any:
+    """Call the Numba-compiled version of a cached generated function (``numba_backend``): made, compared
+    with the uncompiled code on this first call and kept with the function, or its uncompiled code."""
+    compiled = generated.compiled.get(compile)
+    if compiled is not None:
+        return compiled(*call)
+    code = generated.function.__code__
+    user_code = getattr(fn, "__code__", code)
+    compiled = Compiled(generated.function, generated.source, generated.function.__name__, generated.namespace,
+                        code.co_filename, compile == "numba!",
+                        f"{getattr(fn, '__name__', 'f')} ({user_code.co_filename}:{user_code.co_firstlineno})")
+    expected = generated.function(*call)
+    compiled.first_call(call, expected)
+    generated.compiled[compile] = compiled
+    return expected
 
 
 def _is_plain_gradient(fun: Any) -> bool:

@@ -121,7 +121,7 @@ def _compiled(source: str, count: int) -> str:
     wrapper = (f"def {name}({', '.join(params)}):\n"
                f"    _check_arguments({', '.join(params[:count])})\n"
                f"    return _{name}_compiled({', '.join(params)})\n")
-    return f"@numba.njit(cache=True)\n{compiled.rstrip()}\n\n\n{wrapper}"
+    return f"@numba.njit(cache=True, error_model=\"numpy\")\n{compiled.rstrip()}\n\n\n{wrapper}"
 
 
 def _third_party(import_line: str) -> bool:

@@ -15,6 +15,9 @@ arrays, ``range`` loops, tuples). Three habits of it are not:
   writes, ``np.sum(e, axis=1, keepdims=True)``) become sums over one axis at a time, highest axis first,
   and ``expand_dims`` for the kept axes.
 
+- **Keywords at their defaults** (``axis=None``, ``dtype=None``, ``keepdims=False``, which forward mode
+  writes out) are dropped: Numba's reductions take few keywords.
+
 Everything else is left to Numba: what it cannot compile it refuses, and ``numba_backend`` falls back."""
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ def lower_for_numba(fn: gast.FunctionDef, numpy_name: str = "np") -> gast.Functi
               and isinstance(s.targets[0], gast.Name) and isinstance(s.value, gast.Call)
               and isinstance(s.value.func, gast.Name) and s.value.func.id == "range"}
     _ReversedRanges(ranges, names).visit(fn)
+    _DefaultKeywords().visit(fn)
     _Sums(numpy_name).visit(fn)
     return fn
 
@@ -155,6 +159,25 @@ class _ReversedRanges(NodeTransformer):
                 assign(last, gast.BinOp(load(start), gast.Add(), gast.BinOp(
                     gast.BinOp(length, gast.Sub(), gast.Constant(1, None)), gast.Mult(), load(step)))),
                 node]
+
+
+_DEFAULT_KEYWORDS = {"axis": None, "dtype": None, "out": None, "keepdims": False}
+
+
+class _DefaultKeywords(NodeTransformer):
+    """``np.mean(t, axis=None, dtype=None, keepdims=False)`` (forward mode writes every keyword) → ``np.mean(t)``:
+    Numba takes few keywords. ``float_dtype_or_none(None)``, forward mode's dtype of a tangent, is ``None``."""
+
+    def visit_Call(self, node: gast.Call) -> gast.expr:
+        self.generic_visit(node)
+        if (isinstance(node.func, gast.Name) and node.func.id == "float_dtype_or_none" and len(node.args) == 1
+                and isinstance(node.args[0], gast.Constant) and node.args[0].value is None and not node.keywords):
+            return gast.Constant(None, None)
+        if isinstance(node.func, gast.Attribute):
+            node.keywords = [k for k in node.keywords if not (
+                k.arg in _DEFAULT_KEYWORDS and isinstance(k.value, gast.Constant)
+                and k.value.value is _DEFAULT_KEYWORDS[k.arg])]
+        return node
 
 
 class _Sums(NodeTransformer):

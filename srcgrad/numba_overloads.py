@@ -21,12 +21,14 @@ from numba.np.numpy_support import as_dtype
 
 from . import runtime
 from .rules import helpers as rule_helpers
-from .rules import sequence_rules
+from .rules import jvp_helpers, sequence_rules
 from .transform import loops
 
 
 def njit(function: Callable) -> Callable:
-    return numba.njit(cache=False)(function)
+    """``numba.njit`` with NumPy's error model: a float division by zero gives inf or nan, as the uncompiled
+    code's NumPy values do, instead of raising."""
+    return numba.njit(cache=False, error_model="numpy")(function)
 
 
 def call_quietly(function: Callable, args: tuple) -> Any:
@@ -252,6 +254,65 @@ def _add_grads_numba(a, b):
     return None
 
 
+def array_tangent(t):
+    """Stands for ``jvp_helpers.array_tangent`` in code Numba compiles."""
+    raise NotImplementedError("array_tangent runs only inside code Numba compiles")
+
+
+def _array_tangent_numba(t):
+    if isinstance(t, (numba_types.Array, numba_types.Number)):
+        return lambda t: t
+    return None
+
+
+def broadcast_tangent(t, like):
+    """Stands for ``jvp_helpers.broadcast_tangent`` in code Numba compiles."""
+    raise NotImplementedError("broadcast_tangent runs only inside code Numba compiles")
+
+
+def _broadcast_tangent_numba(t, like):
+    if not isinstance(like, numba_types.Array):
+        return lambda t, like: t
+    if isinstance(t, numba_types.Number):
+        return lambda t, like: np.full(like.shape, t)
+    if isinstance(t, numba_types.Array) and t.ndim == like.ndim:
+        def widened(t, like):
+            if t.shape == like.shape:
+                return np.ascontiguousarray(t)
+            return np.ascontiguousarray(np.broadcast_to(t, like.shape))
+        return widened
+    return None
+
+
+def power_base_grad(g, x, y):
+    """Stands for ``rule_helpers.power_base_grad`` in code Numba compiles."""
+    raise NotImplementedError("power_base_grad runs only inside code Numba compiles")
+
+
+def _power_base_grad_numba(g, x, y):
+    if not (isinstance(y, numba_types.Number) and all(isinstance(v, (numba_types.Array, numba_types.Float))
+                                                      for v in (g, x))):
+        return None
+    if isinstance(g, numba_types.Float) and isinstance(x, numba_types.Float):
+        def scalar_slope(g, x, y):
+            if y >= 1:
+                return g * y * x ** (y - 1)
+            if y == 0:
+                return 0.0 * g
+            slope = y * x ** (y - 1)      # infinite at x == 0 (the code is compiled with NumPy's error model)
+            return g * slope if g != 0 else 0.0 * g
+        return scalar_slope
+
+    def slope(g, x, y):
+        if y >= 1:
+            return g * y * x ** (y - 1)
+        if y == 0:
+            return 0.0 * (g * x)
+        slope = y * x ** (y - 1)
+        return np.where((g == 0) & np.isinf(slope), 0.0, g * slope)
+    return slope
+
+
 # srcgrad's helper -> (its stub, the typing function that implements the stub)
 TABLE: dict[Callable, tuple[Callable, Callable]] = {
     runtime.zero_cotangent: (zero_cotangent, _zero_cotangent_numba),
@@ -267,6 +328,9 @@ TABLE: dict[Callable, tuple[Callable, Callable]] = {
     rule_helpers.matmul_right_grad: (matmul_right_grad, _matmul_right_grad_numba),
     sequence_rules.times_grad: (times_grad, _times_grad_numba),
     runtime.add_grads: (add_grads, _add_grads_numba),
+    jvp_helpers.array_tangent: (array_tangent, _array_tangent_numba),
+    jvp_helpers.broadcast_tangent: (broadcast_tangent, _broadcast_tangent_numba),
+    rule_helpers.power_base_grad: (power_base_grad, _power_base_grad_numba),
 }
 for _stub, _typing in TABLE.values():
     overload(_stub)(_typing)

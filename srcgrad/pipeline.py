@@ -70,6 +70,7 @@ class Generated:
     scope: Scope
     stages: dict[str, str] = field(default_factory=dict)
     inlined: Inlined = field(default_factory=Inlined)
+    compiled: dict[str, Any] = field(default_factory=dict)   # compiler -> its version of the function (jvp)
 
     def current(self) -> bool:
         """Whether the helpers inlined into the code are still what the user's names mean."""

@@ -252,7 +252,7 @@ def test_an_exported_gradient_runs_in_an_environment_without_srcgrad(name, compi
         pytest.importorskip("numba", reason="compile='numba' needs Numba: pip install 'srcgrad[numba]'")
     fn, args, argnums = CASES[name]
     text = srcgrad.export_module(fn, *args, argnums=0, compile=compile)
-    assert ("@numba.njit(cache=True)" in text) == (compile == "numba")
+    assert ("@numba.njit(cache=True, error_model=\"numpy\")" in text) == (compile == "numba")
     path = tmp_path / "exported.py"
     path.write_text(text)
     python = _environment_without_srcgrad(tmp_path, ["numpy"] + (["numba", "llvmlite"] if compile else []))
@@ -302,4 +302,4 @@ def test_the_command_line_exports_a_compiled_gradient(tmp_path):
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     text = target.read_text()
-    assert "@numba.njit(cache=True)" in text and "def rosenbrock_loop_grad(x, d_out):" in text
+    assert "@numba.njit(cache=True, error_model=\"numpy\")" in text and "def rosenbrock_loop_grad(x, d_out):" in text

@@ -258,3 +258,30 @@ def test_bad_compile_values_and_show():
         srcgrad.grad(scalar_loop, compile="jit")
     shown = srcgrad.show(rosenbrock_loop, np.ones(4), compile="numba")
     assert "reversed" not in shown and "# line " in shown and shown.startswith("def rosenbrock_loop_grad(")
+
+
+@pytest.mark.parametrize("name", ["scalar_loop", "rosenbrock_loop", "lotka_volterra", "leaky"])
+def test_jvp_compiles_too(name):
+    fn, args, _ = CASES[name]
+    tangents = tuple(RNG.normal(size=np.shape(a)) if np.ndim(a) else 0.7 for a in args)
+    if name == "leaky":
+        tangents = (0.7, None)
+    expected = srcgrad.jvp(fn, args, tangents)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)
+        got = srcgrad.jvp(fn, args, tangents, compile="numba!")
+        again = srcgrad.jvp(fn, args, tangents, compile="numba!")
+    _assert_same(got, expected, 1e-12)
+    _assert_same(again, expected, 1e-12)
+
+
+def test_jvp_outside_numbas_subset_warns_once_and_is_right():
+    W, x = RNG.normal(size=(3, 4)), RNG.normal(size=(5, 3))
+    tangents = (RNG.normal(size=(3, 4)), None)
+    expected = srcgrad.jvp(row_softmax_mean, (W, x), tangents)
+    with pytest.warns(CompileWarning, match=r"row_softmax_mean .*running the uncompiled gradient"):
+        got = srcgrad.jvp(row_softmax_mean, (W, x), tangents, compile="numba")
+    _assert_same(got, expected, 1e-15)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)
+        _assert_same(srcgrad.jvp(row_softmax_mean, (W, x), tangents, compile="numba"), expected, 1e-15)
