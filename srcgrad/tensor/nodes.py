@@ -93,22 +93,28 @@ def only_partials(rule: Rule, wanted: tuple[bool, ...]) -> Callable | None:
 
 def pruned(how: tuple, edges: tuple) -> tuple:
     """``how``, or, when some edges lead nowhere or the node has edges for only some of the rule's
-    arguments, a ``Pruned`` pick that computes only the partials the edges need."""
+    arguments, a ``Pruned`` pick that computes only the partials the edges need. Cached by the rule's
+    identity (a rule's hash reads every field of its record: too slow for once per operation), checked
+    against the rule itself in case a replaced rule's id is reused."""
     rule, pick = how
     if type(pick) is tuple:
-        key = ("some", rule, pick)   # (not (rule, pick): (rule, (1, 0)) == (rule, (True, False)) below)
-        if key not in _PRUNED:
+        key: tuple = ("some", id(rule), pick)
+        found = _PRUNED.get(key)
+        if found is None or found[0] is not rule:
             function = only_partials(rule, tuple(i in pick for i in range(len(rule.argnums))))
-            _PRUNED[key] = how if function is None else (rule, Pruned(function, pick))
-        return _PRUNED[key]
-    if pick is not ALL or all(node is not None for node, _ in edges):
+            found = _PRUNED[key] = how if function is None else (rule, Pruned(function, pick))
+        return found
+    if pick is not ALL:
         return how
-    wanted = tuple(node is not None for node, _ in edges)
-    key = (rule, wanted)
-    if key not in _PRUNED:
+    wanted = tuple([node is not None for node, _ in edges])
+    if False not in wanted:
+        return how
+    key = (id(rule), wanted)
+    found = _PRUNED.get(key)
+    if found is None or found[0] is not rule:
         function = only_partials(rule, wanted)
-        _PRUNED[key] = how if function is None else (rule, Pruned(function))
-    return _PRUNED[key]
+        found = _PRUNED[key] = how if function is None else (rule, Pruned(function))
+    return found
 
 
 def derivative(primal: Any, partials: tuple | None = (0,)) -> tuple:
@@ -165,7 +171,15 @@ class Node:
         self.next_functions = edges  # ((node or None, 0), ...), one per differentiable input
         self._seq = next(_sequence)  # creation order: the engine runs later nodes first
         # (rule, pick) from derivative(): the primal's rule and how its partials map
-        self._how = how if how[1] is not ALL and type(how[1]) is not tuple else pruned(how, edges)
+        pick = how[1]
+        if pick is ALL:   # (the loop is the common case's fast path: every edge leads somewhere)
+            for node, _ in edges:
+                if node is None:
+                    how = pruned(how, edges)
+                    break
+        elif type(pick) is tuple:
+            how = pruned(how, edges)
+        self._how = how
         self._args, self._kwargs, self._ans = args, kwargs, ans  # what the primal received and returned
         self._saved = None  # (version cell, version, tensor or None), ... to check before applying
         if HOOKS.stack:   # recorded inside saved_tensors_hooks: a class that packs what it keeps

@@ -163,7 +163,9 @@ def _binary(ufunc: np.ufunc, kind: type, save: Any = None, true_div: bool = Fals
             raise broadcast_error(ad, bd) from None
         finally:
             FP_ERRORS.reset(token)
-        if state.enabled and (a._rg or (bt is not None and bt._rg)):
+        # (``_requires`` first: the ``_rg`` property is needed only for a view that may have learned it)
+        if state.enabled and (a._requires or (a._base is not None and a._rg) or (bt is not None and (
+                bt._requires or (bt._base is not None and bt._rg)))):
             node = kind((edge(a), NO_EDGE if bt is None else edge(bt)), how, (ad, bd), out)
             if save is not None:
                 node._saved = save(a, bt)
