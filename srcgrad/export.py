@@ -62,7 +62,7 @@ def export_module(fn: Callable, *args: Any, argnums: int | Sequence[int] = 0, mo
         collector.overloads = numba_overloads()
         numpy_name = numpy_name_in(namespace)
         namespace = {**namespace, numpy_name: np}
-        source = lowered_source(source, numpy_name)
+        source = lowered_source(source, numpy_name, vectorised=False)   # (object mode would need srcgrad's stubs)
         namespace = {key: collector.overloads.VERSIONS.get(id(value), value) for key, value in namespace.items()}
         # compiled here first: code outside Numba's subset is refused now, naming the line, not when it runs
         code = generated.function.__code__

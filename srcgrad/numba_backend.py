@@ -57,12 +57,12 @@ def numba_overloads() -> ModuleType:
     return numba_overloads
 
 
-def lowered_source(source: str, numpy_name: str = "np") -> str:
+def lowered_source(source: str, numpy_name: str = "np", vectorised: bool = True) -> str:
     """The source Numba compiles for generated ``source``, its comments kept (they name the user's lines)."""
     marked = "\n".join(re.sub(r"^(\s*)#(.*)$", lambda m: m.group(1) + repr(COMMENT + m.group(2)), line)
                        for line in source.splitlines())
     fn = gast.parse(marked).body[0]
-    return to_source(lower_for_numba(fn, numpy_name))
+    return to_source(lower_for_numba(fn, numpy_name, vectorised))
 
 
 def numpy_name_in(namespace: dict[str, Any]) -> str:
@@ -75,6 +75,7 @@ def compile_generated(source: str, name: str, namespace: dict[str, Any], filenam
     Numba compiles on the first call, so errors outside its subset show then."""
     numba = numba_overloads()
     scope = {key: numba.VERSIONS.get(id(value), value) for key, value in namespace.items()}
+    scope.update(numba.UFUNC_STUBS)
     function = compile_function(source, name, f"{filename[:-1]} numba>", scope)
     return numba.njit(function)
 

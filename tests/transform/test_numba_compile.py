@@ -19,6 +19,7 @@ import srcgrad
 from srcgrad import numba_backend
 from srcgrad.codegen import to_source
 from srcgrad.numba_backend import CompileError, CompileWarning, lowered_source
+from srcgrad.numba_lowering import VECTORISED_UFUNCS, vectorised_name
 
 
 def scalar_loop(x):
@@ -140,6 +141,8 @@ def test_the_lowered_code_is_python_that_gives_the_same_gradient(name):
     assert ".sum(axis=(" not in code and "keepdims=True" not in code
     assert lowered.count("# line ") == generated.source.count("# line ")   # the user's lines stay
     namespace = dict(generated.namespace)
+    # ``numpy_tanh(x)`` is ``np.tanh(x)`` computed by NumPy's loop from compiled code
+    namespace.update({vectorised_name(u): getattr(np, u) for u in VECTORISED_UFUNCS})
     exec(compile(lowered, f"<lowered {name}>", "exec"), namespace)
     got = namespace[generated.function.__name__](*args, 1.0)
     _assert_same(got, (expected,) if not isinstance(expected, tuple) else expected, 1e-13)
@@ -285,3 +288,26 @@ def test_jvp_outside_numbas_subset_warns_once_and_is_right():
     with warnings.catch_warnings():
         warnings.simplefilter("error", CompileWarning)
         _assert_same(srcgrad.jvp(row_softmax_mean, (W, x), tangents, compile="numba"), expected, 1e-15)
+
+
+def test_large_arrays_go_to_numpys_vectorised_loops_and_small_ones_stay_compiled():
+    from srcgrad.numba_overloads import UFUNC_STUBS, VECTORISED_FROM
+
+    numpy_tanh, numpy_exp = UFUNC_STUBS["numpy_tanh"], UFUNC_STUBS["numpy_exp"]
+
+    @numba.njit
+    def both(x, s):
+        return numpy_tanh(x), numpy_exp(x), numpy_tanh(s)
+
+    for size in (3, VECTORISED_FROM - 1, VECTORISED_FROM, 4 * VECTORISED_FROM):
+        x = RNG.normal(size=size)
+        t, e, s = both(x, 0.25)
+        if size >= VECTORISED_FROM:   # NumPy's own loop: NumPy's bits
+            np.testing.assert_array_equal(t, np.tanh(x))
+            np.testing.assert_array_equal(e, np.exp(x))
+        np.testing.assert_allclose(t, np.tanh(x), rtol=1e-15)
+        np.testing.assert_allclose(e, np.exp(x), rtol=1e-15)
+        assert s == pytest.approx(np.tanh(0.25), rel=1e-15) and t.shape == x.shape and t.dtype == np.float64
+    x2 = RNG.normal(size=(40, 30))
+    np.testing.assert_array_equal(both(x2, 0.0)[0], np.tanh(x2))   # any number of dimensions
+    assert "numpy_tanh(" in srcgrad.show(rnn, *CASES["rnn"][1], argnums=(0, 1, 2), compile="numba")
