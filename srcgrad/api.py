@@ -39,7 +39,7 @@ from .cache import (
 )
 from .errors import NonScalarOutputError, SourceUnavailableError, SrcgradError, UnsupportedTransformError
 from .locate import locating
-from .numba_backend import Compiled, checked_compiler, lowered_source
+from .numba_backend import Compiled, CompiledVjp, checked_compiler, lowered_source
 from .passes import OPTIMIZATIONS
 from .pipeline import Generated, forward_transform, reverse_variants
 from .rules.helpers import shape_of
@@ -362,10 +362,13 @@ def value_and_grad(fun: Callable | None = None, argnums: int | Sequence[int] = 0
 
 
 @locating
-def vjp(fun: Callable, *primals: Any) -> tuple[Any, Callable[[Any], tuple]]:
+def vjp(fun: Callable, *primals: Any, compile: str | None = None) -> tuple[Any, Callable[[Any], tuple]]:
     """``(out, vjp_fn)``: ``vjp_fn(cotangent)`` returns one cotangent per primal, for outputs of any shape.
 
-    The forward sweep runs once, here; ``vjp_fn`` runs only the adjoint sweep and may be called again."""
+    The forward sweep runs once, here; ``vjp_fn`` runs only the adjoint sweep and may be called again.
+    ``compile="numba"``/``"numba!"``: as for ``grad``, for a function called with plain positional
+    arguments (the forward sweep and the backward function are compiled as two functions)."""
+    compile = checked_compiler(compile)
     name = getattr(getattr(fun, "func", fun), "__name__", "f")
     reject_transformation(fun, "vjp")
     for i, p in enumerate(primals):
@@ -377,7 +380,10 @@ def vjp(fun: Callable, *primals: Any) -> tuple[Any, Callable[[Any], tuple]]:
     if binding is None:
         generated = reverse_generated(fun, tuple(range(len(primals))), True, False, primals, closure=True)
         generated.refresh()
-        out, backward = generated.function(*primals)
+        if compile is None:
+            out, backward = generated.function(*primals)
+        else:
+            out, backward = _compiled_vjp(generated, compile, fun, primals)
         check_output(out, fun, "vjp", real_scalar=False)
     else:
         passed = slice(skip, skip + len(primals))   # the primals' slots, after a partial's own arguments
@@ -394,6 +400,32 @@ def vjp(fun: Callable, *primals: Any) -> tuple[Any, Callable[[Any], tuple]]:
             return binding.pick(per_parameter)[passed]
 
     return out, VjpFunction(out, backward, primals, name)
+
+
+def _compiled_vjp(generated: Generated, compile: str, fn: Callable, primals: tuple) -> tuple[Any, Callable]:
+    """``(out, backward)`` from the Numba-compiled forward sweep and backward function (``CompiledVjp``),
+    or from the uncompiled code until the compiled functions have been checked against it (and for good
+    where they could not be compiled or differ)."""
+    pair = generated.compiled.get(compile)
+    if pair is None:
+        code = generated.function.__code__
+        user_code = getattr(fn, "__code__", code)
+        pair = CompiledVjp(generated.source, generated.namespace, code.co_filename, compile == "numba!",
+                           f"{getattr(fn, '__name__', 'f')} ({user_code.co_filename}:{user_code.co_firstlineno})")
+        generated.compiled[compile] = pair
+        out, plain_backward = generated.function(*primals)
+        state = pair.first_forward(primals, out)
+        if state is None:
+            return out, plain_backward
+        return out, lambda cotangent: pair.check_backward(cotangent, state, plain_backward)
+    if not pair.forward_ok or pair.backward_ok is False:
+        return generated.function(*primals)
+    out, state = pair.forward.function(*primals)
+    if pair.backward_ok is None:   # the first backward call of an earlier vjp is still to come: check here
+        plain_out, plain_backward = generated.function(*primals)
+        return plain_out, lambda cotangent: pair.check_backward(cotangent, state, plain_backward)
+    backward = pair.backward.function
+    return out, lambda cotangent: backward(cotangent, *state)
 
 
 class VjpFunction:

@@ -26,6 +26,7 @@ import numpy as np
 from .codegen import compile_function, to_source
 from .errors import SrcgradError
 from .numba_lowering import lower_for_numba
+from .numba_split import TYPED_LIST, split_closure
 from .transform.builders import COMMENT
 
 COMPILERS = (None, "numba", "numba!")
@@ -57,12 +58,27 @@ def numba_overloads() -> ModuleType:
     return numba_overloads
 
 
-def lowered_source(source: str, numpy_name: str = "np", vectorised: bool = True) -> str:
-    """The source Numba compiles for generated ``source``, its comments kept (they name the user's lines)."""
+def _parsed(source: str) -> gast.FunctionDef:
+    """Generated ``source`` parsed with its comments kept as markers (they name the user's lines)."""
     marked = "\n".join(re.sub(r"^(\s*)#(.*)$", lambda m: m.group(1) + repr(COMMENT + m.group(2)), line)
                        for line in source.splitlines())
-    fn = gast.parse(marked).body[0]
-    return to_source(lower_for_numba(fn, numpy_name, vectorised))
+    return gast.parse(marked).body[0]
+
+
+def lowered_source(source: str, numpy_name: str = "np", vectorised: bool = True) -> str:
+    """The source Numba compiles for generated ``source``, its comments kept."""
+    return to_source(lower_for_numba(_parsed(source), numpy_name, vectorised))
+
+
+def lowered_vjp_sources(source: str, numpy_name: str = "np") -> tuple[str, str] | None:
+    """The forward and backward functions Numba compiles for a ``vjp``'s generated ``source``
+    (``numba_split``), or None when it has no closure to take apart."""
+    split = split_closure(_parsed(source))
+    if split is None:
+        return None
+    forward, backward = split
+    return (to_source(lower_for_numba(forward, numpy_name, True, split_stack=False)),
+            to_source(lower_for_numba(backward, numpy_name, True, split_stack=False)))
 
 
 def numpy_name_in(namespace: dict[str, Any]) -> str:
@@ -76,6 +92,7 @@ def compile_generated(source: str, name: str, namespace: dict[str, Any], filenam
     numba = numba_overloads()
     scope = {key: numba.VERSIONS.get(id(value), value) for key, value in namespace.items()}
     scope.update(numba.UFUNC_STUBS)
+    scope[TYPED_LIST] = numba.TypedList
     function = compile_function(source, name, f"{filename[:-1]} numba>", scope)
     return numba.njit(function)
 
@@ -83,8 +100,8 @@ def compile_generated(source: str, name: str, namespace: dict[str, Any], filenam
 class Compiled:
     """A signature's gradient function: compiled when that worked and agreed, else the uncompiled one."""
 
-    def __init__(self, plain: Callable, source: str, name: str, namespace: dict[str, Any], filename: str,
-                 strict: bool, where: str):
+    def __init__(self, plain: Callable | None, source: str, name: str, namespace: dict[str, Any], filename: str,
+                 strict: bool, where: str, lowered: str | None = None):
         self.plain, self.strict, self.where = plain, strict, where
         self.function: Callable | None = None
         self.reason: str | None = None
@@ -93,18 +110,22 @@ class Compiled:
             return
         numpy_name = numpy_name_in(namespace)
         namespace = {**namespace, numpy_name: np}
-        self.source = lowered_source(source, numpy_name)
+        self.source = lowered if lowered is not None else lowered_source(source, numpy_name)
         try:
             self.candidate = compile_generated(self.source, name, namespace, filename)
         except Exception as error:   # a rewrite Numba's front end rejects
             self._give_up(_first_line(error))
 
-    def first_call(self, args: tuple, expected: Any) -> None:
-        """Compile by calling, and keep the compiled function only if it gives ``expected``."""
+    def first_call(self, args: tuple, expected: Any, keep: list | None = None) -> None:
+        """Compile by calling, and keep the compiled function only if it gives ``expected``; a function
+        returning ``(value, state)`` is compared on its value, and the state appended to ``keep``."""
         if self.reason is not None:
             return
         try:
             got = numba_overloads().call_quietly(self.candidate, args)
+            if keep is not None:
+                got, state = got
+                keep.append(state)
         except Exception as error:   # numba's TypingError, UnsupportedError, LoweringError...
             self._give_up(_numba_reason(error, self.source))
             return
@@ -123,6 +144,38 @@ class Compiled:
         if self.strict:
             raise CompileError(message)
         warnings.warn(f"{message}; running the uncompiled gradient", CompileWarning, stacklevel=5)
+
+
+class CompiledVjp:
+    """A ``vjp``'s forward sweep and backward function compiled as two functions (``numba_split``). Each
+    is used once its first result equals the uncompiled closure's; until the backward function has been
+    checked so, ``vjp`` also runs the uncompiled code, and gives its results."""
+
+    def __init__(self, source: str, namespace: dict[str, Any], filename: str, strict: bool, where: str):
+        self.forward_ok = self.backward_ok = None
+        numpy_name = numpy_name_in(namespace) if numba_available() else "np"
+        sources = lowered_vjp_sources(source, numpy_name)
+        if sources is None:
+            sources = ("", "")
+        names = [re.search(r"def (\w+)\(", text).group(1) if text else "f" for text in sources]
+        self.forward = Compiled(None, source, names[0], namespace, filename, strict, where, lowered=sources[0])
+        self.backward = Compiled(None, source, names[1], namespace, filename, strict, where, lowered=sources[1])
+        if not sources[0] and self.forward.reason is None:
+            self.forward._give_up("the vjp's code has no backward function to compile")
+
+    def first_forward(self, primals: tuple, expected_out: Any) -> tuple | None:
+        """Compile and check the forward sweep; its state for the backward function, or None."""
+        state = []
+        self.forward.first_call(primals, expected_out, keep=state)
+        self.forward_ok = self.forward.function is not None
+        return state[0] if self.forward_ok else None
+
+    def check_backward(self, cotangent: Any, state: tuple, plain_backward: Callable) -> Any:
+        """The uncompiled backward function's result, the compiled one checked against it."""
+        expected = plain_backward(cotangent)
+        self.backward.first_call((cotangent, *state), expected)
+        self.backward_ok = self.backward.function is not None
+        return expected
 
 
 def _first_line(error: BaseException) -> str:

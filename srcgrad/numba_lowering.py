@@ -40,11 +40,13 @@ def vectorised_name(ufunc: str) -> str:
     return f"numpy_{ufunc}"
 
 
-def lower_for_numba(fn: gast.FunctionDef, numpy_name: str = "np", vectorised: bool = False) -> gast.FunctionDef:
+def lower_for_numba(fn: gast.FunctionDef, numpy_name: str = "np", vectorised: bool = False,
+                    split_stack: bool = True) -> gast.FunctionDef:
     """Rewrite ``fn`` (a generated gradient function) in place for Numba, and return it; ``numpy_name`` is
     the name the code has NumPy under. With ``vectorised``, ``np.exp(x)`` and the other
-    ``VECTORISED_UFUNCS`` become ``numpy_exp(x)``: NumPy's own loop for a large array (``numba_overloads``)."""
-    stack = _stack_name(fn)
+    ``VECTORISED_UFUNCS`` become ``numpy_exp(x)``: NumPy's own loop for a large array (``numba_overloads``).
+    ``split_stack=False``: the stacks are split already (``numba_split``, across two functions)."""
+    stack = _stack_name(fn) if split_stack else None
     names = Names(identifiers(fn))
     if stack is not None:
         _split_stack(fn, stack, names)

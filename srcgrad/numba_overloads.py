@@ -18,6 +18,7 @@ from numba.core import types as numba_types
 from numba.core.errors import NumbaPerformanceWarning
 from numba.extending import overload
 from numba.np.numpy_support import as_dtype
+from numba.typed import List as TypedList  # noqa: F401  (numba_backend binds it in compiled code)
 
 from . import runtime
 from .numba_lowering import VECTORISED_UFUNCS, vectorised_name

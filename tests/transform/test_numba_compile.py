@@ -311,3 +311,58 @@ def test_large_arrays_go_to_numpys_vectorised_loops_and_small_ones_stay_compiled
     x2 = RNG.normal(size=(40, 30))
     np.testing.assert_array_equal(both(x2, 0.0)[0], np.tanh(x2))   # any number of dimensions
     assert "numpy_tanh(" in srcgrad.show(rnn, *CASES["rnn"][1], argnums=(0, 1, 2), compile="numba")
+
+
+def test_the_split_vjp_is_python_that_gives_the_same_cotangents():
+    """The forward sweep and backward function ``numba_split`` makes of a vjp's closure, run as Python."""
+    from srcgrad.cache import reverse_generated
+    from srcgrad.numba_backend import lowered_vjp_sources
+    from srcgrad.numba_split import TYPED_LIST
+
+    for name in ("lotka_volterra", "early_exit", "rnn", "leaky"):
+        fn, args, _ = CASES[name]
+        generated = reverse_generated(fn, tuple(range(len(args))), True, False, args, closure=True)
+        forward, backward = lowered_vjp_sources(generated.source)
+        assert "def " not in forward.split("\n", 1)[1] and "stack." not in forward + backward
+        namespace = dict(generated.namespace)
+        namespace.update({vectorised_name(u): getattr(np, u) for u in VECTORISED_UFUNCS})
+        namespace[TYPED_LIST] = list
+        exec(compile(forward + "\n" + backward, f"<split {name}>", "exec"), namespace)
+        out, state = namespace[re.search(r"def (\w+)\(", forward).group(1)](*args)
+        expected_out, expected_backward = srcgrad.vjp(fn, *args)
+        assert out == pytest.approx(expected_out, rel=1e-14)
+        for cotangent in (1.0, -0.3):   # the backward function may run again
+            got = namespace[re.search(r"def (\w+)\(", backward).group(1)](cotangent, *state)
+            _assert_same(got, expected_backward(cotangent), 1e-13)
+
+
+@pytest.mark.parametrize("name", ["scalar_loop", "rosenbrock_loop", "lotka_volterra", "rnn", "early_exit", "leaky"])
+def test_vjp_compiles_its_forward_sweep_and_backward_function(name):
+    from srcgrad.cache import reverse_generated
+
+    fn, args, _ = CASES[name]
+    expected_out, expected_backward = srcgrad.vjp(fn, *args)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")   # no CompileWarning, and none of Numba's deprecation warnings
+        for _ in range(3):   # first call (checked against the uncompiled closure), then compiled
+            out, backward = srcgrad.vjp(fn, *args, compile="numba!")
+            assert out == pytest.approx(expected_out, rel=1e-13)
+            for cotangent in (1.0, 0.25):
+                _assert_same(backward(cotangent), expected_backward(cotangent), 1e-12)
+    pair = reverse_generated(fn, tuple(range(len(args))), True, False, args, closure=True).compiled["numba!"]
+    assert pair.forward_ok and pair.backward_ok
+
+
+def test_a_vjp_outside_numbas_subset_warns_and_gives_the_uncompiled_cotangents():
+    fn, args, _ = CASES["stencil"]   # np.roll's cotangent is outside Numba's subset
+    expected_out, expected_backward = srcgrad.vjp(fn, *args)
+    with pytest.warns(CompileWarning, match=r"stencil \(.*test_numba_compile.py:\d+\): .*running the uncompiled"):
+        out, backward = srcgrad.vjp(fn, *args, compile="numba")
+        got = backward(1.0)
+    _assert_same(got, expected_backward(1.0), 1e-15)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)
+        out, backward = srcgrad.vjp(fn, *args, compile="numba")
+        _assert_same(backward(0.5), expected_backward(0.5), 1e-15)
+    with pytest.raises(CompileError):
+        srcgrad.vjp(fn, *args, compile="numba!")[1](1.0)
