@@ -134,8 +134,8 @@ def _unbroadcast_numba(g, like):
     dtype, lead, ndim = float_dtype(g), g.ndim - like.ndim, g.ndim
 
     def summed(g, like):
-        if g.shape == like.shape:
-            return np.ascontiguousarray(g)
+        if lead == 0 and g.shape == like.shape:   # (``lead`` is a constant: Numba drops the dead branch)
+            return np.ascontiguousarray(g).reshape(like.shape)
         out = np.zeros(like.size, dtype)
         flat = np.ascontiguousarray(g).ravel()
         for i in range(flat.size):
@@ -160,8 +160,15 @@ def repeat_reduced(g, like, axis=None, keepdims=False):
 def _repeat_reduced_numba(g, like, axis=None, keepdims=False):
     if not isinstance(like, numba_types.Array):
         return lambda g, like, axis=None, keepdims=False: g
-    if isinstance(axis, (numba_types.NoneType, numba_types.Omitted)) and isinstance(g, numba_types.Number):
+    if isinstance(g, numba_types.Number):   # a sum over every axis
         return lambda g, like, axis=None, keepdims=False: np.full(like.shape, g)
+    if not (isinstance(g, numba_types.Array) and isinstance(axis, numba_types.Integer)):
+        return None
+    if g.ndim == like.ndim:   # the reduced axis kept (keepdims=True)
+        return lambda g, like, axis=None, keepdims=False: np.ascontiguousarray(np.broadcast_to(g, like.shape))
+    if g.ndim == like.ndim - 1:
+        return lambda g, like, axis=None, keepdims=False: np.ascontiguousarray(
+            np.broadcast_to(np.expand_dims(g, axis), like.shape))
     return None
 
 
