@@ -21,6 +21,7 @@ import gast
 from ..analysis.walk import walk
 
 _UNKNOWN = object()
+UNKNOWN = _UNKNOWN   # what constant_value gives for an expression it cannot decide
 _PLAIN = (type(None), bool, int, float, str)
 _SINGLETONS = (None, True, False)
 _COMPARE = {gast.Eq: operator.eq, gast.NotEq: operator.ne, gast.Lt: operator.lt, gast.LtE: operator.le,
@@ -72,6 +73,12 @@ def _forget(statement: gast.stmt, known: dict[str, Any]) -> None:
     for node in walk(statement):
         if isinstance(node, gast.Name) and not isinstance(node.ctx, gast.Load):
             known.pop(node.id, None)
+
+
+def constant_value(node: gast.expr) -> Any:
+    """The plain constant an expression of constants (``-1 is None``, ``not True``) certainly evaluates
+    to, or ``UNKNOWN``."""
+    return _value(node, {})
 
 
 def _value(node: gast.expr, known: dict[str, Any]) -> Any:

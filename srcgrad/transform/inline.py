@@ -18,6 +18,7 @@ from typing import Any
 import gast
 
 from ..analysis.walk import walk
+from ..frontend.constant_branches import UNKNOWN, constant_value
 from ..naming import Names, Namespace
 from ..rules.helpers import ONE_PARTIAL, unbroadcast
 from ..rules.registry import ARGNUMS_VARIADIC, Rule
@@ -217,8 +218,9 @@ def _is_number(node: gast.expr) -> bool:
 
 
 class _Simplifier(NodeTransformer):
-    """Shape-safe local simplifications of an instantiated partial: fold arithmetic on numeric constants,
-    drop ``unbroadcast(e, x)`` when ``x`` is known to have the output's shape, and ``e ** 1`` → ``e``."""
+    """Shape-safe local simplifications of an instantiated partial: fold arithmetic on numeric constants
+    and comparisons and conditional expressions of constants, drop ``unbroadcast(e, x)`` when ``x`` is
+    known to have the output's shape, and ``e ** 1`` → ``e``."""
 
     def __init__(self, same_shape: set[str], unbroadcast_ref: str):
         self.same_shape = same_shape
@@ -233,6 +235,19 @@ class _Simplifier(NodeTransformer):
         if isinstance(node.op, gast.Pow) and _is_number(node.right) and node.right.value == 1:
             return node.left
         return node
+
+    def visit_Compare(self, node: gast.Compare) -> gast.expr:
+        """``-1.0 is None`` (a rule's ``a_min is None`` given a constant) → ``False``."""
+        self.generic_visit(node)
+        value = constant_value(node)
+        return node if value is UNKNOWN else gast.Constant(value, None)
+
+    def visit_IfExp(self, node: gast.IfExp) -> gast.expr:
+        self.generic_visit(node)
+        test = constant_value(node.test)
+        if test is UNKNOWN:
+            return node
+        return node.body if test else node.orelse
 
     def visit_Call(self, node: gast.Call) -> gast.expr:
         self.generic_visit(node)

@@ -111,3 +111,20 @@ def test_only_what_is_certain_is_used():
     assert "if c:" in _fold("c = np.zeros(3)\nif c:\n    y = 1")
     # a string and a number are not compared
     assert "if c:" in _fold("s = 'a'\nc = s < 1\nif c:\n    y = 1")
+
+
+def clipped_product(x):
+    return np.sum(x.clip(min=-1.0, max=1.0) * x)
+
+
+def test_a_rules_test_of_a_constant_argument_is_decided_when_the_rule_is_inlined():
+    """``clip``'s rule reads ``None if a_min is None else a_min``: given ``-1.0`` it is ``-1.0``, not the
+    ``-1.0 is None`` Python warns about, in reverse and forward mode."""
+    x = np.array([-2.0, -0.5, 0.3, 1.5])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SyntaxWarning)
+        got = srcgrad.grad(clipped_product)(x)
+        _, tangent = srcgrad.jvp(clipped_product, (x,), (np.ones(4),))
+    np.testing.assert_allclose(got, central(clipped_product, x), rtol=1e-6, atol=1e-8)
+    assert tangent == pytest.approx(float(np.sum(got)), rel=1e-12)
+    assert " is None" not in srcgrad.show(clipped_product)
