@@ -211,7 +211,11 @@ class _Differentiated:
             self.variants.move_to_end(key)
             generated = entry[0]
             generated.refresh()
-            function = self.compiled[key] if self.compile is not None and key in self.compiled else generated.function
+            function = generated.function
+            if self.compile is not None and key in self.compiled:
+                if not self.compiled[key].current(generated.namespace):
+                    self._compile(key, values, seed)   # a global the code reads was rebound: compile anew
+                function = self.compiled[key]
             if self.with_value or self.has_aux:
                 value, gradients = function(*values, seed)
             else:
@@ -222,11 +226,7 @@ class _Differentiated:
         """Compile the code stored for ``key`` with Numba, keeping it only if it gives what the uncompiled
         code gives for this first call (``numba_backend``)."""
         generated = self.variants[key][0]
-        code = generated.function.__code__
-        where = f"{self.name} ({getattr(self.fn, '__code__', code).co_filename}:" \
-                f"{getattr(self.fn, '__code__', code).co_firstlineno})"
-        compiled = Compiled(generated.function, generated.source, generated.function.__name__,
-                            generated.namespace, code.co_filename, self.compile == "numba!", where)
+        compiled = Compiled.of(generated, self.compile == "numba!", _where(self.fn, self.name))
         compiled.first_call((*values, seed), generated.function(*values, seed))
         self.compiled[key] = compiled
 
@@ -407,11 +407,8 @@ def _compiled_vjp(generated: Generated, compile: str, fn: Callable, primals: tup
     or from the uncompiled code until the compiled functions have been checked against it (and for good
     where they could not be compiled or differ)."""
     pair = generated.compiled.get(compile)
-    if pair is None:
-        code = generated.function.__code__
-        user_code = getattr(fn, "__code__", code)
-        pair = CompiledVjp(generated.source, generated.namespace, code.co_filename, compile == "numba!",
-                           f"{getattr(fn, '__name__', 'f')} ({user_code.co_filename}:{user_code.co_firstlineno})")
+    if pair is None or not pair.current(generated.namespace):
+        pair = CompiledVjp(generated, compile == "numba!", _where(fn, getattr(fn, "__name__", "f")))
         generated.compiled[compile] = pair
         out, plain_backward = generated.function(*primals)
         state = pair.first_forward(primals, out)
@@ -633,17 +630,19 @@ def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any], compile:
     return result
 
 
+def _where(fn: Callable, name: str) -> str:
+    """``loss (model.py:12)``, for what ``compile="numba"`` says about a function."""
+    code = getattr(fn, "__code__", None)
+    return f"{name} ({code.co_filename}:{code.co_firstlineno})" if code is not None else name
+
+
 def _run_compiled(generated: Generated, compile: str, fn: Callable, call: tuple) -> Any:
     """Call the Numba-compiled version of a cached generated function (``numba_backend``): made, compared
     with the uncompiled code on this first call and kept with the function, or its uncompiled code."""
     compiled = generated.compiled.get(compile)
-    if compiled is not None:
+    if compiled is not None and compiled.current(generated.namespace):
         return compiled(*call)
-    code = generated.function.__code__
-    user_code = getattr(fn, "__code__", code)
-    compiled = Compiled(generated.function, generated.source, generated.function.__name__, generated.namespace,
-                        code.co_filename, compile == "numba!",
-                        f"{getattr(fn, '__name__', 'f')} ({user_code.co_filename}:{user_code.co_firstlineno})")
+    compiled = Compiled.of(generated, compile == "numba!", _where(fn, getattr(fn, "__name__", "f")))
     expected = generated.function(*call)
     compiled.first_call(call, expected)
     generated.compiled[compile] = compiled

@@ -65,9 +65,7 @@ def export_module(fn: Callable, *args: Any, argnums: int | Sequence[int] = 0, mo
         source = lowered_source(source, numpy_name, vectorised=False)   # (object mode would need srcgrad's stubs)
         namespace = {key: collector.overloads.VERSIONS.get(id(value), value) for key, value in namespace.items()}
         # compiled here first: code outside Numba's subset is refused now, naming the line, not when it runs
-        code = generated.function.__code__
-        compiled = Compiled(generated.function, generated.source, generated.function.__name__, generated.namespace,
-                            code.co_filename, True, _where(fn))
+        compiled = Compiled.of(generated, True, _where(fn))
         example = (*args, 1.0)
         compiled.first_call(example, generated.function(*example))
     collector.names_of(source, namespace)

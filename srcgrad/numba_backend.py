@@ -9,14 +9,18 @@ is compared with the uncompiled code's: a compiled gradient that is not the same
 When Numba is missing, or cannot compile the code (a construct outside its subset, a helper with no Numba
 version, a container argument), or the two results differ, ``compile="numba"`` warns once for that
 signature with the reason and the user's line, and runs the uncompiled code; ``compile="numba!"`` raises
-``CompileError`` instead. Globals are read when the code is compiled, as Numba does."""
+``CompileError`` instead.
+
+Numba takes the user's globals (and closure values) the code reads as constants when it compiles. So a
+signature's compiled code remembers which objects they were, and is compiled again when one was rebound;
+code that reads a global array, list or dict (which could change in place, unseen) is not compiled."""
 
 from __future__ import annotations
 
 import importlib.util
 import re
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any
 
@@ -101,12 +105,19 @@ class Compiled:
     """A signature's gradient function: compiled when that worked and agreed, else the uncompiled one."""
 
     def __init__(self, plain: Callable | None, source: str, name: str, namespace: dict[str, Any], filename: str,
-                 strict: bool, where: str, lowered: str | None = None):
+                 strict: bool, where: str, lowered: str | None = None, user_names: Sequence[str] = ()):
         self.plain, self.strict, self.where = plain, strict, where
         self.function: Callable | None = None
         self.reason: str | None = None
+        # the user's globals and closure values the code reads: Numba keeps the values they have now
+        self.frozen = {user_name: namespace.get(user_name) for user_name in user_names}
         if not numba_available():
             self._give_up("Numba is not installed (pip install 'srcgrad[numba]')")
+            return
+        mutable = next((n for n, v in self.frozen.items() if isinstance(v, (np.ndarray, list, dict, set))), None)
+        if mutable is not None:
+            self._give_up(f"the code reads the global {mutable!r} ({type(self.frozen[mutable]).__name__}), which "
+                          "Numba would copy once and not see change: pass it as an argument")
             return
         numpy_name = numpy_name_in(namespace)
         namespace = {**namespace, numpy_name: np}
@@ -135,6 +146,18 @@ class Compiled:
             return
         self.function = self.candidate
 
+    @classmethod
+    def of(cls, generated: Any, strict: bool, where: str) -> Compiled:
+        """For a ``pipeline.Generated``."""
+        code = generated.function.__code__
+        return cls(generated.function, generated.source, generated.function.__name__, generated.namespace,
+                   code.co_filename, strict, where, user_names=generated.user_names)
+
+    def current(self, namespace: dict[str, Any]) -> bool:
+        """Whether the user's globals the code reads are still the objects it was compiled with (a global
+        rebound since needs the code compiled again)."""
+        return all(namespace.get(name) is value for name, value in self.frozen.items())
+
     def __call__(self, *args: Any) -> Any:
         return (self.function or self.plain)(*args)
 
@@ -151,17 +174,22 @@ class CompiledVjp:
     is used once its first result equals the uncompiled closure's; until the backward function has been
     checked so, ``vjp`` also runs the uncompiled code, and gives its results."""
 
-    def __init__(self, source: str, namespace: dict[str, Any], filename: str, strict: bool, where: str):
+    def __init__(self, generated: Any, strict: bool, where: str):
         self.forward_ok = self.backward_ok = None
+        source, namespace = generated.source, generated.namespace
+        filename, user_names = generated.function.__code__.co_filename, generated.user_names
         numpy_name = numpy_name_in(namespace) if numba_available() else "np"
         sources = lowered_vjp_sources(source, numpy_name)
         if sources is None:
             sources = ("", "")
         names = [re.search(r"def (\w+)\(", text).group(1) if text else "f" for text in sources]
-        self.forward = Compiled(None, source, names[0], namespace, filename, strict, where, lowered=sources[0])
-        self.backward = Compiled(None, source, names[1], namespace, filename, strict, where, lowered=sources[1])
+        self.forward = Compiled(None, source, names[0], namespace, filename, strict, where, sources[0], user_names)
+        self.backward = Compiled(None, source, names[1], namespace, filename, strict, where, sources[1], user_names)
         if not sources[0] and self.forward.reason is None:
             self.forward._give_up("the vjp's code has no backward function to compile")
+
+    def current(self, namespace: dict[str, Any]) -> bool:
+        return self.forward.current(namespace)
 
     def first_forward(self, primals: tuple, expected_out: Any) -> tuple | None:
         """Compile and check the forward sweep; its state for the backward function, or None."""

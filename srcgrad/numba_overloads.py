@@ -263,6 +263,28 @@ def _add_grads_numba(a, b):
     return None
 
 
+def plus(a, b):
+    """Stands for ``runtime.plus`` in code Numba compiles."""
+    raise NotImplementedError("plus runs only inside code Numba compiles")
+
+
+def _plus_numba(a, b):
+    if all(isinstance(v, (numba_types.Array, numba_types.Number)) for v in (a, b)):
+        return lambda a, b: a + b
+    return None
+
+
+def times(a, b):
+    """Stands for ``runtime.times`` in code Numba compiles."""
+    raise NotImplementedError("times runs only inside code Numba compiles")
+
+
+def _times_numba(a, b):
+    if all(isinstance(v, (numba_types.Array, numba_types.Number)) for v in (a, b)):
+        return lambda a, b: a * b
+    return None
+
+
 def array_tangent(t):
     """Stands for ``jvp_helpers.array_tangent`` in code Numba compiles."""
     raise NotImplementedError("array_tangent runs only inside code Numba compiles")
@@ -372,6 +394,8 @@ TABLE: dict[Callable, tuple[Callable, Callable]] = {
     rule_helpers.matmul_right_grad: (matmul_right_grad, _matmul_right_grad_numba),
     sequence_rules.times_grad: (times_grad, _times_grad_numba),
     runtime.add_grads: (add_grads, _add_grads_numba),
+    runtime.plus: (plus, _plus_numba),
+    runtime.times: (times, _times_numba),
     jvp_helpers.array_tangent: (array_tangent, _array_tangent_numba),
     jvp_helpers.broadcast_tangent: (broadcast_tangent, _broadcast_tangent_numba),
     rule_helpers.power_base_grad: (power_base_grad, _power_base_grad_numba),

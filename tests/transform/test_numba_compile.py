@@ -9,6 +9,7 @@ user's line, and still give the right gradient."""
 from __future__ import annotations
 
 import re
+import sys
 import warnings
 
 import numpy as np
@@ -366,3 +367,43 @@ def test_a_vjp_outside_numbas_subset_warns_and_gives_the_uncompiled_cotangents()
         _assert_same(backward(0.5), expected_backward(0.5), 1e-15)
     with pytest.raises(CompileError):
         srcgrad.vjp(fn, *args, compile="numba!")[1](1.0)
+
+
+SCALE = 2.0
+WEIGHTS = np.array([1.0, -2.0, 0.5])
+
+
+def scaled_loop(x):
+    s = 0.0
+    for i in range(20):
+        s = s + SCALE * np.sin(x * i)
+    return s
+
+
+def weighted(x):
+    return np.sum(WEIGHTS * np.tanh(x))
+
+
+def test_a_rebound_global_is_seen_by_the_compiled_gradient(monkeypatch):
+    g = srcgrad.grad(scaled_loop, compile="numba!")
+    first = g(0.3)
+    assert first == pytest.approx(srcgrad.grad(scaled_loop)(0.3), rel=1e-12)
+    monkeypatch.setattr(sys.modules[__name__], "SCALE", 5.0)
+    again = g(0.3)
+    assert again == pytest.approx(2.5 * first, rel=1e-12)
+    assert again == pytest.approx(srcgrad.grad(scaled_loop)(0.3), rel=1e-12)
+    _, tangent = srcgrad.jvp(scaled_loop, (0.3,), (1.0,), compile="numba!")
+    assert tangent == pytest.approx(again, rel=1e-12)
+
+
+def test_code_reading_a_global_array_is_not_compiled_and_sees_it_change():
+    x = RNG.normal(size=3)
+    g = srcgrad.grad(weighted, compile="numba")
+    with pytest.warns(CompileWarning, match=r"reads the global 'WEIGHTS' \(ndarray\).*pass it as an argument"):
+        g(x)
+    saved = WEIGHTS.copy()
+    try:
+        WEIGHTS[:] = [3.0, 3.0, 3.0]
+        np.testing.assert_allclose(g(x), 3.0 * (1 - np.tanh(x) ** 2), rtol=1e-14)
+    finally:
+        WEIGHTS[:] = saved
