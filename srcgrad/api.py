@@ -39,7 +39,7 @@ from .cache import (
 )
 from .errors import NonScalarOutputError, SourceUnavailableError, SrcgradError, UnsupportedTransformError
 from .locate import locating
-from .numba_backend import Compiled, CompiledVjp, checked_compiler, lowered_source
+from .numba_backend import Compiled, checked_compiler, compiled_vjp, lowered_source, run_compiled, where_of
 from .passes import OPTIMIZATIONS
 from .pipeline import Generated, forward_transform, reverse_variants
 from .rules.helpers import shape_of
@@ -226,7 +226,7 @@ class _Differentiated:
         """Compile the code stored for ``key`` with Numba, keeping it only if it gives what the uncompiled
         code gives for this first call (``numba_backend``)."""
         generated = self.variants[key][0]
-        compiled = Compiled.of(generated, self.compile == "numba!", _where(self.fn, self.name))
+        compiled = Compiled.of(generated, self.compile == "numba!", where_of(self.fn, self.name))
         compiled.first_call((*values, seed), generated.function(*values, seed))
         self.compiled[key] = compiled
 
@@ -383,7 +383,7 @@ def vjp(fun: Callable, *primals: Any, compile: str | None = None) -> tuple[Any, 
         if compile is None:
             out, backward = generated.function(*primals)
         else:
-            out, backward = _compiled_vjp(generated, compile, fun, primals)
+            out, backward = compiled_vjp(generated, compile, where_of(fun), primals)
         check_output(out, fun, "vjp", real_scalar=False)
     else:
         passed = slice(skip, skip + len(primals))   # the primals' slots, after a partial's own arguments
@@ -400,29 +400,6 @@ def vjp(fun: Callable, *primals: Any, compile: str | None = None) -> tuple[Any, 
             return binding.pick(per_parameter)[passed]
 
     return out, VjpFunction(out, backward, primals, name)
-
-
-def _compiled_vjp(generated: Generated, compile: str, fn: Callable, primals: tuple) -> tuple[Any, Callable]:
-    """``(out, backward)`` from the Numba-compiled forward sweep and backward function (``CompiledVjp``),
-    or from the uncompiled code until the compiled functions have been checked against it (and for good
-    where they could not be compiled or differ)."""
-    pair = generated.compiled.get(compile)
-    if pair is None or not pair.current(generated.namespace):
-        pair = CompiledVjp(generated, compile == "numba!", _where(fn, getattr(fn, "__name__", "f")))
-        generated.compiled[compile] = pair
-        out, plain_backward = generated.function(*primals)
-        state = pair.first_forward(primals, out)
-        if state is None:
-            return out, plain_backward
-        return out, lambda cotangent: pair.check_backward(cotangent, state, plain_backward)
-    if not pair.forward_ok or pair.backward_ok is False:
-        return generated.function(*primals)
-    out, state = pair.forward.function(*primals)
-    if pair.backward_ok is None:   # the first backward call of an earlier vjp is still to come: check here
-        plain_out, plain_backward = generated.function(*primals)
-        return plain_out, lambda cotangent: pair.check_backward(cotangent, state, plain_backward)
-    backward = pair.backward.function
-    return out, lambda cotangent: backward(cotangent, *state)
 
 
 class VjpFunction:
@@ -625,28 +602,9 @@ def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any], compile:
     if compile is None:
         result = generated.function(*call)
     else:
-        result = _run_compiled(generated, compile, target, call)
+        result = run_compiled(generated, compile, where_of(target), call)
     check_output(result[0], fun, "jvp", real_scalar=False)
     return result
-
-
-def _where(fn: Callable, name: str) -> str:
-    """``loss (model.py:12)``, for what ``compile="numba"`` says about a function."""
-    code = getattr(fn, "__code__", None)
-    return f"{name} ({code.co_filename}:{code.co_firstlineno})" if code is not None else name
-
-
-def _run_compiled(generated: Generated, compile: str, fn: Callable, call: tuple) -> Any:
-    """Call the Numba-compiled version of a cached generated function (``numba_backend``): made, compared
-    with the uncompiled code on this first call and kept with the function, or its uncompiled code."""
-    compiled = generated.compiled.get(compile)
-    if compiled is not None and compiled.current(generated.namespace):
-        return compiled(*call)
-    compiled = Compiled.of(generated, compile == "numba!", _where(fn, getattr(fn, "__name__", "f")))
-    expected = generated.function(*call)
-    compiled.first_call(call, expected)
-    generated.compiled[compile] = compiled
-    return expected
 
 
 def _is_plain_gradient(fun: Any) -> bool:

@@ -206,6 +206,49 @@ class CompiledVjp:
         return expected
 
 
+def where_of(fn: Callable, name: str | None = None) -> str:
+    """``loss (model.py:12)``, for what ``compile="numba"`` says about a function."""
+    name = name or getattr(fn, "__name__", "f")
+    code = getattr(fn, "__code__", None)
+    return f"{name} ({code.co_filename}:{code.co_firstlineno})" if code is not None else name
+
+
+def run_compiled(generated: Any, compile: str, where: str, call: tuple) -> Any:
+    """Call the Numba-compiled version of a cached generated function (``numba_backend``): made, compared
+    with the uncompiled code on this first call and kept with the function, or its uncompiled code."""
+    compiled = generated.compiled.get(compile)
+    if compiled is not None and compiled.current(generated.namespace):
+        return compiled(*call)
+    compiled = Compiled.of(generated, compile == "numba!", where)
+    expected = generated.function(*call)
+    compiled.first_call(call, expected)
+    generated.compiled[compile] = compiled
+    return expected
+
+
+def compiled_vjp(generated: Any, compile: str, where: str, primals: tuple) -> tuple[Any, Callable]:
+    """``(out, backward)`` from the Numba-compiled forward sweep and backward function (``CompiledVjp``),
+    or from the uncompiled code until the compiled functions have been checked against it (and for good
+    where they could not be compiled or differ)."""
+    pair = generated.compiled.get(compile)
+    if pair is None or not pair.current(generated.namespace):
+        pair = CompiledVjp(generated, compile == "numba!", where)
+        generated.compiled[compile] = pair
+        out, plain_backward = generated.function(*primals)
+        state = pair.first_forward(primals, out)
+        if state is None:
+            return out, plain_backward
+        return out, lambda cotangent: pair.check_backward(cotangent, state, plain_backward)
+    if not pair.forward_ok or pair.backward_ok is False:
+        return generated.function(*primals)
+    out, state = pair.forward.function(*primals)
+    if pair.backward_ok is None:   # the first backward call of an earlier vjp is still to come: check here
+        plain_out, plain_backward = generated.function(*primals)
+        return plain_out, lambda cotangent: pair.check_backward(cotangent, state, plain_backward)
+    backward = pair.backward.function
+    return out, lambda cotangent: backward(cotangent, *state)
+
+
 def _first_line(error: BaseException) -> str:
     text = str(error).strip()
     return f"{type(error).__name__}: {text.splitlines()[0] if text else ''}"
