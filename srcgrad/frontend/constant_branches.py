@@ -30,7 +30,10 @@ _COMPARE = {gast.Eq: operator.eq, gast.NotEq: operator.ne, gast.Lt: operator.lt,
 
 def fold_constant_branches(statements: list[gast.stmt]) -> list[gast.stmt]:
     """``statements`` with each branch whose test is a known constant replaced by the block it takes, and
-    each assignment of a comparison of constants replaced by its result."""
+    each assignment of a comparison of constants replaced by its result. Code with ``nonlocal`` or
+    ``global`` is left as it is: a call could rebind a name there without an assignment in sight."""
+    if any(isinstance(node, (gast.Nonlocal, gast.Global)) for statement in statements for node in walk(statement)):
+        return statements
     return _block(statements, {})
 
 

@@ -111,6 +111,9 @@ def test_only_what_is_certain_is_used():
     assert "if c:" in _fold("c = np.zeros(3)\nif c:\n    y = 1")
     # a string and a number are not compared
     assert "if c:" in _fold("s = 'a'\nc = s < 1\nif c:\n    y = 1")
+    # a nested function may rebind a name without an assignment in sight
+    rebinding = "def f():\n    nonlocal x\n    x = 2\nx = 1\nf()\nif x == 1:\n    y = 1"
+    assert "if x == 1:" in _fold(rebinding)
 
 
 def clipped_product(x):
