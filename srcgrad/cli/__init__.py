@@ -55,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--passes", action="store_true",
                       help="show the reverse-mode code before the optimizations and after each one that changes "
                            "it (srcgrad.passes.OPTIMIZATIONS)")
+    show.add_argument("--compile", choices=("numba",), default=None,
+                      help="show the reverse-mode code Numba compiles for grad(f, compile='numba')")
     show.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                       help="ANSI syntax colors: auto (default) colors a terminal unless NO_COLOR is set")
 
@@ -136,6 +138,11 @@ def _show(options: argparse.Namespace, prog: str) -> int:
             if args is None or not isinstance(argnums, int):
                 return _usage(prog, "--mode hessian needs --args and one argument number")
             source = srcgrad.show(srcgrad.hessian(fn, argnums), *args)
+        elif options.compile is not None:
+            if options.mode != "reverse" or options.unoptimized or options.passes:
+                return _usage(prog, "--compile shows reverse mode's compiled code: leave out --mode, --unoptimized "
+                                    "and --passes")
+            source = srcgrad.show(fn, *(args or ()), argnums=argnums, compile=options.compile)
         elif options.passes:
             if options.mode != "reverse" or options.unoptimized:
                 return _usage(prog, "--passes shows reverse mode's optimizations: leave out --mode and --unoptimized")

@@ -123,6 +123,18 @@ def test_show_passes_prints_the_code_after_each_pass(model_file):
     assert refused.returncode == 2 and "--passes shows reverse mode's optimizations" in refused.stderr
 
 
+def test_show_compile_prints_the_code_numba_compiles(model_file):
+    result = run_srcgrad("show", f"{model_file}:loss", "--args", LOSS_ARGS, "--compile", "numba", "--color", "never")
+    assert result.returncode == 0, result.stderr
+    fn = load_target(f"{model_file}:loss")
+    args = eval(LOSS_ARGS, {"np": np})
+    assert result.stdout == printed(srcgrad.show(fn, *args, compile="numba"))
+    assert f"# line {line_of('h = np.tanh(x @ w)')}: h = np.tanh(x @ w)" in result.stdout
+    assert "numpy_tanh(" in result.stdout   # large arrays' tanh through NumPy's loop
+    refused = run_srcgrad("show", f"{model_file}:loss", "--compile", "numba", "--passes")
+    assert refused.returncode == 2 and "--compile shows reverse mode's compiled code" in refused.stderr
+
+
 def test_show_colors_on_request_and_stripping_them_gives_the_plain_text(model_file):
     colored = run_srcgrad("show", f"{model_file}:loss", "--color", "always")
     plain = run_srcgrad("show", f"{model_file}:loss")
