@@ -216,19 +216,34 @@ def _apply(node: Any, grad: Any, apply: Any = _plain_apply, recorded: bool = Fal
 
 
 def _run_pre_hooks(hooks: dict, grad: Any, recorded: bool = False) -> Any:
-    """Tensor hooks, then retain_grad (it always sees the hooked gradient), then node pre-hooks."""
-    for hook in hooks.get("tensor", ()):
-        replaced = hook(_shown(grad, recorded))
-        if replaced is not None:
-            grad = _taken(replaced, recorded)
-    retained = hooks.get("retain")
-    tensor = retained() if retained is not None else None
-    if tensor is not None:
-        _add_to_grad(tensor, grad, in_place=False, recorded=recorded)
+    """Tensor hooks, then retain_grad (it always sees the hooked gradient), then node pre-hooks. For a node
+    with several outputs (``grad`` a list, one entry per output), each output's own tensor hooks and
+    retain_grad, for the outputs a gradient reached."""
+    if type(grad) is list:   # (PyTorch runs an output's hooks even when no gradient reached it: with None)
+        grad = [_tensor_hooks(hooks, ("tensor", k), ("retain", k), part, recorded) for k, part in enumerate(grad)]
+    else:
+        grad = _tensor_hooks(hooks, "tensor", "retain", grad, recorded)
     for hook in hooks.get("pre", ()):
         replaced = hook((_shown(grad, recorded),))
         if replaced is not None:
             grad = _taken(replaced[0], recorded)
+    return grad
+
+
+def _tensor_hooks(hooks: dict, tensor_key: Any, retain_key: Any, grad: Any, recorded: bool) -> Any:
+    """One output's tensor hooks, then its retain_grad (which keeps a recorded gradient as a clone, as
+    PyTorch does: ``CloneBackward0``)."""
+    for hook in hooks.get(tensor_key, ()):
+        replaced = hook(None if grad is None else _shown(grad, recorded))
+        if replaced is not None:
+            grad = _taken(replaced, recorded)
+    retained = hooks.get(retain_key)
+    tensor = retained() if retained is not None and grad is not None else None
+    if tensor is not None:
+        if recorded:
+            tensor._grad = grad.clone() if tensor._grad is None else tensor._grad + grad
+        else:
+            _add_to_grad(tensor, grad, in_place=False)
     return grad
 
 

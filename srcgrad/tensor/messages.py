@@ -120,9 +120,6 @@ CREATE_GRAPH_CYCLE = ("Using backward() with create_graph=True will create a ref
 MULTI_OUTPUT_INPLACE = ("Output {} of Unbind is a view and is being modified inplace. This view is the output of a "
                         "function that returns multiple views. Such functions do not allow the output views to be "
                         "modified inplace. You should replace the inplace operation by an out-of-place one.")
-# srcgrad's own words: PyTorch supports this; the shim keeps tensor hooks per node, and unbind's outputs share one
-MULTI_OUTPUT_HOOK = ("srcgrad's Tensor shim does not support hooks or retain_grad on the outputs of unbind (or of "
-                     "iterating a tensor) yet: index the tensor instead (t[i])")
 INFERENCE_SAVED = ("Inference tensors cannot be saved for backward. Please do not use Tensors created in inference "
                    "mode in computation tracked by autograd. To work around this, you can make a clone to get a "
                    "normal tensor and use it in autograd, or use `torch.no_grad()` instead of "

@@ -185,7 +185,9 @@ class Node:
         if HOOKS.stack:   # recorded inside saved_tensors_hooks: a class that packs what it keeps
             self.__class__ = _hooked(type(self))
             self._saved_entries = self._packed = None
-        self._hooks = None  # {"tensor": [...], "retain": weakref, "pre": [...], "post": [...]}
+        # {"tensor": [...], "retain": weakref, "pre": [...], "post": [...]}; for a node with several outputs,
+        # ("tensor", k) and ("retain", k) per output
+        self._hooks = None
 
     def name(self) -> str:
         return type(self).__name__

@@ -132,27 +132,27 @@ class Tensor:
 
     @property
     def retains_grad(self) -> bool:
-        hooks = self._grad_fn._hooks if self._grad_fn is not None else None
-        ref = hooks.get("retain") if hooks else None
+        fn = self._grad_fn
+        hooks = fn._hooks if fn is not None else None
+        ref = hooks.get(("retain", self._out) if fn.multi else "retain") if hooks else None
         return ref is not None and ref() is self
 
     def retain_grad(self) -> None:
         """Keep this non-leaf's gradient in ``.grad`` during backward (leaves keep theirs anyway)."""
         if not self._rg:
             raise RuntimeError(messages.RETAIN_NO_GRAD)
-        if self._grad_fn is not None and self._grad_fn.multi:
-            raise NotImplementedError(messages.MULTI_OUTPUT_HOOK)
         if self._grad_fn is not None:
-            self._grad_fn._hook_lists()["retain"] = weakref.ref(self)
+            # one per output of a node with several (unbind's slices): keyed by the output's place
+            key = ("retain", self._out) if self._grad_fn.multi else "retain"
+            self._grad_fn._hook_lists()[key] = weakref.ref(self)
 
     def register_hook(self, hook: Callable) -> RemovableHandle:
         """``hook(grad)`` runs when this tensor's gradient is computed; returning a tensor replaces it."""
         if not self._rg:
             raise RuntimeError(messages.HOOK_NO_GRAD)
-        if self._grad_fn is not None and self._grad_fn.multi:
-            raise NotImplementedError(messages.MULTI_OUTPUT_HOOK)
         if self._grad_fn is not None:
-            hooks = self._grad_fn._hook_lists().setdefault("tensor", [])
+            key = ("tensor", self._out) if self._grad_fn.multi else "tensor"
+            hooks = self._grad_fn._hook_lists().setdefault(key, [])
         else:
             if self._hooks is None:
                 self._hooks = []

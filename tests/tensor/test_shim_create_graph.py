@@ -88,6 +88,11 @@ print(torch.autograd.grad(first.sum(), x, allow_unused=True))
 """)
 
 SNIPPETS += [
+    # a retained non-leaf gradient is kept as a clone of the recorded one
+    "x = torch.tensor([1.0, 2.0], requires_grad=True)\ny = x * 2\ny.retain_grad()\n"
+    "(g,) = torch.autograd.grad((y * y).sum(), x, create_graph=True)\nprint(y.grad, g)\n"
+    "z = x * 3\nz.retain_grad()\nfor _ in range(2):\n    torch.autograd.grad((z * z).sum(), x, create_graph=True)\n"
+    "print(z.grad)",
     SETUP + """
 y = (x ** 3).sum()
 y.backward(create_graph=True)

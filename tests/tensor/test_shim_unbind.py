@@ -1,12 +1,12 @@
 """``unbind`` and iterating a tensor against real PyTorch: one ``UnbindBackward0`` shared by all the
 slices, gradients gathered from whichever slices are used (also as roots of backward and through
 ``create_graph``), in-place changes refused on recorded slices and allowed (reaching the base) on
-unrecorded ones; and the shim's one refusal (hooks on a slice) said clearly."""
+unrecorded ones; and hooks and retain_grad on a slice, which run for that slice's gradient alone."""
 
 from __future__ import annotations
 
 import pytest
-from shim_oracle import graph, transcript
+from shim_oracle import transcript
 
 import srcgrad
 
@@ -104,10 +104,25 @@ def test_enough_snippets():
     assert len(SNIPPETS) >= 35
 
 
-def test_hooks_on_a_slice_are_refused_with_what_to_do():
-    x = srcgrad.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
-    a, _ = (x * 1).unbind()
-    for attach in (lambda: a.register_hook(lambda g: g), a.retain_grad):
-        with pytest.raises(NotImplementedError, match=r"index the tensor instead"):
-            attach()
-    assert graph(a.grad_fn) == "UnbindBackward0(MulBackward0(AccumulateGrad, None))"
+HOOKED = [
+    "a, b = (x * 1).unbind()\nh = a.register_hook(lambda g: print('hook a', g) or g * 10)\nout = (a * b).sum()\n"
+    "out.backward()\nprint(x.grad)",
+    "a, b = (x * 1).unbind()\na.retain_grad()\nb.retain_grad()\nout = (a * 2 + b ** 2).sum()\nout.backward()\n"
+    "print(a.grad, b.grad, x.grad, a.retains_grad, b.retains_grad)",
+    "a, b = (x * 1).unbind()\nb.register_hook(lambda g: g * 0)\nb.retain_grad()\nout = (a * b).sum()\n"
+    "out.backward()\nprint(b.grad, x.grad)",
+    "a, b = (x * 1).unbind()\nb.register_hook(lambda g: print('never', g))\nout = a.sum()\nout.backward()\n"
+    "print(x.grad, b.grad)",
+    "c, d, e = (x * 2).unbind(1)\nfor t in (c, d, e):\n    t.register_hook(lambda g: print('slice', g))\n"
+    "out = (c * d * e).sum()\nout.backward()\nprint(x.grad)",
+    "a, b = (x * 1).unbind()\nhandle = a.register_hook(lambda g: g * 3)\nhandle.remove()\nout = a.sum()\n"
+    "out.backward()\nprint(x.grad)",
+    "a, b = (x * 1).unbind()\na.retain_grad()\n(g,) = torch.autograd.grad((a * b).sum(), x, create_graph=True)\n"
+    "print(g, a.grad)",
+]
+
+
+@pytest.mark.parametrize("code", HOOKED)
+def test_hooks_and_retain_grad_on_slices_as_pytorch_runs_them(code):
+    code = SETUP + code
+    assert transcript(srcgrad, code) == transcript(torch, code)
