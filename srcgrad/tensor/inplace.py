@@ -32,14 +32,13 @@ def check_inplace(a: Tensor, leaf_message: str = messages.LEAF_INPLACE) -> None:
         return
     if a._grad_fn is not None and a._grad_fn.multi:
         raise RuntimeError(messages.MULTI_OUTPUT_INPLACE.format(a._out))
+    base = a._base
+    if base is not None and base._rg and a._view_no_grad:
+        raise RuntimeError(messages.NO_GRAD_VIEW_INPLACE)
     if a._rg and a._grad_fn is None:
         raise RuntimeError(leaf_message)
-    base = a._base
-    if base is not None and base._rg:
-        if a._view_no_grad:
-            raise RuntimeError(messages.NO_GRAD_VIEW_INPLACE)
-        if base._grad_fn is None:
-            raise RuntimeError(messages.VIEW_OF_LEAF_INPLACE)
+    if base is not None and base._rg and base._grad_fn is None:
+        raise RuntimeError(messages.VIEW_OF_LEAF_INPLACE)
 
 
 def commit(a: Tensor, out: Tensor) -> Tensor:

@@ -375,15 +375,16 @@ def result(data: np.ndarray, node: Any) -> Tensor:
 
 def edge(t: Tensor) -> tuple:
     """The (node, 0) pair through which gradient flows back into ``t``: its grad_fn, its AccumulateGrad,
-    or (None, 0) when it does not require grad."""
+    or (None, 0) when it does not require grad, or is a view made under no_grad (which PyTorch reports as
+    requiring grad, and sends no gradient through)."""
     if t._base is not None and t._vc[0] != t._view_version:
         refresh_view(t)
     fn = t._grad_fn
     if fn is not None:
         return (fn, t._out) if fn.multi else (fn, 0)   # _out is set only on the outputs of such nodes
-    if t._rg:
+    if t._rg and not (t._base is not None and t._view_no_grad):
         return (t._accumulator(), 0)
-    return NO_EDGE
+    return NO_EDGE   # (a view made under no_grad of a tensor that requires grad: gradient goes nowhere)
 
 
 _VIEW_OF = derivative(view_of)

@@ -38,9 +38,10 @@ def _view(a: Tensor, out: np.ndarray, kind: type, how: tuple, args: tuple, kwarg
         t._base, t._view_steps = a._base, a._view_steps + step
     t._view_version = a._vc[0]
     t._view_no_grad = not state.enabled
-    if a._rg and state.enabled:
-        t._rg = True
-        t._grad_fn = kind((edge(a),), how, args, out, kwargs)
+    if a._rg:
+        t._rg = True   # also under no_grad, as PyTorch reports it (a leaf whose gradient goes nowhere: edge)
+        if state.enabled:
+            t._grad_fn = kind((edge(a),), how, args, out, kwargs)
     return t
 
 

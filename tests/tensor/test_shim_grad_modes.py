@@ -37,6 +37,20 @@ SNIPPETS += [
     SETUP + "try:\n    with torch.no_grad():\n        raise ValueError('inside')\nexcept ValueError as e:\n"
             f"    print(e)\n{REPORT}",
 ]
+# A view made under no_grad of a tensor that requires grad: PyTorch reports it as a leaf requiring grad,
+# records what is computed from it, and sends no gradient through it; changing it in place is refused
+# under grad mode and allowed under no_grad.
+NO_GRAD_VIEWS = ["x[:1]", "x.view(2)", "x.reshape(2, 1)", "x.t()", "x.unsqueeze(0)", "(x * 2)[1:]"]
+for view in NO_GRAD_VIEWS:
+    SNIPPETS += [
+        SETUP + f"with torch.no_grad():\n    v = {view}\nprint(v, v.requires_grad, v.is_leaf, v.grad_fn)\n"
+                "y = (v * 2).sum()\nprint(y, y.grad_fn.next_functions[0][0].next_functions)\ny.backward()\n"
+                "print(x.grad, v.grad)",
+        SETUP + f"with torch.no_grad():\n    v = {view}\ntry:\n    v.mul_(2)\nexcept RuntimeError as e:\n"
+                "    print(e)\nwith torch.no_grad():\n    v.add_(1)\nprint(x, v.requires_grad)",
+        SETUP + f"with torch.no_grad():\n    v = {view}\nw = v[:1] * 3\nprint(w.requires_grad, w.grad_fn)\n"
+                "w.sum().backward()\nprint(x.grad)",
+    ]
 
 
 @pytest.mark.parametrize("code", SNIPPETS, ids=[f"{i:03d}" for i in range(len(SNIPPETS))])
