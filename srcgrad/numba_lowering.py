@@ -46,7 +46,7 @@ def lower_for_numba(fn: gast.FunctionDef, numpy_name: str = "np", vectorised: bo
     the name the code has NumPy under. With ``vectorised``, ``np.exp(x)`` and the other
     ``VECTORISED_UFUNCS`` become ``numpy_exp(x)``: NumPy's own loop for a large array (``numba_overloads``).
     ``split_stack=False``: the stacks are split already (``numba_split``, across two functions)."""
-    stack = _stack_name(fn) if split_stack else None
+    stack = stack_name(fn) if split_stack else None
     names = Names(identifiers(fn))
     if stack is not None:
         _split_stack(fn, stack, names)
@@ -77,7 +77,7 @@ class _VectorisedUfuncs(NodeTransformer):
         return node
 
 
-def _stack_name(fn: gast.FunctionDef) -> str | None:
+def stack_name(fn: gast.FunctionDef) -> str | None:
     for statement in fn.body:
         if (isinstance(statement, gast.Assign) and isinstance(statement.value, gast.List)
                 and not statement.value.elts and isinstance(statement.targets[0], gast.Name)
@@ -91,7 +91,7 @@ def _method_call(node: gast.AST, receiver: str, method: str) -> bool:
             and isinstance(node.func.value, gast.Name) and node.func.value.id == receiver)
 
 
-def _push_of(statement: gast.stmt, stack: str) -> str | None:
+def push_of(statement: gast.stmt, stack: str) -> str | None:
     """``v`` for ``stack.append(v)``."""
     if (isinstance(statement, gast.Expr) and _method_call(statement.value, stack, "append")
             and len(statement.value.args) == 1 and isinstance(statement.value.args[0], gast.Name)):
@@ -99,7 +99,7 @@ def _push_of(statement: gast.stmt, stack: str) -> str | None:
     return None
 
 
-def _pop_of(statement: gast.stmt, stack: str) -> str | None:
+def pop_of(statement: gast.stmt, stack: str) -> str | None:
     """``v`` for ``v = stack.pop()``."""
     if (isinstance(statement, gast.Assign) and len(statement.targets) == 1
             and isinstance(statement.targets[0], gast.Name) and _method_call(statement.value, stack, "pop")
@@ -112,17 +112,17 @@ def _split_stack(fn: gast.FunctionDef, stack: str, names: Names) -> None:
     """One stack per variable, where every use of ``stack`` is a push or a pop of a variable."""
     uses = [n for n in walk(fn) if isinstance(n, gast.Name) and n.id == stack]
     statements = [s for s in walk(fn) if isinstance(s, gast.stmt)]
-    pushes = [s for s in statements if _push_of(s, stack)]
-    pops = [s for s in statements if _pop_of(s, stack)]
+    pushes = [s for s in statements if push_of(s, stack)]
+    pops = [s for s in statements if pop_of(s, stack)]
     if len(uses) != 1 + len(pushes) + len(pops):
         return   # the stack is used some other way: leave it whole
     _drop_dead_restores(fn, stack)
-    variables = sorted({_push_of(s, stack) for s in statements if _push_of(s, stack)}
-                       | {_pop_of(s, stack) for s in statements if _pop_of(s, stack)})
+    variables = sorted({push_of(s, stack) for s in statements if push_of(s, stack)}
+                       | {pop_of(s, stack) for s in statements if pop_of(s, stack)})
     own = {variable: names.fresh(f"{stack}_{variable}") for variable in variables}
     for statement in walk(fn):
         if isinstance(statement, gast.stmt):
-            variable = _push_of(statement, stack) or _pop_of(statement, stack)
+            variable = push_of(statement, stack) or pop_of(statement, stack)
             if variable is not None:
                 call = statement.value
                 call.func.value = gast.Name(own[variable], gast.Load(), None, None)
@@ -136,9 +136,9 @@ def _drop_dead_restores(fn: gast.FunctionDef, stack: str) -> None:
     """Remove each pop at the function's top level whose value nothing after it reads, with the push at the
     top level that it undoes (per variable, the last top-level pop undoes the first top-level push)."""
     body = fn.body
-    for variable in sorted({_pop_of(s, stack) for s in body if _pop_of(s, stack)}):
-        pushes = [i for i, s in enumerate(body) if _push_of(s, stack) == variable]
-        pops = [i for i, s in enumerate(body) if _pop_of(s, stack) == variable]
+    for variable in sorted({pop_of(s, stack) for s in body if pop_of(s, stack)}):
+        pushes = [i for i, s in enumerate(body) if push_of(s, stack) == variable]
+        pops = [i for i, s in enumerate(body) if pop_of(s, stack) == variable]
         if len(pushes) != len(pops):
             continue
         dead = []

@@ -22,20 +22,13 @@ import gast
 
 from .analysis.walk import walk
 from .naming import Names, identifiers
-from .numba_lowering import _pop_of, _push_of, _stack_name
+from .numba_lowering import pop_of, push_of, stack_name
+from .transform.builders import assign, name
 from .transform.clone import clone
 
 # What the code calls ``numba.typed.List`` (bound by ``numba_backend``): lists that cross between compiled
 # functions are typed lists, which Numba passes as they are (a Python list is converted on every call).
 TYPED_LIST = "typed_list"
-
-
-def _name(identifier: str, store: bool = False) -> gast.Name:
-    return gast.Name(identifier, gast.Store() if store else gast.Load(), None, None)
-
-
-def _assign(identifier: str, value: gast.expr) -> gast.Assign:
-    return gast.Assign([_name(identifier, store=True)], value, None)
 
 
 def _param(identifier: str) -> gast.Name:
@@ -66,7 +59,7 @@ def split_closure(fn: gast.FunctionDef) -> tuple[gast.FunctionDef, gast.Function
     names = Names(identifiers(fn))
     forward_body = fn.body[:at] + fn.body[at + 1:-1]
     backward_body = list(backward.body)
-    stack = _stack_name(fn)
+    stack = stack_name(fn)
     if stack is not None and stack in state:
         state = _split_stacks(forward_body, backward_body, stack, state, names)
         if state is None:
@@ -78,11 +71,11 @@ def split_closure(fn: gast.FunctionDef) -> tuple[gast.FunctionDef, gast.Function
     for variable in state:
         if variable in ranges:
             parts = [names.fresh(f"{variable}_{part}") for part in ("start", "stop", "step")]
-            passed += [gast.Attribute(_name(variable), part, gast.Load()) for part in ("start", "stop", "step")]
+            passed += [gast.Attribute(name(variable), part, gast.Load()) for part in ("start", "stop", "step")]
             params += parts
-            remade.append(_assign(variable, gast.Call(_name("range"), [_name(p) for p in parts], [])))
+            remade.append(assign(variable, gast.Call(name("range"), [name(p) for p in parts], [])))
         else:
-            passed.append(_name(variable))
+            passed.append(name(variable))
             params.append(variable)
     value = returned.value.elts[0]
     forward = gast.FunctionDef(f"{fn.name}_forward", clone(fn.args), [
@@ -98,8 +91,8 @@ def _split_stacks(forward: list[gast.stmt], backward: list[gast.stmt], stack: st
     """One stack per variable across the two bodies (rewritten in place); the new state, or None when the
     stack is used in another way than pushes, pops, its creation and the backward function's copy."""
     pushes = [s for body in (forward,) for top in body for s in walk(top) if isinstance(s, gast.stmt)
-              and _push_of(s, stack)]
-    pops = [s for top in backward for s in walk(top) if isinstance(s, gast.stmt) and _pop_of(s, stack)]
+              and push_of(s, stack)]
+    pops = [s for top in backward for s in walk(top) if isinstance(s, gast.stmt) and pop_of(s, stack)]
     made = [s for s in forward if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)
             and s.targets[0].id == stack and isinstance(s.value, gast.List) and not s.value.elts]
     copied = [s for s in backward if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)
@@ -110,17 +103,17 @@ def _split_stacks(forward: list[gast.stmt], backward: list[gast.stmt], stack: st
     if len(made) != 1 or len(copied) != 1 or uses != 1 + 2 + len(pushes) + len(pops):
         return None
     _drop_dead_restores(forward, backward, stack)
-    pushes = [s for top in forward for s in walk(top) if isinstance(s, gast.stmt) and _push_of(s, stack)]
-    pops = [s for top in backward for s in walk(top) if isinstance(s, gast.stmt) and _pop_of(s, stack)]
-    variables = sorted({_push_of(s, stack) for s in pushes} | {_pop_of(s, stack) for s in pops})
+    pushes = [s for top in forward for s in walk(top) if isinstance(s, gast.stmt) and push_of(s, stack)]
+    pops = [s for top in backward for s in walk(top) if isinstance(s, gast.stmt) and pop_of(s, stack)]
+    variables = sorted({push_of(s, stack) for s in pushes} | {pop_of(s, stack) for s in pops})
     own = {variable: names.fresh(f"{stack}_{variable}") for variable in variables}
     for statement in pushes + pops:
-        variable = _push_of(statement, stack) or _pop_of(statement, stack)
-        statement.value.func.value = _name(own[variable])
+        variable = push_of(statement, stack) or pop_of(statement, stack)
+        statement.value.func.value = name(own[variable])
     at = forward.index(made[0])
-    forward[at:at + 1] = [_assign(own[v], gast.Call(_name(TYPED_LIST), [], [])) for v in variables]
+    forward[at:at + 1] = [assign(own[v], gast.Call(name(TYPED_LIST), [], [])) for v in variables]
     at = backward.index(copied[0])
-    backward[at:at + 1] = [_assign(own[v], gast.Call(gast.Attribute(_name(own[v]), "copy", gast.Load()), [], []))
+    backward[at:at + 1] = [assign(own[v], gast.Call(gast.Attribute(name(own[v]), "copy", gast.Load()), [], []))
                            for v in variables]
     at = state.index(stack)
     return state[:at] + [own[v] for v in variables] + state[at + 1:]
@@ -129,9 +122,9 @@ def _split_stacks(forward: list[gast.stmt], backward: list[gast.stmt], stack: st
 def _drop_dead_restores(forward: list[gast.stmt], backward: list[gast.stmt], stack: str) -> None:
     """Remove each pop at the backward function's top level whose value nothing after it reads, with the
     push at the forward sweep's top level that it undoes (per variable, the last pop undoes the first push)."""
-    for variable in sorted({_pop_of(s, stack) for s in backward if _pop_of(s, stack)}):
-        pushes = [s for s in forward if _push_of(s, stack) == variable]
-        pops = [i for i, s in enumerate(backward) if _pop_of(s, stack) == variable]
+    for variable in sorted({pop_of(s, stack) for s in backward if pop_of(s, stack)}):
+        pushes = [s for s in forward if push_of(s, stack) == variable]
+        pops = [i for i, s in enumerate(backward) if pop_of(s, stack) == variable]
         if len(pushes) != len(pops):
             continue
         dead = []
