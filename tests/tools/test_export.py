@@ -4,6 +4,7 @@ gradient that needs srcgrad at run time is refused by name."""
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
 import json
 import shutil
@@ -118,6 +119,11 @@ def test_the_exported_module_passes_ruff(tmp_path):
         pytest.skip("ruff is not installed")
     for name, (fn, args, argnums) in CASES.items():
         (tmp_path / f"{name}.py").write_text(srcgrad.export_module(fn, *args, argnums=argnums))
+    if importlib.util.find_spec("numba") is not None:   # and the modules compiled with Numba
+        for name in ("rosenbrock_loop", "heat", "scalar_loop"):
+            fn, args, argnums = CASES[name]
+            (tmp_path / f"{name}_numba.py").write_text(srcgrad.export_module(fn, *args, argnums=argnums,
+                                                                               compile="numba"))
     done = subprocess.run([ruff, "check", "--no-cache", "--isolated", "--select", "E,F,W,I", "--line-length", "200",
                            str(tmp_path)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
