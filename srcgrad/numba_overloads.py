@@ -67,8 +67,16 @@ def getitem_grad(g, x, index):
     raise NotImplementedError("getitem_grad runs only inside code Numba compiles")
 
 
+def _basic_index(index) -> bool:
+    """An integer, a slice, or a tuple of them: each position written once. An index array may repeat a
+    position, where ``out[index] = g`` (or ``+=``) would keep one contribution: left to the uncompiled
+    helper, which accumulates (``np.add.at``)."""
+    parts = index.types if isinstance(index, numba_types.BaseTuple) else (index,)
+    return all(isinstance(p, (numba_types.Integer, numba_types.SliceType)) for p in parts)
+
+
 def _getitem_grad_numba(g, x, index):
-    if isinstance(x, numba_types.Array):
+    if isinstance(x, numba_types.Array) and _basic_index(index):
         dtype = float_dtype(x, g)
 
         def scatter(g, x, index):
@@ -85,7 +93,7 @@ def add_element(out, g, x, index):
 
 
 def _add_element_numba(out, g, x, index):
-    if isinstance(out, numba_types.Array):
+    if isinstance(out, numba_types.Array) and _basic_index(index):
         def add(out, g, x, index):
             out[index] += g
             return out
@@ -99,8 +107,13 @@ def sum_of_product(a, b, like):
 
 
 def _sum_of_product_numba(a, b, like):
-    if isinstance(a, numba_types.Array) and isinstance(b, numba_types.Array):
-        return lambda a, b, like: np.vdot(a.ravel(), b.ravel())
+    if (isinstance(a, numba_types.Array) and isinstance(b, numba_types.Array) and a.ndim == b.ndim
+            and all(isinstance(v.dtype, numba_types.Float) for v in (a, b))):
+        def dot(a, b, like):   # (np.dot: np.vdot would conjugate; other shapes broadcast)
+            if a.shape == b.shape:
+                return np.dot(np.ascontiguousarray(a).ravel(), np.ascontiguousarray(b).ravel())
+            return np.sum(a * b)
+        return dot
     if isinstance(a, numba_types.Array) or isinstance(b, numba_types.Array):
         return lambda a, b, like: np.sum(a * b)
     return lambda a, b, like: a * b

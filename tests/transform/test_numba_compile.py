@@ -407,3 +407,35 @@ def test_code_reading_a_global_array_is_not_compiled_and_sees_it_change():
         np.testing.assert_allclose(g(x), 3.0 * (1 - np.tanh(x) ** 2), rtol=1e-14)
     finally:
         WEIGHTS[:] = saved
+
+
+def gathered(x, idx):
+    return np.sum(np.sin(x[idx]))
+
+
+def test_an_index_array_with_repeats_after_the_first_call_still_accumulates():
+    """The first call's check sees one set of values; an index array may repeat positions in a later call
+    of the same signature, where ``out[idx] = g`` would keep one contribution: such indices stay uncompiled."""
+    x = RNG.normal(size=5)
+    g = srcgrad.grad(gathered, compile="numba")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CompileWarning)
+        g(x, np.array([0, 1, 2]))
+        got = g(x, np.array([0, 0, 1]))
+    expected = np.zeros(5)
+    np.add.at(expected, [0, 0, 1], np.cos(x[[0, 0, 1]]))
+    np.testing.assert_allclose(got, expected, rtol=1e-14)
+
+
+def test_a_complex_sum_of_products_is_not_conjugated():
+    from srcgrad.numba_overloads import sum_of_product  # (importing the module registers the overloads)
+
+    @numba.njit
+    def through(a, b):
+        return sum_of_product(a, b, 0.0)
+
+    a, b = RNG.normal(size=4) + 1j * RNG.normal(size=4), RNG.normal(size=4) + 1j * RNG.normal(size=4)
+    assert through(a, b) == pytest.approx(np.sum(a * b), rel=1e-14)
+    x, y = RNG.normal(size=(2, 3)), RNG.normal(size=3)   # shapes that broadcast
+    assert through(x, y) == pytest.approx(np.sum(x * y), rel=1e-14)
+    assert through(x, x) == pytest.approx(np.sum(x * x), rel=1e-14)
