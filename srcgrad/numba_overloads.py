@@ -350,8 +350,8 @@ def _power_base_grad_numba(g, x, y):
     def slope(g, x, y):
         if y >= 1:
             return g * y * x ** (y - 1)
-        if y == 0:
-            return 0.0 * (g * x)
+        if y == 0:   # a zero slope, also where x is infinite (the uncompiled helper's np.where)
+            return g * 0.0 + np.zeros(x.shape)
         slope = y * x ** (y - 1)
         return np.where((g == 0) & np.isinf(slope), 0.0, g * slope)
     return slope

@@ -439,3 +439,17 @@ def test_a_complex_sum_of_products_is_not_conjugated():
     x, y = RNG.normal(size=(2, 3)), RNG.normal(size=3)   # shapes that broadcast
     assert through(x, y) == pytest.approx(np.sum(x * y), rel=1e-14)
     assert through(x, x) == pytest.approx(np.sum(x * x), rel=1e-14)
+
+
+def powered(x, y):
+    return np.sum(x ** y)
+
+
+def test_a_zero_exponent_gives_zero_slopes_even_at_infinite_bases_after_the_first_call():
+    g = srcgrad.grad(powered, compile="numba!")
+    x = np.array([0.5, 2.0, 3.0])
+    np.testing.assert_allclose(g(x, 2.0), 2 * x, rtol=1e-14)
+    at_inf = np.array([0.5, np.inf, 0.0])
+    expected = srcgrad.grad(powered)(at_inf, 0.0)
+    np.testing.assert_array_equal(expected, np.zeros(3))   # as torch.pow's gradient at exponent 0
+    np.testing.assert_array_equal(g(at_inf, 0.0), expected)
