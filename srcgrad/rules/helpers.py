@@ -142,6 +142,8 @@ def expand_reduced(g: Any, like: Any, axis: Any = None, keepdims: bool = False) 
     if keepdims or not shape:
         return g
     reduced = _normalize_axes(axis, len(shape))
+    if len(reduced) == len(shape) and np.ndim(g) == 0:
+        return g   # a total already broadcasts (a recorded backward expands it directly, as PyTorch's)
     kept = [1 if i in reduced else n for i, n in enumerate(shape)]
     return np.reshape(in_library_of(g, like), kept)
 
@@ -329,7 +331,11 @@ def power_base_grad(g: Any, x: Any, y: Any) -> Any:
     against an infinite slope, and the second derivative of ``x ** 0`` (or ``x ** 1``) at ``x == 0`` is 0,
     as PyTorch gives, not ``0 * inf``."""
     if isinstance(y, numbers.Number) and y >= 1:  # the common x ** 2: no zero-base special case
-        return g * y * (x if y == 2 else x ** (y - 1))
+        # x itself for x ** 1, except in a backward the shim records (``np`` is then its tensor
+        # namespace): PyTorch's formula keeps x.pow(1), whose graph depends on x, so the Hessian of a
+        # quadratic requires grad there
+        plain = y == 2 and not getattr(np, "records_graph", False)
+        return g * y * (x if plain else x ** (y - 1))
     if _is_python_scalar(x) and _is_python_scalar(y):
         if y == 0:
             return 0.0 * g

@@ -1,10 +1,18 @@
-"""``torch.autograd.functional``: ``jacobian``, ``vjp`` and ``jvp`` of a function of tensors.
+"""``torch.autograd.functional``: ``vjp``, ``jacobian``, ``jvp``, ``hessian``, ``vhp`` and ``hvp``.
 
-Each runs the function on detached copies of the inputs that require grad, then the shim's backward
-sweep: ``vjp`` once, ``jacobian`` once per output element (a row of the Jacobian), ``jvp`` as the Jacobian
-times the tangent. ``hessian``, ``hvp`` and ``vhp`` differentiate the gradient again: it is computed with
-``create_graph=True`` (``graph_backward.py``). Their own ``create_graph=True`` (a third derivative) is
-refused and said so."""
+Each is built from ``autograd.grad`` the way PyTorch builds it, so that its results, its graphs and its
+strict-mode errors are PyTorch's:
+
+- the function runs on new tensors made from the inputs: detached leaves, or with ``create_graph=True``
+  and an input that requires grad, a view of it, so that the result's graph reaches back to the caller's
+  tensors and can be differentiated again (``create_graph=True`` in the backward sweep,
+  ``graph_backward.py``);
+- ``jacobian`` takes one backward sweep per output element and stacks the rows; ``hessian`` is the
+  Jacobian of that Jacobian;
+- ``jvp`` and ``hvp`` use the double-backward trick: the backward sweep, recorded for a cotangent ``u``
+  that requires grad, is linear in ``u``, and its own backward for ``v`` gives ``J v``. Where the shim
+  cannot record a backward step, ``jvp`` without ``create_graph`` takes the Jacobian times ``v`` instead.
+"""
 
 from __future__ import annotations
 
@@ -15,180 +23,298 @@ import numpy as np
 
 from . import messages
 from .autograd import grad
-from .grad_mode import enable_grad
+from .factories import zeros_like
+from .functional import stack
+from .grad_mode import enable_grad, is_grad_enabled, set_grad_enabled
+from .graph_backward import BackwardNotRecordable
 from .tensor import Tensor, wrap
+
+_STRICT_MISSING = {   # a gradient that is None, by the sweep that found it
+    "back": "The output of the user-provided function is independent of input {}. This is not allowed in "
+            "strict mode.",
+    "back_trick": "The gradient with respect to the input is independent of entry {} in the grad_outputs when "
+                  "using the double backward trick to compute forward mode gradients. This is not allowed in "
+                  "strict mode.",
+    "double_back": "The jacobian of the user-provided function is independent of input {}. This is not allowed "
+                   "in strict mode.",
+    "double_back_trick": "The hessian of the user-provided function is independent of entry {} in the "
+                         "grad_jacobian. This is not allowed in strict mode as it prevents from using the double "
+                         "backward trick to replace forward mode AD.",
+}
+_STRICT_CONSTANT = {   # a gradient that does not require grad under create_graph=True
+    False: "The jacobian of the user-provided function is independent of input {}. This is not allowed in strict "
+           "mode when create_graph=True.",
+    True: "The hessian of the user-provided function is independent of input {}. This is not allowed in strict "
+          "mode when create_graph=True.",
+}
+_STRICT_NO_GRAD = {   # strict mode's check of a stage's tensors
+    "outputs": messages.STRICT_OUTPUT,
+    "grad_inputs": "The gradient with respect to input {} is independent of the inputs of the user-provided "
+                   "function. This is not allowed in strict mode.",
+    "jacobian": "While computing the hessian, found that the jacobian of the user-provided function with respect "
+                "to input {} is independent of the input. This is not allowed in strict mode. You should ensure "
+                "that your function is twice differentiable and that the jacobian depends on the inputs (this "
+                "would be violated by a linear function for example).",
+    "hessian": "The hessian of the user-provided function with respect to input {} is independent of the input. "
+               "This is not allowed in strict mode. You should ensure that your function is thrice differentiable "
+               "and that the hessian depends on the inputs.",
+}
 
 
 def _as_tuple(value: Any, what: str, function: str) -> tuple[bool, tuple]:
     """``(was a tuple, the tensors as a tuple)``, with PyTorch's check of the argument."""
-    if isinstance(value, Tensor):
-        return False, (value,)
-    if isinstance(value, tuple) and all(isinstance(item, Tensor) for item in value):
-        return True, value
-    raise TypeError(messages.FUNCTIONAL_ARGUMENT.format(what=what, function=function, type=type(value)))
+    was_tuple = isinstance(value, tuple)
+    values = value if was_tuple else (value,)
+    for i, item in enumerate(values):
+        if not isinstance(item, Tensor):
+            message = messages.FUNCTIONAL_ITEM if was_tuple else messages.FUNCTIONAL_ARGUMENT
+            raise TypeError(message.format(what=what, function=function, type=type(item), index=i))
+    return was_tuple, values
 
 
-def _prepared(inputs: tuple) -> tuple:
-    return tuple(wrap(np.array(t._data)).requires_grad_(True) for t in inputs)
+def _unpacked(result: Any, was_tuple: bool) -> Any:
+    return result if was_tuple else result[0]
 
 
-def _outputs(func: Callable, inputs: tuple, function: str) -> tuple[bool, tuple]:
-    with enable_grad():
-        out = func(*inputs)
-    return _as_tuple(out, "outputs of the user-provided function", function)
+def _nested(result: tuple, outer_was_tuple: bool, inner_was_tuple: bool) -> Any:
+    """A tuple (per output) of tuples (per input), unpacked where the caller gave single tensors."""
+    if not inner_was_tuple:
+        result = tuple(row[0] for row in result)
+    return _unpacked(result, outer_was_tuple)
 
 
-def _evaluated(func: Callable, inputs: Any, function: str, create_graph: bool, strict: bool
-               ) -> tuple[bool, tuple, bool, tuple]:
-    """``func`` run on fresh leaves like ``inputs``: ``(inputs were a tuple, the leaves, outputs were a
-    tuple, the outputs)``, with PyTorch's checks of the arguments and, in strict mode, of the outputs."""
-    if create_graph:
-        raise NotImplementedError(messages.CREATE_GRAPH.format(function))
-    was_tuple, given = _as_tuple(inputs, "inputs", function)
-    leaves = _prepared(given)
-    out_tuple, outputs = _outputs(func, leaves, function)
-    _check_strict(outputs, strict)
-    return was_tuple, leaves, out_tuple, outputs
+def _prepared(inputs: tuple, create_graph: bool, need_graph: bool) -> tuple:
+    """New tensors for the function to run on: always new objects, so that tensors the function captures
+    are told apart from its arguments; a view (keeping the caller's graph) only under ``create_graph``."""
+    return tuple(t.view_as(t) if create_graph and t.requires_grad else t.detach().requires_grad_(need_graph)
+                 for t in inputs)
 
 
-def _vectors(v: Any, like: tuple, function: str, missing: str) -> tuple:
-    """``v`` as a tuple of tensors; without one, a 1 for a single tensor of one element ``like``, else
-    PyTorch's error ``missing``."""
-    if v is not None:
-        return _as_tuple(v, "v", function)[1]
-    if len(like) != 1 or like[0]._data.size != 1:
-        raise RuntimeError(missing)
-    return (wrap(np.ones_like(like[0]._data)),)
+def _finished(values: tuple, create_graph: bool) -> tuple:
+    """Results without history unless ``create_graph`` asked for it (tuples of tuples alike)."""
+    if values and not isinstance(values[0], Tensor):
+        return tuple(_finished(inner, create_graph) for inner in values)
+    return values if create_graph else tuple(value.detach() for value in values)
 
 
-def _check_strict(outputs: tuple, strict: bool) -> None:
+def _check_v(v: tuple, like: tuple, like_was_tuple: bool) -> None:
+    if len(v) != len(like):
+        raise RuntimeError(f"v is a tuple of invalid length: should be {len(like)} but got {len(v)}."
+                           if like_was_tuple else "The given v should contain a single Tensor.")
+    for i, (given, expected) in enumerate(zip(v, like)):
+        if given.size() != expected.size():
+            where = f"Entry {i} in " if like_was_tuple else ""
+            raise RuntimeError(f"{where}v has invalid size: should be {expected.size()} but got {given.size()}.")
+
+
+def _vectors(v: Any, like: tuple, like_was_tuple: bool, function: str, create_graph: bool, missing: str
+             ) -> tuple | None:
+    """``v`` checked against ``like`` (PyTorch's errors); ``None`` is allowed for one tensor of one element."""
+    if v is None:
+        if len(like) != 1 or like[0]._data.size != 1:
+            raise RuntimeError(missing)
+        return None
+    vectors = _prepared(_as_tuple(v, "v", function)[1], create_graph, need_graph=False)
+    _check_v(vectors, like, like_was_tuple)
+    return vectors
+
+
+def _check_requires_grad(values: tuple, stage: str, strict: bool) -> None:
     if strict:
-        for i, output in enumerate(outputs):
-            if not output.requires_grad:
-                raise RuntimeError(messages.STRICT_OUTPUT.format(i))
+        for i, value in enumerate(values):
+            if value is None:
+                raise RuntimeError(_STRICT_MISSING["back"].format(i))
+            if not value.requires_grad:
+                raise RuntimeError(_STRICT_NO_GRAD[stage].format(i))
 
 
-def _gradients(outputs: tuple, inputs: tuple, cotangents: tuple) -> tuple:
-    """The cotangent of each input (zeros where unused) for the output cotangents given."""
-    live = [(o, c) for o, c in zip(outputs, cotangents) if o.requires_grad]
+def _grad(outputs: tuple, inputs: tuple, cotangents: tuple | None = None, create_graph: bool = False,
+          retain_graph: bool | None = None) -> tuple:
+    """``autograd.grad`` over the outputs that require grad (``None`` for every input when none does)."""
+    cotangents = (None,) * len(outputs) if cotangents is None else cotangents
+    live = [(o, c) for o, c in zip(outputs, cotangents) if o is not None and o.requires_grad]
     if not live:
-        return tuple(wrap(np.zeros_like(t._data)) for t in inputs)
-    found = grad([o for o, _ in live], inputs, [c for _, c in live], retain_graph=True, allow_unused=True)
-    return tuple(wrap(np.zeros_like(t._data)) if g is None else g for g, t in zip(found, inputs))
+        return (None,) * len(inputs)
+    return grad(tuple(o for o, _ in live), inputs, tuple(c for _, c in live), retain_graph=retain_graph,
+                create_graph=create_graph, allow_unused=True)
+
+
+def _filled(found: tuple, like: tuple, strict: bool, create_graph: bool, stage: str) -> tuple:
+    """Zeros for the gradients that are ``None``, or strict mode's error."""
+    results = []
+    for i, value in enumerate(found):
+        if value is None:
+            if strict:
+                raise RuntimeError(_STRICT_MISSING[stage].format(i))
+            value = zeros_like(like[i])
+        elif strict and create_graph and not value.requires_grad:
+            raise RuntimeError(_STRICT_CONSTANT["double" in stage].format(i))
+        results.append(value)
+    return tuple(results)
 
 
 def vjp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False, strict: bool = False) -> tuple:
     """``(func(inputs), v^T J)``."""
-    was_tuple, inputs_, out_tuple, outputs = _evaluated(func, inputs, "vjp", create_graph, strict)
-    cotangents = _vectors(v, outputs, "vjp", messages.VJP_NEEDS_V)
-    result = _gradients(outputs, inputs_, cotangents)
-    detached = tuple(o.detach() for o in outputs)
-    return (detached if out_tuple else detached[0]), (result if was_tuple else result[0])
+    with enable_grad():
+        inputs_were_tuple, inputs = _as_tuple(inputs, "inputs", "vjp")
+        inputs = _prepared(inputs, create_graph, need_graph=True)
+        outputs_were_tuple, outputs = _as_tuple(func(*inputs), "outputs of the user-provided function", "vjp")
+        _check_requires_grad(outputs, "outputs", strict)
+        v = _vectors(v, outputs, outputs_were_tuple, "vjp", create_graph, messages.VJP_NEEDS_V)
+    with set_grad_enabled(create_graph or is_grad_enabled()):
+        products = _filled(_grad(outputs, inputs, v, create_graph), inputs, strict, create_graph, "back")
+    return (_unpacked(_finished(outputs, create_graph), outputs_were_tuple),
+            _unpacked(_finished(products, create_graph), inputs_were_tuple))
 
 
 def jacobian(func: Callable, inputs: Any, create_graph: bool = False, strict: bool = False,
              vectorize: bool = False, strategy: str = "reverse-mode") -> Any:
     """The Jacobian of ``func`` at ``inputs``: for each output and input, a tensor of shape
-    ``output.shape + input.shape``, nested as PyTorch nests them."""
-    was_tuple, inputs_, out_tuple, outputs = _evaluated(func, inputs, "jacobian", create_graph, strict)
-    blocks = []
-    for i, output in enumerate(outputs):
-        rows = []
-        for k in range(output._data.size if output.requires_grad else 0):
-            seed = np.zeros_like(output._data)
-            seed.reshape(-1)[k] = 1.0
-            found = grad(output, inputs_, wrap(seed), retain_graph=True, allow_unused=True)
-            if strict:
-                for j, g in enumerate(found):
-                    if g is None:
-                        raise RuntimeError(messages.STRICT_INDEPENDENT.format(i, j))
-            rows.append(tuple(wrap(np.zeros_like(t._data)) if g is None else g for g, t in zip(found, inputs_)))
-        shapes = [output._data.shape + t._data.shape for t in inputs_]
-        per_input = tuple(wrap(np.stack([row[j]._data for row in rows]).reshape(shape)) if rows
-                          else wrap(np.zeros(shape, inputs_[j]._data.dtype)) for j, shape in enumerate(shapes))
-        blocks.append(per_input if was_tuple else per_input[0])
-    return tuple(blocks) if out_tuple else blocks[0]
+    ``output.shape + input.shape``, nested as PyTorch nests them. ``vectorize`` gives the same values."""
+    if strategy not in ("forward-mode", "reverse-mode"):
+        raise AssertionError('Expected strategy to be either "forward-mode" or "reverse-mode". Hint: If your '
+                             'function has more outputs than inputs, "forward-mode" tends to be more performant. '
+                             'Otherwise, prefer to use "reverse-mode".')
+    if strategy == "forward-mode":
+        if create_graph:
+            raise NotImplementedError('torch.autograd.functional.jacobian: `create_graph=True` and '
+                                      '`strategy="forward-mode"` are not supported together (yet). Please either '
+                                      'set `create_graph=False` or `strategy="reverse-mode"`.')
+        if not vectorize:
+            raise NotImplementedError("Computing Jacobian using forward-AD or forward-over-reverse Hessian is"
+                                      "only implemented for `vectorize=True`.")   # sic: PyTorch's words
+    with enable_grad():
+        inputs_were_tuple, inputs = _as_tuple(inputs, "inputs", "jacobian")
+        inputs = _prepared(inputs, create_graph, need_graph=True)
+        outputs_were_tuple, outputs = _as_tuple(func(*inputs), "outputs of the user-provided function",
+                                                "jacobian")
+        _check_requires_grad(outputs, "outputs", strict)
+        blocks = tuple(_jacobian_blocks(i, output, inputs, create_graph, strict) for i, output in enumerate(outputs))
+    return _nested(_finished(blocks, create_graph), outputs_were_tuple, inputs_were_tuple)
+
+
+def _jacobian_blocks(i: int, output: Tensor, inputs: tuple, create_graph: bool, strict: bool) -> tuple:
+    """Output ``i``'s Jacobian with respect to each input: one backward sweep per element, stacked."""
+    rows: list[list] = [[] for _ in inputs]
+    flat = output.reshape(-1) if output._data.size else None
+    for k in range(output._data.size):
+        found = _grad((flat[k],), inputs, retain_graph=True, create_graph=create_graph)
+        for j, (value, input_) in enumerate(zip(found, inputs)):
+            if value is None:
+                if strict:
+                    raise RuntimeError(messages.STRICT_INDEPENDENT.format(i, j))
+                value = zeros_like(input_)
+            elif strict and create_graph and not value.requires_grad:
+                raise RuntimeError(_STRICT_CONSTANT[False].format(i))
+            rows[j].append(value)
+    return tuple(stack(row, 0).view(output.size() + input_.size()) if row else
+                 wrap(np.zeros(output._data.shape + input_._data.shape, input_._data.dtype))
+                 for row, input_ in zip(rows, inputs))
 
 
 def jvp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False, strict: bool = False) -> tuple:
-    """``(func(inputs), J v)``, from the Jacobian."""
-    if create_graph:
-        raise NotImplementedError(messages.CREATE_GRAPH.format("jvp"))
-    _, given = _as_tuple(inputs, "inputs", "jvp")
-    tangents = _vectors(v, given, "jvp", messages.JVP_NEEDS_V)
-    inputs_ = _prepared(given)
-    out_tuple, outputs = _outputs(func, inputs_, "jvp")
-    _check_strict(outputs, strict)
-    jac = jacobian(func, tuple(given), strict=strict)
-    jac = jac if out_tuple else (jac,)
-    results = []
-    for output, blocks in zip(outputs, jac):
-        total = np.zeros(output._data.shape, output._data.dtype)
-        for block, tangent in zip(blocks, tangents):
-            flat = block._data.reshape(output._data.size, -1)
-            total = total + (flat @ tangent._data.reshape(-1)).reshape(output._data.shape)
-        results.append(wrap(total))
-    detached = tuple(o.detach() for o in outputs)
-    return (detached if out_tuple else detached[0]), (tuple(results) if out_tuple else results[0])
-
-
-def _single_output(func: Callable, inputs: tuple, name: str, strict: bool) -> Tensor:
-    """``func(*inputs)``, checked to be one tensor of one element, as PyTorch checks it."""
+    """``(func(inputs), J v)``."""
     with enable_grad():
-        out_tuple, outputs = _outputs(func, inputs, name)
-    _check_strict(outputs, strict)
-    if out_tuple:
-        raise RuntimeError(f"The function given to {name} should return a single Tensor")
-    if outputs[0]._data.size != 1:
-        raise RuntimeError(f"The Tensor returned by the function given to {name} should contain a single element")
-    return outputs[0]
+        inputs_were_tuple, given = _as_tuple(inputs, "inputs", "jvp")
+        inputs = _prepared(given, create_graph, need_graph=True)
+        v = _vectors(v, inputs, inputs_were_tuple, "jvp", create_graph, messages.JVP_NEEDS_V)
+        outputs_were_tuple, outputs = _as_tuple(func(*inputs), "outputs of the user-provided function", "jvp")
+        _check_requires_grad(outputs, "outputs", strict)
+        try:
+            products = _double_backward(outputs, inputs, v, create_graph, strict)
+        except BackwardNotRecordable:
+            if create_graph:
+                raise
+            products = _jacobian_times(func, given, v, outputs, strict)
+    return (_unpacked(_finished(outputs, create_graph), outputs_were_tuple),
+            _unpacked(_finished(products, create_graph), outputs_were_tuple))
 
 
-def _first_derivatives(func: Callable, inputs: Any, name: str, create_graph: bool, strict: bool
-                       ) -> tuple[bool, tuple, Tensor, tuple]:
-    """``(inputs were a tuple, fresh leaves, func's output, its gradient with respect to each leaf)``, the
-    gradient recorded so that it can be differentiated again (zeros that need no grad where unused)."""
-    if create_graph:
-        raise NotImplementedError(messages.NESTED_CREATE_GRAPH.format(name))
-    was_tuple, given = _as_tuple(inputs, "inputs", name)
-    leaves = _prepared(given)
-    output = _single_output(func, leaves, name, strict)
-    with enable_grad():
-        found = grad(output, leaves, create_graph=True, allow_unused=True)
-    firsts = tuple(wrap(np.zeros_like(t._data)) if g is None else g for g, t in zip(found, leaves))
-    return was_tuple, leaves, output, firsts
+def _double_backward(outputs: tuple, inputs: tuple, v: tuple | None, create_graph: bool, strict: bool) -> tuple:
+    """``J v`` as the backward of the backward sweep with respect to its cotangents."""
+    cotangents = tuple(zeros_like(output, requires_grad=True) for output in outputs)
+    backward = _grad(outputs, inputs, cotangents, create_graph=True)
+    _check_requires_grad(backward, "grad_inputs", strict)
+    found = _grad(backward, cotangents, v, create_graph)
+    return _filled(found, outputs, strict, create_graph, "back_trick")
+
+
+def _jacobian_times(func: Callable, inputs: tuple, v: tuple | None, outputs: tuple, strict: bool) -> tuple:
+    """``J v`` from the Jacobian, for functions whose backward sweep the shim cannot record."""
+    tangents = [t._data for t in v] if v is not None else [np.ones_like(inputs[0]._data)]
+    blocks = jacobian(func, inputs, strict=strict)   # per output (when it returns a tuple), per input
+    products = []
+    for output, row in zip(outputs, blocks if isinstance(blocks[0], tuple) else (blocks,)):
+        flat = sum(block._data.reshape(output._data.size, -1) @ tangent.reshape(-1)
+                   for block, tangent in zip(row, tangents))
+        products.append(wrap(np.asarray(flat, output._data.dtype).reshape(output._data.shape)))
+    return tuple(products)
+
+
+def _single_output(function_name: str, strict: bool) -> Callable[[Any], Tensor]:
+    """PyTorch's checks that the function's result is one tensor of one element."""
+    def checked(out: Any) -> Tensor:
+        out_was_tuple, outputs = _as_tuple(out, "outputs of the user-provided function", function_name)
+        _check_requires_grad(outputs, "outputs", strict)
+        if out_was_tuple:
+            raise RuntimeError(f"The function given to {function_name} should return a single Tensor")
+        if outputs[0]._data.size != 1:
+            raise RuntimeError(f"The Tensor returned by the function given to {function_name} should contain a "
+                               "single element")
+        return outputs[0]
+    return checked
 
 
 def hessian(func: Callable, inputs: Any, create_graph: bool = False, strict: bool = False,
             vectorize: bool = False, outer_jacobian_strategy: str = "reverse-mode") -> Any:
-    """The Hessian of a function with one output element: for inputs ``i`` and ``j``, a tensor of shape
-    ``inputs[i].shape + inputs[j].shape``, nested as PyTorch nests them."""
-    was_tuple, leaves, _, firsts = _first_derivatives(func, inputs, "hessian", create_graph, strict)
-    blocks = []
-    for first in firsts:
-        rows = []
-        for k in range(first._data.size if first.requires_grad else 0):
-            found = grad(first.reshape(-1)[k], leaves, retain_graph=True, allow_unused=True)
-            rows.append([np.zeros_like(t._data) if g is None else g._data for g, t in zip(found, leaves)])
-        shapes = [first._data.shape + t._data.shape for t in leaves]
-        blocks.append(tuple(wrap(np.stack([row[j] for row in rows]).reshape(shape)) if rows
-                            else wrap(np.zeros(shape, leaves[j]._data.dtype)) for j, shape in enumerate(shapes)))
-    return tuple(blocks) if was_tuple else blocks[0][0]
+    """The Hessian of a function with one output element: the Jacobian of its Jacobian, for inputs ``i`` and
+    ``j`` a tensor of shape ``inputs[i].shape + inputs[j].shape``, nested as PyTorch nests them."""
+    inputs_were_tuple, inputs = _as_tuple(inputs, "inputs", "hessian")
+    if outer_jacobian_strategy not in ("forward-mode", "reverse-mode"):
+        raise AssertionError('Expected strategy to be either "forward-mode" or "reverse-mode".')
+    checked = _single_output("hessian", strict)
+
+    def scalar_function(*args: Tensor) -> Tensor:
+        return checked(func(*args)).squeeze()
+
+    def gradient(*args: Tensor) -> tuple:
+        if outer_jacobian_strategy == "forward-mode":
+            args = tuple(t.requires_grad_(True) for t in args)
+        first = jacobian(scalar_function, args, create_graph=True)
+        _check_requires_grad(first, "jacobian", strict)
+        return first
+
+    result = jacobian(gradient, inputs, create_graph=create_graph, strict=strict, vectorize=vectorize,
+                      strategy=outer_jacobian_strategy)
+    return _nested(result, inputs_were_tuple, inputs_were_tuple)
 
 
 def _hessian_product(name: str) -> Callable[..., tuple]:
+    """``vhp`` (the backward of the gradient) or ``hvp`` (the double-backward trick on the gradient)."""
     def product(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
                 strict: bool = False) -> tuple:
-        was_tuple, leaves, output, firsts = _first_derivatives(func, inputs, name, create_graph, strict)
-        vectors = _vectors(v, leaves, name, messages.JVP_NEEDS_V)
-        live = [(f, u) for f, u in zip(firsts, vectors) if f.requires_grad]
-        found = grad([f for f, _ in live], leaves, [u for _, u in live], allow_unused=True) if live else \
-            (None,) * len(leaves)
-        result = tuple(wrap(np.zeros_like(t._data)) if g is None else g for g, t in zip(found, leaves))
-        return output.detach(), (result if was_tuple else result[0])
+        with enable_grad():
+            inputs_were_tuple, inputs = _as_tuple(inputs, "inputs", name)
+            inputs = _prepared(inputs, create_graph, need_graph=True)
+            v = _vectors(v, inputs, inputs_were_tuple, name, create_graph, messages.JVP_NEEDS_V)
+            output = _single_output(name, strict)(func(*inputs))
+            first = _grad((output,), inputs, create_graph=True)
+            _check_requires_grad(first, "jacobian", strict)
+            if name == "hvp":
+                cotangents = tuple(zeros_like(t, requires_grad=True) for t in inputs)
+                backward = _grad(first, inputs, cotangents, create_graph=True)
+                _check_requires_grad(first, "hessian", strict)
+        with set_grad_enabled(create_graph or is_grad_enabled()):
+            if name == "hvp":
+                found = _grad(backward, cotangents, v, create_graph)
+                products = _filled(found, inputs, strict, create_graph, "double_back_trick")
+            else:
+                found = _grad(first, inputs, v, create_graph)
+                products = _filled(found, inputs, strict, create_graph, "double_back")
+        return _finished((output,), create_graph)[0], _unpacked(_finished(products, create_graph), inputs_were_tuple)
     product.__name__ = product.__qualname__ = name
-    product.__doc__ = ("``(func(inputs), v^T H)``" if name == "vhp" else
-                       "``(func(inputs), H v)`` (the Hessian is symmetric: the same as ``vhp``)")
+    product.__doc__ = ("``(func(inputs), v^T H)``: the backward sweep of the gradient." if name == "vhp" else
+                       "``(func(inputs), H v)``: the double-backward trick on the gradient.")
     return product
 
 

@@ -16,6 +16,7 @@ gradient silently missing its second-order part."""
 from __future__ import annotations
 
 import math
+import operator
 import types
 from collections.abc import Callable
 from typing import Any
@@ -26,11 +27,15 @@ from . import messages
 from .dtypes import from_numpy
 from .function import FunctionNode
 from .functional import cat, stack, where
-from .nodes import ALL, ONLY, SPREAD, AccumulateGrad, CopyBackwards, Node, Pruned, derivative
+from .nodes import ALL, ONLY, SPREAD, AccumulateGrad, CopyBackwards, CopySlices, Node, Pruned, derivative
 from .tensor import Tensor, edge, result, wrap
 
 UNSUPPORTED = ("create_graph=True: srcgrad's Tensor shim cannot record the backward of {what} yet; compute "
                "second derivatives of NumPy code with srcgrad.hessian or srcgrad.hvp instead")
+
+
+class BackwardNotRecordable(RuntimeError):
+    """A backward step the shim cannot record with ``create_graph=True`` (see the module docstring)."""
 
 
 def _tensor(value: Any) -> Any:
@@ -49,7 +54,7 @@ def _axes(axis: Any) -> Any:
 def _unary(method: str) -> Callable[[Any], Any]:
     def function(x: Any, *args: Any, **kwargs: Any) -> Any:
         if args or kwargs:
-            raise RuntimeError(UNSUPPORTED.format(what=f"np.{method} with more arguments"))
+            raise BackwardNotRecordable(UNSUPPORTED.format(what=f"np.{method} with more arguments"))
         x = _tensor(x)
         if not isinstance(x, Tensor):
             return getattr(np, _NUMPY_NAMES.get(method, method))(x)
@@ -69,7 +74,7 @@ class _Binary:
 
     def __call__(self, x: Any, y: Any, *args: Any, **kwargs: Any) -> Any:
         if args or kwargs:
-            raise RuntimeError(UNSUPPORTED.format(what="a NumPy operator with more arguments"))
+            raise BackwardNotRecordable(UNSUPPORTED.format(what="a NumPy operator with more arguments"))
         return self.operation(_tensor(x), _tensor(y))
 
     def outer(self, x: Any, y: Any) -> Any:
@@ -101,7 +106,7 @@ def _numpy_only(name: str, function: Callable) -> Callable:   # name: as the ref
         for value in (*args, *kwargs.values()):
             if isinstance(value, Tensor) or (isinstance(value, (list, tuple)) and any(isinstance(v, Tensor)
                                                                                      for v in value)):
-                raise RuntimeError(UNSUPPORTED.format(what=f"{name} (in a derivative rule)"))
+                raise BackwardNotRecordable(UNSUPPORTED.format(what=f"{name} (in a derivative rule)"))
         return function(*args, **kwargs)
     return guarded
 
@@ -111,6 +116,7 @@ class TensorNumpy(types.ModuleType):
     other attribute of NumPy that is not a function (dtypes, constants, ``errstate``) is NumPy's own."""
 
     ndarray = _NoArray
+    records_graph = True   # what a helper may ask to keep the structure of PyTorch's formulas
     cos, sin, tan, exp, log, tanh = (staticmethod(_unary(n)) for n in ("cos", "sin", "tan", "exp", "log", "tanh"))
     sqrt, sign, sinh, cosh = (staticmethod(_unary(n)) for n in ("sqrt", "sign", "sinh", "cosh"))
     log1p, expm1, square, reciprocal = (staticmethod(_unary(n)) for n in ("log1p", "expm1", "square", "reciprocal"))
@@ -180,7 +186,7 @@ class TensorNumpy(types.ModuleType):
     def sum(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False) -> Any:
         a = _tensor(a)
         if out is not None or not isinstance(a, Tensor):
-            raise RuntimeError(UNSUPPORTED.format(what="np.sum with out= or of a number"))
+            raise BackwardNotRecordable(UNSUPPORTED.format(what="np.sum with out= or of a number"))
         if dtype is not None:
             a = a.to(_shim_dtype(dtype))
         axes = tuple(range(a.dim())) if axis is None else tuple(
@@ -192,11 +198,14 @@ class TensorNumpy(types.ModuleType):
     @staticmethod
     def reshape(a: Any, shape: Any, order: str = "C") -> Any:
         if order != "C":
-            raise RuntimeError(UNSUPPORTED.format(what=f"np.reshape with order={order!r}"))
+            raise BackwardNotRecordable(UNSUPPORTED.format(what=f"np.reshape with order={order!r}"))
         a = _tensor(a)
         if not isinstance(a, Tensor):
             return np.reshape(a, shape)
-        return a.reshape(tuple(shape) if isinstance(shape, (list, tuple)) else (shape,))
+        shape = tuple(shape) if isinstance(shape, (list, tuple)) else (shape,)
+        if shape == tuple(a.shape):
+            return a   # no ViewBackward0 for a reshape that changes nothing, as PyTorch's formulas have none
+        return a.reshape(shape)
 
     @staticmethod
     def broadcast_to(a: Any, shape: Any) -> Any:
@@ -226,6 +235,11 @@ class TensorNumpy(types.ModuleType):
     @staticmethod
     def swapaxes(a: Any, axis1: int, axis2: int) -> Any:
         return _tensor(a).transpose(axis1, axis2)
+
+    @staticmethod
+    def squeeze(a: Any, axis: Any = None) -> Any:
+        a = _tensor(a)
+        return a.squeeze() if axis is None else a.squeeze(axis)
 
     @staticmethod
     def expand_dims(a: Any, axis: int) -> Any:
@@ -263,6 +277,13 @@ class TensorNumpy(types.ModuleType):
         if isinstance(value, Tensor):
             return value if dtype is None or value._data.dtype == dtype else value.to(_shim_dtype(dtype))
         return np.asarray(value, dtype=dtype)
+
+    @staticmethod
+    def array(value: Any, dtype: Any = None, copy: bool = True) -> Any:
+        if not isinstance(value, Tensor):
+            return _numpy_only("np.array", np.array)(value, dtype=dtype, copy=copy)
+        value = TensorNumpy.asarray(value, dtype)
+        return value.clone() if copy else value
 
     def __getattr__(self, attribute: str) -> Any:
         value = getattr(np, attribute)
@@ -331,14 +352,16 @@ def input_tensor(value: Any, edge: tuple) -> Any:
 def apply_on_tensors(node: Node, grad: Tensor) -> list:
     """``node.apply`` with tensors: the node's rule recorded as operations on ``grad``, the node's output
     and its inputs (see the module docstring)."""
+    if type(node) is CopySlices:
+        return _copy_slices_on_tensors(node, grad)
     if type(node).apply is not Node.apply:
-        raise RuntimeError(UNSUPPORTED.format(what=type(node).__name__))
+        raise BackwardNotRecordable(UNSUPPORTED.format(what=type(node).__name__))
     args = node._args
     if args is None:
         raise RuntimeError(messages.SECOND_BACKWARD)
     rule, pick = node._how
     if rule is None:
-        raise RuntimeError(UNSUPPORTED.format(what=type(node).__name__))
+        raise BackwardNotRecordable(UNSUPPORTED.format(what=type(node).__name__))
     tensors = list(args)
     if pick is SPREAD:   # one list argument (cat, stack), an edge per item
         tensors[0] = [input_tensor(a, e) for a, e in zip(args[0], node.next_functions)]
@@ -357,6 +380,22 @@ def apply_on_tensors(node: Node, grad: Tensor) -> list:
     elif type(pick) is tuple:
         partials = [partials[i] for i in pick]
     return [None if p is None else _as_gradient(p) for p in partials]
+
+
+def _copy_slices_on_tensors(node: CopySlices, grad: Tensor) -> list:
+    """``CopySlices.apply`` recorded: the base's gradient passes through outside the view and, inside it,
+    through the node of the in-place operation (a copy written back in place, as PyTorch's engine does)."""
+    if node._args is None:
+        raise RuntimeError(messages.SECOND_BACKWARD)
+    steps, fn = node._args
+    out = grad.clone()
+    region = out
+    for function, args, kwargs in steps:
+        region = function(region, *args, **kwargs) if function is operator.getitem else \
+            getattr(TENSOR_NUMPY, function.__name__)(region, *args, **kwargs)
+    grads = apply_recorded(fn, region.clone())
+    region.copy_(grads[0] if grads[0] is not None else wrap(np.zeros_like(region._data)))
+    return [out, *grads[1:]]
 
 
 def _edge_positions(argnums: tuple, pick: Any) -> list[int]:

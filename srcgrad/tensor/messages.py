@@ -127,10 +127,6 @@ INFERENCE_SAVED = ("Inference tensors cannot be saved for backward. Please do no
 EMPTY_INPUTS = "`inputs` argument to `backward()` cannot be empty."
 # srcgrad's own words: PyTorch records the backward sweep itself then; the shim does not
 # srcgrad's own words: PyTorch supports this; the shim records one level of backward graph here
-CREATE_GRAPH = ("srcgrad's Tensor shim does not support create_graph=True in torch.autograd.functional.{}: "
-                "compute the derivative with torch.autograd.grad(..., create_graph=True) instead")
-NESTED_CREATE_GRAPH = ("srcgrad's Tensor shim does not support create_graph=True in torch.autograd.functional.{} "
-                       "(a third derivative): use torch.autograd.grad(..., create_graph=True) on the gradient")
 RETAIN_NO_GRAD = "can't retain_grad on Tensor that has requires_grad=False"
 FUNCTION_GRAD_COUNT = "function {} returned an incorrect number of gradients (expected {}, got {})"
 FUNCTION_INSTANTIATED = ("{} should not be instantiated. Methods on autograd functions are all static, so you should "
@@ -141,6 +137,8 @@ FUNCTION_OUTPUTS = ("{}.forward returned several differentiable tensors; srcgrad
                     "autograd.Function (mark the others with ctx.mark_non_differentiable, or split the Function)")
 FUNCTIONAL_ARGUMENT = ("The {what} given to {function} must be either a Tensor or a tuple of Tensors but the given "
                        "{what} has type {type}.")
+FUNCTIONAL_ITEM = ("The {what} given to {function} must be either a Tensor or a tuple of Tensors but the value at "
+                   "index {index} has type {type}.")
 VJP_NEEDS_V = ("The vector v can only be None if the user-provided function returns a single Tensor with a single "
                "element.")
 STRICT_OUTPUT = ("Output {} of the user-provided function does not require gradients. The outputs must be computed "

@@ -75,6 +75,10 @@ def view(a: Tensor, *shape: Any) -> Tensor:
     return _view(a, out, N.ViewBackward0, _RESHAPE, (a._data, shape))
 
 
+def view_as(a: Tensor, other: Tensor) -> Tensor:
+    return view(a, other._data.shape)
+
+
 def reshape(a: Tensor, *shape: Any) -> Tensor:
     """A view when the memory layout allows one; otherwise, as in PyTorch, a clone viewed."""
     shape = _shape_arg(shape)
@@ -293,7 +297,7 @@ def unbind(a: Tensor, dim: int = 0) -> tuple:
 
 
 METHODS = {
-    "unbind": unbind, "view": view, "reshape": reshape, "flatten": flatten, "t": t, "T": property(T),
+    "unbind": unbind, "view": view, "view_as": view_as, "reshape": reshape, "flatten": flatten, "t": t, "T": property(T),
     "transpose": transpose, "swapaxes": transpose, "permute": permute, "squeeze": squeeze,
     "unsqueeze": unsqueeze, "expand": expand, "expand_as": expand_as, "__getitem__": getitem,
 }
