@@ -14,6 +14,7 @@ from .shim_rules import (
     cast,
     clamp_tensor,
     fill,
+    index_accumulate,
     index_put,
     remainder,
     sign,
@@ -67,6 +68,18 @@ def _(t, ans, a, index, value):
 def _(t, ans, a, index, value):
     placed = np.zeros(np.shape(ans), dtype=np.result_type(ans, np.float32))
     placed[index] = t
+    return placed
+
+
+@defjvp(index_accumulate, argnum=0)
+def _(t, ans, a, index, value):
+    return t
+
+
+@defjvp(index_accumulate, argnum=2)
+def _(t, ans, a, index, value):
+    placed = np.zeros(np.shape(ans), dtype=np.result_type(ans, np.float32))
+    np.add.at(placed, index, t)
     return placed
 
 

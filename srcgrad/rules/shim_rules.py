@@ -58,6 +58,13 @@ def index_put(a, index, value):
     return a
 
 
+def index_accumulate(a, index, value):
+    """``a[index] += value`` with a position named twice receiving both (``np.add.at``; PyTorch's
+    ``index_put_(..., accumulate=True)``), in place; returns ``a``."""
+    np.add.at(a, index, value)
+    return a
+
+
 def view_of(a, steps):
     """The view of ``a`` that ``steps`` take, each ``(function, args, kwargs)`` such as ``(operator.getitem,
     ((0,),), {})``: how a view tensor is read off its base once the base has changed in place (the forward
@@ -128,6 +135,11 @@ def _(g, ans, a, index, value):
     kept = np.array(g, copy=True)
     kept[index] = 0
     return kept, landed_grad(g, index, value)
+
+
+@defvjp(index_accumulate, argnums=(0, 2))
+def _(g, ans, a, index, value):
+    return g, unbroadcast(g[index], value)
 
 
 @defvjp(view_of)

@@ -84,6 +84,15 @@ class _Binary:
         return self.operation(x, y)
 
 
+class _Add(_Binary):
+    """``np.add``, with ``np.add.at(out, index, values)``: ``out.index_put_(index, values, accumulate=True)``."""
+
+    def at(self, out: Any, index: Any, values: Any) -> None:
+        if not isinstance(out, Tensor):
+            raise BackwardNotRecordable(UNSUPPORTED.format(what="np.add.at into an array"))
+        out.index_put_(index if isinstance(index, tuple) else (index,), _tensor(values), accumulate=True)
+
+
 def _predicate(name: str) -> Callable[[Any], Any]:
     """A NumPy test of values (``isnan``): no derivative, so computed on the tensor's data."""
     test = getattr(np, name)
@@ -122,7 +131,7 @@ class TensorNumpy(types.ModuleType):
     log1p, expm1, square, reciprocal = (staticmethod(_unary(n)) for n in ("log1p", "expm1", "square", "reciprocal"))
     abs = absolute = staticmethod(_unary("abs"))
     negative = staticmethod(_unary("neg"))
-    add = _Binary(lambda x, y: x + y)
+    add = _Add(lambda x, y: x + y)
     subtract = _Binary(lambda x, y: x - y)
     multiply = _Binary(lambda x, y: x * y)
     divide = true_divide = _Binary(lambda x, y: x / y)

@@ -24,6 +24,7 @@ from .tensor import NO_EDGE, Tensor, edge, result, wrap
 from .views import basic_index, numpy_index
 
 _FILL, _INDEX_PUT = derivative(shim_rules.fill), derivative(shim_rules.index_put, (0, 1))
+_INDEX_ACCUMULATE = derivative(shim_rules.index_accumulate, (0, 1))
 
 
 def check_inplace(a: Tensor, leaf_message: str = messages.LEAF_INPLACE) -> None:
@@ -143,9 +144,25 @@ def setitem(a: Tensor, index: Any, value: Any) -> None:
         _write(target, (Ellipsis,), value, N.CopyBackwards if isinstance(value, Tensor) else N.FillBackward3)
 
 
-def _write(a: Tensor, index: tuple, value: Any, kind: type) -> None:
+def index_put_(a: Tensor, indices: Any, values: Any, accumulate: bool = False) -> Tensor:
+    """``a[indices] = values``, or with ``accumulate`` ``a[indices] += values`` where a position named
+    twice receives both: ``IndexPutBackward0``."""
+    if not isinstance(indices, (tuple, list)):
+        raise TypeError("index_put_(): argument 'indices' (position 1) must be tuple of Tensors, not "
+                        f"{type(indices).__name__}")
+    index = tuple(i._data if isinstance(i, Tensor) else i for i in indices)
+    if accumulate:
+        _write(a, index, values, N.IndexPutBackward0, _INDEX_ACCUMULATE, shim_rules.index_accumulate)
+    else:
+        _write(a, index, values, N.IndexPutBackward0)
+    return a
+
+
+def _write(a: Tensor, index: tuple, value: Any, kind: type, how: tuple = _INDEX_PUT,
+           write: Callable = shim_rules.index_put) -> None:
     """Write ``value`` into ``a[index]``: a node of ``kind`` with edges to ``a``'s previous node and to
-    ``value``. Whatever PyTorch calls the node, its derivative is that of ``shim_rules.index_put``."""
+    ``value``. Whatever PyTorch calls the node, its derivative is that of ``write`` (by default
+    ``shim_rules.index_put``)."""
     check_inplace(a)
     vt = value if isinstance(value, Tensor) else None
     recording = state.enabled and (a._rg or (vt is not None and vt._rg))
@@ -153,12 +170,12 @@ def _write(a: Tensor, index: tuple, value: Any, kind: type) -> None:
     data = a._data
     _keep_old_value(a)
     try:
-        shim_rules.index_put(data, index, vd)
+        write(data, index, vd)
     except IndexError as error:
         raise IndexError(str(error).replace("axis", "dimension")) from None
     a._vc[0] += 1
     if recording:
-        become_output(a, kind((edge(a), NO_EDGE if vt is None else edge(vt)), _INDEX_PUT, (data, index, vd), data))
+        become_output(a, kind((edge(a), NO_EDGE if vt is None else edge(vt)), how, (data, index, vd), data))
 
 
 METHODS = {
@@ -174,5 +191,5 @@ METHODS = {
     "relu_": _inplace(pointwise.relu, "relu_"), "sqrt_": _inplace(pointwise.sqrt, "sqrt_"),
     "clamp_": _inplace(pointwise.clamp, "clamp_"), "clip_": _inplace(pointwise.clamp, "clip_"),
     "zero_": _inplace(_filled(N.ZeroBackward0), "zero_"), "fill_": _inplace(_filled(N.FillBackward2), "fill_"),
-    "copy_": copy_, "__setitem__": setitem,
+    "copy_": copy_, "__setitem__": setitem, "index_put_": index_put_,
 }

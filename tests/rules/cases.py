@@ -1435,6 +1435,9 @@ _shim_case("clamp_tensor", "boundary", lambda d: call(np.array([-1.0, -0.5, 0.0,
            expected=lambda g, x, lo, hi: (g * np.array([0.0, 1.0, 1.0, 1.0, 0.0]), g[0], g[4]))
 _shim_case("index_put", "slice", lambda d: call(d.arr((3, 4)), (slice(1, 3), 2), d.arr((2,))))
 _shim_case("index_put", "broadcast", lambda d: call(d.arr((3, 4)), 1, d.flt()))
+_shim_case("index_accumulate", "repeated", lambda d: call(d.arr((4,)), np.array([0, 2, 0, 0]), d.arr((4,))),
+           lambda T, a, index, value: a.clone().index_put_((T.tensor(index),), value, accumulate=True))
+_shim_case("index_accumulate", "rows", lambda d: call(d.arr((3, 2)), (np.array([1, 1]), slice(None)), d.arr((2,))))
 _shim_case("add_scaled", "broadcast", lambda d: call(d.arr((2, 3)), d.arr((3,)), d.flt()),
            lambda T, x, y, alpha: T.add(x, y, alpha=alpha))
 def _ravel_items(ans):

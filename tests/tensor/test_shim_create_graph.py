@@ -46,6 +46,9 @@ EXPRESSIONS = [
     "x.exp().sum().log()", "(x.exp() / x.exp().sum()).pow(2).sum()", "torch.stack([x, w]).pow(2).sum()",
     "torch.cat([x, w * x]).pow(2).sum()", "x.norm() ** 3", "(x.max() * w).sum()",
     "(x.unsqueeze(1) * M.t()).pow(2).sum()",
+    # advanced indices (the recorded backward accumulates with index_put_(..., accumulate=True))
+    "x[[0, 0, 2]].pow(3).sum()", "(x[torch.tensor([2, 1, 2])] * w).pow(2).sum()", "M[[1, 0, 1]].exp().sum()",
+    "M[:, [0, 0]].pow(2).sum() * s", "x[x > 0].pow(3).sum()",
 ]
 
 # The values and whether each gradient can be differentiated again. Which node a gradient's graph ends in
@@ -88,6 +91,15 @@ print(torch.autograd.grad(first.sum(), x, allow_unused=True))
 """)
 
 SNIPPETS += [
+    # index_put_, accumulating or not, and differentiated twice
+    SETUP + "a = torch.zeros(4, dtype=torch.float64)\na.index_put_((torch.tensor([0, 0, 3]),), x ** 2, accumulate=True)\n"
+            "print(a, a.grad_fn)\ng, = torch.autograd.grad((a * a).sum(), x, create_graph=True)\nprint(g)\n"
+            "print(torch.autograd.grad(g.sum(), x))",
+    SETUP + "a = (w * 1).clone()\na.index_put_((torch.tensor([2, 0]),), x[:2].exp())\nprint(a, a.grad_fn)\n"
+            "print([g.detach() for g in torch.autograd.grad(a.pow(2).sum(), (x, w), create_graph=True)])",
+    SETUP + "a = M * 1\na.index_put_((torch.tensor([1, 1]), torch.tensor([0, 0])), x[:2] * s, accumulate=True)\n"
+            "print(a)\nprint(torch.autograd.grad(a.pow(3).sum(), (M, x, s)))",
+    SETUP + "a = torch.zeros(3)\na.index_put_([torch.tensor([0])], torch.ones(1))",
     # a retained non-leaf gradient is kept as a clone of the recorded one
     "x = torch.tensor([1.0, 2.0], requires_grad=True)\ny = x * 2\ny.retain_grad()\n"
     "(g,) = torch.autograd.grad((y * y).sum(), x, create_graph=True)\nprint(y.grad, g)\n"
