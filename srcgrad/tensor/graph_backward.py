@@ -108,6 +108,14 @@ class _NoArray:
     (written with NumPy functions, which are the tensor ones here) rather than a NumPy-only shortcut."""
 
 
+def _like_tensor(value: Any, like: Any) -> Any:
+    """``value`` as a tensor (a number in ``like``'s dtype), for the operations that take only tensors."""
+    if isinstance(value, Tensor):
+        return value
+    dtype = like._data.dtype if isinstance(like, Tensor) else None
+    return wrap(np.asarray(value, dtype=dtype))
+
+
 def _numpy_only(name: str, function: Callable) -> Callable:   # name: as the refusal shows it
     """A NumPy function ``TENSOR_NUMPY`` does not provide: fine on shapes, axes and numbers, refused on a
     tensor (its derivative would be lost)."""
@@ -143,6 +151,8 @@ class TensorNumpy(types.ModuleType):
     greater_equal = _Binary(lambda x, y: x >= y)
     less = _Binary(lambda x, y: x < y)
     less_equal = _Binary(lambda x, y: x <= y)
+    maximum = _Binary(lambda x, y: _like_tensor(x, y).maximum(_like_tensor(y, x)))
+    minimum = _Binary(lambda x, y: _like_tensor(x, y).minimum(_like_tensor(y, x)))
     logical_and = _Binary(lambda x, y: x & y)
     logical_or = _Binary(lambda x, y: x | y)
 
@@ -244,6 +254,22 @@ class TensorNumpy(types.ModuleType):
     @staticmethod
     def swapaxes(a: Any, axis1: int, axis2: int) -> Any:
         return _tensor(a).transpose(axis1, axis2)
+
+    @staticmethod
+    def put_along_axis(arr: Any, indices: Any, values: Any, axis: int) -> None:
+        """In place, as NumPy's: ``arr`` at ``indices`` along ``axis`` takes ``values`` (an ``index_put_``
+        whose index is ``indices`` along ``axis`` and every position along the others)."""
+        if not isinstance(arr, Tensor):
+            raise BackwardNotRecordable(UNSUPPORTED.format(what="np.put_along_axis into an array"))
+        indices = np.asarray(indices._data if isinstance(indices, Tensor) else indices)
+        axis %= arr.dim()
+        index = tuple(indices if k == axis else
+                      np.arange(n).reshape((1,) * k + (n,) + (1,) * (indices.ndim - k - 1))
+                      for k, n in enumerate(arr.shape))
+        values = _tensor(values)
+        if isinstance(values, Tensor):
+            values = values.expand(*np.broadcast_shapes(tuple(values.shape), indices.shape))
+        arr.index_put_(index, values)
 
     @staticmethod
     def squeeze(a: Any, axis: Any = None) -> Any:

@@ -49,6 +49,14 @@ EXPRESSIONS = [
     # advanced indices (the recorded backward accumulates with index_put_(..., accumulate=True))
     "x[[0, 0, 2]].pow(3).sum()", "(x[torch.tensor([2, 1, 2])] * w).pow(2).sum()", "M[[1, 0, 1]].exp().sum()",
     "M[:, [0, 0]].pow(2).sum() * s", "x[x > 0].pow(3).sum()",
+    # reductions along a dimension that pick an element, and losses whose rules clamp
+    "M.max(dim=1)[0].pow(2).sum()", "(M.min(dim=0, keepdim=True)[0] * x).pow(2).sum()",
+    "M.max(1).values.sin().sum()",
+    "torch.nn.functional.binary_cross_entropy(x.sigmoid(), torch.tensor([1., 0., 1.], dtype=torch.float64))",
+    "torch.nn.functional.binary_cross_entropy(p / 2, torch.tensor([0.2, 0.5, 1.], dtype=torch.float64), "
+    "reduction='sum')",
+    "torch.nn.functional.binary_cross_entropy_with_logits(x * w, torch.tensor([1., 0., 0.5], dtype=torch.float64))",
+    "torch.maximum(x, w * 0.5).pow(3).sum()",
 ]
 
 # The values and whether each gradient can be differentiated again. Which node a gradient's graph ends in
