@@ -82,6 +82,8 @@ def unbroadcast(g: Any, like: Any) -> Any:
     ``like``'s shape. Reverse-mode's answer to NumPy's broadcasting, for every binary operator."""
     g_shape = shape_of(g)
     target = shape_of(like)
+    if g_shape != target and getattr(np, "records_graph", False):
+        return _sum_to_recorded(g, g_shape, tuple(target))
     if g_shape != target:
         extra = len(g_shape) - len(target)
         if extra > 0:   # (NumPy's own arrays through the method: np.sum's dispatch costs a microsecond)
@@ -93,6 +95,19 @@ def unbroadcast(g: Any, like: Any) -> Any:
     if not target and isinstance(g, np.ndarray) and isinstance(like, numbers.Number):
         return g[()]
     return g
+
+
+def _sum_to_recorded(g: Any, g_shape: tuple, target: tuple) -> Any:
+    """``unbroadcast`` in a backward the shim records: the steps of PyTorch's ``sum_to`` (one sum keeping
+    the dimensions, then a view without the leading ones; a plain sum to a scalar), so that the graph's
+    nodes are PyTorch's."""
+    if not target:
+        return np.sum(g)
+    extra = len(g_shape) - len(target)
+    axes = tuple(range(extra)) + tuple(extra + i for i, n in enumerate(target) if n == 1 and g_shape[extra + i] != 1)
+    if axes:
+        g = np.sum(g, axis=axes, keepdims=True)
+    return np.reshape(g, target) if extra > 0 else g
 
 
 def ieee_divide(numerator: Any, denominator: Any) -> Any:
@@ -277,10 +292,11 @@ def trace_grad(g: Any, a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) 
 def _select_grad(g: Any, mine: Any, wins: Any, ties: Any) -> Any:
     """``g`` to the operand ``mine`` where it ``wins``, half of ``g`` where it ties (the mask ``ties``, or None
     where ties go elsewhere): one product where NumPy finds no tie, as a hand-written gradient has (a lazy
-    library's masks are not looked at: that would compute them)."""
+    library's masks are not looked at: that would compute them). Entries that get nothing are +0, as in
+    PyTorch's masked gradients (a product with the mask would give -0 for a negative ``g``)."""
     if ties is not None and (is_foreign(ties) or np.any(ties)):
-        return unbroadcast(g * wins + (g * 0.5) * ties, mine)
-    return unbroadcast(g * wins, mine)
+        return unbroadcast(np.where(wins, g, np.where(ties, g * 0.5, 0)), mine)
+    return unbroadcast(np.where(wins, g, 0), mine)
 
 
 def maximum_grad(g: Any, x: Any, y: Any, k: int) -> Any:
@@ -318,7 +334,7 @@ def clip_grad(g: Any, a: Any, a_min: Any = None, a_max: Any = None) -> Any:
         inside = inside & np.greater_equal(a, a_min)
     if a_max is not None:
         inside = inside & np.less_equal(a, a_max)
-    return unbroadcast(g * inside, a)
+    return unbroadcast(g * inside if inside is True else np.where(inside, g, 0), a)   # +0 where clipped
 
 
 def power_base_grad(g: Any, x: Any, y: Any) -> Any:

@@ -125,9 +125,9 @@ def _(g, ans, x, ord=2, dim=None, keepdim=False):
 def _(g, ans, x, lo, hi):
     above = x >= lo if lo is not None else True
     below = x <= hi if hi is not None else True
-    return (g * (above & below),
-            None if lo is None else unbroadcast(g * (x < lo), lo),
-            None if hi is None else unbroadcast(g * (x > hi), hi))
+    return (np.where(above & below, g, 0),
+            None if lo is None else unbroadcast(np.where(x < lo, g, 0), lo),
+            None if hi is None else unbroadcast(np.where(x > hi, g, 0), hi))
 
 
 @defvjp(index_put, argnums=(0, 2))

@@ -387,7 +387,7 @@ def input_tensor(value: Any, edge: tuple) -> Any:
 def apply_on_tensors(node: Node, grad: Tensor) -> list:
     """``node.apply`` with tensors: the node's rule recorded as operations on ``grad``, the node's output
     and its inputs (see the module docstring)."""
-    if type(node) is CopySlices:
+    if isinstance(node, CopySlices):
         return _copy_slices_on_tensors(node, grad)
     if type(node).apply is not Node.apply:
         raise BackwardNotRecordable(UNSUPPORTED.format(what=type(node).__name__))
@@ -414,7 +414,44 @@ def apply_on_tensors(node: Node, grad: Tensor) -> list:
         partials = [partials[i] for i in pick.picked]
     elif type(pick) is tuple:
         partials = [partials[i] for i in pick]
-    return [None if p is None else _as_gradient(p) for p in partials]
+    gradients = [None if p is None else _as_gradient(p) for p in partials]
+    fused = FUSED.get(type(node).__name__)
+    if fused is not None and pick is not SPREAD and _edge_positions(rule.argnums, pick)[:1] == [0]:
+        _rename(gradients[0], fused, (grad, ans, *tensors))
+    return gradients
+
+
+# PyTorch's backward formulas that are one kernel of their own, by the forward node: the node that makes the
+# gradient of the first input carries the kernel's name (``tanh`` → ``TanhBackwardBackward0``), although
+# here it is the last of the rule's recorded steps (``g * (1 - y * y)``: a product) and its inputs are
+# that step's.
+FUSED = {
+    "TanhBackward0": "TanhBackwardBackward0", "SigmoidBackward0": "SigmoidBackwardBackward0",
+    "ReluBackward0": "ThresholdBackwardBackward0", "SliceBackward0": "SliceBackwardBackward0",
+    "SelectBackward0": "SelectBackwardBackward0", "IndexBackward0": "IndexPutImplBackward0",
+    "SoftmaxBackward0": "SoftmaxBackwardDataBackward0", "LogSoftmaxBackward0": "LogSoftmaxBackwardDataBackward0",
+    "MseLossBackward0": "MseLossBackwardBackward0", "BinaryCrossEntropyBackward0":
+    "BinaryCrossEntropyBackwardBackward0", "UnsqueezeBackward0": "SqueezeBackward1",
+    "MeanBackward0": "DivBackward1", "MeanBackward1": "DivBackward1", "ClampBackward1": "WhereBackward0",
+    "MaxBackward0": "ScatterBackward0", "MinBackward0": "ScatterBackward0",
+}
+_FUSED_CLASSES: dict[tuple[str, type], type] = {}
+
+
+def _rename(gradient: Tensor | None, name: str, inputs: tuple) -> None:
+    """Give ``gradient``'s node the fused kernel's name, if the rule made that node (not when the rule
+    passed one of its inputs through)."""
+    node = None if gradient is None else gradient._grad_fn
+    if node is None or any(isinstance(t, Tensor) and t._grad_fn is node for t in inputs):
+        return
+    base = type(node)
+    if base.__name__ == name:
+        return
+    renamed = _FUSED_CLASSES.get((name, base))
+    if renamed is None:
+        renamed = _FUSED_CLASSES[name, base] = type(name, (base,), {"__slots__": (), "__module__": "builtins",
+                                                                    "__qualname__": name})
+    node.__class__ = renamed
 
 
 def _copy_slices_on_tensors(node: CopySlices, grad: Tensor) -> list:

@@ -60,8 +60,8 @@ EXPRESSIONS = [
 ]
 
 # The values and whether each gradient can be differentiated again. Which node a gradient's graph ends in
-# is PyTorch's choice of backward formula (a fused ``TanhBackwardBackward0`` where the shared rule records
-# ``g * (1 - y * y)``): the snippets after these compare the names where the formulas are the same. A zero's
+# is PyTorch's choice of backward formula: the snippets after these compare the names where the formulas are
+# the same, and where PyTorch's is a fused kernel (``TanhBackwardBackward0``). A zero's
 # sign is not compared either (``+ 0.0``): a masked derivative is 0.0 in one and -0.0 in the other.
 SHOW = "def show(t):\n    print(None if t is None else (t.detach() + 0.0, t.requires_grad))\n"
 SNIPPETS = []
@@ -96,6 +96,22 @@ y = {expression}
 first, = torch.autograd.grad(y, x, create_graph=True)
 print(first)
 print(torch.autograd.grad(first.sum(), x, allow_unused=True))
+""")
+
+# PyTorch's fused backward kernels (TanhBackwardBackward0, ...): the recorded gradient carries their names
+FUSED = ["torch.tanh(x * w).sum()", "(x.sigmoid() * w).sum()", "(x[1:] * w[:2]).sum()",
+         "x[0] * w.sum()", "(x[[0, 0, 2]] * w).sum()", "(x[x > 0] * w[:2]).sum()", "(x.softmax(0) * w).sum()",
+         "(torch.log_softmax(x * w, dim=0)).sum()", "torch.nn.functional.mse_loss(x, w)",
+         "torch.nn.functional.mse_loss(x * w, p, reduction='sum')", "(x.unsqueeze(0) * w).sum()",
+         "(x * w).mean()", "(M * x).mean(dim=1).sum()", "(x.clamp(-0.5, 1.0) * w).sum()",
+         "(M.max(dim=1)[0] * w[:2]).sum()", "(M.min(0).values * w).sum()",
+         "torch.nn.functional.binary_cross_entropy(p / 2, w.abs() / 2)", "(torch.relu(x) * w).sum() + x.sum() ** 2"]
+for expression in FUSED:
+    SNIPPETS.append(SETUP + f"""
+y = {expression}
+first, = torch.autograd.grad(y, x, create_graph=True)
+print(first, type(first.grad_fn).__name__)
+print(torch.autograd.grad(first.pow(2).sum(), [t for t in (x, w, M, p) if t.requires_grad], allow_unused=True))
 """)
 
 SNIPPETS += [

@@ -448,6 +448,15 @@ SNIPPETS = [
     'x = torch.tensor(2., requires_grad=True)\nprint(x.t(), x.squeeze(), x.expand(3), x.max(), x.min())',
     'x = torch.ones(0, requires_grad=True)\nprint(x.sum(), x.mean(), x.shape)',
     'x = torch.ones(2, 0)\nprint(x, x.sum(0), x.sum(1))',
+    # --- a gradient masked away is +0, also under a negative cotangent ----------------------------------
+    'x = torch.tensor([0.5, -1.25, 2.0, 0.0], requires_grad=True)\nv = torch.tensor([-1.5, -0.25, -0.75, -2.0])\n'
+    'for f in (torch.relu, lambda a: a.clamp(-0.5, 1.0), lambda a: a.clamp(min=0.0), lambda a: a.clamp(max=0.0),\n'
+    '          lambda a: torch.maximum(a, torch.zeros(4)), lambda a: torch.minimum(a, torch.zeros(4)),\n'
+    '          lambda a: a.clamp(torch.zeros(4), torch.ones(4)), lambda a: torch.nn.functional.relu(a)):\n'
+    '    x.grad = None\n    (f(x) * v).sum().backward()\n    print(x.grad)',
+    'x = torch.tensor([0.5, -1.25, 2.0], requires_grad=True)\nlo = torch.tensor([0.0, 0.0, 0.0], requires_grad=True)\n'
+    'hi = torch.tensor([1.0, 1.0, 1.0], requires_grad=True)\n(x.clamp(lo, hi) * torch.tensor([-1.0, -2.0, -3.0])).sum().backward()\n'
+    'print(x.grad, lo.grad, hi.grad)',
 ]
 
 
