@@ -33,6 +33,11 @@ from .dispatch import astype, foreign_of, is_foreign, scatter_add, to_library, z
 ONE_PARTIAL: dict[Any, Any] = {}
 
 
+# NumPy's array type. A backward the shim records runs these helpers with ``np`` rebound to its tensor
+# namespace, whose ``ndarray`` is not this: that is how a helper keeps the steps of PyTorch's formulas there.
+_ARRAY_TYPE = np.ndarray
+
+
 def one_partial_of(all_partials: Any):
     """Declare the decorated helper as the one-position form of ``all_partials``."""
     def register(function: Any) -> Any:
@@ -82,7 +87,7 @@ def unbroadcast(g: Any, like: Any) -> Any:
     ``like``'s shape. Reverse-mode's answer to NumPy's broadcasting, for every binary operator."""
     g_shape = shape_of(g)
     target = shape_of(like)
-    if g_shape != target and getattr(np, "records_graph", False):
+    if g_shape != target and np.ndarray is not _ARRAY_TYPE:   # in a backward the shim records
         return _sum_to_recorded(g, g_shape, tuple(target))
     if g_shape != target:
         extra = len(g_shape) - len(target)
@@ -350,7 +355,7 @@ def power_base_grad(g: Any, x: Any, y: Any) -> Any:
         # x itself for x ** 1, except in a backward the shim records (``np`` is then its tensor
         # namespace): PyTorch's formula keeps x.pow(1), whose graph depends on x, so the Hessian of a
         # quadratic requires grad there
-        plain = y == 2 and not getattr(np, "records_graph", False)
+        plain = y == 2 and np.ndarray is _ARRAY_TYPE
         return g * y * (x if plain else x ** (y - 1))
     if _is_python_scalar(x) and _is_python_scalar(y):
         if y == 0:

@@ -133,7 +133,6 @@ class TensorNumpy(types.ModuleType):
     other attribute of NumPy that is not a function (dtypes, constants, ``errstate``) is NumPy's own."""
 
     ndarray = _NoArray
-    records_graph = True   # what a helper may ask to keep the structure of PyTorch's formulas
     cos, sin, tan, exp, log, tanh = (staticmethod(_unary(n)) for n in ("cos", "sin", "tan", "exp", "log", "tanh"))
     sqrt, sign, sinh, cosh = (staticmethod(_unary(n)) for n in ("sqrt", "sign", "sinh", "cosh"))
     log1p, expm1, square, reciprocal = (staticmethod(_unary(n)) for n in ("log1p", "expm1", "square", "reciprocal"))
