@@ -31,6 +31,21 @@ def test_getitem_grad_of_one_slice_or_integer(index, dtypes):
     assert not np.shares_memory(got, g if isinstance(g, np.ndarray) else got[:0])
 
 
+@pytest.mark.parametrize("shape, index_shape", [((7,), (20,)), ((7, 3), (20,)), ((7, 3, 2), (4, 5)), ((7,), ()),
+                                                 ((5, 2), (0,)), ((1,), (6,))])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_getitem_grad_of_an_integer_array_is_the_sum_np_add_at_makes(shape, index_shape, dtype):
+    """A gather's cotangent (summed by ``np.bincount`` for float64): the bits of ``np.add.at`` into zeros,
+    negative and repeated indices included."""
+    x = RNG.normal(size=shape).astype(dtype)
+    index = RNG.integers(-shape[0], shape[0], size=index_shape)
+    g = RNG.normal(size=index_shape + shape[1:]).astype(dtype)
+    got, expected = getitem_grad(g, x, index), _general_getitem_grad(g, x, index)
+    assert type(got) is np.ndarray and got.dtype == expected.dtype == dtype and got.shape == x.shape
+    assert got.tobytes() == expected.tobytes()
+    assert np.array_equal(getitem_grad(g, x, (index % shape[0]).astype(np.uint32)), expected)
+
+
 def test_getitem_grad_keeps_its_general_path():
     x = RNG.normal(size=6)
     repeated = np.array([1, 1, 4])
