@@ -84,7 +84,9 @@ def _multiply(g, ans, x, y):
 @defvjp(operator.truediv, argnums=(0, 1))
 @defvjp(np.divide, argnums=(0, 1))
 def _divide(g, ans, x, y):
-    return unbroadcast(g / y, x), unbroadcast(-g * ans / y, y)
+    # y is constant along the axes that unbroadcast sums over: dividing (and negating) after the sum costs
+    # operations on y's shape, not on the broadcast shape (a softmax's normaliser)
+    return unbroadcast(g / y, x), -unbroadcast(g * ans, y) / y
 
 
 @defvjp(operator.pow, argnums=(0, 1))
