@@ -271,10 +271,51 @@ print(F.vhp(rosenbrock, p, torch.tensor([0.0, 1.0], dtype=torch.float64)))
 print(F.hessian(lambda a, b: (a * b ** 2).sum(), (p, p * 2)))
 """
 
+META_LEARNING = """
+# one inner gradient step kept in the graph (MAML), a Jacobian regulariser, and third derivatives
+F = torch.autograd.functional
+w = torch.tensor([[0.3, -0.2], [0.1, 0.4]], dtype=torch.float64, requires_grad=True)
+b = torch.tensor([0.05, -0.1], dtype=torch.float64, requires_grad=True)
+x_train = torch.tensor([[1.0, -0.5], [0.2, 0.7], [-0.3, 0.9]], dtype=torch.float64)
+y_train = torch.tensor([[0.5, 0.1], [0.0, 0.3], [0.2, -0.4]], dtype=torch.float64)
+x_test = torch.tensor([[0.4, 0.4], [-1.0, 0.2]], dtype=torch.float64)
+y_test = torch.tensor([[0.3, 0.0], [-0.2, 0.1]], dtype=torch.float64)
+
+def predict(w, b, x):
+    return torch.tanh(x @ w + b)
+
+def loss(w, b, x, y):
+    return ((predict(w, b, x) - y) ** 2).mean()
+
+inner = loss(w, b, x_train, y_train)
+gw, gb = torch.autograd.grad(inner, (w, b), create_graph=True)
+print(gw)
+print(gb)
+outer = loss(w - 0.5 * gw, b - 0.5 * gb, x_test, y_test)
+outer.backward()
+print(outer, w.grad, b.grad, sep="\\n")
+J = F.jacobian(lambda inp: predict(w, b, inp), x_test[0], create_graph=True)
+print(J)
+w.grad, b.grad = None, None
+(J ** 2).sum().backward()
+print(w.grad, b.grad, sep="\\n")
+f = lambda a: (a.sigmoid() * a ** 2).sum()
+a = torch.tensor([0.2, -0.7, 1.1], dtype=torch.float64, requires_grad=True)
+value, hv = F.hvp(f, a, torch.ones(3, dtype=torch.float64), create_graph=True)
+print(value, hv)
+print(torch.autograd.grad(hv.sum(), a))
+H = F.hessian(f, a, create_graph=True)
+print(H)
+print(torch.autograd.grad(H.sum(), a))
+out, jv = F.jvp(lambda t: t.softmax(0) * t, a, torch.tensor([1.0, 0.0, -1.0], dtype=torch.float64), create_graph=True)
+print(out, jv)
+print(torch.autograd.grad(jv.sum(), a))
+"""
+
 PROGRAMS = {"polynomial_fit": POLYNOMIAL_FIT, "hooks": HOOKS, "autograd_grad": AUTOGRAD_GRAD,
             "functional": FUNCTIONAL, "grad_modes": GRAD_MODES, "two_layer_net": TWO_LAYER_NET,
             "devices": DEVICES, "accumulation": ACCUMULATION, "second_derivatives": SECOND_DERIVATIVES,
-            "hessians": HESSIANS}
+            "hessians": HESSIANS, "meta_learning": META_LEARNING}
 
 
 @pytest.mark.parametrize("name", PROGRAMS)
