@@ -29,6 +29,7 @@ import gast
 
 from .analysis.walk import walk
 from .naming import Names, identifiers
+from .transform.element_lists import arrays_again
 from .visitors import NodeTransformer
 
 # NumPy's ufuncs whose loops are vectorised where Numba's run element by element: 5-10x faster on a
@@ -46,6 +47,7 @@ def lower_for_numba(fn: gast.FunctionDef, numpy_name: str = "np", vectorised: bo
     the name the code has NumPy under. With ``vectorised``, ``np.exp(x)`` and the other
     ``VECTORISED_UFUNCS`` become ``numpy_exp(x)``: NumPy's own loop for a large array (``numba_overloads``).
     ``split_stack=False``: the stacks are split already (``numba_split``, across two functions)."""
+    arrays_again(fn)   # element updates on the array: fast in Numba, which has no tolist
     stack = stack_name(fn) if split_stack else None
     names = Names(identifiers(fn))
     if stack is not None:

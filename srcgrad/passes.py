@@ -17,6 +17,7 @@ import gast
 from .codegen import to_source
 from .transform.accumulate import range_indices, specialize_accumulators
 from .transform.cse import eliminate_to_fixpoint
+from .transform.element_lists import accumulate_elements_in_lists
 from .transform.loops import compose_scaling_loops
 from .transform.optimize import eliminate_dead_code, propagate_copies
 from .transform.peephole import fold_negations, hoist_invariants, merge_element_updates
@@ -102,6 +103,10 @@ def _merge_elements(fn: gast.FunctionDef, context: PassContext) -> None:
     merge_element_updates(fn, range_indices(fn, context.ref))
 
 
+def _element_lists(fn: gast.FunctionDef, context: PassContext) -> None:
+    accumulate_elements_in_lists(fn, context.shape_of, context.ref, range_indices(fn, context.ref), context.fresh)
+
+
 def _release(fn: gast.FunctionDef, context: PassContext) -> None:
     release_temporaries(fn, context.shape_of)
 
@@ -125,6 +130,9 @@ OPTIMIZATIONS: tuple[Pass, ...] = (
          _has_loop),
     Pass("merge-elements", "updates of one element of a cotangent merged into one", "transform/peephole.py",
          _merge_elements, lambda fn, c: c.in_place and _has_loop(fn, c)),
+    Pass("element-lists", "a loop's updates of single elements of a float64 cotangent made on a Python list, "
+         "an array again after the loop", "transform/element_lists.py", _element_lists,
+         lambda fn, c: c.in_place and bool(c.shapes) and _has_loop(fn, c)),
     Pass("release", "large temporaries deleted after their last read", "transform/release.py", _release,
          lambda fn, c: c.in_place and any(large(shape) for shape in c.shapes.values())),
 )

@@ -8,9 +8,9 @@ transformer names it: ``d_b = -d_t`` … ``d_x[i] += d_b``. A person writes ``d_
   becomes ``X + u``, and ``(-u) * c`` with a number ``c`` becomes ``u * -c``. Negation is exact, so these
   give the same bits.
 * **Element updates merged.** ``d[i] += a`` directly followed by ``d[i] += b`` (or ``-=``), the same
-  integer index, ``b`` not reading ``d``: ``d[i] += a + b``. One indexing of ``d`` instead of two, which is
-  most of the cost of a scalar loop's step. (The sum is rounded once more differently: a change in the
-  last bit, as reordering any sum is.)"""
+  integer index, ``b`` not reading ``d``: ``d[i] += a + b`` (``b - a`` after ``d[i] -= a``). One indexing
+  of ``d`` instead of two, which is most of the cost of a scalar loop's step. (The sum is rounded once
+  more differently: a change in the last bit, as reordering any sum is.)"""
 
 from __future__ import annotations
 
@@ -137,13 +137,22 @@ def _merge(stmts: list[gast.stmt], integers: set[str]) -> None:
         later = _next_update_of_the_same_element(stmts, index, integers)
         if later is not None:
             following = stmts[later]
-            first = stmt.value if isinstance(stmt.op, gast.Add) else gast.UnaryOp(gast.USub(), stmt.value)
-            following.value = gast.BinOp(first, gast.Add() if isinstance(following.op, gast.Add) else gast.Sub(),
-                                         following.value)
-            following.op = gast.Add()
+            following.value, following.op = _merged(stmt.value, isinstance(stmt.op, gast.Add), following.value,
+                                                    isinstance(following.op, gast.Add))
             del stmts[index]
             continue
         index += 1
+
+
+def _merged(a: gast.expr, adds_a: bool, b: gast.expr, adds_b: bool) -> tuple[gast.expr, gast.operator]:
+    """The value and operator of one update for ``d ±= a`` then ``d ±= b``. ``-a + b`` is written ``b - a``
+    (the same bits, one operation fewer) for operands that are arithmetic on variables, whose order of
+    evaluation cannot matter. (``-a - b`` stays: ``-(a + b)`` differs from it in the sign of a zero.)"""
+    if adds_a:
+        return gast.BinOp(a, gast.Add() if adds_b else gast.Sub(), b), gast.Add()
+    if adds_b and _arithmetic(a) and _arithmetic(b):
+        return gast.BinOp(b, gast.Sub(), a), gast.Add()
+    return gast.BinOp(gast.UnaryOp(gast.USub(), a), gast.Add() if adds_b else gast.Sub(), b), gast.Add()
 
 
 def _next_update_of_the_same_element(stmts: list[gast.stmt], at: int, integers: set[str]) -> int | None:

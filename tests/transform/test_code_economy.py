@@ -362,7 +362,7 @@ def test_element_reads_add_their_cotangent_in_place():
     array of ``x``'s size per read; repeated fancy indices still accumulate."""
     x = np.linspace(-1.0, 1.2, 12)
     source = _agree_with_unoptimized(rosenbrock_loop, (x,), (0,))
-    assert "d_x[i] += " in source and "d_x[i_plus_1] += " in source and "getitem_grad" not in source
+    assert "d_x_items[i] += " in source and "d_x_items[i_plus_1] += " in source and "getitem_grad" not in source
     assert "stack" not in source  # the loop's values are known scalars: nothing kept for their shapes
     check_grad(rosenbrock_loop, (x,), 0)
     idx = np.array([0, 2, 2, 5, 0])

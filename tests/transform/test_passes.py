@@ -71,7 +71,7 @@ def _changed_by(fn, args) -> set[str]:
 
 def test_the_list_is_data_with_unique_names_and_real_modules():
     names = [step.name for step in OPTIMIZATIONS]
-    assert len(names) == len(set(names)) == 10
+    assert len(names) == len(set(names)) == 11
     for step in OPTIMIZATIONS:
         assert (ROOT / "srcgrad" / step.module).is_file(), step.module
         assert step.summary and callable(step.run) and callable(step.applies)

@@ -56,6 +56,21 @@ def test_updates_of_one_element_are_merged_across_statements_that_leave_them_alo
         "def f(d, a, b, c, i):\n    y = b * 2.0\n    d[i] += a - y\n    d[i + 1] += c\n    return d")
 
 
+def test_a_merged_update_that_subtracts_first_needs_no_negation():
+    assert _rewritten("""
+        def f(d, a, b, i):
+            d[i] -= a
+            d[i] += b * 2.0
+            d[3] -= a
+            d[3] -= b
+            return d
+    """, lambda fn: merge_element_updates(fn, {"i"})) == (
+        "def f(d, a, b, i):\n    d[i] += b * 2.0 - a\n    d[3] += -a - b\n    return d")
+    x = np.random.default_rng(5).normal(size=2)
+    for a, b in ((x[0], x[1]), (0.0, -0.0), (-0.0, 0.0), (1e308, -1e308)):   # the same bits as -a + b
+        assert np.float64(b * 2.0 - a).tobytes() == np.float64(-a + b * 2.0).tobytes()
+
+
 def test_updates_are_not_merged_past_a_read_of_the_array_or_a_new_addend():
     source = """
         def f(d, a, b, i):
@@ -97,7 +112,7 @@ def test_a_loop_over_elements_with_the_rewrites():
     x = np.linspace(-1.2, 1.4, 9)
     check_grad(rosenbrock_loop, (x,), 0)
     source = srcgrad.show(rosenbrock_loop, x)
-    assert "d_x[i] += -" in source and source.count("d_x[i] ") == 1, source
+    assert "d_x_items[i] += d_x_item_1 - d_v1_0_minus_x" in source and source.count("d_x_items[i] ") == 1, source
     assert source.index("d_out * 100.0") < source.index("for i in reversed"), source
 
 
