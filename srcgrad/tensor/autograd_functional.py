@@ -189,6 +189,9 @@ def jacobian(func: Callable, inputs: Any, create_graph: bool = False, strict: bo
         outputs_were_tuple, outputs = _as_tuple(func(*inputs), "outputs of the user-provided function",
                                                 "jacobian")
         _check_requires_grad(outputs, "outputs", strict)
+        if vectorize and strict:
+            raise RuntimeError("torch.autograd.functional.jacobian: `strict=True` and `vectorized=True` are not "
+                               "supported together. Please either set `strict=False` or `vectorize=False`.")
         blocks = tuple(_jacobian_blocks(i, output, inputs, create_graph, strict) for i, output in enumerate(outputs))
     return _nested(_finished(blocks, create_graph), outputs_were_tuple, inputs_were_tuple)
 

@@ -147,6 +147,8 @@ CREATE_GRAPH_SNIPPETS += [
     SETUP + "F.jacobian(lambda a: a, x, strategy='sideways')",
     SETUP + "print(F.jacobian(lambda a: a.exp(), x, vectorize=True))",
     SETUP + "print(F.hessian(lambda a: a.exp().sum(), x, vectorize=True))",
+    SETUP + "F.jacobian(lambda a: a.exp(), x, vectorize=True, strict=True)",
+    SETUP + "F.hessian(lambda a: a.exp().sum(), x, vectorize=True, strict=True)",
     # exact zeros keep PyTorch's sign
     SETUP + "print(F.jvp(lambda a: a * torch.tensor([0., 1., -1.]), x, torch.tensor([1., -1., 0.])))",
     SETUP + "print(F.jvp(lambda a: -(a * 0), x, torch.ones(3)))",
