@@ -416,6 +416,8 @@ def apply_on_tensors(node: Node, grad: Tensor) -> list:
     gradients = [None if p is None else _as_gradient(p) for p in partials]
     fused = FUSED.get(type(node).__name__)
     if fused is not None and pick is not SPREAD and _edge_positions(rule.argnums, pick)[:1] == [0]:
+        if fused in READS_INPUT and gradients[0] is not None and isinstance(tensors[0], Tensor) and tensors[0]._rg:
+            gradients[0] = _depending_on(gradients[0], tensors[0])
         _rename(gradients[0], fused, (grad, ans, *tensors))
     return gradients
 
@@ -435,6 +437,17 @@ FUSED = {
     "MaxBackward0": "ScatterBackward0", "MinBackward0": "ScatterBackward0",
 }
 _FUSED_CLASSES: dict[tuple[str, type], type] = {}
+# Fused kernels that take the forward's input: their result depends on the input (with a zero derivative)
+# whenever the input requires grad, where the rule's result does not (``g * (x > 0)``).
+READS_INPUT = frozenset({"ThresholdBackwardBackward0"})
+
+
+def _depending_on(gradient: Tensor, x: Tensor) -> Tensor:
+    """``gradient``'s value, recorded as depending on ``x`` with a zero derivative (``where`` that never
+    takes ``x``: no product with ``x``, so an infinite ``x`` cannot make a NaN)."""
+    never = wrap(np.zeros(gradient._data.shape, dtype=bool))
+    like = x if x._data.shape == gradient._data.shape else x.expand(*gradient._data.shape)
+    return where(never, like, gradient)
 
 
 def _rename(gradient: Tensor | None, name: str, inputs: tuple) -> None:

@@ -99,7 +99,8 @@ print(torch.autograd.grad(first.sum(), x, allow_unused=True))
 """)
 
 # PyTorch's fused backward kernels (TanhBackwardBackward0, ...): the recorded gradient carries their names
-FUSED = ["torch.tanh(x * w).sum()", "(x.sigmoid() * w).sum()", "(x[1:] * w[:2]).sum()",
+FUSED = ["torch.tanh(x * w).sum()", "(x.sigmoid() * w).sum()", "(x[1:] * w[:2]).sum()", "torch.relu(x).sum()",
+         "(torch.relu(x) * w).sum()", "(torch.nn.functional.relu(x * 2.0) * p).sum()",
          "x[0] * w.sum()", "(x[[0, 0, 2]] * w).sum()", "(x[x > 0] * w[:2]).sum()", "(x.softmax(0) * w).sum()",
          "(torch.log_softmax(x * w, dim=0)).sum()", "torch.nn.functional.mse_loss(x, w)",
          "torch.nn.functional.mse_loss(x * w, p, reduction='sum')", "(x.unsqueeze(0) * w).sum()",
