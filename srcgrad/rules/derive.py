@@ -128,8 +128,7 @@ def _times(lead: gast.expr, factor: gast.expr, params: set[str]) -> gast.expr:
     if isinstance(factor, gast.Constant) and factor.value == 1:
         return lead
     if isinstance(factor, gast.Compare):   # a 0/1 factor selects: +0 where it is 0, as PyTorch's masks give
-        where = gast.Attribute(_name("np"), "where", gast.Load())
-        return gast.Call(where, [factor, lead, gast.Constant(0, None)], [])
+        return gast.BinOp(gast.BinOp(lead, gast.Mult(), factor), gast.Add(), gast.Constant(0.0, None))
     if isinstance(factor, gast.UnaryOp) and isinstance(factor.op, gast.USub):
         return _times(gast.UnaryOp(gast.USub(), lead), factor.operand, params)
     reads_params = any(isinstance(n, gast.Name) and n.id in params for n in walk(factor))

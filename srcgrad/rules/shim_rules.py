@@ -11,7 +11,7 @@ returned index, ``clamp`` passes the gradient at its bounds.
 import numpy as np
 
 from .derive import elementwise
-from .helpers import expand_reduced, landed_grad, unbroadcast
+from .helpers import expand_reduced, landed_grad, masked, unbroadcast
 from .registry import RESULT, TorchOp, defvjp, offer_in_shim
 
 
@@ -125,9 +125,9 @@ def _(g, ans, x, ord=2, dim=None, keepdim=False):
 def _(g, ans, x, lo, hi):
     above = x >= lo if lo is not None else True
     below = x <= hi if hi is not None else True
-    return (np.where(above & below, g, 0),
-            None if lo is None else unbroadcast(np.where(x < lo, g, 0), lo),
-            None if hi is None else unbroadcast(np.where(x > hi, g, 0), hi))
+    return (masked(g, above & below),
+            None if lo is None else unbroadcast(masked(g, x < lo), lo),
+            None if hi is None else unbroadcast(masked(g, x > hi), hi))
 
 
 @defvjp(index_put, argnums=(0, 2))
