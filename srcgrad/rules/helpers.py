@@ -307,7 +307,8 @@ def _select_grad(g: Any, mine: Any, wins: Any, ties: Any) -> Any:
 def masked(g: Any, mask: Any) -> Any:
     """``g`` where ``mask`` holds, +0 elsewhere (as PyTorch's masked gradients; the product alone gives -0
     for a negative ``g``). A product and an added zero: four times faster than ``np.where``, whose loop NumPy
-    does not vectorise. (A ``g`` of exactly -0 where the mask holds becomes +0 too.)"""
+    does not vectorise. (A ``g`` of exactly -0 where the mask holds becomes +0 too, and an infinite or NaN
+    ``g`` where it does not gives NaN, where PyTorch's masks give 0.)"""
     return g * mask + 0.0
 
 
