@@ -89,16 +89,21 @@ def _total(expression):
             "total = sum(p.sum() for p in parts)\n")
 
 
+def _differentiated_again(call: str, first: str) -> str:
+    """A snippet that prints ``call``'s result with create_graph, then the gradient of the sum of all its
+    tensors with respect to the leaf ``first`` (where the result requires grad)."""
+    return (CREATE_GRAPH_SETUP + f"r = {call}\nprint(r)\n" + _total("r")
+            + f"print(total.requires_grad)\nif total.requires_grad:\n"
+            f"    print(torch.autograd.grad(total, {first}, allow_unused=True))\n")
+
+
 CREATE_GRAPH_SNIPPETS = []
 for name, (function, inputs) in FUNCTIONS.items():
     leaves, first = LEAVES[inputs], FIRST_LEAF[inputs]
     for call in (f"F.jacobian({function}, {leaves}, create_graph=True)",
                  f"F.vjp({function}, {leaves}, {COTANGENT[name]}, create_graph=True)[1]",
                  f"F.jvp({function}, {leaves}, {TANGENTS[inputs]}, create_graph=True)[1]"):
-        CREATE_GRAPH_SNIPPETS.append(
-            CREATE_GRAPH_SETUP + f"r = {call}\nprint(r)\n" + _total("r")
-            + f"print(total.requires_grad)\nif total.requires_grad:\n"
-            f"    print(torch.autograd.grad(total, {first}, allow_unused=True))\n")
+        CREATE_GRAPH_SNIPPETS.append(_differentiated_again(call, first))
     # on inputs that do not require grad, the results still carry a graph (to fresh leaves)
     CREATE_GRAPH_SNIPPETS.append(SETUP + f"r = F.jacobian({function}, {inputs}, create_graph=True)\nprint(r)")
 SCALAR_FUNCTIONS = {
@@ -113,10 +118,7 @@ for name, (function, leaves, v) in SCALAR_FUNCTIONS.items():
     for call in (f"F.hessian({function}, {leaves}, create_graph=True)",
                  f"F.hvp({function}, {leaves}, {v}, create_graph=True)[1]",
                  f"F.vhp({function}, {leaves}, {v}, create_graph=True)[1]"):
-        CREATE_GRAPH_SNIPPETS.append(
-            CREATE_GRAPH_SETUP + f"r = {call}\nprint(r)\n" + _total("r")
-            + f"print(total.requires_grad)\nif total.requires_grad:\n"
-            f"    print(torch.autograd.grad(total, {first}, allow_unused=True))\n")
+        CREATE_GRAPH_SNIPPETS.append(_differentiated_again(call, first))
     CREATE_GRAPH_SNIPPETS.append(CREATE_GRAPH_SETUP + f"print(F.hessian({function}, {leaves}, strict=True))")
 CREATE_GRAPH_SNIPPETS += [
     # strict mode's checks, word for word
