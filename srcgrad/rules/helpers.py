@@ -473,7 +473,7 @@ def _gather_grad(g: np.ndarray, x: np.ndarray, index: np.ndarray) -> np.ndarray 
             or g.shape != index.shape + x.shape[1:]:
         return None
     rows, row = x.shape[0], math.prod(x.shape[1:])
-    flat = index.reshape(-1)
+    flat = index.reshape(-1).astype(np.intp, copy=False)   # (uint64 positions would turn float64 below)
     if not flat.size:
         return np.zeros(x.shape)
     if flat.min() < 0:

@@ -43,7 +43,8 @@ def test_getitem_grad_of_an_integer_array_is_the_sum_np_add_at_makes(shape, inde
     got, expected = getitem_grad(g, x, index), _general_getitem_grad(g, x, index)
     assert type(got) is np.ndarray and got.dtype == expected.dtype == dtype and got.shape == x.shape
     assert got.tobytes() == expected.tobytes()
-    assert np.array_equal(getitem_grad(g, x, (index % shape[0]).astype(np.uint32)), expected)
+    for index_dtype in (np.uint32, np.uint64, np.int32):
+        assert np.array_equal(getitem_grad(g, x, (index % shape[0]).astype(index_dtype)), expected)
 
 
 def test_getitem_grad_keeps_its_general_path():
