@@ -41,14 +41,15 @@ def accumulate_elements_in_lists(fn: gast.FunctionDef, shape_of: Callable[[str],
     shape, ``integers`` the variables that hold Python integers, ``fresh`` makes a new variable name."""
     stores: Counter = Counter(n.id for n in walk(fn) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load))
     zeros, float64 = gast.dump(ref(np.zeros)), gast.dump(ref(np.float64))
-    started = {stmt.targets[0].id: at for at, stmt in enumerate(fn.body)
+    started = {stmt.targets[0].id: stmt for stmt in fn.body
                if _vector_zeros(stmt, zeros, float64) and stores[stmt.targets[0].id] == 1}
     taken = set(stores)
     at = 0
     while at < len(fn.body):
         loop = fn.body[at]
+        before_loop = {id(stmt) for stmt in fn.body[:at]} if isinstance(loop, gast.For) else set()
         converted = [name for name, start in sorted(started.items())
-                     if start < at and isinstance(loop, gast.For) and _only_scalar_updates(loop, name, shape_of, integers)]
+                     if id(start) in before_loop and _only_scalar_updates(loop, name, shape_of, integers)]
         for name in converted:
             items = fresh(f"{name}_items") if fresh is not None else _unused(f"{name}_items", taken)
             taken.add(items)
@@ -101,15 +102,17 @@ def _vector_zeros(stmt: gast.stmt, zeros: str, float64: str) -> bool:
 
 
 def _updated(node: gast.AugAssign) -> str | None:
-    """The name ``d`` of ``d[index] += value``."""
+    """The name ``d`` of ``d[index] += value`` (or ``-=``)."""
     target = node.target
-    if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name) and isinstance(node.op, gast.Add):
+    if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name) \
+            and isinstance(node.op, (gast.Add, gast.Sub)):
         return target.value.id
     return None
 
 
 def _only_scalar_updates(loop: gast.For, name: str, shape_of: Callable[[str], Any], integers: set[str]) -> bool:
-    """Whether ``loop`` reads or writes ``name`` only in ``name[i] += scalar`` with ``i`` a Python integer."""
+    """Whether ``loop`` reads or writes ``name`` only in ``name[i] += scalar`` (or ``-=``) with ``i`` a Python
+    integer."""
     updates = [n for n in walk(loop) if isinstance(n, gast.AugAssign) and _updated(n) == name]
     uses = sum(1 for n in walk(loop) if isinstance(n, gast.Name) and n.id == name)
     if not updates or uses != len(updates) or any(isinstance(n, gast.FunctionDef) for n in walk(loop)):

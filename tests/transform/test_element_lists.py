@@ -117,3 +117,30 @@ def test_a_loop_over_coefficients_with_array_values_added():
     rng = np.random.default_rng(1)
     coef, x = rng.normal(size=6), rng.normal(size=30)
     check_grad(horner, (coef, x))
+
+
+def test_two_loops_and_an_accumulator_made_between_them():
+    source = textwrap.dedent("""
+        def f(x, r):
+            d = np.zeros((4,), np.float64)
+            for i in r:
+                a = x[i]
+                d[i] += a * a
+            e = np.zeros((4,), np.float64)
+            for j in r:
+                b = x[j]
+                e[j] += b
+                d[j] -= b
+            return d, e
+    """)
+    fn = gast.parse(source).body[0]
+    accumulate_elements_in_lists(fn, {"a": (), "b": ()}.get,
+                                 lambda obj: gast.parse(f"np.{obj.__name__}").body[0].value, {"i", "j"})
+    rewritten = gast.unparse(fn)
+    assert rewritten.count(".tolist()") == 3 and rewritten.index("e = np.zeros") < rewritten.index("e_items = ")
+    plain, listed = {"np": np}, {"np": np}
+    exec(source, plain)
+    exec(rewritten, listed)
+    x = np.random.default_rng(4).normal(size=4)
+    for got, expected in zip(listed["f"](x, [3, 0, 3, 1]), plain["f"](x, [3, 0, 3, 1])):
+        assert got.tobytes() == expected.tobytes()
