@@ -368,6 +368,10 @@ def vjp(fun: Callable, *primals: Any, compile: str | None = None) -> tuple[Any, 
     The forward sweep runs once, here; ``vjp_fn`` runs only the adjoint sweep and may be called again.
     ``compile="numba"``/``"numba!"``: as for ``grad``, for a function called with plain positional
     arguments (the forward sweep and the backward function are compiled as two functions)."""
+    if compile is None and type(fun) is _FUNCTION:
+        plain = _plain_vjp(fun, primals)
+        if plain is not None:
+            return plain
     compile = checked_compiler(compile)
     name = getattr(getattr(fun, "func", fun), "__name__", "f")
     reject_transformation(fun, "vjp")
@@ -402,6 +406,32 @@ def vjp(fun: Callable, *primals: Any, compile: str | None = None) -> tuple[Any, 
     return out, VjpFunction(out, backward, primals, name)
 
 
+_FUNCTION = type(lambda: None)
+_VARIADIC = inspect.CO_VARARGS | inspect.CO_VARKEYWORDS
+_ALL_POSITIONS: dict[int, tuple[int, ...]] = {}
+
+
+def _plain_vjp(fun: Callable, primals: tuple) -> tuple[Any, VjpFunction] | None:
+    """``vjp`` of a Python function called with one value per parameter, positionally (``vjp`` is called
+    per step in loops): what the general path does for it, without the steps that only other callables
+    need (partials, bound signatures, srcgrad's own functions). ``None`` for any other call."""
+    code = fun.__code__
+    if len(primals) != code.co_argcount or code.co_flags & _VARIADIC or code.co_kwonlyargcount \
+            or getattr(fun, "__signature__", None) is not None:
+        return None
+    name = fun.__name__
+    for i, p in enumerate(primals):
+        check_input(p, i, name)
+    argnums = _ALL_POSITIONS.get(len(primals))
+    if argnums is None:
+        argnums = _ALL_POSITIONS[len(primals)] = tuple(range(len(primals)))
+    generated = reverse_generated(fun, argnums, True, False, primals, closure=True)
+    generated.refresh()
+    out, backward = generated.function(*primals)
+    check_output(out, fun, "vjp", real_scalar=False)
+    return out, VjpFunction(out, backward, primals, name)
+
+
 class VjpFunction:
     """What ``vjp`` returns with the output: called with a cotangent of the output's structure, it runs the
     adjoint sweep and returns one cotangent per primal. (A class rather than a closure: ``vjp`` is called
@@ -415,6 +445,15 @@ class VjpFunction:
     @locating
     def __call__(self, cotangent: Any) -> tuple:
         out, name = self._out, self._name
+        if type(cotangent) is np.ndarray and type(out) is np.ndarray and cotangent.shape == out.shape \
+                and cotangent.dtype.kind == "f":   # the common case, which the checks below pass
+            gradients = self._backward(cotangent)
+            if len(gradients) == 1:   # one array parameter: its gradient as cast_like hands it out
+                gradient, like = gradients[0], self._primals[0]
+                if (type(gradient) is np.ndarray and type(like) is np.ndarray and gradient.base is None
+                        and gradient.dtype is like.dtype and gradient.shape == like.shape and gradient is not cotangent):
+                    return (gradient,)
+            return fresh_gradients(gradients, self._primals, cotangent)
         check_tangent(cotangent, "the cotangent", name)
         try:
             check_same_structure(out, cotangent, "the cotangent", "the output", name, "vjp")

@@ -270,6 +270,35 @@ def matvec_tanh(W, x):
     return np.tanh(W @ x)
 
 
+def scaled_copy(x):
+    return x * 1.0
+
+
+def test_vjp_of_a_plain_function_checks_and_hands_out_what_the_general_path_does():
+    """``vjp`` of a function called with one array per parameter takes a short path (it is called per
+    step in loops): the same values, the same refusals, and gradients the caller owns."""
+    r = _rng(6)
+    x = r.normal(size=4)
+    out, vjp_fn = srcgrad.vjp(scaled_copy, x)
+    seed = r.normal(size=4)
+    (dx,) = vjp_fn(seed)
+    assert dx.dtype == np.float64 and dx.shape == (4,) and np.array_equal(dx, seed)
+    assert dx is not seed and not np.shares_memory(dx, seed)   # the cotangent passed through is copied
+    (again,) = vjp_fn(seed)
+    assert again is not dx and np.array_equal(again, dx)
+    with pytest.raises(ValueError, match="shape"):
+        vjp_fn(np.ones(3))
+    with pytest.raises(InputTypeError, match="complex"):
+        vjp_fn(np.ones(4, dtype=complex))
+    assert np.array_equal(vjp_fn(np.arange(4))[0], np.arange(4.0))   # integers are accepted, as before
+    with pytest.raises(InputTypeError, match="dtype int64"):
+        srcgrad.vjp(scaled_copy, np.arange(4))
+    with pytest.raises(ValueError, match="out of range"):   # too many arguments: the general path's error
+        srcgrad.vjp(scaled_copy, x, x)
+    out32, vjp32 = srcgrad.vjp(scaled_copy, x.astype(np.float32))
+    assert vjp32(np.ones(4, np.float32))[0].dtype == np.float32
+
+
 # --- determinism and naming -----------------------------------------------------------------------------
 
 
