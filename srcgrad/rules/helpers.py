@@ -462,8 +462,6 @@ def add_element(out: Any, g: Any, x: Any, index: Any) -> Any:
     return out + getitem_grad(g, x, index)
 
 
-# An index of one slice or one integer, and the cotangents that ``getitem_grad`` may write straight into
-# NumPy zeros: its fast path, which skips the checks for containers and other libraries' arrays.
 def _gather_grad(g: np.ndarray, x: np.ndarray, index: np.ndarray) -> np.ndarray | None:
     """The cotangent of a gather ``x[index]`` (one integer array indexing the first axis) of float64 arrays,
     as one weighted ``np.bincount`` over the flat positions the rows land on: a third of the time of
@@ -482,6 +480,8 @@ def _gather_grad(g: np.ndarray, x: np.ndarray, index: np.ndarray) -> np.ndarray 
     return np.bincount(positions, weights=g.reshape(-1), minlength=rows * row).reshape(x.shape)
 
 
+# An index of one slice or one integer, and the cotangents that ``getitem_grad`` may write straight into
+# NumPy zeros: its fast path, which skips the checks for containers and other libraries' arrays.
 _ONE_PART = (slice, int)
 _PLAIN = (np.ndarray, float, np.float64)
 

@@ -151,6 +151,10 @@ CREATE_GRAPH_SNIPPETS += [
     SETUP + "print(F.hessian(lambda a: a.exp().sum(), x, vectorize=True))",
     SETUP + "F.jacobian(lambda a: a.exp(), x, vectorize=True, strict=True)",
     SETUP + "F.hessian(lambda a: a.exp().sum(), x, vectorize=True, strict=True)",
+    # a function whose backward the shim cannot record (GELU's erf): jvp takes the Jacobian times v
+    SETUP + "print(F.jvp(torch.nn.functional.gelu, x, torch.tensor([1.0, 0.5, -2.0])))",
+    SETUP + "print(F.jvp(lambda a: torch.nn.functional.gelu(a).sum() * a, x, torch.ones(3)))",
+    SETUP + "print(F.jvp(lambda a, b: torch.nn.functional.gelu(a) * b, (x, y), (torch.ones(3), y)))",
     # exact zeros keep PyTorch's sign
     SETUP + "print(F.jvp(lambda a: a * torch.tensor([0., 1., -1.]), x, torch.tensor([1., -1., 0.])))",
     SETUP + "print(F.jvp(lambda a: -(a * 0), x, torch.ones(3)))",

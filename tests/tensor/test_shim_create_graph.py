@@ -125,6 +125,11 @@ SNIPPETS += [
     SETUP + "a = M * 1\na.index_put_((torch.tensor([1, 1]), torch.tensor([0, 0])), x[:2] * s, accumulate=True)\n"
             "print(a)\nprint(torch.autograd.grad(a.pow(3).sum(), (M, x, s)))",
     SETUP + "a = torch.zeros(3)\na.index_put_([torch.tensor([0])], torch.ones(1))",
+    # a write into a view whose steps include squeeze, differentiated twice (CopySlices recorded)
+    SETUP + "a = x * 2\nv = a.unsqueeze(0).squeeze(0)\nv[1] = x[0] ** 2\n"
+            "g, = torch.autograd.grad((a ** 2).sum(), x, create_graph=True)\nprint(g, torch.autograd.grad(g.sum(), x))",
+    SETUP + "a = M * 1\na.t()[1:, 0] = w[:2] * s\ng = torch.autograd.grad(a.pow(3).sum(), (w, s), create_graph=True)\n"
+            "print(g)\nprint(torch.autograd.grad(g[0].sum() + g[1], (M, w, s), allow_unused=True))",
     # a retained non-leaf gradient is kept as a clone of the recorded one
     "x = torch.tensor([1.0, 2.0], requires_grad=True)\ny = x * 2\ny.retain_grad()\n"
     "(g,) = torch.autograd.grad((y * y).sum(), x, create_graph=True)\nprint(y.grad, g)\n"
