@@ -26,8 +26,8 @@ from .autograd import grad
 from .factories import zeros_like
 from .functional import stack
 from .grad_mode import enable_grad, is_grad_enabled, set_grad_enabled
-from .graph_backward import BackwardNotRecordable
 from .tensor import Tensor, wrap
+from .tensor_numpy import BackwardNotRecordable
 
 _STRICT_MISSING = {   # a gradient that is None, by the sweep that found it
     "back": "The output of the user-provided function is independent of input {}. This is not allowed in "
