@@ -18,7 +18,7 @@ import gast
 from .analysis.walk import fix_missing_locations
 from .transform.builders import COMMENT
 
-_COMMENT_LINE = re.compile(r"^(\s*)(\"\"\"|'|\")" + COMMENT + r"(.*)\2$")
+_COMMENT_LINE = re.compile(r"^(\s*)('''|\"\"\"|'|\")" + COMMENT + r"(.*)\2$")
 
 
 def to_source(fn: gast.FunctionDef) -> str:
@@ -29,8 +29,10 @@ def to_source(fn: gast.FunctionDef) -> str:
     for line in text.splitlines():
         match = _COMMENT_LINE.match(line)
         if match:
-            literal = match.group(2) + COMMENT + match.group(3) + match.group(2)
-            lines.append(match.group(1) + "#" + ast.literal_eval(literal)[len(COMMENT):])
+            comment = match.group(3)
+            if "\\" in comment:   # an escape in the literal: let Python read it (else it is the text itself)
+                comment = ast.literal_eval(match.group(2) + comment + match.group(2))
+            lines.append(match.group(1) + "#" + comment)
         else:
             lines.append(line)
     return "\n".join(lines) + "\n"

@@ -53,6 +53,20 @@ class Names:
         self.taken.add(name)
 
 
+def reference_text(expr: gast.AST) -> str | None:
+    """``"np.linalg.norm"`` for a name or a chain of attributes on one (what ``Namespace.ref`` makes), None
+    for any other expression: comparing two references this way costs a few attribute reads, where
+    unparsing or dumping them costs a tree conversion each."""
+    parts: list[str] = []
+    while type(expr) is gast.Attribute:
+        parts.append(expr.attr)
+        expr = expr.value
+    if type(expr) is not gast.Name:
+        return None
+    parts.append(expr.id)
+    return ".".join(reversed(parts))
+
+
 def identifiers(tree: gast.AST) -> set[str]:
     """Every identifier a tree mentions: names, parameters, attributes are excluded (they are not bound)."""
     return {n.id for n in walk(tree) if isinstance(n, gast.Name)}

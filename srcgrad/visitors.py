@@ -17,6 +17,9 @@ import gast
 from .analysis.walk import children
 
 _AST = gast.AST
+# ``ast.NodeVisitor.visit_Constant`` dispatches to the visit_Num/visit_Str methods of Python 3.7; gast trees
+# have only ``Constant``, and no visitor here defines those methods.
+_LEGACY_CONSTANT_VISIT = getattr(gast.NodeVisitor, "visit_Constant", None)
 
 
 class NodeVisitor(gast.NodeVisitor):
@@ -32,7 +35,10 @@ class NodeVisitor(gast.NodeVisitor):
         method = self._methods.get(type(node))
         if method is None:
             cls = type(self)
-            method = cls._methods[type(node)] = getattr(cls, "visit_" + type(node).__name__, cls.generic_visit)
+            method = getattr(cls, "visit_" + type(node).__name__, cls.generic_visit)
+            if method is _LEGACY_CONSTANT_VISIT:   # looks for visit_Num and friends on every constant
+                method = cls.generic_visit
+            cls._methods[type(node)] = method
         return method(self, node)
 
     def generic_visit(self, node: gast.AST) -> None:

@@ -499,13 +499,16 @@ def desugar(parsed: ParsedFunction, namespace: Namespace, not_dicts: set[str] | 
     def is_builtin(func: gast.expr, obj: Any) -> bool:
         return isinstance(func, gast.Name) and func.id not in locals_ and parsed.scope.lookup(func.id, None) is obj
 
+    nested = False   # whether a function or lambda is defined inside: closure conversion has work to do
     for node in walk(fn):  # the star calls of frontend/variadic.py
         if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and node.func.id == CALL_STAR:
             node.func = namespace.ref(call_star)
+        elif isinstance(node, (gast.FunctionDef, gast.Lambda)) and node is not fn:
+            nested = True
     # Nested functions are desugared when they are transformed themselves, as callees: here their bodies
     # stay as written (``hs.append(h)`` in a closure must not become a local rebinding), except for closure
     # conversion, which rewrites their signatures and their calls of one another.
-    stash = _detach_nested_bodies(fn)
+    stash = _detach_nested_bodies(fn) if nested else []
     fn = LowerZeroArgumentSuper(fn.args.args[0].id if fn.args.args else None).visit(fn)
     fn = LowerErrstate(names, namespace).visit(fn)
     fn = LowerStarredTargets(names, namespace).visit(fn)
@@ -521,9 +524,10 @@ def desugar(parsed: ParsedFunction, namespace: Namespace, not_dicts: set[str] | 
     fn.body = LowerListComprehensions(names).block(fn.body)
     fn = LowerForLoops(names, namespace, is_builtin, not_dicts).visit(fn)
     _reattach(stash)
-    fn = ConvertClosures(namespace, parsed).run(fn)
-    check_closures(parsed, fn)
-    stash = _detach_nested_bodies(fn)
+    if nested:
+        fn = ConvertClosures(namespace, parsed).run(fn)
+        check_closures(parsed, fn)
+        stash = _detach_nested_bodies(fn)
     fn = LowerListMethods(names, namespace, local_names(fn)).visit(fn)
     fn = LowerMutations(namespace, local_names(fn)).visit(fn)
     fn = LowerUserCalls(parsed, namespace, local_names(fn)).visit(fn)

@@ -30,6 +30,7 @@ import numpy as np
 
 from ..analysis.shapes import integer_closure
 from ..analysis.walk import walk
+from ..naming import reference_text
 from ..rules.helpers import add_at, add_element, getitem_grad
 
 # Names and attributes through which a value of another dtype (complex above all) can enter a function.
@@ -108,12 +109,12 @@ def specialize_accumulators(fn: gast.FunctionDef, examples: Mapping[str, Any], z
                     stores.setdefault(target.id, []).append(node)
     owned: dict[str, gast.Assign] = {}
     zeroed: dict[str, str] = {}  # accumulator -> the parameter whose zeros it starts as
-    helper = gast.dump(ref(zero_helper))
+    helper = reference_text(ref(zero_helper))
     for assignments in list(stores.values()):
         for node in assignments:
             if not (isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name)):
                 continue
-            param = _element_start(node.value, examples, stores, gast.dump(ref(getitem_grad)))
+            param = _element_start(node.value, examples, stores, reference_text(ref(getitem_grad)))
             if param is not None:  # ``d_x = getitem_grad(g, x, i)``: a fresh array of x's shape, owned too
                 owned.setdefault(node.targets[0].id, node)
                 zeroed.setdefault(node.targets[0].id, param)
@@ -134,8 +135,8 @@ def specialize_accumulators(fn: gast.FunctionDef, examples: Mapping[str, Any], z
         return known[0]
 
     if in_place and not nested and all(type(v) is np.ndarray or isinstance(v, numbers.Real) for v in examples.values()) \
-            and any(_is_element(n, gast.dump(ref(getitem_grad))) for n in walk(fn) if isinstance(n, gast.Call)):
-        _fresh_element_updates(fn.body, gast.dump(ref(getitem_grad)), integers(), owned, arrays, ref)
+            and any(_is_element(n, reference_text(ref(getitem_grad))) for n in walk(fn) if isinstance(n, gast.Call)):
+        _fresh_element_updates(fn.body, reference_text(ref(getitem_grad)), integers(), owned, arrays, ref)
     if in_place and not nested:   # (a nested function, the backward closure, could capture it)
         returned = fn.body[-1] if fn.body and isinstance(fn.body[-1], gast.Return) else None
         returned_ids = {id(n) for n in walk(returned)} if returned is not None else set()
@@ -146,7 +147,7 @@ def specialize_accumulators(fn: gast.FunctionDef, examples: Mapping[str, Any], z
             if (len(updates) == len(others) and returned is not None
                     and all(id(n) in own_reads or id(n) in returned_ids for n in loads.get(accumulator, []))
                     and _returned_plainly(returned.value, accumulator)):
-                element = gast.dump(ref(getitem_grad))
+                element = reference_text(ref(getitem_grad))
                 for update in updates:
                     augmented = _element_update(update, zeroed[accumulator], element, ref, integers()) or \
                         gast.AugAssign(update.targets[0], gast.Add(), update.value.right)
@@ -161,7 +162,7 @@ def _element_start(value: gast.expr, examples: Mapping[str, Any], stores: Mappin
     """The parameter ``x`` when ``value`` is ``getitem_grad(g, x, index)`` of a float64 array parameter the
     function never reassigns: the helper returns a new array of ``x``'s shape."""
     if not (isinstance(value, gast.Call) and len(value.args) == 3 and not value.keywords
-            and gast.dump(value.func) == element and isinstance(value.args[1], gast.Name)):
+            and reference_text(value.func) == element and isinstance(value.args[1], gast.Name)):
         return None
     param = value.args[1].id
     example = examples.get(param)
@@ -175,7 +176,7 @@ def _static_zero(value: gast.expr, examples: Mapping[str, Any], stores: Mapping[
     """``helper``: the dump of the expression naming ``zero_cotangent`` in generated code."""
     if not (isinstance(value, gast.Call) and len(value.args) == 1 and not value.keywords
             and isinstance(value.args[0], gast.Name) and value.args[0].id in examples
-            and gast.dump(value.func) == helper):
+            and reference_text(value.func) == helper):
         return None
     param = value.args[0].id
     if param not in examples or param in stores:
@@ -198,7 +199,7 @@ def _element_update(update: gast.Assign, param: str, element: str, ref: Callable
     element read. Only for the parameter the accumulator has the shape of."""
     part = update.value.right
     if not (isinstance(part, gast.Call) and len(part.args) == 3 and not part.keywords
-            and gast.dump(part.func) == element and isinstance(part.args[1], gast.Name) and part.args[1].id == param):
+            and reference_text(part.func) == element and isinstance(part.args[1], gast.Name) and part.args[1].id == param):
         return None
     g, _, index = part.args
     if _selects_once(index, integers):
@@ -236,16 +237,16 @@ def _selects_once(index: gast.expr, integers: set[str]) -> bool:
 def range_indices(fn: gast.FunctionDef, ref: Callable[[Any], gast.expr]) -> set[str]:
     """Variables that hold Python integers: targets of loops over ``range`` (or ``reversed`` of one), and
     integer arithmetic on them (``i + 1``)."""
-    range_ref, reversed_ref = gast.dump(ref(range)), gast.dump(ref(reversed))
+    range_ref, reversed_ref = reference_text(ref(range)), reference_text(ref(reversed))
     ranges = {n.targets[0].id for n in walk(fn) if isinstance(n, gast.Assign) and isinstance(n.targets[0], gast.Name)
-              and isinstance(n.value, gast.Call) and gast.dump(n.value.func) == range_ref}
+              and isinstance(n.value, gast.Call) and reference_text(n.value.func) == range_ref}
 
     def over_range(iterator: gast.expr) -> bool:
-        if isinstance(iterator, gast.Call) and gast.dump(iterator.func) == reversed_ref and len(iterator.args) == 1:
+        if isinstance(iterator, gast.Call) and reference_text(iterator.func) == reversed_ref and len(iterator.args) == 1:
             iterator = iterator.args[0]
         if isinstance(iterator, gast.Name):
             return iterator.id in ranges
-        return isinstance(iterator, gast.Call) and gast.dump(iterator.func) == range_ref
+        return isinstance(iterator, gast.Call) and reference_text(iterator.func) == range_ref
 
     loops = {n.target.id for n in walk(fn) if isinstance(n, gast.For) and isinstance(n.target, gast.Name)
              and over_range(n.iter)}
@@ -303,7 +304,7 @@ def _fresh_element_updates(stmts: list[gast.stmt], element: str, integers: set[s
 
 def _is_element(value: gast.expr, element: str) -> bool:
     return (isinstance(value, gast.Call) and len(value.args) == 3 and not value.keywords
-            and gast.dump(value.func) == element and isinstance(value.args[1], gast.Name))
+            and reference_text(value.func) == element and isinstance(value.args[1], gast.Name))
 
 
 def _fresh_update(stmt: gast.stmt, fresh: Mapping[str, str], element: str, integers: set[str], arrays: set[str],

@@ -30,6 +30,7 @@ import gast
 import numpy as np
 
 from ..analysis.walk import walk
+from ..naming import reference_text
 
 _ARITHMETIC = (gast.BinOp, gast.UnaryOp, gast.Add, gast.Sub, gast.Mult, gast.Div, gast.USub, gast.UAdd)
 
@@ -40,7 +41,7 @@ def accumulate_elements_in_lists(fn: gast.FunctionDef, shape_of: Callable[[str],
     """Rewrite ``fn`` in place (see the module docstring); ``shape_of(name)`` is a variable's static
     shape, ``integers`` the variables that hold Python integers, ``fresh`` makes a new variable name."""
     stores: Counter = Counter(n.id for n in walk(fn) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load))
-    zeros, float64 = gast.dump(ref(np.zeros)), gast.dump(ref(np.float64))
+    zeros, float64 = reference_text(ref(np.zeros)), reference_text(ref(np.float64))
     started = {stmt.targets[0].id: stmt for stmt in fn.body
                if _vector_zeros(stmt, zeros, float64) and stores[stmt.targets[0].id] == 1}
     taken = set(stores)
@@ -95,8 +96,8 @@ def _vector_zeros(stmt: gast.stmt, zeros: str, float64: str) -> bool:
     if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name)):
         return False
     value = stmt.value
-    return (isinstance(value, gast.Call) and gast.dump(value.func) == zeros and len(value.args) == 2
-            and not value.keywords and gast.dump(value.args[1]) == float64
+    return (isinstance(value, gast.Call) and reference_text(value.func) == zeros and len(value.args) == 2
+            and not value.keywords and reference_text(value.args[1]) == float64
             and isinstance(value.args[0], gast.Tuple) and len(value.args[0].elts) == 1
             and isinstance(value.args[0].elts[0], gast.Constant) and type(value.args[0].elts[0].value) is int)
 

@@ -19,7 +19,7 @@ import gast
 
 from ..analysis.walk import walk
 from ..frontend.constant_branches import UNKNOWN, constant_value
-from ..naming import Names, Namespace
+from ..naming import Names, Namespace, reference_text
 from ..rules.helpers import ONE_PARTIAL, unbroadcast
 from ..rules.registry import ARGNUMS_VARIADIC, Rule
 from ..visitors import NodeTransformer
@@ -129,7 +129,7 @@ def inline(rule: Rule, g: gast.expr, ans: gast.expr, args: list[gast.expr], keyw
         statements.append(gast.Assign([gast.Name(holder, gast.Store(), None, None)], result, None))
         parts = [gast.Subscript(gast.Name(holder, gast.Load(), None, None), gast.Constant(i, None), gast.Load())
                  for i in range(count)]
-    unbroadcast_ref = gast.unparse(namespace.ref(unbroadcast))
+    unbroadcast_ref = reference_text(namespace.ref(unbroadcast))
     partials = [_simplify(p, same_shape, unbroadcast_ref) if w else None for p, w in zip(parts, wanted)]
     return Inlined(statements, partials)
 
@@ -222,7 +222,7 @@ class _Simplifier(NodeTransformer):
     and comparisons and conditional expressions of constants, drop ``unbroadcast(e, x)`` when ``x`` is
     known to have the output's shape, and ``e ** 1`` → ``e``."""
 
-    def __init__(self, same_shape: set[str], unbroadcast_ref: str):
+    def __init__(self, same_shape: set[str], unbroadcast_ref: str | None):
         self.same_shape = same_shape
         self.unbroadcast_ref = unbroadcast_ref
 
@@ -251,7 +251,8 @@ class _Simplifier(NodeTransformer):
 
     def visit_Call(self, node: gast.Call) -> gast.expr:
         self.generic_visit(node)
-        if (gast.unparse(node.func).strip() == self.unbroadcast_ref.strip() and len(node.args) == 2
+        if (self.unbroadcast_ref is not None and reference_text(node.func) == self.unbroadcast_ref
+                and len(node.args) == 2
                 and isinstance(node.args[1], gast.Name) and node.args[1].id in self.same_shape):
             return node.args[0]
         return node
@@ -265,5 +266,5 @@ def _fold(node: gast.BinOp) -> gast.expr | None:
     return gast.Constant(fn(node.left.value, node.right.value), None)
 
 
-def _simplify(expr: gast.expr, same_shape: set[str], unbroadcast_ref: str) -> gast.expr:
+def _simplify(expr: gast.expr, same_shape: set[str], unbroadcast_ref: str | None) -> gast.expr:
     return _Simplifier(same_shape, unbroadcast_ref).visit(expr)

@@ -14,7 +14,7 @@ from typing import Any
 import gast
 import numpy as np
 
-from ..naming import Namespace
+from ..naming import Namespace, reference_text
 from ..rules.helpers import (
     dot_grad,
     matmul_left_grad,
@@ -60,7 +60,7 @@ class ShapeSpecializer(NodeTransformer):
     def __init__(self, shapes: dict[str, Shape], namespace: Namespace):
         self.shapes = shapes
         self.namespace = namespace
-        self.helpers = {gast.unparse(namespace.ref(f)).strip(): f
+        self.helpers = {reference_text(namespace.ref(f)): f
                         for f in (unbroadcast, repeat_reduced, reduced_count, matmul_left_grad, matmul_right_grad,
                                   dot_grad, power_base_grad)}
 
@@ -87,7 +87,7 @@ class ShapeSpecializer(NodeTransformer):
 
     def visit_Call(self, node: gast.Call) -> gast.expr:
         self.generic_visit(node)
-        helper = self.helpers.get(gast.unparse(node.func).strip())
+        helper = self.helpers.get(reference_text(node.func))
         if helper is None or node.keywords:
             return node
         try:
@@ -116,7 +116,7 @@ class ShapeSpecializer(NodeTransformer):
     def _filled(self, node: gast.expr) -> Shape | None:
         """The shape of ``np.full(shape, value)`` written with a literal shape, else None."""
         if not (isinstance(node, gast.Call) and len(node.args) == 2 and not node.keywords
-                and gast.dump(node.func) == gast.dump(self.namespace.ref(np.full))):
+                and reference_text(node.func) == reference_text(self.namespace.ref(np.full))):
             return None
         try:
             shape = _literal(node.args[0])
