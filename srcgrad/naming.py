@@ -14,7 +14,7 @@ from typing import Any
 
 import gast
 
-from .analysis.walk import walk
+from .analysis.walk import all_names
 from .frontend.parse import Scope
 
 _MAX_PART = 14
@@ -69,7 +69,7 @@ def reference_text(expr: gast.AST) -> str | None:
 
 def identifiers(tree: gast.AST) -> set[str]:
     """Every identifier a tree mentions: names, parameters, attributes are excluded (they are not bound)."""
-    return {n.id for n in walk(tree) if isinstance(n, gast.Name)}
+    return all_names(tree)
 
 
 _PREFERRED = {"numpy": "np", "numpy.linalg": "np.linalg", "math": "math", "operator": "operator"}

@@ -9,7 +9,7 @@ place."""
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +19,7 @@ import numpy as np
 from .analysis.invariance import shift_invariant_reductions
 from .analysis.same_shapes import same_shape_operands
 from .analysis.shapes import infer_shapes
-from .analysis.walk import walk
+from .analysis.walk import name_nodes, walk
 from .codegen import compile_function, to_source
 from .errors import MissingRuleError
 from .front_end import FRONT_END, ITERATION_BUILTINS, Stage, pure_helper, run_front_end
@@ -321,14 +321,23 @@ def _split_into_closure(fn: gast.FunctionDef, heading: gast.stmt, backward_name:
     return fn
 
 
+def _functions_defined(stmts: list[gast.stmt]) -> Iterator[str]:
+    """The names of the functions ``def``-ined in ``stmts``, at any depth (a ``def`` is a statement)."""
+    for stmt in stmts:
+        if isinstance(stmt, gast.FunctionDef):
+            yield stmt.name
+        for part in ("body", "orelse", "finalbody", "handlers"):
+            nested = getattr(stmt, part, None)
+            if isinstance(nested, list):
+                yield from _functions_defined(nested)
+
+
 def _free_user_names(fn: gast.FunctionDef, namespace: Namespace, parsed: ParsedFunction) -> list[str]:
     assigned: set[str] = set()
     loaded: set[str] = set()
-    for n in walk(fn):
-        if isinstance(n, gast.Name):
-            (loaded if isinstance(n.ctx, gast.Load) else assigned).add(n.id)
-        elif isinstance(n, gast.FunctionDef):
-            assigned.add(n.name)
+    for n in name_nodes(fn):
+        (loaded if type(n.ctx) is gast.Load else assigned).add(n.id)
+    assigned.update(_functions_defined(fn.body))
     return sorted(n for n in loaded - assigned - set(namespace.bindings) if parsed.scope.has(n))
 
 

@@ -11,8 +11,6 @@ from collections.abc import Callable, Iterator
 
 import gast
 
-from .walk import walk
-
 
 def assignments(stmts: list[gast.stmt]) -> Iterator[tuple[str, gast.expr]]:
     """Every ``name = value`` in a body, at any depth, in source order."""
@@ -21,10 +19,6 @@ def assignments(stmts: list[gast.stmt]) -> Iterator[tuple[str, gast.expr]]:
             yield stmt.targets[0].id, stmt.value
         for field in ("body", "orelse"):
             yield from assignments(getattr(stmt, field, []) or [])
-
-
-def loaded_names(expr: gast.AST) -> set[str]:
-    return {n.id for n in walk(expr) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
 
 def varied_variables(fn: gast.FunctionDef, wrt: set[str],

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import gast
 
-from .activity import loaded_names
-from .walk import walk
+from .walk import loaded_names, walk
 
 
 def _stmt_loads(stmt: gast.stmt) -> set[str]:

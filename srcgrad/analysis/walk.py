@@ -16,6 +16,7 @@ import gast
 from .value_kinds import STATIC_ATTRIBUTES  # attributes that describe an array, without a derivative
 
 _AST = gast.AST
+_NAME, _LOAD = gast.Name, gast.Load
 
 
 def _child_fields(cls: type) -> tuple[str, ...]:
@@ -100,9 +101,48 @@ def fix_missing_locations(node: gast.AST) -> gast.AST:
     return node
 
 
+def name_nodes(node: gast.AST) -> list[gast.Name]:
+    """The ``Name`` nodes under ``node`` (itself included), depth first: the same nodes ``walk`` finds, in
+    another order. Most questions the passes ask of code are about names; collecting only those, in one
+    loop rather than a generator step per node, answers them at about two thirds of the cost."""
+    found: list[gast.Name] = []
+    add = found.append
+    stack = [node]
+    pop, push, fields_of = stack.pop, stack.append, _CHILD_FIELDS.get
+    while stack:
+        current = pop()
+        cls = type(current)
+        if cls is _NAME:
+            add(current)
+            if current.annotation is None:
+                continue
+        values, fields = current.__dict__, fields_of(cls)
+        if fields is None:
+            fields = _child_fields(cls)
+        for field in fields:
+            value = values.get(field)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, _AST):
+                        push(item)
+            elif isinstance(value, _AST):
+                push(value)
+    return found
+
+
+def all_names(node: gast.AST) -> set[str]:
+    """Every name under ``node``, read or bound."""
+    return {n.id for n in name_nodes(node)}
+
+
 def loaded_names(node: gast.AST) -> set[str]:
     """Names read anywhere under ``node``."""
-    return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+    return {n.id for n in name_nodes(node) if type(n.ctx) is _LOAD}
+
+
+def stored_names(node: gast.AST) -> set[str]:
+    """Names bound anywhere under ``node`` (assigned, deleted or a parameter): every name but those read."""
+    return {n.id for n in name_nodes(node) if type(n.ctx) is not _LOAD}
 
 
 def values_read(node: gast.AST) -> set[str]:

@@ -14,7 +14,7 @@ from typing import Any
 import gast
 import numpy as np
 
-from ..analysis.walk import fix_missing_locations, walk
+from ..analysis.walk import fix_missing_locations, name_nodes, walk
 from ..dicts import dict_keys, iteration_sequence
 from ..naming import Names, Namespace
 from ..records import constructs
@@ -482,9 +482,7 @@ class LowerUserCalls(NodeTransformer):
 def local_names(fn: gast.FunctionDef) -> set[str]:
     """Parameters and every name the body assigns: the function's local variables."""
     names = {a.id for a in fn.args.args}
-    for sub in walk(fn):
-        if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Store):
-            names.add(sub.id)
+    names.update(n.id for n in name_nodes(fn) if type(n.ctx) is gast.Store)
     return names
 
 

@@ -29,7 +29,7 @@ import gast
 import numpy as np
 
 from ..analysis.shapes import integer_closure
-from ..analysis.walk import walk
+from ..analysis.walk import stored_names, walk
 from ..naming import reference_text
 from ..rules.helpers import add_at, add_element, getitem_grad
 
@@ -45,7 +45,7 @@ def stays_float64(fn: gast.FunctionDef, examples: Sequence[Any], lookup: Callabl
     for value in examples:
         if not _float64_or_exact(value):
             return False
-    local = {n.id for n in walk(fn) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
+    local = stored_names(fn)
     local |= {a.id for a in fn.args.args}
     seen: set[str] = set()
     for node in walk(fn):

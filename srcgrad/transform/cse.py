@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import gast
 
-from ..analysis.walk import children, walk
+from ..analysis.walk import all_names, children, loaded_names, name_nodes, walk
 from ..visitors import NodeTransformer
 from .clone import clone
 from .fixpoint import iterate_to_fixpoint
@@ -51,14 +51,10 @@ def _key(node: object, cache: dict[int, tuple]) -> object:
     return node
 
 
-def _loads(node: gast.AST) -> set[str]:
-    return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
-
-
 def _stores(stmt: gast.stmt) -> set[str]:
-    stored = {n.id for n in walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+    stored = {n.id for n in name_nodes(stmt) if type(n.ctx) is gast.Store}
     if isinstance(stmt, gast.For):
-        stored |= {n.id for n in walk(stmt.target) if isinstance(n, gast.Name)}
+        stored |= all_names(stmt.target)
     return stored
 
 
@@ -176,13 +172,13 @@ def eliminate_common_subexpressions(fn: gast.FunctionDef, is_pure_call: Callable
                 if isinstance(stmt, gast.While):
                     total += _replace(stmt, "test", inner, keys)
                 if not is_pure(header):
-                    inner.kill(_loads(header))
+                    inner.kill(loaded_names(header))
                 block(stmt.body, inner.copy())
                 block(stmt.orelse, inner.copy())
-                available.kill(stored | (set() if is_pure(header) else _loads(header)))
+                available.kill(stored | (set() if is_pure(header) else loaded_names(header)))
                 continue
             if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
-                reads = _loads(stmt.value)
+                reads = loaded_names(stmt.value)
                 # an expression can only match an entry that reads none but the names it reads itself
                 replaced = _replace(stmt, "value", available, keys) if (
                     available.readless or not reads.isdisjoint(available.by_name)) else 0
@@ -192,7 +188,7 @@ def eliminate_common_subexpressions(fn: gast.FunctionDef, is_pure_call: Callable
                 available.kill({target})
                 value = stmt.value
                 if replaced:
-                    reads = _loads(value)
+                    reads = loaded_names(value)
                 if not isinstance(value, _TRIVIAL) and target not in reads and is_pure(value):
                     available.add(_key(value, keys), target, reads)
                 elif not is_pure(value):
@@ -202,7 +198,7 @@ def eliminate_common_subexpressions(fn: gast.FunctionDef, is_pure_call: Callable
                 total += _replace(stmt, "value", available, keys)
                 continue
             # anything else (a call for its effect, a nested function): forget what it may have changed
-            available.kill(_stores(stmt) | _loads(stmt))
+            available.kill(_stores(stmt) | loaded_names(stmt))
 
     block(fn.body, _Available())
     return total, copies
@@ -269,7 +265,7 @@ def _name_repeated_subexpressions(stmts: list[gast.stmt], is_pure: Callable[[gas
                 open_[key][1] += 1
             else:
                 open_[key] = [i, 1, expr]
-                for name in _loads(expr):
+                for name in loaded_names(expr):
                     by_name.setdefault(name, []).append(key)
         close(by_name.pop(stmts[i].targets[0].id, []))
     close(list(open_))

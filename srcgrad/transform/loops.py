@@ -26,8 +26,7 @@ from typing import Any
 import gast
 import numpy as np
 
-from ..analysis.activity import loaded_names
-from ..analysis.walk import walk
+from ..analysis.walk import all_names, loaded_names, name_nodes, stored_names, walk
 from ..naming import Namespace
 
 _FLOAT64 = np.dtype(np.float64)
@@ -83,19 +82,18 @@ def _scaling(stmt: gast.stmt) -> tuple[str, gast.expr] | None:
 
 
 def _stored(stmts: list[gast.stmt]) -> set[str]:
-    return {n.id for stmt in stmts for n in walk(stmt) if isinstance(n, gast.Name)
-            and not isinstance(n.ctx, gast.Load)}
+    return {name for stmt in stmts for name in stored_names(stmt)}
 
 
 def _names(stmts: list[gast.stmt]) -> set[str]:
-    return {n.id for stmt in stmts for n in walk(stmt) if isinstance(n, gast.Name)}
+    return {name for stmt in stmts for name in all_names(stmt)}
 
 
 class _Composer:
     def __init__(self, namespace: Namespace, fn: gast.FunctionDef, lookup: Callable[[str], Any]):
         self.namespace, self.lookup = namespace, lookup
         self.loaded = loaded_names(fn)   # every name the function reads
-        stored = Counter(n.id for n in walk(fn) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load))
+        stored = Counter(n.id for n in name_nodes(fn) if type(n.ctx) is not gast.Load)
         self.ranges = {s.targets[0].id for s in fn.body if isinstance(s, gast.Assign) and len(s.targets) == 1
                        and isinstance(s.targets[0], gast.Name) and stored[s.targets[0].id] == 1
                        and self.range_call(s.value)}   # names of ranges, assigned once

@@ -11,12 +11,11 @@ from collections.abc import Callable
 
 import gast
 
-from ..analysis.activity import loaded_names
-from ..analysis.walk import walk
+from ..analysis.walk import loaded_names, name_nodes, walk
 
 
 def _stored(target: gast.expr) -> set[str]:
-    return {n.id for n in walk(target) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+    return {n.id for n in name_nodes(target) if type(n.ctx) is gast.Store}
 
 
 class DeadCodeEliminator:
@@ -96,27 +95,27 @@ def eliminate_dead_code(fn: gast.FunctionDef, is_pure: Callable[[gast.expr], boo
 
 def _assignment_counts(fn: gast.FunctionDef) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for node in walk(fn):
-        if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Param)):
+    for node in name_nodes(fn):
+        if type(node.ctx) in (gast.Store, gast.Param):
             counts[node.id] = counts.get(node.id, 0) + 1
-        elif isinstance(node, gast.For):
-            for target in walk(node.target):
-                if isinstance(target, gast.Name):
-                    counts[target.id] = counts.get(target.id, 0) + 1
+    for loop in walk(fn):   # a loop's target counts twice: bound once per trip
+        if isinstance(loop, gast.For):
+            for target in name_nodes(loop.target):
+                counts[target.id] = counts.get(target.id, 0) + 1
     return counts
 
 
 def _replace_loads(node: gast.AST, aliases: dict[str, str]) -> None:
     if aliases:
-        for name_node in walk(node):
-            if isinstance(name_node, gast.Name) and isinstance(name_node.ctx, gast.Load) and name_node.id in aliases:
+        for name_node in name_nodes(node):
+            if name_node.id in aliases and type(name_node.ctx) is gast.Load:
                 name_node.id = aliases[name_node.id]
 
 
 def _stored_anywhere(stmt: gast.stmt) -> set[str]:
-    stored = {n.id for n in walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+    stored = {n.id for n in name_nodes(stmt) if type(n.ctx) is gast.Store}
     if isinstance(stmt, gast.For):
-        stored |= {n.id for n in walk(stmt.target) if isinstance(n, gast.Name)}
+        stored |= {n.id for n in name_nodes(stmt.target)}
     return stored
 
 

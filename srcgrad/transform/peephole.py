@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 import gast
 
-from ..analysis.walk import walk
+from ..analysis.walk import name_nodes, walk
 from ..naming import Names
 from ..visitors import NodeTransformer
 from .clone import clone
@@ -30,9 +30,8 @@ def fold_negations(fn: gast.FunctionDef) -> None:
     """Rewrite ``fn`` in place (see the module docstring)."""
     loads: Counter = Counter()
     stores: Counter = Counter()
-    for n in walk(fn):
-        if isinstance(n, gast.Name):
-            (loads if isinstance(n.ctx, gast.Load) else stores)[n.id] += 1
+    for n in name_nodes(fn):
+        (loads if type(n.ctx) is gast.Load else stores)[n.id] += 1
     if any(isinstance(n, gast.UnaryOp) and isinstance(n.op, gast.USub) for n in walk(fn)):
         _negations(fn.body, loads, stores)
 

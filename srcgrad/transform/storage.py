@@ -13,8 +13,8 @@ from typing import Any
 
 import gast
 
-from ..analysis.activity import assignments, loaded_names
-from ..analysis.walk import walk
+from ..analysis.activity import assignments
+from ..analysis.walk import loaded_names, walk
 from .clone import clone
 
 
@@ -158,8 +158,7 @@ class StoragePlanner:
         return {t: v for t, v in held.items() if any(s.targets[0].id == t for s in block.temps)}
 
     def _reads(self, stmts: list[gast.stmt]) -> set[str]:
-        return {node.id for stmt in stmts for node in walk(stmt)
-                if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id in self.primal_vars}
+        return {name for stmt in stmts for name in loaded_names(stmt) if name in self.primal_vars}
 
     def fill_forward(self, stmts: list[gast.stmt], pushed_vars: set[str]) -> list[gast.stmt]:
         out = []

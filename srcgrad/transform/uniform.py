@@ -23,7 +23,7 @@ from typing import Any
 import gast
 import numpy as np
 
-from ..analysis.walk import children, walk
+from ..analysis.walk import children, name_nodes, stored_names, walk
 from ..visitors import NodeTransformer
 from .clone import clone
 
@@ -72,11 +72,10 @@ class _Block:
                     self.run(nested)
             if uniform:
                 self._rewrite(stmt, uniform)
-                stored = {n.id for n in walk(stmt) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
+                stored = stored_names(stmt)
                 for variable in list(uniform):
                     scalar = uniform[variable][1]
-                    if variable in stored or any(isinstance(n, gast.Name) and n.id in stored
-                                                 for n in walk(scalar)):
+                    if variable in stored or any(n.id in stored for n in name_nodes(scalar)):
                         del uniform[variable]
             if not uniform and not self.repeats and not (isinstance(stmt, gast.Assign)
                                                          and isinstance(stmt.value, gast.Call)):
