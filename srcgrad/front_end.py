@@ -19,7 +19,7 @@ from .analysis.activity import active_variables, varied_variables
 from .analysis.aliasing import check_aliasing
 from .analysis.complex_values import use_complex_abs
 from .analysis.default_deny import check_calls
-from .analysis.walk import values_read, walk
+from .analysis.walk import statements, values_read, walk
 from .errors import SrcgradSyntaxError
 from .frontend.anf import to_anf
 from .frontend.check import check_no_argument_mutation, check_supported
@@ -264,7 +264,7 @@ def _plain_inactive_calls(core: gast.FunctionDef, active: set[str], varied: set[
     ``call_with_vjp``, which refuses what it cannot differentiate (``a.resize(5)`` changes ``a``)."""
     # everything computed from a varied value, through any operation (with_keywords too)
     touched = varied_variables(core, varied, values_read)
-    for node in walk(core):
+    for node in statements(core.body):
         if isinstance(node, gast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], gast.Name) \
                 and node.targets[0].id not in active and isinstance(node.value, gast.Call) \
                 and callee(node.value.func) is call_with_vjp \

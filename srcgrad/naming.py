@@ -108,9 +108,9 @@ class Namespace:
         """An expression that evaluates to ``obj`` inside generated code."""
         if isinstance(obj, types.ModuleType):
             preferred = _PREFERRED.get(obj.__name__)
-            if preferred and "." in preferred:
-                head, _, attr = preferred.rpartition(".")
-                return gast.Attribute(self.ref(_import(head)), attr, gast.Load())
+            if preferred and "." in preferred:   # ``np.linalg``: the attribute of the parent module's name
+                parent, _, attr = obj.__name__.rpartition(".")
+                return gast.Attribute(self.ref(_import(parent)), attr, gast.Load())
             return gast.Name(self.bind(obj, preferred or obj.__name__.split(".")[-1]), gast.Load(), None, None)
         module_name = getattr(obj, "__module__", None) or ("numpy" if type(obj).__name__ == "ufunc" else None)
         attr = getattr(obj, "__name__", None)

@@ -9,7 +9,7 @@ place."""
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +19,7 @@ import numpy as np
 from .analysis.invariance import shift_invariant_reductions
 from .analysis.same_shapes import same_shape_operands
 from .analysis.shapes import infer_shapes
-from .analysis.walk import name_nodes, walk
+from .analysis.walk import name_nodes, statements, walk
 from .codegen import compile_function, to_source
 from .errors import MissingRuleError
 from .front_end import FRONT_END, ITERATION_BUILTINS, Stage, pure_helper, run_front_end
@@ -110,7 +110,7 @@ def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequen
 
     shapes: dict[str, Any] = {}
     if examples is not None:
-        integers = {s.target.id for s in walk(core) if isinstance(s, gast.For)}
+        integers = {s.target.id for s in statements(core.body) if isinstance(s, gast.For)}
         shapes = infer_shapes(core, dict(zip(params, examples)), resolver.shape_preserving_primitive, integers)
 
     grad_name = names.fresh(f"{node.name}_grad")
@@ -230,7 +230,7 @@ def _constant_arguments(core: gast.FunctionDef, active: set[str], callee: Callab
     """Reverse mode: ``call_with_vjp(f, x, W)`` with ``x`` inactive → ``call_with_vjp(with_constants(f, (0,)),
     x, W)``, so that a Python callee is transformed without differentiating ``x`` (its cotangent, a matrix
     product for ``x @ W``, would be computed and thrown away)."""
-    for node in walk(core):
+    for node in statements(core.body):
         if not (isinstance(node, gast.Assign) and isinstance(node.value, gast.Call) and node.value.args
                 and callee(node.value.func) in (call_with_vjp, call_value_with_vjp)):
             continue
@@ -321,23 +321,12 @@ def _split_into_closure(fn: gast.FunctionDef, heading: gast.stmt, backward_name:
     return fn
 
 
-def _functions_defined(stmts: list[gast.stmt]) -> Iterator[str]:
-    """The names of the functions ``def``-ined in ``stmts``, at any depth (a ``def`` is a statement)."""
-    for stmt in stmts:
-        if isinstance(stmt, gast.FunctionDef):
-            yield stmt.name
-        for part in ("body", "orelse", "finalbody", "handlers"):
-            nested = getattr(stmt, part, None)
-            if isinstance(nested, list):
-                yield from _functions_defined(nested)
-
-
 def _free_user_names(fn: gast.FunctionDef, namespace: Namespace, parsed: ParsedFunction) -> list[str]:
     assigned: set[str] = set()
     loaded: set[str] = set()
     for n in name_nodes(fn):
         (loaded if type(n.ctx) is gast.Load else assigned).add(n.id)
-    assigned.update(_functions_defined(fn.body))
+    assigned.update(s.name for s in statements(fn.body) if isinstance(s, gast.FunctionDef))
     return sorted(n for n in loaded - assigned - set(namespace.bindings) if parsed.scope.has(n))
 
 

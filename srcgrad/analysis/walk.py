@@ -130,6 +130,30 @@ def name_nodes(node: gast.AST) -> list[gast.Name]:
     return found
 
 
+_BLOCKS = ("body", "orelse", "finalbody")      # the fields that hold statements
+_CLAUSES = ("handlers", "cases")               # those that hold clauses (``except``, ``case``) with a body
+
+
+def statements(stmts: list[gast.stmt]) -> list[gast.stmt]:
+    """Every statement in ``stmts`` and in the blocks nested in them (loops, branches, ``def``s; an
+    ``except`` clause's body), depth first: the statements ``walk`` finds, without entering expressions,
+    which hold none."""
+    found: list[gast.stmt] = []
+    stack = list(reversed(stmts))
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        values = current.__dict__
+        for field in _CLAUSES:
+            for clause in reversed(values.get(field) or ()):
+                stack.extend(reversed(clause.body))
+        for field in _BLOCKS:
+            block = values.get(field)
+            if type(block) is list and block:
+                stack.extend(reversed(block))
+    return found
+
+
 def all_names(node: gast.AST) -> set[str]:
     """Every name under ``node``, read or bound."""
     return {n.id for n in name_nodes(node)}

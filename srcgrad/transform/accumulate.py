@@ -29,7 +29,7 @@ import gast
 import numpy as np
 
 from ..analysis.shapes import integer_closure
-from ..analysis.walk import stored_names, walk
+from ..analysis.walk import statements, stored_names, walk
 from ..naming import reference_text
 from ..rules.helpers import add_at, add_element, getitem_grad
 
@@ -238,7 +238,8 @@ def range_indices(fn: gast.FunctionDef, ref: Callable[[Any], gast.expr]) -> set[
     """Variables that hold Python integers: targets of loops over ``range`` (or ``reversed`` of one), and
     integer arithmetic on them (``i + 1``)."""
     range_ref, reversed_ref = reference_text(ref(range)), reference_text(ref(reversed))
-    ranges = {n.targets[0].id for n in walk(fn) if isinstance(n, gast.Assign) and isinstance(n.targets[0], gast.Name)
+    every = statements(fn.body)
+    ranges = {n.targets[0].id for n in every if isinstance(n, gast.Assign) and isinstance(n.targets[0], gast.Name)
               and isinstance(n.value, gast.Call) and reference_text(n.value.func) == range_ref}
 
     def over_range(iterator: gast.expr) -> bool:
@@ -248,9 +249,9 @@ def range_indices(fn: gast.FunctionDef, ref: Callable[[Any], gast.expr]) -> set[
             return iterator.id in ranges
         return isinstance(iterator, gast.Call) and reference_text(iterator.func) == range_ref
 
-    loops = {n.target.id for n in walk(fn) if isinstance(n, gast.For) and isinstance(n.target, gast.Name)
+    loops = {n.target.id for n in every if isinstance(n, gast.For) and isinstance(n.target, gast.Name)
              and over_range(n.iter)}
-    flows = [(n.targets[0].id, n.value) for n in walk(fn)
+    flows = [(n.targets[0].id, n.value) for n in every
              if isinstance(n, gast.Assign) and isinstance(n.targets[0], gast.Name)]
     return integer_closure(flows, loops, {})
 

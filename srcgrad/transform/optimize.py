@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import gast
 
-from ..analysis.walk import loaded_names, name_nodes, walk
+from ..analysis.walk import loaded_names, name_nodes, statements
 
 
 def _stored(target: gast.expr) -> set[str]:
@@ -98,7 +98,7 @@ def _assignment_counts(fn: gast.FunctionDef) -> dict[str, int]:
     for node in name_nodes(fn):
         if type(node.ctx) in (gast.Store, gast.Param):
             counts[node.id] = counts.get(node.id, 0) + 1
-    for loop in walk(fn):   # a loop's target counts twice: bound once per trip
+    for loop in statements(fn.body):   # a loop's target counts twice: bound once per trip
         if isinstance(loop, gast.For):
             for target in name_nodes(loop.target):
                 counts[target.id] = counts.get(target.id, 0) + 1

@@ -12,6 +12,9 @@ from gradcheck import check_grad
 
 import srcgrad
 import srcgrad.cache
+from srcgrad.analysis.walk import all_names, loaded_names, name_nodes, statements, stored_names, walk
+from srcgrad.frontend.parse import Scope
+from srcgrad.naming import Names, Namespace, reference_text
 from srcgrad.pipeline import reverse_transform, reverse_variants
 from srcgrad.transform.clone import clone
 
@@ -43,6 +46,56 @@ def test_clone_is_an_independent_deep_copy():
     copied.body[0].body[0].targets[0].id = "z"
     assert tree.body[0].body[0].targets[0].id == "y"
     assert clone([1, "a", None]) == [1, "a", None]
+
+
+WALKED = """
+def f(x: np.ndarray, *args, k=1, **kw) -> float:
+    y = [x[i] + 1.5 for i in args if i]
+    z = lambda v, w=k: v * w
+    def inner(a):
+        b = a + y[0]
+        try:
+            b = b / 2
+        except ZeroDivisionError:
+            c = 1
+        finally:
+            d = 2
+        return b
+    while x:
+        x = x - 1
+        if x > 3:
+            del y
+        else:
+            with open(x) as handle:
+                e = handle
+    for j, m in enumerate(args):
+        n: float = j
+    return z(inner(x)), {'k': k}
+"""
+
+
+def test_the_name_and_statement_collectors_find_what_walk_finds():
+    tree = gast.parse(WALKED)
+    for node in [tree, *walk(tree)]:
+        walked = [n for n in walk(node) if isinstance(n, gast.Name)]
+        collected = name_nodes(node)
+        assert sorted(map(id, collected)) == sorted(map(id, walked))
+        assert all_names(node) == {n.id for n in walked}
+        assert loaded_names(node) == {n.id for n in walked if isinstance(n.ctx, gast.Load)}
+        assert stored_names(node) == {n.id for n in walked if not isinstance(n.ctx, gast.Load)}
+    fn = tree.body[0]
+    found = statements(fn.body)
+    expected = [n for n in walk(fn) if isinstance(n, gast.stmt) and n is not fn]
+    assert sorted(map(id, found)) == sorted(map(id, expected)) and len(found) == len(expected) == 18
+    assert "np" in all_names(fn) and "ndarray" not in all_names(fn)   # the annotation's names are found
+
+
+def test_a_reference_is_compared_by_its_dotted_text():
+    namespace = Namespace(Scope({"np": np}, {}), Names(set()), set())
+    assert reference_text(namespace.ref(np.linalg.norm)) == "np.linalg.norm"
+    assert reference_text(namespace.ref(np.full)) == "np.full"
+    assert reference_text(gast.parse("f(x).g").body[0].value) is None
+    assert reference_text(gast.parse("a[0]").body[0].value) is None
 
 
 def test_variants_built_together_equal_variants_built_alone():
