@@ -23,7 +23,7 @@ from typing import Any
 import gast
 import numpy as np
 
-from ..analysis.walk import children, name_nodes, stored_names, walk
+from ..analysis.walk import all_names, children, name_nodes, stored_names, walk
 from ..visitors import NodeTransformer
 from .clone import clone
 
@@ -92,15 +92,15 @@ class _Block:
         if isinstance(value, gast.Call) and self.callee(value.func) is np.full and len(value.args) == 2 \
                 and not value.keywords and _scalar_atom(value.args[1], self.shape_of):
             shape = _literal_shape(value.args[0])
-            if shape is not None and target not in {n.id for n in walk(value.args[1]) if isinstance(n, gast.Name)}:
+            if shape is not None and target not in all_names(value.args[1]):
                 return shape, value.args[1]
             return None
-        if not _may_read_uniform(value, uniform):
+        if not _may_read_uniform(value, uniform, self.repeats):
             return None
         shapes = {shape for shape, _ in self._leaves(value, uniform)}
         if len(shapes) != 1 or not self._elementwise(value, uniform, allow_arrays=False):
             return None
-        if target in {n.id for n in walk(value) if isinstance(n, gast.Name)}:
+        if target in all_names(value):
             return None
         return shapes.pop(), _Scalars(self._leaf(uniform)).visit(clone(value))
 
@@ -153,7 +153,7 @@ class _Block:
         else:
             return
         value = stmt.value
-        if not _may_read_uniform(value, uniform):
+        if not _may_read_uniform(value, uniform, self.repeats):
             return
         shapes = {shape for shape, _ in self._leaves(value, uniform)}
         if len(shapes) != 1 or not self._elementwise(value, uniform, allow_arrays=True):
@@ -194,11 +194,13 @@ class _Block:
         return False
 
 
-def _may_read_uniform(value: gast.expr, uniform: dict) -> bool:
-    """A cheap first look: a name of ``uniform`` or a call of something named ``repeat`` in ``value``."""
-    return any((isinstance(n, gast.Name) and n.id in uniform)
-               or (isinstance(n, gast.Call) and getattr(n.func, "attr", getattr(n.func, "id", None)) == "repeat")
-               for n in walk(value))
+def _may_read_uniform(value: gast.expr, uniform: dict, repeats: bool) -> bool:
+    """A cheap first look: a name of ``uniform`` in ``value``, or (where the function calls ``np.repeat``
+    at all) a call of something named ``repeat``."""
+    if any(n.id in uniform for n in name_nodes(value)):
+        return True
+    return repeats and any(isinstance(n, gast.Call) and getattr(n.func, "attr", getattr(n.func, "id", None)) == "repeat"
+                           for n in walk(value))
 
 
 def _scalar_atom(node: gast.expr, shape_of: Callable[[str], Any]) -> bool:
