@@ -26,6 +26,7 @@ from .boundary import (
     check_output,
     check_same_structure,
     check_tangent,
+    fresh_gradient,
     fresh_gradients,
 )
 from .cache import (
@@ -157,10 +158,45 @@ class _Differentiated:
         raise ValueError(f"argnums {position} is out of range: {name} was called with {passed} positional "
                          "arguments")
 
+    def _ready_call(self, args: tuple) -> tuple[Sequence[Any], Callable] | None:
+        """The most common call, without the general path's steps: positional arguments only (no keywords,
+        none bound by a partial, no ``*args``), and code ready for their signature (``_ready``). Returns
+        the arguments with those bound first, and the code to call them and the seed with."""
+        if self.keywords or self.variadic:
+            return None
+        values = self.bound + args if self.bound else args
+        ready = self._ready(values, self.argnums) if len(values) == self.n_params else None
+        return None if ready is None else (values, ready)
+
+    def _handed_out(self, values: Sequence[Any], gradients: tuple) -> Any:
+        """``_run``'s gradients for ``grad``'s seed: owned by the caller, typed like the inputs."""
+        if self.single:
+            return fresh_gradient(gradients[0], values[self.argnums[0]])
+        return fresh_gradients(gradients, [values[i] for i in self.argnums], 1.0)
+
+    def _ready(self, values: Sequence[Any], argnums: tuple[int, ...]) -> Callable | None:
+        """The code to run for a call whose signature has code that needs nothing more (the common call): no
+        input check (a float's or an array's signature pins what it checked), no redefined helper, no
+        Numba compilation, no cleared cache; None for any other call, which ``_gradients`` handles."""
+        key = (signature_of(values), getattr(self.fn, "__code__", None), argnums)
+        entry = self.variants.get(key)
+        if entry is None or not entry[1] or self.compile is not None or self.generation != CACHE.generation \
+                or not entry[0].current():
+            return None
+        self.variants.move_to_end(key)
+        generated = entry[0]
+        generated.refresh()
+        return generated.function
+
     def _gradients(self, values: Sequence[Any], argnums: tuple[int, ...], seed: Any,
                    check: bool) -> tuple[Any, tuple]:
         """``(value or None, gradients wrt argnums)`` from the generated code for ``values``' signature;
         ``check``: check the inputs ``argnums`` (unless their signature already pins type and dtype)."""
+        ready = self._ready(values, argnums)
+        if ready is not None:
+            if self.with_value or self.has_aux:
+                return ready(*values, seed)
+            return None, ready(*values, seed)
         key = (signature_of(values), getattr(self.fn, "__code__", None), argnums)
         if self.generation != CACHE.generation:
             self.variants.clear()
@@ -278,6 +314,11 @@ class GradFunction(_Differentiated):
 
     @locating
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if not kwargs and not self.has_aux:
+            found = self._ready_call(args)
+            if found is not None:
+                values, ready = found
+                return self._handed_out(values, ready(*values, 1.0))
         value, gradients = self._run(args, kwargs)
         if self.has_aux:
             return gradients, value[1]
@@ -289,6 +330,12 @@ class ValueAndGradFunction(_Differentiated):
 
     @locating
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if not kwargs and not self.has_aux:
+            found = self._ready_call(args)
+            if found is not None:
+                values, ready = found
+                value, gradients = ready(*values, 1.0)
+                return value, self._handed_out(values, gradients)
         value, gradients = self._run(args, kwargs)
         return value, gradients
 

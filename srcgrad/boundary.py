@@ -307,6 +307,8 @@ def cast_like(gradient: Any, like: Any, handed_out: set[int]) -> Any:
             return gradient.copy()
         handed_out.add(id(gradient))
         return gradient
+    if type(like) is float and type(gradient) in (float, np.float64):
+        return float(gradient)   # the other common case: a float input, and a float64 number of gradient
     if is_foreign(gradient) or is_foreign(like):
         return cast_foreign(gradient, like, handed_out)
     if type(like) is float:
@@ -390,6 +392,14 @@ def cast_foreign(gradient: Any, like: Any, handed_out: set[int]) -> Any:
         gradient = gradient.copy()  # a view (CuPy) or a gradient already handed out: the caller owns a copy
     handed_out.add(id(gradient))
     return gradient
+
+
+def fresh_gradient(gradient: Any, like: Any) -> Any:
+    """``fresh_gradients`` of one gradient, for grad's seed ``1.0`` (which no array gradient can be)."""
+    if (type(gradient) is np.ndarray and type(like) is np.ndarray and gradient.base is None
+            and gradient.dtype is like.dtype and gradient.shape == like.shape):
+        return gradient
+    return cast_like(gradient, like, set())
 
 
 def fresh_gradients(gradients: Sequence[Any], likes: Sequence[Any], seed: Any) -> tuple:

@@ -240,9 +240,14 @@ def shape_class_of(args: Sequence[Any]) -> tuple:
 def signature_of(args: Sequence[Any]) -> tuple:
     """What generated code is specialized on: each argument's type, and shape and dtype for arrays; the
     length or keys, and the items' signatures, for a container."""
-    return tuple([(a.shape, a.dtype) if type(a) is np.ndarray else container_signature(a)
+    return tuple([(a.shape, a.dtype) if type(a) is np.ndarray else _NUMBER_SIGNATURES[type(a)]
+                  if type(a) in _NUMBER_SIGNATURES else container_signature(a)
                   if isinstance(a, (tuple, list, dict)) else
                   (type(a), getattr(a, "shape", None), getattr(a, "dtype", None)) for a in args])
+
+
+# Python numbers have neither shape nor dtype: their signature without the two failed attribute look-ups
+_NUMBER_SIGNATURES = {kind: (kind, None, None) for kind in (float, int, bool, complex)}
 
 
 def container_signature(value: tuple | list | dict) -> tuple:

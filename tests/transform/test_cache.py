@@ -231,3 +231,60 @@ def test_never_runs_the_generic_code_and_a_bad_policy_is_refused():
         srcgrad.set_shape_specialization(previous)
     with pytest.raises(ValueError, match="one of"):
         srcgrad.set_shape_specialization("sometimes")
+
+
+def _affine(w, b, x):
+    return np.sum(np.tanh(x @ w + b) ** 2) + 0.5 * b * b
+
+
+def _rows(items, w):
+    return np.sum(np.stack(items) @ w)
+
+
+def test_a_call_whose_code_is_ready_gives_what_the_first_call_gave(transforms):
+    """From the second call of a signature on, grad and value_and_grad take a short path (``_ready_call``):
+    the same values, types and owned arrays as the first call, which went through the general path."""
+    rng = np.random.default_rng(3)
+    w, b, x = rng.normal(size=4), 0.25, rng.normal(size=(5, 4))
+    for make in (lambda: srcgrad.grad(_affine), lambda: srcgrad.grad(_affine, argnums=(0, 1)),
+                 lambda: srcgrad.value_and_grad(_affine, argnums=(0, 1))):
+        g = make()
+        first, second = g(w, b, x), g(w, b, x)
+        flat_first, flat_second = np.hstack(srcgrad_flat(first)), np.hstack(srcgrad_flat(second))
+        np.testing.assert_array_equal(flat_first, flat_second)
+        for a, c in zip(srcgrad_flat(first), srcgrad_flat(second)):
+            assert type(a) is type(c)
+            if isinstance(a, np.ndarray):
+                assert a is not c and not np.shares_memory(a, c) and not np.shares_memory(c, w)
+    dw, db = srcgrad.grad(_affine, argnums=(0, 1))(w, b, x)
+    assert type(db) is float and dw.dtype == np.float64 and dw.shape == (4,)
+
+
+def srcgrad_flat(result):
+    if isinstance(result, tuple):
+        return [leaf for part in result for leaf in srcgrad_flat(part)]
+    return [result]
+
+
+def test_a_ready_call_still_checks_what_its_signature_does_not_pin(transforms, monkeypatch):
+    """An array's or a float's signature pins what the input check looked at; a list's does not (the check
+    looks at every item): calls with a list argument take the general path, which checks it each time."""
+    checked: list[int] = []
+    original = srcgrad.api.check_input
+
+    def counting(value, position, name):
+        checked.append(position)
+        return original(value, position, name)
+
+    monkeypatch.setattr(srcgrad.api, "check_input", counting)
+    w, items = np.ones(3), [np.ones(3), np.ones(3)]
+    by_list, by_array = srcgrad.grad(_rows, argnums=0), srcgrad.grad(_rows, argnums=1)
+    for _ in range(3):
+        np.testing.assert_array_equal(by_array(items, w), [2.0, 2.0, 2.0])
+        gradient = by_list(items, w)
+        assert isinstance(gradient, list) and len(gradient) == 2
+        np.testing.assert_array_equal(gradient[1], [1.0, 1.0, 1.0])
+    assert checked.count(1) == 1 and checked.count(0) == 3
+    srcgrad.clear_cache()
+    np.testing.assert_array_equal(by_array(items, w), [2.0, 2.0, 2.0])   # a cleared cache: transformed anew
+    assert transforms.count("_rows") == 3
