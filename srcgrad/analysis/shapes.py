@@ -16,7 +16,7 @@ import collections
 import itertools
 import numbers
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +24,7 @@ import gast
 import numpy as np
 
 from .activity import assignments
-from .walk import walk
+from .walk import name_nodes, walk
 
 Shape = tuple[int, ...] | None
 _CONFLICT = "conflict"
@@ -42,10 +42,16 @@ def infer_shapes(fn: gast.FunctionDef, params: dict[str, Any], evaluate: Callabl
     integers = integer_closure(flows, integers, params)
     for name in integers:
         shapes[name] = ()
+    # Indices whose effect on a shape does not depend on their values: Python integers (None here), and the
+    # integer-array parameters the function never rebinds (their shapes: ``x[rows]`` has rows' shape first).
+    rebound = {n.id for n in name_nodes(fn) if type(n.ctx) is gast.Store}
+    indices: dict[str, Any] = dict.fromkeys(integers)
+    indices.update({name: value.shape for name, value in params.items() if type(value) is np.ndarray
+                    and value.dtype.kind in "iu" and name not in rebound})
     for _ in range(len(flows) + 2):
         changed = False
         for target, value in flows:
-            shape = _evaluate(value, shapes, evaluate, integers)
+            shape = _evaluate(value, shapes, evaluate, indices)
             old = shapes.get(target, _MISSING)
             new = _join(old, shape)
             if new != old:
@@ -210,7 +216,7 @@ def _elementwise(primitive: Any) -> bool:
 
 
 def _evaluate(value: gast.expr, shapes: dict[str, Any], primitive_of: Callable[[gast.expr], Any],
-              integers: set[str]) -> Shape:
+              integers: Mapping[str, Any]) -> Shape:
     """The shape of ``value``, trying each combination of the shapes its operands may have (``_Either``)."""
     either = sorted({n.id for n in walk(value) if isinstance(n, gast.Name) and isinstance(shapes.get(n.id), _Either)})
     if not either:
@@ -229,7 +235,7 @@ def _evaluate(value: gast.expr, shapes: dict[str, Any], primitive_of: Callable[[
 
 
 def _evaluate_one(value: gast.expr, shapes: Any, primitive_of: Callable[[gast.expr], Any],
-                  integers: set[str]) -> Shape:
+                  integers: Mapping[str, Any]) -> Shape:
     try:
         if isinstance(value, gast.Tuple):
             if all(_static(e, shapes) for e in value.elts):
@@ -315,8 +321,10 @@ def _constant_int(node: gast.expr) -> Any:
     raise LookupError("slice")
 
 
-def _static_index(index: gast.expr, integers: set[str]) -> Any:
-    """An index whose effect on the shape does not depend on data: integers and constant slices."""
+def _static_index(index: gast.expr, integers: Mapping[str, Any]) -> Any:
+    """An index whose effect on the shape does not depend on data: integers, constant slices, and integer
+    arrays (``integers`` maps a variable holding a Python integer to None, one holding an integer array to
+    its shape; zeros of that shape index as it does, shape for shape)."""
     if isinstance(index, gast.Tuple):
         return tuple(_static_index(e, integers) for e in index.elts)
     if isinstance(index, gast.Slice):
@@ -325,7 +333,8 @@ def _static_index(index: gast.expr, integers: set[str]) -> Any:
                                              or isinstance(index.value, int)):
         return index.value
     if isinstance(index, gast.Name) and index.id in integers:
-        return 0
+        shape = integers[index.id]
+        return 0 if shape is None else np.zeros(shape, dtype=np.intp)
     if isinstance(index, gast.UnaryOp):
         return _constant_int(index)  # ``x[-1]``
     raise LookupError("index")
