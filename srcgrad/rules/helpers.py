@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import SrcgradError
+from .contraction_order import pairwise_path
 from .dispatch import astype, foreign_of, is_foreign, scatter_add, to_library, zeros
 
 # Helpers that return every partial of a call at once (``einsum_grads``), mapped to the form that returns one,
@@ -649,7 +650,11 @@ def einsum_grad(g: Any, subscripts: str, operands: tuple, k: int) -> Any:
     unique = "".join(dict.fromkeys(target))
     present = "".join(c for c in unique if c in available)
     g = in_library_of(g, foreign_of(*operands))
-    grad = np.einsum(f"{','.join([out_sub] + others)}->{present}", g, *other_ops)
+    inputs, contracted = [out_sub, *others], (g, *other_ops)
+    path = pairwise_path(inputs, present, [a.shape for a in contracted]) if all(
+        type(a) is np.ndarray for a in contracted) else None
+    expression = f"{','.join(inputs)}->{present}"
+    grad = np.einsum(expression, *contracted) if path is None else np.einsum(expression, *contracted, optimize=path)
     broadcast = tuple(i for i, c in enumerate(present) if sizes[c] == 1 and shape_of(grad)[i] != 1)
     if broadcast:
         grad = np.sum(grad, axis=broadcast, keepdims=True)

@@ -91,3 +91,48 @@ def test_sum_of_product_falls_back_where_a_dot_product_would_differ():
 
 def test_zeros_like_grad_is_untouched_by_the_short_paths():
     assert zeros_like_grad(1.0) == 0.0 and zeros_like_grad(np.ones(3, np.float32)).dtype == np.float32
+
+
+# Contractions whose cotangents are large enough for a pairwise order (``rules/contraction_order.py``); each
+# is checked against the single loop NumPy runs without one, and against PyTorch's gradient where it runs.
+LARGE_EINSUMS = [
+    ("ni,kij,nj->nk", [(64, 12), (6, 12, 12), (64, 12)]),       # a bilinear model
+    ("ij,jk->ik", [(60, 50), (50, 40)]),                          # a matrix product
+    ("bij,bjk->bik", [(8, 20, 30), (8, 30, 25)]),                 # batched
+    ("ab,bc,cd->ad", [(30, 40), (40, 35), (35, 20)]),             # a chain, where the order matters
+    ("ij,ij,i->j", [(1000, 40), (1000, 40), (1000,)]),            # elementwise with a reduction
+    ("ii,ij->j", [(400, 400), (400, 100)]),                       # a repeated index
+]
+
+
+@pytest.mark.parametrize("subscripts, shapes", LARGE_EINSUMS, ids=[s for s, _ in LARGE_EINSUMS])
+def test_a_large_einsum_cotangent_is_the_single_loop_one(subscripts, shapes, monkeypatch):
+    from srcgrad.rules import helpers
+
+    operands = tuple(RNG.normal(size=shape) for shape in shapes)
+    g = RNG.normal(size=np.einsum(subscripts, *operands).shape)
+    paths: list = []
+    choose = helpers.pairwise_path
+    monkeypatch.setattr(helpers, "pairwise_path", lambda *a: paths.append(choose(*a)) or paths[-1])
+    got = [helpers.einsum_grad(g, subscripts, operands, k) for k in range(len(operands))]
+    assert any(path is not None for path in paths)   # the contraction is large enough for an order
+    monkeypatch.setattr(helpers, "pairwise_path", lambda *a: None)
+    for k, operand in enumerate(operands):
+        assert got[k].shape == operand.shape and got[k].dtype == np.float64
+        np.testing.assert_allclose(got[k], helpers.einsum_grad(g, subscripts, operands, k), rtol=1e-11, atol=1e-11)
+    torch = pytest.importorskip("torch")
+    tensors = [torch.tensor(op, requires_grad=True) for op in operands]
+    torch.einsum(subscripts, *tensors).backward(torch.tensor(g))
+    for k, tensor in enumerate(tensors):
+        np.testing.assert_allclose(got[k], tensor.grad.numpy(), rtol=1e-10, atol=1e-10)
+
+
+def test_the_pairwise_order_contracts_the_smallest_result_first():
+    from srcgrad.rules.contraction_order import pairwise_path
+
+    # the bilinear model's cotangent for W: g with x first (256·8·16), then with z by BLAS
+    assert pairwise_path(["nk", "ni", "nj"], "kij", [(256, 8), (256, 16), (256, 16)]) == [
+        "einsum_path", (0, 1), (0, 1)]
+    assert pairwise_path(["nk", "ni", "nj"], "kij", [(4, 2), (4, 3), (4, 3)]) is None        # too small
+    assert pairwise_path(["ij", "ij"], "i", [(300, 1), (300, 200)]) is None                   # broadcasts
+    assert pairwise_path(["ij"], "ji", [(300, 300)]) is None                                  # one operand
