@@ -129,7 +129,8 @@ def main(argv: Sequence[str] | None = None) -> list[dict[str, Any]]:
     table = report.ratio_table(results, shown)
     method = (f"Ratios: best-of-{rounds} time / hand-written best-of-{rounds} time (lower is better). Every "
               f"gradient matched the hand-written one (np.allclose, rtol 1e-7) before timing; {rounds} "
-              f"interleaved rounds, samples ≥ {min_time:g} s. Total {time.perf_counter() - started:.0f} s.")
+              f"interleaved rounds, samples ≥ {min_time:g} s. Total {time.perf_counter() - started:.0f} s.\n\n"
+              f"{report.summary(results, shown)}")
     details = report.detail_table(results)
     left_out = report.notes(results)
     print(f"\n{table}\n\n{method}\n\nPer candidate (best and median over the rounds; calls per sample):\n\n"
