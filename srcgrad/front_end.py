@@ -193,7 +193,8 @@ FRONT_END: tuple[Stage, ...] = (
           "line and a hint", _check),
     Stage("aliasing", "`analysis/aliasing.py`",
           "every in-place update (`a[i] = v`, `a += b`, `out=`, `.append`, `.sort()`) is proved visible only "
-          "through the name it is made through, or refused (see *Soundness* below)", _aliasing),
+          "through the name it is made through, or refused (see *Soundness* below); `a.resize()`, which changes "
+          "a shape the analyses follow, is refused", _aliasing),
     Stage("desugar", "`frontend/desugar.py`",
           "`f(x, out=buf)` → `buf[...] = f(x)`; `np.r_[a, b]`/`np.c_[a, b]` → `r_concat`/`c_concat`; `a += b` → "
           "`a = a + b`; array methods (`x.sum(axis=1)`, `x.T`, `x.reshape(2, 3)`) → NumPy functions; receivers "

@@ -346,6 +346,13 @@ class AliasChecker:
             if attr == "pop":
                 return state.held(receiver)
             return frozenset()
+        if attr == "resize" and kind == ARRAY:
+            # whoever else sees it: the analyses take an array's shape to be the one it was made with
+            raise self.parsed.error(
+                node, f"'{_unparse(node.func.value)}.resize()' changes the shape of an array in place; srcgrad "
+                "follows each array's shape from where it is made (and specializes the code to them), so the "
+                "code after it would be wrong", f"make a new array: np.resize({_unparse(node.func.value)}, "
+                "shape), or np.pad / np.concatenate to grow it", cls=SrcgradSyntaxError)
         if attr in ARRAY_MUTATORS and kind in (ARRAY, UNKNOWN):
             self.mutate(node.func.value, receiver, node, state, f"changing {{label}} in place with .{attr}()",
                         f"use the function that returns a new array (np.{attr} where there is one)")

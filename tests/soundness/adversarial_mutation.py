@@ -204,6 +204,19 @@ def resize_method(x):
     return np.sum(a * a * np.arange(1.0, 6.0))
 
 
+@case(args=(X, np.array([2, 0, 2, 1, 0])), argnums=0, expect="refuse")
+def resize_an_index_argument(x, rows):
+    """The gather's shape is followed from ``rows``' own: a resized ``rows`` gives another one."""
+    rows.resize((5, 1), refcheck=False)
+    return np.sum(x[rows] * np.arange(1.0, 6.0))
+
+
+@case(args=(X, np.arange(1.0, 6.0)), argnums=0, expect="refuse")
+def resize_a_constant_argument(x, c):
+    c.resize((5, 1), refcheck=False)
+    return np.sum(c * np.arange(1.0, 6.0) * x[0])
+
+
 @case(args=(X,), smooth=True)
 def setitem_method_call(x):
     a = np.zeros(3)
