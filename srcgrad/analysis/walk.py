@@ -52,10 +52,13 @@ def walk(node: gast.AST) -> Iterator[gast.AST]:
 
 
 def children(node: gast.AST) -> list[gast.AST]:
-    """The direct children of ``node``, in the order of ``gast.iter_child_nodes``."""
+    """The direct children of ``node`` but its expression context, in the order of
+    ``gast.iter_child_nodes`` (which ``walk`` visits; nothing reads a ``Load`` or ``Store`` as a child)."""
     found: list[gast.AST] = []
-    values = node.__dict__
-    for field in node._fields:
+    values, fields = node.__dict__, _CHILD_FIELDS.get(type(node))
+    if fields is None:
+        fields = _child_fields(type(node))
+    for field in fields:
         value = values.get(field)
         if type(value) is list:
             found.extend(item for item in value if isinstance(item, _AST))
