@@ -24,7 +24,7 @@ import gast
 import numpy as np
 
 from .activity import assignments
-from .walk import name_nodes, walk
+from .walk import all_names, name_nodes, walk
 
 Shape = tuple[int, ...] | None
 _CONFLICT = "conflict"
@@ -48,14 +48,26 @@ def infer_shapes(fn: gast.FunctionDef, params: dict[str, Any], evaluate: Callabl
     indices: dict[str, Any] = dict.fromkeys(integers)
     indices.update({name: value.shape for name, value in params.items() if type(value) is np.ndarray
                     and value.dtype.kind in "iu" and name not in rebound})
+    # A value's shape depends only on the shapes of the names it reads: one whose inputs have not changed
+    # since it was last evaluated would give the same shape again, so it is skipped (the rounds and their
+    # results are those of evaluating everything every round).
+    reads = [all_names(value) for _, value in flows]
+    changed_at: dict[str, int] = {}   # variable -> the step at which its shape last changed
+    evaluated_at = [-1] * len(flows)
+    step = 0
     for _ in range(len(flows) + 2):
         changed = False
-        for target, value in flows:
+        for k, (target, value) in enumerate(flows):
+            if evaluated_at[k] >= 0 and all(changed_at.get(name, -1) < evaluated_at[k] for name in reads[k]):
+                continue
+            step += 1
+            evaluated_at[k] = step
             shape = _evaluate(value, shapes, evaluate, indices)
             old = shapes.get(target, _MISSING)
             new = _join(old, shape)
             if new != old:
                 shapes[target] = new
+                changed_at[target] = step
                 changed = True
         if not changed:
             break

@@ -98,3 +98,54 @@ def test_the_shape_of_a_gather_is_known_and_that_of_a_mask_is_not():
 def test_code_past_a_gather_is_specialized():
     source = srcgrad.show(srcgrad.grad(gather_pairs), X, ROWS, COLS)
     assert "repeat_reduced" not in source and "reduced_count" not in source and "unbroadcast" not in source
+
+
+def _shapes_evaluating_everything(fn, params, evaluate, integers):
+    """The shape inference's fixpoint as it was first written: every value evaluated on every round."""
+    from srcgrad.analysis import shapes as S
+
+    shapes = {name: S._shape_of(value) for name, value in params.items()}
+    flows = list(S.assignments(fn.body))
+    integers = S.integer_closure(flows, integers, params)
+    for name in integers:
+        shapes[name] = ()
+    rebound = {n.id for n in gast.walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+    indices = dict.fromkeys(integers)
+    indices.update({name: value.shape for name, value in params.items() if type(value) is np.ndarray
+                    and value.dtype.kind in "iu" and name not in rebound})
+    for _ in range(len(flows) + 2):
+        changed = False
+        for target, value in flows:
+            old = shapes.get(target, S._MISSING)
+            new = S._join(old, S._evaluate(value, shapes, evaluate, indices))
+            if new != old:
+                shapes[target], changed = new, True
+        if not changed:
+            break
+    return {k: S._public(v) for k, v in shapes.items()}
+
+
+def horner(coef, x):
+    p = coef[-1]
+    for k in range(coef.shape[0] - 2, -1, -1):
+        p = p * x + coef[k]
+    return np.sum(p)
+
+
+def shrinking(u, c):
+    for _ in range(5):
+        u = u[1:-1] + c * (u[:-2] - 2.0 * u[1:-1] + u[2:])
+    return np.sum(u * u)
+
+
+@pytest.mark.parametrize("f, args", [
+    (gather_rows, (X, ROWS)), (gather_pairs, (X, ROWS, COLS)), (masked, (X, X > 0)),
+    (horner, (np.arange(1.0, 6.0), np.linspace(0.0, 1.0, 7))), (shrinking, (np.linspace(0.0, 1.0, 20), 0.2)),
+], ids=["gather_rows", "gather_pairs", "masked", "horner", "shrinking"])
+def test_skipping_values_whose_inputs_did_not_change_finds_the_same_shapes(f, args):
+    front = run_front_end(f, (0,), False, False, False, args)
+    integers = {s.target.id for s in gast.walk(front.core) if isinstance(s, gast.For)}
+    params = dict(zip(front.params, args))
+    evaluate = front.resolver.shape_preserving_primitive
+    assert infer_shapes(front.core, params, evaluate, integers) == _shapes_evaluating_everything(
+        front.core, params, evaluate, integers)
