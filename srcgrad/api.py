@@ -165,7 +165,9 @@ class _Differentiated:
         if self.keywords or self.variadic:
             return None
         values = self.bound + args if self.bound else args
-        ready = self._ready(values, self.argnums) if len(values) == self.n_params else None
+        if len(values) != self.n_params:
+            return None
+        ready = self._ready((signature_of(values), getattr(self.fn, "__code__", None), self.argnums))
         return None if ready is None else (values, ready)
 
     def _handed_out(self, values: Sequence[Any], gradients: tuple) -> Any:
@@ -174,11 +176,11 @@ class _Differentiated:
             return fresh_gradient(gradients[0], values[self.argnums[0]])
         return fresh_gradients(gradients, [values[i] for i in self.argnums], 1.0)
 
-    def _ready(self, values: Sequence[Any], argnums: tuple[int, ...]) -> Callable | None:
+    def _ready(self, key: tuple) -> Callable | None:
         """The code to run for a call whose signature has code that needs nothing more (the common call): no
         input check (a float's or an array's signature pins what it checked), no redefined helper, no
-        Numba compilation, no cleared cache; None for any other call, which ``_gradients`` handles."""
-        key = (signature_of(values), getattr(self.fn, "__code__", None), argnums)
+        Numba compilation, no cleared cache; None for any other call, which ``_gradients`` handles.
+        ``key``: the signature of the call's values, the function's code and the argnums."""
         entry = self.variants.get(key)
         if entry is None or not entry[1] or self.compile is not None or self.generation != CACHE.generation \
                 or not entry[0].current():
@@ -192,12 +194,12 @@ class _Differentiated:
                    check: bool) -> tuple[Any, tuple]:
         """``(value or None, gradients wrt argnums)`` from the generated code for ``values``' signature;
         ``check``: check the inputs ``argnums`` (unless their signature already pins type and dtype)."""
-        ready = self._ready(values, argnums)
+        key = (signature_of(values), getattr(self.fn, "__code__", None), argnums)
+        ready = self._ready(key)
         if ready is not None:
             if self.with_value or self.has_aux:
                 return ready(*values, seed)
             return None, ready(*values, seed)
-        key = (signature_of(values), getattr(self.fn, "__code__", None), argnums)
         if self.generation != CACHE.generation:
             self.variants.clear()
             self.classes.clear()
