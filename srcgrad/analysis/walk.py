@@ -107,7 +107,9 @@ def fix_missing_locations(node: gast.AST) -> gast.AST:
 def name_nodes(node: gast.AST) -> list[gast.Name]:
     """The ``Name`` nodes under ``node`` (itself included), depth first: the same nodes ``walk`` finds, in
     another order. Most questions the passes ask of code are about names; collecting only those, in one
-    loop rather than a generator step per node, answers them at about two thirds of the cost."""
+    loop rather than a generator step per node, answers them at about two thirds of the cost. (Its loop
+    over a node's fields repeats ``walk``'s on purpose: shared through ``children``, a call per node, both
+    took three quarters longer.)"""
     found: list[gast.Name] = []
     add = found.append
     stack = [node]
