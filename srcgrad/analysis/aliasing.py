@@ -346,7 +346,7 @@ class AliasChecker:
             if attr == "pop":
                 return state.held(receiver)
             return frozenset()
-        if attr == "resize" and kind == ARRAY:
+        if attr == "resize" and kind in (ARRAY, UNKNOWN):
             # whoever else sees it: the analyses take an array's shape to be the one it was made with
             raise self.parsed.error(
                 node, f"'{_unparse(node.func.value)}.resize()' changes the shape of an array in place; srcgrad "
