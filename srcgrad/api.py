@@ -173,7 +173,7 @@ class _Differentiated:
     def _handed_out(self, values: Sequence[Any], gradients: tuple) -> Any:
         """``_run``'s gradients for ``grad``'s seed: owned by the caller, typed like the inputs."""
         if self.single:
-            return fresh_gradient(gradients[0], values[self.argnums[0]])
+            return fresh_gradient(gradients[0], values[self.argnums[0]], 1.0)
         return fresh_gradients(gradients, [values[i] for i in self.argnums], 1.0)
 
     def _ready(self, key: tuple) -> Callable | None:
@@ -497,11 +497,8 @@ class VjpFunction:
         if type(cotangent) is np.ndarray and type(out) is np.ndarray and cotangent.shape == out.shape \
                 and cotangent.dtype.kind == "f":   # the common case, which the checks below pass
             gradients = self._backward(cotangent)
-            if len(gradients) == 1:   # one array parameter: its gradient as cast_like hands it out
-                gradient, like = gradients[0], self._primals[0]
-                if (type(gradient) is np.ndarray and type(like) is np.ndarray and gradient.base is None
-                        and gradient.dtype is like.dtype and gradient.shape == like.shape and gradient is not cotangent):
-                    return (gradient,)
+            if len(gradients) == 1:
+                return (fresh_gradient(gradients[0], self._primals[0], cotangent),)
             return fresh_gradients(gradients, self._primals, cotangent)
         check_tangent(cotangent, "the cotangent", name)
         try:

@@ -394,12 +394,13 @@ def cast_foreign(gradient: Any, like: Any, handed_out: set[int]) -> Any:
     return gradient
 
 
-def fresh_gradient(gradient: Any, like: Any) -> Any:
-    """``fresh_gradients`` of one gradient, for grad's seed ``1.0`` (which no array gradient can be)."""
+def fresh_gradient(gradient: Any, like: Any, seed: Any) -> Any:
+    """``fresh_gradients`` of one gradient: the common case (a new array of the input's dtype and shape that
+    is not the seed) without building the bookkeeping of several."""
     if (type(gradient) is np.ndarray and type(like) is np.ndarray and gradient.base is None
-            and gradient.dtype is like.dtype and gradient.shape == like.shape):
+            and gradient.dtype is like.dtype and gradient.shape == like.shape and gradient is not seed):
         return gradient
-    return cast_like(gradient, like, set())
+    return cast_like(gradient, like, {id(seed)})
 
 
 def fresh_gradients(gradients: Sequence[Any], likes: Sequence[Any], seed: Any) -> tuple:

@@ -258,6 +258,10 @@ def test_a_call_whose_code_is_ready_gives_what_the_first_call_gave(transforms):
                 assert a is not c and not np.shares_memory(a, c) and not np.shares_memory(c, w)
     dw, db = srcgrad.grad(_affine, argnums=(0, 1))(w, b, x)
     assert type(db) is float and dw.dtype == np.float64 and dw.shape == (4,)
+    eps = 1e-6   # and what both calls give is the derivative, by central differences
+    np.testing.assert_allclose(dw, [(_affine(w + eps * e, b, x) - _affine(w - eps * e, b, x)) / (2 * eps)
+                                    for e in np.eye(4)], rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(db, (_affine(w, b + eps, x) - _affine(w, b - eps, x)) / (2 * eps), rtol=1e-6)
 
 
 def srcgrad_flat(result):
