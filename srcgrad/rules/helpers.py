@@ -86,6 +86,8 @@ def ndim_of(value: Any) -> int:
 def unbroadcast(g: Any, like: Any) -> Any:
     """Sum the cotangent ``g`` over the axes along which ``like`` was broadcast, so that the result has
     ``like``'s shape. Reverse-mode's answer to NumPy's broadcasting, for every binary operator."""
+    if type(g) is _ARRAY_TYPE and type(like) is _ARRAY_TYPE and g.shape == like.shape:
+        return g   # (the common case first: nothing was broadcast)
     g_shape = shape_of(g)
     target = shape_of(like)
     if g_shape != target and np.ndarray is not _ARRAY_TYPE:   # in a backward the shim records
@@ -174,9 +176,22 @@ def repeat_reduced(g: Any, like: Any, axis: Any = None, keepdims: bool = False) 
     shape = shape_of(like)
     if not shape:
         return g
+    if type(g) is _ARRAY_TYPE and g.ndim == 0 and type(like) is _ARRAY_TYPE:
+        return spread_scalar(g, shape)
     # The seed 1.0 of a mean over a Dask array is broadcast in Dask, not into a NumPy array as long as
     # the data (which the graph would then carry to every worker).
     return np.broadcast_to(in_library_of(expand_reduced(g, like, axis, keepdims), like), shape)
+
+
+def spread_scalar(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``np.broadcast_to(g, shape)`` for a 0-d ``g``: the same read-only view with zero strides, made by the
+    array constructor in a third of the time (``broadcast_to`` builds an iterator to check its shapes)."""
+    try:
+        view = np.ndarray(shape, g.dtype, g, 0, (0,) * len(shape))
+    except TypeError:   # (an object array has no buffer to view)
+        return np.broadcast_to(g, shape)
+    view.flags.writeable = False
+    return view
 
 
 def reduced_count(like: Any, axis: Any = None) -> int:

@@ -7,6 +7,8 @@ file>:<line>.)" to some warnings; that is a location inside PyTorch's own build,
 srcgrad leaves it out.
 """
 
+PROD_DIM = ("prod() received an invalid combination of arguments - got ({}), but expected one of:\n"
+            " * (*, torch.dtype dtype = None)\n * (int dim, bool keepdim = False, *, torch.dtype dtype = None)\n")
 NOT_SCALAR = "grad can be implicitly created only for scalar outputs"
 SECOND_BACKWARD = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they have "

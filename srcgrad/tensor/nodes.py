@@ -387,17 +387,20 @@ def check_saved(node: Node) -> None:
     """Raise PyTorch's error when a tensor the node saved was modified in place after the forward."""
     saved = node._saved
     for i in range(0, len(saved), 3):
-        cell, version, tensor = saved[i:i + 3]
-        if cell[0] == version:
-            continue
-        if tensor is None:  # the node's own output
-            array, origin = node._ans, node_origin(node)
-        else:
-            array = tensor._data
-            origin = node_origin(tensor._grad_fn) if tensor._grad_fn is not None else ""
-        raise RuntimeError(messages.MODIFIED_SAVED.format(
-            type=f"torch.{from_numpy(array.dtype).legacy_name}", sizes=list(array.shape), origin=origin,
-            now=cell[0], saved=version))
+        if saved[i][0] != saved[i + 1]:
+            _modified(node, *saved[i:i + 3])
+
+
+def _modified(node: Node, cell: list, version: int, tensor: Any) -> None:
+    """PyTorch's error for a saved tensor (None: the node's own output) changed in place since."""
+    if tensor is None:  # the node's own output
+        array, origin = node._ans, node_origin(node)
+    else:
+        array = tensor._data
+        origin = node_origin(tensor._grad_fn) if tensor._grad_fn is not None else ""
+    raise RuntimeError(messages.MODIFIED_SAVED.format(
+        type=f"torch.{from_numpy(array.dtype).legacy_name}", sizes=list(array.shape), origin=origin,
+        now=cell[0], saved=version))
 
 
 def node_origin(node: Any) -> str:

@@ -67,12 +67,20 @@ def quietly(function: Any, *args: Any) -> Any:
 
 def saved(*tensors: Tensor) -> tuple | None:
     """What a node keeps to detect later in-place changes: (version cell, version now, tensor) triples."""
+    if len(tensors) == 1:
+        return saved_one(tensors[0])
     flat: tuple = ()
     for t in tensors:
-        if t._inference:
-            raise RuntimeError(messages.INFERENCE_SAVED)
-        flat += (t._vc, t._vc[0], t)
+        flat += saved_one(t)
     return flat or None
+
+
+def saved_one(t: Tensor) -> tuple:
+    """``saved(t)`` for one tensor (the common case, without the loop)."""
+    if t._inference:
+        raise RuntimeError(messages.INFERENCE_SAVED)
+    cell = t._vc
+    return (cell, cell[0], t)
 
 
 def record(out: Any, kind: type, how: tuple, edges: tuple, args: tuple, kwargs: dict = N.NO_KWARGS
@@ -139,7 +147,9 @@ def save_mul(a: Tensor, bt: Tensor | None) -> tuple | None:
     saves (and packs, with saved_tensors_hooks) them."""
     if bt is None:
         return None
-    return saved(*([bt] if a._rg else []), *([a] if bt._rg else []))
+    if not bt._rg:
+        return saved_one(bt)
+    return saved_one(bt) + saved_one(a) if a._rg else saved_one(a)
 
 
 def _save_div(a: Tensor, bt: Tensor | None) -> tuple | None:
@@ -150,6 +160,9 @@ def _save_div(a: Tensor, bt: Tensor | None) -> tuple | None:
 
 def _binary(ufunc: np.ufunc, kind: type, save: Any = None, true_div: bool = False):
     how = derivative(ufunc, (0, 1))
+    # the rule without the partial of an operand that needs none, resolved here once, not per node
+    somewhere = (object(), 0)
+    only_first, only_second = N.pruned(how, (somewhere, NO_EDGE)), N.pruned(how, (NO_EDGE, somewhere))
 
     def op(a: Tensor, b: Any) -> Tensor:
         ops = operands(a, b, true_div)
@@ -163,14 +176,23 @@ def _binary(ufunc: np.ufunc, kind: type, save: Any = None, true_div: bool = Fals
             raise broadcast_error(ad, bd) from None
         finally:
             FP_ERRORS.reset(token)
+        if not state.enabled:
+            return wrap(out)
         # (``_requires`` first: the ``_rg`` property is needed only for a view that may have learned it)
-        if state.enabled and (a._requires or (a._base is not None and a._rg) or (bt is not None and (
-                bt._requires or (bt._base is not None and bt._rg)))):
-            node = kind((edge(a), NO_EDGE if bt is None else edge(bt)), how, (ad, bd), out)
-            if save is not None:
-                node._saved = save(a, bt)
-            return result(out, node)
-        return wrap(out)
+        a_records = a._requires or (a._base is not None and a._rg)
+        b_records = bt is not None and (bt._requires or (bt._base is not None and bt._rg))
+        if not (a_records or b_records):
+            return wrap(out)
+        first = edge(a) if a_records else NO_EDGE
+        second = edge(bt) if b_records else NO_EDGE
+        if first[0] is None:
+            chosen = only_second if second[0] is not None else how
+        else:
+            chosen = how if second[0] is not None else only_first
+        node = kind((first, second), chosen, (ad, bd), out)
+        if save is not None:
+            node._saved = save(a, bt)
+        return result(out, node)
     return op
 
 
@@ -230,22 +252,29 @@ _SMALL_POWERS = {2: np.square, 3: lambda x: x * x * x, -1: np.reciprocal, -2: _r
 
 
 def pow(a: Tensor, exponent: Any) -> Tensor:
-    ops = operands(a, exponent)
-    if ops is None:
-        return NotImplemented
-    ad, ed, et = ops
+    ad, kind = a._data, type(exponent)
+    if (kind is int or kind is float) and ad.dtype.kind == "f":   # (what ``operands`` returns for them)
+        ed, et, small = exponent, None, _SMALL_POWERS.get(exponent)
+    else:
+        ops = operands(a, exponent)
+        if ops is None:
+            return NotImplemented
+        ad, ed, et = ops
+        small = None
+    token = FP_ERRORS.set(QUIET)
     try:
-        small = ed if et is None and type(exponent) in (int, float) and ad.dtype.kind == "f" else None
-        out = quietly(_SMALL_POWERS[small], ad) if small in _SMALL_POWERS else quietly(np.power, ad, ed)
+        out = np.power(ad, ed) if small is None else small(ad)
     except ValueError as error:
         if "broadcast" in str(error):
             raise broadcast_error(ad, ed) from None
         raise RuntimeError(str(error)) from None  # "Integers to negative integer powers are not allowed."
-    if not requires(a, et):
+    finally:
+        FP_ERRORS.reset(token)
+    if not state.enabled or not (a._rg or (et is not None and et._rg)):
         return wrap(out)
     if et is None:
         node = N.PowBackward0((edge(a),), _POW_BASE, (ad, ed), out)
-        node._saved = saved(a)
+        node._saved = saved_one(a)
     else:
         node = N.PowBackward1((edge(a), edge(et)), _POW_BOTH, (ad, ed), out)
     out_tensor = result(out, node)

@@ -20,7 +20,7 @@ from .dtypes import from_numpy
 from .grad_mode import state
 from .nodes import derivative
 from .ops import FP_ERRORS, OUT, QUIET, record, requires, saved
-from .tensor import Tensor, check_dim, edge, wrap
+from .tensor import Tensor, check_dim, edge, result, wrap
 
 
 def dims(dim: Any, ndim: int) -> int | tuple:
@@ -31,8 +31,9 @@ def dims(dim: Any, ndim: int) -> int | tuple:
 
 
 def _sum(a: np.ndarray, axis: Any, keepdims: bool) -> Any:
-    """``np.sum(a, axis, keepdims=keepdims)``, through the ndarray method np.sum calls."""
-    return a.sum(axis, keepdims=keepdims)
+    """``np.sum(a, axis, keepdims=keepdims)``, through the ufunc reduction that np.sum (by way of the
+    ndarray method) calls."""
+    return np.add.reduce(a, axis, keepdims=keepdims)
 
 
 def _mean(a: np.ndarray, axis: Any, keepdims: bool) -> Any:
@@ -43,17 +44,33 @@ def _mean(a: np.ndarray, axis: Any, keepdims: bool) -> Any:
     return np.true_divide(np.add.reduce(a, axis, keepdims=keepdims), reduced_count(a, axis), out=OUT)
 
 
+_WHOLE: Any = object()   # no dim given: PyTorch's whole-tensor overload (an explicit ``dim=None`` is the other)
+
+
 def _reduction(primal: Any, compute: Any, whole: type, along: type, name: str):
     """``sum``/``mean``/``prod`` over everything (``whole`` node) or over ``dim`` (``along`` node)."""
     how = derivative(primal)
 
-    def op(a: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None, *, axis: Any = None,
+    def op(a: Tensor, dim: Any = _WHOLE, keepdim: bool = False, dtype: Any = None, *, axis: Any = _WHOLE,
            keepdims: bool | None = None) -> Tensor:
-        if axis is not None:   # NumPy's names, which PyTorch accepts too
+        ad = a._data
+        if dim is _WHOLE and axis is _WHOLE and not keepdim and not keepdims and dtype is None and \
+                ad.dtype.kind == "f":   # the common whole reduction, without the checks below
+            token = FP_ERRORS.set(QUIET)
+            try:
+                out = compute(ad, None, False)
+            finally:
+                FP_ERRORS.reset(token)
+            if not (state.enabled and a._rg):
+                return wrap(out)
+            if not whole.saves:
+                return result(out, whole((edge(a),), how, (ad,), out))
+            kind, kwargs = whole, N.NO_KWARGS
+            return _recorded(a, out, kind, (ad,), kwargs)
+        if axis is not _WHOLE:   # NumPy's names, which PyTorch accepts too
             dim = axis
         if keepdims is not None:
             keepdim = keepdims
-        ad = a._data
         if dtype is not None:
             ad = ad.astype(dtype.numpy)
         elif primal is np.mean and ad.dtype.kind != "f":
@@ -62,20 +79,24 @@ def _reduction(primal: Any, compute: Any, whole: type, along: type, name: str):
             ad = ad.astype(np.int64)
         token = FP_ERRORS.set(QUIET)  # the mean of nothing is nan, silently
         try:
-            if dim is None and not keepdim:
+            if dim is _WHOLE and not keepdim:
                 out, kind, kwargs = compute(ad, None, False), whole, N.NO_KWARGS
-            else:  # a 0-d tensor has one entry along dim 0 (or -1): reduce it whole
-                axis = None if dim is None or ad.ndim == 0 else dims(dim, ad.ndim)
+            else:  # a 0-d tensor has one entry along dim 0 (or -1): reduce it whole; so do no dims at all
+                axis = None if dim is _WHOLE or dim is None or ad.ndim == 0 or dim == () or dim == [] else \
+                    dims(dim, ad.ndim)
                 kind, kwargs = along, {"axis": axis, "keepdims": keepdim}
                 out = compute(ad, axis, keepdim)
         finally:
             FP_ERRORS.reset(token)
         if a._rg and state.enabled:
-            out_tensor = record(out, kind, how, (edge(a),), (ad,), kwargs)
-            if kind.saves:  # prod keeps its input and output
-                out_tensor._grad_fn._saved = saved(a) + (out_tensor._vc, 0, None)
-            return out_tensor
+            return _recorded(a, out, kind, (ad,), kwargs)
         return wrap(out)
+
+    def _recorded(a: Tensor, out: Any, kind: type, args: tuple, kwargs: dict) -> Tensor:
+        out_tensor = record(out, kind, how, (edge(a),), args, kwargs)
+        if kind.saves:  # prod keeps its input and output
+            out_tensor._grad_fn._saved = saved(a) + (out_tensor._vc, 0, None)
+        return out_tensor
     op.__name__ = op.__qualname__ = name
     return op
 
@@ -87,7 +108,17 @@ def _prod(a: np.ndarray, axis: Any, keepdims: bool) -> Any:
 
 sum = _reduction(np.sum, _sum, N.SumBackward0, N.SumBackward1, "sum")
 mean = _reduction(np.mean, _mean, N.MeanBackward0, N.MeanBackward1, "mean")
-prod = _reduction(np.prod, _prod, N.ProdBackward0, N.ProdBackward1, "prod")
+_prod_op = _reduction(np.prod, _prod, N.ProdBackward0, N.ProdBackward1, "prod")
+
+
+def prod(a: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    """``prod()``, or ``prod(dim)`` along one int dim: PyTorch has no tuple (or None) form of it."""
+    dims_given = [(False, args[0])] if args else []
+    dims_given += [(True, kwargs[name]) for name in ("dim", "axis") if name in kwargs]
+    for by_name, dim in dims_given:
+        if not hasattr(dim, "__index__"):
+            raise TypeError(messages.PROD_DIM.format(f"dim={type(dim).__name__}, " if by_name else type(dim).__name__))
+    return _prod_op(a, *args, **kwargs)
 
 
 class _ReturnType(tuple):

@@ -7,7 +7,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from srcgrad.rules.helpers import add_element, getitem_grad, sum_of_product, unbroadcast, zeros_like_grad
+from srcgrad.rules.helpers import (
+    add_element,
+    getitem_grad,
+    repeat_reduced,
+    spread_scalar,
+    sum_of_product,
+    unbroadcast,
+    zeros_like_grad,
+)
 
 RNG = np.random.default_rng(7)
 
@@ -136,3 +144,40 @@ def test_the_pairwise_order_contracts_the_smallest_result_first():
     assert pairwise_path(["nk", "ni", "nj"], "kij", [(4, 2), (4, 3), (4, 3)]) is None        # too small
     assert pairwise_path(["ij", "ij"], "i", [(300, 1), (300, 200)]) is None                   # broadcasts
     assert pairwise_path(["ij"], "ji", [(300, 300)]) is None                                  # one operand
+
+
+@pytest.mark.parametrize("shape", [(5,), (2, 3), (0, 4), (3, 0, 2), (1,)])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.complex128, object])
+def test_a_total_is_spread_as_broadcast_to_spreads_it(shape, dtype):
+    """The cotangent of a whole sum: the read-only zero-stride view ``np.broadcast_to`` makes, for every
+    dtype (an object array, which has no buffer to view, through ``broadcast_to`` itself)."""
+    g = np.asarray(2.5 - 1j if dtype is np.complex128 else 2.5, dtype=dtype)
+    expected = np.broadcast_to(g, shape)
+    for got in (spread_scalar(g, shape), repeat_reduced(g, np.zeros(shape, dtype))):
+        assert type(got) is np.ndarray and got.shape == expected.shape and got.dtype == expected.dtype
+        assert got.strides == expected.strides and np.array_equal(got, expected)
+        assert not got.flags.writeable
+        with pytest.raises(ValueError):
+            got[...] = 0
+    assert np.array_equal(g, 2.5 - 1j if dtype is np.complex128 else 2.5)   # the cotangent itself unchanged
+
+
+def test_a_total_spread_from_a_view_reads_the_viewed_element():
+    parent = np.arange(6.0).reshape(2, 3)
+    assert np.array_equal(spread_scalar(parent[1, 2, ...], (4,)), [5.0] * 4)
+    read_only = np.asarray(3.0)
+    read_only.flags.writeable = False
+    assert np.array_equal(spread_scalar(read_only, (2, 2)), np.full((2, 2), 3.0))
+
+
+@pytest.mark.parametrize("g_shape, like_shape", [((3, 4), (3, 4)), ((3, 4), (4,)), ((3, 4), (1, 4)), ((3, 4), ()),
+                                                 ((2, 1), (2, 1)), ((), ())])
+def test_unbroadcast_of_equal_shapes_is_the_cotangent_itself(g_shape, like_shape):
+    g = RNG.normal(size=g_shape)
+    like = np.zeros(like_shape)
+    got = unbroadcast(g, like)
+    expected = g.reshape((-1,) + g_shape[len(g_shape) - len(like_shape):]).sum(axis=0) if g_shape != like_shape else g
+    if like_shape == (1, 4):
+        expected = g.sum(axis=0, keepdims=True)
+    assert np.shape(got) == like_shape and np.allclose(got, expected, rtol=1e-12, atol=0)
+    assert (got is g) == (g_shape == like_shape)

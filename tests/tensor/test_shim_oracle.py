@@ -457,6 +457,40 @@ SNIPPETS = [
     'x = torch.tensor([0.5, -1.25, 2.0], requires_grad=True)\nlo = torch.tensor([0.0, 0.0, 0.0], requires_grad=True)\n'
     'hi = torch.tensor([1.0, 1.0, 1.0], requires_grad=True)\n(x.clamp(lo, hi) * torch.tensor([-1.0, -2.0, -3.0])).sum().backward()\n'
     'print(x.grad, lo.grad, hi.grad)',
+    # --- which operands a binary node differentiates, and what it saves ---------------------------------
+    'x = torch.tensor([1., 2., 3.], requires_grad=True)\nw = torch.tensor([0.5, -1., 2.], requires_grad=True)\n'
+    'with torch.no_grad():\n    v = x[:3]\n'
+    'for y in (v * w, w * v, v * v, v + w, v - w, w / v, torch.maximum(v, w)):\n'
+    '    print(y.requires_grad, graph(y.grad_fn))\n    w.grad = None\n    y.sum().backward()\n    print(w.grad, x.grad)',
+    'x = torch.tensor([1., 2.], requires_grad=True)\nc = torch.tensor([3., -1.])\n'
+    'for y in (x * c, c * x, x * x, x * 2, 2 * x, x / c, c / x):\n'
+    '    f = y.grad_fn\n    print(type(f).__name__, [n is not None for n, _ in f.next_functions])\n'
+    '    x.grad = None\n    y.sum().backward(retain_graph=True)\n    print(x.grad)',
+    'x = torch.tensor([1., 2.], requires_grad=True)\nc = torch.tensor([3., -1.])\ny = x * c\nz = c * x\n'
+    'print(y.grad_fn._saved_other, y.grad_fn._saved_self, z.grad_fn._saved_self, z.grad_fn._saved_other)',
+    'x = torch.tensor([1., 2.], requires_grad=True)\nc = torch.tensor([3., -1.])\ny = x * c\nc.add_(1)\n'
+    'try:\n    y.sum().backward()\nexcept RuntimeError as e:\n    print(e)\nz = c * x\nx.grad = None\nz.sum().backward()\nprint(x.grad)',
+    # --- powers: small exponents, float and bool exponents, integer bases ---------------------------------
+    'x = torch.tensor([0.5, -1.5, 2.0], requires_grad=True)\n'
+    'for e in (2, 2.0, 3, 3.0, -1, -2, 0.5, 1, 0, True):\n'
+    '    y = x ** e\n    x.grad = None\n    y.sum().backward()\n    print(e, y, x.grad)',
+    'x = torch.tensor([0.5, 1.5, 2.0], dtype=torch.float64, requires_grad=True)\n'
+    'print(x.pow(2), x.pow(3.0), x.pow(-1), x ** torch.tensor(2.))\n'
+    'print(torch.tensor([1, 2, 3]) ** 2, torch.tensor([1, 2, 3]) ** 2.0, torch.tensor([1, 2]) ** True)',
+    # --- whole sums: dtypes, keepdim, the same node as along a dim ----------------------------------------
+    'x = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)\n'
+    'for s in (x.sum(), x.sum(dtype=torch.float64), x.sum(dim=None, keepdim=True), x.sum(dim=None), x.sum((0, 1)), x.mean()):\n'
+    '    x.grad = None\n    s.backward()\n    print(s, graph(s.grad_fn), x.grad)',
+    'print(torch.tensor([1, 2]).sum(), torch.tensor([True, True]).sum(), torch.tensor([1.5], dtype=torch.float16).sum())',
+    # an explicit dim (None, or no dims at all) is the along-dim overload, and reduces everything
+    'x = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)\n'
+    'for s in (x.sum(None), x.sum(dim=None), x.sum(axis=None), torch.sum(x, None), x.sum(()), x.sum([]), x.sum(axis=()),\n'
+    '          x.mean(()), x.mean(dim=None), x.sum((), keepdim=True), x.mean([], keepdim=True), x.sum(None, False)):\n'
+    '    x.grad = None\n    s.backward()\n    print(s, graph(s.grad_fn), x.grad)\n'
+    'print(torch.tensor(2.).sum(()), torch.tensor([True, False]).sum(None), x.prod(1), x.prod(-1, True))',
+    'x = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)\n'
+    'for f in (lambda: x.prod(()), lambda: x.prod(None), lambda: x.prod(dim=None), lambda: x.prod(dim=(0, 1))):\n'
+    '    try:\n        f()\n    except TypeError as e:\n        print(e)',
 ]
 
 
