@@ -94,13 +94,16 @@ def unbroadcast(g: Any, like: Any) -> Any:
         return _sum_to_recorded(g, g_shape, tuple(target))
     if g_shape != target:
         extra = len(g_shape) - len(target)
-        if extra > 0:   # (NumPy's own arrays through the method: np.sum's dispatch costs a microsecond)
+        if extra > 0:   # (NumPy's own arrays through the ufunc np.sum ends in: its dispatch costs a microsecond)
             leading = tuple(range(extra))
-            g = g.sum(axis=leading) if type(g) is np.ndarray else np.sum(g, axis=leading)
+            g = np.add.reduce(g, leading) if type(g) is np.ndarray else np.sum(g, axis=leading)
+        if not target:
+            return g[()] if isinstance(g, np.ndarray) and not isinstance(like, np.ndarray) and isinstance(
+                like, numbers.Number) else g
         axes = tuple(i for i, n in enumerate(target) if n == 1 and shape_of(g)[i] != 1)
         if axes:
             g = np.sum(g, axis=axes, keepdims=True)
-    if not target and isinstance(g, np.ndarray) and isinstance(like, numbers.Number):
+    elif not target and isinstance(g, np.ndarray) and isinstance(like, numbers.Number):
         return g[()]
     return g
 
@@ -375,7 +378,7 @@ def power_base_grad(g: Any, x: Any, y: Any) -> Any:
     then identically zero, even where the slope ``x ** (y - 2)`` is infinite: so a zero ``g`` gives zero
     against an infinite slope, and the second derivative of ``x ** 0`` (or ``x ** 1``) at ``x == 0`` is 0,
     as PyTorch gives, not ``0 * inf``."""
-    if isinstance(y, numbers.Number) and y >= 1:  # the common x ** 2: no zero-base special case
+    if (type(y) is int or type(y) is float or isinstance(y, numbers.Number)) and y >= 1:  # the common x ** 2
         # x itself for x ** 1, except in a backward the shim records (``np`` is then its tensor
         # namespace): PyTorch's formula keeps x.pow(1), whose graph depends on x, so the Hessian of a
         # quadratic requires grad there

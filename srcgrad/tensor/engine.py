@@ -28,7 +28,7 @@ def backward(tensor: Any, gradient: Any, keep_graph: bool) -> None:
     if gradient is None:
         if data.size != 1:
             raise RuntimeError(messages.NOT_SCALAR)
-        grad = np.ones_like(data)
+        grad = np.ones(data.shape, data.dtype)
     else:
         if isinstance(gradient, (list, tuple)):
             gradient = gradient[0]
@@ -251,6 +251,10 @@ def accumulate(node: AccumulateGrad, grad: Any, recorded: bool = False) -> None:
     """Add ``grad`` into the leaf's ``.grad``: a new tensor the first time, in place afterwards (so that
     ``.grad`` stays the same tensor object across backward calls, as in PyTorch)."""
     tensor = node.variable
+    if tensor._grad is None and not tensor._hooks and node._hooks is None and not recorded:
+        # Always a fresh array: rules may hand the same array to several inputs, or a read-only view.
+        tensor._grad = wrap(np.array(grad, dtype=tensor._data.dtype))
+        return
     if tensor._hooks:
         for hook in list(tensor._hooks):
             replaced = hook(_shown(grad, recorded))

@@ -214,8 +214,10 @@ class Node:
         args = self._args
         if args is None:
             raise RuntimeError(messages.SECOND_BACKWARD)
-        if self._saved is not None:
-            check_saved(self)
+        saved = self._saved
+        if saved is not None:
+            if len(saved) != 3 or saved[0][0] != saved[1]:   # (one tensor kept, unchanged: the common case)
+                check_saved(self)
             if self.hooked and self._packed is not None:
                 self.unpack_saved()
                 args = self._args
