@@ -86,8 +86,11 @@ def ndim_of(value: Any) -> int:
 def unbroadcast(g: Any, like: Any) -> Any:
     """Sum the cotangent ``g`` over the axes along which ``like`` was broadcast, so that the result has
     ``like``'s shape. Reverse-mode's answer to NumPy's broadcasting, for every binary operator."""
-    if type(g) is _ARRAY_TYPE and type(like) is _ARRAY_TYPE and g.shape == like.shape:
-        return g   # (the common case first: nothing was broadcast)
+    if type(g) is _ARRAY_TYPE and type(like) is _ARRAY_TYPE:   # the common cases first
+        if g.shape == like.shape:
+            return g   # nothing was broadcast
+        if not like.shape:
+            return np.add.reduce(g, tuple(range(g.ndim)))   # a 0-d operand: the total (np.sum's own ufunc)
     g_shape = shape_of(g)
     target = shape_of(like)
     if g_shape != target and np.ndarray is not _ARRAY_TYPE:   # in a backward the shim records

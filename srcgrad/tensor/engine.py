@@ -17,7 +17,7 @@ from .graph_backward import apply_recorded, copy_recorded
 from .nodes import AccumulateGrad
 from .ops import FP_ERRORS, QUIET
 from .size import Size
-from .tensor import Tensor, as_tensor_data, edge, wrap
+from .tensor import ENGINE, Tensor, as_tensor_data, edge, wrap
 
 
 def backward(tensor: Any, gradient: Any, keep_graph: bool) -> None:
@@ -282,3 +282,6 @@ def _add_to_grad(tensor: Any, grad: Any, in_place: bool, recorded: bool = False)
         held._vc[0] += 1
     else:
         tensor._grad = wrap(np.asarray(held._data + grad, dtype=tensor._data.dtype))
+
+
+ENGINE.backward = backward

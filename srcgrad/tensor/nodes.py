@@ -224,10 +224,13 @@ class Node:
         rule, pick = self._how
         if self.multi:   # one gradient per output, None for an output nothing reached
             grad = tuple(grad)
+        kwargs = self._kwargs
         if type(pick) is Pruned:
-            partials = pick.function(grad, self._ans, *args, **self._kwargs)
+            partials = pick.function(grad, self._ans, *args, **kwargs) if kwargs else \
+                pick.function(grad, self._ans, *args)
             return partials if pick.picked is None else [partials[i] for i in pick.picked]
-        partials = rule.function(grad, self._ans, *args, **self._kwargs)  # Rule.partials, minus its checks
+        # Rule.partials, minus its checks
+        partials = rule.function(grad, self._ans, *args, **kwargs) if kwargs else rule.function(grad, self._ans, *args)
         if pick is ONLY:
             return (partials,)
         if pick is ALL:

@@ -25,6 +25,17 @@ from .nodes import TENSORS, AccumulateGrad, AsStridedBackward0, RemovableHandle,
 from .size import Size
 
 NO_EDGE = (None, 0)
+
+
+class _Engine:
+    """How a tensor runs its backward: ``engine.py``, which walks tensors' graphs and so imports this
+    module, registers its entry point here when it is imported (an import statement in ``backward`` costs
+    half a microsecond per call)."""
+
+    backward: Callable | None = None
+
+
+ENGINE = _Engine()
 _new = object.__new__
 
 
@@ -163,13 +174,15 @@ class Tensor:
     def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None,
                  create_graph: bool = False, inputs: Any = None) -> None:
         """Accumulate d(self)/d(leaf) · gradient into the ``.grad`` of every leaf that self depends on."""
-        from .engine import backward  # noqa: PLC0415  (engine.py walks Tensors' graphs)
         if create_graph or inputs is not None:
-            from .autograd import tensor_backward  # noqa: PLC0415  (autograd.py runs the engine, as above)
+            from .autograd import tensor_backward  # noqa: PLC0415  (autograd.py runs the engine, as below)
 
             tensor_backward(self, gradient, retain_graph, create_graph, inputs)
             return
-        backward(self, gradient, bool(retain_graph))
+        run = ENGINE.backward
+        if run is None:
+            from .engine import backward as run  # noqa: PLC0415  (engine.py walks Tensors' graphs)
+        run(self, gradient, bool(retain_graph))
 
     def _accumulator(self) -> AccumulateGrad:
         """The leaf's AccumulateGrad: one per tensor while the graph holds it (PyTorch keeps it weakly)."""
