@@ -80,8 +80,9 @@ def run_graph(roots: list[tuple[Any, np.ndarray]], keep_graph: bool,
                 waiting[root] = 0
         for leaf in [leaf for leaf, count in waiting.items() if count == 0 and leaf in buffers]:
             _finish_leaf(leaf, buffers.pop(leaf), targets, create_graph)
+        pop, get, release = buffers.pop, buffers.get, not keep_graph
         for node in nodes:
-            grad = buffers.pop(node, None)
+            grad = pop(node, None)
             if targets is not None and node in targets and grad is not None:
                 grad = _run_pre_hooks(node._hooks, grad, create_graph) if node._hooks is not None else grad
                 targets[node] = grad
@@ -90,21 +91,25 @@ def run_graph(roots: list[tuple[Any, np.ndarray]], keep_graph: bool,
                 grads = _apply(node, grad, recorded or _plain_apply, create_graph)
             else:
                 grads = node.apply(grad) if recorded is None else recorded(node, grad)
-            if not keep_graph and node.saves:
+            if release and node.saves:
                 node.release()
             for (child, k), g in zip(node.next_functions, grads):
                 if child is None:
                     continue
-                if g is not None:
+                if type(child) is AccumulateGrad:
+                    if g is not None:
+                        held = get(child)
+                        buffers[child] = g if held is None else held + g
+                    left = waiting[child] - 1
+                    waiting[child] = left
+                    if left == 0 and child in buffers:
+                        _finish_leaf(child, pop(child), targets, create_graph)
+                elif g is not None:
                     if child.multi:
                         _add_output(buffers, child, k, g)
                     else:
-                        held = buffers.get(child)
+                        held = get(child)
                         buffers[child] = g if held is None else held + g
-                if type(child) is AccumulateGrad:
-                    waiting[child] -= 1
-                    if waiting[child] == 0 and child in buffers:
-                        _finish_leaf(child, buffers.pop(child), targets, create_graph)
     finally:
         FP_ERRORS.reset(token)
         grad_mode.state.set(*previous)

@@ -53,7 +53,8 @@ def commit(a: Tensor, out: Tensor) -> Tensor:
         if have._category > want._category:
             raise RuntimeError(messages.CANNOT_CAST.format(have.scalar_name, want.scalar_name))
     node = out._grad_fn
-    _keep_old_value(a)
+    if a._grad_fn is not None or a._base is not None:
+        _keep_old_value(a)
     if node is not None and node._args is not None:
         node._args = tuple(x.copy() if x is data else x for x in node._args)
     try:

@@ -349,7 +349,7 @@ def positive(a: Tensor) -> Tensor:
 
 
 METHODS = {
-    "add": add, "__add__": add, "__radd__": add, "sub": sub, "__sub__": sub, "subtract": sub,
+    "add": add, "__add__": _add, "__radd__": _add, "sub": sub, "__sub__": _sub, "subtract": sub,
     "__rsub__": rsub, "rsub": rsub, "mul": mul, "__mul__": mul, "__rmul__": mul, "multiply": mul,
     "div": div, "divide": div, "true_divide": div, "__truediv__": div, "pow": pow, "__pow__": pow,
     "__rpow__": rpow, "square": square, "maximum": maximum, "minimum": minimum, "__pos__": positive,
