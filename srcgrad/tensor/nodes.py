@@ -134,6 +134,23 @@ def derivative(primal: Any, partials: tuple | None = (0,)) -> tuple:
     return rule, tuple(partials)
 
 
+def made_for(kind: type, edges: tuple, how: tuple, args: tuple, ans: Any) -> Node:
+    """``kind(edges, how, args, ans)`` for an operation that has already chosen ``how`` for its edges (a
+    binary operator, once per operator: ``pruned``), without ``Node.__init__``'s choice and call: on every
+    recorded arithmetic operation the call alone costs a tenth of the shim's overhead. The fields are
+    ``__init__``'s."""
+    node = _new_object(kind)
+    node.next_functions, node._seq, node._how = edges, next(_sequence), how
+    node._args, node._kwargs, node._ans, node._saved, node._hooks = args, NO_KWARGS, ans, None, None
+    if HOOKS.stack:
+        node.__class__ = _hooked(kind)
+        node._saved_entries = node._packed = None
+    return node
+
+
+_new_object = object.__new__
+
+
 class RemovableHandle:
     """What ``register_hook`` returns: ``remove()`` unregisters the hook again."""
 

@@ -186,10 +186,10 @@ def _binary(ufunc: np.ufunc, kind: type, save: Any = None, true_div: bool = Fals
         first = edge(a) if a_records else NO_EDGE
         second = edge(bt) if b_records else NO_EDGE
         if first[0] is None:
-            chosen = only_second if second[0] is not None else how
+            chosen = only_second if second[0] is not None else N.pruned(how, (first, second))
         else:
             chosen = how if second[0] is not None else only_first
-        node = kind((first, second), chosen, (ad, bd), out)
+        node = N.made_for(kind, (first, second), chosen, (ad, bd), out)
         if save is not None:
             node._saved = save(a, bt)
         return result(out, node)
