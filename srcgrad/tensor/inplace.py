@@ -180,8 +180,8 @@ def _write(a: Tensor, index: tuple, value: Any, kind: type, how: tuple = _INDEX_
 
 
 METHODS = {
-    "add_": _inplace(ops.add, "add_"), "__iadd__": _inplace(ops.add, "__iadd__"),
-    "sub_": _inplace(ops.sub, "sub_"), "__isub__": _inplace(ops.sub, "__isub__"),
+    "add_": _inplace(ops.add, "add_"), "__iadd__": _inplace(ops.plus, "__iadd__"),
+    "sub_": _inplace(ops.sub, "sub_"), "__isub__": _inplace(ops.minus, "__isub__"),
     "mul_": _inplace(ops.mul, "mul_"), "__imul__": _inplace(ops.mul, "__imul__"),
     "div_": _inplace(ops.div, "div_"), "__itruediv__": _inplace(ops.div, "__itruediv__"),
     "pow_": _inplace(ops.pow, "pow_"), "__ipow__": _inplace(ops.pow, "__ipow__"),

@@ -196,7 +196,8 @@ def _binary(ufunc: np.ufunc, kind: type, save: Any = None, true_div: bool = Fals
     return op
 
 
-_add, _sub = _binary(np.add, N.AddBackward0), _binary(np.subtract, N.SubBackward0)
+# ``+`` and ``-``: add() and sub() without alpha= (operators never pass it)
+plus, minus = _binary(np.add, N.AddBackward0), _binary(np.subtract, N.SubBackward0)
 mul = _binary(np.multiply, N.MulBackward0, save_mul)
 div = _binary(np.divide, N.DivBackward0, _save_div, true_div=True)
 maximum = _binary(np.maximum, N.MaximumBackward0, lambda a, b: saved(a, *([b] if b is not None else [])))
@@ -216,11 +217,11 @@ def _scaled(a: Tensor, b: Any, alpha: float, kind: type) -> Tensor:
 
 
 def add(a: Tensor, b: Any, alpha: float = 1) -> Tensor:
-    return _add(a, b) if alpha == 1 else _scaled(a, b, alpha, N.AddBackward0)
+    return plus(a, b) if alpha == 1 else _scaled(a, b, alpha, N.AddBackward0)
 
 
 def sub(a: Tensor, b: Any, alpha: float = 1) -> Tensor:
-    return _sub(a, b) if alpha == 1 else _scaled(a, b, -alpha, N.SubBackward0)
+    return minus(a, b) if alpha == 1 else _scaled(a, b, -alpha, N.SubBackward0)
 
 
 def rsub(a: Tensor, b: Any, alpha: float = 1) -> Tensor:
@@ -349,7 +350,7 @@ def positive(a: Tensor) -> Tensor:
 
 
 METHODS = {
-    "add": add, "__add__": _add, "__radd__": _add, "sub": sub, "__sub__": _sub, "subtract": sub,
+    "add": add, "__add__": plus, "__radd__": plus, "sub": sub, "__sub__": minus, "subtract": sub,
     "__rsub__": rsub, "rsub": rsub, "mul": mul, "__mul__": mul, "__rmul__": mul, "multiply": mul,
     "div": div, "divide": div, "true_divide": div, "__truediv__": div, "pow": pow, "__pow__": pow,
     "__rpow__": rpow, "square": square, "maximum": maximum, "minimum": minimum, "__pos__": positive,

@@ -72,7 +72,10 @@ class Tensor:
     def __init__(self, *args: Any) -> None:
         """The legacy constructor ``torch.Tensor(2, 3)`` / ``torch.Tensor([1, 2])``: float32."""
         from .factories import legacy_new  # noqa: PLC0415  (factories.py makes Tensors)
-        _init(self, legacy_new(float32, args)._data, None)
+        made = wrap(legacy_new(float32, args)._data)
+        for slot in Tensor.__slots__:   # (what ``result`` fills in)
+            if slot != "__weakref__" and hasattr(made, slot):
+                setattr(self, slot, getattr(made, slot))
 
     # --- autograd state -----------------------------------------------------------------------------
 
@@ -365,11 +368,13 @@ def _unpickle(data: np.ndarray, requires_grad: bool) -> Tensor:
     return t
 
 
-def _init(t: Tensor, data: np.ndarray, node: Any) -> Tensor:
-    """Fill a new tensor's slots. NumPy returns scalars for 0-d results of reductions (and of ufuncs before
-    2.3); a tensor always holds an array, so that it can change in place."""
+def result(data: np.ndarray, node: Any) -> Tensor:
+    """The output tensor of a recorded operation (``node``), or with None a leaf without history. NumPy
+    returns scalars for 0-d results of reductions (and of ufuncs before 2.3); a tensor always holds an
+    array, so that it can change in place."""
     if data.__class__ is not np.ndarray:
         data = np.asarray(data)
+    t = _new(Tensor)
     t._data, t._requires, t._grad_fn, t._grad = data, node is not None, node, None
     t._vc, t._base, t._accum, t._hooks = [0], None, None, None
     t._inference = _modes.inference   # made in inference mode: never saved for backward
@@ -378,12 +383,7 @@ def _init(t: Tensor, data: np.ndarray, node: Any) -> Tensor:
 
 def wrap(data: np.ndarray) -> Tensor:
     """A new leaf tensor over ``data`` (no copy), not requiring grad."""
-    return _init(_new(Tensor), data, None)
-
-
-def result(data: np.ndarray, node: Any) -> Tensor:
-    """The output tensor of a recorded operation."""
-    return _init(_new(Tensor), data, node)
+    return result(data, None)
 
 
 def edge(t: Tensor) -> tuple:
