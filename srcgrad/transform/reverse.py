@@ -274,7 +274,7 @@ class ReverseMode(StoragePlanner):
         """Reverse a loop. The cotangents defined when an adjoint iteration starts must be defined when it
         ends, so that every iteration sees the same state; iterate until that set is stable."""
         carried = {v for v in upward_exposed(body, {target} if target else set()) if v in self.active}
-        start = set(defined) | {self.adj(v) for v in carried}
+        start = set(defined) | {self.adj(v) for v in sorted(carried)}   # (sorted: names made in one order)
         last: dict[str, Any] = {}
 
         def one_round() -> bool:
