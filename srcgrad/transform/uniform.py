@@ -23,7 +23,7 @@ from typing import Any
 import gast
 import numpy as np
 
-from ..analysis.walk import all_names, children, name_nodes, stored_names, walk
+from ..analysis.walk import all_names, children, name_nodes, statements, walk
 from ..visitors import NodeTransformer
 from .clone import clone
 
@@ -35,10 +35,21 @@ def use_uniform_scalars(fn: gast.FunctionDef, shape_of: Callable[[str], Any],
                         callee: Callable[[gast.expr], Any]) -> None:
     """Rewrite ``fn`` in place. ``shape_of(name)`` is a variable's static shape (or None), ``callee(func)``
     the object a call's function expression names (``np.full`` is recognised through it)."""
-    called = {callee(n.func) for n in walk(fn) if isinstance(n, gast.Call)
-              and getattr(n.func, "attr", getattr(n.func, "id", None)) in ("full", "repeat")}
-    if called & {np.full, np.repeat}:
-        _Block(shape_of, callee, np.repeat in called).run(fn.body)
+    # Only assignments are rewritten or start a uniform value: one walk over their values finds whether
+    # ``np.full`` is called at all, and which of them call something named ``repeat``.
+    full, repeats, calling_repeat = False, False, set()
+    for stmt in statements(fn.body):
+        if isinstance(stmt, (gast.Assign, gast.AugAssign)):
+            for n in walk(stmt.value):
+                if isinstance(n, gast.Call):
+                    called = getattr(n.func, "attr", getattr(n.func, "id", None))
+                    if called == "repeat":
+                        calling_repeat.add(id(stmt))
+                        repeats = repeats or callee(n.func) is np.repeat
+                    elif called == "full":
+                        full = full or callee(n.func) is np.full
+    if full or repeats:
+        _Block(shape_of, callee, calling_repeat if repeats else set()).run(fn.body)
 
 
 def shape_lookup(shapes: dict[str, Any], primal_of: dict[str, str], seed: str,
@@ -59,33 +70,39 @@ def shape_lookup(shapes: dict[str, Any], primal_of: dict[str, str], seed: str,
 
 
 class _Block:
-    def __init__(self, shape_of: Callable[[str], Any], callee: Callable[[gast.expr], Any], repeats: bool):
+    def __init__(self, shape_of: Callable[[str], Any], callee: Callable[[gast.expr], Any], calling_repeat: set[int]):
         self.shape_of, self.callee = shape_of, callee
-        self.repeats = repeats  # whether the function calls np.repeat at all
+        # the assignments (by id) that call something named ``repeat``, where the function calls np.repeat
+        self.calling_repeat = calling_repeat
 
     def run(self, stmts: list[gast.stmt]) -> None:
         uniform: dict[str, tuple[Shape, gast.expr]] = {}  # variable -> (shape, scalar expression)
+        made_of: dict[str, set[str]] = {}   # variable -> the names its scalar reads
         for stmt in stmts:
             for part in ("body", "orelse"):
                 nested = getattr(stmt, part, None)
                 if isinstance(nested, list) and not isinstance(stmt, gast.FunctionDef):
                     self.run(nested)
+            repeats = id(stmt) in self.calling_repeat
             if uniform:
-                self._rewrite(stmt, uniform)
-                stored = stored_names(stmt)
-                for variable in list(uniform):
-                    scalar = uniform[variable][1]
-                    if variable in stored or any(n.id in stored for n in name_nodes(scalar)):
-                        del uniform[variable]
-            if not uniform and not self.repeats and not (isinstance(stmt, gast.Assign)
-                                                         and isinstance(stmt.value, gast.Call)):
+                names = name_nodes(stmt)   # (one walk for what it reads and what it binds)
+                if repeats or any(n.id in uniform for n in names if type(n.ctx) is gast.Load):
+                    self._rewrite(stmt, uniform, repeats)
+                stored = {n.id for n in names if type(n.ctx) is not gast.Load}
+                if stored:
+                    for variable in list(uniform):
+                        if variable in stored or not made_of[variable].isdisjoint(stored):
+                            del uniform[variable], made_of[variable]
+            if not uniform and not repeats and not (isinstance(stmt, gast.Assign) and isinstance(stmt.value, gast.Call)):
                 continue  # (nothing uniform to read, and no np.full here: the common case, at no cost)
-            found = self._uniform_value(stmt, uniform)
+            found = self._uniform_value(stmt, uniform, repeats)
             if found is not None:
                 uniform[stmt.targets[0].id] = found
+                made_of[stmt.targets[0].id] = all_names(found[1])
 
-    def _uniform_value(self, stmt: gast.stmt, uniform: dict) -> tuple[Shape, gast.expr] | None:
-        """``v = np.full(shape, s)``, or elementwise arithmetic of uniform values and scalars."""
+    def _uniform_value(self, stmt: gast.stmt, uniform: dict, repeats: bool) -> tuple[Shape, gast.expr] | None:
+        """``v = np.full(shape, s)``, or elementwise arithmetic of uniform values and scalars; ``repeats``:
+        whether the statement may call ``np.repeat``."""
         if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name)):
             return None
         value, target = stmt.value, stmt.targets[0].id
@@ -95,7 +112,7 @@ class _Block:
             if shape is not None and target not in all_names(value.args[1]):
                 return shape, value.args[1]
             return None
-        if not _may_read_uniform(value, uniform, self.repeats):
+        if not (uniform or repeats) or not _may_read_uniform(value, uniform, repeats):
             return None
         shapes = {shape for shape, _ in self._leaves(value, uniform)}
         if len(shapes) != 1 or not self._elementwise(value, uniform, allow_arrays=False):
@@ -144,7 +161,7 @@ class _Block:
             return _literal_shape(node.args[1])
         return None
 
-    def _rewrite(self, stmt: gast.stmt, uniform: dict) -> None:
+    def _rewrite(self, stmt: gast.stmt, uniform: dict, repeats: bool) -> None:
         if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name) \
                 and isinstance(stmt.op, _ELEMENTWISE):
             full = self.shape_of(stmt.target.id)
@@ -153,7 +170,7 @@ class _Block:
         else:
             return
         value = stmt.value
-        if not _may_read_uniform(value, uniform, self.repeats):
+        if not _may_read_uniform(value, uniform, repeats):
             return
         shapes = {shape for shape, _ in self._leaves(value, uniform)}
         if len(shapes) != 1 or not self._elementwise(value, uniform, allow_arrays=True):
@@ -195,8 +212,8 @@ class _Block:
 
 
 def _may_read_uniform(value: gast.expr, uniform: dict, repeats: bool) -> bool:
-    """A cheap first look: a name of ``uniform`` in ``value``, or (where the function calls ``np.repeat``
-    at all) a call of something named ``repeat``."""
+    """A cheap first look: a name of ``uniform`` in ``value``, or (``repeats``: where its statement calls
+    something named ``repeat``) a call of something named ``repeat``."""
     if any(n.id in uniform for n in name_nodes(value)):
         return True
     return repeats and any(isinstance(n, gast.Call) and getattr(n.func, "attr", getattr(n.func, "id", None)) == "repeat"
