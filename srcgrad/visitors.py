@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 import gast
 
-from .analysis.walk import children
+from .analysis.walk import CHILD_FIELDS, child_fields, children
 
 _AST = gast.AST
 # ``ast.NodeVisitor.visit_Constant`` dispatches to the visit_Num/visit_Str methods of Python 3.7; gast trees
@@ -49,11 +49,14 @@ class NodeVisitor(gast.NodeVisitor):
 
 class NodeTransformer(NodeVisitor, gast.NodeTransformer):
     """``gast.NodeTransformer`` with the method found once per node class and the children read from the
-    node's fields directly."""
+    node's fields directly, as ``children`` finds them (the expression contexts are not visited)."""
 
     def generic_visit(self, node: gast.AST) -> gast.AST:
         visit, values = self.visit, node.__dict__
-        for field in node._fields:
+        fields = CHILD_FIELDS.get(type(node))
+        if fields is None:
+            fields = child_fields(type(node))
+        for field in fields:   # (not the expression contexts: no pass rewrites a Load or a Store)
             old = values.get(field)
             if type(old) is list:
                 new: list[Any] = []

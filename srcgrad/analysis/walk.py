@@ -19,28 +19,29 @@ _AST = gast.AST
 _NAME, _LOAD = gast.Name, gast.Load
 
 
-def _child_fields(cls: type) -> tuple[str, ...]:
-    """The fields of a node class that can hold nodes, less ``ctx``: the ``Load``/``Store`` markers are a
-    third of a tree's nodes, and the passes read them through their expression (``name.ctx``)."""
-    fields = _CHILD_FIELDS[cls] = tuple(f for f in cls._fields if f not in _NOT_CHILDREN)
+def child_fields(cls: type) -> tuple[str, ...]:
+    """The fields of a node class that can hold nodes, less ``ctx`` (kept in ``CHILD_FIELDS`` once found):
+    the ``Load``/``Store`` markers are a third of a tree's nodes, and the passes read them through their
+    expression (``name.ctx``)."""
+    fields = CHILD_FIELDS[cls] = tuple(f for f in cls._fields if f not in _NOT_CHILDREN)
     return fields
 
 
 _NOT_CHILDREN = frozenset({"ctx", "id", "attr", "kind", "type_comment"})  # a context, or strings
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def walk(node: gast.AST) -> Iterator[gast.AST]:
     """Every node under ``node`` (itself included) but the expression contexts (``Load``, ``Store``, ...),
     breadth first, in the order of ``gast.walk``."""
     queue = deque((node,))
-    next_node, push, fields_of = queue.popleft, queue.append, _CHILD_FIELDS.get
+    next_node, push, fields_of = queue.popleft, queue.append, CHILD_FIELDS.get
     while queue:
         current = next_node()
         yield current
         values, fields = current.__dict__, fields_of(type(current))
         if fields is None:
-            fields = _child_fields(type(current))
+            fields = child_fields(type(current))
         for field in fields:
             value = values.get(field)
             if type(value) is list:
@@ -55,9 +56,9 @@ def children(node: gast.AST) -> list[gast.AST]:
     """The direct children of ``node`` but its expression context, in the order of
     ``gast.iter_child_nodes`` (which ``walk`` visits; nothing reads a ``Load`` or ``Store`` as a child)."""
     found: list[gast.AST] = []
-    values, fields = node.__dict__, _CHILD_FIELDS.get(type(node))
+    values, fields = node.__dict__, CHILD_FIELDS.get(type(node))
     if fields is None:
-        fields = _child_fields(type(node))
+        fields = child_fields(type(node))
     for field in fields:
         value = values.get(field)
         if type(value) is list:
@@ -113,7 +114,7 @@ def name_nodes(node: gast.AST) -> list[gast.Name]:
     found: list[gast.Name] = []
     add = found.append
     stack = [node]
-    pop, push, fields_of = stack.pop, stack.append, _CHILD_FIELDS.get
+    pop, push, fields_of = stack.pop, stack.append, CHILD_FIELDS.get
     while stack:
         current = pop()
         cls = type(current)
@@ -123,7 +124,7 @@ def name_nodes(node: gast.AST) -> list[gast.Name]:
                 continue
         values, fields = current.__dict__, fields_of(cls)
         if fields is None:
-            fields = _child_fields(cls)
+            fields = child_fields(cls)
         for field in fields:
             value = values.get(field)
             if type(value) is list:
