@@ -15,7 +15,7 @@ from typing import Any
 
 import gast
 
-from .analysis.walk import fix_missing_locations
+from .analysis.walk import locate_statements
 from .transform.builders import COMMENT
 
 _COMMENT_LINE = re.compile(r"^(\s*)('''|\"\"\"|'|\")" + COMMENT + r"(.*)\2$")
@@ -23,8 +23,7 @@ _COMMENT_LINE = re.compile(r"^(\s*)('''|\"\"\"|'|\")" + COMMENT + r"(.*)\2$")
 
 def to_source(fn: gast.FunctionDef) -> str:
     """Unparse a function, turning comment markers into comments."""
-    module = gast.Module([fn], [])
-    text = gast.unparse(fix_missing_locations(module))
+    text = gast.unparse(gast.Module([locate_statements(fn)], []))
     lines = []
     for line in text.splitlines():
         match = _COMMENT_LINE.match(line)

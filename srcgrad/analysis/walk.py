@@ -80,19 +80,7 @@ def fix_missing_locations(node: gast.AST) -> gast.AST:
     while stack:
         current, location = pop()
         if "lineno" in current._attributes:
-            lineno = getattr(current, "lineno", _MISSING)
-            col = getattr(current, "col_offset", _MISSING)
-            end_lineno = getattr(current, "end_lineno", _MISSING)
-            end_col = getattr(current, "end_col_offset", _MISSING)
-            if lineno is _MISSING:
-                current.lineno = lineno = location[0]
-            if col is _MISSING:
-                current.col_offset = col = location[1]
-            if end_lineno is _MISSING:
-                current.end_lineno = end_lineno = location[2]
-            if end_col is _MISSING:
-                current.end_col_offset = end_col = location[3]
-            location = (lineno, col, end_lineno, end_col)
+            location = _located(current, location)
         values = current.__dict__
         for field in current._fields:
             value = values.get(field)
@@ -158,6 +146,44 @@ def statements(stmts: list[gast.stmt]) -> list[gast.stmt]:
             if type(block) is list and block:
                 stack.extend(reversed(block))
     return found
+
+
+def _located(node: gast.AST, parent: tuple) -> tuple:
+    """Give ``node`` each location attribute it lacks from its ``parent``'s location; return its own."""
+    lineno = getattr(node, "lineno", _MISSING)
+    col = getattr(node, "col_offset", _MISSING)
+    end_lineno = getattr(node, "end_lineno", _MISSING)
+    end_col = getattr(node, "end_col_offset", _MISSING)
+    if lineno is _MISSING:
+        node.lineno = lineno = parent[0]
+    if col is _MISSING:
+        node.col_offset = col = parent[1]
+    if end_lineno is _MISSING:
+        node.end_lineno = end_lineno = parent[2]
+    if end_col is _MISSING:
+        node.end_col_offset = end_col = parent[3]
+    return (lineno, col, end_lineno, end_col)
+
+
+def locate_statements(fn: gast.FunctionDef) -> gast.FunctionDef:
+    """``fix_missing_locations`` for ``fn`` and the statements in it only: a statement without a location
+    takes its enclosing statement's (line 1, column 0 at the root). The unparser reads the line of every
+    statement that may carry a type comment, and nothing else of the locations; the expressions, most of a
+    tree, are left as they are."""
+    stack = [(fn, (1, 0, 1, 0))]
+    while stack:
+        current, location = stack.pop()
+        values = current.__dict__
+        if "lineno" in current._attributes:
+            location = _located(current, location)
+        for field in _CLAUSES:
+            for clause in values.get(field) or ():
+                stack.extend((stmt, location) for stmt in clause.body)
+        for field in _BLOCKS:
+            block = values.get(field)
+            if type(block) is list:
+                stack.extend((stmt, location) for stmt in block)
+    return fn
 
 
 def all_names(node: gast.AST) -> set[str]:
