@@ -41,7 +41,7 @@ from .cache import (
 from .errors import NonScalarOutputError, SourceUnavailableError, SrcgradError, UnsupportedTransformError
 from .locate import locating
 from .numba_backend import Compiled, checked_compiler, compiled_vjp, lowered_source, run_compiled, where_of
-from .passes import OPTIMIZATIONS
+from .passes import OPTIMIZATIONS, WITHOUT_OUTPUT, WITHOUT_OUTPUT_SUMMARY
 from .pipeline import Generated, forward_transform, reverse_variants
 from .rules.helpers import shape_of
 from .rules.registry import vjp_rule
@@ -612,7 +612,7 @@ def _passes_shown(fun: Callable, argnums: tuple[int, ...], with_value: bool, exa
     """The code before the optimizations and after each one that changed it, each under a heading."""
     trace: list[tuple[str, str]] = []
     reverse_variants(fun, argnums, (with_value,), examples=examples, trace=trace)
-    summaries = {step.name: step.summary for step in OPTIMIZATIONS}
+    summaries = {step.name: step.summary for step in OPTIMIZATIONS} | {WITHOUT_OUTPUT: WITHOUT_OUTPUT_SUMMARY}
     parts, previous = [], None
     for step, source in trace:
         if step == "reverse":

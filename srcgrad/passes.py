@@ -140,6 +140,16 @@ OPTIMIZATIONS: tuple[Pass, ...] = (
 
 SHARED = tuple(step for step in OPTIMIZATIONS if step.shared)
 PER_VARIANT = tuple(step for step in OPTIMIZATIONS if not step.shared)
+# The variant without the output is made from the optimized one with it, before ``release`` (whose ``del``
+# statements dead-code elimination does not follow): the output is no longer returned (``WITHOUT_OUTPUT``),
+# the passes that what only computed it may have held back run again (``AFTER_DERIVING``), then both
+# variants are released.
+RELEASE = tuple(step for step in PER_VARIANT if step.name == "release")
+BEFORE_RELEASE = tuple(step for step in PER_VARIANT if step not in RELEASE)
+AFTER_DERIVING = tuple(step for step in BEFORE_RELEASE if step.name in ("dead-code", "negations", "loop-copies"))
+WITHOUT_OUTPUT = "without-output"
+WITHOUT_OUTPUT_SUMMARY = ("the variant without the output made from the one with it: the output is no longer "
+                          "returned (the passes what computed it may have held back run again)")
 
 
 def run_passes(fn: gast.FunctionDef, context: PassContext, passes: Sequence[Pass] = OPTIMIZATIONS,

@@ -28,7 +28,7 @@ from .frontend.parse import ParsedFunction, Scope
 from .frontend.resolve import UNRESOLVED
 from .function_values import call_value_holding, call_value_with_vjp
 from .naming import Names, Namespace, identifiers
-from .passes import PER_VARIANT, SHARED, PassContext, run_passes
+from .passes import AFTER_DERIVING, BEFORE_RELEASE, RELEASE, SHARED, WITHOUT_OUTPUT, PassContext, run_passes
 from .runtime import (
     call_with_vjp,
     with_constants,
@@ -50,8 +50,9 @@ BACK_END: tuple[Stage, ...] = (
           "shapes (`transform/specialize.py`) before the storage plan, so values read only for their shapes are "
           "not kept"),
     Stage("optimize", "`passes.py`",
-          "the passes of `OPTIMIZATIONS` below: the shared ones once on both sweeps, then the others on each "
-          "variant (with and without the output)"),
+          "the passes of `OPTIMIZATIONS` below: the shared ones once on both sweeps, then the others on the "
+          "variant with the output; the variant without it is made from that code (the output no longer "
+          "returned, dead code and negations again), then both are released"),
     Stage("codegen", "`codegen.py`, `naming.py`",
           "`gast.unparse`, comment markers → `# line N: <your line>`, `linecache` registration, a namespace of the "
           "user's names plus the objects rules refer to, under collision-free names"),
@@ -163,11 +164,14 @@ def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequen
     if optimize:
         sweeps = run_passes(sweeps, context(pure, False), SHARED, trace)
     at = next(i for i, statement in enumerate(sweeps.body) if statement is adjoint_heading)
-    variants: dict[bool, Generated] = {}
-    for k, with_value in enumerate(with_values):
-        last = k == len(with_values) - 1
+    # The variant without the output is the optimized one with it, less what only computed the output
+    # (``_without_value``): built so whether it is asked for alone or with the other, it is the same code.
+    derive = optimize and False in with_values
+    built = [True] if derive else list(with_values)
+    trees: dict[bool, tuple[gast.FunctionDef, gast.stmt]] = {}   # each variant's tree, and its adjoint heading
+    for k, with_value in enumerate(built):
         # Each variant is optimized in place, so all but the last work on a copy.
-        generated = sweeps if last else clone(sweeps)
+        generated = sweeps if k == len(built) - 1 else clone(sweeps)
         heading = generated.body[at]
         every_gradient = generated.body[-1].value.elts
         results = gast.Tuple([every_gradient[i] for i in argnums], gast.Load())
@@ -183,15 +187,49 @@ def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequen
             # cotangent may be complex) and every value is float64
             in_place = (examples is not None and not closure and not callee
                         and stays_float64(generated, examples, lookup))
-            generated = run_passes(generated, context(resolver.is_pure, in_place), PER_VARIANT, trace=trace if last else None)
+            passes = context(resolver.is_pure, in_place)
+            # ``trace`` follows the variant asked for last (``show`` asks for one): with a derived variant
+            # without the output, the passes they share, then the ones of the variant asked for
+            last = k == len(built) - 1
+            generated = run_passes(generated, passes, BEFORE_RELEASE, trace if last else None)
+            traced = trace if last else None
+            if derive:
+                kept = True in with_values
+                plain = clone(generated) if kept else generated
+                plain_heading = plain.body[generated.body.index(heading)] if kept else heading
+                plain_trace = trace if with_values[-1] is False else None
+                plain = _without_value(plain, passes, plain_trace)
+                trees[False] = (run_passes(plain, passes, RELEASE, plain_trace), plain_heading)
+                if not kept:
+                    break
+                traced = trace if with_values[-1] is True else None
+            generated = run_passes(generated, passes, RELEASE, traced)
+        trees[with_value] = (generated, heading)
+
+    def finished(generated: gast.FunctionDef, heading: gast.stmt) -> Generated:
         if closure:
             generated = _split_into_closure(generated, heading, names.fresh(f"{node.name}_backward"),
                                             seed, reverse.stack, namespace.ref(list))
         generated.body = [comment(_variant_note(params, examples)), *annotate_lines(generated.body, parsed.line,
                                                                                     parsed.where)]
-        variants[with_value] = _compile(generated, grad_name, parsed, namespace, f"reverse argnums={argnums}",
-                                        stages, front.inlined)
-    return variants
+        return _compile(generated, grad_name, parsed, namespace, f"reverse argnums={argnums}", stages,
+                        front.inlined)
+
+    return {with_value: finished(*trees[with_value]) for with_value in with_values}
+
+
+
+def _without_value(generated: gast.FunctionDef, passes: PassContext,
+                   trace: list[tuple[str, str]] | None) -> gast.FunctionDef:
+    """The variant without the output, from the optimized one with it (before ``release``, whose ``del``
+    statements dead-code elimination does not follow): ``return (out, grads)`` becomes ``return grads``.
+    Then only the passes run again that the output's computation can have held back (``AFTER_DERIVING``:
+    the code it alone needed is dead now, a negation it read can be folded), not every per-variant pass."""
+    returned = generated.body[-1]
+    returned.value = returned.value.elts[1]
+    if trace is not None:
+        trace.append((WITHOUT_OUTPUT, to_source(generated)))
+    return run_passes(generated, passes, AFTER_DERIVING, trace)
 
 
 def forward_transform(fn: Callable, argnums: tuple[int, ...], examples: Sequence[Any] | None = None,

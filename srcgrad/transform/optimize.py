@@ -142,7 +142,12 @@ def propagate_copies(fn: gast.FunctionDef) -> gast.FunctionDef:
                 stmt.orelse = block(stmt.orelse, aliases)
                 out.append(stmt)
                 continue
-            _replace_loads(stmt, aliases.of)
+            names = name_nodes(stmt)   # (one walk: the loads to replace, the names it binds)
+            of = aliases.of
+            if of:
+                for name_node in names:
+                    if name_node.id in of and type(name_node.ctx) is gast.Load:
+                        name_node.id = of[name_node.id]
             if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) \
                     and isinstance(stmt.value, gast.Name):
                 target, source = stmt.targets[0].id, stmt.value.id
@@ -151,8 +156,8 @@ def propagate_copies(fn: gast.FunctionDef) -> gast.FunctionDef:
                 aliases.forget({target})
                 if counts.get(target) == 1:
                     aliases.add(target, source)
-            else:
-                aliases.forget(_stored_anywhere(stmt))
+            else:   # (loops and branches were handled above)
+                aliases.forget({n.id for n in names if type(n.ctx) is gast.Store})
             out.append(stmt)
         return out
 

@@ -14,7 +14,7 @@ from gradcheck import check_grad
 
 import srcgrad
 from srcgrad.codegen import to_source
-from srcgrad.passes import OPTIMIZATIONS, run_passes
+from srcgrad.passes import AFTER_DERIVING, OPTIMIZATIONS, RELEASE, WITHOUT_OUTPUT, run_passes
 from srcgrad.pipeline import reverse_variants
 from srcgrad.transform.fixpoint import FixpointError, iterate_to_fixpoint
 
@@ -81,7 +81,7 @@ def test_every_pass_changes_some_small_function():
     changed: set[str] = set()
     for fn, args in SMALL.values():
         changed |= _changed_by(fn, args)
-    assert changed == {step.name for step in OPTIMIZATIONS}
+    assert changed == {step.name for step in OPTIMIZATIONS} | {WITHOUT_OUTPUT}
 
 
 @pytest.mark.parametrize("name", sorted(SMALL))
@@ -101,7 +101,14 @@ def test_the_trace_starts_before_the_passes_and_ends_with_the_code_that_runs():
     fn, args = SMALL["rosenbrock_loop"]
     trace = _trace(fn, args)
     assert trace[0][0] == "reverse"
-    assert [step for step, _ in trace[1:]] == [s.name for s in OPTIMIZATIONS if s.name in dict(trace)]
+    # the passes the variant with the output runs (the shared ones first), then the variant without it is
+    # made from that code, and the passes the output may have held back run again before the last ones
+    steps = [step for step, _ in trace[1:]]
+    split = steps.index(WITHOUT_OUTPUT)
+    ran = dict(trace)
+    assert steps[:split] == [s.name for s in OPTIMIZATIONS if s not in RELEASE and s.name in ran]
+    assert steps[split + 1:] == [s.name for s in AFTER_DERIVING + RELEASE if s.name in ran]
+    assert {"dead-code", "negations"} <= set(steps[split + 1:])
     generated = reverse_variants(fn, (0,), (False,), examples=args)[False]
     body = [line for line in generated.source.splitlines() if not line.lstrip().startswith("#")]
     assert body == [line for line in trace[-1][1].splitlines() if not line.lstrip().startswith("#")]
@@ -223,3 +230,36 @@ def test_values_read_only_for_their_shapes_are_not_kept():
     generic = reverse_variants(loop, (0, 1), (False,), examples=None)[False].source
     assert "unbroadcast" in generic
     check_grad(loop, list(args), argnums=(0, 1))
+
+
+@pytest.mark.parametrize("name", sorted(SMALL))
+def test_the_variant_without_the_output_is_the_same_code_asked_for_alone_or_with_the_other(name):
+    """It is made from the optimized variant with the output in both cases, so what ``show`` prints is what
+    ``grad`` runs after its first call."""
+    fn, args = SMALL[name]
+    alone = reverse_variants(fn, (0,), (False,), examples=args)[False].source
+    both = reverse_variants(fn, (0,), (False, True), examples=args)
+    assert both[False].source == alone
+    assert both[True].source != alone
+
+
+def test_the_variant_without_the_output_drops_what_only_computed_it():
+    def f(x):
+        y = np.sin(x) * x
+        return np.sum(y * y) + np.sum(np.exp(y))
+
+    x = np.linspace(-1.0, 1.0, 5)
+    both = reverse_variants(f, (0,), (False, True), examples=(x,))
+    def code(source: str) -> str:
+        return "\n".join(line for line in source.splitlines() if not line.lstrip().startswith("#"))
+
+    assert code(both[True].source).count("np.sum(") == 2
+    plain = code(both[False].source)
+    assert "np.sum(" not in plain and "np.exp(y)" in plain   # (the adjoint of exp reads it)
+    y = np.sin(x) * x
+    expected = (2 * y + np.exp(y)) * (np.cos(x) * x + np.sin(x))
+    got = both[False].function(x, 1.0)
+    np.testing.assert_allclose(got[0], expected, rtol=1e-13)
+    value, (grad,) = both[True].function(x, 1.0)
+    assert value == pytest.approx(np.sum(y * y) + np.sum(np.exp(y)), rel=1e-14)
+    np.testing.assert_array_equal(grad, got[0])
