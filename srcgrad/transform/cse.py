@@ -229,7 +229,7 @@ def eliminate_to_fixpoint(fn: gast.FunctionDef, is_pure_call: Callable[[gast.exp
         return True
 
     # each round that goes on replaced an expression by a name: at most as many rounds as expressions
-    iterate_to_fixpoint(one_round, count_expressions(fn) + 2, "common-subexpression elimination")
+    iterate_to_fixpoint(one_round, lambda: count_expressions(fn) + 2, "common-subexpression elimination")
 
 
 def _name_repeated_subexpressions(stmts: list[gast.stmt], is_pure: Callable[[gast.expr], bool],
@@ -305,7 +305,8 @@ def _only_stack_effects(fn: gast.FunctionDef, effect_free: Callable[[gast.expr],
             return False
         if isinstance(node, (gast.Assign, gast.For)):
             targets = node.targets if isinstance(node, gast.Assign) else [node.target]
-            if any(isinstance(n, (gast.Subscript, gast.Attribute)) for t in targets for n in walk(t)):
+            if any(type(t) is not gast.Name and any(isinstance(n, (gast.Subscript, gast.Attribute)) for n in walk(t))
+                   for t in targets):
                 return False
         if isinstance(node, gast.Expr) and not isinstance(node.value, gast.Constant) and not _on_stack(
                 node.value, stack, "append"):

@@ -137,6 +137,13 @@ def test_an_iteration_that_does_not_converge_fails_loudly():
     assert iterate_to_fixpoint(lambda: len(rounds) < 3 and not rounds.append(1), 10, "a test") == 4
     with pytest.raises(FixpointError, match="a growing set did not converge in 5 rounds"):
         iterate_to_fixpoint(lambda: True, 5, "a growing set")
+    asked: list[int] = []
+    assert iterate_to_fixpoint(lambda: False, lambda: asked.append(1) or 3, "a settled set") == 1
+    assert asked == []   # a bound given as a function is worked out only when a second round is needed
+    calls: list[int] = []
+    with pytest.raises(FixpointError, match="in 3 rounds"):
+        iterate_to_fixpoint(lambda: not calls.append(1), lambda: asked.append(1) or 3, "a growing set")
+    assert asked == [1] and len(calls) == 3
 
 
 def test_the_design_doc_lists_the_passes():
