@@ -17,7 +17,7 @@ from typing import Any
 
 import gast
 
-from ..analysis.walk import walk
+from ..analysis.walk import CHILD_FIELDS, child_fields, walk
 from ..frontend.constant_branches import UNKNOWN, constant_value
 from ..naming import Names, Namespace, reference_text
 from ..rules.helpers import ONE_PARTIAL, unbroadcast
@@ -112,8 +112,8 @@ def inline(rule: Rule, g: gast.expr, ans: gast.expr, args: list[gast.expr], keyw
     bound[template.params[0].name] = g
     bound[template.params[1].name] = ans
     renamer = _TemplateRenamer(bound, template.globals, names, namespace)
-    body = [renamer.visit(clone(stmt)) for stmt in template.body]
-    result = renamer.visit(clone(template.result))
+    body = [renamer.copy(stmt) for stmt in template.body]
+    result = renamer.copy(template.result)
     statements = [s for s in body if s is not None]
     count = len(wanted)
     one = _one_partial_form(result, namespace)
@@ -162,7 +162,29 @@ class _TemplateRenamer(NodeTransformer):
         self.namespace = namespace
         self.locals: dict[str, str] = {}
 
-    def visit_Name(self, node: gast.Name) -> gast.expr:
+    def copy(self, node: gast.AST) -> gast.AST | None:
+        """``self.visit(clone(node))`` in one walk: each node is copied and renamed as it is reached, in the
+        order the visit would reach it (so fresh names come in the same order). The template is left as it
+        is: every call site gets its own nodes."""
+        cls = type(node)
+        if cls is gast.Name:
+            return self.visit_Name(node, copy=True)
+        if cls in _VISITED_AS_WRITTEN:   # (their visits order their parts themselves)
+            return self.visit(clone(node))
+        copied = cls.__new__(cls)
+        new = dict(node.__dict__)   # (positions and leaves as they are; the children, in order, below)
+        for field in CHILD_FIELDS.get(cls) or child_fields(cls):
+            value = new.get(field)
+            if type(value) is list:
+                new[field] = [self.copy(item) if isinstance(item, _AST) else item for item in value]
+            elif isinstance(value, _AST):
+                new[field] = self.copy(value)
+        copied.__dict__.update(new)
+        if cls is gast.Call:
+            return self.visit_Call(copied, children_done=True)
+        return copied
+
+    def visit_Name(self, node: gast.Name, copy: bool = False) -> gast.expr:
         if node.id in self.bound and isinstance(node.ctx, gast.Load):
             return clone(self.bound[node.id])
         if isinstance(node.ctx, gast.Store) or node.id in self.locals:
@@ -173,13 +195,14 @@ class _TemplateRenamer(NodeTransformer):
             return self.namespace.ref(self.rule_globals[node.id])
         if hasattr(builtins, node.id):
             return self.namespace.ref(getattr(builtins, node.id))
-        return node
+        return clone(node) if copy else node
 
-    def visit_Call(self, node: gast.Call) -> gast.expr:
+    def visit_Call(self, node: gast.Call, children_done: bool = False) -> gast.expr:
         """Spread ``*(a, b)`` and ``**{'k': v}`` once the rule's ``*args``/``**kwargs`` are bound to the call
         site's literal argument lists, so that the generated code has plain calls (which can themselves
         be differentiated again)."""
-        self.generic_visit(node)
+        if not children_done:
+            self.generic_visit(node)
         args: list[gast.expr] = []
         for arg in node.args:
             if isinstance(arg, gast.Starred) and isinstance(arg.value, (gast.Tuple, gast.List)):
@@ -210,6 +233,11 @@ class _TemplateRenamer(NodeTransformer):
         node.target = self.visit(node.target)
         node.ifs = [self.visit(i) for i in node.ifs]
         return node
+
+
+_AST = gast.AST
+# nodes whose visit orders the visits of their parts (a comprehension binds its targets before its element)
+_VISITED_AS_WRITTEN = (gast.ListComp, gast.comprehension)
 
 
 def _is_number(node: gast.expr) -> bool:
