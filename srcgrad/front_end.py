@@ -89,7 +89,10 @@ class FrontEnd:
     resolver: CallResolver = None  # type: ignore[assignment]
     varied: set[str] = field(default_factory=set)
     active: set[str] = field(default_factory=set)
-    stages: dict[str, str] = field(default_factory=dict)  # the source after desugaring and after ANF
+    # the source after desugaring and after ANF, with ``record_stages`` (a listing for readers: unparsing the
+    # tree twice more is not done for every transformation)
+    stages: dict[str, str] = field(default_factory=dict)
+    record_stages: bool = False
     complex_values: set[str] = field(default_factory=set)  # variables that may hold complex values
     inlined: Inlined = field(default_factory=Inlined)  # helpers whose bodies the code holds
 
@@ -137,7 +140,8 @@ def _desugar(front: FrontEnd) -> None:
     assigned = {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
     not_dicts = {p for p, v in zip(front.params, front.examples or ()) if not isinstance(v, dict) and p not in assigned}
     front.core = desugar(front.parsed, front.namespace, not_dicts)
-    front.stages["desugar"] = gast.unparse(front.core)
+    if front.record_stages:
+        front.stages["desugar"] = gast.unparse(front.core)
 
 
 def _anf(front: FrontEnd) -> None:
@@ -148,7 +152,8 @@ def _inline(front: FrontEnd) -> None:
     front.inlined = inline_helpers(front.core, front.parsed, front.namespace, front.names, front.temps, desugar,
                                    _callee_checks)
     forward_tuple_items(front.core)
-    front.stages["anf"] = gast.unparse(front.core)
+    if front.record_stages:
+        front.stages["anf"] = gast.unparse(front.core)
 
 
 def _resolve(front: FrontEnd) -> None:
@@ -228,9 +233,11 @@ FRONT_END: tuple[Stage, ...] = (
 
 
 def run_front_end(fn: Callable, argnums: tuple[int, ...], has_aux: bool, allow_tuple: bool, callee: bool,
-                  examples: Sequence[Any] | None = None, stages: Sequence[Stage] = FRONT_END) -> FrontEnd:
-    """Run ``stages`` in order on a new ``FrontEnd`` for ``fn``; shared by reverse and forward mode."""
-    front = FrontEnd(fn, argnums, has_aux, allow_tuple, callee, examples)
+                  examples: Sequence[Any] | None = None, stages: Sequence[Stage] = FRONT_END,
+                  record_stages: bool = False) -> FrontEnd:
+    """Run ``stages`` in order on a new ``FrontEnd`` for ``fn``; shared by reverse and forward mode. With
+    ``record_stages``, ``front.stages`` keeps the source after desugaring and after A-normal form."""
+    front = FrontEnd(fn, argnums, has_aux, allow_tuple, callee, examples, record_stages=record_stages)
     for stage in stages:
         stage.run(front)
     return front

@@ -69,7 +69,6 @@ class Generated:
     namespace: dict[str, Any]
     user_names: list[str]
     scope: Scope
-    stages: dict[str, str] = field(default_factory=dict)
     inlined: Inlined = field(default_factory=Inlined)
     compiled: dict[str, Any] = field(default_factory=dict)   # compiler -> its version of the function (jvp)
 
@@ -106,8 +105,7 @@ def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequen
     _constant_arguments(front.core, front.active, front.resolver.callee, front.namespace)
     parsed, node, params, argnums, names, namespace = (front.parsed, front.parsed.node, front.params,
                                                         front.argnums, front.names, front.namespace)
-    core, temps, returned, resolver, active, stages = (front.core, front.temps, front.returned, front.resolver,
-                                                        front.active, front.stages)
+    core, temps, returned, resolver, active = front.core, front.temps, front.returned, front.resolver, front.active
 
     shapes: dict[str, Any] = {}
     if examples is not None:
@@ -212,8 +210,7 @@ def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequen
                                             seed, reverse.stack, namespace.ref(list))
         generated.body = [comment(_variant_note(params, examples)), *annotate_lines(generated.body, parsed.line,
                                                                                     parsed.where)]
-        return _compile(generated, grad_name, parsed, namespace, f"reverse argnums={argnums}", stages,
-                        front.inlined)
+        return _compile(generated, grad_name, parsed, namespace, f"reverse argnums={argnums}", front.inlined)
 
     return {with_value: finished(*trees[with_value]) for with_value in with_values}
 
@@ -259,8 +256,7 @@ def forward_transform(fn: Callable, argnums: tuple[int, ...], examples: Sequence
         generated = eliminate_dead_code(propagate_copies(generated), front.resolver.is_pure)
     generated.body = [comment(_variant_note(params, examples)),
                       *annotate_lines(generated.body, parsed.line, parsed.where)]
-    return _compile(generated, jvp_name, parsed, namespace, f"forward argnums={front.argnums}", front.stages,
-                    front.inlined)
+    return _compile(generated, jvp_name, parsed, namespace, f"forward argnums={front.argnums}", front.inlined)
 
 
 def _constant_arguments(core: gast.FunctionDef, active: set[str], callee: Callable[[gast.expr], Any],
@@ -313,14 +309,14 @@ def describe_argument(value: Any) -> str:
 
 
 def _compile(generated: gast.FunctionDef, name_: str, parsed: ParsedFunction, namespace: Namespace, kind: str,
-             stages: dict[str, str], inlined: Inlined) -> Generated:
+             inlined: Inlined) -> Generated:
     source = to_source(generated)
     user_names = _free_user_names(generated, namespace, parsed)
     filename = f"<srcgrad {parsed.fn.__qualname__} {kind} ({parsed.filename}:{parsed.node.lineno})>"
     scope_namespace = dict(namespace.bindings)
     scope_namespace["__builtins__"] = __builtins__
     generated_fn = compile_function(source, name_, filename, scope_namespace)
-    result = Generated(generated_fn, source, scope_namespace, user_names, parsed.scope, stages, inlined)
+    result = Generated(generated_fn, source, scope_namespace, user_names, parsed.scope, inlined)
     result.refresh()
     return result
 

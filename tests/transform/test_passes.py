@@ -166,7 +166,7 @@ def test_the_front_end_runs_its_stages_in_order_each_filling_in_its_part():
     traced = [type(stage)(stage.name, stage.modules, stage.summary,
                           lambda front, stage=stage: seen.append(stage.name) or stage.run(front)) for stage in FRONT_END]
     front = run_front_end(mean_square, (0,), False, False, False, (np.ones((3, 2)), np.ones((4, 3)), np.ones(4)),
-                          stages=traced)
+                          stages=traced, record_stages=True)
     assert seen == [stage.name for stage in FRONT_END] == [
         "parse", "check", "aliasing", "desugar", "ANF", "inline", "resolve", "default deny", "activity"]
     assert front.params == ["w", "x", "y"] and front.argnums == (0,)
