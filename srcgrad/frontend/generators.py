@@ -129,13 +129,14 @@ class _Resolver:
     tell without running it: names of the module, the closure or the builtins, attributes of modules and
     classes, and the caller's own nested generator functions (their ``def`` nodes)."""
 
-    def __init__(self, parsed: ParsedFunction, local_generators: dict[str, gast.FunctionDef]):
+    def __init__(self, parsed: ParsedFunction, local_generators: dict[str, gast.FunctionDef],
+                 nodes: list[gast.AST] | None = None):
         self.parsed = parsed
         self.local_generators = local_generators
         tree = parsed.node
         self.bound: set[str] = set()
         stored: set[str] = set()
-        for n in walk(tree):
+        for n in walk(tree) if nodes is None else nodes:   # (``nodes``: ``walk(tree)``'s, if at hand)
             if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load):
                 self.bound.add(n.id)
                 if not isinstance(n.ctx, gast.Param):
@@ -236,22 +237,25 @@ def _refusal(call: gast.Call, parents: dict[int, gast.AST], resolve: _Resolver, 
 def lower_generators(parsed: ParsedFunction) -> None:
     """Check the calls of generator functions in ``parsed`` and lower the generators defined in it
     (``check_consumers``), then ``parsed`` itself if it is one (``lower_generator``)."""
-    check_consumers(parsed)
-    lower_generator(parsed)
+    if check_consumers(parsed):
+        lower_generator(parsed)
 
 
-def check_consumers(parsed: ParsedFunction) -> None:
+def check_consumers(parsed: ParsedFunction) -> bool:
     """Refuse, at its line, a call of a generator function whose items the caller may not take all at once;
     remember the generator functions whose calls are fine (see the module docstring), and lower the generator
-    functions defined inside the caller."""
+    functions defined inside the caller. Returns whether the function yields anywhere (it or a function
+    defined in it): most do not, and need no further look."""
     tree = parsed.node
-    local = {n.name: n for n in walk(tree) if isinstance(n, gast.FunctionDef) and n is not tree
-             and is_generator(n)}
-    resolve = _Resolver(parsed, local)
+    nodes = list(walk(tree))   # (one walk for every question below)
+    yields = any(isinstance(n, _YIELDS) for n in nodes)
+    local = {n.name: n for n in nodes if isinstance(n, gast.FunctionDef) and n is not tree
+             and is_generator(n)} if yields else {}
+    resolve = _Resolver(parsed, local, nodes)
     parents: dict[int, gast.AST] = {}
     checked: list[Any] = []
     bodies_checked: set[int] = set()
-    for node in walk(tree):
+    for node in nodes:
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id in local:
             parents = parents or _parents(tree)
             parent = parents.get(id(node))
@@ -283,6 +287,7 @@ def check_consumers(parsed: ParsedFunction) -> None:
         if id(generator) not in bodies_checked:
             _check_generator(parsed, generator)
         _lower(parsed, generator, identifiers(tree))
+    return yields
 
 
 def _check_body(parsed: ParsedFunction, generator: Any) -> None:
