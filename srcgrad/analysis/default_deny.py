@@ -70,8 +70,8 @@ def _own_scope(fn: gast.FunctionDef):
 def _check_call(call: gast.Call, varied: set[str], callee_of: Callable[[gast.expr], Any],
                 parsed: ParsedFunction, attributes: dict[str, gast.Attribute]) -> None:
     callee = callee_of(call.func)
-    label = gast.unparse(call.func).strip()
     if callee in NAME_READERS:
+        label = gast.unparse(call.func).strip()
         raise parsed.error(call, f"'{label}' reads variables by name, so srcgrad cannot see what its result "
                            "depends on", "write the expression out in the function's code", cls=MissingRuleError)
     seen = set().union(*[_loaded(a) for a in call.args], *[_loaded(k.value) for k in call.keywords])
@@ -85,6 +85,7 @@ def _check_call(call: gast.Call, varied: set[str], callee_of: Callable[[gast.exp
     if not seen & varied or _described(callee):
         return
     what = getattr(callee, "__qualname__", None) or getattr(callee, "__name__", None) or type(callee).__name__
+    label = gast.unparse(call.func).strip()   # (made only for the message: most calls pass)
     if isinstance(getattr(callee, "__self__", None), _RANDOM_STATES):
         _refuse_differentiated_draw(call, label, parsed)
     raise parsed.error(
