@@ -29,6 +29,9 @@ _TRIVIAL = (gast.Name, gast.Constant)
 _FRESH = (gast.List, gast.Dict, gast.Set, gast.ListComp, gast.DictComp, gast.SetComp, gast.GeneratorExp)
 
 
+_KEY_FIELDS: dict[type, tuple[str, ...]] = {}   # a node class's fields that make its key (not its context)
+
+
 def _key(node: object, cache: dict[int, tuple]) -> object:
     """A hashable structural key of an expression: equal keys mean equal expressions (load contexts,
     line numbers and type comments aside). Cached by node identity, so keys of nested expressions are
@@ -37,13 +40,17 @@ def _key(node: object, cache: dict[int, tuple]) -> object:
         found = cache.get(id(node))
         if found is not None and found[0] is node:   # (an id can be reused once its node is gone)
             return found[1]
-        if isinstance(node, gast.Name):
+        cls = type(node)
+        if cls is gast.Name:
             key: object = ("Name", node.id)
-        elif isinstance(node, gast.Constant):
+        elif cls is gast.Constant:
             key = ("Constant", type(node.value).__name__, repr(node.value))
         else:
-            key = (type(node).__name__,) + tuple(
-                _key(getattr(node, f), cache) for f in node._fields if f not in ("ctx", "type_comment"))
+            fields = _KEY_FIELDS.get(cls)
+            if fields is None:
+                fields = _KEY_FIELDS[cls] = tuple(f for f in cls._fields if f not in ("ctx", "type_comment"))
+            values = node.__dict__
+            key = (cls.__name__, *[_key(values.get(f), cache) for f in fields])
         cache[id(node)] = (node, key)
         return key
     if isinstance(node, list):
