@@ -25,6 +25,7 @@ class DeadCodeEliminator:
     def __init__(self, is_pure: Callable[[gast.expr], bool]):
         self.is_pure = is_pure
         self.removed = 0   # statements dropped so far: the fixpoint test, cheaper than comparing dumps
+        self.looped = False   # whether a loop was met: its liveness can hold reads of what a pass removed
         self._loads: dict[int, set[str]] = {}
 
     def loads(self, node: gast.AST) -> set[str]:
@@ -63,6 +64,7 @@ class DeadCodeEliminator:
                 stmt.body, stmt.orelse = body or [gast.Pass()], orelse
             return stmt, live_body | live_else | self.loads(stmt.test)
         if isinstance(stmt, (gast.For, gast.While)):
+            self.looped = True
             loop_live = set(live)
             while True:
                 _, body_in = self.block(stmt.body, set(loop_live), remove=False)
@@ -84,12 +86,15 @@ class DeadCodeEliminator:
 
 
 def eliminate_dead_code(fn: gast.FunctionDef, is_pure: Callable[[gast.expr], bool]) -> gast.FunctionDef:
-    """Drop dead assignments, then empty loops and branches, until nothing changes."""
+    """Drop dead assignments, then empty loops and branches, until nothing changes. Without loops one pass
+    is enough: walking backwards, a statement is dropped before the reads of what it reads are counted, so
+    a chain of dead statements goes at once. A loop's liveness is settled before its body is pruned, and may
+    count reads of statements the pruning drops: then another pass."""
     eliminator = DeadCodeEliminator(is_pure)
     while True:
         before = eliminator.removed
         fn.body, _ = eliminator.block(fn.body, set(), remove=True)
-        if eliminator.removed == before:
+        if eliminator.removed == before or not eliminator.looped:
             return fn
 
 

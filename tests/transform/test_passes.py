@@ -270,3 +270,34 @@ def test_the_variant_without_the_output_drops_what_only_computed_it():
     value, (grad,) = both[True].function(x, 1.0)
     assert value == pytest.approx(np.sum(y * y) + np.sum(np.exp(y)), rel=1e-14)
     np.testing.assert_array_equal(grad, got[0])
+
+
+DEAD_CODE_CASES = {
+    "chain": "a = x + 1\nb = a * 2\nc = b - x\nd = c * c\ny = x * 3\nreturn y",
+    "branch": "a = x + 1\nif x > 0:\n    b = a * 2\n    c = b\nelse:\n    c = x\nd = c + a\nreturn x * 2",
+    "loop": "a = x\nb = x\nfor i in range(3):\n    c = b * 2\n    b = a + c\n    a = a + 1\nd = b\nreturn a",
+    "nested": "s = x\nfor i in range(2):\n    t = s * 2\n    for j in range(2):\n        u = t + j\n        t = u\n"
+              "    s = s + 1\nreturn s",
+}
+
+
+@pytest.mark.parametrize("name", sorted(DEAD_CODE_CASES))
+def test_dead_code_elimination_leaves_a_fixpoint(name):
+    """One pass over code without loops, more only after a loop: either way a second run removes nothing,
+    and what stays is what the result needs."""
+    import gast
+
+    from srcgrad.transform.optimize import eliminate_dead_code
+
+    body = "\n".join("    " + line for line in DEAD_CODE_CASES[name].splitlines())
+    fn = gast.parse(f"def f(x):\n{body}\n").body[0]
+    pure = lambda call: True
+    once = eliminate_dead_code(fn, pure)
+    text = gast.unparse(once)
+    assert gast.unparse(eliminate_dead_code(once, pure)) == text
+    namespace: dict = {}
+    exec(compile(gast.unparse(gast.parse(f"def f(x):\n{body}\n")), "<original>", "exec"), namespace)
+    exec(compile(text, "<pruned>", "exec"), pruned := {})
+    assert pruned["f"](1.5) == namespace["f"](1.5)
+    assert {"chain": "a =" not in text and "d =" not in text, "branch": "d =" not in text and "b =" not in text,
+            "loop": "c =" not in text and "d =" not in text, "nested": "u =" not in text}[name]
