@@ -59,18 +59,23 @@ class NodeTransformer(NodeVisitor, gast.NodeTransformer):
         for field in fields:   # (not the expression contexts: no pass rewrites a Load or a Store)
             old = values.get(field)
             if type(old) is list:
-                new: list[Any] = []
-                for item in old:
+                new: list[Any] | None = None   # made at the first item replaced: most visits replace none
+                for index, item in enumerate(old):
                     if isinstance(item, _AST):
                         replaced = visit(item)
-                        if replaced is None:
-                            continue
-                        if not isinstance(replaced, _AST):
-                            new.extend(replaced)
-                            continue
-                        item = replaced
-                    new.append(item)
-                old[:] = new
+                        if replaced is not item:
+                            if new is None:
+                                new = old[:index]
+                            if replaced is None:
+                                continue
+                            if not isinstance(replaced, _AST):
+                                new.extend(replaced)
+                                continue
+                            item = replaced
+                    if new is not None:
+                        new.append(item)
+                if new is not None:
+                    old[:] = new
             elif isinstance(old, _AST):
                 replaced = visit(old)
                 if replaced is None:
