@@ -119,6 +119,35 @@ def _inplace(op: Callable, name: str):
     return method
 
 
+def _inplace_operator(op: Callable, ufunc: np.ufunc, name: str):
+    """``a += b``, ``a -= b``, ``a *= b``: ``_inplace(op)``; and where nothing records and nothing else
+    reads the old value (a floating leaf that is not a view, under ``no_grad``: an optimizer's update, with
+    an operand of its dtype that changes neither its shape nor its dtype), the ufunc writes into the
+    tensor's memory, as PyTorch's in-place kernel does: the same values without the intermediate array."""
+    general = _inplace(op, name)
+
+    def method(a: Tensor, b: Any) -> Tensor:
+        ad = a._data
+        if state.enabled or a._grad_fn is not None or a._base is not None or ad.dtype.kind != "f":
+            return general(a, b)
+        kind = type(b)
+        if kind is float or kind is int:
+            bd = b
+        elif kind is Tensor and b._data.dtype is ad.dtype and (b._data.shape == ad.shape or not b._data.ndim):
+            bd = b._data
+        else:
+            return general(a, b)
+        token = ops.FP_ERRORS.set(ops.QUIET)
+        try:
+            ufunc(ad, bd, out=ad)
+        finally:
+            ops.FP_ERRORS.reset(token)
+        a._vc[0] += 1
+        return a
+    method.__name__ = method.__qualname__ = name
+    return method
+
+
 def _filled(kind: type):
     def fill(a: Tensor, value: Any = 0) -> Tensor:
         out = np.asarray(shim_rules.fill(a._data, value))
@@ -180,9 +209,9 @@ def _write(a: Tensor, index: tuple, value: Any, kind: type, how: tuple = _INDEX_
 
 
 METHODS = {
-    "add_": _inplace(ops.add, "add_"), "__iadd__": _inplace(ops.plus, "__iadd__"),
-    "sub_": _inplace(ops.sub, "sub_"), "__isub__": _inplace(ops.minus, "__isub__"),
-    "mul_": _inplace(ops.mul, "mul_"), "__imul__": _inplace(ops.mul, "__imul__"),
+    "add_": _inplace(ops.add, "add_"), "__iadd__": _inplace_operator(ops.plus, np.add, "__iadd__"),
+    "sub_": _inplace(ops.sub, "sub_"), "__isub__": _inplace_operator(ops.minus, np.subtract, "__isub__"),
+    "mul_": _inplace(ops.mul, "mul_"), "__imul__": _inplace_operator(ops.mul, np.multiply, "__imul__"),
     "div_": _inplace(ops.div, "div_"), "__itruediv__": _inplace(ops.div, "__itruediv__"),
     "pow_": _inplace(ops.pow, "pow_"), "__ipow__": _inplace(ops.pow, "__ipow__"),
     "neg_": _inplace(pointwise.neg, "neg_"), "abs_": _inplace(pointwise.abs, "abs_"),

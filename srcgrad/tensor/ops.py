@@ -165,10 +165,16 @@ def _binary(ufunc: np.ufunc, kind: type, save: Any = None, true_div: bool = Fals
     only_first, only_second = N.pruned(how, (somewhere, NO_EDGE)), N.pruned(how, (NO_EDGE, somewhere))
 
     def op(a: Tensor, b: Any) -> Tensor:
-        ops = operands(a, b, true_div)
-        if ops is None:
-            return NotImplemented
-        ad, bd, bt = ops
+        ad, b_type = a._data, type(b)
+        if b_type is Tensor and b._data.dtype is ad.dtype and not true_div:   # (``operands``' common cases, inline)
+            bd, bt = b._data, b
+        elif b_type is float and ad.dtype.kind == "f":
+            bd, bt = b, None
+        else:
+            ops = operands(a, b, true_div)
+            if ops is None:
+                return NotImplemented
+            ad, bd, bt = ops
         token = FP_ERRORS.set(QUIET)
         try:
             out = ufunc(ad, bd, out=OUT)

@@ -338,7 +338,7 @@ class Tensor:
     # --- printing ------------------------------------------------------------------------------------
 
     def __repr__(self) -> str:
-        fn = self._grad_fn
+        fn = self.grad_fn   # (a view whose memory changed in place shows its regenerated node, as PyTorch)
         return printing.format_tensor(self._data, from_numpy(self._data.dtype).name,
                                       grad_fn_name=None if fn is None else type(fn).__name__,
                                       requires_grad=self._rg and fn is None)

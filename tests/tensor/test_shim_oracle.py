@@ -488,6 +488,20 @@ SNIPPETS = [
     '          x.mean(()), x.mean(dim=None), x.sum((), keepdim=True), x.mean([], keepdim=True), x.sum(None, False)):\n'
     '    x.grad = None\n    s.backward()\n    print(s, graph(s.grad_fn), x.grad)\n'
     'print(torch.tensor(2.).sum(()), torch.tensor([True, False]).sum(None), x.prod(1), x.prod(-1, True))',
+    # --- in-place arithmetic under no_grad: leaves, views, results of operations, other dtypes and shapes ---
+    'w = torch.tensor([1., 2., 3.], requires_grad=True)\n(w * w).sum().backward()\nv = w.detach()[1:]\n'
+    'with torch.no_grad():\n    w -= 0.1 * w.grad\n    w += 1\n    w *= torch.tensor(2.)\n    w -= torch.ones(3)\n'
+    'print(w, w._version, w.requires_grad, w.is_leaf, v, v._version)',
+    'w = torch.tensor([1., 2.], dtype=torch.float64, requires_grad=True)\nv = w[:1]\n'
+    'with torch.no_grad():\n    v *= 3\n    w += w\nprint(w, v, w._version, v._version)\n(w * w).sum().backward()\nprint(w.grad)',
+    'x = torch.tensor([1., 2.], requires_grad=True)\ny = x * 2\nz = y * y\n'
+    'with torch.no_grad():\n    y -= 1\nprint(y, y.grad_fn, y._version)\n'
+    'try:\n    z.sum().backward()\nexcept RuntimeError as e:\n    print(e)',
+    'n = torch.tensor([1, 2, 3])\nwith torch.no_grad():\n    n += 2\n    n *= 3\nprint(n)\n'
+    'try:\n    with torch.no_grad():\n        n -= 0.5\nexcept RuntimeError as e:\n    print(e)',
+    'w = torch.ones(2, 3)\nwith torch.no_grad():\n    w += torch.arange(3.)\n    w -= torch.tensor([[1.], [2.]])\nprint(w)\n'
+    'try:\n    with torch.no_grad():\n        w += torch.ones(4, 2, 3)\nexcept RuntimeError as e:\n    print(e)\n'
+    'h = torch.ones(3, dtype=torch.float16)\nwith torch.no_grad():\n    h *= 1e5\n    h -= torch.ones(3, dtype=torch.float16)\nprint(h)',
     'x = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)\n'
     'for f in (lambda: x.prod(()), lambda: x.prod(None), lambda: x.prod(dim=None), lambda: x.prod(dim=(0, 1))):\n'
     '    try:\n        f()\n    except TypeError as e:\n        print(e)',
