@@ -247,6 +247,7 @@ def rsub(a: Tensor, b: Any, alpha: float = 1) -> Tensor:
 
 
 _POW_BASE, _POW_BOTH, _POW_EXPONENT = (derivative(np.power, p) for p in ((0,), (0, 1), (1,)))
+_POW_BASE_ONLY = N.pruned(_POW_BASE, ())   # (the rule without the exponent's partial: chosen once here)
 
 
 def _reciprocal_square(x: np.ndarray) -> np.ndarray:
@@ -280,7 +281,7 @@ def pow(a: Tensor, exponent: Any) -> Tensor:
     if not state.enabled or not (a._rg or (et is not None and et._rg)):
         return wrap(out)
     if et is None:
-        node = N.PowBackward0((edge(a),), _POW_BASE, (ad, ed), out)
+        node = N.made_for(N.PowBackward0, (edge(a),), _POW_BASE_ONLY, (ad, ed), out)
         node._saved = saved_one(a)
     else:
         node = N.PowBackward1((edge(a), edge(et)), _POW_BOTH, (ad, ed), out)

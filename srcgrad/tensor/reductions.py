@@ -64,7 +64,7 @@ def _reduction(primal: Any, compute: Any, whole: type, along: type, name: str):
             if not (state.enabled and a._rg):
                 return wrap(out)
             if not whole.saves:
-                return result(out, whole((edge(a),), how, (ad,), out))
+                return result(out, N.made_for(whole, (edge(a),), how, (ad,), out))
             kind, kwargs = whole, N.NO_KWARGS
             return _recorded(a, out, kind, (ad,), kwargs)
         if axis is not _WHOLE:   # NumPy's names, which PyTorch accepts too
