@@ -55,22 +55,25 @@ def infer_shapes(fn: gast.FunctionDef, params: dict[str, Any], evaluate: Callabl
     changed_at: dict[str, int] = {}   # variable -> the step at which its shape last changed
     evaluated_at = [-1] * len(flows)
     step = 0
-    for _ in range(len(flows) + 2):
-        changed = False
-        for k, (target, value) in enumerate(flows):
-            if evaluated_at[k] >= 0 and all(changed_at.get(name, -1) < evaluated_at[k] for name in reads[k]):
-                continue
-            step += 1
-            evaluated_at[k] = step
-            shape = _evaluate(value, shapes, evaluate, indices)
-            old = shapes.get(target, _MISSING)
-            new = _join(old, shape)
-            if new != old:
-                shapes[target] = new
-                changed_at[target] = step
-                changed = True
-        if not changed:
-            break
+    # (the primitives run on examples, whose warnings mean nothing: silenced once for every evaluation)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        for _ in range(len(flows) + 2):
+            changed = False
+            for k, (target, value) in enumerate(flows):
+                if evaluated_at[k] >= 0 and all(changed_at.get(name, -1) < evaluated_at[k] for name in reads[k]):
+                    continue
+                step += 1
+                evaluated_at[k] = step
+                shape = _evaluate(value, shapes, evaluate, indices)
+                old = shapes.get(target, _MISSING)
+                new = _join(old, shape)
+                if new != old:
+                    shapes[target] = new
+                    changed_at[target] = step
+                    changed = True
+            if not changed:
+                break
     return {k: _public(v) for k, v in shapes.items()}
 
 
@@ -248,6 +251,7 @@ def _evaluate(value: gast.expr, shapes: dict[str, Any], primitive_of: Callable[[
 
 def _evaluate_one(value: gast.expr, shapes: Any, primitive_of: Callable[[gast.expr], Any],
                   integers: Mapping[str, Any]) -> Shape:
+    """(Runs inside ``infer_shapes``' silencing of warnings.)"""
     try:
         if isinstance(value, gast.Tuple):
             if all(_static(e, shapes) for e in value.elts):
@@ -285,9 +289,7 @@ def _evaluate_one(value: gast.expr, shapes: Any, primitive_of: Callable[[gast.ex
         if isinstance(value, (gast.BinOp, gast.UnaryOp)):
             operands = [value.left, value.right] if isinstance(value, gast.BinOp) else [value.operand]
             if all(_static(o, shapes) for o in operands):
-                with warnings.catch_warnings(), np.errstate(all="ignore"):
-                    warnings.simplefilter("ignore")
-                    result = primitive(*[_example(o, shapes) for o in operands])
+                result = primitive(*[_example(o, shapes) for o in operands])
                 if _static_value(result):
                     return _Static(result)
         if isinstance(value, gast.BinOp):
@@ -311,14 +313,10 @@ def _evaluate_one(value: gast.expr, shapes: Any, primitive_of: Callable[[gast.ex
             args = [example(a, shapes) if not isinstance(a, (gast.List, gast.Tuple)) else
                     [example(e, shapes) for e in a.elts] for a in value.args]
             kwargs = {k.arg: example(k.value, shapes) for k in value.keywords}
-            with warnings.catch_warnings(), np.errstate(all="ignore"):
-                warnings.simplefilter("ignore")
-                return _shape_of(primitive(*args, **kwargs))
+            return _shape_of(primitive(*args, **kwargs))
         else:
             return None
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            return _shape_of(primitive(*args))
+        return _shape_of(primitive(*args))
     except Exception:  # any failure just means "unknown"
         return None
 

@@ -22,6 +22,7 @@ has the parameter's shape, and a contribution that broadcast it to another shape
 from __future__ import annotations
 
 import numbers
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -36,6 +37,7 @@ from ..rules.helpers import add_at, add_element, getitem_grad
 # Names and attributes through which a value of another dtype (complex above all) can enter a function.
 _DTYPE_CHANGING = ("complex", "fft", "emath", "scimath", "astype", "view", "csingle", "cdouble", "float32",
                    "float16", "longdouble", "frombuffer", "dtype")
+_MAY_CHANGE_DTYPE = re.compile("|".join(_DTYPE_CHANGING), re.IGNORECASE).search
 
 
 def stays_float64(fn: gast.FunctionDef, examples: Sequence[Any], lookup: Callable[[str], Any]) -> bool:
@@ -51,12 +53,12 @@ def stays_float64(fn: gast.FunctionDef, examples: Sequence[Any], lookup: Callabl
     for node in walk(fn):
         if isinstance(node, gast.Constant) and isinstance(node.value, complex):
             return False
-        if isinstance(node, gast.Attribute) and any(word in node.attr.lower() for word in _DTYPE_CHANGING):
+        if isinstance(node, gast.Attribute) and _MAY_CHANGE_DTYPE(node.attr):
             return False
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id not in local \
                 and node.id not in seen:
             seen.add(node.id)
-            if any(word in node.id.lower() for word in _DTYPE_CHANGING):
+            if _MAY_CHANGE_DTYPE(node.id):
                 return False
             value = lookup(node.id)
             if isinstance(value, (np.ndarray, np.generic, numbers.Number)) and not _float64_or_exact(value):
