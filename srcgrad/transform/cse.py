@@ -67,31 +67,63 @@ def _stores(stmt: gast.stmt) -> set[str]:
 
 class _Available:
     """Expressions computed so far, by structural key: ``key -> (variable, names the expression reads)``,
-    with an index from each name to the keys that a new value of it invalidates."""
+    with an index from each name to the keys that a new value of it invalidates. A branch or loop body
+    undoes its own changes when it ends (``mark``, ``rollback``) instead of working on a copy: a copy per
+    branch made a function with many branches quadratic."""
 
     def __init__(self) -> None:
         self.entries: dict[object, tuple[str, set[str]]] = {}
         self.by_name: dict[str, set[object]] = {}
         self.readless = 0   # entries of expressions that read no name (they could match anywhere)
+        self._undo: list[tuple] = []
 
-    def copy(self) -> _Available:
-        other = _Available()
-        other.entries = dict(self.entries)
-        other.by_name = {name: set(keys) for name, keys in self.by_name.items()}
-        other.readless = self.readless
-        return other
+    def mark(self) -> int:
+        return len(self._undo)
+
+    def rollback(self, mark: int) -> None:
+        undo = self._undo
+        while len(undo) > mark:
+            change = undo.pop()
+            if change[0] == "added":
+                _, key, reads, inserted, created = change
+                del self.entries[key]
+                self.readless -= not reads
+                for name in inserted:
+                    self.by_name[name].discard(key)
+                for name in created:
+                    del self.by_name[name]
+            elif change[0] == "entry":
+                self.entries[change[1]] = change[2]
+            else:
+                self.by_name[change[1]] = change[2]
 
     def add(self, key: object, variable: str, reads: set[str]) -> None:
         if key not in self.entries:
             self.entries[key] = (variable, reads)
             self.readless += not reads
+            # what the index gains, to take back exactly that (a killed entry leaves its key in the sets of
+            # its other names, so the same key can be added to a set that already holds it)
+            inserted, created = [], []
             for name in reads | {variable}:
-                self.by_name.setdefault(name, set()).add(key)
+                keys = self.by_name.get(name)
+                if keys is None:
+                    keys = self.by_name[name] = set()
+                    created.append(name)
+                if key not in keys:
+                    keys.add(key)
+                    inserted.append(name)
+            self._undo.append(("added", key, reads, inserted, created))
 
     def kill(self, names: set[str]) -> None:
         for name in names:
-            for key in self.by_name.pop(name, ()):
-                self.entries.pop(key, None)
+            keys = self.by_name.pop(name, None)
+            if keys is None:
+                continue
+            self._undo.append(("index", name, keys))
+            for key in keys:
+                entry = self.entries.pop(key, None)
+                if entry is not None:
+                    self._undo.append(("entry", key, entry))
 
 
 class _Replacer(NodeTransformer):
@@ -174,14 +206,17 @@ def eliminate_common_subexpressions(fn: gast.FunctionDef, is_pure_call: Callable
                     total += _replace(stmt, "test", available, keys)
                 elif isinstance(stmt, gast.For):
                     total += _replace(stmt, "iter", available, keys)
-                inner = available.copy()
-                inner.kill(stored)
+                outer = available.mark()   # (the inner state is this one, changed and then undone)
+                available.kill(stored)
                 if isinstance(stmt, gast.While):
-                    total += _replace(stmt, "test", inner, keys)
+                    total += _replace(stmt, "test", available, keys)
                 if not is_pure(header):
-                    inner.kill(loaded_names(header))
-                block(stmt.body, inner.copy())
-                block(stmt.orelse, inner.copy())
+                    available.kill(loaded_names(header))
+                for part in (stmt.body, stmt.orelse):
+                    inner = available.mark()
+                    block(part, available)
+                    available.rollback(inner)
+                available.rollback(outer)
                 available.kill(stored | (set() if is_pure(header) else loaded_names(header)))
                 continue
             if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):

@@ -37,6 +37,9 @@ class DeadCodeEliminator:
         return found
 
     def block(self, stmts: list[gast.stmt], live: set[str], remove: bool) -> tuple[list[gast.stmt], set[str]]:
+        """The statements kept, and the names live before them; ``live`` (after them) is the caller's to
+        give: it is updated in place, statement by statement (a new set per statement made a long function
+        quadratic)."""
         kept: list[gast.stmt] = []
         for stmt in reversed(stmts):
             stmt, live = self.statement(stmt, live, remove)
@@ -53,16 +56,23 @@ class DeadCodeEliminator:
             simple = isinstance(stmt.targets[0], gast.Name)
             if simple and not (targets & live) and self.is_pure(stmt.value):
                 return (None if remove else stmt), live
-            return stmt, (live - targets if simple else live) | self.loads(stmt.value) | self.loads(
-                stmt.targets[0])
+            if simple:
+                live -= targets
+            live |= self.loads(stmt.value)
+            live |= self.loads(stmt.targets[0])
+            return stmt, live
         if isinstance(stmt, gast.If):
             body, live_body = self.block(stmt.body, set(live), remove)
-            orelse, live_else = self.block(stmt.orelse, set(live), remove)
+            if remove and not body and not stmt.orelse:
+                return None, live
+            orelse, live_else = self.block(stmt.orelse, live, remove)   # (``live`` itself: the last use)
             if remove:
-                if not body and not orelse:
-                    return None, live
+                if not body and not orelse:   # (an emptied ``orelse`` changed nothing in ``live``)
+                    return None, live_else
                 stmt.body, stmt.orelse = body or [gast.Pass()], orelse
-            return stmt, live_body | live_else | self.loads(stmt.test)
+            live_else |= live_body
+            live_else |= self.loads(stmt.test)
+            return stmt, live_else
         if isinstance(stmt, (gast.For, gast.While)):
             self.looped = True
             loop_live = set(live)
@@ -79,10 +89,11 @@ class DeadCodeEliminator:
                 stmt.body = body or [gast.Pass()]
             header = self.loads(stmt.iter) if isinstance(stmt, gast.For) else self.loads(stmt.test)
             targets = _stored(stmt.target) if isinstance(stmt, gast.For) else set()
-            return stmt, (loop_live - targets) | header | live
-        if isinstance(stmt, gast.Return):
-            return stmt, live | self.loads(stmt)
-        return stmt, live | self.loads(stmt)
+            live |= loop_live - targets
+            live |= header
+            return stmt, live
+        live |= self.loads(stmt)
+        return stmt, live
 
 
 def eliminate_dead_code(fn: gast.FunctionDef, is_pure: Callable[[gast.expr], bool]) -> gast.FunctionDef:
@@ -131,9 +142,9 @@ def propagate_copies(fn: gast.FunctionDef) -> gast.FunctionDef:
     reassigns (a loop's body and its ``while`` test run again after the body's assignments)."""
     counts = _assignment_counts(fn)
 
-    def block(stmts: list[gast.stmt], inherited: _Aliases) -> list[gast.stmt]:
+    def block(stmts: list[gast.stmt], aliases: _Aliases) -> list[gast.stmt]:
         out: list[gast.stmt] = []
-        aliases = inherited.copy()
+        inherited = aliases.mark()   # (what the block changes is undone when it ends)
         for stmt in stmts:
             if isinstance(stmt, (gast.If, gast.For, gast.While)):
                 if isinstance(stmt, gast.If):
@@ -164,6 +175,7 @@ def propagate_copies(fn: gast.FunctionDef) -> gast.FunctionDef:
             else:   # (loops and branches were handled above)
                 aliases.forget({n.id for n in names if type(n.ctx) is gast.Store})
             out.append(stmt)
+        aliases.rollback(inherited)
         return out
 
     fn.body = block(fn.body, _Aliases())
@@ -172,26 +184,40 @@ def propagate_copies(fn: gast.FunctionDef) -> gast.FunctionDef:
 
 class _Aliases:
     """Copies in force, ``a -> b``, with the index ``b -> {a}`` that makes forgetting a name cost what it
-    forgets (rebuilding the table at each assignment made a long function quadratic)."""
+    forgets (rebuilding the table at each assignment made a long function quadratic). A block undoes its
+    own changes when it ends (``mark``, ``rollback``) instead of working on a copy: a copy per branch made a
+    function with many branches quadratic."""
 
     def __init__(self) -> None:
         self.of: dict[str, str] = {}
         self.copies_of: dict[str, set[str]] = {}
+        self._undo: list[tuple[bool, str, str]] = []   # (added?, target, source), in the order they happened
 
-    def copy(self) -> _Aliases:
-        other = _Aliases()
-        other.of = dict(self.of)
-        other.copies_of = {source: set(targets) for source, targets in self.copies_of.items()}
-        return other
+    def mark(self) -> int:
+        return len(self._undo)
+
+    def rollback(self, mark: int) -> None:
+        undo = self._undo
+        while len(undo) > mark:
+            added, target, source = undo.pop()
+            if added:
+                del self.of[target]
+                self.copies_of[source].discard(target)
+            else:
+                self.of[target] = source
+                self.copies_of.setdefault(source, set()).add(target)
 
     def add(self, target: str, source: str) -> None:
         self.of[target] = source
         self.copies_of.setdefault(source, set()).add(target)
+        self._undo.append((True, target, source))
 
     def forget(self, names: set[str]) -> None:
         for name_ in names:
             source = self.of.pop(name_, None)
             if source is not None:
                 self.copies_of[source].discard(name_)
+                self._undo.append((False, name_, source))
             for target in self.copies_of.pop(name_, ()):
-                self.of.pop(target, None)
+                if self.of.pop(target, None) is not None:
+                    self._undo.append((False, target, name_))

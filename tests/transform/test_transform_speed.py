@@ -269,3 +269,39 @@ def test_the_visitor_bases_keep_the_standard_protocol():
     sub.visit(tree)
     expected = sum(isinstance(n, gast.Name) for n in gast.walk(tree))
     assert (counted.names, sub.names) == (expected, 10 * expected)   # each class finds its own method
+
+
+def test_the_cycle_collector_is_paused_only_while_transforming():
+    """Paused during a transformation, as it was after it: enabled, also after a refusal; left disabled
+    where the program disabled it."""
+    import gc
+
+    import srcgrad
+    from srcgrad.pipeline import reverse_variants
+
+    def f(x):
+        return np.sum(np.sin(x))
+
+    def refused(x):
+        return np.sum(x.tolist())
+
+    assert gc.isenabled()
+    srcgrad.grad(f)(np.ones(3))
+    assert gc.isenabled()
+    with pytest.raises(srcgrad.SrcgradError):
+        srcgrad.grad(refused)(np.ones(3))
+    assert gc.isenabled()
+    calls: list[bool] = []
+    original = gc.disable
+    try:
+        gc.disable = lambda: (calls.append(True), original())[1]   # type: ignore[assignment]
+        reverse_variants(f, (0,), (False,), examples=(np.ones(2),))
+    finally:
+        gc.disable = original
+    assert calls == [True] and gc.isenabled()
+    gc.disable()
+    try:
+        reverse_variants(f, (0,), (True,), examples=(np.ones(4),))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
