@@ -235,7 +235,6 @@ def reverse_variants(fn: Callable, argnums: tuple[int, ...], with_values: Sequen
     return {with_value: finished(*trees[with_value]) for with_value in with_values}
 
 
-
 def _without_value(generated: gast.FunctionDef, passes: PassContext,
                    trace: list[tuple[str, str]] | None) -> gast.FunctionDef:
     """The variant without the output, from the optimized one with it (before ``release``, whose ``del``
