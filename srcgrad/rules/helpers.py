@@ -100,13 +100,10 @@ def unbroadcast(g: Any, like: Any) -> Any:
         if extra > 0:   # (NumPy's own arrays through the ufunc np.sum ends in: its dispatch costs a microsecond)
             leading = tuple(range(extra))
             g = np.add.reduce(g, leading) if type(g) is np.ndarray else np.sum(g, axis=leading)
-        if not target:
-            return g[()] if isinstance(g, np.ndarray) and not isinstance(like, np.ndarray) and isinstance(
-                like, numbers.Number) else g
         axes = tuple(i for i, n in enumerate(target) if n == 1 and shape_of(g)[i] != 1)
         if axes:
             g = np.sum(g, axis=axes, keepdims=True)
-    elif not target and isinstance(g, np.ndarray) and isinstance(like, numbers.Number):
+    if not target and isinstance(g, np.ndarray) and isinstance(like, numbers.Number):
         return g[()]
     return g
 

@@ -257,8 +257,7 @@ def accumulate(node: AccumulateGrad, grad: Any, recorded: bool = False) -> None:
     ``.grad`` stays the same tensor object across backward calls, as in PyTorch)."""
     tensor = node.variable
     if tensor._grad is None and not tensor._hooks and node._hooks is None and not recorded:
-        # Always a fresh array: rules may hand the same array to several inputs, or a read-only view.
-        tensor._grad = wrap(np.array(grad, dtype=tensor._data.dtype))
+        _add_to_grad(tensor, grad, in_place=True)   # (the first gradient of a leaf without hooks, at once)
         return
     if tensor._hooks:
         for hook in list(tensor._hooks):

@@ -65,8 +65,7 @@ def _reduction(primal: Any, compute: Any, whole: type, along: type, name: str):
                 return wrap(out)
             if not whole.saves:
                 return result(out, N.made_for(whole, (edge(a),), how, (ad,), out))
-            kind, kwargs = whole, N.NO_KWARGS
-            return _recorded(a, out, kind, (ad,), kwargs)
+            return _recorded(a, out, whole, (ad,), N.NO_KWARGS)
         if axis is not _WHOLE:   # NumPy's names, which PyTorch accepts too
             dim = axis
         if keepdims is not None:
