@@ -261,20 +261,6 @@ class Node:
         """The rule from the table that this node applies."""
         return self._how[0]
 
-    def __getattr__(self, name: str) -> Any:
-        """``grad_fn._saved_self``, ``_saved_other``, ``_saved_result``, ...: what the node keeps for its
-        backward, under PyTorch's names (``SAVED_NAMES``)."""
-        where = SAVED_NAMES.get(type(self).__name__, {}).get(name)
-        if where is None:
-            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
-        if isinstance(where, tuple) and where[0] == "if":   # kept only for the gradient of another input
-            _, where, needed_by = where
-            if self.next_functions[needed_by][0] is None:
-                return None
-        if self._args is None:
-            raise RuntimeError(messages.SECOND_BACKWARD)
-        return saved_value(self, where)
-
     def release(self) -> None:
         """Forget the saved values (``backward`` without ``retain_graph``), as PyTorch frees them."""
         self._args = self._ans = self._saved = None
@@ -334,14 +320,44 @@ def _hooked(kind: type) -> type:
 # otherwise, before and after backward). Elementwise nodes are added from the rule table's records
 # (``pointwise._declared_unary``).
 RESULT_VALUE = "result"
-SAVED_NAMES: dict[str, dict[str, Any]] = {
-    "MulBackward0": {"_saved_self": ("if", 0, 1), "_saved_other": ("if", 1, 0)},
-    "DivBackward0": {"_saved_self": ("if", 0, 1), "_saved_other": 1},
-    "MmBackward0": {"_saved_self": 0, "_saved_mat2": 1},
-    "PowBackward0": {"_saved_self": 0, "_saved_exponent": ("number", 1)},
-    "PowBackward1": {"_saved_self": 0, "_saved_exponent": 1, "_saved_result": RESULT_VALUE},
-    "SumBackward0": {"_saved_self_sym_sizes": ("sizes", 0)},
-}
+SAVED_NAMES: dict[str, dict[str, Any]] = {}
+
+
+def _saved_attribute(name: str) -> property:
+    """``grad_fn._saved_self``, ``_saved_other``, ``_saved_result``, ...: what a node keeps for its backward,
+    under PyTorch's names, for the node classes ``SAVED_NAMES`` declares it on (others raise AttributeError).
+
+    A property on ``Node`` rather than a ``__getattr__``: a class with ``__getattr__`` makes every attribute
+    read of every node take the slow generic path (the interpreter cannot specialise it), and the engine
+    reads a dozen node attributes per node."""
+    def read(node: Node) -> Any:
+        where = SAVED_NAMES.get(type(node).__name__, {}).get(name)
+        if where is None:
+            raise AttributeError(f"'{type(node).__name__}' object has no attribute '{name}'")
+        if isinstance(where, tuple) and where[0] == "if":   # kept only for the gradient of another input
+            _, where, needed_by = where
+            if node.next_functions[needed_by][0] is None:
+                return None
+        if node._args is None:
+            raise RuntimeError(messages.SECOND_BACKWARD)
+        return saved_value(node, where)
+    return property(read)
+
+
+def declare_saved(node_name: str, where_by_attribute: dict[str, Any]) -> None:
+    """Declare what the nodes named ``node_name`` show under PyTorch's ``_saved_*`` names (see above)."""
+    SAVED_NAMES[node_name] = where_by_attribute
+    for attribute in where_by_attribute:
+        if not isinstance(Node.__dict__.get(attribute), property):
+            setattr(Node, attribute, _saved_attribute(attribute))
+
+
+declare_saved("MulBackward0", {"_saved_self": ("if", 0, 1), "_saved_other": ("if", 1, 0)})
+declare_saved("DivBackward0", {"_saved_self": ("if", 0, 1), "_saved_other": 1})
+declare_saved("MmBackward0", {"_saved_self": 0, "_saved_mat2": 1})
+declare_saved("PowBackward0", {"_saved_self": 0, "_saved_exponent": ("number", 1)})
+declare_saved("PowBackward1", {"_saved_self": 0, "_saved_exponent": 1, "_saved_result": RESULT_VALUE})
+declare_saved("SumBackward0", {"_saved_self_sym_sizes": ("sizes", 0)})
 
 
 def _as_saved(unpacked: Any, tensor: Any) -> Any:

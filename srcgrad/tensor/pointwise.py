@@ -56,7 +56,7 @@ def _declared_unary() -> dict[str, Any]:
                     torch.floating)
         ops.update(dict.fromkeys(torch.names, op))
         if torch.saves is not None:
-            N.SAVED_NAMES[torch.node] = {"_saved_self": 0} if torch.saves is SELF else {"_saved_result": N.RESULT_VALUE}
+            N.declare_saved(torch.node, {"_saved_self": 0} if torch.saves is SELF else {"_saved_result": N.RESULT_VALUE})
     return ops
 
 
