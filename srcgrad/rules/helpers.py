@@ -379,6 +379,11 @@ def power_base_grad(g: Any, x: Any, y: Any) -> Any:
     against an infinite slope, and the second derivative of ``x ** 0`` (or ``x ** 1``) at ``x == 0`` is 0,
     as PyTorch gives, not ``0 * inf``."""
     if (type(y) is int or type(y) is float or isinstance(y, numbers.Number)) and y >= 1:  # the common x ** 2
+        if type(x) is np.ndarray:
+            # PyTorch's order, grad * (y * x ** (y - 1)); for x ** 2, 2 * x as x + x: exact, and a ufunc
+            # with a Python-number operand costs NumPy more than the arithmetic on a small array (bools
+            # excepted: their + is or)
+            return g * (x + x if y == 2 and x.dtype.kind != "b" else y * x ** (y - 1))
         # x itself for x ** 1, except in a backward the shim records (``np`` is then its tensor
         # namespace): PyTorch's formula keeps x.pow(1), whose graph depends on x, so the Hessian of a
         # quadratic requires grad there
