@@ -33,6 +33,9 @@ class Names:
 
     def __init__(self, taken: set[str]):
         self.taken = set(taken)
+        # per stem, a number below which every ``stem_n`` is taken (names are never given back): the
+        # search for the smallest free one starts there, so a thousand temporaries cost linear time
+        self._searched_to: dict[str, int] = {}
 
     def fresh(self, base: str) -> str:
         base = sanitize(base)
@@ -42,9 +45,10 @@ class Names:
             self.taken.add(base)
             return base
         stem = re.sub(r"_\d+$", "", base)
-        n = 1
+        n = self._searched_to.get(stem, 1)
         while f"{stem}_{n}" in self.taken:
             n += 1
+        self._searched_to[stem] = n + 1
         name = f"{stem}_{n}"
         self.taken.add(name)
         return name
