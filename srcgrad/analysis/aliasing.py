@@ -177,8 +177,9 @@ class AliasChecker:
         """A new object made at ``node``; the object this site made on an earlier trip becomes a summary."""
         obj = f"site:{node.lineno}:{node.col_offset}:{type(node).__name__}"
         older = obj + "~"
-        if any(obj in objects for objects in state.points.values()) or any(
-                obj in objects for objects in state.contents.values()) or obj in state.contents:
+        # (a site not made before is in no table: the scans below are for a loop's later trips)
+        if obj in self.kinds and (any(obj in objects for objects in state.points.values()) or any(
+                obj in objects for objects in state.contents.values()) or obj in state.contents):
             for table in (state.points, state.contents):
                 for key, objects in table.items():
                     if obj in objects:
