@@ -15,6 +15,7 @@ import itertools
 import re
 import textwrap
 import types
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -24,7 +25,7 @@ from ..rules.registry import Rule, vjp_rule
 from ..rules.shim_rules import view_of
 from . import messages
 from .dtypes import from_numpy
-from .saved_hooks import HOOKS
+from .saved_hooks import HOOKS, OPEN
 
 
 class Tensors:
@@ -142,7 +143,7 @@ def made_for(kind: type, edges: tuple, how: tuple, args: tuple, ans: Any) -> Nod
     node = _new_object(kind)
     node.next_functions, node._seq, node._how = edges, next(_sequence), how
     node._args, node._kwargs, node._ans, node._saved, node._hooks = args, NO_KWARGS, ans, None, None
-    if HOOKS.stack:
+    if OPEN[0] and HOOKS.stack:
         node.__class__ = _hooked(kind)
         node._saved_entries = node._packed = None
     return node
@@ -199,7 +200,7 @@ class Node:
         self._how = how
         self._args, self._kwargs, self._ans = args, kwargs, ans  # what the primal received and returned
         self._saved = None  # (version cell, version, tensor or None), ... to check before applying
-        if HOOKS.stack:   # recorded inside saved_tensors_hooks: a class that packs what it keeps
+        if OPEN[0] and HOOKS.stack:   # recorded inside saved_tensors_hooks: a class that packs what it keeps
             self.__class__ = _hooked(type(self))
             self._saved_entries = self._packed = None
         # {"tensor": [...], "retain": weakref, "pre": [...], "post": [...]}; for a node with several outputs,
@@ -360,14 +361,19 @@ declare_saved("PowBackward1", {"_saved_self": 0, "_saved_exponent": 1, "_saved_r
 declare_saved("SumBackward0", {"_saved_self_sym_sizes": ("sizes", 0)})
 
 
-def _as_saved(unpacked: Any, tensor: Any) -> Any:
-    """What an unpack hook returned, with the autograd identity of the tensor that was saved (a leaf that
-    requires grad stays one; an intermediate keeps its grad_fn), as PyTorch gives it back."""
-    if unpacked is tensor:
+def _as_saved(unpacked: Any, tensor: Any, node: Node) -> Any:
+    """What an unpack hook returned, as PyTorch gives it back: as it is when the saved tensor does not
+    require grad; otherwise a new tensor over its data with the saved tensor's autograd identity: a leaf
+    that requires grad (whose gradient reaches the saved leaf's ``.grad``), an intermediate with its
+    grad_fn, the node's own output (``tensor`` None) with the node."""
+    if tensor is not None and not tensor._rg:
         return unpacked
-    value = TENSORS.wrap(TENSORS.data_of(unpacked)) if tensor._grad_fn is None else \
-        TENSORS.result(TENSORS.data_of(unpacked), tensor._grad_fn)
-    value._requires = tensor._requires
+    data = TENSORS.data_of(unpacked)
+    fn = node if tensor is None else tensor._grad_fn
+    if fn is not None:
+        return TENSORS.result(data, fn)
+    value = TENSORS.wrap(data)
+    value._requires, value._accum = True, weakref.ref(tensor._accumulator())
     return value
 
 
@@ -376,7 +382,7 @@ def saved_value(node: Node, where: Any) -> Any:
     if where == RESULT_VALUE:
         if node.hooked and node._packed is not None:
             unpack, packed = node._packed
-            return unpack(next(p for p, t in packed if t is None))
+            return _as_saved(unpack(next(p for p, t in packed if t is None)), None, node)
         return TENSORS.result(np.asarray(node._ans), node)
     if isinstance(where, tuple):
         kind, position = where
@@ -389,7 +395,7 @@ def saved_value(node: Node, where: Any) -> Any:
         if tensor is not None and tensor._data is value:
             if node.hooked and node._packed is not None:   # read through the unpack hook, as PyTorch reads it
                 unpack, packed = node._packed
-                return _as_saved(unpack(next(p for p, t in packed if t is tensor)), tensor)
+                return _as_saved(unpack(next(p for p, t in packed if t is tensor)), tensor, node)
             return tensor
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return TENSORS.wrap(np.asarray(value, dtype=np.float64 if isinstance(value, float) else np.int64))

@@ -377,7 +377,8 @@ def result(data: np.ndarray, node: Any) -> Tensor:
     t = _new(Tensor)
     t._data, t._requires, t._grad_fn, t._grad = data, node is not None, node, None
     t._vc, t._base, t._accum, t._hooks = [0], None, None, None
-    t._inference = _modes.inference   # made in inference mode: never saved for backward
+    # made in inference mode: never saved for backward (a recorded operation ran outside it)
+    t._inference = False if node is not None else _modes.inference
     return t
 
 

@@ -222,6 +222,32 @@ def test_grad_mode_is_per_thread():
     assert inside == [False]
 
 
+def test_saved_tensors_hooks_are_per_thread_and_closed_on_an_exception():
+    x = torch.ones(2, requires_grad=True)
+    packed, inside, ready, done = [], [], threading.Event(), threading.Event()
+
+    def worker():
+        with torch.autograd.graph.saved_tensors_hooks(lambda t: packed.append(t) or t, lambda t: t):
+            ready.set()
+            done.wait()
+            inside.append((x * x).grad_fn._saved_self is x)
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    ready.wait()
+    y = x * x   # recorded here while the other thread's hooks are open: not packed by them
+    assert packed == []
+    done.set()
+    thread.join()
+    assert inside == [True] and len(packed) == 2   # the worker's product packed both of its operands
+    with pytest.raises(KeyError), torch.autograd.graph.saved_tensors_hooks(lambda t: 1 / 0, lambda t: t):
+        raise KeyError
+    z = x * x   # the hooks closed with the block that raised: nothing packs (a pack hook would divide by 0)
+    z.sum().backward()
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), np.array([4.0, 4.0], dtype=np.float32))
+
+
 def test_no_grad_restores_the_mode_after_an_exception_in_a_decorated_function():
     @torch.no_grad()
     def fails():

@@ -153,6 +153,28 @@ y.sum().backward(retain_graph=True)
 y.sum().backward()
 print(a.grad)
 """,
+] + [
+    # what a saved value read back through the hooks is: the unpacked value itself for a tensor that does not
+    # require grad; otherwise a new tensor over the unpacked data, with the saved tensor's autograd identity
+    # (a leaf that requires grad, the grad_fn it had, the node itself for its own output)
+    f"""
+x = torch.ones(2, requires_grad=True)
+c = torch.ones(2)
+h = x * 3
+with torch.autograd.graph.saved_tensors_hooks(lambda t: t, {unpack}):
+    a = x * x
+    b = h * h
+    d = c * x
+    e = x.exp()
+saved = [a.grad_fn._saved_self, b.grad_fn._saved_self, d.grad_fn._saved_self, e.grad_fn._saved_result]
+print([v is o for v, o in zip(saved, (x, h, c, e))])
+print([v.requires_grad for v in saved], [v.is_leaf for v in saved])
+print([type(v.grad_fn).__name__ for v in saved])
+print([v.grad_fn is o.grad_fn for v, o in zip(saved, (x, h, c, e))])
+print(saved)
+(saved[0] * 2).sum().backward()
+print(x.grad)
+""" for unpack in ("lambda t: t", "lambda t: t.clone()", "lambda t: t.detach()", "lambda t: t.detach() * 2")
 ]
 
 
