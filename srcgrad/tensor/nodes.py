@@ -405,13 +405,12 @@ def saved_value(node: Node, where: Any) -> Any:
 class AccumulateGrad:
     """The sink for a leaf tensor: adds the incoming gradient into ``variable.grad``."""
 
-    __slots__ = ("__weakref__", "_hooks", "_seq", "next_functions", "variable")
+    __slots__ = ("__weakref__", "_hooks", "variable")
     saves = multi = False
+    next_functions = ()   # (a leaf's sink leads nowhere; the engine orders only the other nodes, by ``_seq``)
 
     def __init__(self, variable: Any):
         self.variable = variable
-        self.next_functions = ()
-        self._seq = next(_sequence)
         self._hooks = None
 
     __repr__ = Node.__repr__
