@@ -23,6 +23,7 @@ from .analysis.walk import statements, values_read, walk
 from .errors import SrcgradSyntaxError
 from .frontend.anf import to_anf
 from .frontend.check import check_no_argument_mutation, check_supported
+from .frontend.constant_branches import fold_constant_branches
 from .frontend.constructors import LowerConstructor
 from .frontend.desugar import desugar, local_names
 from .frontend.inline_helpers import Inlined, inline_helpers
@@ -146,6 +147,8 @@ def _desugar(front: FrontEnd) -> None:
 
 def _anf(front: FrontEnd) -> None:
     front.core, front.temps = to_anf(front.core, front.names)
+    # ``a if False else b`` and ``if DEBUG:`` with ``DEBUG = False`` above: the branch taken, not a test
+    front.core.body = fold_constant_branches(front.core.body)
 
 
 def _inline(front: FrontEnd) -> None:
@@ -214,7 +217,9 @@ FRONT_END: tuple[Stage, ...] = (
     Stage("ANF", "`frontend/anf.py`",
           "one primitive per statement, atomic arguments, names derived from the expression (`x_at_w`, "
           "`tanh_h`); top-level straight-line variables are renamed per assignment (SSA); conditions become "
-          "single-assignment temporaries; `while c:` becomes `while True:` + condition + `if not c: break`", _anf),
+          "single-assignment temporaries; `while c:` becomes `while True:` + condition + `if not c: break`; a "
+          "branch whose test is a constant (`a if False else b`, a flag assigned a constant above) replaced by the "
+          "block it takes (`frontend/constant_branches.py`)", _anf),
     Stage("inline", "`frontend/inline_helpers.py`, `tuple_items.py`, `record_fields.py`",
           "small helpers of the same module, and the constructors and methods of objects made in the function, "
           "replaced by their own A-normal-form statements (below); tuple items read from the names the tuple "

@@ -276,11 +276,11 @@ class ANF:
             self.compound_depth += 1
             head: list = []
             cond = self.condition(stmt.test, head)
-            self._emit(head, gast.If(gast.UnaryOp(gast.Not(), cond), [gast.Break()], []))
+            exit_test = self._emit(head, gast.If(gast.UnaryOp(gast.Not(), cond), [gast.Break()], []))
             body = self.block(stmt.body)
             self.compound_depth -= 1
             loop = self._emit(out, gast.While(gast.Constant(True, None), head + body, []))
-            loop.condition_length = len(head)
+            loop.condition_exit = exit_test
         elif isinstance(stmt, gast.FunctionDef):
             self._emit(out, stmt)  # a nested def: transformed as a callee when it is called
         elif isinstance(stmt, (gast.Assert, gast.Raise)):
@@ -315,6 +315,18 @@ class ANF:
                 self.assign(elt, part, out)
             return
         raise NotImplementedError(type(target).__name__)
+
+
+def condition_end(loop: gast.While) -> int:
+    """Where the body of a ``while`` made here starts: after its condition's statements and the
+    ``if not cond: break`` that ends them (the condition runs once more than the body, and has no
+    adjoint). Found by the exit test itself, not by a count, so that passes may grow the condition
+    (a helper inlined into it) or drop a test that is always false; 0 when there is none."""
+    exit_test = getattr(loop, "condition_exit", None)
+    for i, stmt in enumerate(loop.body):
+        if stmt is exit_test:
+            return i + 1
+    return 0
 
 
 def to_anf(fn: gast.FunctionDef, names: Names) -> tuple[gast.FunctionDef, set[str]]:

@@ -19,6 +19,7 @@ from typing import Any
 import gast
 
 from ..analysis.walk import walk
+from .anf import condition_end
 
 _UNKNOWN = object()
 UNKNOWN = _UNKNOWN   # what constant_value gives for an expression it cannot decide
@@ -62,7 +63,9 @@ def _block(statements: list[gast.stmt], known: dict[str, Any]) -> list[gast.stmt
             out.append(statement)
         elif isinstance(statement, (gast.For, gast.While)):
             _forget(statement, known)   # the body runs again after its own assignments
-            statement.body = _block(statement.body, dict(known))
+            # (a ``while``'s condition, up to its ``if not cond: break``, stays as A-normal form made it)
+            head = condition_end(statement) if isinstance(statement, gast.While) else 0
+            statement.body = statement.body[:head] + _block(statement.body[head:], dict(known))
             statement.orelse = _block(statement.orelse, dict(known))
             _forget(statement, known)
             out.append(statement)

@@ -26,6 +26,7 @@ from ..analysis.activity import assignments
 from ..analysis.liveness import upward_exposed
 from ..analysis.walk import values_read, walk
 from ..dicts import copy_value, iteration_cotangent, iteration_sequence, iteration_tangent
+from ..frontend.anf import condition_end
 from ..naming import Names, Namespace
 from ..rules.helpers import real_like, zeros_like_grad
 from ..rules.registry import ARGNUMS_VARIADIC, is_nondifferentiable, returns_sequence, vjp_rule
@@ -190,7 +191,7 @@ class ReverseMode(StoragePlanner):
             self.adjoint_loop(stmt, stmt.body, iterable, stmt.target.id, defined, out)
         elif isinstance(stmt, gast.While):
             trips = gast.Call(self.namespace.ref(range), [name(self.counters[id(stmt)])], [])
-            self.adjoint_loop(stmt, stmt.body[stmt.condition_length:], trips, None, defined, out)
+            self.adjoint_loop(stmt, stmt.body[condition_end(stmt):], trips, None, defined, out)
 
     def adjoint_assign(self, target: str, value: gast.expr, defined: set[str], out: list) -> None:
         adjoint = self.adj(target) if target in self.active else None

@@ -131,3 +131,62 @@ def test_a_rules_test_of_a_constant_argument_is_decided_when_the_rule_is_inlined
     np.testing.assert_allclose(got, central(clipped_product, x), rtol=1e-6, atol=1e-8)
     assert tangent == pytest.approx(float(np.sum(got)), rel=1e-12)
     assert " is None" not in srcgrad.show(clipped_product)
+
+
+def newton_sqrt(a):
+    y = a
+    k = 0
+    while True:
+        y = 0.5 * (y + a / y)
+        k += 1
+        if k >= 30 or np.max(np.abs(y * y - a)) < 1e-13:
+            break
+    return y
+
+
+def through_inlined_while_true(a):
+    return np.sum(newton_sqrt(a) * a)
+
+
+def residual(y, a):
+    return np.max(np.abs(y * y - a))
+
+
+def newton_sqrt_helper_test(a):
+    y = a
+    while residual(y, a) > 1e-13:
+        y = 0.5 * (y + a / y)
+    return np.sum(y * a)
+
+
+def constant_conditional_expressions(x):
+    y = np.sin(x) if False else x * 2.0
+    debug = False
+    z = x * 3.0 if not debug else np.cos(x)
+    for i in range(2):
+        z = z + (x * x if True else x)
+    return np.sum(y * z)
+
+
+@pytest.mark.parametrize("fn", [through_inlined_while_true, newton_sqrt_helper_test],
+                         ids=lambda f: f.__name__)
+def test_a_while_loop_keeps_its_condition_through_inlining_and_folding(fn):
+    """A helper's ``while True:`` is inlined with its constant test folded away, and a helper called in a
+    ``while`` condition is inlined into it: the adjoint loop must still start right after the condition
+    (sum(a ** 1.5): gradient 1.5 sqrt(a), Hessian 0.75 / sqrt(a) on the diagonal)."""
+    a = np.array([1.5, 2.0, 0.7])
+    np.testing.assert_allclose(srcgrad.grad(fn)(a), 1.5 * np.sqrt(a), rtol=1e-10)
+    np.testing.assert_allclose(srcgrad.hessian(fn)(a), np.diag(0.75 / np.sqrt(a)), rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(srcgrad.grad(fn)(a), central(fn, a), rtol=1e-6)
+
+
+def test_a_conditional_expression_with_a_constant_test_is_the_branch_it_takes():
+    x = np.array([0.3, -1.2, 2.0])
+    got = srcgrad.grad(constant_conditional_expressions)(x)
+    np.testing.assert_allclose(got, central(constant_conditional_expressions, x), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(got, autograd.grad(_autograd_variant(constant_conditional_expressions))(x),
+                               rtol=1e-12, atol=1e-14)
+    source = srcgrad.show(constant_conditional_expressions)
+    code = [line for line in source.splitlines() if not line.lstrip().startswith("#")]
+    assert not any(line.lstrip().startswith("if ") for line in code), source
+    assert not any("np.cos" in line or "np.sin" in line for line in code), source
