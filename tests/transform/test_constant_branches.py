@@ -190,3 +190,43 @@ def test_a_conditional_expression_with_a_constant_test_is_the_branch_it_takes():
     code = [line for line in source.splitlines() if not line.lstrip().startswith("#")]
     assert not any(line.lstrip().startswith("if ") for line in code), source
     assert not any("np.cos" in line or "np.sin" in line for line in code), source
+
+
+def damped(x):
+    acc = x
+    for i in range(3):
+        j = 0
+        while True:
+            acc = acc * 0.9 + np.tanh(acc) * 0.1
+            j += 1
+            if j >= i + 1:
+                break
+    return acc
+
+
+def squared(x, mode=True):
+    if mode:
+        return x * x
+    return x
+
+
+def nested_inlined_loops(x):
+    t = 0.0
+    for i in range(3):
+        t = t + np.sum(damped(x * (i + 1.0)) * x)
+    return t + np.sum(squared(x)) + np.sum(squared(x, False))
+
+
+def test_inlined_helpers_with_nested_while_true_loops_match_autograd():
+    x = np.array([0.3, 0.9, 1.7, 0.45])
+    got = srcgrad.grad(nested_inlined_loops)(x)
+    namespace = dict(globals())
+    import autograd.numpy as anp
+    namespace["np"] = anp
+    variant = {name: type(f)(f.__code__, namespace, name, f.__defaults__)
+               for name, f in (("damped", damped), ("squared", squared), ("nested_inlined_loops", nested_inlined_loops))}
+    namespace.update(variant)
+    np.testing.assert_allclose(got, autograd.grad(variant["nested_inlined_loops"])(x), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(got, central(nested_inlined_loops, x), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(srcgrad.hessian(nested_inlined_loops)(x),
+                               autograd.hessian(variant["nested_inlined_loops"])(x), rtol=1e-9, atol=1e-12)
