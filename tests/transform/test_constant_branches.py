@@ -134,12 +134,11 @@ def test_a_rules_test_of_a_constant_argument_is_decided_when_the_rule_is_inlined
 
 
 def newton_sqrt(a):
-    y = a
-    k = 0
-    while True:
-        y = 0.5 * (y + a / y)
-        k += 1
-        if k >= 30 or np.max(np.abs(y * y - a)) < 1e-13:
+    y, steps = a, 0
+    while True:   # (a helper of this module: inlined, with its constant test folded away)
+        y = (y + a / y) / 2
+        steps = steps + 1
+        if np.all(np.abs(y * y - a) < 1e-13) or steps == 40:
             break
     return y
 
