@@ -47,9 +47,14 @@ def _mean(a: np.ndarray, axis: Any, keepdims: bool) -> Any:
 _WHOLE: Any = object()   # no dim given: PyTorch's whole-tensor overload (an explicit ``dim=None`` is the other)
 
 
-def _reduction(primal: Any, compute: Any, whole: type, along: type, name: str):
-    """``sum``/``mean``/``prod`` over everything (``whole`` node) or over ``dim`` (``along`` node)."""
+def _reduction(primal: Any, compute: Any, whole: type, along: type, name: str, compute_all: Any = None):
+    """``sum``/``mean``/``prod`` over everything (``whole`` node) or over ``dim`` (``along`` node).
+    ``compute_all(a, None)``, where given, is ``compute(a, None, False)`` called directly (a ufunc's
+    reduction): the whole reduction of a float tensor is the one every training loop's loss runs."""
     how = derivative(primal)
+    if compute_all is None:
+        def compute_all(a: np.ndarray, axis: None) -> Any:
+            return compute(a, axis, False)
 
     def op(a: Tensor, dim: Any = _WHOLE, keepdim: bool = False, dtype: Any = None, *, axis: Any = _WHOLE,
            keepdims: bool | None = None) -> Tensor:
@@ -58,10 +63,10 @@ def _reduction(primal: Any, compute: Any, whole: type, along: type, name: str):
                 ad.dtype.kind == "f":   # the common whole reduction, without the checks below
             token = FP_ERRORS.set(QUIET)
             try:
-                out = compute(ad, None, False)
+                out = compute_all(ad, None)
             finally:
                 FP_ERRORS.reset(token)
-            if not (state.enabled and a._rg):
+            if not (state.enabled and (a._requires or (a._base is not None and a._rg))):
                 return wrap(out)
             if not whole.saves:
                 return result(out, N.made_for(whole, (edge(a),), how, (ad,), out))
@@ -105,7 +110,12 @@ def _prod(a: np.ndarray, axis: Any, keepdims: bool) -> Any:
     return a.prod(axis, keepdims=keepdims)
 
 
-sum = _reduction(np.sum, _sum, N.SumBackward0, N.SumBackward1, "sum")
+def _sum_all(a: np.ndarray, axis: None) -> np.ndarray:
+    """The total, as a 0-d array already (``out=...``: no conversion of a NumPy scalar afterwards)."""
+    return np.add.reduce(a, axis, out=OUT)
+
+
+sum = _reduction(np.sum, _sum, N.SumBackward0, N.SumBackward1, "sum", _sum_all)
 mean = _reduction(np.mean, _mean, N.MeanBackward0, N.MeanBackward1, "mean")
 _prod_op = _reduction(np.prod, _prod, N.ProdBackward0, N.ProdBackward1, "prod")
 
