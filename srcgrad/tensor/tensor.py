@@ -396,7 +396,7 @@ def edge(t: Tensor) -> tuple:
     fn = t._grad_fn
     if fn is not None:
         return (fn, t._out) if fn.multi else (fn, 0)   # _out is set only on the outputs of such nodes
-    if t._rg and not (t._base is not None and t._view_no_grad):
+    if (t._requires or (t._base is not None and t._rg)) and not (t._base is not None and t._view_no_grad):
         return (t._accumulator(), 0)
     return NO_EDGE   # (a view made under no_grad of a tensor that requires grad: gradient goes nowhere)
 
