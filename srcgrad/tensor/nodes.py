@@ -244,11 +244,22 @@ class Node:
             grad = tuple(grad)
         kwargs = self._kwargs
         if type(pick) is Pruned:
-            partials = pick.function(grad, self._ans, *args, **kwargs) if kwargs else \
-                pick.function(grad, self._ans, *args)
+            function = pick.function
+            if kwargs:
+                partials = function(grad, self._ans, *args, **kwargs)
+            elif len(args) == 2:   # (a binary operator's: without building the call's argument tuple)
+                partials = function(grad, self._ans, args[0], args[1])
+            else:
+                partials = function(grad, self._ans, *args)
             return partials if pick.picked is None else [partials[i] for i in pick.picked]
         # Rule.partials, minus its checks
-        partials = rule.function(grad, self._ans, *args, **kwargs) if kwargs else rule.function(grad, self._ans, *args)
+        function = rule.function
+        if kwargs:
+            partials = function(grad, self._ans, *args, **kwargs)
+        elif len(args) == 2:
+            partials = function(grad, self._ans, args[0], args[1])
+        else:
+            partials = function(grad, self._ans, *args)
         if pick is ONLY:
             return (partials,)
         if pick is ALL:
