@@ -4,7 +4,8 @@
   ``{k: f(v) for k, v in d.items()}`` → ``dict_display([k for ...], [f(v) for ...])``;
 * ``d.items()`` → ``[(k, d[k]) for k in dict_keys(d)]``, ``d.values()`` → ``[d[k] for k in dict_keys(d)]``,
   ``d.keys()`` → ``dict_keys(d)``, ``sorted(d.items())`` → ``[(k, d[k]) for k in sorted(dict_keys(d))]``;
-* ``d.get(k, v)`` → ``d[k] if dict_has(d, k) else v``; ``d.copy()`` → ``copy_value(d)`` (also for lists
+* ``d.get(k, v)`` → ``d[k] if dict_has(d, k) else v``, for a key of names and constants (``i % 2``,
+  ``(i, j)``), which it evaluates twice; ``d.copy()`` → ``copy_value(d)`` (also for lists
   and arrays).
 
 The methods are lowered whatever the receiver holds, so ``dict_keys`` and ``dict_has`` check at run time that
@@ -24,6 +25,23 @@ from ..dicts import copy_value, dict_display, dict_has, dict_keys
 from ..naming import Names, Namespace
 from ..visitors import NodeTransformer
 from .resolve import resolve_callee
+
+
+def _repeatable(key: gast.expr) -> bool:
+    """Whether ``key`` may be evaluated twice (``d.get`` reads it in the test and in the item): names and
+    constants combined by arithmetic, comparisons and tuples (``d.get(i % 2, 0.0)``, ``d.get((i, j))``),
+    nothing that calls or indexes."""
+    if isinstance(key, (gast.Name, gast.Constant)):
+        return True
+    if isinstance(key, gast.BinOp):
+        return _repeatable(key.left) and _repeatable(key.right)
+    if isinstance(key, gast.UnaryOp):
+        return _repeatable(key.operand)
+    if isinstance(key, gast.Compare):
+        return _repeatable(key.left) and all(_repeatable(c) for c in key.comparators)
+    if isinstance(key, gast.Tuple):
+        return all(_repeatable(e) for e in key.elts)
+    return False
 
 
 def _load(id_: str) -> gast.Name:
@@ -88,7 +106,7 @@ class LowerDicts(NodeTransformer):
             return gast.copy_location(gast.ListComp(item, [generator]), node)
         if method == "keys" and not args:
             return self._call(dict_keys, [_load(receiver)], node)
-        if method == "get" and 1 <= len(args) <= 2 and isinstance(args[0], (gast.Name, gast.Constant)):
+        if method == "get" and 1 <= len(args) <= 2 and _repeatable(args[0]):
             key = args[0]
             default = args[1] if len(args) == 2 else gast.Constant(None, None)
             test = self._call(dict_has, [_load(receiver), copy.deepcopy(key)], node)

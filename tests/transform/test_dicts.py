@@ -84,8 +84,18 @@ def repeated_keys(x):
     return np.sum(d[0]) + d[1] * e["a"]
 
 
+def counts_by_computed_key(x):
+    # the accumulate-by-key idiom: get's key an expression of the loop's names, a tuple key too
+    sums = {}
+    for i in range(x.shape[0]):
+        sums[i % 2] = sums.get(i % 2, 0.0) + x[i] ** 2
+        sums[(i % 2, "cube")] = sums.get((i % 2, "cube"), 1.0) * (1.0 + x[i] ** 3)
+    return sums[0] * sums[1] + sums[(0, "cube")] - sums.get(-1 + 1, 5.0)
+
+
 CASES = [repeated_keys, display_and_reads, dict_call, items_loop, values_and_keys, get_with_default, sorted_items,
-         comprehension_and_writes, loop_over_keys_with_integers, copied_dict, sgd_step_on_a_dict]
+         comprehension_and_writes, loop_over_keys_with_integers, copied_dict, sgd_step_on_a_dict,
+         counts_by_computed_key]
 
 
 test_gradient_against_finite_differences_and_autograd, test_forward_mode_and_hessian = construct_tests(CASES, X)
