@@ -1,4 +1,4 @@
-"""Operations that copy: ``clone``, ``contiguous`` and dtype conversion (``to``, ``float()``, ...)."""
+"""Operations that copy: ``clone``, ``contiguous``, ``flip`` and dtype conversion (``to``, ``float()``, ...)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ from typing import Any
 import numpy as np
 
 from ..rules import shim_rules
-from . import devices, dtypes
+from . import devices, dtypes, messages
 from . import nodes as N
 from .grad_mode import state
 from .nodes import derivative
-from .tensor import Tensor, edge, result, wrap
+from .tensor import Tensor, check_dim, edge, result, wrap
 
-_COPY, _CAST = derivative(np.copy), derivative(shim_rules.cast)
+_COPY, _CAST, _FLIP = derivative(np.copy), derivative(shim_rules.cast), derivative(np.flip)
 
 
 def clone(a: Tensor, order: str = "K") -> Tensor:
@@ -21,6 +21,27 @@ def clone(a: Tensor, order: str = "K") -> Tensor:
     out = np.copy(a._data, order=order)
     if a._rg and state.enabled:
         return result(out, N.CloneBackward0((edge(a),), _COPY, (a._data,), out, {"order": order}))
+    return wrap(out)
+
+
+def flip(a: Tensor, *dims: Any, **named: Any) -> Tensor:
+    """``flip(dims)``: the elements in reverse order along each of ``dims`` (an int, a list or tuple, or
+    several ints), as a copy (PyTorch's ``flip`` copies; NumPy's is a view)."""
+    if "dims" in named:
+        dims = (named.pop("dims"),)
+    if named:
+        raise TypeError(f"flip() got an unexpected keyword argument '{next(iter(named))}'")
+    if not dims:
+        raise TypeError(messages.MISSING_ARGUMENT.format("flip", "dims"))
+    listed = dims[0] if len(dims) == 1 and isinstance(dims[0], (list, tuple)) else dims
+    axes = tuple(check_dim(d, a._data.ndim) for d in listed)
+    for i, axis in enumerate(axes):
+        if axis in axes[:i]:
+            raise RuntimeError(messages.REPEATED_DIM.format(axis))
+    out = np.flip(a._data, axes if a._data.ndim else ()).copy()
+    if a._rg and state.enabled:
+        return result(out, N.FlipBackward0((edge(a),), _FLIP, (a._data,), out,
+                                           {"axis": axes if a._data.ndim else ()}))
     return wrap(out)
 
 
@@ -57,7 +78,7 @@ def _converter(target: dtypes.dtype, name: str):
 
 
 METHODS = {
-    "clone": clone, "contiguous": contiguous, "to": to,
+    "clone": clone, "contiguous": contiguous, "to": to, "flip": flip,
     "float": _converter(dtypes.float32, "float"), "double": _converter(dtypes.float64, "double"),
     "half": _converter(dtypes.float16, "half"), "long": _converter(dtypes.int64, "long"),
     "int": _converter(dtypes.int32, "int"), "short": _converter(dtypes.int16, "short"),

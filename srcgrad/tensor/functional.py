@@ -41,7 +41,7 @@ sum, mean, prod, max, min, norm = map(_method, ("sum", "mean", "prod", "max", "m
 argmax, argmin, maximum, minimum = map(_method, ("argmax", "argmin", "maximum", "minimum"))
 reshape, flatten, t, transpose = map(_method, ("reshape", "flatten", "t", "transpose"))
 swapaxes, permute, squeeze, unsqueeze = map(_method, ("swapaxes", "permute", "squeeze", "unsqueeze"))
-clone, detach, numel = map(_method, ("clone", "detach", "numel"))
+clone, detach, numel, cumsum, flip = map(_method, ("clone", "detach", "numel", "cumsum", "flip"))
 eq, ne, lt, le, gt, ge, equal = map(_method, ("eq", "ne", "lt", "le", "gt", "ge", "equal"))
 logical_and, logical_or, logical_xor = map(_method, ("logical_and", "logical_or", "logical_xor"))
 bitwise_and, bitwise_or, bitwise_xor = map(_method, ("bitwise_and", "bitwise_or", "bitwise_xor"))
@@ -124,6 +124,7 @@ __all__ = [
     "clip",
     "clone",
     "cos",
+    "cumsum",
     "detach",
     "div",
     "divide",
@@ -133,6 +134,7 @@ __all__ = [
     "exp",
     "expm1",
     "flatten",
+    "flip",
     "floor_divide",
     "ge",
     "gt",
@@ -190,7 +192,7 @@ __all__ = [
 __all__.extend(sorted(DECLARED))
 
 # ``out=`` on the functions PyTorch gives it (not on views, comparisons of whole tensors or copies)
-_NO_OUT = {"allclose", "clone", "reshape", "squeeze", "swapaxes", "t", "transpose", "unbind", "unsqueeze", "equal"}
+_NO_OUT = {"allclose", "clone", "flip", "reshape", "squeeze", "swapaxes", "t", "transpose", "unbind", "unsqueeze", "equal"}
 for _name in __all__:
     if _name not in _NO_OUT and callable(globals().get(_name)):
         globals()[_name] = with_out(globals()[_name], _name)

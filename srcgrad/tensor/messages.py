@@ -163,3 +163,5 @@ NLL_TARGET = "expected target dtype to be Long or Byte, but got {}"
 # srcgrad's own words: options of these losses the shim does not offer
 LOSS_WEIGHTS = "srcgrad's Tensor shim does not support weights in {}"
 LABEL_SMOOTHING = "srcgrad's Tensor shim does not support label_smoothing in cross_entropy"
+MISSING_ARGUMENT = '{}() missing 1 required positional arguments: "{}"'
+REPEATED_DIM = "dim {} appears multiple times in the list of dims"

@@ -537,6 +537,8 @@ SelectBackward0 = _kind("SelectBackward0", False)
 SliceBackward0 = _kind("SliceBackward0", False)
 AliasBackward0 = _kind("AliasBackward0", False)
 UnsqueezeBackward0 = _kind("UnsqueezeBackward0", False)
+CumsumBackward0 = _kind("CumsumBackward0", False)
+FlipBackward0 = _kind("FlipBackward0", False)
 UnbindBackward0 = type("UnbindBackward0", (Node,), {"__slots__": (), "saves": False, "multi": True,
                                                    "__module__": "builtins", "__qualname__": "UnbindBackward0"})
 _KINDS["UnbindBackward0"] = UnbindBackward0

@@ -1,4 +1,5 @@
-"""Reductions: ``sum``, ``mean``, ``max``/``min`` (whole, along a dim, or pairwise), ``argmax``, ``norm``.
+"""Reductions: ``sum``, ``mean``, ``max``/``min`` (whole, along a dim, or pairwise), ``argmax``, ``norm``; and
+the running total ``cumsum``.
 
 PyTorch names the whole-tensor and the along-``dim`` variants differently (``SumBackward0`` /
 ``SumBackward1``, ``MaxBackward1`` / ``MaxBackward0``) and differentiates them differently: ``max()``
@@ -215,4 +216,27 @@ def norm(a: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> T
     return out_tensor
 
 
-METHODS = {"sum": sum, "mean": mean, "prod": prod, "max": max, "min": min, "argmax": argmax, "argmin": argmin, "norm": norm}
+_CUMSUM = derivative(np.cumsum)
+
+
+def cumsum(a: Tensor, dim: Any = _WHOLE, *, dtype: Any = None) -> Tensor:
+    """``cumsum(dim)``: running totals along ``dim`` (integers and bools summed as int64, as PyTorch)."""
+    if dim is _WHOLE:
+        raise TypeError(messages.MISSING_ARGUMENT.format("cumsum", "dim"))
+    ad = a._data
+    axis = check_dim(dim, ad.ndim)
+    if dtype is not None:
+        ad = ad.astype(dtype.numpy)
+    elif ad.dtype.kind in "biu":
+        ad = ad.astype(np.int64)
+    token = FP_ERRORS.set(QUIET)
+    try:
+        out = np.cumsum(ad, axis) if ad.ndim else ad.copy()
+    finally:
+        FP_ERRORS.reset(token)
+    if a._rg and state.enabled:
+        return record(out, N.CumsumBackward0, _CUMSUM, (edge(a),), (ad,), {"axis": axis if ad.ndim else None})
+    return wrap(out)
+
+
+METHODS = {"cumsum": cumsum, "sum": sum, "mean": mean, "prod": prod, "max": max, "min": min, "argmax": argmax, "argmin": argmin, "norm": norm}

@@ -505,6 +505,20 @@ SNIPPETS = [
     'x = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)\n'
     'for f in (lambda: x.prod(()), lambda: x.prod(None), lambda: x.prod(dim=None), lambda: x.prod(dim=(0, 1))):\n'
     '    try:\n        f()\n    except TypeError as e:\n        print(e)',
+    # --- cumsum and flip: dims, dtypes, 0-d tensors, the nodes, the errors word for word ------------------
+    'x = torch.tensor([[1., 2., 3.], [4., 5., 6.]], requires_grad=True)\n'
+    'for s in (x.cumsum(1), x.cumsum(-2), torch.cumsum(x, dim=0), x.cumsum(1, dtype=torch.float64), x[:, 1:].cumsum(1),\n'
+    '          x.flip(0), x.flip([0, 1]), x.flip(-1), torch.flip(x, (1,)), x.flip([]), x.flip(0, 1), x.flip(dims=(0,))):\n'
+    '    x.grad = None\n    (s * torch.arange(1., 1. + s.numel()).reshape(s.shape)).sum().backward()\n'
+    '    print(s, graph(s.grad_fn), x.grad)',
+    'print(torch.tensor([1, 2, 3]).cumsum(0), torch.tensor([True, False, True]).cumsum(0),\n'
+    '      torch.tensor([1, 2, 3], dtype=torch.int32).cumsum(0), torch.tensor([1.5], dtype=torch.float16).cumsum(0))\n'
+    's = torch.tensor(2.5, requires_grad=True)\nc, f = s.cumsum(0), s.flip(0)\n(c * 3 + f).backward()\n'
+    'print(c, f, s.grad, torch.tensor(2.5).cumsum(-1), torch.tensor(3.0).flip(-1))',
+    'x = torch.tensor([[1., 2., 3.], [4., 5., 6.]], requires_grad=True)\n'
+    'for f in (lambda: x.cumsum(2), lambda: x.flip(2), lambda: x.flip([0, 0]), lambda: x.flip(1, -1), lambda: x.cumsum(),\n'
+    '          lambda: x.flip(), lambda: torch.tensor(2.5).cumsum(1)):\n'
+    '    try:\n        f()\n    except (IndexError, RuntimeError, TypeError) as e:\n        print(type(e).__name__, e)',
 ]
 
 

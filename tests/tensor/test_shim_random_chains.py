@@ -22,7 +22,8 @@ OPS = ["t * 2", "2 * t", "t + t", "t - 1", "1 - t", "t / 2", "t ** 2", "t.sin()"
        "t.view(-1).view(t.shape)", "torch.cat([t, t], 0)[1:3]", "torch.stack([t, t]).sum(0)", "t.clone()",
        "t.square()", "(t * 1).add_(1)", "t.pow(3)", "t.flatten().reshape(t.shape)",
        "t.permute(1, 0).transpose(0, 1)", "t[:, 0:2].sum() * t", "t.prod(1, keepdim=True) * t",
-       "t[[0, 2, 0]].sum(0) * t", "t[t > 0].sum() + t", "(t * 1).mul_(t)", "t - t.mean(1, keepdim=True)"]
+       "t[[0, 2, 0]].sum(0) * t", "t[t > 0].sum() + t", "(t * 1).mul_(t)", "t - t.mean(1, keepdim=True)",
+       "t.cumsum(1)", "t.flip(0) * t", "t.flip([0, 1]).cumsum(0)"]
 
 
 def run(T, seed: int, chain: list[str]):
