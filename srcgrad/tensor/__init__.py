@@ -18,12 +18,14 @@ from . import (
     autograd_functional,
     copies,
     inplace,
+    masks,
     nn_functional,
     ops,
     pointwise,
     products,
     reductions,
     saved_hooks,
+    statistics,
     views,
 )
 from .devices import cuda, device
@@ -98,7 +100,7 @@ autograd.graph = saved_hooks  # torch.autograd.graph: saved_tensors_hooks, save_
 nn = SimpleNamespace(functional=nn_functional)  # torch.nn.functional: activations and losses (no modules)
 softmax, log_softmax = nn_functional.softmax, nn_functional.log_softmax
 
-for _module in (ops, pointwise, reductions, products, views, copies, inplace, nn_functional):
+for _module in (ops, pointwise, reductions, statistics, products, views, copies, masks, inplace, nn_functional):
     for _name, _method in _module.METHODS.items():
         setattr(Tensor, _name, _method)
 

@@ -13,7 +13,7 @@ from .grad_mode import state
 from .nodes import derivative
 from .tensor import Tensor, check_dim, edge, result, wrap
 
-_COPY, _CAST, _FLIP = derivative(np.copy), derivative(shim_rules.cast), derivative(np.flip)
+_COPY, _CAST, _FLIP, _TILE = derivative(np.copy), derivative(shim_rules.cast), derivative(np.flip), derivative(np.tile)
 
 
 def clone(a: Tensor, order: str = "K") -> Tensor:
@@ -42,6 +42,19 @@ def flip(a: Tensor, *dims: Any, **named: Any) -> Tensor:
     if a._rg and state.enabled:
         return result(out, N.FlipBackward0((edge(a),), _FLIP, (a._data,), out,
                                            {"axis": axes if a._data.ndim else ()}))
+    return wrap(out)
+
+
+def repeat(a: Tensor, *sizes: Any) -> Tensor:
+    """``repeat(2, 1)``: the tensor tiled ``sizes`` times along each dim (NumPy's ``tile``; leading sizes
+    add dims)."""
+    if len(sizes) == 1 and isinstance(sizes[0], (list, tuple)):
+        sizes = tuple(sizes[0])
+    if len(sizes) < a._data.ndim:
+        raise RuntimeError(messages.REPEAT_DIMS)
+    out = np.tile(a._data, sizes)
+    if a._rg and state.enabled:
+        return result(out, N.RepeatBackward0((edge(a),), _TILE, (a._data, sizes), out))
     return wrap(out)
 
 
@@ -78,7 +91,7 @@ def _converter(target: dtypes.dtype, name: str):
 
 
 METHODS = {
-    "clone": clone, "contiguous": contiguous, "to": to, "flip": flip,
+    "clone": clone, "contiguous": contiguous, "to": to, "flip": flip, "repeat": repeat,
     "float": _converter(dtypes.float32, "float"), "double": _converter(dtypes.float64, "double"),
     "half": _converter(dtypes.float16, "half"), "long": _converter(dtypes.int64, "long"),
     "int": _converter(dtypes.int32, "int"), "short": _converter(dtypes.int16, "short"),

@@ -124,3 +124,12 @@ def result_type(*operands: Any) -> dtype:
             d = bool if isinstance(op, builtins.bool) else int64 if isinstance(op, builtins.int) else DEFAULT_FLOAT
             scalars = d if scalars is None else promote_types(scalars, d)
     return _combine(dims, _combine(zeros, scalars))
+
+
+_CPP_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
+              "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
+
+
+def cpp_name(numpy_dtype: Any) -> str:
+    """The C++ type PyTorch's kernel messages name a dtype by (``float``, ``long int``, ``c10::Half``)."""
+    return _CPP_NAMES.get(numpy_dtype.name, numpy_dtype.name)

@@ -6,6 +6,7 @@ number base, ``max`` of two tensors, ``cat``, ``stack``, ``where``) are written 
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 import numpy as np
@@ -42,6 +43,9 @@ argmax, argmin, maximum, minimum = map(_method, ("argmax", "argmin", "maximum", 
 reshape, flatten, t, transpose = map(_method, ("reshape", "flatten", "t", "transpose"))
 swapaxes, permute, squeeze, unsqueeze = map(_method, ("swapaxes", "permute", "squeeze", "unsqueeze"))
 clone, detach, numel, cumsum, flip = map(_method, ("clone", "detach", "numel", "cumsum", "flip"))
+var, std, amax, amin, all, any = map(_method, ("var", "std", "amax", "amin", "all", "any"))
+tril, triu, masked_fill, gather, isnan = map(_method, ("tril", "triu", "masked_fill", "gather", "isnan"))
+bmm, outer, ger = map(_method, ("bmm", "outer", "ger"))
 eq, ne, lt, le, gt, ge, equal = map(_method, ("eq", "ne", "lt", "le", "gt", "ge", "equal"))
 logical_and, logical_or, logical_xor = map(_method, ("logical_and", "logical_or", "logical_xor"))
 bitwise_and, bitwise_or, bitwise_xor = map(_method, ("bitwise_and", "bitwise_or", "bitwise_xor"))
@@ -72,7 +76,7 @@ def _joined(primal: Any, kind: type, how: tuple, tensors: Any, dim: int, ndim: i
     arrays = [t._data.astype(target, copy=False) for t in tensors]
     axis = check_dim(dim, ndim)
     out = primal(arrays, axis=axis)
-    if state.enabled and any(t._rg for t in tensors):
+    if state.enabled and builtins.any(t._rg for t in tensors):
         return result(out, kind(tuple(edge(t) for t in tensors), how, (arrays,), out, {"axis": axis}))
     return wrap(out)
 
@@ -96,7 +100,7 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:
     target = result_type(xd, yd).numpy
     xd, yd = (v.astype(target, copy=False) if isinstance(v, np.ndarray) else v for v in (xd, yd))
     out = np.asarray(np.where(condition._data, xd, yd), dtype=target)
-    if state.enabled and any(t is not None and t._rg for t in (xt, yt)):
+    if state.enabled and builtins.any(t is not None and t._rg for t in (xt, yt)):
         edges = (NO_EDGE if xt is None else edge(xt), NO_EDGE if yt is None else edge(yt))
         return result(out, N.WhereBackward0(edges, _WHERE, (condition._data, xd, yd), out))
     return wrap(out)
@@ -190,6 +194,8 @@ __all__ = [
     "where",
 ]
 __all__.extend(sorted(DECLARED))
+__all__ += ["all", "amax", "amin", "any", "bmm", "gather", "ger", "isnan", "masked_fill", "outer", "std", "tril",
+            "triu", "var"]
 
 # ``out=`` on the functions PyTorch gives it (not on views, comparisons of whole tensors or copies)
 _NO_OUT = {"allclose", "clone", "flip", "reshape", "squeeze", "swapaxes", "t", "transpose", "unbind", "unsqueeze", "equal"}

@@ -165,3 +165,18 @@ LOSS_WEIGHTS = "srcgrad's Tensor shim does not support weights in {}"
 LABEL_SMOOTHING = "srcgrad's Tensor shim does not support label_smoothing in cross_entropy"
 MISSING_ARGUMENT = '{}() missing 1 required positional arguments: "{}"'
 REPEATED_DIM = "dim {} appears multiple times in the list of dims"
+SPREAD_DTYPE = "std and var only support floating point and complex dtypes"
+TRIANGLE_DIMS = "{}: input tensor must have at least 2 dimensions"
+MASK_DTYPE = "masked_fill_ only supports boolean masks, but got mask with dtype {}"
+MASKED_FILL_VALUE = ("masked_fill_ only supports a 0-dimensional value tensor, but got tensor with {} "
+                     "dimension(s).")
+MASK_SHAPE = "The size of the mask {} must match the size of the tensor {}"
+GATHER_INDEX = "gather(): Expected dtype int32/int64 for index"
+GATHER_DIMS = "Index tensor must have the same number of dimensions as input tensor"
+GATHER_SHAPE = ("gather with an index smaller than the input along the other dims: srcgrad's Tensor shim "
+                "takes an index of the input's shape there; slice the input first")
+GATHER_RANGE = "index {} is out of bounds for dimension {} with size {}"
+REPEAT_DIMS = ("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
+               "tensor")
+BMM_DIMS = "batch{} must be a 3D tensor"
+OUTER_DIMS = "outer: Expected 1-D argument {}, but got {}-D"

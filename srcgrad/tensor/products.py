@@ -1,4 +1,5 @@
-"""Matrix products: ``@``, ``matmul``, ``dot``, ``mm``, ``mv``, lowered the way PyTorch lowers them.
+"""Matrix products: ``@``, ``matmul``, ``dot``, ``mm``, ``mv``, ``bmm``, ``outer``, lowered the way PyTorch lowers
+them.
 
 All of them compute with ``np.matmul`` and differentiate with its rule; what differs per case is the node
 PyTorch records (``DotBackward0``, ``MvBackward0``, ``MmBackward0``, ``BmmBackward0``) and the views it
@@ -13,13 +14,12 @@ import numpy as np
 
 from . import messages, views
 from . import nodes as N
-from .dtypes import from_numpy
+from .dtypes import cpp_name, from_numpy
 from .nodes import derivative
 from .ops import OUT, record, requires, save_mul
 from .tensor import Tensor, edge, wrap
 
 _MATMUL = derivative(np.matmul, (0, 1))
-_C_NAMES = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int"}
 
 
 def _product(a: Tensor, b: Tensor, kind: type) -> Tensor:
@@ -46,8 +46,7 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
             raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
                                f"{from_numpy(ad.dtype).scalar_name} and {from_numpy(bd.dtype).scalar_name}")
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
-                           f"{_C_NAMES.get(ad.dtype.name, ad.dtype.name)} != "
-                           f"{_C_NAMES.get(bd.dtype.name, bd.dtype.name)}")
+                           f"{cpp_name(ad.dtype)} != {cpp_name(bd.dtype)}")
     if na == 1 and nb == 1:
         if ad.shape != bd.shape:
             raise RuntimeError(messages.DOT_SHAPES.format(ad.size, bd.size, ad.size, bd.size))
@@ -106,4 +105,21 @@ def mv(a: Tensor, b: Tensor) -> Tensor:
     return matmul(a, b)
 
 
-METHODS = {"matmul": matmul, "__matmul__": matmul, "__rmatmul__": rmatmul, "dot": dot, "mm": mm, "mv": mv}
+def bmm(a: Tensor, b: Tensor) -> Tensor:
+    """Batched matrix products of two 3-D tensors: ``BmmBackward0``."""
+    for k, t in enumerate((a, b), 1):
+        if t._data.ndim != 3:
+            raise RuntimeError(messages.BMM_DIMS.format(k))
+    return _product(a, b, N.BmmBackward0)
+
+
+def outer(a: Tensor, b: Tensor) -> Tensor:
+    """``a[:, None] * b``, recorded as PyTorch records it (a view of ``a``, then ``MulBackward0``)."""
+    for name, t in (("self", a), ("vec2", b)):
+        if t._data.ndim != 1:
+            raise RuntimeError(messages.OUTER_DIMS.format(name, t._data.ndim))
+    return views.reshape(a, -1, 1) * b
+
+
+METHODS = {"matmul": matmul, "__matmul__": matmul, "__rmatmul__": rmatmul, "dot": dot, "mm": mm, "mv": mv,
+           "bmm": bmm, "outer": outer, "ger": outer}

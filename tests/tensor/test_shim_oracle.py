@@ -515,6 +515,17 @@ SNIPPETS = [
     '      torch.tensor([1, 2, 3], dtype=torch.int32).cumsum(0), torch.tensor([1.5], dtype=torch.float16).cumsum(0))\n'
     's = torch.tensor(2.5, requires_grad=True)\nc, f = s.cumsum(0), s.flip(0)\n(c * 3 + f).backward()\n'
     'print(c, f, s.grad, torch.tensor(2.5).cumsum(-1), torch.tensor(3.0).flip(-1))',
+    # --- var/std, amax/amin, outer, tril/triu, bmm, repeat, masked_fill, gather, all/any/isnan ------------
+    'x = torch.tensor([[1., 2., 3.], [4., 5., 7.]], requires_grad=True)\n'
+    'v = torch.tensor([1., 2.], requires_grad=True)\ns = torch.tensor(-2., requires_grad=True)\n'
+    'm = torch.tensor([[True, False, True], [False, False, True]])\nidx = torch.tensor([[0, 2, 1], [1, 0, 0]])\n'
+    'for expr in ["x.var()", "x.var(1)", "x.var(dim=0, unbiased=False)", "x.var(1, keepdim=True)", "x.var(correction=0)", "x.std()", "x.std(0)", "x.std(dim=(0,1))", "x.var(False)", "torch.var(x, 1)", "torch.std(x, dim=0, keepdim=True)", "x.var(0, True)", "x.std(0, True, True)", "x.amax()", "x.amax(1)", "x.amin(0, keepdim=True)", "x.amax(dim=(0, 1))", "torch.outer(v, v)", "v.outer(v)", "x.tril()", "x.triu(1)", "torch.tril(x, -1)", "torch.bmm(x.unsqueeze(0), x.t().unsqueeze(0))", "x.repeat(2, 1)", "x.repeat(2, 1, 2)", "x.repeat((1, 2))", "x.masked_fill(m, 0.0)", "x.masked_fill(m, -1)", "x.masked_fill(torch.tensor([True, False, False]), 2.5)", "x.masked_fill(m, torch.tensor(3.0))", "x.masked_fill(m, s)", "x.gather(1, idx)", "torch.gather(x, -1, idx)", "x.gather(1, idx.int())", "x.all()", "x.any(1)", "x.isnan()", "(x > 2).all(0)", "(x > 2).any()", "torch.all(x > 0)", "torch.tensor(5.).amax()", "torch.tensor([1, 5, 2]).amax()", "x.var(2)", "torch.tensor([1, 2]).var()", "v.tril()", "x.repeat(2)", "x.masked_fill(m.float(), 0.0)", "x.gather(0, idx[:, :3])", "x.gather(1, torch.tensor([[3], [0]]))", "torch.bmm(x, x)", "x.ger(x)", "torch.outer(v, x)"]:\n'
+    '    try:\n        r = eval(expr)\n    except (IndexError, RuntimeError, TypeError) as e:\n'
+    '        print(expr, type(e).__name__, e)\n        continue\n'
+    '    print(expr, r, graph(r.grad_fn) if r.grad_fn is not None else None)\n'
+    '    if r.requires_grad:\n        x.grad = v.grad = s.grad = None\n'
+    '        (r * torch.arange(1., 1. + r.numel()).reshape(r.shape)).sum().backward()\n'
+    '        print("   ", x.grad, v.grad, s.grad)',
     'x = torch.tensor([[1., 2., 3.], [4., 5., 6.]], requires_grad=True)\n'
     'for f in (lambda: x.cumsum(2), lambda: x.flip(2), lambda: x.flip([0, 0]), lambda: x.flip(1, -1), lambda: x.cumsum(),\n'
     '          lambda: x.flip(), lambda: torch.tensor(2.5).cumsum(1)):\n'

@@ -1,0 +1,93 @@
+"""Operations that pick entries by position or mask: ``tril``/``triu``, ``masked_fill``, ``gather``, and the
+test ``isnan``. Each computes with the NumPy function of the same meaning and records PyTorch's node."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import messages
+from . import nodes as N
+from .dtypes import cpp_name
+from .grad_mode import state
+from .nodes import derivative
+from .ops import record
+from .tensor import Tensor, check_dim, edge, wrap
+
+_TRIL, _TRIU = derivative(np.tril), derivative(np.triu)
+# where(mask, value, a): the edges of ``a`` (and of a tensor ``value``), among np.where's (value, a) partials
+_FILL, _FILL_TENSOR = derivative(np.where, (1,)), derivative(np.where, (1, 0))
+_GATHER = derivative(np.take_along_axis)
+
+
+def _triangle(primal: Any, how: tuple, kind: type, name: str):
+    def op(a: Tensor, diagonal: int = 0) -> Tensor:
+        ad = a._data
+        if ad.ndim < 2:
+            raise RuntimeError(messages.TRIANGLE_DIMS.format(name))
+        out = primal(ad, diagonal)
+        if not (a._rg and state.enabled):
+            return wrap(out)
+        return record(out, kind, how, (edge(a),), (ad,), {"k": diagonal})
+    op.__name__ = op.__qualname__ = name
+    return op
+
+
+tril = _triangle(np.tril, _TRIL, N.TrilBackward0, "tril")
+triu = _triangle(np.triu, _TRIU, N.TriuBackward0, "triu")
+
+
+def masked_fill(a: Tensor, mask: Tensor, value: Any) -> Tensor:
+    """``a`` with ``value`` (a number, or a 0-d tensor: ``MaskedFillBackward1``, whose gradient is the sum
+    over the mask) wherever ``mask`` (a bool tensor broadcasting to ``a``) is True."""
+    if not isinstance(mask, Tensor) or mask._data.dtype != np.bool_:
+        raise RuntimeError(messages.MASK_DTYPE.format(
+            cpp_name(mask._data.dtype) if isinstance(mask, Tensor) else type(mask).__name__))
+    ad, md = a._data, mask._data
+    vt = value if isinstance(value, Tensor) else None
+    if vt is not None and vt._data.ndim:
+        raise RuntimeError(messages.MASKED_FILL_VALUE.format(vt._data.ndim))
+    vd = np.asarray(vt._data if vt is not None else value).astype(ad.dtype)
+    out = np.where(md, vd, ad)
+    if out.shape != ad.shape:
+        raise RuntimeError(messages.MASK_SHAPE.format(list(md.shape), list(ad.shape)))
+    if not (state.enabled and (a._rg or (vt is not None and vt._rg))):
+        return wrap(out)
+    if vt is None:
+        return record(out, N.MaskedFillBackward0, _FILL, (edge(a),), (md, vd, ad))
+    return record(out, N.MaskedFillBackward1, _FILL_TENSOR, (edge(a), edge(vt)), (md, vd, ad))
+
+
+def gather(a: Tensor, dim: int, index: Tensor) -> Tensor:
+    """The entries of ``a`` at ``index`` along ``dim`` (``index`` int64, of ``a``'s shape but along
+    ``dim``, as NumPy's ``take_along_axis``)."""
+    if not isinstance(index, Tensor) or index._data.dtype not in (np.int64, np.int32):
+        raise RuntimeError(messages.GATHER_INDEX)
+    ad, idx = a._data, index._data
+    axis = check_dim(dim, ad.ndim)
+    if idx.ndim != ad.ndim:
+        raise RuntimeError(messages.GATHER_DIMS)
+    if ad.ndim and any(n != m for d, (n, m) in enumerate(zip(idx.shape, ad.shape)) if d != axis):
+        raise NotImplementedError(messages.GATHER_SHAPE)
+    if ad.ndim == 0:
+        out = ad[()] if idx[()] in (0, -1) else None
+        if out is None:
+            raise RuntimeError(messages.GATHER_RANGE.format(int(idx[()]), 0, 1))
+        out = np.array(out)
+    else:
+        size = ad.shape[axis]
+        if idx.size and (idx.max() >= size or idx.min() < -size):
+            bad = idx.max() if idx.max() >= size else idx.min()
+            raise RuntimeError(messages.GATHER_RANGE.format(int(bad), axis, size))
+        out = np.take_along_axis(ad, idx, axis)
+    if not (a._rg and state.enabled) or ad.ndim == 0:
+        return wrap(out)
+    return record(out, N.GatherBackward0, _GATHER, (edge(a),), (ad, idx, axis))
+
+
+def isnan(a: Tensor) -> Tensor:
+    return wrap(np.isnan(a._data))
+
+
+METHODS = {"tril": tril, "triu": triu, "masked_fill": masked_fill, "gather": gather, "isnan": isnan}
