@@ -45,6 +45,7 @@ swapaxes, permute, squeeze, unsqueeze = map(_method, ("swapaxes", "permute", "sq
 clone, detach, numel, cumsum, flip = map(_method, ("clone", "detach", "numel", "cumsum", "flip"))
 var, std, amax, amin, all, any = map(_method, ("var", "std", "amax", "amin", "all", "any"))
 tril, triu, masked_fill, gather, isnan = map(_method, ("tril", "triu", "masked_fill", "gather", "isnan"))
+index_select = _method("index_select")
 bmm, outer, ger = map(_method, ("bmm", "outer", "ger"))
 eq, ne, lt, le, gt, ge, equal = map(_method, ("eq", "ne", "lt", "le", "gt", "ge", "equal"))
 logical_and, logical_or, logical_xor = map(_method, ("logical_and", "logical_or", "logical_xor"))
@@ -194,7 +195,7 @@ __all__ = [
     "where",
 ]
 __all__.extend(sorted(DECLARED))
-__all__ += ["all", "amax", "amin", "any", "bmm", "gather", "ger", "isnan", "masked_fill", "outer", "std", "tril",
+__all__ += ["all", "amax", "amin", "any", "bmm", "gather", "ger", "index_select", "isnan", "masked_fill", "outer", "std", "tril",
             "triu", "var"]
 
 # ``out=`` on the functions PyTorch gives it (not on views, comparisons of whole tensors or copies)

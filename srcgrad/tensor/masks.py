@@ -1,5 +1,5 @@
-"""Operations that pick entries by position or mask: ``tril``/``triu``, ``masked_fill``, ``gather``, and the
-test ``isnan``. Each computes with the NumPy function of the same meaning and records PyTorch's node."""
+"""Operations that pick entries by position or mask: ``tril``/``triu``, ``masked_fill``, ``gather``,
+``index_select``, and the test ``isnan``. Each computes with the NumPy function of the same meaning and records PyTorch's node."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from .tensor import Tensor, check_dim, edge, wrap
 _TRIL, _TRIU = derivative(np.tril), derivative(np.triu)
 # where(mask, value, a): the edges of ``a`` (and of a tensor ``value``), among np.where's (value, a) partials
 _FILL, _FILL_TENSOR = derivative(np.where, (1,)), derivative(np.where, (1, 0))
-_GATHER = derivative(np.take_along_axis)
+_GATHER, _TAKE = derivative(np.take_along_axis), derivative(np.take)
 
 
 def _triangle(primal: Any, how: tuple, kind: type, name: str):
@@ -86,8 +86,39 @@ def gather(a: Tensor, dim: int, index: Tensor) -> Tensor:
     return record(out, N.GatherBackward0, _GATHER, (edge(a),), (ad, idx, axis))
 
 
+def index_select(a: Tensor, dim: int, index: Tensor) -> Tensor:
+    """The slices of ``a`` at the positions ``index`` (a vector, or one 0-d position) along ``dim``; a
+    position out of ``[0, size)`` is an error, negative ones included, as in PyTorch."""
+    ad = a._data
+    axis = check_dim(dim, ad.ndim)
+    if not isinstance(index, Tensor) or index._data.dtype not in (np.int64, np.int32):
+        raise RuntimeError(messages.INDEX_SELECT_DTYPE)
+    idx = index._data
+    if idx.ndim > 1:
+        raise IndexError(messages.INDEX_SELECT_VECTOR)
+    idx = idx.reshape(-1)
+    size = ad.shape[axis] if ad.ndim else 1
+    if ad.ndim == 0 and idx.size != 1:
+        raise RuntimeError(messages.INDEX_SELECT_SCALAR.format(idx.size))
+    bad = idx[(idx < 0) | (idx >= size)]
+    if bad.size:
+        raise RuntimeError(messages.INDEX_SELECT_RANGE.format(int(bad[0]), size))
+    out = np.take(ad, idx, axis) if ad.ndim else ad.copy()
+    if not (a._rg and state.enabled):
+        return wrap(out)
+    if ad.ndim == 0:
+        return _scalar_select(a, out)
+    return record(out, N.IndexSelectBackward0, _TAKE, (edge(a),), (ad, idx), {"axis": axis})
+
+
+def _scalar_select(a: Tensor, out: np.ndarray) -> Tensor:
+    """A 0-d tensor's one position: its value, recorded (the gradient passes unchanged)."""
+    return record(out, N.IndexSelectBackward0, _TAKE, (edge(a),), (a._data, np.zeros((), np.int64)), {"axis": None})
+
+
 def isnan(a: Tensor) -> Tensor:
     return wrap(np.isnan(a._data))
 
 
-METHODS = {"tril": tril, "triu": triu, "masked_fill": masked_fill, "gather": gather, "isnan": isnan}
+METHODS = {"tril": tril, "triu": triu, "masked_fill": masked_fill, "gather": gather, "index_select": index_select,
+           "isnan": isnan}

@@ -180,3 +180,7 @@ REPEAT_DIMS = ("Number of dimensions of repeat dims can not be smaller than numb
                "tensor")
 BMM_DIMS = "batch{} must be a 3D tensor"
 OUTER_DIMS = "outer: Expected 1-D argument {}, but got {}-D"
+INDEX_SELECT_DTYPE = "index_select(): Expected dtype int32 or int64 for index"
+INDEX_SELECT_VECTOR = "index_select(): Index is supposed to be a vector"
+INDEX_SELECT_SCALAR = "index_select(): Index to scalar can have only 1 value, got {} value(s)"
+INDEX_SELECT_RANGE = "INDICES element is out of DATA bounds, id={} axis_dim={}"

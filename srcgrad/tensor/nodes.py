@@ -547,6 +547,7 @@ TriuBackward0 = _kind("TriuBackward0", False)
 MaskedFillBackward0 = _kind("MaskedFillBackward0", False)
 MaskedFillBackward1 = _kind("MaskedFillBackward1", False)
 GatherBackward0 = _kind("GatherBackward0", False)
+IndexSelectBackward0 = _kind("IndexSelectBackward0", False)
 RepeatBackward0 = _kind("RepeatBackward0", False)
 FlipBackward0 = _kind("FlipBackward0", False)
 UnbindBackward0 = type("UnbindBackward0", (Node,), {"__slots__": (), "saves": False, "multi": True,

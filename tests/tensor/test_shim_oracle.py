@@ -515,6 +515,20 @@ SNIPPETS = [
     '      torch.tensor([1, 2, 3], dtype=torch.int32).cumsum(0), torch.tensor([1.5], dtype=torch.float16).cumsum(0))\n'
     's = torch.tensor(2.5, requires_grad=True)\nc, f = s.cumsum(0), s.flip(0)\n(c * 3 + f).backward()\n'
     'print(c, f, s.grad, torch.tensor(2.5).cumsum(-1), torch.tensor(3.0).flip(-1))',
+    # --- index_select: vectors, a 0-d position, 0-d input, empty, dtypes, the errors word for word ---------
+    'x = torch.tensor([[1., 2., 3.], [4., 5., 7.]], requires_grad=True)\n'
+    'for expr in ["x.index_select(1, torch.tensor([2, 0, 2]))", "torch.index_select(x, 0, torch.tensor([1]))",\n'
+    '             "x.index_select(-1, torch.tensor(1))", "x.index_select(1, torch.tensor([0], dtype=torch.int32))",\n'
+    '             "x.index_select(0, torch.tensor([], dtype=torch.long))", "x.index_select(1, torch.tensor([[0]]))",\n'
+    '             "x.index_select(1, torch.tensor([3]))", "x.index_select(1, torch.tensor([0.]))", "x.index_select(2, torch.tensor([0]))",\n'
+    '             "x.index_select(1, torch.tensor([-1]))", "torch.tensor(5., requires_grad=True).index_select(0, torch.tensor([0, 0]))",\n'
+    '             "torch.tensor([1, 2, 3]).index_select(0, torch.tensor([2, 2]))"]:\n'
+    '    try:\n        r = eval(expr)\n    except (IndexError, RuntimeError) as e:\n        print(expr, type(e).__name__, e)\n        continue\n'
+    '    print(expr, r, graph(r.grad_fn) if r.grad_fn is not None else None)\n'
+    '    if r.requires_grad:\n        x.grad = None\n'
+    '        (r * torch.arange(1., 1. + r.numel()).reshape(r.shape)).sum().backward()\n        print("   ", x.grad)\n'
+    's = torch.tensor(5., requires_grad=True)\nr = s.index_select(0, torch.tensor([0]))\n(r * 3).sum().backward()\n'
+    'print(r, r.shape, graph(r.grad_fn), s.grad)',
     # --- var/std, amax/amin, outer, tril/triu, bmm, repeat, masked_fill, gather, all/any/isnan ------------
     'x = torch.tensor([[1., 2., 3.], [4., 5., 7.]], requires_grad=True)\n'
     'v = torch.tensor([1., 2.], requires_grad=True)\ns = torch.tensor(-2., requires_grad=True)\n'

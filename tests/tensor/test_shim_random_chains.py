@@ -25,7 +25,8 @@ OPS = ["t * 2", "2 * t", "t + t", "t - 1", "1 - t", "t / 2", "t ** 2", "t.sin()"
        "t[[0, 2, 0]].sum(0) * t", "t[t > 0].sum() + t", "(t * 1).mul_(t)", "t - t.mean(1, keepdim=True)",
        "t.cumsum(1)", "t.flip(0) * t", "t.flip([0, 1]).cumsum(0)", "t.var(1, keepdim=True) * t", "t.std() + t",
        "t.amax(0) * t", "t.tril() + t.triu(1)", "t.masked_fill(t > 0.5, 0.0)", "t.gather(1, (t > 0).long())",
-       "t.repeat(1, 2)[:, 1:4]", "torch.outer(t[0], t[1])", "torch.bmm(t.unsqueeze(0), t.t().unsqueeze(0))[0]"]
+       "t.repeat(1, 2)[:, 1:4]", "torch.outer(t[0], t[1])", "torch.bmm(t.unsqueeze(0), t.t().unsqueeze(0))[0]",
+       "t.index_select(1, torch.tensor([1, 0, 1])[:t.shape[1]])"]
 
 
 def run(T, seed: int, chain: list[str]):
