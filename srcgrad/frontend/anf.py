@@ -317,16 +317,16 @@ class ANF:
         raise NotImplementedError(type(target).__name__)
 
 
-def condition_end(loop: gast.While) -> int:
+def condition_end(loop: gast.While) -> int | None:
     """Where the body of a ``while`` made here starts: after its condition's statements and the
     ``if not cond: break`` that ends them (the condition runs once more than the body, and has no
-    adjoint). Found by the exit test itself, not by a count, so that passes may grow the condition
-    (a helper inlined into it) or drop a test that is always false; 0 when there is none."""
+    adjoint). Found by the exit test itself, not by a count, so that a pass may grow the condition (a
+    helper inlined into it); None when the exit test is gone, which no pass may do (the caller refuses)."""
     exit_test = getattr(loop, "condition_exit", None)
     for i, stmt in enumerate(loop.body):
         if stmt is exit_test:
             return i + 1
-    return 0
+    return None
 
 
 def to_anf(fn: gast.FunctionDef, names: Names) -> tuple[gast.FunctionDef, set[str]]:

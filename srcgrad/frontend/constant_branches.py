@@ -64,7 +64,7 @@ def _block(statements: list[gast.stmt], known: dict[str, Any]) -> list[gast.stmt
         elif isinstance(statement, (gast.For, gast.While)):
             _forget(statement, known)   # the body runs again after its own assignments
             # (a ``while``'s condition, up to its ``if not cond: break``, stays as A-normal form made it)
-            head = condition_end(statement) if isinstance(statement, gast.While) else 0
+            head = (condition_end(statement) or 0) if isinstance(statement, gast.While) else 0
             statement.body = statement.body[:head] + _block(statement.body[head:], dict(known))
             statement.orelse = _block(statement.orelse, dict(known))
             _forget(statement, known)
@@ -76,8 +76,14 @@ def _block(statements: list[gast.stmt], known: dict[str, Any]) -> list[gast.stmt
 
 
 def _forget(statement: gast.stmt, known: dict[str, Any]) -> None:
+    """Forget every name ``statement`` may bind: stored names, and those a ``def``, a ``class`` or an import
+    binds (plain strings in the tree, not ``Name`` nodes)."""
     for node in walk(statement):
-        if isinstance(node, gast.Name) and not isinstance(node.ctx, gast.Load):
+        if isinstance(node, (gast.FunctionDef, gast.AsyncFunctionDef, gast.ClassDef)):
+            known.pop(node.name, None)
+        elif isinstance(node, gast.alias):
+            known.pop((node.asname or node.name).split(".")[0], None)
+        elif isinstance(node, gast.Name) and not isinstance(node.ctx, gast.Load):
             known.pop(node.id, None)
 
 

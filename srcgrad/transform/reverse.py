@@ -191,7 +191,12 @@ class ReverseMode(StoragePlanner):
             self.adjoint_loop(stmt, stmt.body, iterable, stmt.target.id, defined, out)
         elif isinstance(stmt, gast.While):
             trips = gast.Call(self.namespace.ref(range), [name(self.counters[id(stmt)])], [])
-            self.adjoint_loop(stmt, stmt.body[condition_end(stmt):], trips, None, defined, out)
+            head = condition_end(stmt)
+            if head is None:   # (an adjoint that guessed where the condition ends could skip a body statement)
+                raise self.located_error(stmt, "srcgrad lost track of where this while loop's condition ends "
+                                         "(an internal error)", "please report it; a for loop over a range, "
+                                         "with a break, is differentiated another way")
+            self.adjoint_loop(stmt, stmt.body[head:], trips, None, defined, out)
 
     def adjoint_assign(self, target: str, value: gast.expr, defined: set[str], out: list) -> None:
         adjoint = self.adj(target) if target in self.active else None

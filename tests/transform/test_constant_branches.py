@@ -114,6 +114,27 @@ def test_only_what_is_certain_is_used():
     # a nested function may rebind a name without an assignment in sight
     rebinding = "def f():\n    nonlocal x\n    x = 2\nx = 1\nf()\nif x == 1:\n    y = 1"
     assert "if x == 1:" in _fold(rebinding)
+    # a def, a class or an import rebinds a name without a Name node in sight
+    assert "if flag:" in _fold("flag = False\ndef flag():\n    pass\nif flag:\n    y = 1")
+    assert "if flag:" in _fold("flag = False\nclass flag:\n    pass\nif flag:\n    y = 1")
+    assert "if flag:" in _fold("flag = False\nimport os as flag\nif flag:\n    y = 1")
+    assert "if os:" in _fold("os = None\nimport os.path\nif os:\n    y = 1")
+
+
+def test_a_while_loop_whose_exit_test_is_lost_has_no_condition_end():
+    """The adjoint of a ``while`` starts after the condition's exit test; a pass that replaced that test
+    leaves no place to start from (the reverse transform then refuses, rather than guess)."""
+    from srcgrad.frontend.anf import condition_end, to_anf
+    from srcgrad.naming import Names
+
+    fn = gast.parse("def f(x):\n    while x < 3:\n        x = x * 2\n    return x").body[0]
+    core, _ = to_anf(fn, Names({"f", "x"}))
+    loop = next(s for s in core.body if isinstance(s, gast.While))
+    end = condition_end(loop)
+    assert end is not None and isinstance(loop.body[end - 1], gast.If)
+    assert isinstance(loop.body[end - 1].body[0], gast.Break)
+    loop.body[end - 1] = gast.If(loop.body[end - 1].test, [gast.Break()], [])   # an equal test, another node
+    assert condition_end(loop) is None
 
 
 def clipped_product(x):
