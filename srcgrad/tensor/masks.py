@@ -59,30 +59,36 @@ def masked_fill(a: Tensor, mask: Tensor, value: Any) -> Tensor:
     return record(out, N.MaskedFillBackward1, _FILL_TENSOR, (edge(a), edge(vt)), (md, vd, ad))
 
 
+def _first_outside(idx: np.ndarray, size: int) -> int | None:
+    """The first position of ``idx`` outside ``[0, size)`` (PyTorch's gather and index_select take no
+    negative positions), or None."""
+    bad = idx[(idx < 0) | (idx >= size)]
+    return int(bad.flat[0]) if bad.size else None
+
+
 def gather(a: Tensor, dim: int, index: Tensor) -> Tensor:
-    """The entries of ``a`` at ``index`` along ``dim`` (``index`` int64, of ``a``'s shape but along
-    ``dim``, as NumPy's ``take_along_axis``)."""
+    """The entries of ``a`` at ``index`` along ``dim`` (``index`` int32/int64, of ``a``'s shape but along
+    ``dim``, as NumPy's ``take_along_axis``; a 0-d ``a`` has one entry along dim 0)."""
     if not isinstance(index, Tensor) or index._data.dtype not in (np.int64, np.int32):
         raise RuntimeError(messages.GATHER_INDEX)
     ad, idx = a._data, index._data
     axis = check_dim(dim, ad.ndim)
     if idx.ndim != ad.ndim:
         raise RuntimeError(messages.GATHER_DIMS)
-    if ad.ndim and any(n != m for d, (n, m) in enumerate(zip(idx.shape, ad.shape)) if d != axis):
-        raise NotImplementedError(messages.GATHER_SHAPE)
-    if ad.ndim == 0:
-        out = ad[()] if idx[()] in (0, -1) else None
-        if out is None:
-            raise RuntimeError(messages.GATHER_RANGE.format(int(idx[()]), 0, 1))
-        out = np.array(out)
-    else:
-        size = ad.shape[axis]
-        if idx.size and (idx.max() >= size or idx.min() < -size):
-            bad = idx.max() if idx.max() >= size else idx.min()
-            raise RuntimeError(messages.GATHER_RANGE.format(int(bad), axis, size))
-        out = np.take_along_axis(ad, idx, axis)
-    if not (a._rg and state.enabled) or ad.ndim == 0:
+    for d, (n, m) in enumerate(zip(idx.shape, ad.shape)):
+        if d != axis and n > m:
+            raise RuntimeError(messages.GATHER_LARGER.format(d, list(idx.shape), list(ad.shape), axis))
+        if d != axis and n < m:
+            raise NotImplementedError(messages.GATHER_SHAPE)
+    size = ad.shape[axis] if ad.ndim else 1
+    bad = _first_outside(idx, size)
+    if bad is not None:
+        raise RuntimeError(messages.GATHER_RANGE.format(bad, axis, size))
+    out = np.take_along_axis(ad, idx, axis) if ad.ndim else ad.copy()
+    if not (a._rg and state.enabled):
         return wrap(out)
+    if ad.ndim == 0:
+        return _scalar_pick(a, out, N.GatherBackward0)
     return record(out, N.GatherBackward0, _GATHER, (edge(a),), (ad, idx, axis))
 
 
@@ -100,20 +106,21 @@ def index_select(a: Tensor, dim: int, index: Tensor) -> Tensor:
     size = ad.shape[axis] if ad.ndim else 1
     if ad.ndim == 0 and idx.size != 1:
         raise RuntimeError(messages.INDEX_SELECT_SCALAR.format(idx.size))
-    bad = idx[(idx < 0) | (idx >= size)]
-    if bad.size:
-        raise RuntimeError(messages.INDEX_SELECT_RANGE.format(int(bad[0]), size))
+    bad = _first_outside(idx, size)
+    if bad is not None:
+        raise RuntimeError(messages.INDEX_SELECT_RANGE.format(bad, size))
     out = np.take(ad, idx, axis) if ad.ndim else ad.copy()
     if not (a._rg and state.enabled):
         return wrap(out)
     if ad.ndim == 0:
-        return _scalar_select(a, out)
+        return _scalar_pick(a, out, N.IndexSelectBackward0)
     return record(out, N.IndexSelectBackward0, _TAKE, (edge(a),), (ad, idx), {"axis": axis})
 
 
-def _scalar_select(a: Tensor, out: np.ndarray) -> Tensor:
-    """A 0-d tensor's one position: its value, recorded (the gradient passes unchanged)."""
-    return record(out, N.IndexSelectBackward0, _TAKE, (edge(a),), (a._data, np.zeros((), np.int64)), {"axis": None})
+def _scalar_pick(a: Tensor, out: np.ndarray, kind: type) -> Tensor:
+    """A 0-d tensor's one entry, picked (gather, index_select): its value, recorded with ``np.take``'s rule
+    at position 0, through which the gradient passes unchanged."""
+    return record(out, kind, _TAKE, (edge(a),), (a._data, np.zeros((), np.int64)), {"axis": None})
 
 
 def isnan(a: Tensor) -> Tensor:

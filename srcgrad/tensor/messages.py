@@ -176,9 +176,13 @@ GATHER_DIMS = "Index tensor must have the same number of dimensions as input ten
 GATHER_SHAPE = ("gather with an index smaller than the input along the other dims: srcgrad's Tensor shim "
                 "takes an index of the input's shape there; slice the input first")
 GATHER_RANGE = "index {} is out of bounds for dimension {} with size {}"
+GATHER_LARGER = ("Size does not match at dimension {} expected index {} to be no larger than self {} apart from "
+                 "dimension {}")
 REPEAT_DIMS = ("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
                "tensor")
 BMM_DIMS = "batch{} must be a 3D tensor"
+BMM_SIZES = "Expected size for first two dimensions of batch2 tensor to be: [{}, {}] but got: [{}, {}]."
+SCALAR_TYPE = "expected scalar type {} but found {}"
 OUTER_DIMS = "outer: Expected 1-D argument {}, but got {}-D"
 INDEX_SELECT_DTYPE = "index_select(): Expected dtype int32 or int64 for index"
 INDEX_SELECT_VECTOR = "index_select(): Index is supposed to be a vector"

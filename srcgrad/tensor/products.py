@@ -110,6 +110,12 @@ def bmm(a: Tensor, b: Tensor) -> Tensor:
     for k, t in enumerate((a, b), 1):
         if t._data.ndim != 3:
             raise RuntimeError(messages.BMM_DIMS.format(k))
+    (batches, _, inner), (batches_b, inner_b, _) = a._data.shape, b._data.shape
+    if (batches, inner) != (batches_b, inner_b):
+        raise RuntimeError(messages.BMM_SIZES.format(batches, inner, batches_b, inner_b))
+    if a._data.dtype != b._data.dtype:   # (np.matmul would promote; PyTorch refuses)
+        raise RuntimeError(messages.SCALAR_TYPE.format(from_numpy(a._data.dtype).scalar_name,
+                                                       from_numpy(b._data.dtype).scalar_name))
     return _product(a, b, N.BmmBackward0)
 
 

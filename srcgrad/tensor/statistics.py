@@ -14,7 +14,7 @@ from . import messages
 from . import nodes as N
 from .grad_mode import state
 from .nodes import derivative
-from .ops import FP_ERRORS, QUIET, record, saved
+from .ops import quietly, record, saved
 from .reductions import dims
 from .tensor import Tensor, edge, wrap
 
@@ -40,11 +40,7 @@ def _spread(primal: Any, how: tuple, kind: type, name: str):
             raise RuntimeError(messages.SPREAD_DTYPE)
         ddof = correction if correction is not None else 0 if unbiased is False else 1
         axis = _axes(dim, ad.ndim)
-        token = FP_ERRORS.set(QUIET)
-        try:
-            out = np.asarray(primal(ad, axis=axis, ddof=ddof, keepdims=bool(keepdim)))
-        finally:
-            FP_ERRORS.reset(token)
+        out = np.asarray(quietly(lambda: primal(ad, axis=axis, ddof=ddof, keepdims=bool(keepdim))))
         if not (a._rg and state.enabled):
             return wrap(out)
         out_tensor = record(out, kind, how, (edge(a),), (ad,), {"axis": axis, "ddof": ddof, "keepdims": bool(keepdim)})

@@ -529,6 +529,14 @@ SNIPPETS = [
     '        (r * torch.arange(1., 1. + r.numel()).reshape(r.shape)).sum().backward()\n        print("   ", x.grad)\n'
     's = torch.tensor(5., requires_grad=True)\nr = s.index_select(0, torch.tensor([0]))\n(r * 3).sum().backward()\n'
     'print(r, r.shape, graph(r.grad_fn), s.grad)',
+    # --- gather of a 0-d tensor (its gradient), positions out of range, larger indices; bmm's checks ------
+    's = torch.tensor(2., requires_grad=True)\nx = torch.tensor([[1., 2., 3.], [4., 5., 6.]], requires_grad=True)\n'
+    'for expr in ["s.gather(0, torch.tensor(0))", "s.gather(-1, torch.tensor(0))", "s.gather(0, torch.tensor(-1))", "s.gather(0, torch.tensor(1))", "x.gather(1, torch.tensor([[-1, 0, 0], [0, 0, 0]]))", "x.gather(1, torch.tensor([[0, 1, 2, 0], [0, 0, 0, 2]]))", "x.gather(1, torch.tensor([[0], [1], [2]]))", "x.gather(0, torch.tensor([[1, 0, 1]]))", "torch.bmm(torch.ones(2, 3, 4), torch.ones(2, 3, 4))", "torch.bmm(torch.ones(2, 3, 4), torch.ones(3, 4, 5))", "torch.bmm(torch.ones(2, 3, 4), torch.ones(2, 4, 5, dtype=torch.float64))", "s.index_select(0, torch.tensor(0))"]:\n'
+    '    try:\n        r = eval(expr)\n    except RuntimeError as e:\n        print(expr, e)\n        continue\n'
+    '    print(expr, r, graph(r.grad_fn) if r.grad_fn is not None else None)\n'
+    '    if r.requires_grad:\n        s.grad = x.grad = None\n'
+    '        (r * torch.arange(1., 1. + r.numel()).reshape(r.shape)).sum().backward()\n'
+    '        print("   ", s.grad, x.grad)',
     # --- var/std, amax/amin, outer, tril/triu, bmm, repeat, masked_fill, gather, all/any/isnan ------------
     'x = torch.tensor([[1., 2., 3.], [4., 5., 7.]], requires_grad=True)\n'
     'v = torch.tensor([1., 2.], requires_grad=True)\ns = torch.tensor(-2., requires_grad=True)\n'
